@@ -1,0 +1,279 @@
+"""A small safe expression language for scheme formulas.
+
+Formulas are parsed with Python's own parser into an AST, every node is checked against a short
+whitelist, and the tree is compiled into closures over NumPy arrays. Nothing is ever passed to
+`eval`. One compiled formula evaluates one application (arrays of length 1) or a million (arrays of
+length 1,000,000) with the same float64 operations, so both give identical numbers.
+
+Values are float64 arrays; a missing value is NaN and propagates. Comparisons and logic give 1.0 or
+0.0, and NaN when an operand is missing, so a missing answer never silently picks a branch.
+Division by zero gives NaN (never ±inf), which the engine reports as "not computable".
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+Env = Mapping[str, Array]
+Fn = Callable[[Env], Array]
+
+
+class FormulaError(ValueError):
+    """A formula is not valid in the expression language."""
+
+
+def _as_array(value: float) -> Array:
+    return np.asarray(value, dtype=np.float64)
+
+
+def _truth(cond: Array) -> Array:
+    return np.where(np.isnan(cond), np.nan, (cond != 0).astype(np.float64))
+
+
+def _div(a: Array, b: Array) -> Array:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.divide(a, b)
+    return np.where(b == 0, np.nan, out)
+
+
+def _pow(a: Array, b: Array) -> Array:
+    with np.errstate(all="ignore"):
+        out = np.power(a, b)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def _cmp(op: ast.cmpop) -> Callable[[Array, Array], Array]:
+    funcs: dict[type[ast.cmpop], Callable[[Array, Array], NDArray[np.bool_]]] = {
+        ast.Lt: np.less,
+        ast.LtE: np.less_equal,
+        ast.Gt: np.greater,
+        ast.GtE: np.greater_equal,
+        ast.Eq: np.equal,
+        ast.NotEq: np.not_equal,
+    }
+    func = funcs.get(type(op))
+    if func is None:
+        raise FormulaError(f"comparison {type(op).__name__} is not allowed")
+
+    def compare(a: Array, b: Array) -> Array:
+        result = func(a, b).astype(np.float64)
+        return np.where(np.isnan(a) | np.isnan(b), np.nan, result)
+
+    return compare
+
+
+def _if(cond: Array, then: Array, other: Array) -> Array:
+    truth = _truth(cond)
+    return np.where(truth == 1, then, np.where(truth == 0, other, np.nan))
+
+
+def _clamp(x: Array, lo: Array, hi: Array) -> Array:
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+def _coalesce(*args: Array) -> Array:
+    out = args[-1]
+    for arg in reversed(args[:-1]):
+        out = np.where(np.isnan(arg), out, arg)
+    return out
+
+
+def _missing(x: Array) -> Array:
+    return np.isnan(x).astype(np.float64)
+
+
+def _minimum(*args: Array) -> Array:
+    out = args[0]
+    for arg in args[1:]:
+        out = np.minimum(out, arg)
+    return out
+
+
+def _maximum(*args: Array) -> Array:
+    out = args[0]
+    for arg in args[1:]:
+        out = np.maximum(out, arg)
+    return out
+
+
+def _and(*args: Array) -> Array:
+    truths = [_truth(a) for a in args]
+    out = truths[0]
+    for t in truths[1:]:
+        # false wins over missing: (0 and NaN) is 0, (1 and NaN) is NaN
+        out = np.where((out == 0) | (t == 0), 0.0, np.where(np.isnan(out) | np.isnan(t), np.nan, 1.0))
+    return out
+
+
+def _or(*args: Array) -> Array:
+    truths = [_truth(a) for a in args]
+    out = truths[0]
+    for t in truths[1:]:
+        out = np.where((out == 1) | (t == 1), 1.0, np.where(np.isnan(out) | np.isnan(t), np.nan, 0.0))
+    return out
+
+
+def _not(x: Array) -> Array:
+    t = _truth(x)
+    return np.where(np.isnan(t), np.nan, 1.0 - t)
+
+
+@dataclass(frozen=True)
+class Function:
+    impl: Callable[..., Array]
+    min_args: int
+    max_args: int | None
+    help: str
+
+
+# Row functions reduce a table column (axis -1) to one value per application; missing rows are NaN
+# and are skipped, but a row that is present yet incomplete keeps its NaN (the engine reports it).
+def _row_sum(x: Array) -> Array:
+    present = ~np.isnan(x)
+    return np.where(present.any(axis=-1), np.nansum(x, axis=-1), np.nan)
+
+
+def _row_count(x: Array) -> Array:
+    return (~np.isnan(x)).sum(axis=-1).astype(np.float64)
+
+
+def _row_mean(x: Array) -> Array:
+    return _div(_row_sum(x), _row_count(x))
+
+
+def _row_max(x: Array) -> Array:
+    present = ~np.isnan(x)
+    return np.where(present.any(axis=-1), np.max(np.where(present, x, -np.inf), axis=-1), np.nan)
+
+
+def _row_min(x: Array) -> Array:
+    present = ~np.isnan(x)
+    return np.where(present.any(axis=-1), np.min(np.where(present, x, np.inf), axis=-1), np.nan)
+
+
+FUNCTIONS: dict[str, Function] = {
+    "min": Function(_minimum, 2, None, "smallest of the arguments"),
+    "max": Function(_maximum, 2, None, "largest of the arguments"),
+    "abs": Function(np.abs, 1, 1, "absolute value"),
+    "clamp": Function(_clamp, 3, 3, "clamp(x, lo, hi)"),
+    "if_": Function(_if, 3, 3, "if_(condition, then, else)"),
+    "coalesce": Function(_coalesce, 2, None, "first argument that is not missing"),
+    "missing": Function(_missing, 1, 1, "1 when the value is missing, else 0"),
+    "all_": Function(_and, 1, None, "1 when every argument is true"),
+    "any_": Function(_or, 1, None, "1 when any argument is true"),
+    "row_sum": Function(_row_sum, 1, 1, "sum over the rows of a table column"),
+    "row_mean": Function(_row_mean, 1, 1, "mean over the rows of a table column"),
+    "row_max": Function(_row_max, 1, 1, "largest value in a table column"),
+    "row_min": Function(_row_min, 1, 1, "smallest value in a table column"),
+    "row_count": Function(_row_count, 1, 1, "number of filled rows of a table column"),
+}
+
+_BINOPS: dict[type[ast.operator], Callable[[Array, Array], Array]] = {
+    ast.Add: np.add,
+    ast.Sub: np.subtract,
+    ast.Mult: np.multiply,
+    ast.Div: _div,
+    ast.Pow: _pow,
+}
+
+
+@dataclass(frozen=True)
+class Formula:
+    source: str
+    names: frozenset[str]
+    evaluate: Fn
+
+    def __call__(self, env: Env) -> Array:
+        return self.evaluate(env)
+
+
+def parse(source: str) -> Formula:
+    """Compile a formula; raise FormulaError naming what is not allowed."""
+    text = source.strip()
+    if not text:
+        raise FormulaError("empty formula")
+    if len(text) > 2000:
+        raise FormulaError("formula longer than 2000 characters")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise FormulaError(f"syntax error at column {exc.offset}: {exc.msg}") from None
+    names: set[str] = set()
+    fn = _compile(tree.body, names, depth=0)
+    return Formula(source=text, names=frozenset(names), evaluate=fn)
+
+
+def _compile(node: ast.expr, names: set[str], depth: int) -> Fn:
+    if depth > 60:
+        raise FormulaError("formula nested too deeply")
+    d = depth + 1
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise FormulaError(f"only numbers are allowed as constants, not {node.value!r}")
+        const = _as_array(float(node.value))
+        return lambda env: const
+    if isinstance(node, ast.Name):
+        if node.id in ("true", "false", "True", "False"):
+            value = _as_array(1.0 if node.id.lower() == "true" else 0.0)
+            return lambda env: value
+        name = node.id
+        names.add(name)
+
+        def lookup(env: Env) -> Array:
+            try:
+                return env[name]
+            except KeyError:
+                raise FormulaError(f"unknown name '{name}'") from None
+
+        return lookup
+    if isinstance(node, ast.BinOp):
+        op = _BINOPS.get(type(node.op))
+        if op is None:
+            raise FormulaError(f"operator {type(node.op).__name__} is not allowed")
+        left, right = _compile(node.left, names, d), _compile(node.right, names, d)
+        return lambda env: op(left(env), right(env))
+    if isinstance(node, ast.UnaryOp):
+        operand = _compile(node.operand, names, d)
+        if isinstance(node.op, ast.USub):
+            return lambda env: np.negative(operand(env))
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        if isinstance(node.op, ast.Not):
+            return lambda env: _not(operand(env))
+        raise FormulaError(f"operator {type(node.op).__name__} is not allowed")
+    if isinstance(node, ast.Compare):
+        operands = [_compile(node.left, names, d)] + [_compile(c, names, d) for c in node.comparators]
+        ops = [_cmp(op) for op in node.ops]
+
+        def chain(env: Env) -> Array:
+            values = [f(env) for f in operands]
+            parts = [op(values[i], values[i + 1]) for i, op in enumerate(ops)]
+            return parts[0] if len(parts) == 1 else _and(*parts)
+
+        return chain
+    if isinstance(node, ast.BoolOp):
+        parts = [_compile(v, names, d) for v in node.values]
+        combine = _and if isinstance(node.op, ast.And) else _or
+        return lambda env: combine(*(p(env) for p in parts))
+    if isinstance(node, ast.IfExp):
+        cond, then, other = (_compile(x, names, d) for x in (node.test, node.body, node.orelse))
+        return lambda env: _if(cond(env), then(env), other(env))
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.keywords:
+            raise FormulaError("only calls of the listed functions, without keywords, are allowed")
+        spec = FUNCTIONS.get(node.func.id)
+        if spec is None:
+            raise FormulaError(f"unknown function '{node.func.id}' (known: {', '.join(sorted(FUNCTIONS))})")
+        count = len(node.args)
+        if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
+            raise FormulaError(f"function '{node.func.id}' takes {spec.help}; got {count} arguments")
+        args = [_compile(a, names, d) for a in node.args]
+        impl = spec.impl
+        return lambda env: np.asarray(impl(*(a(env) for a in args)), dtype=np.float64)
+    raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
