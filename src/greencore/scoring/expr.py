@@ -140,7 +140,7 @@ def _row_sum(x: Array) -> Array:
 
 
 def _row_count(x: Array) -> Array:
-    return (~np.isnan(x)).sum(axis=-1).astype(np.float64)
+    return np.asarray((~np.isnan(x)).sum(axis=-1), dtype=np.float64)
 
 
 def _row_mean(x: Array) -> Array:
@@ -232,6 +232,18 @@ def _compile(node: ast.expr, names: set[str], depth: int) -> Fn:
                 raise FormulaError(f"unknown name '{name}'") from None
 
         return lookup
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        # a table column from outside the table, e.g. row_sum(products.energy_use_tce)
+        dotted = f"{node.value.id}.{node.attr}"
+        names.add(dotted)
+
+        def lookup_column(env: Env) -> Array:
+            try:
+                return env[dotted]
+            except KeyError:
+                raise FormulaError(f"unknown name '{dotted}'") from None
+
+        return lookup_column
     if isinstance(node, ast.BinOp):
         op = _BINOPS.get(type(node.op))
         if op is None:

@@ -1,0 +1,414 @@
+"""The vectorised evaluation: every rule, aggregation and outcome over arrays of applications.
+
+One application is a population of one: the same float64 operations run either way, so scoring one
+at a time and scoring a million at once give identical numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greencore.scoring.compiled import CompiledNode, CompiledScheme
+from greencore.scoring.expr import Array, Formula, _truth
+from greencore.standards.model import Aggregate, Direction, RuleKind
+
+SCORED, MISSING, NOT_APPLICABLE, NOT_COUNTED = 0, 1, 2, 3
+STATUS_NAMES = ("scored", "missing", "not_applicable", "not_counted")
+
+
+def round_half_up(values: Array, precision: int) -> Array:
+    """Half-up rounding that agrees with Decimal(str(x)).quantize(…, ROUND_HALF_UP).
+
+    The inner round to 9 decimals removes binary representation error (2.675 is 2.67499999… in
+    binary), so a published 2.675 rounds to 2.68 as a person rounding by hand would.
+    """
+    scale = 10.0**precision
+    return np.floor(np.round(values * scale, 9 - precision if precision < 9 else 0) + 0.5) / scale
+
+
+@dataclass
+class NodeResult:
+    low: Array  # points with missing counted as 0
+    high: Array  # points with missing counted as full
+    max: Array  # the most this node can earn (0 when not applicable and excluded)
+    status: NDArray[np.int8]
+    fraction: Array | None = None
+    value: Array | None = None
+    base: Array | None = None
+    lead: Array | None = None
+    tier: NDArray[np.int16] | None = None
+    rows: dict[str, Array] = field(default_factory=dict)  # per-row value/base/lead/weight/fraction
+
+
+@dataclass
+class Evaluation:
+    cs: CompiledScheme
+    n: int
+    env: dict[str, Array]
+    gates: dict[str, Array]  # 1 pass, 0 fail, NaN unanswered
+    required_failed: dict[str, Array]  # 必选 items: 1 not fully met, 0 met, NaN unknown
+    eligible: Array
+    nodes: dict[str, NodeResult]
+    score_low: Array  # rounded
+    score_high: Array
+    bonus_low: Array
+    bonus_high: Array
+    max_total: Array
+    grade_low: NDArray[np.int16]  # index into outcome.grades, -1 for none
+    grade_high: NDArray[np.int16]
+    blocked: NDArray[np.bool_]  # (n, grades): reached by score/status but a prerequisite failed
+    passed: Array  # 1 / 0 / NaN
+
+
+def _row_env(env: dict[str, Array], table: str, columns: list[str]) -> dict[str, Array]:
+    row_env: dict[str, Array] = {}
+    for name, array in env.items():
+        if array.ndim == 1:
+            row_env[name] = array[:, None]
+        else:
+            row_env[name] = array
+    for col in columns:
+        row_env[col] = env[f"{table}.{col}"]
+    return row_env
+
+
+def evaluate(cs: CompiledScheme, columns: dict[str, Array], n: int) -> Evaluation:
+    env: dict[str, Array] = dict(columns)
+    table_columns: dict[str, list[str]] = {t.id: list(t.columns) for t in cs.tables.values()}
+    row_present: dict[str, NDArray[np.bool_]] = {}
+    for table in cs.tables.values():
+        present = np.zeros((n, table.rows), bool)
+        for col in table.columns:
+            present |= ~np.isnan(env[f"{table.id}.{col}"])
+        row_present[table.id] = present
+
+    for item, formula in cs.computed:
+        if item.table:
+            row_env = _row_env(env, item.table, table_columns[item.table])
+            out = np.broadcast_to(formula(row_env), (n, cs.tables[item.table].rows)).astype(np.float64)
+            env[f"{item.table}.{item.id}"] = np.where(row_present[item.table], out, np.nan)
+            table_columns[item.table].append(item.id)
+        else:
+            env[item.id] = np.broadcast_to(formula(env), (n,)).astype(np.float64)
+
+    gates: dict[str, Array] = {}
+    for gate, condition in cs.gates:
+        raw = env[gate.id] if condition is None else condition(env)
+        gates[gate.id] = np.broadcast_to(_truth(raw), (n,)).astype(np.float64)
+
+    nodes: dict[str, NodeResult] = {}
+    required_failed: dict[str, Array] = {}
+
+    def leaf(cn: CompiledNode) -> NodeResult:
+        node, rule = cn.node, cn.node.rule
+        assert rule is not None and node.points is not None and cn.value is not None
+        points = float(node.points.value)
+        if rule.over is not None:
+            local = _row_env(env, rule.over, table_columns[rule.over])
+            shape: tuple[int, ...] = (n, cs.tables[rule.over].rows)
+        else:
+            local, shape = env, (n,)
+
+        def run(formula: Formula | None) -> Array:
+            if formula is None:
+                return np.full(shape, np.nan)
+            return np.broadcast_to(formula(local), shape).astype(np.float64)
+
+        x = run(cn.value)
+        base, lead = run(cn.base), run(cn.lead)
+        tier_index: NDArray[np.int16] | None = None
+        if cn.tiers:
+            tier_index = np.full(shape, -1, np.int16)
+            decided = np.zeros(shape, bool)
+            base, lead = np.full(shape, np.nan), np.full(shape, np.nan)
+            for index, (when, tier_base, tier_lead) in enumerate(cn.tiers):
+                truth = np.broadcast_to(_truth(when(local)), shape)
+                take = ~decided & (truth == 1)
+                base = np.where(take, run(tier_base), base)
+                lead = np.where(take, run(tier_lead), lead)
+                tier_index = np.where(take, np.int16(index), tier_index).astype(np.int16)
+                decided |= (truth == 1) | np.isnan(truth)
+
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if rule.kind is RuleKind.LINEAR:
+                span = lead - base
+                fraction = np.where(span == 0, np.nan, (x - base) / np.where(span == 0, 1.0, span))
+                fraction = np.clip(fraction, 0.0, 1.0)
+            elif rule.kind is RuleKind.RATIO:
+                cap = float(rule.cap.value) if rule.cap else 1.0
+                if rule.direction is Direction.LOWER:
+                    ratio = np.where(x == 0, cap, lead / np.where(x == 0, 1.0, x))
+                else:
+                    ratio = np.where(lead == 0, np.nan, x / np.where(lead == 0, 1.0, lead))
+                fraction = np.clip(ratio, 0.0, cap)
+            elif rule.kind is RuleKind.BANDS:
+                awarded = np.full(shape, np.nan)
+                awarded = np.where(np.isnan(x), np.nan, 0.0)
+                settled = np.isnan(x)
+                for band in rule.bands:
+                    if band.min is not None:
+                        hit = x >= float(band.min.value)
+                    else:
+                        assert band.max is not None
+                        hit = x <= float(band.max.value)
+                    take = ~settled & hit
+                    awarded = np.where(take, float(band.points.value), awarded)
+                    settled |= take
+                fraction = awarded / points
+            elif rule.kind is RuleKind.JUDGED:
+                fraction = np.clip(x / points, 0.0, 1.0)
+            else:  # checklist (degree) and fraction formulas
+                fraction = np.clip(x, 0.0, 1.0)
+
+        rows: dict[str, Array] = {}
+        value = x
+        if rule.over is not None:
+            present = row_present[rule.over]
+            weight = run(cn.weight_by) if cn.weight_by is not None else np.ones(shape)
+            rows = {"value": x, "base": base, "lead": lead, "weight": weight, "fraction": fraction}
+            fraction, value = _aggregate_rows(rule.aggregate, present, fraction, x, weight)
+            base = lead = np.full(n, np.nan)
+
+        if node.required and rule.kind is RuleKind.CHECKLIST:
+            required_failed[node.id] = np.where(np.isnan(fraction), np.nan, (fraction < 1).astype(np.float64))
+
+        status = np.where(np.isnan(fraction), MISSING, SCORED).astype(np.int8)
+        # each indicator's points are rounded as published, so the trail adds up as a person checks it
+        earned = round_half_up(points * np.where(np.isnan(fraction), 0.0, fraction), cs.scheme.precision)
+        low = earned
+        high = np.where(status == MISSING, points, earned)
+        result = NodeResult(
+            low=low,
+            high=high,
+            max=np.full(n, points),
+            status=status,
+            fraction=fraction,
+            value=value,
+            base=base,
+            lead=lead,
+            tier=tier_index if rule.over is None else None,
+            rows=rows,
+        )
+        return _apply_applicable(cn, result)
+
+    def category(cn: CompiledNode) -> NodeResult:
+        node = cn.node
+        kids = [walk(child) for child in cn.children]
+        if node.choose is not None:
+            result = _choose(node.choose.count, _points_of(cn.children[0]), kids)
+        elif node.aggregate == "weighted":
+            assert node.points is not None
+            result = _weighted(float(node.points.value), [_weight_of(c) for c in cn.children], kids)
+        else:
+            result = NodeResult(
+                low=sum((k.low for k in kids), np.zeros(n)),
+                high=sum((k.high for k in kids), np.zeros(n)),
+                max=sum((k.max for k in kids), np.zeros(n)),
+                status=_category_status(kids),
+            )
+        if node.bonus and node.points is not None:
+            cap = float(node.points.value)
+            result.low, result.high = np.minimum(result.low, cap), np.minimum(result.high, cap)
+            result.max = np.full(n, cap)
+        return _apply_applicable(cn, result)
+
+    def walk(cn: CompiledNode) -> NodeResult:
+        result = leaf(cn) if cn.node.rule is not None else category(cn)
+        nodes[cn.node.id] = result
+        return result
+
+    def _apply_applicable(cn: CompiledNode, result: NodeResult) -> NodeResult:
+        if cn.applicable is None:
+            return result
+        truth = np.broadcast_to(_truth(cn.applicable(env)), (n,))
+        out_of_scope = truth == 0
+        unknown = np.isnan(truth)
+        full = cn.node.if_not_applicable == "full"
+        maximum = result.max
+        result.low = np.where(out_of_scope, maximum if full else 0.0, np.where(unknown, 0.0, result.low))
+        result.high = np.where(
+            out_of_scope, maximum if full else 0.0, np.where(unknown, maximum, result.high)
+        )
+        result.max = np.where(out_of_scope & (not full), 0.0, maximum)
+        result.status = np.where(
+            out_of_scope, NOT_APPLICABLE, np.where(unknown, MISSING, result.status)
+        ).astype(np.int8)
+        return result
+
+    def _choose(count: int, child_points: float, kids: list[NodeResult]) -> NodeResult:
+        low = np.stack([k.low for k in kids], axis=1)
+        status = np.stack([k.status for k in kids], axis=1)
+        scored = status == SCORED
+        candidates = status != NOT_APPLICABLE
+        ranked = np.where(scored, low, -np.inf)
+        order = np.argsort(-ranked, axis=1, kind="stable")
+        best = np.take_along_axis(ranked, order[:, :count], axis=1)
+        best_sum = np.where(np.isfinite(best), best, 0.0).sum(axis=1)
+        scored_count = scored.sum(axis=1)
+        open_slots = np.minimum(np.maximum(count - scored_count, 0), (candidates & ~scored).sum(axis=1))
+        enough = scored_count >= count
+        counted = np.zeros_like(scored)
+        np.put_along_axis(counted, order[:, :count], True, axis=1)
+        counted &= scored
+        for index, kid in enumerate(kids):
+            demote = (scored[:, index] & ~counted[:, index]) | (enough & (status[:, index] == MISSING))
+            kid.status = np.where(demote, NOT_COUNTED, kid.status).astype(np.int8)
+        any_candidate = candidates.any(axis=1)
+        return NodeResult(
+            low=best_sum,
+            high=best_sum + open_slots * child_points,
+            max=np.where(any_candidate, count * child_points, 0.0),
+            status=np.where(any_candidate, np.where(enough, SCORED, MISSING), NOT_APPLICABLE).astype(np.int8),
+        )
+
+    def _weighted(points: float, weights: list[float], kids: list[NodeResult]) -> NodeResult:
+        total_weight = np.zeros(n)
+        low = np.zeros(n)
+        high = np.zeros(n)
+        for weight, kid in zip(weights, kids, strict=True):
+            applies = kid.max > 0
+            share = np.where(applies, weight, 0.0)
+            total_weight += share
+            with np.errstate(divide="ignore", invalid="ignore"):
+                low += np.where(applies, share * kid.low / np.where(applies, kid.max, 1.0), 0.0)
+                high += np.where(applies, share * kid.high / np.where(applies, kid.max, 1.0), 0.0)
+        some = total_weight > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return NodeResult(
+                low=np.where(some, points * low / np.where(some, total_weight, 1.0), 0.0),
+                high=np.where(some, points * high / np.where(some, total_weight, 1.0), 0.0),
+                max=np.where(some, points, 0.0),
+                status=_category_status(kids),
+            )
+
+    def _category_status(kids: list[NodeResult]) -> NDArray[np.int8]:
+        stack = np.stack([k.status for k in kids], axis=1)
+        all_na = (stack == NOT_APPLICABLE).all(axis=1)
+        any_missing = (stack == MISSING).any(axis=1)
+        return np.where(all_na, NOT_APPLICABLE, np.where(any_missing, MISSING, SCORED)).astype(np.int8)
+
+    main = [walk(cn) for cn in cs.roots if not cn.node.bonus]
+    bonus = [walk(cn) for cn in cs.roots if cn.node.bonus]
+
+    outcome = cs.scheme.outcome
+    precision = cs.scheme.precision
+    scale = float(outcome.scale.value)
+    max_total = sum((r.max for r in main), np.zeros(n))
+    raw_low = sum((r.low for r in main), np.zeros(n))
+    raw_high = sum((r.high for r in main), np.zeros(n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(max_total > 0, scale / np.where(max_total > 0, max_total, 1.0), np.nan)
+    bonus_low = sum((r.low for r in bonus), np.zeros(n))
+    bonus_high = sum((r.high for r in bonus), np.zeros(n))
+    score_low = round_half_up(raw_low * factor + bonus_low, precision)
+    score_high = round_half_up(raw_high * factor + bonus_high, precision)
+
+    # eligibility: gates and required (必选) items
+    eligible = np.ones(n)
+    for values in (*gates.values(), *(1 - v for v in required_failed.values())):
+        eligible = np.where(
+            (eligible == 0) | (values == 0), 0.0, np.where(np.isnan(values), np.nan, eligible)
+        )
+
+    grades = outcome.grades
+    grade_low, blocked_low = _grade(cs, env, eligible, score_low, n)
+    grade_high, blocked_high = _grade(cs, env, eligible, score_high, n)
+    blocked = blocked_low if grades else np.zeros((n, 0), bool)
+
+    passed = np.where(eligible == 0, 0.0, np.nan)
+    if outcome.pass_mark is not None:
+        mark = float(outcome.pass_mark.value)
+        low_pass = score_low > mark if outcome.pass_above else score_low >= mark
+        high_pass = score_high > mark if outcome.pass_above else score_high >= mark
+        settled = (low_pass == high_pass) & (eligible == 1)
+        passed = np.where(settled, low_pass.astype(np.float64), passed)
+    elif outcome.pass_mark is None:
+        passed = np.where(eligible == 1, 1.0, passed)
+
+    return Evaluation(
+        cs=cs,
+        n=n,
+        env=env,
+        gates=gates,
+        required_failed=required_failed,
+        eligible=eligible,
+        nodes=nodes,
+        score_low=score_low,
+        score_high=score_high,
+        bonus_low=bonus_low,
+        bonus_high=bonus_high,
+        max_total=max_total,
+        grade_low=grade_low,
+        grade_high=grade_high,
+        blocked=blocked & ~np.zeros_like(blocked_high),
+        passed=passed,
+    )
+
+
+def _points_of(cn: CompiledNode) -> float:
+    assert cn.node.points is not None
+    return float(cn.node.points.value)
+
+
+def _weight_of(cn: CompiledNode) -> float:
+    assert cn.node.weight is not None
+    return float(cn.node.weight.value)
+
+
+def _aggregate_rows(
+    how: Aggregate, present: NDArray[np.bool_], fraction: Array, value: Array, weight: Array
+) -> tuple[Array, Array]:
+    """Reduce per-row fractions to one per application; any incomplete present row makes it missing."""
+    incomplete = (present & (np.isnan(fraction) | np.isnan(weight))).any(axis=1)
+    none = ~present.any(axis=1)
+    f = np.where(present, fraction, 0.0)
+    v = np.where(present, value, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if how is Aggregate.WEIGHTED_MEAN:
+            w = np.where(present, weight, 0.0)
+            total = w.sum(axis=1)
+            out_f = (w * f).sum(axis=1) / np.where(total == 0, np.nan, total)
+            out_v = (w * v).sum(axis=1) / np.where(total == 0, np.nan, total)
+        elif how is Aggregate.MEAN:
+            count = present.sum(axis=1)
+            out_f = f.sum(axis=1) / np.where(count == 0, np.nan, count)
+            out_v = v.sum(axis=1) / np.where(count == 0, np.nan, count)
+        elif how is Aggregate.MIN:
+            out_f = np.where(present, fraction, np.inf).min(axis=1)
+            out_v = np.where(present, value, np.nan)[
+                np.arange(len(f)), np.argmin(np.where(present, fraction, np.inf), axis=1)
+            ]
+        else:  # latest: the last filled row
+            last = present.shape[1] - 1 - np.argmax(present[:, ::-1], axis=1)
+            out_f = fraction[np.arange(len(f)), last]
+            out_v = value[np.arange(len(f)), last]
+    bad = incomplete | none
+    return np.where(bad, np.nan, out_f), np.where(bad, np.nan, out_v)
+
+
+def _grade(
+    cs: CompiledScheme, env: dict[str, Array], eligible: Array, score: Array, n: int
+) -> tuple[NDArray[np.int16], NDArray[np.bool_]]:
+    grades = cs.scheme.outcome.grades
+    chosen = np.full(n, -1, np.int16)
+    blocked = np.zeros((n, len(grades)), bool)
+    open_ = eligible == 1
+    for index, grade in enumerate(grades):
+        when = cs.grade_when[index]
+        if when is not None:
+            reached = np.broadcast_to(_truth(when(env)), (n,)) == 1
+        elif grade.min is not None:
+            reached = score >= float(grade.min.value)
+        else:
+            assert grade.above is not None
+            reached = score > float(grade.above.value)
+        requires = cs.grade_requires[index]
+        allowed = np.ones(n, bool) if requires is None else np.broadcast_to(_truth(requires(env)), (n,)) == 1
+        take = open_ & reached & allowed
+        blocked[:, index] = open_ & reached & ~allowed
+        chosen = np.where(take, np.int16(index), chosen).astype(np.int16)
+        open_ &= ~take
+    return chosen, blocked

@@ -1,0 +1,222 @@
+"""Turn an application's inputs (or a population's columns) into checked float64 arrays.
+
+Missing is NaN. Nothing is coerced silently: a value of the wrong type, out of its bounds, an unknown
+choice, an unknown key or too many table rows is an InputError naming the place.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from greencore.scoring.compiled import CompiledScheme, InputSpec
+from greencore.scoring.expr import Array
+from greencore.standards.model import InputKind
+
+TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "符合", "√"}
+FALSE_WORDS = {"false", "no", "n", "0", "否", "无", "不符合", "×"}
+
+
+class InputError(ValueError):
+    """An input value is not acceptable. `place` names it; the message is Chinese, then English."""
+
+    def __init__(self, place: str, zh: str, en: str) -> None:
+        self.place, self.zh, self.en = place, zh, en
+        super().__init__(f"{place}：{zh} / {en}")
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str) and value.strip() in ("", "-", "—", "/"):
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def convert_value(spec: InputSpec, value: Any, place: str) -> float:
+    """One cell: a float, or NaN when missing."""
+    if _is_missing(value):
+        return math.nan
+    if spec.kind is InputKind.BOOL:
+        if isinstance(value, bool):
+            return 1.0 if value else 0.0
+        if isinstance(value, int | float) and value in (0, 1):
+            return float(value)
+        word = str(value).strip().lower()
+        if word in TRUE_WORDS:
+            return 1.0
+        if word in FALSE_WORDS:
+            return 0.0
+        raise InputError(place, f"应填“是”或“否”，而不是 {value!r}", f"expected yes or no, got {value!r}")
+    if spec.kind is InputKind.CATEGORY:
+        key = str(value).strip()
+        if key in spec.choices:
+            return spec.choices[key]
+        known = "、".join(spec.choices)
+        raise InputError(place, f"{value!r} 不是可选项（可选：{known}）", f"{value!r} is not one of: {known}")
+    if isinstance(value, bool):
+        raise InputError(place, f"应填数值，而不是 {value!r}", f"expected a number, got {value!r}")
+    if isinstance(value, int | float | Decimal):
+        number = float(value)
+    else:
+        text = str(value).strip().replace(",", "").replace("，", "")
+        if text.endswith("%") and spec.kind is InputKind.PERCENT:
+            text = text[:-1]
+        try:
+            number = float(text)
+        except ValueError:
+            raise InputError(
+                place, f"应填数值，而不是 {value!r}", f"expected a number, got {value!r}"
+            ) from None
+    if not math.isfinite(number):
+        raise InputError(place, f"数值无效：{value!r}", f"not a finite number: {value!r}")
+    check_bounds(spec, np.asarray([number]), place)
+    return number
+
+
+def check_bounds(spec: InputSpec, values: Array, place: str, row_names: Sequence[str] | None = None) -> None:
+    """Raise for the first value outside the input's domain (negative quantities, shares over 100 …)."""
+    lower = spec.min
+    if lower is None and spec.kind in (
+        InputKind.COUNT,
+        InputKind.PERCENT,
+        InputKind.DEGREE,
+        InputKind.POINTS,
+    ):
+        lower = Decimal(0)
+    upper = spec.max
+    if upper is None and spec.kind is InputKind.DEGREE:
+        upper = Decimal(1)
+    if upper is None and spec.kind is InputKind.PERCENT:
+        upper = Decimal(100)
+    with np.errstate(invalid="ignore"):
+        bad_low = values < float(lower) if lower is not None else np.zeros(values.shape, bool)
+        bad_high = values > float(upper) if upper is not None else np.zeros(values.shape, bool)
+        bad_int = (
+            (values != np.floor(values)) & ~np.isnan(values)
+            if spec.kind is InputKind.COUNT
+            else np.zeros(values.shape, bool)
+        )
+    for mask, zh, en in (
+        (bad_low, f"不能小于 {lower}{spec.unit}", f"must not be below {lower} {spec.unit}".rstrip()),
+        (bad_high, f"不能大于 {upper}{spec.unit}", f"must not exceed {upper} {spec.unit}".rstrip()),
+        (bad_int, "应为整数", "must be a whole number"),
+    ):
+        if mask.any():
+            index = np.argwhere(mask)[0]
+            value = values[tuple(index)]
+            where = place
+            if row_names is not None:
+                where = f"{row_names[int(index[0])]} › {place}"
+            raise InputError(where, f"{_fmt(value)} {zh}", f"{_fmt(value)} {en}")
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def columns_from_mapping(cs: CompiledScheme, data: Mapping[str, Any]) -> dict[str, Array]:
+    """One application's inputs as arrays of length 1 (tables: shape (1, rows))."""
+    if not isinstance(data, Mapping):
+        raise InputError("inputs", "输入应为“编号: 值”的映射", "inputs must be a mapping of id to value")
+    columns: dict[str, Array] = {}
+    known = set(cs.inputs) | set(cs.tables)
+    for key in data:
+        if key not in known:
+            close = [k for k in known if k.lower() == str(key).lower()]
+            hint_zh = f"（是否为 {close[0]}？）" if close else ""
+            hint_en = f" (did you mean {close[0]}?)" if close else ""
+            raise InputError(
+                str(key),
+                f"不是本评价方案的输入项{hint_zh}",
+                f"not an input of scheme {cs.scheme.key}{hint_en}",
+            )
+    for key, spec in cs.inputs.items():
+        if spec.table is None:
+            columns[key] = np.asarray([convert_value(spec, data.get(key), key)], dtype=np.float64)
+    for table in cs.tables.values():
+        rows = data.get(table.id)
+        if _is_missing(rows):
+            rows = []
+        if not isinstance(rows, Sequence) or isinstance(rows, str):
+            raise InputError(table.id, "应为若干行的列表", "expected a list of rows")
+        if len(rows) > table.rows:
+            raise InputError(
+                table.id,
+                f"最多 {table.rows} 行，实际 {len(rows)} 行",
+                f"at most {table.rows} rows, got {len(rows)}",
+            )
+        for col in table.columns:
+            columns[f"{table.id}.{col}"] = np.full((1, table.rows), np.nan)
+        for index, row in enumerate(rows):
+            if row is None:
+                continue
+            if not isinstance(row, Mapping):
+                raise InputError(
+                    f"{table.id}[{index + 1}]", "每行应为“列: 值”的映射", "each row must be a mapping"
+                )
+            for col_key in row:
+                if col_key not in table.columns and col_key not in ("name", "label", "名称"):
+                    raise InputError(
+                        f"{table.id}[{index + 1}].{col_key}",
+                        "不是该表的列",
+                        f"not a column of table {table.id}",
+                    )
+            for col in table.columns:
+                key = f"{table.id}.{col}"
+                place = f"{table.id}[{index + 1}].{col}"
+                columns[key][0, index] = convert_value(cs.inputs[key], row.get(col), place)
+    return columns
+
+
+def columns_from_arrays(
+    cs: CompiledScheme, arrays: Mapping[str, Any], n: int, row_names: Sequence[str] | None = None
+) -> dict[str, Array]:
+    """A population's inputs. Scalars by id; table cells as "table.<row>.<column>" (rows from 1).
+
+    Values are float arrays (NaN = missing) or, for bool and category inputs, arrays of strings.
+    """
+    columns: dict[str, Array] = {}
+    known = set(cs.inputs)
+    for table in cs.tables.values():
+        known |= {f"{table.id}.{r}.{c}" for r in range(1, table.rows + 1) for c in table.columns}
+    unknown = sorted(set(arrays) - known)
+    if unknown:
+        raise InputError(
+            unknown[0], "不是本评价方案的输入列", f"not an input column of scheme {cs.scheme.key}"
+        )
+
+    def convert(spec: InputSpec, raw: Any, place: str) -> Array:
+        array = np.asarray(raw)
+        if array.dtype.kind in "fiub":
+            values = array.astype(np.float64)
+            if spec.kind is InputKind.CATEGORY:
+                raise InputError(place, "应填选项编号", "expected choice ids")
+            if spec.kind is InputKind.BOOL:
+                bad = ~np.isnan(values) & (values != 0) & (values != 1)
+                if bad.any():
+                    raise InputError(place, "应填 1/0 或 是/否", "expected 1/0 or yes/no")
+        else:
+            values = np.asarray(
+                [convert_value(spec, v, place) for v in array.tolist()],
+                dtype=np.float64,
+            )
+        check_bounds(spec, values, place, row_names)
+        return values
+
+    for key, spec in cs.inputs.items():
+        if spec.table is None:
+            columns[key] = convert(spec, arrays[key], key) if key in arrays else np.full(n, np.nan)
+    for table in cs.tables.values():
+        for col in table.columns:
+            cell = np.full((n, table.rows), np.nan)
+            for r in range(table.rows):
+                name = f"{table.id}.{r + 1}.{col}"
+                if name in arrays:
+                    cell[:, r] = convert(cs.inputs[f"{table.id}.{col}"], arrays[name], name)
+            columns[f"{table.id}.{col}"] = cell
+    return columns
