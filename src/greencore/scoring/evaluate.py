@@ -325,8 +325,6 @@ def evaluate(cs: CompiledScheme, columns: dict[str, Array], n: int) -> Evaluatio
         high_pass = score_high > mark if outcome.pass_above else score_high >= mark
         settled = (low_pass == high_pass) & (eligible == 1)
         passed = np.where(settled, low_pass.astype(np.float64), passed)
-    elif outcome.pass_mark is None:
-        passed = np.where(eligible == 1, 1.0, passed)
 
     return Evaluation(
         cs=cs,
