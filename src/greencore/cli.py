@@ -10,7 +10,6 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +41,7 @@ def _scheme(registry: Registry, name: str) -> Scheme:
     try:
         return registry.get(name)
     except KeyError:
-        known = ", ".join(sorted({k.split("@")[0] for k in registry.keys()}))
+        known = ", ".join(sorted({key.split("@")[0] for key in registry.keys()}))  # noqa: SIM118
         raise CliError(f"未知评价方案 / unknown scheme: {name} (known: {known})") from None
 
 
@@ -209,8 +208,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     scheme = finish(data, numbers, str(path))
     unverified = len(scheme.unverified_numbers())
     print(
-        f"有效 / valid: {scheme.key} — {len(scheme.iter_nodes())} 个指标节点, {len(scheme.gates)} 项基本要求, "
-        f"{len(scheme.numbers)} 个数值（{unverified} 个未核实）"
+        f"有效 / valid: {scheme.key} — {len(scheme.iter_nodes())} 个指标节点, "
+        f"{len(scheme.gates)} 项基本要求, {len(scheme.numbers)} 个数值（{unverified} 个未核实）"
     )
     return 0
 
@@ -326,8 +325,8 @@ def print_result(console: Console, result: Result, explain: bool = False) -> Non
         console.print(f"  分数已达 {grade}，但不满足其前提条件")
     if result.missing:
         console.print(f"缺少 {len(result.missing)} 项数据 / missing:")
-        for item in result.missing:
-            console.print(f"  - {item.input}  {item.label}（用于 {', '.join(item.needed_by)}）")
+        for gap_item in result.missing:
+            console.print(f"  - {gap_item.input}  {gap_item.label}（用于 {', '.join(gap_item.needed_by)}）")
     for note in result.notes:
         console.print(f"注：{note}")
     gap = result.gap
@@ -402,7 +401,8 @@ def cmd_bulk(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     scored = int(np.sum(~np.isnan(population.score)))
     print(
-        f"已评分 / scored {frame.height} 份（完整 {int(population.complete.sum())}，有分数 {scored}）→ {target}，用时 {elapsed:.2f} s"
+        f"已评分 / scored {frame.height} 份（完整 {int(population.complete.sum())}，有分数 {scored}）"
+        f"→ {target}，用时 {elapsed:.2f} s"
     )
     return 0
 
@@ -415,7 +415,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     console.print(f"示例 example: {example}")
     print_result(console, score(scheme, inputs))
     console.print(
-        "下一步：greenmfg template --scheme factory-gbt36132-2025 -o 自评价表.xlsx，填写后 greenmfg score 自评价表.xlsx --scheme factory-gbt36132-2025"
+        "下一步 next: greenmfg template --scheme factory-gbt36132-2025 -o 自评价表.xlsx ；"
+        "填写后 then: greenmfg score 自评价表.xlsx --scheme factory-gbt36132-2025"
     )
     return 0
 
@@ -474,12 +475,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="score the shipped example")
     p.set_defaults(func=cmd_demo)
 
-    try:
-        from greencore.calc.cli import register
-    except ImportError:
-        pass
-    else:
-        register(sub)
+    from greencore.calc.cli import register
+
+    register(sub)
     return parser
 
 
@@ -494,12 +492,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     return code
-
-
-def _decimal_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(type(value).__name__)
 
 
 if __name__ == "__main__":

@@ -393,7 +393,9 @@ def _grade(
     grades = cs.scheme.outcome.grades
     chosen = np.full(n, -1, np.int16)
     blocked = np.zeros((n, len(grades)), bool)
-    open_ = eligible == 1
+    # grades are computed for applications not (yet) known to be ineligible; the result gives a grade
+    # only to an eligible one, but can say which grades are still possible
+    open_ = eligible != 0
     for index, grade in enumerate(grades):
         when = cs.grade_when[index]
         if when is not None:
