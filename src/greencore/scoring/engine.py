@@ -604,10 +604,9 @@ def rank_population(
         ok &= np.asarray([e is True or e == 1 for e in eligible], dtype=bool)
     precision = scheme.precision
     as_int = np.where(ok, np.round(values * 10**precision), 0).astype(np.int64) + (1 << 39)
-    group_keys = np.zeros(n, np.int64)
     as_int_ok = np.where(ok, as_int, -1)
-    # unscored rows go to a group of their own so they never outrank anyone
-    rank = np.where(ok, _competition_rank(np.where(ok, group_keys, 1), as_int_ok), 0)
+    # unscored rows go to group −1, below every real group, so they never outrank anyone
+    rank = np.where(ok, _competition_rank(np.where(ok, 0, -1), as_int_ok), 0)
     outcome = scheme.outcome
     selected: list[bool | None] = [None] * n
     if outcome.ranking is not None:
@@ -617,7 +616,7 @@ def rank_population(
             meets &= values >= float(ranking.min.value)
         if ranking.above is not None:
             meets &= values > float(ranking.above.value)
-        pool_rank = np.where(meets, _competition_rank(np.where(meets, 0, 1), np.where(meets, as_int, -1)), 0)
+        pool_rank = np.where(meets, _competition_rank(np.where(meets, 0, -1), np.where(meets, as_int, -1)), 0)
         selected = [bool(m and r <= ranking.top) for m, r in zip(meets, pool_rank, strict=True)]
     overall = _percentile_grades(scheme, rank, ok, np.zeros(n, np.int64))
     by_group: list[str | None] = [None] * n

@@ -187,7 +187,7 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
         value = data[f.name]
         if f.name == "gap" and value is not None:
             value = _build(Gap, value)
-        elif f.name in _NESTED and isinstance(value, list):
+        elif f.name in _NESTED and isinstance(value, list) and all(isinstance(v, dict) for v in value):
             value = tuple(_build(_NESTED[f.name], v) for v in value)
         elif f.name in _DECIMAL_FIELDS and value is not None:
             value = Decimal(value)
