@@ -50,7 +50,8 @@ def test_ineligible_applications_are_not_ranked() -> None:
     ranking = rank_population(scheme, [Decimal(90), Decimal(95)], eligible=[True, False])
     assert list(ranking.rank) == [1, 0]
     assert ranking.selected == [True, False]
-    assert ranking.percentile_grade == ["A", None]
+    # the one ranked application is rank 1 of 1 = 100 %: shares are never exceeded, so B
+    assert ranking.percentile_grade == ["B", None]
 
 
 def test_percentile_grades_overall_and_within_industry() -> None:
