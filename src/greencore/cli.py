@@ -475,9 +475,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="score the shipped example")
     p.set_defaults(func=cmd_demo)
 
-    from greencore.calc.cli import register
-
-    register(sub)
+    try:  # TEMPORARY until calc lands
+        from greencore.calc.cli import register
+    except ImportError:
+        pass
+    else:
+        register(sub)
     return parser
 
 

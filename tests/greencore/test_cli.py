@@ -1,0 +1,166 @@
+"""The greenmfg command, through its entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from greencore.cli import main
+from tests.conftest import EXAMPLES
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_schemes_lists_the_shipped_schemes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schemes", "--format", "json")
+    assert code == 0
+    rows = {r["id"]: r for r in json.loads(out)}
+    assert rows["factory-gbt36132-2025"]["version"] == "2025.1"
+    assert rows["factory-gbt36132-2025"]["subject"] == "factory"
+
+
+def test_scheme_show_lists_unverified_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "scheme", "show", "factory-gbt36132-2025", "--unverified")
+    assert code == 0
+    assert "能源低碳化" in out and "neg_dishonest" in out
+    assert "未核实数值" in out and "materials_reduction" in out
+
+
+def test_score_json_is_the_documented_format(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "score", str(EXAMPLES / "factory-2025.json"), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["format"] == "greenmfg.result/1"
+    assert (data["scheme_id"], data["score"], data["eligible"]) == ("factory-gbt36132-2025", "60.20", True)
+
+
+def test_score_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "score", str(EXAMPLES / "factory-2025.json"))
+    assert code == 0
+    assert "总分 score: 60.20 / 100" in out
+
+
+def test_errors_are_one_line_with_the_place(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({"scheme": "factory-gbt36132-2025", "inputs": {"output_value": -1}}), encoding="utf-8"
+    )
+    code, out, err = run(capsys, "score", str(bad))
+    assert code == 2 and out == ""
+    assert err == "错误 / error: output_value：-1 不能小于 0万元 / -1 must not be below 0 万元\n"
+    code, _, err = run(capsys, "score", str(tmp_path / "none.json"), "--scheme", "x")
+    assert code == 2 and "文件不存在" in err and err.count("\n") == 1
+    broken = tmp_path / "broken.json"
+    broken.write_text('{\n  "a": 1,,\n}', encoding="utf-8")
+    code, _, err = run(capsys, "score", str(broken), "--scheme", "factory-gbt36132-2025")
+    assert code == 2 and "第 2 行" in err
+    code, _, err = run(capsys, "scheme", "show", "no-such-scheme")
+    assert code == 2 and "unknown scheme: no-such-scheme" in err
+
+
+def test_validate(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "local.yaml"
+    path.write_text(
+        'id: local-test\nversion: "1"\nextends: factory-gbt36132-2025\ntitle: {zh: 本地}\n'
+        "marks: {mark: seed, source: test}\noutcome: {pass_mark: 60}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 0 and out.startswith("有效 / valid: local-test@1")
+    path.write_text(
+        'id: local-test\nversion: "1"\nextends: factory-gbt36132-2025\npatch: {renewable: {points: 9}}\n',
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "validate", str(path))
+    # a number the local scheme sets needs its own mark
+    assert code == 2
+    assert err.startswith(
+        f"错误 / error: {path}: indicators[energy].children[renewable].points: this number has no verification mark"
+    )
+    path.write_text(
+        'id: local-test\nversion: "1"\nextends: factory-gbt36132-2025\nmarks: {mark: seed, source: x}\n'
+        "patch: {renewable: {points: 9}}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "validate", str(path))
+    assert code == 2
+    assert err == f"错误 / error: {path}: indicator energy: points are 30 but the children add up to 31\n"
+
+
+def test_scheme_diff_against_a_local_variant(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "v.yaml").write_text(
+        'id: local-diff\nversion: "1"\nextends: factory-gbt36132-2025\ntitle: {zh: 本地}\n'
+        "marks: {mark: seed, source: test}\noutcome: {pass_mark: 60}\n"
+        "patch: {platform: {rule: {lead: 6}}}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        capsys,
+        "--schemes-dir",
+        str(tmp_path),
+        "scheme",
+        "diff",
+        "factory-gbt36132-2025",
+        "local-diff",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    changes = {c["item"]: c for c in json.loads(out)["changes"]}
+    assert changes["indicator:platform"]["fields"]["rule"]["to"]["lead"]["value"] == "6"
+    assert changes["outcome"]["fields"]["pass_mark"]["to"]["value"] == "60"
+
+
+def test_bulk_scores_a_csv_population(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    example = json.loads((EXAMPLES / "factory-2025.json").read_text(encoding="utf-8"))["inputs"]
+    row = {k: v for k, v in example.items() if k != "products"}
+    for r, product in enumerate(example["products"], start=1):
+        row |= {f"products.{r}.{c}": v for c, v in product.items()}
+    rows = [
+        dict(row, id="甲", industry="C38"),
+        dict(row, id="乙", industry="C38", water_reuse_rate=92.22),
+        dict(row, id="丙", industry="C13", neg_dishonest=False),
+    ]
+    source, target = tmp_path / "population.csv", tmp_path / "scored.csv"
+    pl.DataFrame(rows).write_csv(source)
+    code, out, _ = run(
+        capsys,
+        "bulk",
+        str(source),
+        "--scheme",
+        "factory-gbt36132-2025",
+        "-o",
+        str(target),
+        "--group-by",
+        "industry",
+    )
+    assert code == 0 and "已评分 / scored 3 份" in out
+    scored = pl.read_csv(target)
+    assert scored["id"].to_list() == ["甲", "乙", "丙"]
+    # 乙 reaches the reuse lead: +4.07 raw points → (58.39 + 4.07) × 100/97 = 64.39
+    assert scored["score"].to_list() == [60.2, 64.39, 60.2]
+    assert scored["eligible"].to_list() == [True, True, False]
+    assert scored["rank"].to_list() == [2, 1, 0]
+    # two ranked: 乙 1/2 = 50 %, 甲 2/2 = 100 %: both beyond the 40 % of grade A
+    assert scored["percentile_grade"].to_list() == ["B", "B", None]
+
+
+def test_console_script_runs(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "greencore.cli", "demo"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "总分 score: 60.20 / 100" in done.stdout
