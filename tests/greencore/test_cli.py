@@ -40,13 +40,13 @@ def test_score_json_is_the_documented_format(capsys: pytest.CaptureFixture[str])
     assert code == 0
     data = json.loads(out)
     assert data["format"] == "greenmfg.result/1"
-    assert (data["scheme_id"], data["score"], data["eligible"]) == ("factory-gbt36132-2025", "60.20", True)
+    assert (data["scheme_id"], data["score"], data["eligible"]) == ("factory-gbt36132-2025", "60.19", True)
 
 
 def test_score_table(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "score", str(EXAMPLES / "factory-2025.json"))
     assert code == 0
-    assert "总分 score: 60.20 / 100" in out
+    assert "总分 score: 60.19 / 100" in out
 
 
 def test_errors_are_one_line_with_the_place(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -146,8 +146,8 @@ def test_bulk_scores_a_csv_population(capsys: pytest.CaptureFixture[str], tmp_pa
     assert code == 0 and "已评分 / scored 3 份" in out
     scored = pl.read_csv(target)
     assert scored["id"].to_list() == ["甲", "乙", "丙"]
-    # 乙 reaches the reuse lead: +4.07 raw points → (58.39 + 4.07) × 100/97 = 64.39
-    assert scored["score"].to_list() == [60.2, 64.39, 60.2]
+    # 乙 reaches the reuse lead: +4.072013 raw points → (58.384529 + 4.072013) × 100/97 = 64.388 → 64.39
+    assert scored["score"].to_list() == [60.19, 64.39, 60.19]
     assert scored["eligible"].to_list() == [True, True, False]
     assert scored["rank"].to_list() == [2, 1, 0]
     # two ranked: 乙 1/2 = 50 %, 甲 2/2 = 100 %: both beyond the 40 % of grade A
@@ -163,4 +163,4 @@ def test_console_script_runs(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "总分 score: 60.20 / 100" in done.stdout
+    assert "总分 score: 60.19 / 100" in done.stdout

@@ -22,11 +22,12 @@ STATUS_NAMES = ("scored", "missing", "not_applicable", "not_counted")
 def round_half_up(values: Array, precision: int) -> Array:
     """Half-up rounding that agrees with Decimal(str(x)).quantize(…, ROUND_HALF_UP).
 
-    The inner round to 9 decimals removes binary representation error (2.675 is 2.67499999… in
-    binary), so a published 2.675 rounds to 2.68 as a person rounding by hand would.
+    The small nudge removes binary representation error (2.675 is 2.67499999… in binary), so a
+    published 2.675 rounds to 2.68 as a person rounding by hand would.
     """
     scale = 10.0**precision
-    return np.floor(np.round(values * scale, 9 - precision if precision < 9 else 0) + 0.5) / scale
+    # 1e-7 of a unit in the last kept place absorbs representation error (≈1e-10 here) and nothing else
+    return np.floor(values * scale + (0.5 + 1e-7)) / scale
 
 
 @dataclass
@@ -115,7 +116,8 @@ def evaluate(cs: CompiledScheme, columns: dict[str, Array], n: int) -> Evaluatio
         def run(formula: Formula | None) -> Array:
             if formula is None:
                 return np.full(shape, np.nan)
-            return np.broadcast_to(formula(local), shape).astype(np.float64)
+            out = formula(local)
+            return out if out.shape == shape else np.broadcast_to(out, shape)
 
         x = run(cn.value)
         base, lead = run(cn.base), run(cn.lead)
@@ -169,15 +171,17 @@ def evaluate(cs: CompiledScheme, columns: dict[str, Array], n: int) -> Evaluatio
             present = row_present[rule.over]
             weight = run(cn.weight_by) if cn.weight_by is not None else np.ones(shape)
             rows = {"value": x, "base": base, "lead": lead, "weight": weight, "fraction": fraction}
-            fraction, value = _aggregate_rows(rule.aggregate, present, fraction, x, weight)
+            min_rows = cs.tables[rule.over].min_rows
+            fraction, value = _aggregate_rows(rule.aggregate, present, fraction, x, weight, min_rows)
             base = lead = np.full(n, np.nan)
 
         if node.required and rule.kind is RuleKind.CHECKLIST:
             required_failed[node.id] = np.where(np.isnan(fraction), np.nan, (fraction < 1).astype(np.float64))
 
         status = np.where(np.isnan(fraction), MISSING, SCORED).astype(np.int8)
-        # each indicator's points are rounded as published, so the trail adds up as a person checks it
-        earned = round_half_up(points * np.where(np.isnan(fraction), 0.0, fraction), cs.scheme.precision)
+        earned = points * np.where(np.isnan(fraction), 0.0, fraction)
+        if cs.scheme.outcome.round_indicators:
+            earned = round_half_up(earned, cs.scheme.precision)
         low = earned
         high = np.where(status == MISSING, points, earned)
         result = NodeResult(
@@ -357,11 +361,15 @@ def _weight_of(cn: CompiledNode) -> float:
 
 
 def _aggregate_rows(
-    how: Aggregate, present: NDArray[np.bool_], fraction: Array, value: Array, weight: Array
+    how: Aggregate, present: NDArray[np.bool_], fraction: Array, value: Array, weight: Array, min_rows: int
 ) -> tuple[Array, Array]:
-    """Reduce per-row fractions to one per application; any incomplete present row makes it missing."""
+    """Reduce per-row fractions to one per application.
+
+    Missing when a present row is incomplete, when no row is present, or when fewer rows than the
+    table's `min_rows` are (three years of park data need all three years).
+    """
     incomplete = (present & (np.isnan(fraction) | np.isnan(weight))).any(axis=1)
-    none = ~present.any(axis=1)
+    none = present.sum(axis=1) < max(min_rows, 1)
     f = np.where(present, fraction, 0.0)
     v = np.where(present, value, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -321,6 +321,9 @@ class Outcome(Frozen):
     ranking: Ranking | None = None
     percentiles: Percentiles | None = None
     label: Text = Text(zh="总分", en="Total score")
+    # round each indicator's points before adding them up (a scoring sheet kept to `precision`);
+    # by default sums keep full precision and only published figures are rounded
+    round_indicators: bool = False
 
 
 class Source(Frozen):
