@@ -521,7 +521,7 @@ def _improvement(
 
 
 # chunks keep every array of a chunk in cache; NumPy releases the GIL, so chunks run on all cores
-CHUNK_SIZE = 1 << 17
+CHUNK_SIZE = 1 << 16
 
 
 @dataclass(frozen=True)

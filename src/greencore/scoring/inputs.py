@@ -7,6 +7,7 @@ choice, an unknown key or too many table rows is an InputError naming the place.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -93,6 +94,21 @@ def check_bounds(spec: InputSpec, values: Array, place: str, row_names: Sequence
         upper = Decimal(1)
     if upper is None and spec.kind is InputKind.PERCENT:
         upper = Decimal(100)
+    if values.size == 0:
+        return
+    finite = values[~np.isnan(values)] if values.size < 64 else values
+    # one pass for the common case where every value is in range; search for the culprit only if not
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column has no min
+        smallest, largest = (
+            np.nanmin(finite) if finite.size else np.nan,
+            np.nanmax(finite) if finite.size else np.nan,
+        )
+    in_range = (lower is None or not smallest < float(lower)) and (
+        upper is None or not largest > float(upper)
+    )
+    if in_range and spec.kind is not InputKind.COUNT:
+        return
     with np.errstate(invalid="ignore"):
         bad_low = values < float(lower) if lower is not None else np.zeros(values.shape, bool)
         bad_high = values > float(upper) if upper is not None else np.zeros(values.shape, bool)
@@ -193,7 +209,7 @@ def columns_from_arrays(
     def convert(spec: InputSpec, raw: Any, place: str) -> Array:
         array = np.asarray(raw)
         if array.dtype.kind in "fiub":
-            values = array.astype(np.float64)
+            values = array.astype(np.float64, copy=False)
             if spec.kind is InputKind.CATEGORY:
                 raise InputError(place, "应填选项编号", "expected choice ids")
             if spec.kind is InputKind.BOOL:
