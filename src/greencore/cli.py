@@ -475,12 +475,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="score the shipped example")
     p.set_defaults(func=cmd_demo)
 
-    try:  # TEMPORARY until calc lands
-        from greencore.calc.cli import register
-    except ImportError:
-        pass
-    else:
-        register(sub)
+    from greencore.calc.cli import register
+
+    register(sub)
     return parser
 
 

@@ -96,7 +96,9 @@ def main() -> int:
     scheme = get_scheme(SCHEME)
     example = json.loads((ROOT / "examples" / "factory-2025.json").read_text(encoding="utf-8"))["inputs"]
 
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}")
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+    )
     print(f"scheme: {scheme.key}")
 
     score(scheme, example)  # warm: compile once
@@ -106,7 +108,9 @@ def main() -> int:
         score(scheme, example)
         single.append(time.perf_counter() - started)
     median_single = statistics.median(single)
-    print(f"one application (full result with trail and gap): median {median_single * 1e3:.2f} ms over 200 runs")
+    print(
+        f"one application (full result with trail and gap): median {median_single * 1e3:.2f} ms over 200 runs"
+    )
 
     arrays, industries = synthetic_population(args.n)
     timings = []
@@ -130,7 +134,9 @@ def main() -> int:
     one_by_one = [score(scheme, app) for app in apps]
     per_app = (time.perf_counter() - started) / len(apps)
     mismatches = sum(
-        1 for i, result in zip(sample, one_by_one, strict=True) if float(result.score or np.nan) != population.score[i]
+        1
+        for i, result in zip(sample, one_by_one, strict=True)
+        if float(result.score or np.nan) != population.score[i]
     )
     extrapolated = per_app * args.n
     print(

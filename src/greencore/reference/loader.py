@@ -53,14 +53,17 @@ _KIND_TEXTS: dict[TableKind, frozenset[str]] = {
     TableKind.COEFFICIENTS: frozenset({"unit", "category", "dimension"}),
     TableKind.YEARLY_COEFFICIENTS: frozenset({"unit", "carrier"}),
     TableKind.FUEL_PARAMETERS: frozenset({"ncv_unit", "carbon_content_unit", "oxidation_unit", "dimension"}),
-    TableKind.GRID_FACTORS: frozenset({"unit", "series", "level", "region"}),
+    TableKind.GRID_FACTORS: frozenset({"unit", "series", "level", "region", "region_zh"}),
     TableKind.FACTORS: frozenset({"unit"}),
 }
 _KIND_INTS: dict[TableKind, frozenset[str]] = {
     TableKind.YEARLY_COEFFICIENTS: frozenset({"year"}),
     TableKind.GRID_FACTORS: frozenset({"year"}),
 }
-_OPTIONAL_TEXTS = frozenset({"note", "ncv_text", "region_zh"})
+_OPTIONAL_TEXTS = frozenset({"note", "ncv_text"})
+# Kinds looked up by name (id, Chinese name, alias); the others by their columns (year, region …),
+# so only their ids need to be unique.
+_NAMED_KINDS = frozenset({TableKind.COEFFICIENTS, TableKind.FUEL_PARAMETERS, TableKind.FACTORS})
 
 
 class ReferenceTableError(ValueError):
@@ -140,7 +143,7 @@ class ReferenceTable:
 
 
 def _number(value: Any, file: str, place: str) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ReferenceTableError(
             file, place, f'write the number as a quoted string ("{value}") so it stays exact'
         )
@@ -234,7 +237,7 @@ def parse_table(data: Any, file: str) -> ReferenceTable:
     rows = tuple(_row(raw, kind, file, i) for i, raw in enumerate(raw_rows))
     by_name: dict[str, Row] = {}
     for row in rows:
-        for name in row.names():
+        for name in row.names() if kind in _NAMED_KINDS else (row.id,):
             if name in by_name and by_name[name] is not row:
                 raise ReferenceTableError(
                     file, f"row {row.id}", f"name {name!r} also used by row {by_name[name].id}"
