@@ -224,7 +224,9 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_inputs(path: Path, scheme_name: str | None, registry: Registry) -> tuple[Scheme, dict[str, Any]]:
+def _read_inputs(
+    path: Path, scheme_name: str | None, registry: Registry
+) -> tuple[Scheme, dict[str, Any], Any]:
     if not path.exists():
         raise CliError(f"{path}: 文件不存在 / no such file")
     suffix = path.suffix.lower()
@@ -234,7 +236,7 @@ def _read_inputs(path: Path, scheme_name: str | None, registry: Registry) -> tup
         from greencore.workbook import read_workbook
 
         scheme = _scheme(registry, scheme_name)
-        return scheme, read_workbook(scheme, path)
+        return scheme, read_workbook(scheme, path), None
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -249,18 +251,28 @@ def _read_inputs(path: Path, scheme_name: str | None, registry: Registry) -> tup
         raise CliError(f"{path}: YAML 格式错误 / invalid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise CliError(f"{path}: 应为对象（编号: 值）/ expected a mapping")
+    raw: Any = None
     if "inputs" in data and isinstance(data["inputs"], dict):
         scheme_name = scheme_name or data.get("scheme")
+        raw = data.get("raw")
         data = data["inputs"]
+    if isinstance(raw, str):  # a path to the raw-data file, relative to this document
+        raw_path = (path.parent / raw).resolve()
+        try:
+            raw = json.loads(raw_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise CliError(
+                f"{path}: raw: 无法读取原始数据文件 {raw_path} / cannot read raw data: {exc}"
+            ) from None
     if not scheme_name:
         raise CliError(f"{path}: 请用 --scheme 指定评价方案 / name the scheme with --scheme")
-    return _scheme(registry, scheme_name), data
+    return _scheme(registry, scheme_name), data, raw
 
 
 def cmd_score(args: argparse.Namespace) -> int:
     registry = _registry(args)
-    scheme, inputs = _read_inputs(Path(args.file), args.scheme, registry)
-    result = score(scheme, inputs)
+    scheme, inputs, raw = _read_inputs(Path(args.file), args.scheme, registry)
+    result = score(scheme, inputs, raw=raw)
     if args.format == "json":
         print(result.to_json())
     else:
@@ -278,6 +290,16 @@ def print_result(console: Console, result: Result, explain: bool = False) -> Non
         labels = {g.id: g.label for g in result.gates}
         for gate in result.failed_gates:
             console.print(f"  ✗ {gate} {labels.get(gate, '')}")
+    if result.calculation is not None:
+        figures = Table(title="由原始数据计算 / computed from raw data (greenmfg calc factory 查看每一步)")
+        for head in ("指标", "数值", "单位"):
+            figures.add_column(head)
+        for figure in result.calculation.get("indicators", {}).values():
+            if isinstance(figure, dict) and "value" in figure:
+                figures.add_row(
+                    str(figure.get("label", "")), str(figure["value"]), str(figure.get("unit", ""))
+                )
+        console.print(figures)
     table = Table(title="评分明细 / score trail")
     heads = ["指标", "实际值", "基准值", "引领值", "得分", "满分"] + (["说明"] if explain else [])
     for head in heads:
@@ -410,7 +432,7 @@ def cmd_bulk(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     example = EXAMPLES_DIR / "factory-2025.json"
     registry = _registry(args)
-    scheme, inputs = _read_inputs(example, None, registry)
+    scheme, inputs, _ = _read_inputs(example, None, registry)
     console = _out(args)
     console.print(f"示例 example: {example}")
     print_result(console, score(scheme, inputs))

@@ -63,12 +63,26 @@ def _zero_if_none(value: Decimal | None) -> Decimal:
     return Decimal(0) if value is None else value
 
 
-def score(scheme: Scheme, inputs: Mapping[str, Any]) -> Result:
-    """Score one application. Pure and deterministic: the same inputs give the same Result."""
+def score(scheme: Scheme, inputs: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> Result:
+    """Score one application. Pure and deterministic: the same inputs give the same Result.
+
+    With `raw` plant data (see examples/factory-raw.json), the figures the calculations derive from it
+    join the inputs, and the result carries the calculation's working.
+    """
+    calculation: dict[str, Any] | None = None
+    if raw is not None:
+        from greencore.scoring.raw import inputs_from_raw
+
+        inputs, calculation = inputs_from_raw(scheme, raw, inputs)
     cs = compiled(scheme)
     columns = columns_from_mapping(cs, inputs)
     ev = evaluate(cs, columns, 1)
-    return _result(cs, ev, 0, dict(inputs))
+    result = _result(cs, ev, 0, dict(inputs))
+    if calculation is not None:
+        from dataclasses import replace
+
+        result = replace(result, calculation=calculation)
+    return result
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -123,6 +123,8 @@ class Result:
     missing: tuple[MissingInput, ...]
     gap: Gap | None
     notes: tuple[str, ...] = field(default=())
+    # the raw-data calculation's output (figures, working, tables used), when scored from raw data
+    calculation: dict[str, Any] | None = None
 
     @property
     def missing_inputs(self) -> tuple[str, ...]:
