@@ -396,7 +396,9 @@ def cmd_bulk(args: argparse.Namespace) -> int:
     population = score_population(
         scheme, arrays, frame.height, row_names=[f"第{i}行（{k}）" for i, k in enumerate(ids, 2)]
     )
-    groups = frame[args.group_by].cast(pl.Utf8).fill_null("").to_list() if args.group_by else None
+    groups = (
+        frame[args.group_by].cast(pl.Utf8).fill_null("").to_numpy().astype(str) if args.group_by else None
+    )
     ranking = rank_population(scheme, population.score, groups, eligible=population.eligible)
     out = pl.DataFrame(
         {
@@ -411,7 +413,11 @@ def cmd_bulk(args: argparse.Namespace) -> int:
             "rank": ranking.rank,
             "selected": ranking.selected,
             "percentile_grade": ranking.percentile_grade,
-            **({"group": groups, "group_percentile_grade": ranking.group_percentile_grade} if groups else {}),
+            **(
+                {"group": groups, "group_percentile_grade": ranking.group_percentile_grade}
+                if groups is not None
+                else {}
+            ),
         },
         strict=False,
     )

@@ -289,9 +289,12 @@ def evaluate(cs: CompiledScheme, columns: dict[str, Array], n: int) -> Evaluatio
             )
 
     def _category_status(kids: list[NodeResult]) -> NDArray[np.int8]:
-        stack = np.stack([k.status for k in kids], axis=1)
-        all_na = (stack == NOT_APPLICABLE).all(axis=1)
-        any_missing = (stack == MISSING).any(axis=1)
+        # elementwise over the children: reductions along a short axis of a stacked array are slow
+        all_na = kids[0].status == NOT_APPLICABLE
+        any_missing = kids[0].status == MISSING
+        for kid in kids[1:]:
+            all_na &= kid.status == NOT_APPLICABLE
+            any_missing |= kid.status == MISSING
         return np.where(all_na, NOT_APPLICABLE, np.where(any_missing, MISSING, SCORED)).astype(np.int8)
 
     main = [walk(cn) for cn in cs.roots if not cn.node.bonus]
@@ -366,32 +369,43 @@ def _aggregate_rows(
     """Reduce per-row fractions to one per application.
 
     Missing when a present row is incomplete, when no row is present, or when fewer rows than the
-    table's `min_rows` are (three years of park data need all three years).
+    table's `min_rows` are (three years of park data need all three years). Tables have a handful of
+    rows, so the loops run over rows, elementwise over applications.
     """
-    incomplete = (present & (np.isnan(fraction) | np.isnan(weight))).any(axis=1)
-    none = present.sum(axis=1) < max(min_rows, 1)
-    f = np.where(present, fraction, 0.0)
-    v = np.where(present, value, 0.0)
+    rows = present.shape[1]
+    n = present.shape[0]
+    count = np.zeros(n)
+    incomplete = np.zeros(n, bool)
+    for r in range(rows):
+        here = present[:, r]
+        count += here
+        incomplete |= here & (np.isnan(fraction[:, r]) | np.isnan(weight[:, r]))
+    out_f = np.zeros(n)
+    out_v = np.zeros(n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if how is Aggregate.WEIGHTED_MEAN:
-            w = np.where(present, weight, 0.0)
-            total = w.sum(axis=1)
-            out_f = (w * f).sum(axis=1) / np.where(total == 0, np.nan, total)
-            out_v = (w * v).sum(axis=1) / np.where(total == 0, np.nan, total)
-        elif how is Aggregate.MEAN:
-            count = present.sum(axis=1)
-            out_f = f.sum(axis=1) / np.where(count == 0, np.nan, count)
-            out_v = v.sum(axis=1) / np.where(count == 0, np.nan, count)
+        if how in (Aggregate.WEIGHTED_MEAN, Aggregate.MEAN):
+            total = np.zeros(n)
+            for r in range(rows):
+                here = present[:, r]
+                w = np.where(here, weight[:, r] if how is Aggregate.WEIGHTED_MEAN else 1.0, 0.0)
+                total += w
+                out_f += w * np.where(here, fraction[:, r], 0.0)
+                out_v += w * np.where(here, value[:, r], 0.0)
+            total = np.where(total == 0, np.nan, total)
+            out_f, out_v = out_f / total, out_v / total
         elif how is Aggregate.MIN:
-            out_f = np.where(present, fraction, np.inf).min(axis=1)
-            out_v = np.where(present, value, np.nan)[
-                np.arange(len(f)), np.argmin(np.where(present, fraction, np.inf), axis=1)
-            ]
+            out_f, out_v = np.full(n, np.inf), np.full(n, np.nan)
+            for r in range(rows):
+                lower = present[:, r] & (fraction[:, r] < out_f)
+                out_f = np.where(lower, fraction[:, r], out_f)
+                out_v = np.where(lower, value[:, r], out_v)
         else:  # latest: the last filled row
-            last = present.shape[1] - 1 - np.argmax(present[:, ::-1], axis=1)
-            out_f = fraction[np.arange(len(f)), last]
-            out_v = value[np.arange(len(f)), last]
-    bad = incomplete | none
+            out_f, out_v = np.full(n, np.nan), np.full(n, np.nan)
+            for r in range(rows):
+                here = present[:, r]
+                out_f = np.where(here, fraction[:, r], out_f)
+                out_v = np.where(here, value[:, r], out_v)
+    bad = incomplete | (count < max(min_rows, 1))
     return np.where(bad, np.nan, out_f), np.where(bad, np.nan, out_v)
 
 
