@@ -34,7 +34,7 @@ from greencore.calc.common import (
     stock_adjusted,
 )
 from greencore.calc.errors import InconsistentDataError, InputError, MissingReferenceError, UnitError
-from greencore.calc.jsonio import from_dict, to_dict
+from greencore.calc.jsonio import JsonRecord, to_dict
 from greencore.calc.numbers import THOUSAND, ZERO, in_context, text
 from greencore.calc.trail import Amount, Step, TableUse, Trail
 from greencore.calc.units import Dimension, canonical, convert, ratio_in, split_ratio, unit_factor
@@ -96,7 +96,7 @@ class CarrierLine:
 
 
 @dataclass(frozen=True)
-class EnergyInput:
+class EnergyInput(JsonRecord):
     basis: Basis
     carriers: tuple[CarrierLine, ...]
     year: int | None = None
@@ -104,14 +104,6 @@ class EnergyInput:
     products: tuple[ProductLine, ...] = ()
     output_value: Decimal | None = None
     output_value_unit: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: Any) -> EnergyInput:
-        return from_dict(cls, data)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = to_dict(self)
-        return out
 
 
 @dataclass(frozen=True)

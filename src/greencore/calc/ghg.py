@@ -38,7 +38,7 @@ from greencore.calc.errors import (
     MissingReferenceError,
     UnitError,
 )
-from greencore.calc.jsonio import from_dict, to_dict
+from greencore.calc.jsonio import JsonRecord, to_dict
 from greencore.calc.numbers import HUNDRED, THOUSAND, ZERO, in_context, rounded, text
 from greencore.calc.trail import Amount, Step, TableUse, Trail
 from greencore.calc.units import UNITS, Dimension, canonical, convert, ratio_in, split_ratio, unit_factor
@@ -111,7 +111,7 @@ class HeatLine:
 
 
 @dataclass(frozen=True)
-class GhgInput:
+class GhgInput(JsonRecord):
     year: int
     grid_region: str | None = None
     grid_series: GridSeries = GridSeries.AVERAGE
@@ -125,14 +125,6 @@ class GhgInput:
     products: tuple[ProductLine, ...] = ()
     output_value: Decimal | None = None
     output_value_unit: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: Any) -> GhgInput:
-        return from_dict(cls, data)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = to_dict(self)
-        return out
 
 
 @dataclass(frozen=True)

@@ -142,3 +142,15 @@ def from_dict(cls: type[T], data: Any, place: str = "") -> T:
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             raise InputError(join(place, name), "缺少必填字段", "missing required field")
     return cls(**values)
+
+
+class JsonRecord:
+    """`from_dict` / `to_dict` for the calculations' input and result dataclasses."""
+
+    @classmethod
+    def from_dict(cls: type[T], data: Any) -> T:
+        return from_dict(cls, data)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = to_dict(self)
+        return out

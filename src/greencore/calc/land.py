@@ -13,7 +13,7 @@ from typing import Any
 
 from greencore.calc.common import non_negative, output_value_in_10k_yuan, positive, required_text
 from greencore.calc.errors import InconsistentDataError, InputError
-from greencore.calc.jsonio import from_dict, to_dict
+from greencore.calc.jsonio import JsonRecord, to_dict
 from greencore.calc.numbers import HUNDRED, ZERO, in_context, percent, ratio, text
 from greencore.calc.trail import Amount, Step, TableUse, Trail
 from greencore.calc.units import Dimension, canonical, convert, unit_factor
@@ -45,7 +45,7 @@ class Area:
 
 
 @dataclass(frozen=True)
-class LandInput:
+class LandInput(JsonRecord):
     """Site area in `site_area_unit`; every other area (buildings, structures, yards) in `area_unit`."""
 
     site_area: Decimal
@@ -56,14 +56,6 @@ class LandInput:
     yards: tuple[Area, ...] = ()
     output_value: Decimal | None = None
     output_value_unit: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: Any) -> LandInput:
-        return from_dict(cls, data)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = to_dict(self)
-        return out
 
 
 @dataclass(frozen=True)

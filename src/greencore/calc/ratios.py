@@ -18,7 +18,7 @@ from typing import Any
 from greencore.calc.common import non_negative, positive
 from greencore.calc.energy import Basis, CarrierConverter, CarrierLine
 from greencore.calc.errors import InconsistentDataError, InputError
-from greencore.calc.jsonio import from_dict, to_dict
+from greencore.calc.jsonio import JsonRecord, to_dict
 from greencore.calc.numbers import HUNDRED, ONE, ZERO, in_context, percent, ratio, rounded, text
 from greencore.calc.trail import Amount, Step, TableUse, Trail
 from greencore.calc.units import Dimension, canonical, convert, unit_factor
@@ -29,7 +29,7 @@ from greencore.reference import ReferenceSet
 
 
 @dataclass(frozen=True)
-class RenewableInput:
+class RenewableInput(JsonRecord):
     """Renewable energy given in tce (`renewable_energy`), as carrier lines, or both (they add up).
 
     `total_energy` is the comprehensive energy consumption on the same basis; lines need `basis`.
@@ -42,14 +42,6 @@ class RenewableInput:
     renewable_lines: tuple[CarrierLine, ...] = ()
     basis: Basis | None = None
     year: int | None = None
-
-    @classmethod
-    def from_dict(cls, data: Any) -> RenewableInput:
-        return from_dict(cls, data)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = to_dict(self)
-        return out
 
 
 @dataclass(frozen=True)
@@ -152,20 +144,12 @@ class YearValue:
 
 
 @dataclass(frozen=True)
-class ElasticityInput:
+class ElasticityInput(JsonRecord):
     emissions: tuple[YearValue, ...]
     emissions_unit: str
     output_values: tuple[YearValue, ...]
     output_value_unit: str
     span_years: int = 3
-
-    @classmethod
-    def from_dict(cls, data: Any) -> ElasticityInput:
-        return from_dict(cls, data)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = to_dict(self)
-        return out
 
 
 @dataclass(frozen=True)
@@ -265,7 +249,7 @@ def carbon_elasticity(inp: ElasticityInput) -> ElasticityResult:
 
 
 @dataclass(frozen=True)
-class ParkInput:
+class ParkInput(JsonRecord):
     industrial_value_added: Decimal
     value_added_unit: str
     energy_consumption: Decimal
@@ -274,14 +258,6 @@ class ParkInput:
     water_unit: str
     persons: Decimal
     persons_unit: str
-
-    @classmethod
-    def from_dict(cls, data: Any) -> ParkInput:
-        return from_dict(cls, data)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = to_dict(self)
-        return out
 
 
 @dataclass(frozen=True)

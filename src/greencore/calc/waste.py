@@ -17,7 +17,7 @@ from typing import Any
 
 from greencore.calc.common import non_negative, required_text
 from greencore.calc.errors import InconsistentDataError, InputError
-from greencore.calc.jsonio import from_dict, to_dict
+from greencore.calc.jsonio import JsonRecord, to_dict
 from greencore.calc.numbers import ZERO, in_context, percent, text
 from greencore.calc.trail import Amount, Step, TableUse, Trail
 from greencore.calc.units import Dimension, canonical, convert, unit_factor
@@ -48,16 +48,8 @@ class WasteStream:
 
 
 @dataclass(frozen=True)
-class WasteInput:
+class WasteInput(JsonRecord):
     streams: tuple[WasteStream, ...]
-
-    @classmethod
-    def from_dict(cls, data: Any) -> WasteInput:
-        return from_dict(cls, data)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = to_dict(self)
-        return out
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from greencore.calc.common import (
     required_text,
 )
 from greencore.calc.errors import InconsistentDataError, InputError
-from greencore.calc.jsonio import from_dict, to_dict
+from greencore.calc.jsonio import JsonRecord, to_dict
 from greencore.calc.numbers import ONE, ZERO, in_context, percent, text
 from greencore.calc.trail import Amount, Step, TableUse, Trail
 from greencore.calc.units import Dimension, canonical, convert, unit_factor
@@ -48,7 +48,7 @@ class ReuseLine:
 
 
 @dataclass(frozen=True)
-class WaterInput:
+class WaterInput(JsonRecord):
     intake: tuple[IntakeLine, ...]
     reused: tuple[ReuseLine, ...] = ()
     wastewater_treated: Decimal | None = None
@@ -57,14 +57,6 @@ class WaterInput:
     products: tuple[ProductLine, ...] = ()
     output_value: Decimal | None = None
     output_value_unit: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: Any) -> WaterInput:
-        return from_dict(cls, data)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = to_dict(self)
-        return out
 
 
 @dataclass(frozen=True)
