@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from greencore.scoring.expr import Formula, parse
 from greencore.standards.model import (
+    Column,
     Computed,
     Gate,
     Input,
@@ -90,19 +92,17 @@ def compile_scheme(scheme: Scheme) -> CompiledScheme:
     inputs: dict[str, InputSpec] = {}
     tables: dict[str, TableSpec] = {}
 
-    def spec(item: Input) -> InputSpec:
+    def spec(item: Input | Column, key: str, **extra: Any) -> InputSpec:
         return InputSpec(
-            id=item.id,
+            id=key,
             label=item.label,
             kind=item.kind,
             unit=item.unit,
             min=item.min,
             max=item.max,
             choices={c.id: float(c.value) for c in item.choices},
-            role=item.role,
-            group=item.group,
             help=item.help,
-            required=item.required,
+            **extra,
         )
 
     for item in scheme.inputs:
@@ -117,22 +117,11 @@ def compile_scheme(scheme: Scheme) -> CompiledScheme:
             )
             for col in item.columns:
                 key = f"{item.id}.{col.id}"
-                inputs[key] = InputSpec(
-                    id=key,
-                    label=col.label,
-                    kind=col.kind,
-                    unit=col.unit,
-                    min=col.min,
-                    max=col.max,
-                    choices={c.id: float(c.value) for c in col.choices},
-                    table=item.id,
-                    column=col.id,
-                    rows=item.max_rows,
-                    group=item.group,
-                    help=col.help,
+                inputs[key] = spec(
+                    col, key, table=item.id, column=col.id, rows=item.max_rows, group=item.group
                 )
         else:
-            inputs[item.id] = spec(item)
+            inputs[item.id] = spec(item, item.id, role=item.role, group=item.group, required=item.required)
 
     gates: list[tuple[Gate, Formula | None]] = []
     for gate in scheme.gates:
