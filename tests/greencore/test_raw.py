@@ -101,4 +101,4 @@ def test_a_scheme_the_calculation_does_not_feed_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         score(get_scheme("park-miit-2016"), {}, raw=raw())
     assert caught.value.place == "raw"
-    assert "不支持评价方案 park-miit-2016" in caught.value.zh
+    assert "评价方案 park-miit-2016 不接受原始数据" in caught.value.zh

@@ -9,7 +9,7 @@ its unit, coefficient and reference-table row) travels with the result.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,19 +18,21 @@ from greencore.scoring.inputs import InputError
 from greencore.standards.model import Scheme
 from greencore.standards.registry import shipped
 
+# the raw-data calculations a scheme may name in `raw_data:`
+RAW_CALCULATIONS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {"factory": compute_factory}
+
 
 def _mapping_for(scheme: Scheme, derived: Mapping[str, Any]) -> dict[str, Any]:
-    """The derived inputs for this scheme, or for the nearest ancestor the calculation knows."""
+    """The derived inputs for this scheme, or for the nearest ancestor the calculation maps."""
     current: Scheme | None = scheme
     while current is not None:
         if current.id in derived:
             return dict(derived[current.id])
         current = shipped().get(current.extends) if current.extends else None
-    known = "、".join(derived)
     raise InputError(
         "raw",
-        f"原始数据计算暂不支持评价方案 {scheme.id}（支持：{known}）",
-        f"raw-data calculation does not feed scheme {scheme.id} (supported: {known})",
+        f"计算结果未对应评价方案 {scheme.id}",
+        f"the calculation gives no inputs for scheme {scheme.id}",
     )
 
 
@@ -82,8 +84,16 @@ def inputs_from_raw(
     scheme: Scheme, raw: Mapping[str, Any], typed: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the scheme's inputs, the calculation's full output) from raw plant data and typed inputs."""
+    calculate = RAW_CALCULATIONS.get(scheme.raw_data)
+    if calculate is None:
+        known = "、".join(s.id for s in shipped().all() if s.raw_data)
+        raise InputError(
+            "raw",
+            f"评价方案 {scheme.id} 不接受原始数据（接受：{known}）",
+            f"scheme {scheme.id} takes no raw data (schemes that do: {known})",
+        )
     try:
-        calculation = compute_factory(raw)
+        calculation = calculate(raw)
     except ValueError as exc:  # CalcError: names the field of the raw data
         place = getattr(exc, "place", "")
         raise InputError(f"raw.{place}" if place else "raw", str(exc), str(exc)) from None

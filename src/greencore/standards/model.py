@@ -350,6 +350,9 @@ class Scheme(Frozen):
     source: Source
     extends: str = ""
     region: str = ""  # GB/T 2260 code of the issuing region; empty for national
+    # the calculation of greencore.calc that derives this scheme's inputs from raw plant data
+    # (coal, gas, electricity, steam, meters, ledgers); empty when the scheme takes indicator values
+    raw_data: Literal["", "factory"] = ""
     precision: int = Field(default=2, ge=0, le=6)
     inputs: tuple[Input, ...] = ()
     computed: tuple[Computed, ...] = ()
