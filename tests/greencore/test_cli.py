@@ -164,3 +164,42 @@ def test_console_script_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "总分 score: 60.19 / 100" in done.stdout
+
+
+def test_bulk_reads_and_writes_parquet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source, target = tmp_path / "p.parquet", tmp_path / "s.parquet"
+    pl.DataFrame({"id": ["a", "b"], "up": [65.0, None]}).write_parquet(source)
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "t.yaml").write_text(
+        'id: t-bulk\nversion: "1"\nsubject: factory\ntitle: {zh: 批量}\nsource: {document: test}\n'
+        "marks: {mark: R, source: test}\ninputs: [{id: up, label: {zh: X}, kind: percent}]\n"
+        "indicators: [{id: only, label: {zh: X}, points: 100, rule: {kind: linear, value: up, base: 40, lead: 90}}]\n"
+        "outcome: {scale: 100, pass_mark: 60}\n",
+        encoding="utf-8",
+    )
+    code, _, _ = run(
+        capsys,
+        "--schemes-dir",
+        str(tmp_path / "s"),
+        "bulk",
+        str(source),
+        "--scheme",
+        "t-bulk",
+        "-o",
+        str(target),
+    )
+    assert code == 0
+    scored = pl.read_parquet(target)
+    # 100 × (65 − 40)/(90 − 40) = 50; b is missing: lower bound 0, upper 100, not complete
+    assert scored["score"].to_list() == [50.0, 0.0]
+    assert scored["score_upper"].to_list() == [50.0, 100.0]
+    assert scored["complete"].to_list() == [True, False]
+    assert scored["passed"].to_list() == [False, None]
+
+
+def test_score_from_raw_data(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "score", str(EXAMPLES / "factory-2025-raw.json"), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["score"] == "66.05"
+    assert data["calculation"]["indicators"]["total_energy"]["value"] == "2690.93675"
