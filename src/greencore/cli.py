@@ -234,9 +234,10 @@ def _read_inputs(
         if not scheme_name:
             raise CliError(f"{path}: 工作簿需指定 --scheme / a workbook needs --scheme")
         from greencore.workbook import read_workbook
+        from greencore.workbook_raw import read_raw_sheets
 
         scheme = _scheme(registry, scheme_name)
-        return scheme, read_workbook(scheme, path), None
+        return scheme, read_workbook(scheme, path), read_raw_sheets(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from greencore.scoring.compiled import CompiledScheme, InputSpec, compiled
 from greencore.scoring.inputs import InputError
 from greencore.standards.model import InputKind, Scheme
+from greencore.workbook_raw import add_raw_sheets, fed_by_raw
 
 GATES_SHEET = "基本要求"
 DATA_SHEET = "数据"
@@ -176,6 +177,13 @@ def write_template(scheme: Scheme, path: Path) -> None:
                 sheet.cell(row=4 + r, column=col_index).fill = INPUT_FILL
         sheet.row_dimensions[1].hidden = True
         sheet.column_dimensions["A"].width = 14
+    if fed_by_raw(scheme):
+        add_raw_sheets(wb)
+        readme.cell(
+            row=len(lines) + 1,
+            column=1,
+            value="6. 也可在“原始数据-”各表填写能源、排放、用水、固废、用地原始数据，由平台计算相应指标。",
+        )
     wb.save(path)
 
 
