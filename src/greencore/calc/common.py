@@ -202,3 +202,24 @@ def stock_adjusted(
         formula=f"({text(quantity)} + {text(start)} − {text(end)}) {unit}",
         place=place,
     )
+
+
+def intensities(
+    total: Amount,
+    products: Sequence[ProductLine],
+    output_value: Decimal | None,
+    output_value_unit: str | None,
+    dimension: Dimension,
+    trail: Trail,
+    *,
+    what_zh: str,
+    unit: str,
+    scale: Decimal,
+) -> tuple[tuple[ProductIntensity, ...], Amount | None]:
+    """`total` per product (in `unit` per product unit) and per 万元 of output (`unit`/万元)."""
+    per_product = allocate_to_products(
+        products, total, dimension, trail, what_zh=what_zh, intensity_unit=unit, intensity_scale=scale
+    )
+    output_10k = output_value_in_10k_yuan(output_value, output_value_unit, trail, "output_value")
+    per_output = per_output_value(total, output_10k, scale, f"{unit}/万元", f"单位产值{what_zh}", trail)
+    return per_product, per_output

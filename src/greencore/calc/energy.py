@@ -27,10 +27,8 @@ from typing import Any
 from greencore.calc.common import (
     ProductIntensity,
     ProductLine,
-    allocate_to_products,
+    intensities,
     non_negative,
-    output_value_in_10k_yuan,
-    per_output_value,
     stock_adjusted,
 )
 from greencore.calc.errors import InconsistentDataError, InputError, MissingReferenceError, UnitError
@@ -390,17 +388,17 @@ def comprehensive_energy(inp: EnergyInput, tables: ReferenceSet | None = None) -
     }
 
     total_amount = Amount(total, "tce")
-    per_product = allocate_to_products(
-        inp.products,
+    per_product, per_output = intensities(
         total_amount,
+        inp.products,
+        inp.output_value,
+        inp.output_value_unit,
         Dimension.STANDARD_COAL,
         trail,
         what_zh="综合能耗",
-        intensity_unit="kgce",
-        intensity_scale=THOUSAND,
+        unit="kgce",
+        scale=THOUSAND,
     )
-    output_10k = output_value_in_10k_yuan(inp.output_value, inp.output_value_unit, trail, "output_value")
-    per_output = per_output_value(total_amount, output_10k, THOUSAND, "kgce/万元", "单位产值综合能耗", trail)
     return EnergyResult(
         basis=inp.basis,
         year=inp.year,

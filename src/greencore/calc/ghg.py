@@ -24,10 +24,8 @@ from typing import Any
 from greencore.calc.common import (
     ProductIntensity,
     ProductLine,
-    allocate_to_products,
+    intensities,
     non_negative,
-    output_value_in_10k_yuan,
-    per_output_value,
     positive,
     required_text,
     stock_adjusted,
@@ -655,17 +653,17 @@ def ghg_emissions(inp: GhgInput, tables: ReferenceSet | None = None) -> GhgResul
         )
 
     total_amount = Amount(total, "tCO2")
-    per_product = allocate_to_products(
-        inp.products,
+    per_product, per_output = intensities(
         total_amount,
+        inp.products,
+        inp.output_value,
+        inp.output_value_unit,
         Dimension.CO2,
         trail,
         what_zh="碳排放量",
-        intensity_unit="kgCO2",
-        intensity_scale=THOUSAND,
+        unit="kgCO2",
+        scale=THOUSAND,
     )
-    output_10k = output_value_in_10k_yuan(inp.output_value, inp.output_value_unit, trail, "output_value")
-    per_output = per_output_value(total_amount, output_10k, THOUSAND, "kgCO2/万元", "单位产值碳排放量", trail)
     return GhgResult(
         year=inp.year,
         total=total_amount,

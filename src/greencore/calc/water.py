@@ -14,10 +14,8 @@ from typing import Any
 from greencore.calc.common import (
     ProductIntensity,
     ProductLine,
-    allocate_to_products,
+    intensities,
     non_negative,
-    output_value_in_10k_yuan,
-    per_output_value,
     required_text,
 )
 from greencore.calc.errors import InconsistentDataError, InputError
@@ -191,17 +189,17 @@ def water_indicators(inp: WaterInput) -> WaterResult:
         )
 
     intake_amount = Amount(intake, "m³")
-    per_product = allocate_to_products(
-        inp.products,
+    per_product, per_output = intensities(
         intake_amount,
+        inp.products,
+        inp.output_value,
+        inp.output_value_unit,
         Dimension.WATER,
         trail,
         what_zh="取水量",
-        intensity_unit="m³",
-        intensity_scale=ONE,
+        unit="m³",
+        scale=ONE,
     )
-    output_10k = output_value_in_10k_yuan(inp.output_value, inp.output_value_unit, trail, "output_value")
-    per_output = per_output_value(intake_amount, output_10k, ONE, "m³/万元", "单位产值取水量", trail)
     return WaterResult(
         intake=intake_amount,
         reused=Amount(reused, "m³"),
