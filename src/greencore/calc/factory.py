@@ -33,6 +33,25 @@ from greencore.calc.water import WaterInput, water_indicators
 SCHEME_ID = "factory-gbt36132-2025"
 SECTIONS = ("energy", "ghg", "water", "waste", "land")
 TOP_LEVEL = ("enterprise", "year", "output_value", "output_value_unit", *SECTIONS, "history")
+# the inputs of SCHEME_ID the calculation gives (table columns as "table.column"); a form hides them
+DERIVED_INPUTS = frozenset(
+    {
+        "output_value",
+        "total_energy_tce",
+        "site_area_m2",
+        "carbon_emission_t",
+        "renewable_energy_tce",
+        "water_intake_m3",
+        "water_reuse_rate",
+        "solid_waste_rate",
+        "building_coverage",
+        "plot_ratio",
+        "products.energy_use_tce",
+        "products.unit_energy",
+        "water_products.water_use_m3",
+        "water_products.unit_water",
+    }
+)
 
 T = TypeVar("T")
 

@@ -13,13 +13,19 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from greencore.calc.factory import compute_factory
+from greencore.calc.factory import DERIVED_INPUTS, compute_factory
 from greencore.scoring.inputs import InputError
 from greencore.standards.model import Scheme
 from greencore.standards.registry import shipped
 
 # the raw-data calculations a scheme may name in `raw_data:`
 RAW_CALCULATIONS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {"factory": compute_factory}
+RAW_DERIVED: dict[str, frozenset[str]] = {"factory": DERIVED_INPUTS}
+
+
+def derived_inputs(scheme: Scheme) -> frozenset[str]:
+    """The scheme inputs its raw-data calculation fills (``table.column`` for table columns)."""
+    return RAW_DERIVED.get(scheme.raw_data or "", frozenset())
 
 
 def _mapping_for(scheme: Scheme, derived: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,169 @@
+"""The raw-data sheets as form fields: what a web form (or any key/value source) sends, read exactly as
+the workbook's 原始数据- sheets are read.
+
+A field key names one cell of the layout in `greencore.workbook_raw.LAYOUT`:
+``s:<path>`` a single value (``s:energy.basis``) and ``t:<table path>:<row>:<column id>`` a table cell
+(``t:energy.carriers:0:quantity``). Values stay the text the user typed; `raw_from_fields` turns them into
+the raw document of `greencore.calc.factory.compute_factory` and reports every cell it cannot take,
+under the cell's own key, so a form can show each error beside its input and keep what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from greencore.scoring.inputs import InputError
+from greencore.workbook_raw import (
+    LAYOUT,
+    Column,
+    Group,
+    Scalar,
+    Sheet,
+    Table,
+    _blank,
+    _build,
+    _parse,
+    _put,
+    _Row,
+)
+
+
+@dataclass
+class RawForm:
+    """The raw document read from form fields, and the errors by field key (Chinese, English)."""
+
+    document: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.document
+
+
+def scalar_key(scalar: Scalar) -> str:
+    return f"s:{scalar.path}"
+
+
+def cell_key(table: Table, row: int, column: Column) -> str:
+    return f"t:{table.path}:{row}:{column.id}"
+
+
+def _tables() -> dict[str, Table]:
+    return {b.path: b for sheet in LAYOUT for b in sheet.blocks if isinstance(b, Table)}
+
+
+def _scalars() -> dict[str, Scalar]:
+    return {s.path: s for sheet in LAYOUT for b in sheet.blocks if isinstance(b, Group) for s in b.scalars}
+
+
+def is_raw_key(key: str) -> bool:
+    """Whether `key` names a cell of the layout (the only keys a form may store as raw data)."""
+    if key.startswith("s:"):
+        return key[2:] in _scalars()
+    if key.startswith("t:"):
+        parts = key[2:].rsplit(":", 2)
+        if len(parts) != 3 or not parts[1].isdigit():
+            return False
+        table = _tables().get(parts[0])
+        return table is not None and int(parts[1]) < table.rows and table.column(parts[2]) is not None
+    return False
+
+
+def raw_from_fields(fields: Mapping[str, str]) -> RawForm:
+    form = RawForm()
+    scalars = _scalars()
+    tables = _tables()
+    rows: dict[str, dict[int, _Row]] = {}
+    for key, value in fields.items():
+        if _blank(value):
+            continue
+        try:
+            if key.startswith("s:") and key[2:] in scalars:
+                _put(form.document, key[2:], _parse(scalars[key[2:]].column, value, key))
+            elif key.startswith("t:"):
+                path, index, column_id = key[2:].rsplit(":", 2)
+                table = tables[path]
+                column = table.column(column_id)
+                if column is None:
+                    continue
+                row = rows.setdefault(path, {}).setdefault(int(index), _Row(start=key))
+                row.places[column_id] = key
+                row.values[column_id] = _parse(column, value, key)
+        except InputError as error:
+            form.errors[key] = (error.zh, error.en)
+    for path, by_index in rows.items():
+        table = tables[path]
+        ordered = [by_index[i] for i in sorted(by_index)]
+        for row in ordered:
+            # the start of a row is its first column's key, where "missing …" errors are shown
+            row.start = cell_key(table, int(row.start[2:].rsplit(":", 2)[1]), table.columns[0])
+        try:
+            for row in ordered:
+                if table.row_check is not None and row.values:
+                    table.row_check(row)
+            _build(table, [r for r in ordered if r.values], form.document)
+        except InputError as error:
+            form.errors.setdefault(error.place, (error.zh, error.en))
+    return form
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def _sheet_fields(layout: Sheet, cells: list[list[Any]]) -> Iterator[tuple[str, str]]:
+    tables = {b.path: b for b in layout.blocks if isinstance(b, Table)}
+    table: Table | None = None
+    columns: list[tuple[int, Column]] = []
+    index = 0
+    for values in cells:
+        mark = str(values[0]).strip() if values and not _blank(values[0]) else ""
+        if mark.startswith("fields:"):
+            table = tables.get(mark.removeprefix("fields:"))
+            columns = []
+            index = 0
+            if table is not None:
+                for c, column_id in enumerate(values[1:], start=1):
+                    column = table.column(str(column_id).strip()) if not _blank(column_id) else None
+                    if column is not None:
+                        columns.append((c, column))
+        elif mark.startswith("field:"):
+            table = None
+            value = values[2] if len(values) > 2 else None
+            if not _blank(value):
+                yield f"s:{mark.removeprefix('field:')}", _cell_text(value)
+        elif mark:
+            if mark == "title":
+                table = None
+        elif table is not None and columns:
+            filled = [
+                (column, values[c]) for c, column in columns if c < len(values) and not _blank(values[c])
+            ]
+            if filled and index < table.rows:
+                for column, value in filled:
+                    yield cell_key(table, index, column), _cell_text(value)
+            if filled:
+                index += 1
+
+
+def fields_from_workbook(path: Path) -> dict[str, str]:
+    """The raw-data field values of a filled workbook (as typed, unparsed): what an import stores."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for corrupt or foreign files
+        raise InputError(str(path), f"无法读取工作簿（{exc}）", f"cannot read the workbook ({exc})") from None
+    out: dict[str, str] = {}
+    for layout in LAYOUT:
+        if layout.name in wb.sheet_names:
+            cells = wb.get_sheet_by_name(layout.name).to_python(skip_empty_area=False)
+            out.update(_sheet_fields(layout, cells))
+    return out

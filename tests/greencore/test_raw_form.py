@@ -1,0 +1,70 @@
+"""The raw-data form fields and the workbook's raw sheets are read by the same rules."""
+
+import json
+from pathlib import Path
+
+from greencore.calc.factory import DERIVED_INPUTS, compute_factory
+from greencore.raw_form import fields_from_workbook, is_raw_key, raw_from_fields
+from greencore.standards.registry import get_scheme
+from greencore.workbook import write_template
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_derived_inputs_are_exactly_what_the_calculation_gives():
+    raw = json.loads((EXAMPLES / "factory-raw.json").read_text(encoding="utf-8"))
+    given = compute_factory(raw)["scheme_inputs"]["factory-gbt36132-2025"]
+    keys = {k for k, v in given.items() if not isinstance(v, list)}
+    keys |= {f"{k}.{c}" for k, v in given.items() if isinstance(v, list) for c in v[0]}
+    assert keys == DERIVED_INPUTS
+
+
+def test_fields_become_the_raw_document_with_errors_by_key():
+    form = raw_from_fields(
+        {
+            "s:year": "2023",
+            "s:output_value": "1,200",
+            "s:energy.basis": "当量值",
+            "t:energy.carriers:0:name": "电力",
+            "t:energy.carriers:0:quantity": "十二",
+            "s:land.site_area": "-5",
+        }
+    )
+    assert form.document["year"] == 2023
+    assert form.document["output_value"] == "1200"
+    assert form.document["energy"]["basis"] == "calorific_value"
+    assert set(form.errors) == {"t:energy.carriers:0:quantity", "s:land.site_area"}
+    assert form.errors["s:land.site_area"][0] == "“厂区用地面积”不能为负（-5）"
+
+
+def test_blank_fields_are_left_out_not_zero():
+    form = raw_from_fields({"s:year": " ", "s:output_value": ""})
+    assert form.document == {}
+    assert form.errors == {}
+
+
+def test_keys_outside_the_layout_are_refused():
+    assert is_raw_key("s:energy.basis")
+    assert is_raw_key("t:energy.carriers:0:quantity")
+    assert not is_raw_key("t:energy.carriers:9999:quantity")
+    assert not is_raw_key("t:energy.carriers:0:nonsense")
+    assert not is_raw_key("s:__class__")
+    assert not is_raw_key("inputs")
+
+
+def test_workbook_raw_sheets_give_the_same_fields(tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "t.xlsx"
+    write_template(get_scheme("factory-gbt36132-2025"), path)
+    wb = load_workbook(path)
+    sheet = wb["原始数据-基本"]
+    for row in sheet.iter_rows():
+        if row[0].value == "field:year":
+            row[2].value = 2023
+        if row[0].value == "field:output_value":
+            row[2].value = 15000.5
+    wb.save(path)
+    fields = fields_from_workbook(path)
+    assert fields == {"s:year": "2023", "s:output_value": "15000.5"}
+    assert raw_from_fields(fields).document == {"year": 2023, "output_value": "15000.5"}
