@@ -18,9 +18,11 @@ from typing import Any
 from greencore.scoring.inputs import InputError
 from greencore.workbook_raw import (
     LAYOUT,
+    PRODUCT_SECTIONS,
     Column,
     Group,
     Scalar,
+    Shape,
     Sheet,
     Table,
     _blank,
@@ -166,4 +168,76 @@ def fields_from_workbook(path: Path) -> dict[str, str]:
         if layout.name in wb.sheet_names:
             cells = wb.get_sheet_by_name(layout.name).to_python(skip_empty_area=False)
             out.update(_sheet_fields(layout, cells))
+    return out
+
+
+def _get(document: Mapping[str, Any], path: str) -> Any:
+    node: Any = document
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _shown(column: Column, value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    for shown, stored in column.choices:
+        if value == stored:
+            return shown
+    return str(value)
+
+
+def _table_rows(table: Table, document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    if table.shape is Shape.PRODUCTS:
+        merged: list[dict[str, Any]] = []
+        for section in PRODUCT_SECTIONS:
+            for index, product in enumerate(_get(document, f"{section}.products") or []):
+                while len(merged) <= index:
+                    merged.append({})
+                for key, value in product.items():
+                    if key in ("name", "output", "output_unit"):
+                        merged[index].setdefault(key, value)
+                    else:
+                        merged[index][f"{section}.{key}"] = value
+        return merged
+    if table.shape is Shape.BUILDINGS:
+        rows: list[dict[str, Any]] = []
+        for building in _get(document, table.path) or []:
+            storeys = building.get("storeys") or [{}]
+            for number, storey in enumerate(storeys):
+                row = (
+                    {"name": building.get("name"), "footprint": building.get("footprint")}
+                    if number == 0
+                    else {}
+                )
+                row.update({f"storeys.{k}": v for k, v in storey.items()})
+                rows.append(row)
+        return rows
+    if table.shape is Shape.HISTORY:
+        by_year: dict[Any, dict[str, Any]] = {}
+        for series, column in (("emissions", "emissions"), ("output_values", "output_value")):
+            for item in _get(document, f"history.{series}") or []:
+                by_year.setdefault(item["year"], {"year": item["year"]})[column] = item["value"]
+        return [by_year[year] for year in sorted(by_year)]
+    return list(_get(document, table.path) or [])
+
+
+def fields_from_raw(document: Mapping[str, Any]) -> dict[str, str]:
+    """The form fields of a raw document (the inverse of `raw_from_fields`, for imports and tests)."""
+    out: dict[str, str] = {}
+    for sheet in LAYOUT:
+        for block in sheet.blocks:
+            if isinstance(block, Group):
+                for scalar in block.scalars:
+                    value = _get(document, scalar.path)
+                    if value is not None:
+                        out[scalar_key(scalar)] = _shown(scalar.column, value)
+            else:
+                for index, row in enumerate(_table_rows(block, document)[: block.rows]):
+                    for column_id, value in row.items():
+                        column = block.column(column_id)
+                        if column is not None and value is not None:
+                            out[cell_key(block, index, column)] = _shown(column, value)
     return out

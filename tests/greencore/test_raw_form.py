@@ -68,3 +68,12 @@ def test_workbook_raw_sheets_give_the_same_fields(tmp_path):
     fields = fields_from_workbook(path)
     assert fields == {"s:year": "2023", "s:output_value": "15000.5"}
     assert raw_from_fields(fields).document == {"year": 2023, "output_value": "15000.5"}
+
+
+def test_the_example_raw_document_round_trips_through_form_fields():
+    from greencore.raw_form import fields_from_raw
+
+    raw = json.loads((EXAMPLES / "factory-raw.json").read_text(encoding="utf-8"))
+    form = raw_from_fields(fields_from_raw(raw))
+    assert form.errors == {}
+    assert compute_factory(form.document)["scheme_inputs"] == compute_factory(raw)["scheme_inputs"]

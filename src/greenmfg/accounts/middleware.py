@@ -1,0 +1,56 @@
+"""Session rules of 等保 level 3: absolute session age, password expiry, second factor for privileged
+roles. The idle timeout is Django's own (SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from .passwords import max_age_days
+
+SESSION_STARTED = "greenmfg_started"
+OPEN_PREFIXES = ("/static/", "/accounts/logout/", "/i18n/", "/health")
+
+
+def needs_second_factor(user: object) -> bool:
+    membership = getattr(user, "membership", None)
+    return bool(
+        settings.SECOND_FACTOR_REQUIRED
+        and membership is not None
+        and membership.role in settings.SECOND_FACTOR_ROLES
+    )
+
+
+def password_expired(user: object) -> bool:
+    if getattr(user, "must_change_password", False):
+        return True
+    changed = getattr(user, "password_changed_at", None)
+    return changed is not None and timezone.now() - changed > timedelta(days=max_age_days())
+
+
+class SessionPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
+            started = request.session.setdefault(SESSION_STARTED, int(time.time()))
+            if time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return redirect(f"{reverse('accounts:login')}?expired=1")
+            if needs_second_factor(user) and not user.is_verified():
+                allowed = (reverse("accounts:otp_verify"), reverse("accounts:otp_setup"))
+                if request.path not in allowed:
+                    return redirect("accounts:otp_verify")
+            elif password_expired(user) and request.path != reverse("accounts:password_change"):
+                return redirect("accounts:password_change")
+        return self.get_response(request)

@@ -1,0 +1,24 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A personal login (no shared accounts). Its organisation and role come from its membership."""
+
+    display_name = models.CharField(max_length=64, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    must_change_password = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class PasswordHistory(models.Model):
+    """Earlier password hashes, so a change cannot reuse one of the last N (等保 定期更换)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=256)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from greenmfg.orgs.services import RegistrationError, register_applicant
+
+from . import services
+from .forms import PasswordChangeForm, RegistrationForm, TokenForm
+
+
+class Login(LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        services.record_login(form.get_user(), True, form.get_user().get_username())
+        return response
+
+    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+        services.record_login(None, False, str(self.request.POST.get("username", "")))
+        # one message for unknown user and wrong password alike (security AUTH-04)
+        form.errors.clear()
+        form.add_error(None, "用户名或密码不正确；连续 5 次错误将锁定 15 分钟。")
+        return super().form_invalid(form)
+
+
+login_view = login_not_required(Login.as_view())
+
+
+@login_not_required
+def locked_out(
+    request: HttpRequest, credentials: object = None, *args: object, **kwargs: object
+) -> HttpResponse:
+    return render(request, "accounts/locked.html", status=429)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)  # flushes the server-side session row (PI-03)
+    return redirect("accounts:login")
+
+
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:otp_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            otp_login(request, device)
+            request.session.cycle_key()  # a new session id on privilege change (AUTH-07)
+            services.record_login(request.user, True, request.user.get_username(), {"factor": "totp"})
+            return redirect("web:home")
+        services.record_login(None, False, request.user.get_username(), {"factor": "totp"})
+        form.add_error("token", "动态口令不正确或已使用，请输入验证器上的当前口令。")
+    return render(request, "accounts/otp_verify.html", {"form": form})
+
+
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    if (
+        TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+        and not request.user.is_verified()
+    ):
+        return redirect("accounts:otp_verify")
+    device_id = request.session.get("otp_setup_device")
+    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
+    if device is None:
+        device = services.start_totp(request.user)
+        request.session["otp_setup_device"] = device.pk
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.confirm_totp(request.user, device, form.cleaned_data["token"]):
+            otp_login(request, device)
+            request.session.cycle_key()
+            messages.success(request, "已启用动态口令。")
+            return redirect("web:home")
+        form.add_error("token", "动态口令不正确，请核对手机时间后重试。")
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    import base64
+
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(request, "accounts/otp_setup.html", {"form": form, "qr": qr, "secret": secret})
+
+
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(request.user, form.cleaned_data["new_password"])
+        except ValidationError as error:
+            form.add_error("new_password", error)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "密码已修改。")
+            return redirect("web:home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_not_required
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            register_applicant(
+                kind=data["kind"],
+                name=data["name"],
+                credit_code=data["credit_code"],
+                region=data["region"],
+                industry=data["industry"],
+                username=data["username"],
+                password=data["password"],
+                display_name=data["display_name"],
+            )
+        except RegistrationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            return render(request, "accounts/registered.html", {"name": data["name"]})
+    return render(request, "accounts/register.html", {"form": form})

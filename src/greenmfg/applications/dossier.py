@@ -1,0 +1,285 @@
+"""The self-evaluation form of a scheme and its live result — read from greencore, never re-implemented.
+
+Answers are stored as the text the user typed, under form keys:
+``in:<input id>`` a scheme input, ``tin:<table>:<row>:<column>`` a cell of a scheme input table,
+``s:<path>`` / ``t:<table>:<row>:<column>`` a raw-data field (`greencore.raw_form`). Nothing is
+converted before storage, so a half-typed or wrong value is never lost; `evaluate` reports it beside its
+field and scores the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from greencore.raw_form import is_raw_key, raw_from_fields
+from greencore.scoring.compiled import CompiledScheme, InputSpec, TableSpec, compiled
+from greencore.scoring.engine import score
+from greencore.scoring.inputs import InputError, convert_value
+from greencore.scoring.raw import derived_inputs
+from greencore.scoring.result import Result
+from greencore.standards.model import Scheme
+from greencore.standards.registry import get_scheme
+from greencore.workbook_raw import LAYOUT, Group, Sheet, Table
+
+TABLE_ROWS_SHOWN = 5
+
+
+def scheme_for(scheme_id: str, version: str) -> Scheme:
+    return get_scheme(f"{scheme_id}@{version}")
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: str  # number | bool | choice | text | integer | unit
+    unit: str = ""
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    required: bool = True
+    indicator: str = ""
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    key: str
+    title: str
+    columns: tuple[Field, ...]
+    rows: int
+    row_labels: tuple[str, ...] = ()
+
+    def cell_key(self, row: int, column: Field) -> str:
+        return f"{self.key}:{row}:{column.key}"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    fields: tuple[Field, ...] = ()
+    tables: tuple[TableBlock, ...] = ()
+    help: tuple[str, ...] = ()
+    raw: bool = False
+
+
+@dataclass(frozen=True)
+class Form:
+    scheme: Scheme
+    sections: tuple[Section, ...]
+    keys: frozenset[str]
+    indicators: tuple[tuple[str, str], ...]  # (leaf id, label) for evidence
+
+    def accepts(self, key: str) -> bool:
+        return key in self.keys or (self.scheme.raw_data is not None and is_raw_key(key))
+
+
+def _kind(spec: InputSpec) -> str:
+    kind = str(spec.kind.value if hasattr(spec.kind, "value") else spec.kind)
+    if kind == "category":
+        return "choice"
+    return "bool" if kind == "bool" else "number"
+
+
+def _input_field(key: str, spec: InputSpec) -> Field:
+    return Field(
+        key=key,
+        label=spec.label.zh,
+        kind=_kind(spec),
+        unit=spec.unit,
+        help=spec.help,
+        choices=tuple(spec.choices),
+        required=spec.required,
+    )
+
+
+def _raw_sections() -> list[Section]:
+    sections: list[Section] = []
+    for sheet in LAYOUT:
+        sections.append(_raw_section(sheet))
+    return sections
+
+
+def _raw_column(column: Any) -> Field:
+    return Field(
+        key=column.id,
+        label=column.label,
+        kind=str(column.kind.value),
+        help=column.help,
+        choices=column.offered(),
+    )
+
+
+def _raw_section(sheet: Sheet) -> Section:
+    fields: list[Field] = []
+    tables: list[TableBlock] = []
+    for block in sheet.blocks:
+        if isinstance(block, Group):
+            for scalar in block.scalars:
+                base = _raw_column(scalar.column)
+                fields.append(
+                    Field(
+                        f"s:{scalar.path}",
+                        base.label,
+                        base.kind,
+                        help=scalar.note or base.help,
+                        choices=base.choices,
+                    )
+                )
+        elif isinstance(block, Table):
+            tables.append(
+                TableBlock(
+                    key=f"t:{block.path}",
+                    title=block.title,
+                    columns=tuple(_raw_column(c) for c in block.columns),
+                    rows=min(block.rows, TABLE_ROWS_SHOWN),
+                )
+            )
+    return Section(sheet.title, tuple(fields), tuple(tables), sheet.help, raw=True)
+
+
+def _table_block(cs: CompiledScheme, table: TableSpec, hidden: frozenset[str]) -> TableBlock | None:
+    columns = tuple(
+        _input_field(column, cs.inputs[f"{table.id}.{column}"])
+        for column in table.columns
+        if f"{table.id}.{column}" not in hidden
+    )
+    if not columns:
+        return None
+    return TableBlock(
+        key=f"tin:{table.id}",
+        title=table.label.zh,
+        columns=columns,
+        rows=min(table.rows, max(TABLE_ROWS_SHOWN, len(table.row_labels))),
+        row_labels=table.row_labels,
+    )
+
+
+@cache
+def build_form(scheme_key: str) -> Form:
+    scheme = get_scheme(scheme_key)
+    cs = compiled(scheme)
+    hidden = derived_inputs(scheme)
+    groups: dict[str, list[Field]] = {}
+    for key, spec in cs.inputs.items():
+        if spec.table is not None or key in hidden:
+            continue
+        title = spec.group or ("基本要求" if spec.implicit and spec.kind.value == "bool" else "评价数据")
+        groups.setdefault(title, []).append(_input_field(f"in:{key}", spec))
+    tables = [b for t in cs.tables.values() if (b := _table_block(cs, t, hidden)) is not None]
+    ordered = sorted(groups.items(), key=lambda item: item[0] != "基本要求")
+    sections = [Section(title, tuple(fields)) for title, fields in ordered]
+    if tables:
+        sections.append(Section("分项数据", tables=tuple(tables)))
+    if scheme.raw_data:
+        sections = _raw_sections() + sections
+    keys = {f.key for s in sections if not s.raw for f in s.fields}
+    keys |= {
+        t.cell_key(row, column)
+        for s in sections
+        if not s.raw
+        for t in s.tables
+        for row in range(t.rows)
+        for column in t.columns
+    }
+    indicators = tuple((leaf.node.id, leaf.node.label.zh) for leaf in cs.leaves)
+    return Form(scheme, tuple(sections), frozenset(keys), indicators)
+
+
+@dataclass
+class Evaluation:
+    result: Result | None
+    errors: dict[str, tuple[str, str]] = field(default_factory=dict)
+    raw_error: tuple[str, str, str] | None = None  # (place, zh, en) from the raw-data calculation
+    from_raw: bool = False
+
+
+def typed_inputs(
+    cs: CompiledScheme, answers: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """The scheme inputs from typed answers; a value greencore refuses is left out and reported."""
+    inputs: dict[str, Any] = {}
+    errors: dict[str, tuple[str, str]] = {}
+    tables: dict[str, dict[int, dict[str, Any]]] = {}
+    for key, value in answers.items():
+        if value is None or not str(value).strip():
+            continue
+        if key.startswith("in:"):
+            spec = cs.inputs.get(key[3:])
+            if spec is None or spec.table is not None:
+                continue
+            target: tuple[str, int, str] | None = None
+        elif key.startswith("tin:"):
+            table_id, _, rest = key[4:].partition(":")
+            row, _, column = rest.partition(":")
+            spec = cs.inputs.get(f"{table_id}.{column}")
+            if spec is None or not row.isdigit():
+                continue
+            target = (table_id, int(row), column)
+        else:
+            continue
+        try:
+            convert_value(spec, value, key)
+        except InputError as error:
+            errors[key] = (error.zh, error.en)
+            continue
+        if target is None:
+            inputs[spec.id] = value
+        else:
+            tables.setdefault(target[0], {}).setdefault(target[1], {})[target[2]] = value
+    for table_id, rows in tables.items():
+        inputs[table_id] = [rows.get(i, {}) for i in range(max(rows) + 1)]
+    return inputs, errors
+
+
+def evaluate(scheme: Scheme, answers: Mapping[str, Any]) -> Evaluation:
+    cs = compiled(scheme)
+    typed, errors = typed_inputs(cs, answers.get("inputs", {}))
+    raw_document = None
+    if scheme.raw_data:
+        raw_form = raw_from_fields(answers.get("raw", {}))
+        errors.update(raw_form.errors)
+        if raw_form.document and not raw_form.errors:
+            raw_document = raw_form.document
+    evaluation = Evaluation(result=None, errors=errors)
+    if raw_document is not None:
+        try:
+            evaluation.result = score(scheme, typed, raw_document)
+            evaluation.from_raw = True
+            return evaluation
+        except InputError as error:
+            evaluation.raw_error = (error.place, error.zh, error.en)
+            field_key = "s:" + error.place.removeprefix("raw.")
+            if is_raw_key(field_key):
+                evaluation.errors.setdefault(field_key, (error.zh, error.en))
+    try:
+        evaluation.result = score(scheme, typed)
+    except InputError as error:
+        evaluation.errors.setdefault(error.place, (error.zh, error.en))
+    return evaluation
+
+
+def blockers(form: Form, evaluation: Evaluation) -> list[str]:
+    """Everything that stops a submission, in Chinese, each naming the field or indicator."""
+    out: list[str] = []
+    labels = {f.key: f.label for s in form.sections for f in s.fields}
+    for key, (zh, _) in evaluation.errors.items():
+        out.append(f"{labels.get(key, key)}：{zh}")
+    if evaluation.raw_error is not None:
+        place, zh, _ = evaluation.raw_error
+        out.append(f"原始数据计算未完成（{place}）：{zh}")
+    elif form.scheme.raw_data and not evaluation.from_raw:
+        out.append("原始数据计算未完成：尚未填写原始数据（产值、能源、排放、用水、固废、用地）。")
+    result = evaluation.result
+    if result is None:
+        out.append("尚无法计算得分。")
+        return out
+    names = dict(form.indicators) | {gate.id: gate.label for gate in result.gates}
+    for missing in result.missing:
+        needed = [names.get(n, n) for n in missing.needed_by if names.get(n, n) != missing.label]
+        out.append(f"缺少“{missing.label}”" + (f"（影响：{'、'.join(needed)}）" if needed else ""))
+    for gate in result.gates:
+        if gate.status == "fail":
+            out.append(f"基本要求未满足：{gate.label}")
+    return out

@@ -1,0 +1,277 @@
+"""Every write to an application: lock the row, check the transition in greencore's workflow table,
+write the change and its event in one transaction, act on commit."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from greencore import workflow
+from greencore.workflow import TransitionRefused
+from greenmfg.audit import services as audit
+from greenmfg.audit.services import canonical, sm3
+from greenmfg.catalog.models import Call
+from greenmfg.catalog.selectors import call_open_to
+from greenmfg.orgs.selectors import Actor, covers
+
+from .dossier import Evaluation, blockers, build_form, evaluate, scheme_for
+from .models import Application, Dossier
+
+WORKFLOW = workflow.load("application")
+
+
+class ApplicationError(Exception):
+    """A refused action, with the reason in Chinese and English (shown to the user as is)."""
+
+    def __init__(self, zh: str, en: str = "", *, details: list[str] | None = None) -> None:
+        super().__init__(en or zh)
+        self.zh, self.en = zh, en or zh
+        self.details = details or []
+
+
+def _role_in_workflow(actor: Actor, application: Application) -> str:
+    if actor.is_applicant and application.applicant_id == actor.organisation.pk:
+        return "applicant"
+    if actor.is_reviewer and covers(actor.organisation, application.region_id):
+        return "reviewer"
+    raise PermissionDenied
+
+
+def _transition(actor: Actor, application: Application, action: str) -> workflow.Transition:
+    try:
+        return workflow.check(WORKFLOW, application.state, action, _role_in_workflow(actor, application))
+    except TransitionRefused as refused:
+        raise ApplicationError(refused.zh, refused.en) from None
+
+
+def _event(actor: Actor, action: str, application: Application, before: str, **detail: Any) -> None:
+    audit.record(
+        f"application.{action}",
+        actor=actor.user,
+        role=actor.role,
+        organisation_id=actor.organisation.pk,
+        obj=application,
+        object_id=str(application.public_id),
+        from_state=before,
+        to_state=application.state,
+        detail=detail,
+    )
+
+
+def _store_result(dossier: Dossier, evaluation: Evaluation) -> None:
+    result = evaluation.result
+    dossier.result = result.to_json() if result is not None else None
+    dossier.score = (
+        result.score.quantize(Decimal("0.01")) if result is not None and result.score is not None else None
+    )
+    dossier.grade = (result.grade or "") if result is not None and result.grade_determinable else ""
+
+
+def _locked(application_id: int) -> Application:
+    return Application.objects.select_for_update().select_related("call").get(pk=application_id)
+
+
+def start_application(actor: Actor, call: Call, *, today: date | None = None) -> Application:
+    """A new draft for an open call in the applicant's region (one per organisation and call)."""
+    if not actor.is_applicant:
+        raise PermissionDenied
+    refusal = call_open_to(call, actor.organisation, today or timezone.localdate())
+    if refusal is not None:
+        raise ApplicationError(*refusal)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                call=call,
+                applicant=actor.organisation,
+                region=actor.organisation.region,
+                state="draft",
+                state_changed_at=timezone.now(),
+            )
+            dossier = Dossier(application=application, number=1, answers={"inputs": {}, "raw": {}})
+            _store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), dossier.answers))
+            dossier.save()
+            _event(actor, "started", application, "", call=call.code)
+    except IntegrityError:
+        raise ApplicationError(
+            "本单位已在该批次申报，请在“我的申报”中继续填写。", "already applied to this call"
+        ) from None
+    return application
+
+
+@dataclass
+class SaveOutcome:
+    dossier: Dossier
+    evaluation: Evaluation
+
+
+def save_answers(actor: Actor, application: Application, values: dict[str, str]) -> SaveOutcome:
+    """Merge the given fields into the draft, under a row lock: fields not sent are kept, so two tabs that
+    edit different fields both keep their work. Unknown keys are refused; values are stored as typed."""
+    if _role_in_workflow(actor, application) != "applicant":
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _locked(application.pk)
+        if not WORKFLOW.states[locked.state].editable:
+            raise ApplicationError(
+                f"申报状态为「{WORKFLOW.states[locked.state].zh}」，不能修改。",
+                f"not editable in state {locked.state}",
+            )
+        call = locked.call
+        scheme = scheme_for(call.scheme_id, call.scheme_version)
+        form = build_form(scheme.key)
+        refused = [key for key in values if not form.accepts(key)]
+        if refused:
+            raise ApplicationError(
+                f"未知字段：{'、'.join(refused[:5])}", f"unknown fields: {', '.join(refused[:5])}"
+            )
+        dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
+        answers = copy.deepcopy(dossier.answers)
+        for key, value in values.items():
+            part = answers.setdefault("raw" if key.startswith(("s:", "t:")) else "inputs", {})
+            text = str(value)[:500]
+            if text.strip():
+                part[key] = text
+            else:
+                part.pop(key, None)
+        dossier.answers = answers
+        dossier.revision += 1
+        evaluation = evaluate(scheme, answers)
+        _store_result(dossier, evaluation)
+        dossier.save()
+    return SaveOutcome(dossier, evaluation)
+
+
+def replace_answers(
+    actor: Actor, application: Application, answers: dict[str, dict[str, str]], source: str
+) -> Dossier:
+    """Overwrite the draft's answers with an import (the previous answers stay in the event)."""
+    if _role_in_workflow(actor, application) != "applicant":
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _locked(application.pk)
+        if not WORKFLOW.states[locked.state].editable:
+            raise ApplicationError("当前状态不能导入。", f"cannot import in state {locked.state}")
+        scheme = scheme_for(locked.call.scheme_id, locked.call.scheme_version)
+        dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
+        previous = dossier.answers
+        dossier.answers = {"inputs": dict(answers.get("inputs", {})), "raw": dict(answers.get("raw", {}))}
+        dossier.revision += 1
+        _store_result(dossier, evaluate(scheme, dossier.answers))
+        dossier.save()
+        _event(actor, "imported", locked, locked.state, source=source, previous_answers=previous)
+    return dossier
+
+
+def submission_blockers(application: Application) -> list[str]:
+    from greenmfg.evidence.selectors import missing_evidence
+
+    dossier = application.versions.get(frozen_at__isnull=True)
+    scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
+    form = build_form(scheme.key)
+    found = blockers(form, evaluate(scheme, dossier.answers))
+    found += [f"缺少佐证材料：{label}" for label in missing_evidence(application, form)]
+    return found
+
+
+def submit(actor: Actor, application: Application) -> Application:
+    """Freeze the draft and its evidence, and move the application to 已提交. Exactly once: a second
+    submit waits for the lock, then finds the state changed and is refused."""
+    from greenmfg.evidence.services import freeze_evidence
+
+    with transaction.atomic():
+        locked = _locked(application.pk)
+        transition = _transition(actor, locked, "submit")
+        problems = submission_blockers(locked)
+        if problems:
+            raise ApplicationError("尚不能提交，请先补全以下内容。", "cannot submit yet", details=problems)
+        before = locked.state
+        now = timezone.now()
+        dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
+        digests = freeze_evidence(locked, now)
+        manifest = {
+            "application": str(locked.public_id),
+            "version": dossier.number,
+            "scheme": f"{locked.call.scheme_id}@{locked.call.scheme_version}",
+            "answers": dossier.answers,
+            "score": str(dossier.score),
+            "evidence": digests,
+        }
+        dossier.manifest_sm3 = sm3(canonical(manifest))
+        dossier.frozen_at = now
+        dossier.frozen_by = actor.user
+        dossier.save()
+        locked.state = transition.target
+        locked.submitted_at = now
+        locked.state_changed_at = now
+        locked.save(update_fields=["state", "submitted_at", "state_changed_at"])
+        _event(actor, "submit", locked, before, version=dossier.number, manifest_sm3=dossier.manifest_sm3)
+    return locked
+
+
+def _new_draft_from(application: Application, frozen: Dossier | None) -> None:
+    if application.versions.filter(frozen_at__isnull=True).exists():
+        return
+    answers = copy.deepcopy(frozen.answers) if frozen else {"inputs": {}, "raw": {}}
+    number = (frozen.number if frozen else 0) + 1
+    dossier = Dossier(application=application, number=number, answers=answers)
+    call = application.call
+    _store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), answers))
+    dossier.save()
+
+
+def withdraw(actor: Actor, application: Application, reason: str = "") -> Application:
+    with transaction.atomic():
+        locked = _locked(application.pk)
+        transition = _transition(actor, locked, "withdraw")
+        before = locked.state
+        locked.state = transition.target
+        locked.state_changed_at = timezone.now()
+        locked.save(update_fields=["state", "state_changed_at"])
+        _event(actor, "withdraw", locked, before, reason=reason)
+    return locked
+
+
+def reopen(actor: Actor, application: Application) -> Application:
+    """A withdrawn application becomes a draft again, continuing from its last answers."""
+    with transaction.atomic():
+        locked = _locked(application.pk)
+        refusal = call_open_to(locked.call, locked.applicant, timezone.localdate())
+        if refusal is not None:
+            raise ApplicationError(*refusal)
+        transition = _transition(actor, locked, "reopen")
+        before = locked.state
+        _new_draft_from(locked, locked.versions.filter(frozen_at__isnull=False).order_by("-number").first())
+        locked.state = transition.target
+        locked.state_changed_at = timezone.now()
+        locked.save(update_fields=["state", "state_changed_at"])
+        _event(actor, "reopen", locked, before)
+    return locked
+
+
+def return_for_revision(
+    actor: Actor, application: Application, reason: str, deadline: date | None
+) -> Application:
+    """The bureau sends the application back; the applicant edits a new version (the submitted one stays)."""
+    if not reason.strip():
+        raise ApplicationError("退回须写明理由。", "a return needs a reason")
+    with transaction.atomic():
+        locked = _locked(application.pk)
+        transition = _transition(actor, locked, "return_for_revision")
+        before = locked.state
+        _new_draft_from(locked, locked.versions.filter(frozen_at__isnull=False).order_by("-number").first())
+        locked.state = transition.target
+        locked.return_reason = reason.strip()
+        locked.return_deadline = deadline
+        locked.state_changed_at = timezone.now()
+        locked.save(update_fields=["state", "return_reason", "return_deadline", "state_changed_at"])
+        _event(
+            actor, "return_for_revision", locked, before, reason=reason.strip(), deadline=str(deadline or "")
+        )
+    return locked

@@ -1,0 +1,81 @@
+"""Background work of the applications context (run by `manage.py db_worker`)."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django_tasks import task
+
+from greencore.raw_form import fields_from_workbook
+from greencore.scoring.inputs import InputError
+from greencore.workbook import read_workbook
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else format(Decimal(repr(value)).normalize(), "f")
+    return "" if value is None else str(value)
+
+
+def answers_from_workbook(scheme: Any, path: Path) -> dict[str, dict[str, str]]:
+    """The answers (as typed text under form keys) of a filled self-evaluation workbook."""
+    from .dossier import build_form
+
+    form = build_form(scheme.key)
+    inputs: dict[str, str] = {}
+    for key, value in read_workbook(scheme, path).items():
+        if isinstance(value, list):
+            for row, cells in enumerate(value):
+                for column, cell in (cells or {}).items():
+                    inputs[f"tin:{key}:{row}:{column}"] = _text(cell)
+        else:
+            inputs[f"in:{key}"] = _text(value)
+    inputs = {k: v for k, v in inputs.items() if v.strip() and form.accepts(k)}
+    raw = fields_from_workbook(path) if scheme.raw_data else {}
+    return {"inputs": inputs, "raw": raw}
+
+
+@task()
+def import_workbook(job_id: int) -> str:
+    from greenmfg.orgs.selectors import actor_of
+
+    from .dossier import scheme_for
+    from .models import ImportJob
+    from .services import ApplicationError, replace_answers
+
+    job = ImportJob.objects.select_related("application__call", "created_by").get(pk=job_id)
+    job.status, job.progress = ImportJob.Status.RUNNING, 10
+    job.save(update_fields=["status", "progress"])
+    call = job.application.call
+    scheme = scheme_for(call.scheme_id, call.scheme_version)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "import.xlsx"
+            with default_storage.open(job.file.name, "rb") as source:
+                path.write_bytes(source.read())
+            answers = answers_from_workbook(scheme, path)
+        job.progress = 60
+        job.save(update_fields=["progress"])
+        actor = actor_of(job.created_by)
+        if actor is None:
+            raise ApplicationError("导入人已无权限。", "the importing user lost access")
+        replace_answers(actor, job.application, answers, source=f"workbook:{job.file_name}")
+    except InputError as error:
+        job.status, job.message = ImportJob.Status.FAILED, f"{error.place}：{error.zh}"
+        job.errors = [{"place": error.place, "zh": error.zh, "en": error.en}]
+    except ApplicationError as error:
+        job.status, job.message = ImportJob.Status.FAILED, error.zh
+    else:
+        count = len(answers["inputs"]) + len(answers["raw"])
+        job.status, job.message = ImportJob.Status.DONE, f"已导入 {count} 项数据。"
+    job.progress = 100
+    job.save(update_fields=["status", "message", "errors", "progress"])
+    default_storage.delete(job.file.name)  # residual information: the upload is not kept (PI-03)
+    return job.status

@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET, require_POST
+
+from greencore.workbook import write_template
+from greenmfg.catalog.models import Call
+from greenmfg.catalog.selectors import open_calls_for
+from greenmfg.evidence.selectors import evidence_by_indicator
+from greenmfg.orgs.selectors import Actor, actor_of
+
+from . import services
+from .access import access_application
+from .dossier import blockers, build_form, evaluate, scheme_for
+from .models import Application, Dossier, ImportJob
+from .selectors import applications_visible_to, current_dossier, review_queue
+from .services import WORKFLOW, ApplicationError
+from .tasks import import_workbook
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor = actor_of(request.user)
+    if actor is None:
+        raise Http404
+    return actor
+
+
+def _applicant(request: HttpRequest) -> Actor:
+    actor = _actor(request)
+    if not actor.is_applicant:
+        raise Http404
+    return actor
+
+
+def _reviewer(request: HttpRequest) -> Actor:
+    actor = _actor(request)
+    if not actor.is_reviewer:
+        raise Http404
+    return actor
+
+
+@require_GET
+def my_applications(request: HttpRequest) -> HttpResponse:
+    actor = _applicant(request)
+    applications = applications_visible_to(actor).order_by("-created_at")
+    taken = set(applications.values_list("call_id", flat=True))
+    calls = [c for c in open_calls_for(actor, timezone.localdate()) if c.pk not in taken]
+    return render(
+        request,
+        "applications/mine.html",
+        {"applications": applications, "calls": calls, "states": WORKFLOW.states},
+    )
+
+
+@require_POST
+def start(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _applicant(request)
+    call = get_object_or_404(Call, code=code)
+    try:
+        application = services.start_application(actor, call)
+    except ApplicationError as error:
+        messages.error(request, error.zh)
+        return redirect("applications:mine")
+    return redirect("applications:dossier", public_id=application.public_id)
+
+
+def _result_context(application: Application, dossier: Dossier, evaluation: Any = None) -> dict[str, Any]:
+    call = application.call
+    scheme = scheme_for(call.scheme_id, call.scheme_version)
+    form = build_form(scheme.key)
+    evaluation = evaluation or evaluate(scheme, dossier.answers)
+    result = evaluation.result
+    radar = None
+    if result is not None:
+        categories = result.categories()
+        radar = {
+            "indicators": [{"name": c.label, "max": float(c.max_points)} for c in categories],
+            "values": [float(c.points or 0) for c in categories],
+        }
+    editable = WORKFLOW.states[application.state].editable and dossier.frozen_at is None
+    return {
+        "application": application,
+        "dossier": dossier,
+        "scheme": scheme,
+        "form": form,
+        "evaluation": evaluation,
+        "result": result,
+        "radar": radar,
+        "blockers": blockers(form, evaluation) if editable else [],
+        "editable": editable,
+    }
+
+
+def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    actor = _actor(request)
+    version = request.GET.get("version")
+    if version and version.isdigit():
+        current = get_object_or_404(application.versions, number=int(version))
+    else:
+        current = current_dossier(application)
+    context = _result_context(application, current)
+    values = {**current.answers.get("inputs", {}), **current.answers.get("raw", {})}
+    context.update(
+        values=values,
+        evidence=evidence_by_indicator(application),
+        versions=application.versions.order_by("-number"),
+        states=WORKFLOW.states,
+        actions=[
+            t.id
+            for t in WORKFLOW.allowed(application.state, "applicant" if actor.is_applicant else "reviewer")
+        ],
+        is_owner=actor.is_applicant,
+        imports=application.imports.all()[:3] if actor.is_applicant else [],
+    )
+    return render(request, "applications/dossier.html", context)
+
+
+@require_POST
+def save(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    actor = _applicant(request)
+    values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    try:
+        outcome = services.save_answers(actor, application, values)
+    except ApplicationError as error:
+        return render(request, "applications/_refused.html", {"error": error}, status=409)
+    context = _result_context(application, outcome.dossier, outcome.evaluation)
+    context["saved_keys"] = list(values)
+    return render(request, "applications/dossier.html#live", context)
+
+
+@require_POST
+def submit(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    actor = _applicant(request)
+    try:
+        services.submit(actor, application)
+    except ApplicationError as error:
+        messages.error(request, error.zh)
+        for detail in error.details[:30]:
+            messages.warning(request, detail)
+        return redirect("applications:dossier", public_id=public_id)
+    messages.success(request, "已提交。申报数据与佐证材料已冻结，如需修改请撤回或等待退回。")
+    return redirect("applications:dossier", public_id=public_id)
+
+
+@require_POST
+def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    try:
+        services.withdraw(_applicant(request), application, request.POST.get("reason", ""))
+    except ApplicationError as error:
+        messages.error(request, error.zh)
+    return redirect("applications:dossier", public_id=public_id)
+
+
+@require_POST
+def reopen(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    try:
+        services.reopen(_applicant(request), application)
+    except ApplicationError as error:
+        messages.error(request, error.zh)
+    return redirect("applications:dossier", public_id=public_id)
+
+
+@require_GET
+def template_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
+    tmp = Path(tempfile.mkdtemp()) / "template.xlsx"
+    write_template(scheme, tmp)
+    handle = tmp.open("rb")
+    tmp.unlink()  # the open handle keeps the data; nothing stays on disk (PI-03)
+    return FileResponse(handle, as_attachment=True, filename=f"自评价表-{scheme.id}.xlsx")
+
+
+@require_POST
+def import_upload(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    actor = _applicant(request)
+    upload = request.FILES.get("workbook")
+    if upload is None or not upload.name.lower().endswith(".xlsx") or upload.size > 20 * 1024 * 1024:
+        messages.error(request, "请选择不超过 20 MB 的 .xlsx 自评价表（由本平台“下载自评价表”生成）。")
+        return redirect("applications:dossier", public_id=public_id)
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04":
+        messages.error(request, "文件内容不是 Excel 工作簿（.xlsx）。")
+        return redirect("applications:dossier", public_id=public_id)
+    if not WORKFLOW.states[application.state].editable:
+        messages.error(request, "当前状态不能导入。")
+        return redirect("applications:dossier", public_id=public_id)
+    job = ImportJob.objects.create(
+        application=application, created_by=actor.user, file=upload, file_name=upload.name[:200]
+    )
+    result = import_workbook.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    return redirect("applications:import_status", public_id=public_id, job_id=job.pk)
+
+
+@require_GET
+def import_status(request: HttpRequest, public_id: str, job_id: int) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    _applicant(request)
+    job = get_object_or_404(ImportJob, pk=job_id, application=application)
+    template = (
+        "applications/import_status.html#progress" if request.htmx else "applications/import_status.html"
+    )
+    return render(request, template, {"application": application, "job": job})
+
+
+# --- the bureau's side -------------------------------------------------------------------------------
+
+
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    actor = _reviewer(request)
+    waiting = review_queue(actor)
+    today = timezone.localdate()
+    return render(
+        request,
+        "applications/queue.html",
+        {
+            "applications": waiting,
+            "today": today,
+            "all": applications_visible_to(actor).order_by("-submitted_at")[:200],
+            "states": WORKFLOW.states,
+        },
+    )
+
+
+@require_POST
+def return_for_revision(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    actor = _reviewer(request)
+    deadline = parse_date(request.POST.get("deadline", "") or "")
+    try:
+        services.return_for_revision(actor, application, request.POST.get("reason", ""), deadline)
+    except ApplicationError as error:
+        messages.error(request, error.zh)
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, "已退回修改。")
+    return redirect("applications:dossier", public_id=public_id)

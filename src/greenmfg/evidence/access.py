@@ -1,0 +1,23 @@
+"""The one gate for evidence files: visible to the owner and to those who can see the application."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import Http404
+
+from greenmfg.applications.selectors import applications_visible_to
+from greenmfg.orgs.selectors import actor_of
+
+from .models import EvidenceFile
+
+
+def access_evidence(user: Any, pk: Any) -> EvidenceFile:
+    try:
+        key = uuid.UUID(str(pk))
+        return EvidenceFile.objects.select_related("application__call").get(
+            pk=key, application__in=applications_visible_to(actor_of(user))
+        )
+    except (EvidenceFile.DoesNotExist, ValueError):
+        raise Http404 from None

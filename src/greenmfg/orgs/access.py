@@ -1,0 +1,17 @@
+"""The one gate through which views fetch an organisation: missing and not-yours both answer 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from .models import Organisation
+from .selectors import actor_of, organisations_visible_to
+
+
+def access_organisation(user: Any, pk: int) -> Organisation:
+    try:
+        return organisations_visible_to(actor_of(user)).get(pk=pk)
+    except (Organisation.DoesNotExist, ValueError):
+        raise Http404 from None

@@ -1,0 +1,96 @@
+"""Reads about organisations, memberships and jurisdictions, for every other context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from greenmfg.reference.models import RegionLevel
+
+from .models import AuthorityLevel, Membership, Organisation, OrgKind, OrgStatus, Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user acting, the organisation they act for and their role in it."""
+
+    user: Any
+    organisation: Organisation
+    role: str
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.role == Role.APPLICANT and self.organisation.kind in (OrgKind.ENTERPRISE, OrgKind.PARK)
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role == Role.REVIEWER and self.organisation.kind == OrgKind.AUTHORITY
+
+
+def actor_of(user: Any) -> Actor | None:
+    """The actor behind a logged-in user, or None (anonymous, no membership, organisation not confirmed)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    try:
+        membership = Membership.objects.select_related("organisation__region").get(user=user)
+    except Membership.DoesNotExist:
+        return None
+    if membership.organisation.status != OrgStatus.ACTIVE:
+        return None
+    return Actor(user, membership.organisation, membership.role)
+
+
+def region_prefix(authority: Organisation) -> str | None:
+    """The region-code prefix an authority answers for; '' for the ministry (everything); None if none."""
+    if authority.kind != OrgKind.AUTHORITY:
+        return None
+    if authority.level == AuthorityLevel.MINISTRY:
+        return ""
+    region = authority.region
+    if authority.level == AuthorityLevel.PROVINCE:
+        return region.code[:2]
+    if authority.level == AuthorityLevel.CITY:
+        return region.code[:4] if region.level != RegionLevel.PROVINCE else region.code[:2]
+    return region.code
+
+
+def in_jurisdiction(authority: Organisation, field: str = "region") -> Q:
+    """A filter for the rows whose `field` (a Region foreign key) lies in the authority's jurisdiction."""
+    prefix = region_prefix(authority)
+    if prefix is None:
+        return Q(pk__in=[])
+    if prefix == "":
+        return Q(**{f"{field}__isnull": False})  # everything (an empty Q() would vanish inside an OR)
+    return Q(**{f"{field}__code__startswith": prefix})
+
+
+def covers(authority: Organisation, region_code: str) -> bool:
+    prefix = region_prefix(authority)
+    return prefix is not None and region_code.startswith(prefix)
+
+
+def organisations_visible_to(actor: Actor | None) -> QuerySet[Organisation]:
+    if actor is None:
+        return Organisation.objects.none()
+    if actor.is_reviewer:
+        return Organisation.objects.filter(in_jurisdiction(actor.organisation) | Q(pk=actor.organisation.pk))
+    return Organisation.objects.filter(pk=actor.organisation.pk)
+
+
+def pending_registrations(actor: Actor) -> QuerySet[Organisation]:
+    """Self-registered enterprises and parks awaiting this district bureau's confirmation."""
+    if not actor.is_reviewer or actor.organisation.level != AuthorityLevel.DISTRICT:
+        return Organisation.objects.none()
+    return organisations_visible_to(actor).filter(status=OrgStatus.PENDING).order_by("created_at")
+
+
+def district_authority_for(region_code: str) -> Organisation | None:
+    return (
+        Organisation.objects.filter(
+            kind=OrgKind.AUTHORITY, level=AuthorityLevel.DISTRICT, region_id=region_code
+        )
+        .order_by("pk")
+        .first()
+    )

@@ -1,0 +1,19 @@
+"""Settings for the test suite: the real ones, with a fast password hash, tasks run at once, and files
+under a temporary directory. The database comes from DATABASE_URL as in production."""
+
+import tempfile
+from pathlib import Path
+
+from greenmfg.settings import *  # noqa: F403
+from greenmfg.settings import PASSWORD_HASHERS
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="greenmfg-media-"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+AXES_ENABLED = True

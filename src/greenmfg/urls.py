@@ -1,0 +1,11 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/", include("greenmfg.accounts.urls")),
+    path("applications/", include("greenmfg.applications.urls")),
+    path("evidence/", include("greenmfg.evidence.urls")),
+    path("", include("greenmfg.web.urls")),
+]

@@ -1,0 +1,178 @@
+"""Every URL, for every role: who gets what. Missing and not-yours answer alike (404); anonymous users
+are sent to the login page. A meta-test fails when a URL is added without a row here."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from factories import actor, pdf_bytes, start
+from test_applications import complete_answers
+
+from greenmfg.applications import services
+from greenmfg.evidence import services as evidence_services
+from greenmfg.orgs.models import Organisation, OrgStatus
+
+ROLES = [
+    None,  # anonymous
+    "sz-machinery",  # the applicant (吴中区)
+    "sz-energy",  # another enterprise in the same district
+    "ks-electronics",  # an enterprise in another district of the same city
+    "wz-reviewer",  # the district bureau
+    "ks-reviewer",  # another district's bureau
+    "sz-reviewer",  # the city bureau
+    "wx-reviewer",  # another city's bureau
+    "js-reviewer",  # the province
+    "mof-reviewer",  # the ministry
+    "evaluator",
+    "expert-1",
+]
+IN_JURISDICTION = {"wz-reviewer", "sz-reviewer", "js-reviewer", "mof-reviewer"}
+REVIEWERS = {r for r in ROLES if r and r.endswith("-reviewer")}
+APPLICANTS = {"sz-machinery", "sz-energy", "ks-electronics"}
+
+
+def expected_for(kind: str, role: str | None, owner_status: int = 200) -> int:
+    if role is None:
+        return 302
+    if kind == "owner":
+        return owner_status if role == "sz-machinery" else 404
+    if kind == "visible":  # the owner and the bureaus over its district
+        return owner_status if role == "sz-machinery" or role in IN_JURISDICTION else 404
+    if kind == "reviewers":
+        return owner_status if role in REVIEWERS else 404
+    if kind == "applicants":
+        return owner_status if role in APPLICANTS else 404
+    if kind == "district":
+        return owner_status if role == "wz-reviewer" else 404
+    raise ValueError(kind)
+
+
+@pytest.fixture
+def objects(world):
+    user = world.users["sz-machinery"]
+    application = start(user)
+    services.save_answers(actor(user), application, complete_answers())
+    item = evidence_services.upload(
+        actor(user),
+        application,
+        application_first_indicator(application),
+        io.BytesIO(pdf_bytes()),
+        "证明.pdf",
+    )
+    services.submit(actor(user), application)
+    job = application.imports.create(
+        created_by=user, file="imports/none.xlsx", file_name="x.xlsx", status="done"
+    )
+    pending = Organisation.objects.create(
+        kind="enterprise", name="待确认企业（测试）", region_id="320506", status=OrgStatus.PENDING
+    )
+    return {"application": application, "evidence": item, "job": job, "pending": pending}
+
+
+def application_first_indicator(application) -> str:
+    from greenmfg.applications.dossier import build_form, scheme_for
+
+    call = application.call
+    return build_form(scheme_for(call.scheme_id, call.scheme_version).key).indicators[0][0]
+
+
+# url name -> (method, kwargs(objects), access kind, status for those allowed)
+MATRIX = {
+    "accounts:login": ("GET", None, "login", 200),
+    "accounts:register": ("GET", None, "public", 200),
+    "accounts:logout": ("POST", None, "any", 302),
+    "accounts:otp_verify": ("GET", None, "any", None),
+    "accounts:otp_setup": ("GET", None, "any", None),
+    "accounts:password_change": ("GET", None, "any", 200),
+    "set_language": ("POST", None, "public", 302),
+    "web:home": ("GET", None, "any", None),
+    "web:health": ("GET", None, "public", 200),
+    "web:registrations": ("GET", None, "reviewers", 200),
+    "web:decide": ("POST", lambda o: {"pk": o["pending"].pk}, "district", 302),
+    "applications:mine": ("GET", None, "applicants", 200),
+    "applications:queue": ("GET", None, "reviewers", 200),
+    "applications:start": (
+        "POST",
+        lambda o: {"code": "suzhou-2026-factory-grading"},
+        "applicants-in-city",
+        302,
+    ),
+    "applications:dossier": ("GET", lambda o: {"public_id": o["application"].public_id}, "visible", 200),
+    "applications:save": ("POST", lambda o: {"public_id": o["application"].public_id}, "owner", 409),
+    "applications:submit": ("POST", lambda o: {"public_id": o["application"].public_id}, "owner", 302),
+    "applications:withdraw": ("POST", lambda o: {"public_id": o["application"].public_id}, "owner", 302),
+    "applications:reopen": ("POST", lambda o: {"public_id": o["application"].public_id}, "owner", 302),
+    "applications:template": ("GET", lambda o: {"public_id": o["application"].public_id}, "visible", 200),
+    "applications:import": ("POST", lambda o: {"public_id": o["application"].public_id}, "owner", 302),
+    "applications:import_status": (
+        "GET",
+        lambda o: {"public_id": o["application"].public_id, "job_id": o["job"].pk},
+        "owner",
+        200,
+    ),
+    "applications:return": (
+        "POST",
+        lambda o: {"public_id": o["application"].public_id},
+        "visible-reviewers",
+        302,
+    ),
+    "evidence:upload": ("POST", lambda o: {"public_id": o["application"].public_id}, "owner", 302),
+    "evidence:download": ("GET", lambda o: {"pk": o["evidence"].pk}, "visible", 200),
+    "evidence:withdraw": ("POST", lambda o: {"pk": o["evidence"].pk}, "owner", 302),
+}
+
+
+def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            names |= _names(pattern, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(prefix + pattern.name)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    assert _names(get_resolver()) == set(MATRIX)
+
+
+def expected(name: str, role: str | None) -> int | None:
+    _, _, kind, status = MATRIX[name]
+    if kind == "public":
+        return status
+    if kind == "login":  # a logged-in user is sent on to the home page
+        return 200 if role is None else 302
+    if kind == "any":
+        return 302 if role is None else status
+    if kind == "reviewers-in":
+        return (
+            302
+            if role is None
+            else (status if role in {"wz-reviewer", "sz-reviewer", "js-reviewer", "mof-reviewer"} else 404)
+        )
+    if kind == "visible-reviewers":
+        return 302 if role is None else (status if role in IN_JURISDICTION else 404)
+    if kind == "applicants-in-city":
+        return (
+            302
+            if role is None
+            else (status if role in {"sz-machinery", "sz-energy", "ks-electronics"} else 404)
+        )
+    return expected_for(kind, role, status)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_matrix(world, objects, name):
+    method, kwargs, _, _ = MATRIX[name]
+    url = reverse(name, kwargs=kwargs(objects) if kwargs else None)
+    for role in ROLES:
+        want = expected(name, role)
+        if want is None:
+            continue
+        client = world.client(role)
+        response = client.post(url) if method == "POST" else client.get(url)
+        assert response.status_code == want, f"{name} as {role}: {response.status_code}, expected {want}"
+        if role is None and want == 302 and MATRIX[name][2] not in ("public",):
+            assert response["Location"].startswith(reverse("accounts:login"))
