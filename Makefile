@@ -1,15 +1,24 @@
-# The two commands of the README:  make run  (install everything, run the main job)  and  make test.
-# Only python3 (3.11+) is assumed; uv comes from PyPI and installs the locked dependencies.
+# The two commands of the README:  make run  (install everything, start the platform)  and  make test.
+# Assumed: Debian/Ubuntu with python3 (3.11+), node and npm. uv comes from PyPI; Python packages from
+# uv.lock, front-end packages from package-lock.json, Debian packages via scripts/install_system.sh.
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: install run demo test lint bench clean
+.PHONY: install run demo test test-pg lint bench bench-web clean
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	./scripts/install_system.sh
+	npm ci --no-audit --no-fund --loglevel=error
 	$(UV) sync --frozen
+	$(UV) run python scripts/vendor_static.py
 
+# the platform on SQLite with the demo world, web server and background worker: http://127.0.0.1:8000
 run: install
+	$(UV) run python manage.py serve
+
+# the command-line scoring demo (greencore alone)
+demo: install
 	$(UV) run greenmfg demo
 
 test: install
@@ -18,9 +27,13 @@ test: install
 	$(UV) run ruff format --check src tests
 	$(UV) run mypy
 	$(UV) run lint-imports
+	$(UV) run python manage.py makemigrations --check --dry-run
 
 bench: install
 	$(UV) run python tests/bench/bench_scoring.py
 
+bench-web: install
+	$(UV) run python tests/bench/bench_dossier.py
+
 clean:
-	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis build node_modules var

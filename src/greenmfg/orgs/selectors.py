@@ -21,6 +21,10 @@ class Actor:
     role: str
 
     @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
+    @property
     def is_applicant(self) -> bool:
         return self.role == Role.APPLICANT and self.organisation.kind in (OrgKind.ENTERPRISE, OrgKind.PARK)
 
