@@ -17,3 +17,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 AXES_ENABLED = True
+
+# A file, not the shared-cache in-memory database Django uses by default: shared cache takes table locks
+# that ignore the busy timeout, so concurrent requests (live server, racing submits) would fail with
+# "database table is locked" instead of queueing as they do in production.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.mkdtemp(prefix="greenmfg-db-")) / "test.sqlite3")
+    }  # noqa: F405

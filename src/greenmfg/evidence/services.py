@@ -145,7 +145,7 @@ def freeze_evidence(application: Any, when: datetime) -> list[dict[str, str]]:
     submission manifest."""
     from .selectors import current_evidence
 
-    files = list(current_evidence(application).select_for_update())
+    files = list(current_evidence(application).select_for_update(of=("self",)))
     EvidenceFile.objects.filter(pk__in=[f.pk for f in files], frozen_at__isnull=True).update(frozen_at=when)
     return [{"id": str(f.pk), "indicator": f.indicator, "sm3": f.sm3, "name": f.name} for f in files]
 
