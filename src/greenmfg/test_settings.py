@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from greenmfg.settings import *  # noqa: F403
-from greenmfg.settings import PASSWORD_HASHERS
+from greenmfg.settings import DATABASES, PASSWORD_HASHERS
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
@@ -21,7 +21,7 @@ AXES_ENABLED = True
 # A file, not the shared-cache in-memory database Django uses by default: shared cache takes table locks
 # that ignore the busy timeout, so concurrent requests (live server, racing submits) would fail with
 # "database table is locked" instead of queueing as they do in production.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.mkdtemp(prefix="greenmfg-db-")) / "test.sqlite3")
-    }  # noqa: F405
+    }

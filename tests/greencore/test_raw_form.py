@@ -77,3 +77,29 @@ def test_the_example_raw_document_round_trips_through_form_fields():
     form = raw_from_fields(fields_from_raw(raw))
     assert form.errors == {}
     assert compute_factory(form.document)["scheme_inputs"] == compute_factory(raw)["scheme_inputs"]
+
+
+def test_a_registry_loads_once_when_threads_race():
+    import threading
+
+    from greencore.standards.registry import Registry, shipped_dir
+
+    registry = Registry(roots=(shipped_dir(),))
+    barrier = threading.Barrier(8)
+    found: list[object] = []
+    errors: list[BaseException] = []
+
+    def load() -> None:
+        barrier.wait()
+        try:
+            found.append(registry.get("factory-suzhou"))
+        except BaseException as error:  # pragma: no cover - the failure being tested for
+            errors.append(error)
+
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(found) == 8 and all(s is found[0] for s in found)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -27,8 +28,14 @@ class Registry:
     _prepared: dict[str, tuple[dict[str, Any], list[NumberUse]]] = field(default_factory=dict)
     _loaded: dict[str, Scheme] = field(default_factory=dict)
     _scanned: bool = False
+    # web servers score from several threads: scanning and loading must happen once, not once per thread
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def _scan(self) -> None:
+        with self._lock:
+            self._scan_locked()
+
+    def _scan_locked(self) -> None:
         if self._scanned:
             return
         for root in self.roots:
@@ -76,10 +83,11 @@ class Registry:
     def get(self, name: str) -> Scheme:
         """The scheme `id@version` (or the latest version of `id`); KeyError when unknown."""
         key = self.resolve_key(name)
-        if key not in self._loaded:
-            data, numbers = self._prepare(key)
-            self._loaded[key] = finish(data, numbers, str(self._raw[key][0]))
-        return self._loaded[key]
+        with self._lock:
+            if key not in self._loaded:
+                data, numbers = self._prepare(key)
+                self._loaded[key] = finish(data, numbers, str(self._raw[key][0]))
+            return self._loaded[key]
 
     def all(self) -> list[Scheme]:
         return [self.get(key) for key in self.keys()]
