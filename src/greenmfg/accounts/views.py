@@ -42,6 +42,12 @@ login_view = login_not_required(Login.as_view())
 def locked_out(
     request: HttpRequest, credentials: object = None, *args: object, **kwargs: object
 ) -> HttpResponse:
+    from greenmfg.audit import services as audit
+
+    username = str(request.POST.get("username", ""))[:150] if request.method == "POST" else ""
+    audit.record(
+        "authn.locked_out", object_type="accounts.user", success=False, detail={"username": username}
+    )
     return render(request, "accounts/locked.html", status=429)
 
 
