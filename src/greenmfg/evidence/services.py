@@ -81,10 +81,7 @@ def upload(
             version = 1
             if replaces is not None:
                 previous = EvidenceFile.objects.select_for_update().get(pk=replaces.pk, application=locked)
-                if (
-                    hasattr(previous, "replaced_by")
-                    and EvidenceFile.objects.filter(replaces=previous).exists()
-                ):
+                if EvidenceFile.objects.filter(replaces=previous).exists():
                     raise EvidenceError("该文件已有新版本。", "already replaced", "replaced")
                 version = previous.version + 1
             item = EvidenceFile.objects.create(
