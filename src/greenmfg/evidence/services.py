@@ -70,7 +70,9 @@ def upload(
     with default_storage.open(saved, "rb") as stored:
         if sm3_hex(stored) != inspected.sm3:  # what was checked is what was stored, or nothing is
             default_storage.delete(saved)
-            raise EvidenceError("文件保存校验失败，请重新上传。", "stored file differs from the checked one", "store")
+            raise EvidenceError(
+                "文件保存校验失败，请重新上传。", "stored file differs from the checked one", "store"
+            )
     try:
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=application.pk)
