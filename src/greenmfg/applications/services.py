@@ -22,7 +22,7 @@ from greenmfg.catalog.selectors import call_open_to
 from greenmfg.orgs.selectors import Actor, covers
 
 from .dossier import Evaluation, blockers, build_form, evaluate, scheme_for
-from .models import Application, Dossier
+from .models import Application, Dossier, ImportJob
 
 WORKFLOW = workflow.load("application")
 
@@ -275,3 +275,31 @@ def return_for_revision(
             actor, "return_for_revision", locked, before, reason=reason.strip(), deadline=str(deadline or "")
         )
     return locked
+
+
+WORKBOOK_MAX_BYTES = 20 * 1024 * 1024
+
+
+def start_import(actor: Actor, application: Application, upload: Any) -> ImportJob:
+    """Queue a workbook import for the draft; the background task reads it (see tasks.import_workbook)."""
+    from .tasks import import_workbook
+
+    if _role_in_workflow(actor, application) != "applicant":
+        raise PermissionDenied
+    if upload is None or not upload.name.lower().endswith(".xlsx") or upload.size > WORKBOOK_MAX_BYTES:
+        raise ApplicationError(
+            "请选择不超过 20 MB 的 .xlsx 自评价表（由本平台“下载自评价表”生成）。", "not an xlsx"
+        )
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04":
+        raise ApplicationError("文件内容不是 Excel 工作簿（.xlsx）。", "not a workbook")
+    if not WORKFLOW.states[application.state].editable:
+        raise ApplicationError("当前状态不能导入。", f"cannot import in state {application.state}")
+    job = ImportJob.objects.create(
+        application=application, created_by=actor.user, file=upload, file_name=upload.name[:200]
+    )
+    # queued after the job row is committed (autocommit), so the worker always finds it
+    result = import_workbook.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    return job

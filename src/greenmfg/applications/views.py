@@ -24,7 +24,6 @@ from .dossier import blockers, build_form, evaluate, scheme_for
 from .models import Application, Dossier, ImportJob
 from .selectors import applications_visible_to, current_dossier, review_queue
 from .services import WORKFLOW, ApplicationError
-from .tasks import import_workbook
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -189,23 +188,11 @@ def template_download(request: HttpRequest, public_id: str) -> HttpResponse:
 def import_upload(request: HttpRequest, public_id: str) -> HttpResponse:
     application = access_application(request.user, public_id)
     actor = _applicant(request)
-    upload = request.FILES.get("workbook")
-    if upload is None or not upload.name.lower().endswith(".xlsx") or upload.size > 20 * 1024 * 1024:
-        messages.error(request, "请选择不超过 20 MB 的 .xlsx 自评价表（由本平台“下载自评价表”生成）。")
+    try:
+        job = services.start_import(actor, application, request.FILES.get("workbook"))
+    except ApplicationError as error:
+        messages.error(request, error.zh)
         return redirect("applications:dossier", public_id=public_id)
-    head = upload.read(4)
-    upload.seek(0)
-    if head != b"PK\x03\x04":
-        messages.error(request, "文件内容不是 Excel 工作簿（.xlsx）。")
-        return redirect("applications:dossier", public_id=public_id)
-    if not WORKFLOW.states[application.state].editable:
-        messages.error(request, "当前状态不能导入。")
-        return redirect("applications:dossier", public_id=public_id)
-    job = ImportJob.objects.create(
-        application=application, created_by=actor.user, file=upload, file_name=upload.name[:200]
-    )
-    result = import_workbook.enqueue(job.pk)
-    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     return redirect("applications:import_status", public_id=public_id, job_id=job.pk)
 
 
