@@ -47,7 +47,10 @@ INSTALLED_APPS = [
     "greenmfg.catalog",
     "greenmfg.applications",
     "greenmfg.evidence",
+    "greenmfg.evaluations",
+    "greenmfg.reviews",
     "greenmfg.publication",
+    "greenmfg.register",
     "greenmfg.web",
 ]
 

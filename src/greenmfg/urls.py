@@ -7,5 +7,9 @@ urlpatterns = [
     path("accounts/", include("greenmfg.accounts.urls")),
     path("applications/", include("greenmfg.applications.urls")),
     path("evidence/", include("greenmfg.evidence.urls")),
+    path("evaluations/", include("greenmfg.evaluations.urls")),
+    path("reviews/", include("greenmfg.reviews.urls")),
+    path("publication/", include("greenmfg.publication.urls")),
+    path("public/", include("greenmfg.register.urls")),
     path("", include("greenmfg.web.urls")),
 ]

@@ -22,6 +22,15 @@ def applications_visible_to(actor: Actor | None) -> QuerySet[Application]:
         return base.filter(in_jurisdiction(actor.organisation)).exclude(
             Q(state__in=HIDDEN_FROM_BUREAUS) | Q(submitted_at__isnull=True)
         )
+    # imported here: those contexts read applications too, and a module-level import would be a cycle
+    if actor.is_evaluator:
+        from greenmfg.evaluations.selectors import engaged_application_ids
+
+        return base.filter(pk__in=engaged_application_ids(actor))
+    if actor.is_expert:
+        from greenmfg.reviews.selectors import assigned_application_ids
+
+        return base.filter(pk__in=assigned_application_ids(actor))
     return base.none()
 
 

@@ -32,6 +32,14 @@ class Actor:
     def is_reviewer(self) -> bool:
         return self.role == Role.REVIEWER and self.organisation.kind == OrgKind.AUTHORITY
 
+    @property
+    def is_evaluator(self) -> bool:
+        return self.role == Role.EVALUATOR and self.organisation.kind == OrgKind.EVALUATION_BODY
+
+    @property
+    def is_expert(self) -> bool:
+        return self.role == Role.EXPERT
+
 
 def actor_of(user: Any) -> Actor | None:
     """The actor behind a logged-in user, or None (anonymous, no membership, organisation not confirmed)."""

@@ -1,0 +1,2 @@
+"""The review chain: district → city → province → ministry decisions, forwarding rules, expert panels,
+credit checks and deadlines."""
