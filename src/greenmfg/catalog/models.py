@@ -28,7 +28,15 @@ class Call(models.Model):
     opens_on = models.DateField()
     closes_on = models.DateField()
     review_chain = models.JSONField(default=list, help_text="审核层级，如 ['district', 'city']")
-    requires_third_party = models.BooleanField(default=False)
+    requires_third_party = models.BooleanField(
+        default=False, help_text="是：须经第三方评价；否：仅接受自评价（如2025年国家级批次）"
+    )
+    score_margin = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=2,
+        help_text="同一指标第三方评分与自评分之差超过该分值时，标记给审核人员",
+    )
     eligibility = models.JSONField(default=dict, blank=True)
     notice = models.TextField(blank=True)
 
