@@ -157,9 +157,12 @@ def test_every_url_is_in_the_matrix():
 
 def expected(name: str, role: str | None) -> int | None:
     _, _, kind, status = MATRIX[name]
-    if callable(kind):  # a context's own rule: which logged-in roles are allowed
-        allowed: Callable[[str], bool] = kind
-        return 302 if role is None else (status if allowed(role) else 404)
+    if callable(kind):  # a context's own rule: True (allowed), False (404), or the exact status for a role
+        rule: Callable[[str], bool | int] = kind
+        if role is None:
+            return 302
+        verdict = rule(role)
+        return status if verdict is True else 404 if verdict is False else int(verdict)
     if kind == "public":
         return status
     if kind == "login":  # a logged-in user is sent on to the home page

@@ -74,6 +74,15 @@ class Form:
     def accepts(self, key: str) -> bool:
         return key in self.keys or (self.scheme.raw_data is not None and is_raw_key(key))
 
+    def section_of(self, key: str) -> str | None:
+        """The title of the section a field belongs to (a bureau reopens whole sections)."""
+        for section in self.sections:
+            if any(f.key == key for f in section.fields):
+                return section.title
+            if any(key.startswith(f"{t.key}:") for t in section.tables):
+                return section.title
+        return None
+
 
 def _kind(spec: InputSpec) -> str:
     kind = str(spec.kind.value if hasattr(spec.kind, "value") else spec.kind)

@@ -17,6 +17,10 @@ class Application(models.Model):
     state_changed_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
     return_deadline = models.DateField(null=True, blank=True)
+    # the items a bureau reopened when it returned the application (form section ids); empty: all
+    reopened_items = models.JSONField(default=list, blank=True)
+    review_step = models.PositiveSmallIntegerField(default=0)  # index into the call's review chain
+    step_due_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from greencore import workflow
 from greencore.workflow import TransitionRefused
+from greencore.workflow.chain import steps
 from greenmfg.audit import services as audit
 from greenmfg.audit.services import canonical, sm3
 from greenmfg.catalog.models import Call
@@ -131,6 +132,13 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
             raise ApplicationError(
                 f"未知字段：{'、'.join(refused[:5])}", f"unknown fields: {', '.join(refused[:5])}"
             )
+        if locked.reopened_items:
+            closed = [key for key in values if form.section_of(key) not in locked.reopened_items]
+            if closed:
+                raise ApplicationError(
+                    f"退回时只开放了「{'、'.join(locked.reopened_items)}」，其他内容不能修改。",
+                    f"only {', '.join(locked.reopened_items)} were reopened",
+                )
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
         answers = copy.deepcopy(dossier.answers)
         for key, value in values.items():
@@ -188,6 +196,15 @@ def submit(actor: Actor, application: Application) -> Application:
     with transaction.atomic():
         locked = _locked(application.pk)
         transition = _transition(actor, locked, "submit")
+        if (
+            locked.state == "returned"
+            and locked.return_deadline
+            and locked.return_deadline < timezone.localdate()
+        ):
+            raise ApplicationError(
+                f"补正期限（{locked.return_deadline:%Y年%m月%d日}）已过，不能再提交。",
+                "the revision deadline has passed",
+            )
         problems = submission_blockers(locked)
         if problems:
             raise ApplicationError("尚不能提交，请先补全以下内容。", "cannot submit yet", details=problems)
@@ -210,7 +227,15 @@ def submit(actor: Actor, application: Application) -> Application:
         locked.state = transition.target
         locked.submitted_at = now
         locked.state_changed_at = now
-        locked.save(update_fields=["state", "submitted_at", "state_changed_at"])
+        # the step that returned it (or the first) gets its full time again
+        chain = steps(locked.call.review_chain)
+        locked.step_due_on = timezone.localdate() + timedelta(
+            days=chain[min(locked.review_step, len(chain) - 1)].days
+        )
+        locked.reopened_items = []
+        locked.save(
+            update_fields=["state", "submitted_at", "state_changed_at", "step_due_on", "reopened_items"]
+        )
         _event(actor, "submit", locked, before, version=dossier.number, manifest_sm3=dossier.manifest_sm3)
     return locked
 
@@ -256,24 +281,67 @@ def reopen(actor: Actor, application: Application) -> Application:
 
 
 def return_for_revision(
-    actor: Actor, application: Application, reason: str, deadline: date | None
+    actor: Actor,
+    application: Application,
+    reason: str,
+    deadline: date | None,
+    items: list[str] | None = None,
 ) -> Application:
-    """The bureau sends the application back; the applicant edits a new version (the submitted one stays)."""
+    """The bureau sends the application back, reopening the named sections only (all when none are
+    named) until the deadline; the applicant edits a new version (the submitted one stays)."""
     if not reason.strip():
         raise ApplicationError("退回须写明理由。", "a return needs a reason")
+    if deadline is not None and deadline < timezone.localdate():
+        raise ApplicationError("补正期限不能早于今天。", "the deadline is in the past")
     with transaction.atomic():
         locked = _locked(application.pk)
         transition = _transition(actor, locked, "return_for_revision")
+        call = locked.call
+        titles = {s.title for s in build_form(scheme_for(call.scheme_id, call.scheme_version).key).sections}
+        unknown = [item for item in items or [] if item not in titles]
+        if unknown:
+            raise ApplicationError(f"没有这些填报项：{'、'.join(unknown)}", f"unknown items: {unknown}")
         before = locked.state
         _new_draft_from(locked, locked.versions.filter(frozen_at__isnull=False).order_by("-number").first())
         locked.state = transition.target
         locked.return_reason = reason.strip()
         locked.return_deadline = deadline
+        locked.reopened_items = list(items or [])
         locked.state_changed_at = timezone.now()
-        locked.save(update_fields=["state", "return_reason", "return_deadline", "state_changed_at"])
-        _event(
-            actor, "return_for_revision", locked, before, reason=reason.strip(), deadline=str(deadline or "")
+        locked.save(
+            update_fields=["state", "return_reason", "return_deadline", "reopened_items", "state_changed_at"]
         )
+        _event(
+            actor,
+            "return_for_revision",
+            locked,
+            before,
+            reason=reason.strip(),
+            deadline=str(deadline or ""),
+            items=list(items or []),
+        )
+    return locked
+
+
+def lock(application: Application) -> Application:
+    """The application row, locked for the rest of the transaction (for the review and publication
+    contexts, which check their own rules before moving it)."""
+    return _locked(application.pk)
+
+
+def move(
+    actor: Actor, locked: Application, action: str, *, detail: dict[str, Any], **fields: Any
+) -> Application:
+    """Apply `action` of the workflow table to a locked application, set `fields`, and record the event.
+    The caller has already checked its own rules (which step, which bureau)."""
+    transition = _transition(actor, locked, action)
+    before = locked.state
+    locked.state = transition.target
+    locked.state_changed_at = timezone.now()
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["state", "state_changed_at", *fields])
+    _event(actor, action, locked, before, **detail)
     return locked
 
 

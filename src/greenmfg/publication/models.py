@@ -1,3 +1,6 @@
+import uuid
+
+from django.conf import settings
 from django.db import models
 
 
@@ -47,3 +50,135 @@ class ImportIssue(models.Model):
 
     class Meta:
         ordering = ["source_file", "source_row"]
+
+
+class PublicityNotice(models.Model):
+    """公示: the candidates of one call's last step, open to objections for a fixed window."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    call = models.ForeignKey("catalog.Call", on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    opens_on = models.DateField()
+    closes_on = models.DateField()  # the last day on which an objection is received
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # set when the list is published
+
+    class Meta:
+        ordering = ["-opens_on", "-pk"]
+
+
+class PublicityEntry(models.Model):
+    class Status(models.TextChoices):
+        LISTED = "listed", "公示中"
+        REMOVED = "removed", "异议成立，已移出"
+        PUBLISHED = "published", "已公布"
+
+    notice = models.ForeignKey(PublicityNotice, on_delete=models.PROTECT, related_name="entries")
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.PROTECT, related_name="publicity_entry"
+    )
+    unit_name = models.CharField(max_length=200)
+    region_name = models.CharField(max_length=64)
+    score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.LISTED)
+
+    class Meta:
+        ordering = ["notice", "-score", "pk"]
+
+
+class Objection(models.Model):
+    """A real-name objection received during the window; the bureau upholds or dismisses it, with reasons."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "待处理"
+        UPHELD = "upheld", "异议成立"
+        DISMISSED = "dismissed", "异议不成立"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notice = models.ForeignKey(PublicityNotice, on_delete=models.PROTECT, related_name="objections")
+    entry = models.ForeignKey(PublicityEntry, on_delete=models.PROTECT, related_name="objections")
+    name = models.CharField(max_length=64)
+    contact = models.CharField(max_length=64)
+    organisation = models.CharField(max_length=128, blank=True)
+    grounds = models.TextField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["received_at"]
+
+
+class ObjectionFile(models.Model):
+    objection = models.ForeignKey(Objection, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="objections/%Y/%m/")
+    file_name = models.CharField(max_length=200)
+    sm3 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+
+
+class Announcement(models.Model):
+    """A numbered announcement publishing a list (e.g. 苏工信节〔2026〕1号)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    call = models.ForeignKey("catalog.Call", on_delete=models.PROTECT, related_name="+")
+    notice = models.OneToOneField(PublicityNotice, on_delete=models.PROTECT, related_name="announcement")
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+    published_on = models.DateField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-published_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "year", "sequence"], name="announcement_sequence")
+        ]
+
+
+class Title(models.Model):
+    """A title granted on the platform: kind, level, grade, valid from, and the announcement granting it."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "有效"
+        REVOKED = "revoked", "已撤销"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="titles")
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="title"
+    )
+    announcement = models.ForeignKey(Announcement, on_delete=models.PROTECT, related_name="titles")
+    kind = models.CharField(max_length=16)
+    level = models.CharField(max_length=16)
+    grade = models.CharField(max_length=16, blank=True)  # the scheme's grade id, e.g. 3A
+    grade_label = models.CharField(max_length=64, blank=True)
+    score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    scheme = models.CharField(max_length=96)  # id@version
+    valid_from = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    published_indicators = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from", "pk"]
+
+
+class GradeChange(models.Model):
+    """A grade raised by a higher title (e.g. Suzhou: a provincial title makes a 3A factory 4A)."""
+
+    title = models.ForeignKey(Title, on_delete=models.PROTECT, related_name="grade_changes")
+    from_grade = models.CharField(max_length=16)
+    to_grade = models.CharField(max_length=16)
+    to_label = models.CharField(max_length=64)
+    because_of = models.ForeignKey(Title, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)

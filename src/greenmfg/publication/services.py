@@ -1,13 +1,52 @@
-"""Importing the real national lists (batches 1–6) as historical titles, with a data-quality report."""
+"""Publicity (公示), objections, numbered announcements and the titles they grant; and importing the real
+national lists (batches 1–6) as historical titles, with a data-quality report.
+
+Each write locks what it changes, checks the rule (window, state, which bureau), moves the application
+through greencore's workflow table and records an event, in one transaction."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+
+from greencore.workflow.chain import StepSpec, title_status_input
+from greenmfg.applications import services as applications
+from greenmfg.applications.dossier import scheme_for
+from greenmfg.applications.models import Application
+from greenmfg.applications.selectors import latest_frozen
+from greenmfg.audit import services as audit
+from greenmfg.catalog.models import Call
+from greenmfg.evidence.validation import UploadRejected, inspect_upload
+from greenmfg.orgs.models import Organisation
+from greenmfg.orgs.selectors import Actor, in_jurisdiction
 from greenmfg.reference.national_lists import load_regions, read_national_lists
 from greenmfg.reference.services import DATA_DIR
+from greenmfg.reviews.selectors import (
+    LIVE_STATES,
+    awaiting_forwarding,
+    chain_of,
+    decides_step,
+    latest_decision,
+)
 
-from .models import HistoricalTitle, ImportIssue
+from .models import (
+    Announcement,
+    GradeChange,
+    HistoricalTitle,
+    ImportIssue,
+    Objection,
+    ObjectionFile,
+    PublicityEntry,
+    PublicityNotice,
+    Title,
+)
 
 
 def import_national_lists() -> str:
@@ -58,3 +97,361 @@ def import_national_lists() -> str:
             batch_size=1000,
         )
     return f"{len(result.titles)} titles, {len(result.issues)} issues"
+
+
+# --- publicity, objections, publication ------------------------------------------------------------
+
+
+class PublicationError(Exception):
+    """A refused action, with the reason in Chinese and English (shown as is)."""
+
+    def __init__(self, zh: str, en: str = "", *, details: list[str] | None = None) -> None:
+        super().__init__(en or zh)
+        self.zh, self.en = zh, en or zh
+        self.details = details or []
+
+
+MAX_OBJECTION_FILES = 5
+
+
+def _audit(actor: Any, action: str, obj: Any, object_id: str, **detail: Any) -> None:
+    audit.record(
+        f"publication.{action}",
+        actor=getattr(actor, "user", None),
+        role=getattr(actor, "role", ""),
+        organisation_id=actor.organisation.pk if actor is not None else None,
+        obj=obj,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+def _last_step_bureau(actor: Actor, call: Call) -> StepSpec:
+    last = chain_of(call)[-1]
+    probe = Application(call=call, region_id=actor.organisation.region_id)
+    if not actor.is_reviewer or not decides_step(actor, probe, last):
+        raise PermissionDenied
+    return last
+
+
+def publicity_candidates(actor: Actor, call: Call) -> list[Application]:
+    """Applications of the call this bureau passed at the last step, not yet in a publicity notice."""
+    last = chain_of(call)[-1]
+    found = (
+        Application.objects.filter(call=call, review_step=last.index, state__in=LIVE_STATES)
+        .filter(in_jurisdiction(actor.organisation))
+        .select_related("applicant", "region", "call")
+        .order_by("pk")
+    )
+    return [a for a in found if decides_step(actor, a, last) and awaiting_forwarding(a)]
+
+
+def _grade_of(application: Application, score: Decimal | None) -> tuple[str, str]:
+    from greencore.scoring.grading import grade_for_score
+
+    if score is None:
+        return "", ""
+    frozen = latest_frozen(application)
+    blocked = (frozen.result or {}).get("blocked_grades", []) if frozen else []
+    scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
+    band = grade_for_score(scheme, score, blocked)
+    return (band.id, band.label.zh) if band else ("", "")
+
+
+def open_publicity(
+    actor: Actor, call: Call, *, title: str = "", body: str = "", days: int | None = None
+) -> PublicityNotice:
+    """Put every application passed at the last step into one notice, open from today for the step's
+    window (7 days for cities, 15 for the ministry unless the call says otherwise)."""
+    last = _last_step_bureau(actor, call)
+    window = days or last.publicity_days or 7
+    if window < 1:
+        raise PublicationError("公示期至少 1 天。", "the window is at least one day")
+    today = timezone.localdate()
+    with transaction.atomic():
+        candidates = [applications.lock(a) for a in publicity_candidates(actor, call)]
+        candidates = [a for a in candidates if a.state in LIVE_STATES]
+        if not candidates:
+            raise PublicationError("没有可公示的申报（须先在本级审核通过）。", "no application to publicise")
+        notice = PublicityNotice.objects.create(
+            call=call,
+            authority=actor.organisation,
+            title=title.strip() or f"{call.name}拟入选名单公示",
+            body=body.strip(),
+            opens_on=today,
+            closes_on=today + timedelta(days=window - 1),
+            created_by=actor.user,
+        )
+        for application in candidates:
+            decision = latest_decision(application, last.index)
+            score = decision.score if decision else None
+            grade, grade_label = _grade_of(application, score)
+            PublicityEntry.objects.create(
+                notice=notice,
+                application=application,
+                unit_name=application.applicant.name,
+                region_name=application.region.name,
+                score=score,
+                grade=grade_label,
+            )
+            applications.move(
+                actor, application, "open_publicity", detail={"notice": str(notice.public_id), "grade": grade}
+            )
+        _audit(
+            actor,
+            "publicity_opened",
+            notice,
+            str(notice.public_id),
+            call=call.code,
+            entries=len(candidates),
+            opens_on=str(notice.opens_on),
+            closes_on=str(notice.closes_on),
+        )
+    return notice
+
+
+def file_objection(
+    notice: PublicityNotice,
+    entry: PublicityEntry,
+    *,
+    name: str,
+    contact: str,
+    grounds: str,
+    organisation: str = "",
+    files: list[Any] | None = None,
+    today: date | None = None,
+) -> Objection:
+    """Anyone may object during the window, under their real name with a way to reach them, with grounds.
+    Anonymous and late objections are refused with the reason (and the refusal is recorded, without PI)."""
+    today = today or timezone.localdate()
+    files = files or []
+    refusal: tuple[str, str] | None = None
+    if not name.strip() or not contact.strip():
+        refusal = (
+            "匿名异议不予受理：请填写真实姓名和联系方式。",
+            "anonymous objections are not accepted: give your real name and contact",
+        )
+    elif today > notice.closes_on:
+        refusal = (
+            f"公示期已于 {notice.closes_on:%Y年%m月%d日} 结束，逾期异议不予受理。",
+            f"the publicity window closed on {notice.closes_on}",
+        )
+    elif today < notice.opens_on:
+        refusal = ("公示尚未开始。", "the publicity window has not opened")
+    elif len(grounds.strip()) < 10:
+        refusal = ("请写明异议的事实和理由（至少 10 个字）。", "state the grounds (at least 10 characters)")
+    elif len(files) > MAX_OBJECTION_FILES:
+        refusal = (f"证明材料最多 {MAX_OBJECTION_FILES} 个文件。", "too many files")
+    if refusal is not None:
+        _audit(None, "objection_refused", notice, str(notice.public_id), reason=refusal[1])
+        raise PublicationError(*refusal)
+    checked: list[tuple[Any, bytes, str]] = []
+    for upload in files:
+        content = upload.read()
+        try:
+            inspected = inspect_upload(io.BytesIO(content), upload.name)
+        except UploadRejected as rejected:
+            raise PublicationError(f"{upload.name}：{rejected.zh}", rejected.en) from None
+        checked.append((upload, content, inspected.sm3))
+    with transaction.atomic():
+        locked = PublicityEntry.objects.select_for_update().get(pk=entry.pk, notice=notice)
+        if locked.status != PublicityEntry.Status.LISTED:
+            raise PublicationError("该单位已不在公示名单中。", "the unit is no longer listed")
+        objection = Objection.objects.create(
+            notice=notice,
+            entry=locked,
+            name=name.strip()[:64],
+            contact=contact.strip()[:64],
+            organisation=organisation.strip()[:128],
+            grounds=grounds.strip(),
+        )
+        for upload, content, digest in checked:
+            stored = ObjectionFile(
+                objection=objection, file_name=upload.name[:200], sm3=digest, size=len(content)
+            )
+            stored.file.save(f"{objection.public_id}-{len(content)}", ContentFile(content), save=False)
+            stored.save()
+        _audit(
+            None,
+            "objection_received",
+            objection,
+            str(objection.public_id),
+            notice=str(notice.public_id),
+            entry=locked.pk,
+            files=[d for _, _, d in checked],
+        )
+    return objection
+
+
+def decide_objection(actor: Actor, objection: Objection, *, upheld: bool, reason: str) -> Objection:
+    """Upheld: the application leaves the list (rejected, with the reason). Dismissed: recorded."""
+    if not reason.strip():
+        raise PublicationError("请写明处理意见和理由。", "a decision needs its reasons")
+    with transaction.atomic():
+        locked = (
+            Objection.objects.select_for_update().select_related("notice__call", "entry").get(pk=objection.pk)
+        )
+        _last_step_bureau(actor, locked.notice.call)
+        if locked.notice.authority_id != actor.organisation.pk:
+            raise PermissionDenied
+        if locked.status != Objection.Status.RECEIVED:
+            raise PublicationError("该异议已处理。", "already decided")
+        locked.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
+        locked.decision_reason = reason.strip()
+        locked.decided_by = actor.user
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
+        if upheld:
+            entry = PublicityEntry.objects.select_for_update().get(pk=locked.entry_id)
+            if entry.status == PublicityEntry.Status.LISTED:
+                entry.status = PublicityEntry.Status.REMOVED
+                entry.save(update_fields=["status"])
+                application = applications.lock(entry.application)
+                applications.move(
+                    actor,
+                    application,
+                    "remove_after_objection",
+                    detail={"objection": str(locked.public_id), "reasons": reason.strip()},
+                )
+        _audit(
+            actor, "objection_decided", locked, str(locked.public_id), upheld=upheld, reason=reason.strip()
+        )
+    return locked
+
+
+def _announcement_number(authority: Organisation, year: int, sequence: int) -> str:
+    return f"{authority.name.removesuffix('（演示）')}公告〔{year}〕{sequence}号"
+
+
+def publish(actor: Actor, notice: PublicityNotice, *, today: date | None = None) -> Announcement:
+    """After the window, with every objection decided: a numbered announcement granting the titles.
+    Higher titles raise the holder's lower-tier grades where the scheme says so."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = PublicityNotice.objects.select_for_update().select_related("call").get(pk=notice.pk)
+        call = locked.call
+        _last_step_bureau(actor, call)
+        if locked.authority_id != actor.organisation.pk:
+            raise PermissionDenied
+        if locked.closed_at is not None:
+            raise PublicationError("该名单已公布。", "already published")
+        if today <= locked.closes_on:
+            raise PublicationError(
+                f"公示期至 {locked.closes_on:%Y年%m月%d日}，期满后方可公布。",
+                "the publicity window is still open",
+            )
+        pending = locked.objections.filter(status=Objection.Status.RECEIVED).count()
+        if pending:
+            raise PublicationError(f"还有 {pending} 件异议未处理。", f"{pending} objection(s) undecided")
+        entries = list(locked.entries.select_related("application__applicant").filter(status="listed"))
+        if not entries:
+            raise PublicationError("公示名单中已没有单位。", "nobody is left on the list")
+        # the authority row serialises numbering: two announcements never take the same sequence
+        Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
+        sequence = (
+            Announcement.objects.filter(authority=actor.organisation, year=today.year).aggregate(
+                top=models.Max("sequence")
+            )["top"]
+            or 0
+        ) + 1
+        announcement = Announcement.objects.create(
+            authority=actor.organisation,
+            call=call,
+            notice=locked,
+            year=today.year,
+            sequence=sequence,
+            number=_announcement_number(actor.organisation, today.year, sequence),
+            title=f"关于公布{call.name.removesuffix('（演示）')}名单的通知",
+            published_on=today,
+            published_by=actor.user,
+        )
+        for entry in entries:
+            application = applications.lock(entry.application)
+            grade, grade_label = _grade_of(application, entry.score)
+            title = Title.objects.create(
+                organisation=application.applicant,
+                application=application,
+                announcement=announcement,
+                kind=call.title_kind,
+                level=call.level,
+                grade=grade,
+                grade_label=grade_label,
+                score=entry.score,
+                scheme=f"{call.scheme_id}@{call.scheme_version}",
+                valid_from=today,
+            )
+            entry.status = PublicityEntry.Status.PUBLISHED
+            entry.save(update_fields=["status"])
+            applications.move(
+                actor, application, "publish", detail={"announcement": announcement.number, "grade": grade}
+            )
+            _register(title)
+            _raise_lower_grades(actor, title)
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["closed_at"])
+        _audit(
+            actor,
+            "published",
+            announcement,
+            str(announcement.public_id),
+            number=announcement.number,
+            titles=len(entries),
+        )
+    return announcement
+
+
+def _raise_lower_grades(actor: Actor, granted: Title) -> None:
+    """Suzhou: a provincial title makes the holder's city grade 4A, a national one 5A (the scheme's
+    status grades). Every active lower-level title of the same kind whose scheme has such a grade moves."""
+    from greencore.scoring.grading import grade_from_status
+    from greencore.standards.registry import get_scheme
+
+    status = title_status_input(granted.level)
+    if status is None:
+        return
+    lower = Title.objects.select_for_update().filter(
+        organisation=granted.organisation, kind=granted.kind, status=Title.Status.ACTIVE
+    )
+    for held in lower.exclude(pk=granted.pk).exclude(level=granted.level):
+        band = grade_from_status(get_scheme(held.scheme), {status: True}, held.grade)
+        if band is None:
+            continue
+        GradeChange.objects.create(
+            title=held, from_grade=held.grade, to_grade=band.id, to_label=band.label.zh, because_of=granted
+        )
+        before = held.grade
+        held.grade, held.grade_label = band.id, band.label.zh
+        held.save(update_fields=["grade", "grade_label"])
+        _register(held)
+        _audit(
+            actor,
+            "grade_raised",
+            held,
+            str(held.public_id),
+            from_grade=before,
+            to_grade=band.id,
+            because_of=str(granted.public_id),
+        )
+
+
+def _register(title: Title) -> None:
+    """Publish the title to the public register (its read model)."""
+    from greenmfg.register.services import record_title
+
+    organisation = title.organisation
+    announcement = title.announcement
+    record_title(
+        source_key=f"title:{title.public_id}",
+        kind=title.kind,
+        level=title.level,
+        grade=title.grade_label,
+        year=announcement.published_on.year,
+        announced_on=announcement.published_on,
+        announcement_ref=announcement.number,
+        authority=announcement.authority.name,
+        region_code=organisation.region_id,
+        unit_name=organisation.name,
+        credit_code=organisation.credit_code or "",
+        industry_code=organisation.industry_id or "",
+        published_indicators=title.published_indicators,
+    )

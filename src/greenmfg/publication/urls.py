@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "publication"
-urlpatterns: list = []
+urlpatterns = [
+    path("open/<slug:code>/", views.open_notice, name="open"),
+    path("notice/<uuid:public_id>/manage/", views.manage, name="manage"),
+    path("objection/<uuid:public_id>/decide/", views.decide, name="decide"),
+    path("notice/<uuid:public_id>/publish/", views.publish, name="publish"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/<uuid:public_id>/", views.notice, name="notice"),
+    path("announcements/<uuid:public_id>/", views.announcement, name="announcement"),
+]

@@ -1,12 +1,203 @@
-"""Reads about review steps, expert assignments and credit checks."""
+"""Reads about the review chain: the steps of a call, who decides the current step, the bureau's queue,
+expert assignments and panel results."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
 
-from greenmfg.orgs.selectors import Actor
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from greencore.review import aggregate
+from greencore.workflow.chain import StepSpec, steps
+from greenmfg.orgs.models import AuthorityLevel
+from greenmfg.orgs.selectors import Actor, covers, in_jurisdiction
+
+from .models import Assignment, CreditCheck, Decision, ExpertProfile
+
+LIVE_STATES = ("submitted", "in_review")
 
 
-def assigned_application_ids(actor: Actor) -> QuerySet | list[int]:
+def chain_of(call: Any) -> list[StepSpec]:
+    return steps(call.review_chain)
+
+
+def current_step(application: Any) -> StepSpec:
+    chain = chain_of(application.call)
+    return chain[min(application.review_step, len(chain) - 1)]
+
+
+def decides_step(actor: Actor | None, application: Any, step: StepSpec | None = None) -> bool:
+    """True when the actor is the bureau of the step's level over the application's region."""
+    if actor is None or not actor.is_reviewer:
+        return False
+    step = step or current_step(application)
+    level = actor.organisation.level
+    if step.level == "ministry":
+        return level == AuthorityLevel.MINISTRY
+    return level == step.level and covers(actor.organisation, application.region_id)
+
+
+def step_queue(actor: Actor) -> QuerySet[Any]:
+    """Applications waiting at a step this bureau decides, oldest deadline first."""
+    from greenmfg.applications.models import Application
+
+    if not actor.is_reviewer:
+        return Application.objects.none()
+    candidates = (
+        Application.objects.select_related("call", "applicant", "region")
+        .filter(in_jurisdiction(actor.organisation), state__in=LIVE_STATES, submitted_at__isnull=False)
+        .order_by("step_due_on", "submitted_at")
+    )
+    keep = [a.pk for a in candidates if decides_step(actor, a)]
+    return candidates.filter(pk__in=keep)
+
+
+def is_overdue(application: Any, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return application.step_due_on is not None and application.step_due_on < today
+
+
+def latest_decision(application: Any, step: int | None = None) -> Decision | None:
+    found = Decision.objects.filter(application=application)
+    if step is not None:
+        found = found.filter(step=step)
+    return found.order_by("-decided_at", "-pk").first()
+
+
+def awaiting_forwarding(application: Any) -> bool:
+    """Passed at a step that forwards by rule, and the bureau has not yet run the forwarding."""
+    decision = latest_decision(application, application.review_step)
+    return decision is not None and decision.outcome == Decision.Outcome.PASSED
+
+
+def credit_check_of(application: Any, step: int) -> CreditCheck | None:
+    return application.credit_checks.filter(step=step).order_by("-recorded_at", "-pk").first()
+
+
+def decisions_of(application: Any) -> QuerySet[Decision]:
+    return Decision.objects.filter(application=application).select_related("authority", "decided_by")
+
+
+# --- experts --------------------------------------------------------------------------------------
+
+
+def expert_profile(actor: Actor | None) -> ExpertProfile | None:
+    if actor is None or not actor.is_expert:
+        return None
+    return ExpertProfile.objects.filter(user=actor.user, active=True).first()
+
+
+def live_assignments(actor: Actor | None, now: Any = None) -> QuerySet[Assignment]:
+    """The expert's assignments they may open now: not withdrawn, inside the review window."""
+    profile = expert_profile(actor)
+    if profile is None:
+        return Assignment.objects.none()
+    now = now or timezone.now()
+    return Assignment.objects.filter(
+        expert=profile, opens_at__lte=now, closes_at__gte=now, status__in=("active", "signed")
+    ).select_related("application__call", "application__applicant")
+
+
+def assigned_application_ids(actor: Actor) -> QuerySet[Any]:
     """The applications the expert is assigned to, without a conflict, inside the review window."""
-    return []
+    return live_assignments(actor).values("application_id")
+
+
+def panel_of(application: Any, step: int) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(application=application, step=step)
+        .exclude(status=Assignment.Status.WITHDRAWN)
+        .select_related("expert__user")
+    )
+
+
+def scoring_sheet(application: Any) -> list[dict[str, Any]]:
+    """The leaf indicators experts score, from the submitted version's result: id, label, max points and
+    the applicant's own points."""
+    from greenmfg.applications.selectors import latest_frozen
+
+    frozen = latest_frozen(application)
+    if frozen is None or not frozen.result:
+        return []
+    return [
+        {
+            "id": node["id"],
+            "label": node["label"],
+            "path": " › ".join(node.get("path", [])[:-1]),
+            "max_points": Decimal(str(node["max_points"])),
+            "self_points": None if node.get("points") is None else Decimal(str(node["points"])),
+        }
+        for node in frozen.result.get("indicators", [])
+        if node.get("is_leaf") and node.get("status") in ("scored", "missing")
+    ]
+
+
+@dataclass(frozen=True)
+class PanelResult:
+    signed: int
+    size: int
+    method: str
+    per_indicator: dict[str, Decimal]
+    total: Decimal | None  # None until every panel member has signed
+
+
+def panel_result(application: Any, step: StepSpec) -> PanelResult | None:
+    if step.panel is None:
+        return None
+    signed = list(panel_of(application, step.index).filter(status=Assignment.Status.SIGNED))
+    if len(signed) < step.panel.size:  # no partial figures: they would leak scores before the panel ends
+        return PanelResult(len(signed), step.panel.size, step.panel.aggregation, {}, None)
+    by_indicator: dict[str, list[Decimal]] = {}
+    for assignment in signed:
+        for score in assignment.scores.all():
+            by_indicator.setdefault(score.indicator, []).append(score.points)
+    per_indicator = {key: aggregate(values, step.panel.aggregation) for key, values in by_indicator.items()}
+    total = sum(per_indicator.values(), Decimal("0.00"))
+    return PanelResult(len(signed), step.panel.size, step.panel.aggregation, per_indicator, total)
+
+
+def step_score(application: Any, step: StepSpec) -> tuple[Decimal | None, str]:
+    """The score a step decides on, and where it comes from: the expert panel's, else the third party's,
+    else the applicant's own (the submitted version)."""
+    from greenmfg.applications.selectors import latest_frozen
+    from greenmfg.evaluations.selectors import third_party_score
+
+    panel = panel_result(application, step)
+    if panel is not None and panel.total is not None:
+        return panel.total, "专家评审"
+    third = third_party_score(application)
+    if third is not None:
+        return third, "第三方评价"
+    frozen = latest_frozen(application)
+    return (frozen.score if frozen else None), "企业自评价"
+
+
+def overdue_filter(today: date) -> Q:
+    return Q(step_due_on__lt=today)
+
+
+def calls_for_bureau(actor: Actor) -> list[Any]:
+    """Calls this bureau takes part in: those inside its jurisdiction and those whose region contains it
+    (a district reviews for its city's call)."""
+    from greenmfg.catalog.models import Call
+    from greenmfg.reference.models import RegionLevel
+
+    if not actor.is_reviewer:
+        return []
+    own = actor.organisation.region_id
+
+    def contains(call: Any) -> bool:
+        region = call.region
+        if region.level == RegionLevel.PROVINCE:
+            return own.startswith(region.code[:2])
+        if region.level == RegionLevel.CITY:
+            return own.startswith(region.code[:4])
+        return own == region.code
+
+    calls = Call.objects.select_related("region", "authority").order_by("-opens_on", "code")
+    inside = set(Call.objects.filter(in_jurisdiction(actor.organisation)).values_list("pk", flat=True))
+    return [c for c in calls if c.pk in inside or contains(c)]

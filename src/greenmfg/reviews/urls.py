@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reviews"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("case/<uuid:public_id>/", views.case, name="case"),
+    path("case/<uuid:public_id>/pass/", views.decide_pass, name="pass"),
+    path("case/<uuid:public_id>/return/", views.decide_return, name="return"),
+    path("case/<uuid:public_id>/reject/", views.decide_reject, name="reject"),
+    path("case/<uuid:public_id>/credit/", views.credit_check, name="credit"),
+    path("case/<uuid:public_id>/panel/", views.form_panel, name="panel"),
+    path("forwarding/<slug:code>/<int:step>/", views.forwarding, name="forwarding"),
+    path("expert/", views.expert_cases, name="expert_cases"),
+    path("expert/<uuid:public_id>/", views.expert_score, name="expert_score"),
+    path("expert/<uuid:public_id>/sign/", views.expert_sign, name="expert_sign"),
+    path("expert/<uuid:public_id>/conflict/", views.expert_conflict, name="expert_conflict"),
+]

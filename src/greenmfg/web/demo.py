@@ -19,6 +19,7 @@ from greenmfg.catalog.models import Call
 from greenmfg.orgs.models import Membership, Organisation, OrgKind, OrgStatus
 from greenmfg.orgs.uscc import make_uscc
 from greenmfg.reference.models import Industry, Region
+from greenmfg.reviews.models import ExpertProfile
 
 DEMO_PASSWORD = "Demo#Pass2026"
 
@@ -66,6 +67,7 @@ PARKS = [("苏州吴中示例经济技术开发区（演示）", "320506")]
 OTHERS = [
     ("江苏示例绿色发展评价中心（演示）", "320500", OrgKind.EVALUATION_BODY),
     ("苏州示例大学环境学院（演示）", "320506", OrgKind.INSTITUTION),
+    ("南京示例节能设计研究院（演示）", "320102", OrgKind.INSTITUTION),
 ]
 USERS = [
     ("mof-reviewer", "工业和信息化部（演示）", "reviewer"),
@@ -83,6 +85,38 @@ USERS = [
     ("evaluator", "江苏示例绿色发展评价中心（演示）", "evaluator"),
     ("expert-1", "苏州示例大学环境学院（演示）", "expert"),
     ("expert-2", "苏州示例大学环境学院（演示）", "expert"),
+    ("expert-3", "南京示例节能设计研究院（演示）", "expert"),
+    # two experts the panel must never draw for a case of the park's enterprises evaluated by the centre:
+    ("expert-4", "江苏示例绿色发展评价中心（演示）", "expert"),
+    ("expert-5", "苏州吴中示例经济技术开发区（演示）", "expert"),
+]
+EXPERT_FIELDS = {
+    "expert-1": ["factory", "energy"],
+    "expert-2": ["factory", "water"],
+    "expert-3": ["factory", "park", "carbon"],
+    "expert-4": ["factory"],
+    "expert-5": ["park"],
+}
+# District initial review, then the city: expert panel (trimmed mean), credit check, 7-day publicity.
+CITY_CHAIN = [
+    {"level": "district", "days": 20},
+    {
+        "level": "city",
+        "days": 30,
+        "panel": {"size": 3, "aggregation": "trimmed_mean", "window_days": 10},
+        "credit_check": True,
+        "publicity_days": 7,
+    },
+]
+# Suzhou 3A: districts forward only applicants whose initial score is at least 80 (seeds/003, V P32).
+SUZHOU_3A_CHAIN = [
+    {"level": "district", "days": 20, "forward": {"min": 80}},
+    {"level": "city", "days": 30, "panel": {"size": 3}, "credit_check": True, "publicity_days": 7},
+]
+PROVINCE_CHAIN = [
+    {"level": "district", "days": 20},
+    {"level": "city", "days": 20},
+    {"level": "province", "days": 30, "panel": {"size": 3}, "credit_check": True, "publicity_days": 7},
 ]
 
 
@@ -95,7 +129,8 @@ CALLS = [
         region="320500",
         authority="苏州市工业和信息化局（演示）",
         scheme="factory-gbt36132-2025",
-        chain=["district", "city"],
+        chain=CITY_CHAIN,
+        third_party=True,
     ),
     dict(
         code="suzhou-2026-factory-grading",
@@ -105,7 +140,7 @@ CALLS = [
         region="320500",
         authority="苏州市工业和信息化局（演示）",
         scheme="factory-suzhou",
-        chain=["district", "city"],
+        chain=SUZHOU_3A_CHAIN,
     ),
     dict(
         code="jiangsu-2026-park",
@@ -115,7 +150,7 @@ CALLS = [
         region="320000",
         authority="江苏省工业和信息化厅（演示）",
         scheme="park-miit-2016",
-        chain=["district", "city", "province"],
+        chain=PROVINCE_CHAIN,
     ),
     dict(
         code="jiangsu-2026-supply-chain",
@@ -125,7 +160,7 @@ CALLS = [
         region="320000",
         authority="江苏省工业和信息化厅（演示）",
         scheme="supply-chain-miit-2016",
-        chain=["district", "city", "province"],
+        chain=PROVINCE_CHAIN,
     ),
     dict(
         code="jiangsu-2026-product",
@@ -135,7 +170,7 @@ CALLS = [
         region="320000",
         authority="江苏省工业和信息化厅（演示）",
         scheme="product-gbt32161-2015",
-        chain=["district", "city", "province"],
+        chain=PROVINCE_CHAIN,
     ),
 ]
 
@@ -188,6 +223,10 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoLogin]:
                     user=user, name="演示验证器", defaults={"key": key, "confirmed": True}
                 )
                 secret = base64.b32encode(bytes.fromhex(key)).decode()
+            if role == "expert":
+                ExpertProfile.objects.get_or_create(
+                    user=user, defaults={"fields": EXPERT_FIELDS.get(username, []), "title": "高级工程师"}
+                )
             logins.append(DemoLogin(username, role, org_name, secret))
         for spec in CALLS:
             scheme = get_scheme(str(spec["scheme"]))
@@ -204,6 +243,7 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoLogin]:
                     "opens_on": today - timedelta(days=30),
                     "closes_on": today + timedelta(days=60),
                     "review_chain": spec["chain"],
+                    "requires_third_party": bool(spec.get("third_party", False)),
                 },
             )
     return logins

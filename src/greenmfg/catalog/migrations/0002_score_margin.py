@@ -4,20 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='call',
-            name='score_margin',
-            field=models.DecimalField(decimal_places=2, default=2, help_text='同一指标第三方评分与自评分之差超过该分值时，标记给审核人员', max_digits=5),
+            model_name="call",
+            name="score_margin",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=2,
+                help_text="同一指标第三方评分与自评分之差超过该分值时，标记给审核人员",
+                max_digits=5,
+            ),
         ),
         migrations.AlterField(
-            model_name='call',
-            name='requires_third_party',
-            field=models.BooleanField(default=False, help_text='是：须经第三方评价；否：仅接受自评价（如2025年国家级批次）'),
+            model_name="call",
+            name="requires_third_party",
+            field=models.BooleanField(
+                default=False, help_text="是：须经第三方评价；否：仅接受自评价（如2025年国家级批次）"
+            ),
         ),
     ]

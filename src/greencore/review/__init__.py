@@ -1,0 +1,50 @@
+"""The pure rules of the review chain (district → city → province → MIIT), with no database.
+
+- `forwarding`: which applicants a review step forwards to the next one. Suzhou (seeds/003): a
+  district forwards to the city's 3A review only applicants whose initial score is ≥ 80; 'XX市'
+  (seeds/004): score > 80 **and** among the top 30 of the call. Ranking follows the engine's
+  ``rank_population``: competition rank on the published score, ties at the cut-off all go through.
+- `panels`: expert panels — the panel score (mean, or 去掉一个最高分和一个最低分 trimmed mean), conflicts
+  of interest and conflict-free assignment (security.md AC-04: same employer, consulted for or
+  evaluated the applicant, same park, or a declared relation).
+"""
+
+from __future__ import annotations
+
+from greencore.review.forwarding import (
+    Candidate,
+    ForwardingDecision,
+    ForwardingRule,
+    RuleError,
+    decide,
+    published_score,
+)
+from greencore.review.panels import (
+    METHODS,
+    CaseFacts,
+    Conflict,
+    ExpertFacts,
+    PanelError,
+    aggregate,
+    assign_panel,
+    check_assignment,
+    conflicts_of,
+)
+
+__all__ = [
+    "METHODS",
+    "Candidate",
+    "CaseFacts",
+    "Conflict",
+    "ExpertFacts",
+    "ForwardingDecision",
+    "ForwardingRule",
+    "PanelError",
+    "RuleError",
+    "aggregate",
+    "assign_panel",
+    "check_assignment",
+    "conflicts_of",
+    "decide",
+    "published_score",
+]

@@ -1,0 +1,58 @@
+"""Gates for publication objects: a bureau reaches only its own notices and objections (404 otherwise);
+the public reaches notices and announcements, never objections."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import Http404
+
+from greenmfg.orgs.selectors import actor_of
+
+from .models import Announcement, Objection, PublicityNotice
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+def access_own_notice(user: Any, public_id: Any) -> PublicityNotice:
+    actor = actor_of(user)
+    if actor is None or not actor.is_reviewer:
+        raise Http404
+    try:
+        return PublicityNotice.objects.select_related("call").get(
+            public_id=_uuid(public_id), authority=actor.organisation
+        )
+    except PublicityNotice.DoesNotExist:
+        raise Http404 from None
+
+
+def access_own_objection(user: Any, public_id: Any) -> Objection:
+    actor = actor_of(user)
+    if actor is None or not actor.is_reviewer:
+        raise Http404
+    try:
+        return Objection.objects.select_related("notice").get(
+            public_id=_uuid(public_id), notice__authority=actor.organisation
+        )
+    except Objection.DoesNotExist:
+        raise Http404 from None
+
+
+def access_public_notice(public_id: Any) -> PublicityNotice:
+    try:
+        return PublicityNotice.objects.select_related("call", "authority").get(public_id=_uuid(public_id))
+    except PublicityNotice.DoesNotExist:
+        raise Http404 from None
+
+
+def access_announcement(public_id: Any) -> Announcement:
+    try:
+        return Announcement.objects.select_related("authority", "call").get(public_id=_uuid(public_id))
+    except Announcement.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,497 @@
+"""Every decision of the review chain. Each one locks the application, checks that the actor is the bureau
+of the current step and that the step's own conditions hold (third-party evaluation concluded, credit
+check recorded, expert panel signed), moves the application through greencore's workflow table and writes
+the decision with its event, in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from greencore.review import (
+    Candidate,
+    CaseFacts,
+    ExpertFacts,
+    ForwardingRule,
+    PanelError,
+    RuleError,
+    assign_panel,
+    check_assignment,
+    decide,
+)
+from greencore.workflow.chain import StepSpec, negative_list
+from greenmfg.applications import services as applications
+from greenmfg.applications.models import Application
+from greenmfg.applications.services import ApplicationError
+from greenmfg.audit import services as audit
+from greenmfg.orgs.models import Organisation, OrgKind
+from greenmfg.orgs.selectors import Actor
+
+from .models import Assignment, CreditCheck, Decision, ExpertProfile, ExpertRelation, ExpertScore
+from .selectors import (
+    LIVE_STATES,
+    awaiting_forwarding,
+    chain_of,
+    credit_check_of,
+    current_step,
+    decides_step,
+    panel_of,
+    panel_result,
+    scoring_sheet,
+    step_score,
+)
+
+
+class ReviewError(ApplicationError):
+    """A refused review action, with the reason in Chinese and English."""
+
+
+def _event(actor: Actor, action: str, application: Application, **detail: Any) -> None:
+    audit.record(
+        f"review.{action}",
+        actor=actor.user,
+        role=actor.role,
+        organisation_id=actor.organisation.pk,
+        obj=application,
+        object_id=str(application.public_id),
+        detail=detail,
+    )
+
+
+def _locked_step(actor: Actor, application: Application) -> tuple[Application, StepSpec]:
+    locked = applications.lock(application)
+    step = current_step(locked)
+    if not decides_step(actor, locked, step):
+        raise PermissionDenied
+    if locked.state not in LIVE_STATES:
+        raise ReviewError(
+            f"申报状态为「{applications.WORKFLOW.states[locked.state].zh}」，本级不能再作决定。",
+            f"no decision possible in state {locked.state}",
+        )
+    return locked, step
+
+
+def _reasons(text: str) -> str:
+    if not text.strip():
+        raise ReviewError("请写明理由。", "a decision needs its reasons")
+    return text.strip()
+
+
+def _decision(
+    actor: Actor, locked: Application, step: StepSpec, outcome: str, reasons: str, **extra: Any
+) -> Decision:
+    return Decision.objects.create(
+        application=locked,
+        step=step.index,
+        level=step.level,
+        authority=actor.organisation,
+        decided_by=actor.user,
+        outcome=outcome,
+        reasons=reasons,
+        score=extra.pop("score", None),
+        detail=extra,
+    )
+
+
+def _forward(actor: Actor, locked: Application, step: StepSpec, detail: dict[str, Any]) -> None:
+    following = chain_of(locked.call)[step.index + 1]
+    applications.move(
+        actor,
+        locked,
+        "forward",
+        detail={"step": step.index, "to_step": following.index, **detail},
+        review_step=following.index,
+        step_due_on=timezone.localdate() + timedelta(days=following.days),
+    )
+
+
+def _preconditions(locked: Application, step: StepSpec) -> list[str]:
+    from greenmfg.evaluations.selectors import evaluation_concluded
+
+    missing: list[str] = []
+    if step.index == 0 and locked.call.requires_third_party and not evaluation_concluded(locked):
+        missing.append("本批次须经第三方评价，评价机构尚未出具评价结论")
+    if step.credit_check:
+        check = credit_check_of(locked, step.index)
+        if check is None:
+            missing.append("尚未记录信用核查结果")
+    if step.panel is not None:
+        panel = panel_result(locked, step)
+        if panel is None or panel.total is None:
+            signed = panel.signed if panel else 0
+            missing.append(f"专家评审未完成（已签署 {signed}/{step.panel.size}）")
+    return missing
+
+
+def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
+    """This bureau passes the application at its step. Without a forwarding rule it moves on at once; with
+    one it waits for the bureau to run the forwarding over all passed applications; at the last step it
+    waits for the publicity notice."""
+    reasons = _reasons(reasons)
+    with transaction.atomic():
+        locked, step = _locked_step(actor, application)
+        if awaiting_forwarding(locked):
+            raise ReviewError("本级已通过，等待转报。", "already passed, waiting for forwarding")
+        missing = _preconditions(locked, step)
+        if missing:
+            raise ReviewError(
+                "本级尚不能通过：" + "；".join(missing), "preconditions missing", details=missing
+            )
+        score, source = step_score(locked, step)
+        if step.forward is None and not step.is_last:
+            decision = _decision(
+                actor, locked, step, Decision.Outcome.FORWARDED, reasons, score=score, source=source
+            )
+            _forward(actor, locked, step, {"reasons": reasons, "score": str(score)})
+        else:
+            decision = _decision(
+                actor, locked, step, Decision.Outcome.PASSED, reasons, score=score, source=source
+            )
+            if locked.state == "submitted":
+                applications.move(actor, locked, "accept", detail={"step": step.index})
+            _event(actor, "passed", locked, step=step.index, reasons=reasons, score=str(score), source=source)
+    return decision
+
+
+def return_step(
+    actor: Actor, application: Application, reasons: str, items: list[str], deadline: date | None
+) -> Decision:
+    """Back to the applicant: only the named items reopen, until the deadline."""
+    reasons = _reasons(reasons)
+    if deadline is None:
+        raise ReviewError("退回修改须设定补正期限。", "a return needs a deadline")
+    with transaction.atomic():
+        locked, step = _locked_step(actor, application)
+        applications.return_for_revision(actor, locked, reasons, deadline, items)
+        return _decision(
+            actor, locked, step, Decision.Outcome.RETURNED, reasons, items=items, deadline=str(deadline)
+        )
+
+
+def reject_step(actor: Actor, application: Application, reasons: str) -> Decision:
+    reasons = _reasons(reasons)
+    with transaction.atomic():
+        locked, step = _locked_step(actor, application)
+        applications.move(actor, locked, "reject", detail={"step": step.index, "reasons": reasons})
+        return _decision(actor, locked, step, Decision.Outcome.REJECTED, reasons)
+
+
+def run_forwarding(actor: Actor, call: Any, step_index: int) -> list[Decision]:
+    """Apply the step's forwarding rule (greencore) to every application this bureau passed at the step:
+    those within the rule go up, the others leave with the rule's reason. Each decision is recorded."""
+    step = chain_of(call)[step_index]
+    if step.forward is None:
+        raise ReviewError("本步骤没有转报规则。", "this step has no forwarding rule")
+    try:
+        rule = ForwardingRule.from_spec(step.forward)
+    except RuleError as error:
+        raise ReviewError(error.zh, error.en) from None
+    with transaction.atomic():
+        pool = list(
+            Application.objects.select_for_update()
+            .filter(call=call, review_step=step_index, state__in=LIVE_STATES)
+            .order_by("pk")
+        )
+        pool = [a for a in pool if decides_step(actor, a, step) and awaiting_forwarding(a)]
+        if not pool:
+            raise ReviewError("没有等待转报的申报。", "nothing is waiting for forwarding")
+        scores = {a.pk: step_score(a, step) for a in pool}
+        outcome = decide(rule, [Candidate(str(a.pk), scores[a.pk][0]) for a in pool])
+        made: list[Decision] = []
+        for application, verdict in zip(pool, outcome, strict=True):
+            score, source = scores[application.pk]
+            detail = {"rule": dict(step.forward), "rank": verdict.rank, "source": source}
+            if verdict.forwarded:
+                made.append(
+                    _decision(
+                        actor,
+                        application,
+                        step,
+                        Decision.Outcome.FORWARDED,
+                        verdict.reason_zh,
+                        score=score,
+                        **detail,
+                    )
+                )
+                _forward(actor, application, step, {"reasons": verdict.reason_zh, **detail})
+            else:
+                made.append(
+                    _decision(
+                        actor,
+                        application,
+                        step,
+                        Decision.Outcome.NOT_FORWARDED,
+                        verdict.reason_zh,
+                        score=score,
+                        **detail,
+                    )
+                )
+                applications.move(
+                    actor, application, "not_forwarded", detail={"reasons": verdict.reason_zh, **detail}
+                )
+    return made
+
+
+# --- credit check ----------------------------------------------------------------------------------
+
+NEGATIVE_ITEMS = {item.id: item.zh for item in negative_list()}
+
+
+def record_credit_check(
+    actor: Actor,
+    application: Application,
+    *,
+    source: str,
+    outcome: str,
+    checked_on: date,
+    negative_item: str = "",
+    note: str = "",
+    upload: Any = None,
+) -> CreditCheck:
+    """The check against 信用中国 / 国家企业信用信息公示系统, with the file it produced. A hit on the
+    negative list makes the application ineligible: it is rejected with the item as the reason."""
+    import io
+
+    from django.core.files.base import ContentFile
+
+    from greenmfg.evidence.validation import UploadRejected, inspect_upload
+
+    if source not in CreditCheck.Source.values or outcome not in CreditCheck.Outcome.values:
+        raise ReviewError("请选择核查来源和结果。", "source and outcome are required")
+    if outcome == CreditCheck.Outcome.HIT and negative_item not in NEGATIVE_ITEMS:
+        raise ReviewError("命中负面清单时须指明哪一项。", "a hit names its negative-list item")
+    if checked_on > timezone.localdate():
+        raise ReviewError("核查日期不能晚于今天。", "the check date is in the future")
+    content = b""
+    digest = ""
+    if upload is not None:
+        content = upload.read()
+        try:
+            digest = inspect_upload(io.BytesIO(content), upload.name).sm3
+        except UploadRejected as rejected:
+            raise ReviewError(rejected.zh, rejected.en) from None
+    with transaction.atomic():
+        locked, step = _locked_step(actor, application)
+        if not step.credit_check:
+            raise ReviewError("本步骤不做信用核查。", "this step has no credit check")
+        check = CreditCheck(
+            application=locked,
+            step=step.index,
+            checked_on=checked_on,
+            source=source,
+            outcome=outcome,
+            negative_item=negative_item if outcome == CreditCheck.Outcome.HIT else "",
+            note=note.strip(),
+            recorded_by=actor.user,
+        )
+        if upload is not None:
+            check.file.save(upload.name[-100:], ContentFile(content), save=False)
+            check.file_name = upload.name[:200]
+            check.file_sm3 = digest
+        check.save()
+        _event(
+            actor,
+            "credit_check",
+            locked,
+            step=step.index,
+            source=source,
+            outcome=outcome,
+            negative_item=check.negative_item,
+            file_sm3=check.file_sm3,
+        )
+        if outcome == CreditCheck.Outcome.HIT:
+            item = NEGATIVE_ITEMS[negative_item]
+            reasons = f"信用核查命中负面清单：{item}（{check.get_source_display()}，{checked_on}）"
+            applications.move(actor, locked, "reject", detail={"step": step.index, "reasons": reasons})
+            _decision(actor, locked, step, Decision.Outcome.REJECTED, reasons, credit_check=check.pk)
+    return check
+
+
+# --- expert panels ---------------------------------------------------------------------------------
+
+
+def _expert_facts(profile: ExpertProfile) -> ExpertFacts:
+    employer = profile.user.membership.organisation
+    return ExpertFacts(
+        key=str(profile.pk),
+        employer=str(employer.pk),
+        park=str(employer.park_id) if employer.park_id else None,
+        evaluation_body=str(employer.pk) if employer.kind == OrgKind.EVALUATION_BODY else None,
+        related=frozenset(str(r.organisation_id) for r in profile.relations.all()),
+        fields=frozenset(str(f) for f in profile.fields),
+        load=profile.assignments.exclude(status=Assignment.Status.WITHDRAWN).count(),
+    )
+
+
+def _case_facts(application: Application) -> CaseFacts:
+    from greenmfg.evaluations.selectors import engaged_body
+
+    body = engaged_body(application)
+    applicant: Organisation = application.applicant
+    return CaseFacts(
+        key=str(application.pk),
+        applicant=str(applicant.pk),
+        park=str(applicant.park_id) if applicant.park_id else None,
+        evaluation_body=str(body.pk) if body is not None else None,
+        field=application.call.title_kind,
+    )
+
+
+def _pool() -> list[ExpertProfile]:
+    return list(
+        ExpertProfile.objects.filter(active=True, user__is_active=True)
+        .select_related("user__membership__organisation")
+        .prefetch_related("relations")
+        .order_by("pk")
+    )
+
+
+def form_panel(actor: Actor, application: Application) -> list[Assignment]:
+    """Assign the step's panel from the expert pool: never a conflicted expert (greencore's rules)."""
+    with transaction.atomic():
+        locked, step = _locked_step(actor, application)
+        if step.panel is None:
+            raise ReviewError("本步骤不组织专家评审。", "this step has no expert panel")
+        existing = list(panel_of(locked, step.index))
+        needed = step.panel.size - len(existing)
+        if needed <= 0:
+            raise ReviewError("专家组已满。", "the panel is complete")
+        taken = {str(a.expert_id) for a in existing}
+        pool = [p for p in _pool() if str(p.pk) not in taken]
+        try:
+            chosen = assign_panel(
+                _case_facts(locked), [_expert_facts(p) for p in pool], needed, seed=str(locked.public_id)
+            )
+        except PanelError as error:
+            raise ReviewError(error.zh, error.en) from None
+        now = timezone.now()
+        made = [
+            Assignment.objects.create(
+                application=locked,
+                step=step.index,
+                expert_id=int(key),
+                assigned_by=actor.user,
+                opens_at=now,
+                closes_at=now + timedelta(days=step.panel.window_days),
+            )
+            for key in chosen
+        ]
+        if locked.state == "submitted":
+            applications.move(actor, locked, "accept", detail={"step": step.index})
+        _event(actor, "panel_formed", locked, step=step.index, experts=[int(k) for k in chosen])
+    return made
+
+
+def assign_expert(actor: Actor, application: Application, profile: ExpertProfile) -> Assignment:
+    """A bureau adds one named expert; refused when greencore finds a conflict."""
+    with transaction.atomic():
+        locked, step = _locked_step(actor, application)
+        if step.panel is None:
+            raise ReviewError("本步骤不组织专家评审。", "this step has no expert panel")
+        conflict = check_assignment(_case_facts(locked), _expert_facts(profile))
+        if conflict is not None:
+            raise ReviewError(f"该专家存在利益冲突：{conflict.zh}", f"conflict: {conflict.en}")
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                made = Assignment.objects.create(
+                    application=locked,
+                    step=step.index,
+                    expert=profile,
+                    assigned_by=actor.user,
+                    opens_at=now,
+                    closes_at=now + timedelta(days=step.panel.window_days),
+                )
+        except IntegrityError:
+            raise ReviewError("该专家已在专家组中。", "already on the panel") from None
+        _event(actor, "expert_assigned", locked, step=step.index, expert=profile.pk)
+    return made
+
+
+def _locked_assignment(actor: Actor, assignment: Assignment) -> Assignment:
+    locked = Assignment.objects.select_for_update().select_related("expert__user").get(pk=assignment.pk)
+    if locked.expert.user_id != actor.user.pk:
+        raise PermissionDenied
+    now = timezone.now()
+    if locked.status != Assignment.Status.ACTIVE:
+        raise ReviewError("该评审任务已签署或已撤销。", "the assignment is closed")
+    if not locked.opens_at <= now <= locked.closes_at:
+        raise ReviewError("不在评审期内。", "outside the review window")
+    return locked
+
+
+def declare_conflict(actor: Actor, assignment: Assignment, kind: str, note: str) -> Assignment:
+    """The expert declares a conflict: the relation is recorded and the assignment withdrawn at once."""
+    if not note.strip():
+        raise ReviewError("请说明利益关系。", "describe the relation")
+    with transaction.atomic():
+        locked = _locked_assignment(actor, assignment)
+        application = locked.application
+        ExpertRelation.objects.get_or_create(
+            expert=locked.expert,
+            organisation=application.applicant,
+            kind=kind or "declared",
+            defaults={"note": note.strip()[:200]},
+        )
+        locked.status = Assignment.Status.WITHDRAWN
+        locked.withdrawn_reason = f"专家申报利益冲突：{note.strip()[:150]}"
+        locked.save(update_fields=["status", "withdrawn_reason"])
+        _event(actor, "conflict_declared", application, assignment=str(locked.public_id), kind=kind)
+    return locked
+
+
+def save_expert_scores(actor: Actor, assignment: Assignment, points: dict[str, str]) -> list[str]:
+    """Store the expert's points per indicator; returns the errors (per indicator, in Chinese). Values
+    outside 0..max are refused and nothing of that indicator is stored."""
+    errors: list[str] = []
+    with transaction.atomic():
+        locked = _locked_assignment(actor, assignment)
+        sheet = {row["id"]: row for row in scoring_sheet(locked.application)}
+        for indicator, text in points.items():
+            row = sheet.get(indicator)
+            if row is None:
+                errors.append(f"未知指标：{indicator}")
+                continue
+            if not str(text).strip():
+                ExpertScore.objects.filter(assignment=locked, indicator=indicator).delete()
+                continue
+            try:
+                value = Decimal(str(text).strip())
+            except ArithmeticError:
+                errors.append(f"{row['label']}：「{text}」不是数字")
+                continue
+            if not value.is_finite() or value < 0 or value > row["max_points"]:
+                errors.append(f"{row['label']}：得分须在 0 至 {row['max_points']} 之间")
+                continue
+            ExpertScore.objects.update_or_create(
+                assignment=locked, indicator=indicator, defaults={"points": value.quantize(Decimal("0.01"))}
+            )
+        _event(
+            actor, "expert_scored", locked.application, assignment=str(locked.public_id), count=len(points)
+        )
+    return errors
+
+
+def sign_scores(actor: Actor, assignment: Assignment) -> Assignment:
+    """The expert signs off: every indicator must be scored; afterwards the scores are final."""
+    with transaction.atomic():
+        locked = _locked_assignment(actor, assignment)
+        scored = set(locked.scores.values_list("indicator", flat=True))
+        missing = [row["label"] for row in scoring_sheet(locked.application) if row["id"] not in scored]
+        if missing:
+            raise ReviewError(
+                f"还有 {len(missing)} 项指标未评分：{'、'.join(missing[:5])}",
+                "indicators unscored",
+                details=missing,
+            )
+        locked.status = Assignment.Status.SIGNED
+        locked.signed_at = timezone.now()
+        locked.save(update_fields=["status", "signed_at"])
+        total = sum((s.points for s in locked.scores.all()), Decimal("0"))
+        _event(actor, "expert_signed", locked.application, assignment=str(locked.public_id), total=str(total))
+    return locked

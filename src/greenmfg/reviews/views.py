@@ -1,0 +1,314 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from greencore.workflow.chain import negative_list
+from greenmfg.applications.access import access_application
+from greenmfg.applications.dossier import build_form, scheme_for
+from greenmfg.applications.services import WORKFLOW, ApplicationError
+from greenmfg.orgs.selectors import Actor, actor_of
+
+from . import selectors, services
+from .access import access_assignment
+from .models import CreditCheck, Decision
+
+
+def _reviewer(request: HttpRequest) -> Actor:
+    actor = actor_of(request.user)
+    if actor is None or not actor.is_reviewer:
+        raise Http404
+    return actor
+
+
+def _expert(request: HttpRequest) -> Actor:
+    actor = actor_of(request.user)
+    if actor is None or not actor.is_expert:
+        raise Http404
+    return actor
+
+
+def _refused(request: HttpRequest, error: ApplicationError) -> None:
+    messages.error(request, error.zh + ("：" + "；".join(error.details[:8]) if error.details else ""))
+
+
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    actor = _reviewer(request)
+    today = timezone.localdate()
+    rows = [
+        {
+            "application": a,
+            "step": selectors.current_step(a),
+            "overdue": selectors.is_overdue(a, today),
+            "awaiting": selectors.awaiting_forwarding(a),
+        }
+        for a in selectors.step_queue(actor)
+    ]
+    steps_with_rules = []
+    for call in selectors.calls_for_bureau(actor):
+        for step in selectors.chain_of(call):
+            if step.forward is not None and selectors.decides_step(actor, _probe(call, actor), step):
+                steps_with_rules.append((call, step))
+    publicity = [
+        (call, len(candidates))
+        for call in selectors.calls_for_bureau(actor)
+        if (candidates := _candidates(actor, call))
+    ]
+    return render(
+        request,
+        "reviews/queue.html",
+        {
+            "rows": rows,
+            "overdue": sum(1 for r in rows if r["overdue"]),
+            "forwarding": steps_with_rules,
+            "publicity": publicity,
+        },
+    )
+
+
+def _probe(call: Any, actor: Actor) -> Any:
+    from greenmfg.applications.models import Application
+
+    return Application(call=call, region_id=actor.organisation.region_id)
+
+
+def _candidates(actor: Actor, call: Any) -> list[Any]:
+    from greenmfg.publication.services import publicity_candidates
+
+    last = selectors.chain_of(call)[-1]
+    if not selectors.decides_step(actor, _probe(call, actor), last):
+        return []
+    return publicity_candidates(actor, call)
+
+
+@require_GET
+def case(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _reviewer(request)
+    application = access_application(request.user, public_id)
+    step = selectors.current_step(application)
+    from greenmfg.evaluations import selectors as evaluations
+
+    call = application.call
+    form = build_form(scheme_for(call.scheme_id, call.scheme_version).key)
+    return render(
+        request,
+        "reviews/case.html",
+        {
+            "application": application,
+            "state": WORKFLOW.states[application.state],
+            "chain": selectors.chain_of(call),
+            "step": step,
+            "decides": selectors.decides_step(actor, application, step)
+            and application.state in selectors.LIVE_STATES,
+            "awaiting": selectors.awaiting_forwarding(application),
+            "decisions": selectors.decisions_of(application),
+            "panel": list(selectors.panel_of(application, step.index)),
+            "panel_result": selectors.panel_result(application, step),
+            "score": selectors.step_score(application, step),
+            "credit": selectors.credit_check_of(application, step.index),
+            "third_party_score": evaluations.third_party_score(application),
+            "flags": evaluations.flagged_indicators(application),
+            "sections": [s.title for s in form.sections],
+            "negative_list": negative_list(),
+            "sources": CreditCheck.Source.choices,
+            "overdue": selectors.is_overdue(application),
+            "level_names": {"district": "区县", "city": "市级", "province": "省级", "ministry": "部级"},
+        },
+    )
+
+
+def _decide(request: HttpRequest, public_id: Any, action: str) -> HttpResponse:
+    actor = _reviewer(request)
+    application = access_application(request.user, public_id)
+    reasons = request.POST.get("reasons", "")
+    try:
+        if action == "pass":
+            services.pass_step(actor, application, reasons)
+            messages.success(request, "已通过本级审核。")
+        elif action == "return":
+            services.return_step(
+                actor,
+                application,
+                reasons,
+                request.POST.getlist("items"),
+                parse_date(request.POST.get("deadline", "") or ""),
+            )
+            messages.success(request, "已退回修改。")
+        else:
+            services.reject_step(actor, application, reasons)
+            messages.success(request, "已作出不予通过的决定。")
+    except ApplicationError as error:
+        _refused(request, error)
+    except ValueError:
+        messages.error(request, "日期格式不正确。")
+    return redirect("reviews:case", public_id=application.public_id)
+
+
+@require_POST
+def decide_pass(request: HttpRequest, public_id: Any) -> HttpResponse:
+    return _decide(request, public_id, "pass")
+
+
+@require_POST
+def decide_return(request: HttpRequest, public_id: Any) -> HttpResponse:
+    return _decide(request, public_id, "return")
+
+
+@require_POST
+def decide_reject(request: HttpRequest, public_id: Any) -> HttpResponse:
+    return _decide(request, public_id, "reject")
+
+
+@require_POST
+def credit_check(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _reviewer(request)
+    application = access_application(request.user, public_id)
+    try:
+        checked_on = parse_date(request.POST.get("checked_on", "") or "") or timezone.localdate()
+        services.record_credit_check(
+            actor,
+            application,
+            source=request.POST.get("source", ""),
+            outcome=request.POST.get("outcome", ""),
+            checked_on=checked_on,
+            negative_item=request.POST.get("negative_item", ""),
+            note=request.POST.get("note", ""),
+            upload=request.FILES.get("file"),
+        )
+        messages.success(request, "已记录信用核查结果。")
+    except ApplicationError as error:
+        _refused(request, error)
+    except ValueError:
+        messages.error(request, "日期格式不正确。")
+    return redirect("reviews:case", public_id=application.public_id)
+
+
+@require_POST
+def form_panel(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _reviewer(request)
+    application = access_application(request.user, public_id)
+    try:
+        made = services.form_panel(actor, application)
+        messages.success(request, f"已抽取 {len(made)} 位无利益冲突的专家。")
+    except ApplicationError as error:
+        _refused(request, error)
+    return redirect("reviews:case", public_id=application.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
+    actor = _reviewer(request)
+    call = next((c for c in selectors.calls_for_bureau(actor) if c.code == code), None)
+    if call is None:
+        raise Http404
+    chain = selectors.chain_of(call)
+    if step >= len(chain) or chain[step].forward is None:
+        raise Http404
+    spec = chain[step]
+    if not selectors.decides_step(actor, _probe(call, actor), spec):
+        raise Http404
+    if request.method == "POST":
+        try:
+            made = services.run_forwarding(actor, call, step)
+            kept = sum(1 for d in made if d.outcome == Decision.Outcome.FORWARDED)
+            messages.success(
+                request, f"已按转报规则处理 {len(made)} 件：转报 {kept} 件，未获转报 {len(made) - kept} 件。"
+            )
+        except ApplicationError as error:
+            _refused(request, error)
+        return redirect("reviews:forwarding", code=code, step=step)
+    from greencore.review import ForwardingRule
+
+    decisions = (
+        Decision.objects.filter(
+            application__call=call,
+            step=step,
+            outcome__in=(Decision.Outcome.FORWARDED, Decision.Outcome.NOT_FORWARDED),
+            authority=actor.organisation,
+        )
+        .select_related("application__applicant")
+        .order_by("-score", "pk")
+    )
+    waiting = [
+        a
+        for a in selectors.step_queue(actor).filter(call=call, review_step=step)
+        if selectors.awaiting_forwarding(a)
+    ]
+    return render(
+        request,
+        "reviews/forwarding.html",
+        {
+            "call": call,
+            "step": spec,
+            "rule": ForwardingRule.from_spec(spec.forward).describe()[0],
+            "decisions": decisions,
+            "waiting": waiting,
+        },
+    )
+
+
+# --- experts ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def expert_cases(request: HttpRequest) -> HttpResponse:
+    actor = _expert(request)
+    return render(request, "reviews/expert_cases.html", {"assignments": selectors.live_assignments(actor)})
+
+
+@require_http_methods(["GET", "POST"])
+def expert_score(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _expert(request)
+    assignment = access_assignment(request.user, public_id)
+    errors: list[str] = []
+    if request.method == "POST":
+        points = {key[3:]: value for key, value in request.POST.items() if key.startswith("pt:")}
+        try:
+            errors = services.save_expert_scores(actor, assignment, points)
+        except ApplicationError as error:
+            _refused(request, error)
+            return redirect("reviews:expert_score", public_id=assignment.public_id)
+        if not errors:
+            messages.success(request, "评分已保存。")
+            return redirect("reviews:expert_score", public_id=assignment.public_id)
+    mine = {s.indicator: s.points for s in assignment.scores.all()}
+    sheet = [{**row, "mine": mine.get(row["id"])} for row in selectors.scoring_sheet(assignment.application)]
+    return render(
+        request,
+        "reviews/expert_score.html",
+        {"assignment": assignment, "sheet": sheet, "errors": errors, "application": assignment.application},
+    )
+
+
+@require_POST
+def expert_sign(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _expert(request)
+    assignment = access_assignment(request.user, public_id)
+    try:
+        services.sign_scores(actor, assignment)
+        messages.success(request, "已签署评分，评分不可再修改。")
+    except ApplicationError as error:
+        _refused(request, error)
+    return redirect("reviews:expert_score", public_id=assignment.public_id)
+
+
+@require_POST
+def expert_conflict(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _expert(request)
+    assignment = access_assignment(request.user, public_id)
+    try:
+        services.declare_conflict(
+            actor, assignment, request.POST.get("kind", "declared"), request.POST.get("note", "")
+        )
+        messages.success(request, "已申报利益冲突并回避该项评审。")
+    except ApplicationError as error:
+        _refused(request, error)
+        return redirect("reviews:expert_score", public_id=assignment.public_id)
+    return redirect("reviews:expert_cases")
