@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -25,10 +25,18 @@ from greenmfg.publication import services as publication
 from greenmfg.publication.models import Announcement, Objection, PublicityEntry, Title
 from greenmfg.publication.services import PublicationError
 from greenmfg.reviews import selectors, services
-from greenmfg.reviews.models import Assignment, Decision, ExpertProfile
+from greenmfg.reviews.models import Assignment, Decision
 from greenmfg.reviews.services import ReviewError
 
 CALL = "suzhou-2026-factory"
+
+
+@contextmanager
+def raises_zh(kind, text):
+    """Like pytest.raises(match=…), but on the Chinese message the user sees."""
+    with pytest.raises(kind) as refused:
+        yield refused
+    assert text in refused.value.zh, refused.value.zh
 
 
 def self_evaluated_call(world, **changes):
@@ -131,6 +139,7 @@ def test_the_panel_never_draws_a_conflicted_expert_and_aggregates_by_trimmed_mea
     )
     names = {a.expert.user.username for a in panel}
     assert len(names) == 3 and "expert-5" not in names  # expert-5 works for the applicant's park
+    application.refresh_from_db()
     result = selectors.panel_result(application, selectors.current_step(application))
     # 去掉一个最高分和一个最低分: the middle one remains
     assert result.per_indicator[first] == (maximum / 2).quantize(Decimal("0.01"))
@@ -185,9 +194,9 @@ def test_expert_scores_outside_the_scale_are_refused_and_not_stored(world):
     errors = services.save_expert_scores(
         expert, assignment, {row["id"]: str(row["max_points"] + 1), "nope": "1"}
     )
-    assert errors == ["未知指标：nope", f"{row['label']}：得分须在 0 至 {row['max_points']} 之间"]
+    assert errors == [f"{row['label']}：得分须在 0 至 {row['max_points']} 之间", "未知指标：nope"]
     assert not assignment.scores.exists()
-    with pytest.raises(ReviewError, match="项指标未评分"):
+    with raises_zh(ReviewError, "项指标未评分"):
         services.sign_scores(expert, assignment)
     other = actor(world.users["expert-5"])
     with pytest.raises(PermissionDenied):
@@ -236,7 +245,7 @@ def test_return_reopens_only_the_named_items_until_the_deadline(world):
     self_evaluated_call(world)
     application = submitted(world)
     district = who(world, "wz-reviewer")
-    with pytest.raises(ReviewError, match="补正期限"):
+    with raises_zh(ReviewError, "补正期限"):
         services.return_step(district, application, "补充", ["基本要求"], None)
     deadline = timezone.localdate() + timedelta(days=10)
     services.return_step(district, application, "请补充管理体系认证证书", ["基本要求"], deadline)
@@ -245,12 +254,12 @@ def test_return_reopens_only_the_named_items_until_the_deadline(world):
     applicant = who(world, "sz-machinery")
     applications.save_answers(applicant, application, {"in:gate_qms": "是"})
     raw_key = next(k for k in complete_answers() if k.startswith("s:"))
-    with pytest.raises(applications.ApplicationError, match="只开放了「基本要求」"):
+    with raises_zh(applications.ApplicationError, "只开放了「基本要求」"):
         applications.save_answers(applicant, application, {raw_key: "1"})
     Application.objects.filter(pk=application.pk).update(
         return_deadline=timezone.localdate() - timedelta(days=1)
     )
-    with pytest.raises(applications.ApplicationError, match="补正期限"):
+    with raises_zh(applications.ApplicationError, "补正期限"):
         applications.submit(applicant, Application.objects.get(pk=application.pk))
     assert Application.objects.get(pk=application.pk).state == "returned"
 
@@ -267,13 +276,13 @@ def test_forwarding_rules_cut_with_the_engine_reasons(world):
     district = who(world, "wz-reviewer")
     services.pass_step(district, application, "初审通过")
     assert selectors.awaiting_forwarding(Application.objects.get(pk=application.pk))
-    with pytest.raises(ReviewError, match="等待转报"):
+    with raises_zh(ReviewError, "等待转报"):
         services.pass_step(district, application, "再次通过")
     made = services.run_forwarding(district, Call.objects.get(code=CALL), 0)
     assert [(d.outcome, d.reasons) for d in made] == [("not_forwarded", "得分 66.05，低于转报分数线 70")]
     application.refresh_from_db()
     assert (application.state, application.review_step) == ("rejected", 0)
-    with pytest.raises(ReviewError, match="没有等待转报"):
+    with raises_zh(ReviewError, "没有等待转报"):
         services.run_forwarding(district, Call.objects.get(code=CALL), 0)
 
 
@@ -319,11 +328,11 @@ def test_publicity_objections_and_publication(world):
     assert application.state == "publicity"
     entry = PublicityEntry.objects.get(notice=notice)
     # anonymous: refused, nothing stored, the refusal recorded
-    with pytest.raises(PublicationError, match="匿名异议不予受理"):
+    with raises_zh(PublicationError, "匿名异议不予受理"):
         publication.file_objection(
             notice, entry, name="", contact="", grounds="该企业存在超标排放问题，请核查。"
         )
-    with pytest.raises(PublicationError, match="逾期异议不予受理"):
+    with raises_zh(PublicationError, "逾期异议不予受理"):
         publication.file_objection(
             notice,
             entry,
@@ -343,10 +352,10 @@ def test_publicity_objections_and_publication(world):
         files=[SimpleUploadedFile("投诉记录.pdf", pdf_bytes("complaint"))],
     )
     assert objection.files.get().sm3 and objection.status == "received"
-    with pytest.raises(PublicationError, match="期满后方可公布"):
+    with raises_zh(PublicationError, "期满后方可公布"):
         publication.publish(city, notice)
     later = notice.closes_on + timedelta(days=1)
-    with pytest.raises(PublicationError, match="1 件异议未处理"):
+    with raises_zh(PublicationError, "1 件异议未处理"):
         publication.publish(city, notice, today=later)
     with pytest.raises(PermissionDenied):
         publication.decide_objection(who(world, "wx-reviewer"), objection, upheld=True, reason="越权")
@@ -364,7 +373,7 @@ def test_publicity_objections_and_publication(world):
     )
     application.refresh_from_db()
     assert application.state == "published"
-    with pytest.raises(PublicationError, match="已公布"):
+    with raises_zh(PublicationError, "已公布"):
         publication.publish(city, notice, today=later)
     assert Announcement.objects.count() == 1
     from greenmfg.register.models import RegisterEntry
@@ -392,7 +401,7 @@ def test_an_upheld_objection_removes_the_unit_from_the_list(world):
     application.refresh_from_db()
     entry.refresh_from_db()
     assert (application.state, entry.status) == ("rejected", "removed")
-    with pytest.raises(PublicationError, match="已没有单位"):
+    with raises_zh(PublicationError, "已没有单位"):
         publication.publish(city, notice, today=notice.closes_on + timedelta(days=1))
     assert not Title.objects.exists()
 

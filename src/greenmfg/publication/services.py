@@ -7,6 +7,7 @@ through greencore's workflow table and records an event, in one transaction."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -152,7 +153,9 @@ def _grade_of(application: Application, score: Decimal | None) -> tuple[str, str
     if score is None:
         return "", ""
     frozen = latest_frozen(application)
-    blocked = (frozen.result or {}).get("blocked_grades", []) if frozen else []
+    stored = frozen.result if frozen else None
+    result = json.loads(stored) if isinstance(stored, str) else (stored or {})
+    blocked = result.get("blocked_grades", [])
     scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
     band = grade_for_score(scheme, score, blocked)
     return (band.id, band.label.zh) if band else ("", "")

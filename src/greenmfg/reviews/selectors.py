@@ -3,6 +3,7 @@ expert assignments and panel results."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -123,6 +124,7 @@ def scoring_sheet(application: Any) -> list[dict[str, Any]]:
     frozen = latest_frozen(application)
     if frozen is None or not frozen.result:
         return []
+    result = json.loads(frozen.result) if isinstance(frozen.result, str) else frozen.result
     return [
         {
             "id": node["id"],
@@ -131,7 +133,7 @@ def scoring_sheet(application: Any) -> list[dict[str, Any]]:
             "max_points": Decimal(str(node["max_points"])),
             "self_points": None if node.get("points") is None else Decimal(str(node["points"])),
         }
-        for node in frozen.result.get("indicators", [])
+        for node in result.get("indicators", [])
         if node.get("is_leaf") and node.get("status") in ("scored", "missing")
     ]
 

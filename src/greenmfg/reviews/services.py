@@ -63,10 +63,23 @@ def _event(actor: Actor, action: str, application: Application, **detail: Any) -
     )
 
 
+def _check_bureau(actor: Actor, application: Application) -> None:
+    """Refuse a bureau that does not decide the current step before looking at what it sent (so a
+    stranger learns nothing from validation messages); repeated under the lock."""
+    step = current_step(application)
+    if not decides_step(actor, application, step) and not any(
+        decides_step(actor, application, s) for s in chain_of(application.call)[: step.index]
+    ):
+        raise PermissionDenied
+
+
 def _locked_step(actor: Actor, application: Application) -> tuple[Application, StepSpec]:
     locked = applications.lock(application)
     step = current_step(locked)
     if not decides_step(actor, locked, step):
+        if any(decides_step(actor, locked, s) for s in chain_of(locked.call)[: step.index]):
+            # a racing colleague (or an earlier click) already moved it on: say so, it is not a breach
+            raise ReviewError("该申报已离开本级审核环节。", "the application has left this step")
         raise PermissionDenied
     if locked.state not in LIVE_STATES:
         raise ReviewError(
@@ -132,6 +145,7 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
     """This bureau passes the application at its step. Without a forwarding rule it moves on at once; with
     one it waits for the bureau to run the forwarding over all passed applications; at the last step it
     waits for the publicity notice."""
+    _check_bureau(actor, application)
     reasons = _reasons(reasons)
     with transaction.atomic():
         locked, step = _locked_step(actor, application)
@@ -162,6 +176,7 @@ def return_step(
     actor: Actor, application: Application, reasons: str, items: list[str], deadline: date | None
 ) -> Decision:
     """Back to the applicant: only the named items reopen, until the deadline."""
+    _check_bureau(actor, application)
     reasons = _reasons(reasons)
     if deadline is None:
         raise ReviewError("退回修改须设定补正期限。", "a return needs a deadline")
@@ -174,6 +189,7 @@ def return_step(
 
 
 def reject_step(actor: Actor, application: Application, reasons: str) -> Decision:
+    _check_bureau(actor, application)
     reasons = _reasons(reasons)
     with transaction.atomic():
         locked, step = _locked_step(actor, application)
@@ -261,6 +277,7 @@ def record_credit_check(
 
     from greenmfg.evidence.validation import UploadRejected, inspect_upload
 
+    _check_bureau(actor, application)
     if source not in CreditCheck.Source.values or outcome not in CreditCheck.Outcome.values:
         raise ReviewError("请选择核查来源和结果。", "source and outcome are required")
     if outcome == CreditCheck.Outcome.HIT and negative_item not in NEGATIVE_ITEMS:
