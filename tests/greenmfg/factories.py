@@ -130,3 +130,54 @@ def filled_workbook(scheme: Any, path: Any, values: dict[str, str]) -> None:
                         if key in values:
                             row[i].value = cell_value(values[key])
     wb.save(path)
+
+
+SUZHOU_NUMBERS = {
+    "output_value": "50000",
+    "qualified_output": "10000",
+    "site_area_m2": "50000",
+    "floor_area_m2": "60000",
+    "building_footprint_m2": "30000",
+    "plot_ratio_min": "1.0",
+    "land_output_lead": "0.5",
+    "green_material_t": "80",
+    "same_material_t": "100",
+    "green_material_lead": "50",
+    "pollutant_generated_kg": "1000",
+    "pollutant_per_unit_lead": "0.2",
+    "waste_gas_m3": "100000",
+    "waste_gas_per_unit_lead": "20",
+    "wastewater_m3": "5000",
+    "wastewater_per_unit_lead": "1",
+    "main_material_t": "5000",
+    "material_per_unit_lead": "0.8",
+    "solid_waste_utilised_t": "950",
+    "solid_waste_generated_t": "1000",
+    "solid_waste_stored_utilised_t": "0",
+    "solid_waste_rate_lead": "90",
+    "wastewater_treated_m3": "5000",
+    "wastewater_reused_m3": "4000",
+    "wastewater_reuse_lead": "60",
+    "total_energy_tce": "3000",
+    "energy_per_unit_lead": "400",
+    "ghg_emission_t": "8000",
+    "carbon_per_unit_lead": "1.0",
+}
+
+
+def suzhou_answers(degree: str = "1") -> dict[str, str]:
+    """A fictitious factory answering the Suzhou 1A–5A scheme as form fields: every checklist item met to
+    `degree`, 2A already held, and plant figures that beat the scheme's lead values."""
+    from greencore.scoring.compiled import compiled
+    from greencore.standards.registry import get_scheme
+
+    values: dict[str, str] = {}
+    for key, spec in compiled(get_scheme("factory-suzhou")).inputs.items():
+        kind = str(spec.kind.value)
+        if kind == "bool":
+            values[f"in:{key}"] = "是"
+        elif kind == "degree":
+            values[f"in:{key}"] = degree
+    values.update({f"in:{k}": v for k, v in SUZHOU_NUMBERS.items()})
+    values.update({"in:held_grade": "2A", "in:holds_provincial_title": "否", "in:holds_national_title": "否"})
+    return values

@@ -141,6 +141,7 @@ CALLS = [
         authority="苏州市工业和信息化局（演示）",
         scheme="factory-suzhou",
         chain=SUZHOU_3A_CHAIN,
+        third_party=True,
     ),
     dict(
         code="jiangsu-2026-park",
