@@ -10,9 +10,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from factories import actor, pdf_bytes, start
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_applications import complete_answers
 
 from greenmfg.applications import services as applications
@@ -25,7 +27,7 @@ from greenmfg.publication import services as publication
 from greenmfg.publication.models import Announcement, Objection, PublicityEntry, Title
 from greenmfg.publication.services import PublicationError
 from greenmfg.reviews import selectors, services
-from greenmfg.reviews.models import Assignment, Decision
+from greenmfg.reviews.models import Assignment, Decision, ExpertProfile
 from greenmfg.reviews.services import ReviewError
 
 CALL = "suzhou-2026-factory"
@@ -457,3 +459,52 @@ def test_two_reviewers_passing_at_once_take_effect_once(tx_world):
     assert sorted(outcomes) == ["ok", "refused"]
     assert Decision.objects.count() == 1
     assert Event.objects.filter(action="application.forward").count() == 1
+
+
+class _Rollback(Exception):
+    pass
+
+
+EXPERTS = ("expert-1", "expert-2", "expert-3", "expert-4", "expert-5")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    relations=st.dictionaries(
+        st.sampled_from(EXPERTS), st.sampled_from(["applicant", "park", "none"]), max_size=len(EXPERTS)
+    )
+)
+def test_no_order_of_declared_relations_puts_a_conflicted_expert_on_a_panel(world, relations):
+    from greenmfg.reviews.models import ExpertRelation
+
+    self_evaluated_call(world)
+    try:
+        with transaction.atomic():
+            application = submitted(world)
+            services.pass_step(who(world, "wz-reviewer"), application, "同意")
+            applicant = application.applicant
+            conflicted = {"expert-5"}  # works for the applicant's park
+            for name, target in relations.items():
+                if target == "none":
+                    continue
+                organisation = applicant if target == "applicant" else applicant.park
+                ExpertRelation.objects.create(
+                    expert=ExpertProfile.objects.get(user=world.users[name]),
+                    organisation=organisation,
+                    kind="consulted",
+                )
+                conflicted.add(name)
+            free = [n for n in EXPERTS if n not in conflicted]
+            if len(free) < 3:
+                with raises_zh(ReviewError, "无利益冲突的可选专家只有"):
+                    services.form_panel(who(world, "sz-reviewer"), application)
+                assert not Assignment.objects.filter(application=application).exists()
+            else:
+                panel = services.form_panel(who(world, "sz-reviewer"), application)
+                chosen = {a.expert.user.username for a in panel}
+                assert len(chosen) == 3 and not chosen & conflicted
+                for name in conflicted:
+                    assert list(applications_visible_to(who(world, name))) == []
+            raise _Rollback
+    except _Rollback:
+        pass

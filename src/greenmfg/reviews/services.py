@@ -66,6 +66,9 @@ def _event(actor: Actor, action: str, application: Application, **detail: Any) -
 def _check_bureau(actor: Actor, application: Application) -> None:
     """Refuse a bureau that does not decide the current step before looking at what it sent (so a
     stranger learns nothing from validation messages); repeated under the lock."""
+    application = Application.objects.select_related("call").get(
+        pk=application.pk
+    )  # the caller's may be stale
     step = current_step(application)
     if not decides_step(actor, application, step) and not any(
         decides_step(actor, application, s) for s in chain_of(application.call)[: step.index]
