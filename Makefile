@@ -37,3 +37,9 @@ bench-web: install
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis build node_modules var
+
+# the public register: search latency with 100,000 synthetic titles beside the real lists (SQLite, and
+# PostgreSQL in a database of its own when DATABASE_URL is set)
+.PHONY: bench-register
+bench-register: install
+	$(UV) run python tests/bench/bench_register.py

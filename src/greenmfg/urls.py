@@ -11,5 +11,6 @@ urlpatterns = [
     path("reviews/", include("greenmfg.reviews.urls")),
     path("publication/", include("greenmfg.publication.urls")),
     path("public/", include("greenmfg.register.urls")),
+    path("api/", include("greenmfg.register.api_urls")),
     path("", include("greenmfg.web.urls")),
 ]

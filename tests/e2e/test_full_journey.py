@@ -74,7 +74,9 @@ def test_from_submission_to_the_public_register(live_server, browser: Browser, s
     _, evaluator = person(browser, base, world, "evaluator")
     evaluator.goto(f"/evaluations/{engagement.public_id}/")
     field = evaluator.locator(f'[name="in:{optional_degree_item()}"]')
-    field.evaluate("el => { const d = el.closest('details'); if (d) d.open = true; }")  # its section is folded
+    field.evaluate(
+        "el => { const d = el.closest('details'); if (d) d.open = true; }"
+    )  # its section is folded
     with evaluator.expect_response(lambda r: "/save/" in r.url):
         field.fill("0.5")
     evaluator.get_by_label("评价结论", exact=False).fill(

@@ -1,7 +1,43 @@
-"""Authorization-matrix rows for the register context (merged into test_authorization_matrix.MATRIX)."""
+"""Authorization-matrix rows for the register context (merged into test_authorization_matrix.MATRIX).
+
+Everything in the register is public and read-only: every role, anonymous included, gets the same answer."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-ROWS: dict[str, Any] = {}
+
+def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
+    from greenmfg.register import services
+
+    entry = services.record_title(
+        source_key="title:matrix",
+        kind="factory",
+        level="city",
+        grade="3A级",
+        year=2026,
+        announced_on=date(2026, 6, 30),
+        announcement_ref="苏工信节能〔2026〕1号",
+        authority="苏州市工业和信息化局",
+        region_code="320506",
+        unit_name="矩阵测试企业（演示）",
+        credit_code="",
+        industry_code="39",
+    )
+    return {"register_entry": entry}
+
+
+ROWS: dict[str, Any] = {
+    "register:home": ("GET", None, "public", 200),
+    "register:titles": ("GET", None, "public", 200),
+    "register:unit": ("GET", lambda o: {"unit_key": o["register_entry"].unit_key}, "public", 200),
+    "register:export_csv": ("GET", None, "public", 200),
+    "register:export_xlsx": ("GET", None, "public", 200),
+    "register:api_docs": ("GET", None, "public", 200),
+    "api:api-root": ("GET", None, "public", 302),
+    "api:openapi-json": ("GET", None, "public", 200),
+    "api:titles": ("GET", None, "public", 200),
+    "api:title": ("GET", lambda o: {"title_id": o["register_entry"].public_id}, "public", 200),
+    "api:unit": ("GET", lambda o: {"unit_key": o["register_entry"].unit_key}, "public", 200),
+}

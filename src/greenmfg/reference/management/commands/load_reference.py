@@ -8,8 +8,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         from greenmfg.publication.services import import_national_lists
+        from greenmfg.register.services import rebuild_from_national_lists
 
         regions = load_regions()
         industries = load_industries()
         report = import_national_lists()
-        self.stdout.write(f"regions +{regions}, industries +{industries}, national lists: {report}")
+        register = rebuild_from_national_lists()
+        self.stdout.write(
+            f"regions +{regions}, industries +{industries}, national lists: {report}, register: {register}"
+        )

@@ -1,0 +1,289 @@
+"""Reads of the public register: search with filters, bounded counts, facets and unit pages.
+
+Everything here is public, so nothing is scoped by actor; what is kept out of the register is kept out
+when it is written (services)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Max, Min, Q, QuerySet
+
+from greenmfg.catalog.models import TitleKind, TitleLevel
+from greenmfg.reference.models import Industry, Region, RegionLevel
+from greenmfg.reference.national_lists import BATCHES
+
+from .models import EntryStatus, RegisterEntry, batch_label
+from .services import fold
+
+# Counting every match of a broad search costs a full scan; past this many the pages say "more than".
+COUNT_CAP = 10_000
+MAX_TERMS = 5
+STATUSES = ("active", "revoked", "all")
+
+
+def _code_range(prefix: str) -> dict[str, str]:
+    """Codes starting with `prefix`, as a range an index can serve (LIKE 'x%' cannot on SQLite, where
+    LIKE ignores case). ':' is the character after '9', so [prefix, prefix + ':') holds every longer
+    all-digit code and nothing else."""
+    return {"gte": prefix, "lt": prefix + ":"}
+
+
+def _region_filter(code: str) -> Q:
+    if code.endswith("0000"):
+        return Q(province_id=code)
+    prefix = code[:4] if code.endswith("00") else code
+    bounds = _code_range(prefix)
+    return Q(region_id__gte=bounds["gte"], region_id__lt=bounds["lt"])
+
+
+def _industry_filter(code: str) -> Q:
+    if code.isdigit():
+        bounds = _code_range(code)
+        return Q(industry_id__gte=bounds["gte"], industry_id__lt=bounds["lt"])
+    # a section (letter): its divisions and their groups
+    codes = Industry.objects.filter(Q(code=code) | Q(parent_id=code) | Q(parent__parent_id=code))
+    return Q(industry_id__in=list(codes.values_list("code", flat=True)))
+
+
+def search_titles(
+    q: str = "",
+    kind: str = "",
+    level: str = "",
+    province: str = "",
+    region: str = "",
+    industry: str = "",
+    year: int | None = None,
+    batch: str = "",
+    status: str = "active",
+) -> QuerySet[RegisterEntry]:
+    """Titles matching every given filter, newest first. ``q`` is split on white space and every term
+    must occur in the unit, product, region or industry text (Chinese substrings, any case or width).
+    ``region`` is any division code and includes the divisions inside it."""
+    qs = RegisterEntry.objects.select_related("province", "industry")
+    if status != "all":
+        qs = qs.filter(status=status)
+    for term in fold(q).split()[:MAX_TERMS]:
+        qs = qs.filter(search_text__contains=term)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if level:
+        qs = qs.filter(level=level)
+    if province:
+        qs = qs.filter(province_id=province)
+    if region:
+        qs = qs.filter(_region_filter(region))
+    if industry:
+        qs = qs.filter(_industry_filter(industry))
+    if year:
+        qs = qs.filter(year=year)
+    if batch:
+        qs = qs.filter(batch=batch)
+    return qs
+
+
+def title(public_id: uuid.UUID | str) -> RegisterEntry | None:
+    return (
+        RegisterEntry.objects.select_related("province", "region", "industry")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def bounded_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, True) when there are more than `cap` rows: counts at most cap + 1 of them."""
+    n = qs.order_by()[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+@dataclass(frozen=True)
+class Facets:
+    kinds: list[tuple[str, str, int]]  # (value, label, count), in TitleKind order
+    levels: list[tuple[str, str, int]]
+
+
+def _facets(pairs: Iterable[tuple[str, str, int]]) -> Facets:
+    by_kind: dict[str, int] = {}
+    by_level: dict[str, int] = {}
+    for kind, level, n in pairs:
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        by_level[level] = by_level.get(level, 0) + n
+    return Facets(
+        kinds=[(v, label, by_kind.get(v, 0)) for v, label in TitleKind.choices],
+        levels=[(v, label, by_level.get(v, 0)) for v, label in TitleLevel.choices],
+    )
+
+
+def facet_counts(qs: QuerySet[RegisterEntry]) -> Facets:
+    """Counts by kind and by level of a (filtered) queryset, in one grouped query."""
+    return _facets(qs.order_by().values_list("kind", "level").annotate(n=Count("id")))
+
+
+class BoundedPaginator(Paginator):
+    """A paginator of search_titles results whose count stops at `cap`: pages past it are not offered,
+    and `capped` says the true total is larger.
+
+    With ``scan=True`` (a keyword search: no index serves a substring) the matches are first listed in
+    one pass, at most cap + 1 of (id, date, kind, level), which gives the count, the facets and the
+    page's ids at once. Otherwise the database would walk the date index testing each row's text,
+    which costs a random read per row and is several times slower when few rows match. When more
+    than `cap` rows match, matches are dense and the ordered query finds a page quickly."""
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, cap: int = COUNT_CAP, scan: bool = False):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+        self.scan = scan
+
+    @cached_property
+    def _scanned(self) -> list[tuple[int, Any, str, str]] | None:
+        """Every match in list order, or None when not scanning or when more than `cap` match."""
+        if not self.scan:
+            return None
+        rows = list(
+            self.object_list.order_by().values_list("id", "announced_on", "kind", "level")[: self.cap + 1]
+        )
+        if len(rows) > self.cap:
+            return None
+        rows.sort(key=lambda r: (-r[1].toordinal(), r[0]))  # the model's ordering: -announced_on, id
+        return rows
+
+    @cached_property
+    def _bounded(self) -> tuple[int, bool]:
+        if self.scan:
+            return (len(self._scanned), False) if self._scanned is not None else (self.cap, True)
+        return bounded_count(self.object_list, self.cap)
+
+    @cached_property
+    def count(self) -> int:
+        return self._bounded[0]
+
+    @property
+    def capped(self) -> bool:
+        return self._bounded[1]
+
+    def page(self, number: Any) -> Page:
+        if self._scanned is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        ids = [row[0] for row in self._scanned[start : start + self.per_page]]
+        found = self.object_list.in_bulk(ids)
+        return self._get_page([found[i] for i in ids], number, self)
+
+    def facets(self) -> Facets:
+        """Counts by kind and level of every match (call only when not capped)."""
+        if self._scanned is not None:
+            return _facets((kind, level, 1) for _, _, kind, level in self._scanned)
+        return facet_counts(self.object_list)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Counts of active titles: a kind x level table, totals, and by province."""
+
+    total: int
+    rows: list[tuple[str, str, list[tuple[str, int]], int]]  # kind, label, (level, count) each, total
+    level_labels: list[str]
+    level_totals: list[int]
+    provinces: list[tuple[str, str, int]]  # code, name, count (most first)
+
+
+def overview() -> Overview:
+    active = RegisterEntry.objects.filter(status=EntryStatus.ACTIVE).order_by()
+    # two grouped queries, each served by an index alone (status, kind, level / status, province);
+    # one grouped by all three would have to read the table
+    cells = {(k, lv): n for k, lv, n in active.values_list("kind", "level").annotate(n=Count("id"))}
+    by_province = dict(active.exclude(province=None).values_list("province_id").annotate(n=Count("id")))
+    levels = TitleLevel.choices
+    rows = []
+    for kind, label in TitleKind.choices:
+        counts = [(lv, cells.get((kind, lv), 0)) for lv, _ in levels]
+        rows.append((kind, label, counts, sum(n for _, n in counts)))
+    level_totals = [sum(cells.get((k, lv), 0) for k, _ in TitleKind.choices) for lv, _ in levels]
+    names = dict(Region.objects.filter(level=RegionLevel.PROVINCE).values_list("code", "name"))
+    provinces = sorted(((c, names.get(c, c), n) for c, n in by_province.items()), key=lambda p: (-p[2], p[0]))
+    return Overview(
+        total=sum(cells.values()),
+        rows=rows,
+        level_labels=[label for _, label in levels],
+        level_totals=level_totals,
+        provinces=provinces,
+    )
+
+
+@dataclass
+class UnitPage:
+    unit_key: str
+    unit_name: str  # as most recently published
+    other_names: list[str]
+    credit_code: str
+    entries: list[RegisterEntry] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[RegisterEntry]:
+        return [e for e in self.entries if e.status == EntryStatus.ACTIVE]
+
+    @property
+    def places(self) -> list[str]:
+        return [p for p in dict.fromkeys(e.place for e in self.entries) if p]
+
+
+def unit_page(unit_key: str) -> UnitPage | None:
+    """Every title of one unit (revoked ones too, marked), newest first; None when the key is unknown."""
+    entries = list(
+        RegisterEntry.objects.select_related("province", "region", "industry").filter(unit_key=unit_key)
+    )
+    if not entries:
+        return None
+    names = list(dict.fromkeys(e.unit_name for e in entries))
+    credit = next((e.credit_code for e in entries if e.credit_code), "")
+    return UnitPage(unit_key, names[0], names[1:], credit, entries)
+
+
+# --------------------------------------------------------------------------------------------------
+# choices for the search form
+
+
+def province_choices() -> list[tuple[str, str]]:
+    return list(Region.objects.filter(level=RegionLevel.PROVINCE).values_list("code", "name"))
+
+
+def city_choices(province: str) -> list[tuple[str, str]]:
+    """The cities of a province (those with a name of their own: not 市辖区 / 县 placeholders)."""
+    if not province:
+        return []
+    cities = Region.objects.filter(parent_id=province, level=RegionLevel.CITY).exclude(
+        name__in=("市辖区", "县")
+    )
+    return list(cities.values_list("code", "name"))
+
+
+def industry_choices() -> list[tuple[str, str]]:
+    """Sections and divisions of GB/T 4754 (groups are too many for a list)."""
+    rows = Industry.objects.filter(level__in=("section", "division")).values_list("code", "name", "parent_id")
+    divisions: dict[str, list[tuple[str, str]]] = {}
+    sections = []
+    for code, name, parent in rows:
+        if parent is None:
+            sections.append((code, f"{code} {name}"))
+        else:
+            divisions.setdefault(parent, []).append((code, f"\u3000{code} {name}"))
+    return [item for section in sections for item in (section, *divisions.get(section[0], []))]
+
+
+def year_choices() -> list[int]:
+    """Newest first. From the first to the last year (two index look-ups): DISTINCT would read the
+    whole table on PostgreSQL, and a year without titles in between is still a valid filter."""
+    bounds = RegisterEntry.objects.aggregate(first=Min("year"), last=Max("year"))
+    if bounds["first"] is None:
+        return []
+    return list(range(bounds["last"], bounds["first"] - 1, -1))
+
+
+def batch_choices() -> list[tuple[str, str]]:
+    return [(b, batch_label(b)) for b in BATCHES]
