@@ -1,0 +1,35 @@
+"""Input shapes of the evaluation views: types and lengths only; every rule is in services.py."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import ConflictKind, FindingKind
+
+
+class EngageForm(forms.Form):
+    body = forms.IntegerField(label="第三方评价机构", min_value=1)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", max_length=2000, required=False)
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(label="核查方式", choices=FindingKind.choices)
+    indicator = forms.CharField(label="相关指标", max_length=64, required=False)
+    description = forms.CharField(label="核查发现", max_length=2000)
+    file = forms.FileField(label="佐证文件", required=False)
+
+
+class ConcludeForm(forms.Form):
+    conclusion = forms.CharField(label="评价结论", max_length=10000)
+
+
+class ConflictForm(forms.Form):
+    kind = forms.ChoiceField(label="利益关系类型", choices=ConflictKind.choices)
+    note = forms.CharField(label="具体情况", max_length=2000)
+    # the applicant names a body; the body names an applicant by credit code or through an engagement
+    body = forms.IntegerField(required=False, min_value=1)
+    credit_code = forms.CharField(required=False, max_length=18)
+    engagement = forms.UUIDField(required=False)
