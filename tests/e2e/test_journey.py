@@ -105,6 +105,6 @@ def test_applicant_journey(live_server, page: Page, shot, tmp_path):
         f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
     )
     page.get_by_role("button", name="验证").click()
-    expect(page.get_by_role("heading", name=re.compile("待审核的申报"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("本级待办"))).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="苏州示例精密机械有限公司（演示）").first).to_be_visible()
     shot(page, "07-district-queue")

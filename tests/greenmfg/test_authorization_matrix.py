@@ -119,12 +119,6 @@ MATRIX = {
         "owner",
         200,
     ),
-    "applications:return": (
-        "POST",
-        lambda o: {"public_id": o["application"].public_id},
-        "visible-reviewers",
-        302,
-    ),
     "evidence:upload": ("POST", lambda o: {"public_id": o["application"].public_id}, "owner", 302),
     "evidence:download": ("GET", lambda o: {"pk": o["evidence"].pk}, "visible", 200),
     "evidence:withdraw": ("POST", lambda o: {"pk": o["evidence"].pk}, "owner", 302),

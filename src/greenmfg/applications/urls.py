@@ -15,5 +15,4 @@ urlpatterns = [
     path("<uuid:public_id>/template.xlsx", views.template_download, name="template"),
     path("<uuid:public_id>/import/", views.import_upload, name="import"),
     path("<uuid:public_id>/import/<int:job_id>/", views.import_status, name="import_status"),
-    path("<uuid:public_id>/return/", views.return_for_revision, name="return"),
 ]

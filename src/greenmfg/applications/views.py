@@ -5,11 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_POST
 
 from greencore.workbook import write_template
@@ -114,11 +112,12 @@ def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
         evidence=evidence_by_indicator(application),
         versions=application.versions.order_by("-number"),
         states=WORKFLOW.states,
-        actions=[
-            t.id
-            for t in WORKFLOW.allowed(application.state, "applicant" if actor.is_applicant else "reviewer")
-        ],
+        # bureaus decide on the review case page; evaluators and experts only read
+        actions=(
+            [t.id for t in WORKFLOW.allowed(application.state, "applicant")] if actor.is_applicant else []
+        ),
         is_owner=actor.is_applicant,
+        is_reviewer=actor.is_reviewer,
         imports=application.imports.all()[:3] if actor.is_applicant else [],
     )
     return render(request, "applications/dossier.html", context)
@@ -225,19 +224,3 @@ def queue(request: HttpRequest) -> HttpResponse:
             "states": WORKFLOW.states,
         },
     )
-
-
-@require_POST
-def return_for_revision(request: HttpRequest, public_id: str) -> HttpResponse:
-    application = access_application(request.user, public_id)
-    actor = _reviewer(request)
-    deadline = parse_date(request.POST.get("deadline", "") or "")
-    try:
-        services.return_for_revision(actor, application, request.POST.get("reason", ""), deadline)
-    except ApplicationError as error:
-        messages.error(request, error.zh)
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, "已退回修改。")
-    return redirect("applications:dossier", public_id=public_id)

@@ -20,7 +20,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if actor.is_applicant:
         return redirect("applications:mine")
     if actor.is_reviewer:
-        return redirect("applications:queue")
+        return redirect("reviews:queue")
+    if actor.is_evaluator:
+        return redirect("evaluations:list")
+    if actor.is_expert:
+        return redirect("reviews:expert_cases")
     return render(request, "web/home.html", {"actor": actor})
 
 
