@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
@@ -19,7 +20,7 @@ from test_applications import complete_answers
 
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
-from greenmfg.applications.selectors import applications_visible_to
+from greenmfg.applications.selectors import applications_visible_to, latest_frozen
 from greenmfg.audit.models import Event
 from greenmfg.audit.services import verify_chain
 from greenmfg.catalog.models import Call
@@ -364,7 +365,10 @@ def test_publicity_objections_and_publication(world):
     publication.decide_objection(
         city, objection, upheld=False, reason="经核查，投诉已于2025年处理完毕，不影响评价结论。"
     )
-    announcement = publication.publish(city, notice, today=later)
+    with raises_zh(PublicationError, "评价方案中没有这些指标：nope"):
+        publication.publish(city, notice, indicators=["nope"], today=later)
+    first = publication.publishable_indicators(application.call)[0]
+    announcement = publication.publish(city, notice, indicators=[first[0]], today=later)
     assert announcement.number == f"苏州市工业和信息化局公告〔{later.year}〕1号"
     title = Title.objects.get()
     assert (title.organisation, title.kind, title.level, title.valid_from) == (
@@ -380,7 +384,17 @@ def test_publicity_objections_and_publication(world):
     assert Announcement.objects.count() == 1
     from greenmfg.register.models import RegisterEntry
 
+    node = next(n for n in json.loads(latest_frozen(application).result)["indicators"] if n["id"] == first[0])
+    assert title.published_indicators == [
+        {
+            "label": first[1],
+            "level": node["tier"] or f"得分 {node['points']} / {node['max_points']}",
+            "value": str(node["value"]),
+            "unit": node["unit"],
+        }
+    ]
     entry = RegisterEntry.objects.get(source_key=f"title:{title.public_id}")
+    assert [i["label"] for i in entry.published_indicators] == [first[1]]
     assert (entry.unit_name, entry.level, entry.announcement_ref) == (
         application.applicant.name,
         "city",

@@ -326,10 +326,55 @@ def _announcement_number(authority: Organisation, year: int, sequence: int) -> s
     return f"{authority.name.removesuffix('（演示）')}公告〔{year}〕{sequence}号"
 
 
-def publish(actor: Actor, notice: PublicityNotice, *, today: date | None = None) -> Announcement:
-    """After the window, with every objection decided: a numbered announcement granting the titles.
-    Higher titles raise the holder's lower-tier grades where the scheme says so."""
+def publishable_indicators(call: Call) -> list[tuple[str, str]]:
+    """The leaf indicators of the call's scheme a bureau may choose to publish: (id, label)."""
+    from greencore.scoring.compiled import compiled
+
+    scheme = scheme_for(call.scheme_id, call.scheme_version)
+    return [(leaf.node.id, leaf.node.label.zh) for leaf in compiled(scheme).leaves]
+
+
+def _published_indicators(application: Application, chosen: list[str]) -> list[dict[str, str]]:
+    """The chosen indicators' levels for the public register, from the verified figures: the third
+    party's result when there is one, else the submitted self-evaluation."""
+    from greenmfg.evaluations.selectors import engagement_for
+
+    if not chosen:
+        return []
+    engagement = engagement_for(application)
+    stored = engagement.result if engagement is not None and engagement.status == "concluded" else None
+    if stored is None:
+        frozen = latest_frozen(application)
+        stored = frozen.result if frozen else None
+    result = json.loads(stored) if isinstance(stored, str) else (stored or {})
+    by_id = {node["id"]: node for node in result.get("indicators", [])}
+    published = []
+    for key in chosen:
+        node = by_id.get(key)
+        if node is None or node.get("status") != "scored":
+            continue
+        level = node.get("tier") or (
+            f"得分 {node['points']} / {node['max_points']}" if node.get("points") is not None else ""
+        )
+        published.append(
+            {
+                "label": str(node["label"]),
+                "level": str(level),
+                "value": "" if node.get("value") is None else str(node["value"]),
+                "unit": str(node.get("unit") or ""),
+            }
+        )
+    return published
+
+
+def publish(
+    actor: Actor, notice: PublicityNotice, *, indicators: list[str] | None = None, today: date | None = None
+) -> Announcement:
+    """After the window, with every objection decided: a numbered announcement granting the titles, with
+    the levels of the indicators the bureau chose to publish. Higher titles raise the holder's lower-tier
+    grades where the scheme says so."""
     today = today or timezone.localdate()
+    chosen = list(dict.fromkeys(indicators or []))
     with transaction.atomic():
         locked = PublicityNotice.objects.select_for_update().select_related("call").get(pk=notice.pk)
         call = locked.call
@@ -349,6 +394,12 @@ def publish(actor: Actor, notice: PublicityNotice, *, today: date | None = None)
         entries = list(locked.entries.select_related("application__applicant").filter(status="listed"))
         if not entries:
             raise PublicationError("公示名单中已没有单位。", "nobody is left on the list")
+        known = {key for key, _ in publishable_indicators(call)}
+        unknown = [key for key in chosen if key not in known]
+        if unknown:
+            raise PublicationError(
+                f"评价方案中没有这些指标：{'、'.join(unknown)}", f"unknown indicators {unknown}"
+            )
         # the authority row serialises numbering: two announcements never take the same sequence
         Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
         sequence = (
@@ -382,6 +433,7 @@ def publish(actor: Actor, notice: PublicityNotice, *, today: date | None = None)
                 score=entry.score,
                 scheme=f"{call.scheme_id}@{call.scheme_version}",
                 valid_from=today,
+                published_indicators=_published_indicators(application, chosen),
             )
             entry.status = PublicityEntry.Status.PUBLISHED
             entry.save(update_fields=["status"])

@@ -52,6 +52,7 @@ def manage(request: HttpRequest, public_id: Any) -> HttpResponse:
             "entries": notice.entries.all(),
             "objections": notice.objections.select_related("entry").prefetch_related("files"),
             "window_over": timezone.localdate() > notice.closes_on,
+            "indicators": services.publishable_indicators(notice.call),
         },
     )
 
@@ -78,7 +79,7 @@ def publish(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _reviewer(request)
     notice = access_own_notice(request.user, public_id)
     try:
-        announcement = services.publish(actor, notice)
+        announcement = services.publish(actor, notice, indicators=request.POST.getlist("indicators"))
     except PublicationError as error:
         messages.error(request, error.zh)
         return redirect("publication:manage", public_id=notice.public_id)
