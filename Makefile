@@ -12,6 +12,7 @@ install:
 	npm ci --no-audit --no-fund --loglevel=error
 	$(UV) sync --frozen
 	$(UV) run python scripts/vendor_static.py
+	$(UV) run python scripts/compile_messages.py
 
 # the platform on SQLite with the demo world, web server and background worker: http://127.0.0.1:8000
 run: install

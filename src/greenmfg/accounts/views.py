@@ -8,6 +8,7 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,7 +32,7 @@ class Login(LoginView):
         services.record_login(None, False, str(self.request.POST.get("username", "")))
         # one message for unknown user and wrong password alike (security AUTH-04)
         form.errors.clear()
-        form.add_error(None, "用户名或密码不正确；连续 5 次错误将锁定 15 分钟。")
+        form.add_error(None, _("用户名或密码不正确；连续 5 次错误将锁定 15 分钟。"))
         return super().form_invalid(form)
 
 
@@ -69,7 +70,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             services.record_login(request.user, True, request.user.get_username(), {"factor": "totp"})
             return redirect("web:home")
         services.record_login(None, False, request.user.get_username(), {"factor": "totp"})
-        form.add_error("token", "动态口令不正确或已使用，请输入验证器上的当前口令。")
+        form.add_error("token", _("动态口令不正确或已使用，请输入验证器上的当前口令。"))
     return render(request, "accounts/otp_verify.html", {"form": form})
 
 
@@ -89,9 +90,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         if services.confirm_totp(request.user, device, form.cleaned_data["token"]):
             otp_login(request, device)
             request.session.cycle_key()
-            messages.success(request, "已启用动态口令。")
+            messages.success(request, _("已启用动态口令。"))
             return redirect("web:home")
-        form.add_error("token", "动态口令不正确，请核对手机时间后重试。")
+        form.add_error("token", _("动态口令不正确，请核对手机时间后重试。"))
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
     import base64
 
@@ -108,7 +109,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             form.add_error("new_password", error)
         else:
             update_session_auth_hash(request, request.user)
-            messages.success(request, "密码已修改。")
+            messages.success(request, _("密码已修改。"))
             return redirect("web:home")
     return render(request, "accounts/password_change.html", {"form": form})
 

@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from greencore.workbook import write_template
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
+from greenmfg.core.i18n import localized
 from greenmfg.evidence.selectors import evidence_by_indicator
 from greenmfg.orgs.selectors import Actor, actor_of
 
@@ -65,7 +67,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     try:
         application = services.start_application(actor, call)
     except ApplicationError as error:
-        messages.error(request, error.zh)
+        messages.error(request, localized(error))
         return redirect("applications:mine")
     return redirect("applications:dossier", public_id=application.public_id)
 
@@ -144,11 +146,11 @@ def submit(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         services.submit(actor, application)
     except ApplicationError as error:
-        messages.error(request, error.zh)
+        messages.error(request, localized(error))
         for detail in error.details[:30]:
             messages.warning(request, detail)
         return redirect("applications:dossier", public_id=public_id)
-    messages.success(request, "已提交。申报数据与佐证材料已冻结，如需修改请撤回或等待退回。")
+    messages.success(request, _("已提交。申报数据与佐证材料已冻结，如需修改请撤回或等待退回。"))
     return redirect("applications:dossier", public_id=public_id)
 
 
@@ -158,7 +160,7 @@ def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         services.withdraw(_applicant(request), application, request.POST.get("reason", ""))
     except ApplicationError as error:
-        messages.error(request, error.zh)
+        messages.error(request, localized(error))
     return redirect("applications:dossier", public_id=public_id)
 
 
@@ -168,7 +170,7 @@ def reopen(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         services.reopen(_applicant(request), application)
     except ApplicationError as error:
-        messages.error(request, error.zh)
+        messages.error(request, localized(error))
     return redirect("applications:dossier", public_id=public_id)
 
 
@@ -190,7 +192,7 @@ def import_upload(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         job = services.start_import(actor, application, request.FILES.get("workbook"))
     except ApplicationError as error:
-        messages.error(request, error.zh)
+        messages.error(request, localized(error))
         return redirect("applications:dossier", public_id=public_id)
     return redirect("applications:import_status", public_id=public_id, job_id=job.pk)
 

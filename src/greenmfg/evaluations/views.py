@@ -12,12 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from greencore.evaluation_rules import NATIONAL_PROJECTS_PER_YEAR
 from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from greenmfg.applications.selectors import latest_frozen
+from greenmfg.core.i18n import localized
 from greenmfg.orgs.selectors import Actor, actor_of
 
 from . import services
@@ -47,11 +49,13 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}：{error}" if label else str(error))
+            messages.error(
+                request, _("%(label)s：%(error)s") % {"label": label, "error": error} if label else str(error)
+            )
 
 
 def _refused(request: HttpRequest, error: EvaluationError) -> None:
-    messages.error(request, error.zh)
+    messages.error(request, localized(error))
     for detail in error.details[:30]:
         messages.warning(request, detail)
 
@@ -86,7 +90,7 @@ def engage(request: HttpRequest, public_id: str) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     else:
-        messages.success(request, f"已委托“{engagement.body.name}”进行第三方评价。")
+        messages.success(request, _("已委托“%(body)s”进行第三方评价。") % {"body": engagement.body.name})
     return _to_dossier(application)
 
 
@@ -102,7 +106,7 @@ def end(request: HttpRequest, public_id: str) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     else:
-        messages.success(request, "已终止该委托，可另行委托其他评价机构。")
+        messages.success(request, _("已终止该委托，可另行委托其他评价机构。"))
     return _to_dossier(engagement.application)
 
 
@@ -257,7 +261,7 @@ def add_finding(request: HttpRequest, public_id: str) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     else:
-        messages.success(request, "已记录核查发现。")
+        messages.success(request, _("已记录核查发现。"))
     return _to_engagement(engagement)
 
 
@@ -269,7 +273,7 @@ def finding_file(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         handle = services.open_finding_file(_actor(request), finding)
     except services.IntegrityFailure as failure:
-        return HttpResponse(failure.zh, status=409, content_type="text/plain; charset=utf-8")
+        return HttpResponse(localized(failure), status=409, content_type="text/plain; charset=utf-8")
     response = FileResponse(
         handle, as_attachment=True, filename=finding.file_name, content_type=finding.file_mime
     )
@@ -293,7 +297,7 @@ def conclude(request: HttpRequest, public_id: str) -> HttpResponse:
     except EvaluationError as error:
         _refused(request, error)
     else:
-        messages.success(request, "已出具第三方评价结论，评价数据已冻结。")
+        messages.success(request, _("已出具第三方评价结论，评价数据已冻结。"))
     return _to_engagement(engagement)
 
 
@@ -309,7 +313,7 @@ def decline(request: HttpRequest, public_id: str) -> HttpResponse:
         return _to_engagement(engagement)
     except PermissionDenied:
         raise Http404 from None
-    messages.success(request, "已拒绝该委托。")
+    messages.success(request, _("已拒绝该委托。"))
     return redirect("evaluations:list")
 
 
@@ -339,12 +343,14 @@ def declare_conflict(request: HttpRequest) -> HttpResponse:
         found = applicant_by_credit_code(data["credit_code"])
         other = found.pk if found is not None else None
     if other is None:
-        messages.error(request, "请指明存在利益关系的单位。" if actor.is_applicant else "未找到该申报单位。")
+        messages.error(
+            request, _("请指明存在利益关系的单位。") if actor.is_applicant else _("未找到该申报单位。")
+        )
         return redirect(back)
     try:
         services.declare_conflict(actor, other, data["kind"], data["note"])
     except EvaluationError as error:
         _refused(request, error)
     else:
-        messages.success(request, "已登记利益冲突声明；双方之间生效的委托已终止。")
+        messages.success(request, _("已登记利益冲突声明；双方之间生效的委托已终止。"))
     return redirect(back)

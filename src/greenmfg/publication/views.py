@@ -7,8 +7,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from greenmfg.core.i18n import localized
 from greenmfg.orgs.selectors import Actor, actor_of
 from greenmfg.reviews.selectors import calls_for_bureau
 
@@ -34,9 +37,12 @@ def open_notice(request: HttpRequest, code: str) -> HttpResponse:
     try:
         notice = services.open_publicity(actor, call)
     except PublicationError as error:
-        messages.error(request, error.zh)
+        messages.error(request, localized(error))
         return redirect("reviews:queue")
-    messages.success(request, f"公示已发布，公示期至 {notice.closes_on:%Y年%m月%d日}。")
+    messages.success(
+        request,
+        _("公示已发布，公示期至 %(date)s。") % {"date": date_format(notice.closes_on, _("Y年m月d日"))},
+    )
     return redirect("publication:manage", public_id=notice.public_id)
 
 
@@ -68,9 +74,9 @@ def decide(request: HttpRequest, public_id: Any) -> HttpResponse:
             upheld=request.POST.get("upheld") == "yes",
             reason=request.POST.get("reason", ""),
         )
-        messages.success(request, "已作出异议处理决定。")
+        messages.success(request, _("已作出异议处理决定。"))
     except PublicationError as error:
-        messages.error(request, error.zh)
+        messages.error(request, localized(error))
     return redirect("publication:manage", public_id=objection.notice.public_id)
 
 
@@ -81,9 +87,9 @@ def publish(request: HttpRequest, public_id: Any) -> HttpResponse:
     try:
         announcement = services.publish(actor, notice, indicators=request.POST.getlist("indicators"))
     except PublicationError as error:
-        messages.error(request, error.zh)
+        messages.error(request, localized(error))
         return redirect("publication:manage", public_id=notice.public_id)
-    messages.success(request, f"已公布：{announcement.number}")
+    messages.success(request, _("已公布：%(number)s") % {"number": announcement.number})
     return redirect("publication:announcement", public_id=announcement.public_id)
 
 
@@ -128,9 +134,9 @@ def notice(request: HttpRequest, public_id: Any) -> HttpResponse:
                 files=request.FILES.getlist("files"),
             )
         except PublicationError as refused:
-            error = refused.zh
+            error = localized(refused)
         else:
-            messages.success(request, "异议已受理，主管部门将调查核实并作出处理。")
+            messages.success(request, _("异议已受理，主管部门将调查核实并作出处理。"))
             return redirect("publication:notice", public_id=found.public_id)
     return render(
         request,

@@ -7,12 +7,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from greencore.workflow.chain import negative_list
 from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.applications.services import WORKFLOW, ApplicationError
+from greenmfg.core.i18n import localized
 from greenmfg.orgs.selectors import Actor, actor_of
 
 from . import selectors, services
@@ -35,7 +38,9 @@ def _expert(request: HttpRequest) -> Actor:
 
 
 def _refused(request: HttpRequest, error: ApplicationError) -> None:
-    messages.error(request, error.zh + ("：" + "；".join(error.details[:8]) if error.details else ""))
+    messages.error(
+        request, localized(error) + (_("：") + _("；").join(error.details[:8]) if error.details else "")
+    )
 
 
 @require_GET
@@ -119,7 +124,12 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
             "negative_list": negative_list(),
             "sources": CreditCheck.Source.choices,
             "overdue": selectors.is_overdue(application),
-            "level_names": {"district": "区县", "city": "市级", "province": "省级", "ministry": "部级"},
+            "level_names": {
+                "district": _("区县"),
+                "city": _("市级"),
+                "province": _("省级"),
+                "ministry": _("部级"),
+            },
         },
     )
 
@@ -131,7 +141,7 @@ def _decide(request: HttpRequest, public_id: Any, action: str) -> HttpResponse:
     try:
         if action == "pass":
             services.pass_step(actor, application, reasons)
-            messages.success(request, "已通过本级审核。")
+            messages.success(request, _("已通过本级审核。"))
         elif action == "return":
             services.return_step(
                 actor,
@@ -140,14 +150,14 @@ def _decide(request: HttpRequest, public_id: Any, action: str) -> HttpResponse:
                 request.POST.getlist("items"),
                 parse_date(request.POST.get("deadline", "") or ""),
             )
-            messages.success(request, "已退回修改。")
+            messages.success(request, _("已退回修改。"))
         else:
             services.reject_step(actor, application, reasons)
-            messages.success(request, "已作出不予通过的决定。")
+            messages.success(request, _("已作出不予通过的决定。"))
     except ApplicationError as error:
         _refused(request, error)
     except ValueError:
-        messages.error(request, "日期格式不正确。")
+        messages.error(request, _("日期格式不正确。"))
     return redirect("reviews:case", public_id=application.public_id)
 
 
@@ -182,11 +192,11 @@ def credit_check(request: HttpRequest, public_id: Any) -> HttpResponse:
             note=request.POST.get("note", ""),
             upload=request.FILES.get("file"),
         )
-        messages.success(request, "已记录信用核查结果。")
+        messages.success(request, _("已记录信用核查结果。"))
     except ApplicationError as error:
         _refused(request, error)
     except ValueError:
-        messages.error(request, "日期格式不正确。")
+        messages.error(request, _("日期格式不正确。"))
     return redirect("reviews:case", public_id=application.public_id)
 
 
@@ -196,7 +206,11 @@ def form_panel(request: HttpRequest, public_id: Any) -> HttpResponse:
     application = access_application(request.user, public_id)
     try:
         made = services.form_panel(actor, application)
-        messages.success(request, f"已抽取 {len(made)} 位无利益冲突的专家。")
+        messages.success(
+            request,
+            ngettext("已抽取 %(n)s 位无利益冲突的专家。", "已抽取 %(n)s 位无利益冲突的专家。", len(made))
+            % {"n": len(made)},
+        )
     except ApplicationError as error:
         _refused(request, error)
     return redirect("reviews:case", public_id=application.public_id)
@@ -219,7 +233,9 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
             made = services.run_forwarding(actor, call, step)
             kept = sum(1 for d in made if d.outcome == Decision.Outcome.FORWARDED)
             messages.success(
-                request, f"已按转报规则处理 {len(made)} 件：转报 {kept} 件，未获转报 {len(made) - kept} 件。"
+                request,
+                _("已按转报规则处理 %(total)s 件：转报 %(kept)s 件，未获转报 %(rest)s 件。")
+                % {"total": len(made), "kept": kept, "rest": len(made) - kept},
             )
         except ApplicationError as error:
             _refused(request, error)
@@ -247,7 +263,7 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
         {
             "call": call,
             "step": spec,
-            "rule": ForwardingRule.from_spec(spec.forward).describe()[0],
+            "rule": localized(ForwardingRule.from_spec(spec.forward).describe()),
             "decisions": decisions,
             "waiting": waiting,
         },
@@ -276,7 +292,7 @@ def expert_score(request: HttpRequest, public_id: Any) -> HttpResponse:
             _refused(request, error)
             return redirect("reviews:expert_score", public_id=assignment.public_id)
         if not errors:
-            messages.success(request, "评分已保存。")
+            messages.success(request, _("评分已保存。"))
             return redirect("reviews:expert_score", public_id=assignment.public_id)
     mine = {s.indicator: s.points for s in assignment.scores.all()}
     sheet = [{**row, "mine": mine.get(row["id"])} for row in selectors.scoring_sheet(assignment.application)]
@@ -293,7 +309,7 @@ def expert_sign(request: HttpRequest, public_id: Any) -> HttpResponse:
     assignment = access_assignment(request.user, public_id)
     try:
         services.sign_scores(actor, assignment)
-        messages.success(request, "已签署评分，评分不可再修改。")
+        messages.success(request, _("已签署评分，评分不可再修改。"))
     except ApplicationError as error:
         _refused(request, error)
     return redirect("reviews:expert_score", public_id=assignment.public_id)
@@ -307,7 +323,7 @@ def expert_conflict(request: HttpRequest, public_id: Any) -> HttpResponse:
         services.declare_conflict(
             actor, assignment, request.POST.get("kind", "declared"), request.POST.get("note", "")
         )
-        messages.success(request, "已申报利益冲突并回避该项评审。")
+        messages.success(request, _("已申报利益冲突并回避该项评审。"))
     except ApplicationError as error:
         _refused(request, error)
         return redirect("reviews:expert_score", public_id=assignment.public_id)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from greenmfg.orgs.access import access_organisation
@@ -58,5 +59,5 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     except RegistrationError as error:
-        messages.error(request, "；".join(m for ms in error.message_dict.values() for m in ms))
+        messages.error(request, _("；").join(m for ms in error.message_dict.values() for m in ms))
     return redirect("web:registrations")

@@ -41,3 +41,13 @@ def zh_score(value: Any) -> str:
     if value is None:
         return "—"
     return f"{value:.2f}"
+
+
+@register.filter
+def lang(value: Any) -> str:
+    """The active language's text of a label: `.zh`/`.en` (workflow states, scheme texts, errors), a dict
+    with "zh"/"en", a review step (`name`/`name_en`), or a plain Chinese label (model choices) looked up in
+    the catalogue. English falls back to the Chinese where no English exists."""
+    from greenmfg.core.i18n import label
+
+    return label(value)
