@@ -40,4 +40,26 @@ ROWS: dict[str, Any] = {
     "api:titles": ("GET", None, "public", 200),
     "api:title": ("GET", lambda o: {"title_id": o["register_entry"].public_id}, "public", 200),
     "api:unit": ("GET", lambda o: {"unit_key": o["register_entry"].unit_key}, "public", 200),
+    # announcements, publicity notices and the data-quality report (o["announcement"] and o["notice"] are
+    # built by matrix_reviews.objects; the notice is open, with an objection)
+    "register:announcements": ("GET", None, "public", 200),
+    "register:announcements_csv": ("GET", None, "public", 200),
+    "register:announcements_xlsx": ("GET", None, "public", 200),
+    "register:notices": ("GET", None, "public", 200),
+    "register:notices_csv": ("GET", None, "public", 200),
+    "register:notices_xlsx": ("GET", None, "public", 200),
+    "register:quality": ("GET", None, "public", 200),
+    "register:quality_csv": ("GET", None, "public", 200),
+    "register:quality_xlsx": ("GET", None, "public", 200),
+    "api:announcements": ("GET", None, "public", 200),
+    "api:announcement": (
+        "GET",
+        lambda o: {"announcement_id": o["announcement"].public_id},
+        "public",
+        200,
+    ),
+    "api:notices": ("GET", None, "public", 200),
+    "api:notice": ("GET", lambda o: {"notice_id": o["notice"].public_id}, "public", 200),
+    "api:quality": ("GET", None, "public", 200),
+    "api:quality_counts": ("GET", None, "public", 200),
 }

@@ -326,7 +326,17 @@ def test_openapi_document(world):
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"] == "绿色制造名单开放数据接口"
-    assert set(schema["paths"]) == {"/api/titles", "/api/titles/{title_id}", "/api/units/{unit_key}"}
+    assert set(schema["paths"]) == {
+        "/api/titles",
+        "/api/titles/{title_id}",
+        "/api/units/{unit_key}",
+        "/api/announcements",
+        "/api/announcements/{announcement_id}",
+        "/api/notices",
+        "/api/notices/{notice_id}",
+        "/api/data-quality",
+        "/api/data-quality/counts",
+    }
     assert all(set(ops) == {"get"} for ops in schema["paths"].values())
     title = schema["components"]["schemas"]["TitleOut"]
     assert set(title["properties"]) == TITLE_FIELDS

@@ -1,4 +1,6 @@
-"""Open data: the public register as a read-only JSON API with an OpenAPI document (django-ninja).
+"""Open data: the public register, the announcements and publicity notices published on the platform,
+and the national lists' data-quality report, as a read-only JSON API with an OpenAPI document
+(django-ninja).
 
 Responses list their fields explicitly (the schemas below); adding a model field never publishes it.
 No docs page is served by ninja (its Swagger UI loads from a CDN): the endpoints are described on
@@ -10,11 +12,18 @@ import uuid
 from datetime import date
 from typing import Any, Literal
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.renderers import JSONRenderer
 
+from greenmfg.catalog.models import TitleKind, TitleLevel
+from greenmfg.publication import selectors as publication
+from greenmfg.publication.models import Announcement, ImportIssue, PublicityNotice, Title
+
 from . import selectors
+from .exports import choice_label
 from .models import RegisterEntry, batch_label
 
 MAX_PAGE_SIZE = 100
@@ -30,7 +39,7 @@ api = NinjaAPI(
     version="1.0",
     description=(
         "国家级绿色制造名单（第一至六批）与本平台发布的绿色工厂、绿色工业园区、绿色供应链管理企业、"
-        "绿色设计产品称号。只读，无需登录。"
+        "绿色设计产品称号；本平台发布的公告、公示名单；国家级名单导入的数据质量报告。只读，无需登录。"
     ),
     urls_namespace="api",
     docs_url=None,
@@ -197,4 +206,315 @@ def get_unit(request: HttpRequest, unit_key: str) -> dict[str, Any]:
         "other_names": found.other_names,
         "credit_code": found.credit_code,
         "titles": found.entries,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# announcements, publicity notices and the data-quality report: the same envelope as /titles
+
+
+def _page(qs: QuerySet[Any], page: int, page_size: int) -> tuple[dict[str, Any], list[Any]]:
+    """The page envelope (count, count_capped, page, page_size, num_pages) and the page's objects."""
+    paginator = selectors.BoundedPaginator(qs, page_size)
+    current = paginator.get_page(page)
+    envelope = {
+        "count": paginator.count,
+        "count_capped": paginator.capped,
+        "page": current.number,
+        "page_size": page_size,
+        "num_pages": paginator.num_pages,
+    }
+    return envelope, list(current.object_list)
+
+
+Kind = Literal["factory", "park", "supply_chain", "product"]
+Level = Literal["city", "province", "national"]
+
+
+class AnnouncedTitleOut(Schema):
+    register_id: uuid.UUID | None = Field(
+        description="该称号在绿色制造名单中的登记编号（/api/titles/{id}）；尚未登记时为空"
+    )
+    unit_name: str
+    region: RegionOut | None = Field(description="单位所在行政区划")
+    kind: Kind
+    kind_label: str
+    level: Level
+    level_label: str
+    grade_label: str = Field(description="等级，如 3A级；无等级时为空")
+    valid_from: date = Field(description="有效期起")
+    status: Literal["active", "revoked"]
+
+
+class AnnouncementOut(Schema):
+    id: uuid.UUID = Field(description="公告编号（稳定不变）")
+    number: str = Field(description="公告文号")
+    title: str
+    authority: str = Field(description="发布机关")
+    call: str = Field(description="申报批次")
+    kind: Kind
+    kind_label: str
+    level: Level
+    level_label: str
+    published_on: date
+    title_count: int = Field(description="授予的称号数")
+
+
+class AnnouncementDetailOut(AnnouncementOut):
+    titles: list[AnnouncedTitleOut]
+
+
+class AnnouncementPage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    num_pages: int
+    items: list[AnnouncementOut]
+
+
+def _announcement(a: Announcement) -> dict[str, Any]:
+    kind, level = a.call.title_kind, a.call.level
+    return {
+        "id": a.public_id,
+        "number": a.number,
+        "title": a.title,
+        "authority": a.authority.name,
+        "call": a.call.name,
+        "kind": kind,
+        "kind_label": choice_label(TitleKind, kind),
+        "level": level,
+        "level_label": choice_label(TitleLevel, level),
+        "published_on": a.published_on,
+        "title_count": a.title_count,  # type: ignore[attr-defined]  # annotated by the selector
+    }
+
+
+def _announced_titles(titles: list[Title]) -> list[dict[str, Any]]:
+    ids = selectors.register_ids(f"title:{t.public_id}" for t in titles)
+    out = []
+    for t in titles:
+        region = t.organisation.region
+        out.append(
+            {
+                "register_id": ids.get(f"title:{t.public_id}"),
+                "unit_name": t.organisation.name,
+                "region": {"code": region.code, "name": region.name} if region else None,
+                "kind": t.kind,
+                "kind_label": choice_label(TitleKind, t.kind),
+                "level": t.level,
+                "level_label": choice_label(TitleLevel, t.level),
+                "grade_label": t.grade_label,
+                "valid_from": t.valid_from,
+                "status": t.status,
+            }
+        )
+    return out
+
+
+@api.get(
+    "/announcements",
+    response=AnnouncementPage,
+    url_name="announcements",
+    summary="公告列表（分页，由新到旧）",
+)
+def list_announcements(
+    request: HttpRequest,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+) -> dict[str, Any]:
+    envelope, found = _page(publication.announcements(), page, page_size)
+    return {**envelope, "items": [_announcement(a) for a in found]}
+
+
+@api.get(
+    "/announcements/{uuid:announcement_id}",
+    response=AnnouncementDetailOut,
+    url_name="announcement",
+    summary="单个公告及其授予的称号",
+)
+def get_announcement(request: HttpRequest, announcement_id: uuid.UUID) -> dict[str, Any]:
+    found = publication.announcement(announcement_id)
+    if found is None:
+        raise Http404
+    return {**_announcement(found), "titles": _announced_titles(list(publication.announcement_titles(found)))}
+
+
+class NoticeEntryOut(Schema):
+    unit_name: str
+    region: str = Field(description="所在地区（按公示所列）")
+    grade: str = Field(description="拟授予等级；无等级时为空")
+
+
+class AnnouncementRef(Schema):
+    id: uuid.UUID
+    number: str
+
+
+class NoticeOut(Schema):
+    id: uuid.UUID = Field(description="公示编号（稳定不变）")
+    title: str
+    authority: str = Field(description="发布机关")
+    call: str = Field(description="申报批次")
+    body: str
+    opens_on: date = Field(description="公示开始日期")
+    closes_on: date = Field(description="公示截止日期（受理异议的最后一天）")
+    is_open: bool = Field(description="今天是否在公示期内")
+    announcement: AnnouncementRef | None = Field(description="名单公布后的公告；尚未公布时为空")
+    entry_count: int = Field(description="公示的单位数（异议成立、已移出的不计）")
+
+
+class NoticeDetailOut(NoticeOut):
+    entries: list[NoticeEntryOut]
+
+
+class NoticePage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    num_pages: int
+    items: list[NoticeOut]
+
+
+def _notice(n: PublicityNotice, today: date) -> dict[str, Any]:
+    announced = getattr(n, "announcement", None)
+    return {
+        "id": n.public_id,
+        "title": n.title,
+        "authority": n.authority.name,
+        "call": n.call.name,
+        "body": n.body,
+        "opens_on": n.opens_on,
+        "closes_on": n.closes_on,
+        "is_open": publication.is_open(n, today),
+        "announcement": {"id": announced.public_id, "number": announced.number} if announced else None,
+        "entry_count": n.entry_count,  # type: ignore[attr-defined]  # annotated by the selector
+    }
+
+
+@api.get("/notices", response=NoticePage, url_name="notices", summary="公示列表（分页，由新到旧）")
+def list_notices(
+    request: HttpRequest,
+    state: Literal["open", "past", "all"] = Query(
+        "all", description="open 正在公示、past 公示期已结束、all 全部"
+    ),
+    page: int = Query(1, ge=1),
+    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+) -> dict[str, Any]:
+    today = timezone.localdate()
+    envelope, found = _page(publication.notices(today, state), page, page_size)
+    return {**envelope, "items": [_notice(n, today) for n in found]}
+
+
+@api.get("/notices/{uuid:notice_id}", response=NoticeDetailOut, url_name="notice", summary="单个公示及其名单")
+def get_notice(request: HttpRequest, notice_id: uuid.UUID) -> dict[str, Any]:
+    today = timezone.localdate()
+    found = publication.notice(notice_id, today)
+    if found is None:
+        raise Http404
+    entries = [
+        {"unit_name": e.unit_name, "region": e.region_name, "grade": e.grade}
+        for e in publication.public_notice_entries(found)
+    ]
+    return {**_notice(found, today), "entries": entries}
+
+
+Severity = Literal["rejected", "corrected", "flagged"]
+SourceFile = Literal[publication.SOURCE_FILES]  # type: ignore[valid-type]
+
+
+class IssueFilters(Schema):
+    source_file: SourceFile | None = Field(None, description="名单文件")
+    severity: Severity | None = None
+
+
+class IssueOut(Schema):
+    source_file: str = Field(description="名单文件")
+    row: int = Field(description="行号（表头为第 1 行）")
+    severity: Severity = Field(description="rejected 已剔除（未导入）、corrected 已更正、flagged 待核实")
+    severity_label: str
+    field: str = Field(description="列名；空表示整行")
+    reason_zh: str
+    reason_en: str
+    original: str = Field(description="原值")
+    corrected: str = Field(description="更正后的值；未更正时为空")
+
+    @staticmethod
+    def resolve_row(obj: ImportIssue) -> int:
+        return obj.source_row
+
+    @staticmethod
+    def resolve_severity_label(obj: ImportIssue) -> str:
+        return publication.SEVERITY_LABELS.get(obj.severity, obj.severity)
+
+
+class IssuePage(Schema):
+    count: int
+    count_capped: bool
+    page: int
+    page_size: int
+    num_pages: int
+    items: list[IssueOut]
+
+
+class SeverityCountOut(Schema):
+    severity: str
+    severity_label: str
+    count: int
+
+
+class FileCountOut(Schema):
+    source_file: str
+    count: int
+    by_severity: list[SeverityCountOut]
+
+
+class IssueCountsOut(Schema):
+    total: int
+    by_severity: list[SeverityCountOut]
+    by_file: list[FileCountOut]
+
+
+@api.get(
+    "/data-quality",
+    response=IssuePage,
+    url_name="quality",
+    summary="国家级名单数据质量报告（逐条，分页）",
+)
+def list_issues(
+    request: HttpRequest,
+    filters: Query[IssueFilters],
+    page: int = Query(1, ge=1),
+    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+) -> dict[str, Any]:
+    envelope, found = _page(publication.import_issues(filters.source_file, filters.severity), page, page_size)
+    return {**envelope, "items": found}
+
+
+@api.get(
+    "/data-quality/counts",
+    response=IssueCountsOut,
+    url_name="quality_counts",
+    summary="国家级名单数据质量报告：按文件和处理结果计数",
+)
+def issue_counts(request: HttpRequest) -> dict[str, Any]:
+    counts = publication.import_issue_counts()
+
+    def by_severity(file: str | None) -> list[dict[str, Any]]:
+        return [
+            {
+                "severity": s,
+                "severity_label": publication.SEVERITY_LABELS.get(s, s),
+                "count": n if file is None else counts.cells.get((file, s), 0),
+            }
+            for s, n in counts.by_severity.items()
+        ]
+
+    return {
+        "total": counts.total,
+        "by_severity": by_severity(None),
+        "by_file": [
+            {"source_file": f, "count": n, "by_severity": by_severity(f)} for f, n in counts.by_file.items()
+        ],
     }

@@ -1,4 +1,5 @@
-"""CSV and Excel downloads of the register, safe to open in a spreadsheet (security EXP-01).
+"""CSV and Excel downloads of the register and of the other public lists (announcements, publicity
+notices, the national lists' data-quality report), safe to open in a spreadsheet (security EXP-01).
 
 Both writers pass every cell through :func:`safe_cell`, whatever rows they are given: a cell a
 spreadsheet could read as a formula gets a leading apostrophe, and characters XML (hence xlsx) cannot
@@ -15,6 +16,10 @@ from decimal import Decimal
 from typing import IO, Any
 
 from openpyxl import Workbook
+
+from greenmfg.catalog.models import TitleKind, TitleLevel
+from greenmfg.publication.models import ImportIssue, PublicityEntry, Title
+from greenmfg.publication.selectors import SEVERITY_LABELS
 
 from .models import EntrySource, EntryStatus, RegisterEntry, batch_label
 
@@ -121,6 +126,114 @@ def export_rows(entries: Iterable[RegisterEntry]) -> Iterator[list[Any]]:
     yield list(EXPORT_COLUMNS)
     for entry in entries:
         yield entry_row(entry)
+
+
+# --- the other public lists: only the columns their pages show ---------------------------------------
+
+ANNOUNCEMENT_COLUMNS = (
+    "公告文号",
+    "公告标题",
+    "发布机关",
+    "申报批次",
+    "公告日期",
+    "单位名称",
+    "地区",
+    "行政区划代码",
+    "称号类型",
+    "级别",
+    "等级",
+    "有效期起",
+    "状态",
+)
+
+NOTICE_COLUMNS = (
+    "公示标题",
+    "发布机关",
+    "公示开始",
+    "公示截止",
+    "序号",
+    "单位名称",
+    "所在地区",
+    "等级",
+)
+
+ISSUE_COLUMNS = (
+    "来源文件",
+    "行号",
+    "处理结果",
+    "severity",
+    "字段",
+    "原因",
+    "reason",
+    "原值",
+    "更正后",
+)
+
+
+def choice_label(choices: type[TitleKind] | type[TitleLevel], value: str) -> str:
+    """绿色工厂 for ("factory"), 市级 for ("city"); an unknown value as itself."""
+    return str(choices(value).label) if value in choices.values else value
+
+
+def announcement_rows(titles: Iterable[Title]) -> Iterator[list[Any]]:
+    """The header and one row per announced title (publication.selectors.announced_titles)."""
+    yield list(ANNOUNCEMENT_COLUMNS)
+    for t in titles:
+        a = t.announcement
+        region = t.organisation.region
+        yield [
+            a.number,
+            a.title,
+            a.authority.name,
+            a.call.name,
+            a.published_on,
+            t.organisation.name,
+            region.name if region else "",
+            region.code if region else "",
+            choice_label(TitleKind, t.kind),
+            choice_label(TitleLevel, t.level),
+            t.grade_label,
+            t.valid_from,
+            Title.Status(t.status).label if t.status in Title.Status.values else t.status,
+        ]
+
+
+def notice_rows(entries: Iterable[PublicityEntry]) -> Iterator[list[Any]]:
+    """The header and one row per listed unit (publication.selectors.public_entries), numbered within
+    its notice as on the notice's page."""
+    yield list(NOTICE_COLUMNS)
+    current, number = None, 0
+    for e in entries:
+        number = number + 1 if e.notice_id == current else 1
+        current = e.notice_id
+        n = e.notice
+        yield [
+            n.title,
+            n.authority.name,
+            n.opens_on,
+            n.closes_on,
+            number,
+            e.unit_name,
+            e.region_name,
+            e.grade,
+        ]
+
+
+def issue_rows(issues: Iterable[ImportIssue]) -> Iterator[list[Any]]:
+    """The header and one row per finding of the national lists' import."""
+    yield list(ISSUE_COLUMNS)
+    for i in issues:
+        yield [
+            i.source_file,
+            i.source_row,
+            SEVERITY_LABELS.get(i.severity, i.severity),
+            i.severity,
+            i.field,
+            i.reason_zh,
+            i.reason_en,
+            i.original,
+            i.corrected,
+        ]
 
 
 class _Echo:

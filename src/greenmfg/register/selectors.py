@@ -95,6 +95,14 @@ def title(public_id: uuid.UUID | str) -> RegisterEntry | None:
     )
 
 
+def register_ids(source_keys: Iterable[str]) -> dict[str, uuid.UUID]:
+    """The register's public id of each given source key that is in the register (one query)."""
+    keys = list(source_keys)
+    if not keys:
+        return {}
+    return dict(RegisterEntry.objects.filter(source_key__in=keys).values_list("source_key", "public_id"))
+
+
 def bounded_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
     """(count, True) when there are more than `cap` rows: counts at most cap + 1 of them."""
     n = qs.order_by()[: cap + 1].count()
