@@ -10,6 +10,7 @@ from greenmfg.settings import DATABASES, PASSWORD_HASHERS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="greenmfg-media-"))
+SM2_KEY_FILE = Path(tempfile.mkdtemp(prefix="greenmfg-keys-")) / "platform-sm2.key"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

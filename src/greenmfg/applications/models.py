@@ -46,6 +46,8 @@ class Dossier(models.Model):
     frozen_at = models.DateTimeField(null=True, blank=True)
     frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     manifest_sm3 = models.CharField(max_length=64, blank=True)
+    manifest = models.JSONField(null=True, blank=True)  # what was submitted, as signed
+    signature = models.JSONField(null=True, blank=True)  # SM2 envelope (audit.signing)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

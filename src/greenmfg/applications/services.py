@@ -17,6 +17,7 @@ from greencore import workflow
 from greencore.workflow import TransitionRefused
 from greencore.workflow.chain import steps
 from greenmfg.audit import services as audit
+from greenmfg.audit import signing
 from greenmfg.audit.services import canonical, sm3
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import call_open_to
@@ -221,6 +222,8 @@ def submit(actor: Actor, application: Application) -> Application:
             "evidence": digests,
         }
         dossier.manifest_sm3 = sm3(canonical(manifest))
+        dossier.manifest = manifest
+        dossier.signature = signing.sign(manifest)
         dossier.frozen_at = now
         dossier.frozen_by = actor.user
         dossier.save()

@@ -138,6 +138,8 @@ class Announcement(models.Model):
     title = models.CharField(max_length=200)
     published_on = models.DateField()
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    manifest = models.JSONField(null=True, blank=True)  # the list as announced
+    signature = models.JSONField(null=True, blank=True)  # SM2 envelope (audit.signing)
 
     class Meta:
         ordering = ["-published_on", "-pk"]

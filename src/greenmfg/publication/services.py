@@ -23,6 +23,7 @@ from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import latest_frozen
 from greenmfg.audit import services as audit
+from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
 from greenmfg.evidence.validation import UploadRejected, inspect_upload
 from greenmfg.orgs.models import Organisation
@@ -442,6 +443,9 @@ def publish(
             )
             _register(title)
             _raise_lower_grades(actor, title)
+        announcement.manifest = announcement_manifest(announcement)
+        announcement.signature = signing.sign(announcement.manifest)
+        announcement.save(update_fields=["manifest", "signature"])
         locked.closed_at = timezone.now()
         locked.save(update_fields=["closed_at"])
         _audit(
@@ -453,6 +457,27 @@ def publish(
             titles=len(entries),
         )
     return announcement
+
+
+def announcement_manifest(announcement: Announcement) -> dict[str, Any]:
+    """What a bureau signs when it publishes: the number, the call, the date and the list as granted."""
+    return {
+        "number": announcement.number,
+        "authority": announcement.authority.name,
+        "call": announcement.call.code,
+        "published_on": str(announcement.published_on),
+        "titles": [
+            {
+                "unit": t.organisation.name,
+                "credit_code": t.organisation.credit_code or "",
+                "kind": t.kind,
+                "level": t.level,
+                "grade": t.grade,
+                "valid_from": str(t.valid_from),
+            }
+            for t in announcement.titles.select_related("organisation").order_by("pk")
+        ],
+    }
 
 
 def _raise_lower_grades(actor: Actor, granted: Title) -> None:

@@ -75,6 +75,8 @@ class Assignment(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     signed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.CharField(max_length=200, blank=True)
+    manifest = models.JSONField(null=True, blank=True)  # the signed-off scores
+    signature = models.JSONField(null=True, blank=True)  # SM2 envelope (audit.signing)
 
     class Meta:
         ordering = ["application", "step", "pk"]

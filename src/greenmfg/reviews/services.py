@@ -29,6 +29,7 @@ from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
 from greenmfg.applications.services import ApplicationError
 from greenmfg.audit import services as audit
+from greenmfg.audit import signing
 from greenmfg.orgs.models import Organisation, OrgKind
 from greenmfg.orgs.selectors import Actor
 
@@ -497,6 +498,18 @@ def save_expert_scores(actor: Actor, assignment: Assignment, points: dict[str, s
     return errors
 
 
+def sign_off_manifest(assignment: Assignment) -> dict[str, Any]:
+    """What an expert signs: who, which case and step, when, and every indicator's points."""
+    return {
+        "assignment": str(assignment.public_id),
+        "application": str(assignment.application.public_id),
+        "step": assignment.step,
+        "expert": assignment.expert.user.username,
+        "signed_at": assignment.signed_at.isoformat() if assignment.signed_at else "",
+        "scores": {s.indicator: str(s.points) for s in assignment.scores.order_by("indicator")},
+    }
+
+
 def sign_scores(actor: Actor, assignment: Assignment) -> Assignment:
     """The expert signs off: every indicator must be scored; afterwards the scores are final."""
     with transaction.atomic():
@@ -511,7 +524,9 @@ def sign_scores(actor: Actor, assignment: Assignment) -> Assignment:
             )
         locked.status = Assignment.Status.SIGNED
         locked.signed_at = timezone.now()
-        locked.save(update_fields=["status", "signed_at"])
         total = sum((s.points for s in locked.scores.all()), Decimal("0"))
+        locked.manifest = sign_off_manifest(locked)
+        locked.signature = signing.sign(locked.manifest)
+        locked.save(update_fields=["status", "signed_at", "manifest", "signature"])
         _event(actor, "expert_signed", locked.application, assignment=str(locked.public_id), total=str(total))
     return locked
