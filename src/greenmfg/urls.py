@@ -10,6 +10,8 @@ urlpatterns = [
     path("evaluations/", include("greenmfg.evaluations.urls")),
     path("reviews/", include("greenmfg.reviews.urls")),
     path("publication/", include("greenmfg.publication.urls")),
+    path("calls/", include("greenmfg.catalog.urls")),
+    path("orgs/", include("greenmfg.orgs.urls")),
     path("public/", include("greenmfg.register.urls")),
     path("api/", include("greenmfg.register.api_urls")),
     path("", include("greenmfg.web.urls")),

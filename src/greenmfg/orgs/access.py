@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import Http404
 
-from .models import Organisation
+from .models import Organisation, Site
 from .selectors import actor_of, organisations_visible_to
 
 
@@ -14,4 +14,15 @@ def access_organisation(user: Any, pk: int) -> Organisation:
     try:
         return organisations_visible_to(actor_of(user)).get(pk=pk)
     except (Organisation.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_own_site(user: Any, pk: Any) -> Site:
+    """The gate to a site: the enterprise's own; missing and not-yours both answer 404."""
+    actor = actor_of(user)
+    if actor is None or not actor.is_applicant:
+        raise Http404
+    try:
+        return Site.objects.select_related("region").get(pk=int(pk), organisation=actor.organisation)
+    except (Site.DoesNotExist, ValueError):
         raise Http404 from None

@@ -110,3 +110,148 @@ def decide_registration(
             detail={"reason": reason},
         )
     return organisation
+
+
+# --- accounts a bureau opens, and an enterprise's sites ---------------------------------------------
+
+ONE_TIME_ALPHABETS = ("abcdefghijkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "#%+=@-")
+ONE_TIME_LENGTH = 16
+
+
+def one_time_password() -> str:
+    """A random first password with every character class (no look-alikes such as 0/O, 1/l/I)."""
+    import secrets
+
+    every = "".join(ONE_TIME_ALPHABETS)
+    chars = [secrets.choice(alphabet) for alphabet in ONE_TIME_ALPHABETS]
+    chars += [secrets.choice(every) for _ in range(ONE_TIME_LENGTH - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def open_applicant_account(
+    actor: Actor,
+    *,
+    kind: str,
+    name: str,
+    credit_code: str,
+    region: Region,
+    industry: Any,
+    username: str,
+    display_name: str,
+) -> tuple[Organisation, str]:
+    """A bureau opens an enterprise or park account in its jurisdiction: active at once, with a one-time
+    password returned to be shown once (only its hash is stored; it must be changed at the first login)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    if not actor.is_reviewer:
+        raise PermissionDenied
+    candidate = get_user_model()(username=username, display_name=display_name)
+    for _ in range(5):  # a random password practically always passes; try again if a validator objects
+        password = one_time_password()
+        try:
+            validate_password(password, candidate)
+        except ValidationError:
+            continue
+        break
+    organisation = register_applicant(
+        kind=kind,
+        name=name,
+        credit_code=credit_code,
+        region=region,
+        industry=industry,
+        username=username,
+        password=password,
+        display_name=display_name,
+        created_by=actor,
+    )
+    return organisation, password
+
+
+class SiteError(ValidationError):
+    """Refused site input: {field: Chinese message}."""
+
+
+def _manages_sites(actor: Actor) -> None:
+    if not (actor.is_applicant and actor.organisation.kind == OrgKind.ENTERPRISE):
+        raise PermissionDenied
+
+
+def _site_fields(organisation: Organisation, name: str, region_code: str, address: str) -> dict[str, Any]:
+    """A site lies in a county-level division (GB/T 2260) of the enterprise's own province."""
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "请填写厂区名称。"
+    elif len(name) > 128:
+        errors["name"] = "厂区名称不能超过 128 个字。"
+    code = (region_code or "").strip()
+    region = Region.objects.filter(code=code).first()
+    province = Region.objects.filter(code=organisation.region_id[:2] + "0000").first()
+    province_name = province.name if province else organisation.region_id[:2]
+    if region is None:
+        errors["region"] = f"没有行政区划代码 {code or '（空）'}，请选择厂区所在区县。"
+    elif region.level != "county":
+        errors["region"] = (
+            f"请选择区县级行政区划（{region.code} {region.full_name()}是{region.get_level_display()}）。"
+        )
+    elif region.code[:2] != organisation.region_id[:2]:
+        errors["region"] = (
+            f"厂区须在本企业所在的{province_name}内（{region.full_name()}不在{province_name}）。"
+        )
+    address = (address or "").strip()
+    if len(address) > 200:
+        errors["address"] = "地址不能超过 200 个字。"
+    if errors:
+        raise SiteError(errors)
+    return {"name": name, "region": region, "address": address}
+
+
+def _site_event(actor: Actor, action: str, site: Any, detail: dict[str, Any]) -> None:
+    audit.record(
+        f"org.site_{action}",
+        actor=actor.user,
+        role=actor.role,
+        organisation_id=actor.organisation.pk,
+        obj=site,
+        detail=detail,
+    )
+
+
+def add_site(actor: Actor, *, name: str, region_code: str, address: str = "") -> Any:
+    """A new production site (厂区) of the actor's enterprise."""
+    from .models import Site
+
+    _manages_sites(actor)
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
+        values = _site_fields(organisation, name, region_code, address)
+        if organisation.sites.filter(name=values["name"]).exists():
+            raise SiteError({"name": f"本企业已有名为“{values['name']}”的厂区。"})
+        site = Site.objects.create(organisation=organisation, **values)
+        _site_event(
+            actor, "added", site, {"name": site.name, "region": site.region_id, "address": site.address}
+        )
+    return site
+
+
+def change_site(actor: Actor, site_id: int, *, name: str, region_code: str, address: str = "") -> Any:
+    """The enterprise edits one of its own sites."""
+    from .models import Site
+
+    _manages_sites(actor)
+    with transaction.atomic():
+        site = Site.objects.select_for_update().select_related("organisation").get(pk=site_id)
+        if site.organisation_id != actor.organisation.pk:
+            raise PermissionDenied
+        values = _site_fields(site.organisation, name, region_code, address)
+        if site.organisation.sites.filter(name=values["name"]).exclude(pk=site.pk).exists():
+            raise SiteError({"name": f"本企业已有名为“{values['name']}”的厂区。"})
+        before = {"name": site.name, "region": site.region_id, "address": site.address}
+        for key, value in values.items():
+            setattr(site, key, value)
+        site.save()
+        after = {"name": site.name, "region": site.region_id, "address": site.address}
+        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        _site_event(actor, "changed", site, changes)
+    return site

@@ -1,0 +1,240 @@
+"""Input shapes of the call pages: types and lengths only, and the conversion between the form's rows and
+the stored JSON (review chain, eligibility). Every rule is in services.py and greencore."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from greencore.workflow.chain import ChainError, steps
+
+from .models import TitleKind
+
+STEP_ROWS = 4  # district, city, province, ministry: a chain rises, so it has at most four steps
+LEVEL_CHOICES = [
+    ("", "（不设）"),
+    ("district", "区县初审"),
+    ("city", "市级审核"),
+    ("province", "省级审核"),
+    ("ministry", "部级审核"),
+]
+AGGREGATION_CHOICES = [("", "—"), ("trimmed_mean", "去掉最高最低分后平均"), ("mean", "平均")]
+REQUIRED_LEVEL_CHOICES = [("", "不要求"), ("city", "市级"), ("province", "省级")]
+SEPARATORS = re.compile(r"[\s,，、;；]+")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CallForm(forms.Form):
+    code = forms.CharField(
+        label="批次代码",
+        max_length=64,
+        help_text="用于网址，小写字母、数字或 -，创建后不能修改，如 suzhou-2027-factory",
+    )
+    name = forms.CharField(label="批次名称", max_length=128)
+    title_kind = forms.ChoiceField(label="称号类型", choices=TitleKind.choices)
+    region = forms.CharField(label="申报地区", max_length=6, widget=forms.Select())
+    scheme = forms.ChoiceField(label="评价方案（固定版本）", help_text="须与称号类型相符")
+    opens_on = forms.DateField(label="开始申报日期", widget=DATE)
+    closes_on = forms.DateField(label="截止日期", widget=DATE)
+    requires_third_party = forms.BooleanField(
+        label="须经第三方评价", required=False, help_text="不勾选：仅接受自评价（如2025年国家级批次）"
+    )
+    score_margin = forms.DecimalField(
+        label="分差提示阈值（分）",
+        max_digits=5,
+        decimal_places=2,
+        initial=Decimal("2"),
+        help_text="同一指标第三方评分与自评分之差超过该分值时，标记给审核人员",
+    )
+    requires_title_level = forms.ChoiceField(
+        label="须已取得的称号层级", choices=REQUIRED_LEVEL_CHOICES, required=False
+    )
+    requires_title_grade = forms.CharField(
+        label="须已取得的最低等级",
+        max_length=16,
+        required=False,
+        help_text="按评价方案的等级，如 2A（苏州：申报3A须已获得2A）；不分等级的可不填",
+    )
+    negative_list = forms.BooleanField(label="核查负面清单（近三年有命中记录的不能申报）", required=False)
+    evidence_required = forms.CharField(
+        label="须上传佐证材料的指标编号",
+        max_length=2000,
+        required=False,
+        help_text="多个编号用逗号或空格分隔",
+    )
+    notice = forms.CharField(label="申报通知", max_length=10000, required=False, widget=forms.Textarea)
+
+    def __init__(
+        self,
+        *args: Any,
+        regions: list[tuple[str, str]],
+        schemes: list[tuple[str, list[tuple[str, str]]]],
+        editing: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].widget.choices = regions
+        self.fields["region"].widget.attrs.pop("maxlength", None)  # a list, not a text box
+        self.fields["scheme"].choices = [("", "请选择"), *schemes]
+        if editing:  # the code names the call in every link; it stays
+            self.fields["code"].disabled = True
+            self.fields["code"].required = False
+
+    def eligibility(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        out: dict[str, Any] = {}
+        level = data.get("requires_title_level") or ""
+        grade = (data.get("requires_title_grade") or "").strip()
+        if level or grade:
+            out["requires_title"] = {"level": level, **({"grade_at_least": grade} if grade else {})}
+        if data.get("negative_list"):
+            out["negative_list"] = True
+        evidence = [i for i in SEPARATORS.split(data.get("evidence_required") or "") if i]
+        if evidence:
+            out["evidence_required"] = evidence
+        return out
+
+    def call_fields(self) -> dict[str, Any]:
+        """The keyword arguments of services.create_call / update_call (without the chain)."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "title_kind": data["title_kind"],
+            "region_code": data["region"],
+            "scheme": data["scheme"],
+            "opens_on": data["opens_on"],
+            "closes_on": data["closes_on"],
+            "requires_third_party": data["requires_third_party"],
+            "score_margin": data["score_margin"],
+            "eligibility": self.eligibility(),
+            "notice": data["notice"],
+        }
+
+    @staticmethod
+    def initial_from(call: Any) -> dict[str, Any]:
+        rules = call.eligibility or {}
+        required = rules.get("requires_title") or {}
+        return {
+            "code": call.code,
+            "name": call.name,
+            "title_kind": call.title_kind,
+            "region": call.region_id,
+            "scheme": f"{call.scheme_id}@{call.scheme_version}",
+            "opens_on": call.opens_on,
+            "closes_on": call.closes_on,
+            "requires_third_party": call.requires_third_party,
+            "score_margin": call.score_margin,
+            "requires_title_level": required.get("level", ""),
+            "requires_title_grade": required.get("grade_at_least", ""),
+            "negative_list": bool(rules.get("negative_list")),
+            "evidence_required": " ".join(rules.get("evidence_required", [])),
+            "notice": call.notice,
+        }
+
+
+class StepForm(forms.Form):
+    """One step of the review chain. Numbers are only typed here: greencore says what is wrong with them."""
+
+    level = forms.ChoiceField(label="层级", choices=LEVEL_CHOICES, required=False)
+    name = forms.CharField(label="名称", max_length=64, required=False)
+    days = forms.IntegerField(label="办理期限（天）", required=False)
+    forward_min = forms.DecimalField(label="转报：得分不低于", required=False, max_digits=7, decimal_places=2)
+    forward_above = forms.DecimalField(label="转报：得分高于", required=False, max_digits=7, decimal_places=2)
+    forward_top = forms.IntegerField(label="转报：前 N 名", required=False)
+    panel_size = forms.IntegerField(label="专家人数", required=False)
+    panel_aggregation = forms.ChoiceField(label="汇总方式", choices=AGGREGATION_CHOICES, required=False)
+    panel_window_days = forms.IntegerField(label="评审期限（天）", required=False)
+    credit_check = forms.BooleanField(label="信用核查", required=False)
+    publicity_days = forms.IntegerField(label="公示天数（最后一步）", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the rows are a table: each input names its column
+            field.widget.attrs["aria-label"] = str(field.label)
+
+    def step(self) -> dict[str, Any] | None:
+        """The step as the chain stores it, or None for an unused row."""
+        data = self.cleaned_data
+        if not data.get("level"):
+            return None
+        out: dict[str, Any] = {"level": data["level"]}
+        if data.get("name"):
+            out["name"] = data["name"]
+        if data.get("days") is not None:
+            out["days"] = data["days"]
+        forward = {
+            key: _number(data[f"forward_{key}"])
+            for key in ("min", "above", "top")
+            if data.get(f"forward_{key}") is not None
+        }
+        if forward:
+            out["forward"] = forward
+        panel_set = any(
+            data.get(k) not in (None, "") for k in ("panel_size", "panel_aggregation", "panel_window_days")
+        )
+        if panel_set:
+            panel: dict[str, Any] = {}
+            if data.get("panel_size") is not None:
+                panel["size"] = data["panel_size"]
+            if data.get("panel_aggregation"):
+                panel["aggregation"] = data["panel_aggregation"]
+            if data.get("panel_window_days") is not None:
+                panel["window_days"] = data["panel_window_days"]
+            out["panel"] = panel
+        if data.get("credit_check"):
+            out["credit_check"] = True
+        if data.get("publicity_days") is not None:
+            out["publicity_days"] = data["publicity_days"]
+        return out
+
+
+def _number(value: Any) -> int | float:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return int(value)
+
+
+StepFormSet = forms.formset_factory(
+    StepForm, extra=0, min_num=0, max_num=STEP_ROWS, absolute_max=STEP_ROWS, validate_max=True
+)
+
+
+def chain_from(formset: Any) -> list[dict[str, Any]]:
+    return [step for step in (form.step() for form in formset.forms) if step is not None]
+
+
+def rows_from(chain: Any) -> list[dict[str, Any]]:
+    """The formset's initial rows for a stored chain (level names or step objects), padded to four."""
+    chain = chain if isinstance(chain, list) else []
+    try:
+        resolved = steps(chain)
+    except ChainError:
+        resolved = []
+    rows: list[dict[str, Any]] = []
+    for index, raw in enumerate(chain):
+        spec = {"level": raw} if isinstance(raw, str) else raw if isinstance(raw, dict) else {}
+        forward = spec.get("forward") if isinstance(spec.get("forward"), dict) else {}
+        panel = spec.get("panel")
+        if panel is True:  # greencore's default panel: keep it a panel when the row is saved again
+            default = resolved[index].panel if index < len(resolved) else None
+            panel = {"size": default.size if default else 3}
+        panel = panel if isinstance(panel, dict) else {}
+        rows.append(
+            {
+                "level": spec.get("level", ""),
+                "name": spec.get("name", ""),
+                "days": spec.get("days"),
+                "forward_min": forward.get("min"),
+                "forward_above": forward.get("above"),
+                "forward_top": forward.get("top"),
+                "panel_size": panel.get("size"),
+                "panel_aggregation": panel.get("aggregation", ""),
+                "panel_window_days": panel.get("window_days"),
+                "credit_check": bool(spec.get("credit_check")),
+                "publicity_days": spec.get("publicity_days"),
+            }
+        )
+    return (rows + [{} for _ in range(STEP_ROWS)])[:STEP_ROWS]

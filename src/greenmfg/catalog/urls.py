@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+urlpatterns = [
+    path("", views.calls, name="list"),
+    path("new/", views.create, name="create"),
+    path("<slug:code>/edit/", views.edit, name="edit"),
+]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("accounts/new/", views.account_new, name="account_new"),
+    path("sites/", views.sites, name="sites"),
+    path("sites/new/", views.site_new, name="site_new"),
+    path("sites/<int:pk>/", views.site_edit, name="site_edit"),
+]
