@@ -10,6 +10,10 @@ marks each row: `field:<path>` a single value (in column C), `fields:<path>` the
 ids above a table's header, `title` / `head` / `note` text. Unmarked rows below a table's header are
 that table's rows, so rows a user inserts are read too. Blank cells are left out, never read as 0:
 the calculation then takes its default or names the missing field.
+
+The workbook is Chinese. Every label, title and help text of the layout also has its English (`label_en`,
+`title_en`, `help_en`, `note_en`, `choices_en`) for forms shown in English; the workbook and its reader
+never use it.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 BOLD = Font(bold=True)
 BOOL_CHOICES = ("是", "否")
+BOOL_CHOICES_EN = ("Yes", "No")
 PRODUCT_SECTIONS = ("energy", "ghg", "water")
 
 
@@ -124,7 +129,10 @@ class UnitRule:
 
 @dataclass(frozen=True)
 class Column:
-    """One field of the raw format: its id, its Chinese header and how a cell of it is read."""
+    """One field of the raw format: its id, its Chinese header and how a cell of it is read.
+
+    The workbook and its reader use the Chinese only; `label_en`, `help_en` and `choices_en` (the English
+    of each shown choice, in order) are for forms shown in English."""
 
     id: str
     label: str
@@ -135,6 +143,9 @@ class Column:
     check: Callable[[str, str], None] | None = None  # TEXT: refuses (at read) what the calculation would
     width: int = 12
     help: str = ""
+    label_en: str = ""
+    help_en: str = ""
+    choices_en: tuple[str, ...] = ()
 
     def offered(self) -> tuple[str, ...]:
         if self.kind is Kind.BOOL:
@@ -144,6 +155,16 @@ class Column:
         if self.kind is Kind.UNIT and self.unit is not None:
             return self.unit.choices()
         return self.names() if self.names else ()
+
+    def offered_en(self) -> tuple[str, ...]:
+        """The English of each of `offered()`, in order: a choice's or yes/no's English label; names and
+        units (data, symbols) as they are."""
+        if self.kind is Kind.BOOL:
+            return BOOL_CHOICES_EN
+        if self.kind is Kind.CHOICE:
+            english = self.choices_en + ("",) * (len(self.choices) - len(self.choices_en))
+            return tuple(en or shown for (shown, _), en in zip(self.choices, english, strict=False))
+        return self.offered()
 
     @property
     def strict(self) -> bool:
@@ -173,6 +194,7 @@ class Table:
     record: type[Any] | None = None  # the calculation's dataclass of a row: its required fields
     shape: Shape = Shape.ROWS
     row_check: Callable[[_Row], None] | None = None
+    title_en: str = ""
 
     def column(self, column_id: str) -> Column | None:
         return next((c for c in self.columns if c.id == column_id), None)
@@ -183,20 +205,27 @@ class Scalar:
     path: str
     column: Column
     note: str = ""
+    note_en: str = ""
 
 
 @dataclass(frozen=True)
 class Group:
     title: str
     scalars: tuple[Scalar, ...]
+    title_en: str = ""
 
 
 @dataclass(frozen=True)
 class Sheet:
+    """One 原始数据- sheet: its name, title and help lines (Chinese, as written to the workbook), and the
+    English of the title and of each help line for forms shown in English."""
+
     name: str
     title: str
     help: tuple[str, ...]
     blocks: tuple[Group | Table, ...]
+    title_en: str = ""
+    help_en: tuple[str, ...] = ()
 
 
 @dataclass
@@ -277,24 +306,44 @@ def _check_fuel_unit(row: _Row) -> None:
         raise _from_calc(place, error) from None
 
 
-def _text(column_id: str, label: str, width: int = 16, help: str = "", **kw: Any) -> Column:
-    return Column(column_id, label, Kind.TEXT, width=width, help=help, **kw)
+# A label or help text as (Chinese, English): the workbook writes the Chinese, English forms show the English.
+Words = tuple[str, str]
+NO_HELP: Words = ("", "")
 
 
-def _num(column_id: str, label: str, help: str = "", width: int = 12) -> Column:
-    return Column(column_id, label, Kind.NUMBER, width=width, help=help)
+def _column(column_id: str, label: Words, kind: Kind, help: Words, **kw: Any) -> Column:
+    return Column(column_id, label[0], kind, help=help[0], label_en=label[1], help_en=help[1], **kw)
 
 
-def _int(column_id: str, label: str, help: str = "", width: int = 10) -> Column:
-    return Column(column_id, label, Kind.INTEGER, width=width, help=help)
+def _text(column_id: str, label: Words, width: int = 16, help: Words = NO_HELP, **kw: Any) -> Column:
+    return _column(column_id, label, Kind.TEXT, help, width=width, **kw)
 
 
-def _unit(column_id: str, label: str, rule: UnitRule, help: str = "", width: int = 10) -> Column:
-    return Column(column_id, label, Kind.UNIT, unit=rule, width=width, help=help)
+def _num(column_id: str, label: Words, help: Words = NO_HELP, width: int = 12) -> Column:
+    return _column(column_id, label, Kind.NUMBER, help, width=width)
 
 
-def _choice(column_id: str, label: str, choices: tuple[tuple[str, str], ...], width: int = 12) -> Column:
-    return Column(column_id, label, Kind.CHOICE, choices=choices, width=width)
+def _int(column_id: str, label: Words, help: Words = NO_HELP, width: int = 10) -> Column:
+    return _column(column_id, label, Kind.INTEGER, help, width=width)
+
+
+def _unit(column_id: str, label: Words, rule: UnitRule, help: Words = NO_HELP, width: int = 10) -> Column:
+    return _column(column_id, label, Kind.UNIT, help, unit=rule, width=width)
+
+
+def _choice(
+    column_id: str, label: Words, choices: tuple[tuple[str, str, str], ...], width: int = 12
+) -> Column:
+    """`choices`: (shown in the dropdown, value in the raw data, English of the shown)."""
+    return _column(
+        column_id,
+        label,
+        Kind.CHOICE,
+        NO_HELP,
+        choices=tuple((shown, value) for shown, value, _ in choices),
+        choices_en=tuple(en for _, _, en in choices),
+        width=width,
+    )
 
 
 D = Dimension
@@ -310,7 +359,7 @@ ELECTRICITY_UNITS = UnitRule((D.ELECTRICITY,))
 WATER_UNITS = UnitRule((D.WATER,))
 AREA_UNITS = UnitRule((D.AREA,))
 CO2_UNITS = UnitRule((D.CO2,))
-PERCENT = (("%", "%"),)
+PERCENT = (("%", "%", "%"),)
 OUTPUT_UNITS = ("t", "kg", "万t", "台", "套", "件", "个", "辆", "m²", "m³", "kWh")
 
 
@@ -318,91 +367,181 @@ def _carrier_columns(renewable: bool) -> tuple[Column, ...]:
     columns = (
         _text(
             "carrier",
-            "品种",
+            ("品种", "Energy carrier"),
             12,
-            "能源品种或耗能工质（下拉选择）",
+            ("能源品种或耗能工质（下拉选择）", "Energy carrier or energy-consuming medium (from the list)"),
             names=_carrier_names,
             check=_check_carrier,
         ),
-        _text("label", "用途/说明", 22, "如：燃煤锅炉、电网购入、屋顶光伏自发自用"),
-        _num("quantity", "数量（购入量）", "有库存时填购入量，并填期初、期末库存"),
-        _unit("unit", "单位", ENERGY_UNITS, "与品种相符：煤 t，气 m³/万m³，电 kWh/万kWh，热 GJ"),
-        _num("stock_start", "期初库存"),
-        _num("stock_end", "期末库存"),
-        Column("renewable", "可再生能源", Kind.BOOL, width=10, help="光伏、风电等自发自用或绿电选“是”"),
-        _num("heat_content", "蒸汽热焓（实测）", "仅蒸汽：按实测热焓折算（推荐）"),
-        _unit("heat_content_unit", "热焓单位", HEAT_CONTENT_UNITS),
-        _num("coefficient", "折标系数（实测，可空）", "不填则用 GB/T 2589-2020 参考系数", 14),
-        _unit("coefficient_unit", "系数单位", COEFFICIENT_UNITS),
-        _text("coefficient_source", "系数来源", 18),
+        _text(
+            "label",
+            ("用途/说明", "Use / description"),
+            22,
+            (
+                "如：燃煤锅炉、电网购入、屋顶光伏自发自用",
+                "E.g. coal-fired boiler, purchased from the grid, rooftop PV for own use",
+            ),
+        ),
+        _num(
+            "quantity",
+            ("数量（购入量）", "Quantity (purchased)"),
+            (
+                "有库存时填购入量，并填期初、期末库存",
+                "With stocks, give the quantity purchased and the opening and closing stock",
+            ),
+        ),
+        _unit(
+            "unit",
+            ("单位", "Unit"),
+            ENERGY_UNITS,
+            (
+                "与品种相符：煤 t，气 m³/万m³，电 kWh/万kWh，热 GJ",
+                "Must suit the carrier: coal t, gas m³ or 万m³ (10⁴ m³), "
+                "electricity kWh or 万kWh (10⁴ kWh), heat GJ",
+            ),
+        ),
+        _num("stock_start", ("期初库存", "Opening stock")),
+        _num("stock_end", ("期末库存", "Closing stock")),
+        Column(
+            "renewable",
+            "可再生能源",
+            Kind.BOOL,
+            width=10,
+            help="光伏、风电等自发自用或绿电选“是”",
+            label_en="Renewable energy",
+            help_en="“Yes” for solar, wind and other own generation for own use, or green electricity",
+        ),
+        _num(
+            "heat_content",
+            ("蒸汽热焓（实测）", "Steam enthalpy (measured)"),
+            (
+                "仅蒸汽：按实测热焓折算（推荐）",
+                "Steam only: converted by the measured enthalpy (recommended)",
+            ),
+        ),
+        _unit("heat_content_unit", ("热焓单位", "Enthalpy unit"), HEAT_CONTENT_UNITS),
+        _num(
+            "coefficient",
+            ("折标系数（实测，可空）", "Standard-coal coefficient (measured, optional)"),
+            ("不填则用 GB/T 2589-2020 参考系数", "Blank: the reference coefficient of GB/T 2589-2020"),
+            14,
+        ),
+        _unit("coefficient_unit", ("系数单位", "Coefficient unit"), COEFFICIENT_UNITS),
+        _text("coefficient_source", ("系数来源", "Source of the coefficient"), 18),
     )
     return columns if renewable else tuple(c for c in columns if c.id != "renewable")
 
 
 def _fuel_columns(biomass: bool) -> tuple[Column, ...]:
     fuel = (
-        _text("fuel", "生物质燃料名称", 16, "须填低位发热量、含碳量、氧化率")
+        _text(
+            "fuel",
+            ("生物质燃料名称", "Biomass fuel"),
+            16,
+            (
+                "须填低位发热量、含碳量、氧化率",
+                "Give the net calorific value, carbon content and oxidation rate",
+            ),
+        )
         if biomass
-        else _text("fuel", "燃料品种", 12, "表中燃料用缺省参数；其他燃料须填实测参数", names=_fuel_names)
+        else _text(
+            "fuel",
+            ("燃料品种", "Fuel"),
+            12,
+            (
+                "表中燃料用缺省参数；其他燃料须填实测参数",
+                "Fuels of the list use default parameters; other fuels need measured parameters",
+            ),
+            names=_fuel_names,
+        )
     )
     return (
         fuel,
-        _text("label", "用途/说明", 20),
-        _num("quantity", "消费量（购入量）"),
-        _unit("unit", "单位", UnitRule((D.MASS, D.GAS_VOLUME))),
-        _num("stock_start", "期初库存"),
-        _num("stock_end", "期末库存"),
-        _num("ncv", "低位发热量（实测）"),
+        _text("label", ("用途/说明", "Use / description"), 20),
+        _num("quantity", ("消费量（购入量）", "Consumption (purchased)")),
+        _unit("unit", ("单位", "Unit"), UnitRule((D.MASS, D.GAS_VOLUME))),
+        _num("stock_start", ("期初库存", "Opening stock")),
+        _num("stock_end", ("期末库存", "Closing stock")),
+        _num("ncv", ("低位发热量（实测）", "Net calorific value (measured)")),
         _unit(
             "ncv_unit",
-            "发热量单位",
+            ("发热量单位", "Calorific value unit"),
             UnitRule((D.HEAT,), (D.MASS, D.GAS_VOLUME), ("GJ/t", "MJ/kg", "GJ/万Nm³", "MJ/m³")),
         ),
-        _num("carbon_content", "单位热值含碳量"),
+        _num("carbon_content", ("单位热值含碳量", "Carbon content per unit of heat")),
         _unit(
             "carbon_content_unit",
-            "含碳量单位",
+            ("含碳量单位", "Carbon content unit"),
             UnitRule((D.CARBON,), (D.HEAT,), ("tC/TJ", "kgC/GJ", "tC/GJ")),
         ),
-        _num("oxidation", "碳氧化率"),
-        _choice("oxidation_unit", "氧化率单位", PERCENT, 10),
+        _num("oxidation", ("碳氧化率", "Carbon oxidation rate")),
+        _choice("oxidation_unit", ("氧化率单位", "Oxidation rate unit"), PERCENT, 10),
     )
 
 
 def _electricity_columns() -> tuple[Column, ...]:
     return (
-        _text("label", "说明", 22),
-        _num("quantity", "电量"),
-        _unit("unit", "单位", ELECTRICITY_UNITS),
+        _text("label", ("说明", "Description"), 22),
+        _num("quantity", ("电量", "Electricity")),
+        _unit("unit", ("单位", "Unit"), ELECTRICITY_UNITS),
     )
 
 
 def _heat_columns() -> tuple[Column, ...]:
     return (
-        _text("label", "说明", 22),
-        _num("quantity", "热量或蒸汽量"),
-        _unit("unit", "单位", UnitRule((D.HEAT, D.MASS)), "热量填 GJ；蒸汽按质量填 t，并填热焓"),
-        _num("heat_content", "蒸汽热焓（实测）", "不填则按低压蒸汽缺省值"),
-        _unit("heat_content_unit", "热焓单位", HEAT_CONTENT_UNITS),
+        _text("label", ("说明", "Description"), 22),
+        _num("quantity", ("热量或蒸汽量", "Heat or steam")),
+        _unit(
+            "unit",
+            ("单位", "Unit"),
+            UnitRule((D.HEAT, D.MASS)),
+            ("热量填 GJ；蒸汽按质量填 t，并填热焓", "Heat in GJ; steam by mass in t, with its enthalpy"),
+        ),
+        _num(
+            "heat_content",
+            ("蒸汽热焓（实测）", "Steam enthalpy (measured)"),
+            ("不填则按低压蒸汽缺省值", "Blank: the default of low-pressure steam"),
+        ),
+        _unit("heat_content_unit", ("热焓单位", "Enthalpy unit"), HEAT_CONTENT_UNITS),
     )
 
 
 def _product_columns() -> tuple[Column, ...]:
     shares: list[Column] = []
-    for section, what, rule in (
-        ("energy", "能耗", UnitRule((D.STANDARD_COAL,))),
-        ("ghg", "碳排放", UnitRule((D.CO2,))),
-        ("water", "取水量", WATER_UNITS),
+    for section, what, what_en, rule in (
+        ("energy", "能耗", "energy consumption", UnitRule((D.STANDARD_COAL,))),
+        ("ghg", "碳排放", "carbon emissions", UnitRule((D.CO2,))),
+        ("water", "取水量", "water intake", WATER_UNITS),
     ):
         shares += [
-            _num(f"{section}.share", f"{what}分摊比例（%）", f"该产品占全厂{what}的百分比（0–100）"),
-            _num(f"{section}.allocated", f"{what}（按产品计量）", "按产品单独计量时填写，不再填比例"),
-            _unit(f"{section}.allocated_unit", f"{what}单位", rule),
+            _num(
+                f"{section}.share",
+                (f"{what}分摊比例（%）", f"Share of {what_en} (%)"),
+                (
+                    f"该产品占全厂{what}的百分比（0–100）",
+                    f"The product's percentage of the plant's {what_en} (0–100)",
+                ),
+            ),
+            _num(
+                f"{section}.allocated",
+                (f"{what}（按产品计量）", f"{what_en.capitalize()} (metered for the product)"),
+                (
+                    "按产品单独计量时填写，不再填比例",
+                    "When metered separately for the product; then no share",
+                ),
+            ),
+            _unit(f"{section}.allocated_unit", (f"{what}单位", f"Unit of {what_en}"), rule),
         ]
     return (
-        _text("name", "产品名称", 16),
-        _num("output", "产量"),
-        _text("output_unit", "产量单位", 10, "如 t、台、件", names=lambda: OUTPUT_UNITS),
+        _text("name", ("产品名称", "Product"), 16),
+        _num("output", ("产量", "Output")),
+        _text(
+            "output_unit",
+            ("产量单位", "Output unit"),
+            10,
+            ("如 t、台、件", "E.g. t, 台 (units), 件 (pieces)"),
+            names=lambda: OUTPUT_UNITS,
+        ),
         *shares,
     )
 
@@ -421,18 +560,41 @@ LAYOUT: tuple[Sheet, ...] = (
             Group(
                 "企业与年度",
                 (
-                    Scalar("enterprise.name", _text("name", "企业名称")),
-                    Scalar("enterprise.location", _text("location", "所在地"), "省、市；注明所属电网区域"),
+                    Scalar("enterprise.name", _text("name", ("企业名称", "Enterprise name"))),
                     Scalar(
-                        "enterprise.industry", _text("industry", "所属行业"), "国民经济行业分类代码及名称"
+                        "enterprise.location",
+                        _text("location", ("所在地", "Location")),
+                        "省、市；注明所属电网区域",
+                        "Province and city; state the power-grid region",
                     ),
-                    Scalar("enterprise.note", _text("note", "备注")),
-                    Scalar("year", _int("year", "统计年度"), "年，如 2023"),
-                    Scalar("output_value", _num("output_value", "工业总产值（现价）")),
                     Scalar(
-                        "output_value_unit", _unit("output_value_unit", "产值单位", MONEY_UNITS), "一般为万元"
+                        "enterprise.industry",
+                        _text("industry", ("所属行业", "Industry")),
+                        "国民经济行业分类代码及名称",
+                        "Code and name in the Industrial Classification for National Economic Activities",
+                    ),
+                    Scalar("enterprise.note", _text("note", ("备注", "Remarks"))),
+                    Scalar(
+                        "year",
+                        _int("year", ("统计年度", "Statistical year")),
+                        "年，如 2023",
+                        "Year, e.g. 2023",
+                    ),
+                    Scalar(
+                        "output_value",
+                        _num(
+                            "output_value",
+                            ("工业总产值（现价）", "Gross industrial output value (current prices)"),
+                        ),
+                    ),
+                    Scalar(
+                        "output_value_unit",
+                        _unit("output_value_unit", ("产值单位", "Output value unit"), MONEY_UNITS),
+                        "一般为万元",
+                        "Usually 万元 (10,000 yuan)",
                     ),
                 ),
+                "Enterprise and year",
             ),
             Group(
                 "计算口径",
@@ -441,32 +603,61 @@ LAYOUT: tuple[Sheet, ...] = (
                         "energy.basis",
                         _choice(
                             "basis",
-                            "综合能耗计算口径",
-                            (("当量值", "calorific_value"), ("等价值", "primary_energy")),
+                            ("综合能耗计算口径", "Basis of comprehensive energy consumption"),
+                            (
+                                ("当量值", "calorific_value", "Calorific value"),
+                                ("等价值", "primary_energy", "Primary energy equivalent"),
+                            ),
                         ),
                         "一般为当量值；等价值须给出外购热力的供热煤耗（折标系数）",
+                        "Usually the calorific value; the primary energy equivalent needs the coal "
+                        "consumption of the purchased heat (its standard-coal coefficient)",
                     ),
                     Scalar(
                         "ghg.grid_region",
-                        _text("grid_region", "电网区域", names=_grid_regions),
+                        _text("grid_region", ("电网区域", "Power-grid region"), names=_grid_regions),
                         "区域电网或已发布因子的省份；有外购或输出电力时必填",
+                        "The regional grid, or a province with a published factor; required when electricity "
+                        "is purchased or exported",
                     ),
                     Scalar(
                         "ghg.grid_series",
                         _choice(
                             "grid_series",
-                            "电力排放因子",
+                            ("电力排放因子", "Electricity emission factor"),
                             (
-                                ("平均排放因子", "average"),
-                                ("不含市场化交易非化石能源电量", "excluding_market_non_fossil"),
-                                ("化石能源排放因子", "fossil"),
-                                ("全国碳市场电网排放因子", "carbon_market"),
+                                ("平均排放因子", "average", "Average emission factor"),
+                                (
+                                    "不含市场化交易非化石能源电量",
+                                    "excluding_market_non_fossil",
+                                    "Excluding non-fossil electricity traded on the market",
+                                ),
+                                ("化石能源排放因子", "fossil", "Fossil-energy emission factor"),
+                                (
+                                    "全国碳市场电网排放因子",
+                                    "carbon_market",
+                                    "National carbon market grid factor",
+                                ),
                             ),
                         ),
                         "留空按平均排放因子",
+                        "Blank: the average emission factor",
                     ),
                 ),
+                "Calculation basis",
             ),
+        ),
+        "Raw data: basic information and calculation basis",
+        (
+            "Enter the raw data of the statistical year in the raw-data sheets (the yellow cells of the "
+            "workbook): purchases, output, water-meter readings, the solid-waste ledger and land. The "
+            "platform calculates comprehensive energy consumption, carbon emissions, water intake, the "
+            "solid-waste utilisation rate, the plot ratio and other indicators from them.",
+            "Leave data that do not apply or are not available blank, do not enter 0; give quantity and unit "
+            "separately; do not change the hidden column A or the field-id rows of the workbook.",
+            "Items of the “Data” sheet that can be calculated from the raw data (output value, "
+            "comprehensive energy consumption, carbon emissions, water intake, etc.) may be left blank; if "
+            "given, they must agree with the calculated values.",
         ),
     ),
     Sheet(
@@ -484,7 +675,13 @@ LAYOUT: tuple[Sheet, ...] = (
                 20,
                 CarrierLine,
                 row_check=_check_carrier_unit,
+                title_en="Energy and energy-consuming media",
             ),
+        ),
+        "Raw data: energy consumption (comprehensive energy consumption, GB/T 2589-2020)",
+        (
+            "One row per carrier and use; consumption = purchases + opening stock − closing stock.",
+            "Purchased fresh water, compressed air, oxygen and other energy-consuming media also go here.",
         ),
     ),
     Sheet(
@@ -499,7 +696,13 @@ LAYOUT: tuple[Sheet, ...] = (
                 8,
                 CarrierLine,
                 row_check=_check_carrier_unit,
+                title_en="Energy supplied to others",
             ),
+        ),
+        "Raw data: energy supplied to others (exported)",
+        (
+            "Electricity, heat and other energy passed on to other units, deducted from comprehensive energy "
+            "consumption on the same basis.",
         ),
     ),
     Sheet(
@@ -509,7 +712,23 @@ LAYOUT: tuple[Sheet, ...] = (
             "每个产品一行；能耗、碳排放、取水量各按比例（%）或按产品计量值分摊，二者填其一；"
             "某项不分摊到产品时该项留空。",
         ),
-        (Table("products", "主要产品", _product_columns(), 10, ProductLine, Shape.PRODUCTS),),
+        (
+            Table(
+                "products",
+                "主要产品",
+                _product_columns(),
+                10,
+                ProductLine,
+                Shape.PRODUCTS,
+                title_en="Main products",
+            ),
+        ),
+        "Raw data: output of the main products and their shares",
+        (
+            "One row per product; energy consumption, carbon emissions and water intake are each allocated "
+            "by a share (%) or by a value metered for the product, one of the two; leave an item blank when "
+            "it is not allocated to products.",
+        ),
     ),
     Sheet(
         GHG_SHEET,
@@ -520,36 +739,77 @@ LAYOUT: tuple[Sheet, ...] = (
         ),
         (
             Table(
-                "ghg.fuels", "化石燃料燃烧", _fuel_columns(False), 10, FuelLine, row_check=_check_fuel_unit
+                "ghg.fuels",
+                "化石燃料燃烧",
+                _fuel_columns(False),
+                10,
+                FuelLine,
+                row_check=_check_fuel_unit,
+                title_en="Fossil fuel combustion",
             ),
             Table(
                 "ghg.process",
                 "过程排放（直接填排放量，或填活动数据与排放因子）",
                 (
-                    _text("name", "排放源", 22),
-                    _num("emissions", "排放量"),
-                    _unit("emissions_unit", "排放量单位", CO2_UNITS),
-                    _num("activity", "活动数据"),
+                    _text("name", ("排放源", "Emission source"), 22),
+                    _num("emissions", ("排放量", "Emissions")),
+                    _unit("emissions_unit", ("排放量单位", "Emissions unit"), CO2_UNITS),
+                    _num("activity", ("活动数据", "Activity data")),
                     _unit(
                         "activity_unit",
-                        "活动数据单位",
+                        ("活动数据单位", "Activity data unit"),
                         UnitRule(offered=("t", "kg", "m³", "万m³", "kWh", "GJ")),
                     ),
-                    _num("factor", "排放因子"),
+                    _num("factor", ("排放因子", "Emission factor")),
                     _unit(
                         "factor_unit",
-                        "排放因子单位",
+                        ("排放因子单位", "Emission factor unit"),
                         UnitRule((D.CO2,), (), ("tCO2/t", "kgCO2/kg", "tCO2/万m³", "kgCO2/m³")),
                     ),
                 ),
                 5,
                 ProcessLine,
+                title_en="Process emissions (the emissions, or activity data and an emission factor)",
             ),
-            Table("ghg.purchased_electricity", "外购电力", _electricity_columns(), 5, ElectricityLine),
-            Table("ghg.purchased_heat", "外购热力（蒸汽、热水）", _heat_columns(), 5, HeatLine),
-            Table("ghg.exported_electricity", "输出电力", _electricity_columns(), 3, ElectricityLine),
-            Table("ghg.exported_heat", "输出热力", _heat_columns(), 3, HeatLine),
-            Table("ghg.biomass", "生物质燃烧（单独报告）", _fuel_columns(True), 5, FuelLine),
+            Table(
+                "ghg.purchased_electricity",
+                "外购电力",
+                _electricity_columns(),
+                5,
+                ElectricityLine,
+                title_en="Purchased electricity",
+            ),
+            Table(
+                "ghg.purchased_heat",
+                "外购热力（蒸汽、热水）",
+                _heat_columns(),
+                5,
+                HeatLine,
+                title_en="Purchased heat (steam, hot water)",
+            ),
+            Table(
+                "ghg.exported_electricity",
+                "输出电力",
+                _electricity_columns(),
+                3,
+                ElectricityLine,
+                title_en="Exported electricity",
+            ),
+            Table("ghg.exported_heat", "输出热力", _heat_columns(), 3, HeatLine, title_en="Exported heat"),
+            Table(
+                "ghg.biomass",
+                "生物质燃烧（单独报告）",
+                _fuel_columns(True),
+                5,
+                FuelLine,
+                title_en="Biomass combustion (reported separately)",
+            ),
+        ),
+        "Raw data: greenhouse gas emissions (GB/T 32150-2015)",
+        (
+            "Fossil fuels by consumption (as the fuels of the energy sheet); purchased electricity without "
+            "renewable electricity generated for own use.",
+            "CO2 from burning biomass is reported separately and not counted in the total emissions.",
         ),
     ),
     Sheet(
@@ -560,32 +820,53 @@ LAYOUT: tuple[Sheet, ...] = (
             Group(
                 "废水处理回用",
                 (
-                    Scalar("water.wastewater_treated", _num("wastewater_treated", "废水处理量")),
-                    Scalar("water.wastewater_reused", _num("wastewater_reused", "处理后回用量")),
-                    Scalar("water.wastewater_unit", _unit("wastewater_unit", "废水水量单位", WATER_UNITS)),
+                    Scalar(
+                        "water.wastewater_treated",
+                        _num("wastewater_treated", ("废水处理量", "Wastewater treated")),
+                    ),
+                    Scalar(
+                        "water.wastewater_reused",
+                        _num("wastewater_reused", ("处理后回用量", "Treated water reused")),
+                    ),
+                    Scalar(
+                        "water.wastewater_unit",
+                        _unit("wastewater_unit", ("废水水量单位", "Wastewater unit"), WATER_UNITS),
+                    ),
                 ),
+                "Wastewater treatment and reuse",
             ),
             Table(
                 "water.intake",
                 "取水",
                 (
-                    _text("source", "水源/水表", 24),
-                    _num("quantity", "取水量"),
-                    _num("reading_start", "期初表底数"),
-                    _num("reading_end", "期末表底数"),
-                    _num("multiplier", "倍率", "水表倍率，不填为 1"),
-                    _unit("unit", "单位", WATER_UNITS),
+                    _text("source", ("水源/水表", "Source / meter"), 24),
+                    _num("quantity", ("取水量", "Water intake")),
+                    _num("reading_start", ("期初表底数", "Opening meter reading")),
+                    _num("reading_end", ("期末表底数", "Closing meter reading")),
+                    _num("multiplier", ("倍率", "Meter multiplier"), ("水表倍率，不填为 1", "Blank: 1")),
+                    _unit("unit", ("单位", "Unit"), WATER_UNITS),
                 ),
                 10,
                 IntakeLine,
+                title_en="Water intake",
             ),
             Table(
                 "water.reused",
                 "重复利用水量（循环水、串联水、回用水）",
-                (_text("name", "名称", 24), _num("quantity", "水量"), _unit("unit", "单位", WATER_UNITS)),
+                (
+                    _text("name", ("名称", "Name"), 24),
+                    _num("quantity", ("水量", "Quantity of water")),
+                    _unit("unit", ("单位", "Unit"), WATER_UNITS),
+                ),
                 10,
                 ReuseLine,
+                title_en="Water reused (recirculated, cascaded, recycled)",
             ),
+        ),
+        "Raw data: water intake and reuse",
+        (
+            "Water intake, one row per source or meter: the quantity taken, or the opening and closing meter "
+            "readings (and the multiplier).",
         ),
     ),
     Sheet(
@@ -597,18 +878,34 @@ LAYOUT: tuple[Sheet, ...] = (
                 "waste.streams",
                 "固体废物台账",
                 (
-                    _text("name", "名称", 20),
+                    _text("name", ("名称", "Name"), 20),
                     _choice(
-                        "category", "类别", (("一般工业固体废物", "general"), ("危险废物", "hazardous")), 16
+                        "category",
+                        ("类别", "Category"),
+                        (
+                            ("一般工业固体废物", "general", "General industrial solid waste"),
+                            ("危险废物", "hazardous", "Hazardous waste"),
+                        ),
+                        16,
                     ),
-                    _num("generated", "产生量"),
-                    _num("utilised", "综合利用量"),
-                    _num("utilised_from_storage", "其中：利用往年贮存量"),
-                    _unit("unit", "单位", UnitRule((D.MASS,))),
+                    _num("generated", ("产生量", "Generated")),
+                    _num("utilised", ("综合利用量", "Utilised")),
+                    _num(
+                        "utilised_from_storage",
+                        ("其中：利用往年贮存量", "Of which from earlier years' storage"),
+                    ),
+                    _unit("unit", ("单位", "Unit"), UnitRule((D.MASS,))),
                 ),
                 20,
                 WasteStream,
+                title_en="Solid waste ledger",
             ),
+        ),
+        "Raw data: industrial solid waste",
+        (
+            "One row per kind of solid waste; the quantity utilised includes waste stored in earlier years. "
+            "Hazardous waste is listed separately and not counted in the utilisation rate of general "
+            "industrial solid waste.",
         ),
     ),
     Sheet(
@@ -622,43 +919,68 @@ LAYOUT: tuple[Sheet, ...] = (
             Group(
                 "用地",
                 (
-                    Scalar("land.site_area", _num("site_area", "厂区用地面积")),
-                    Scalar("land.site_area_unit", _unit("site_area_unit", "用地面积单位", AREA_UNITS)),
+                    Scalar("land.site_area", _num("site_area", ("厂区用地面积", "Site area"))),
+                    Scalar(
+                        "land.site_area_unit",
+                        _unit("site_area_unit", ("用地面积单位", "Site area unit"), AREA_UNITS),
+                    ),
                     Scalar(
                         "land.area_unit",
-                        _unit("area_unit", "建筑面积单位", AREA_UNITS),
+                        _unit("area_unit", ("建筑面积单位", "Floor area unit"), AREA_UNITS),
                         "下列建筑物、构筑物、堆场面积的单位",
+                        "The unit of the areas of the buildings, structures and yards below",
                     ),
                 ),
+                "Land",
             ),
             Table(
                 "land.buildings",
                 "建筑物",
                 (
-                    _text("name", "建筑物名称", 18),
-                    _num("footprint", "占地面积"),
-                    _num("storeys.floor_area", "楼层建筑面积", "每层的建筑面积"),
-                    _num("storeys.height_m", "层高（m）"),
-                    _int("storeys.count", "相同楼层数", "面积、层高相同的地上楼层数，不填为 1"),
+                    _text("name", ("建筑物名称", "Building"), 18),
+                    _num("footprint", ("占地面积", "Footprint")),
+                    _num(
+                        "storeys.floor_area",
+                        ("楼层建筑面积", "Storey floor area"),
+                        ("每层的建筑面积", "The floor area of each storey"),
+                    ),
+                    _num("storeys.height_m", ("层高（m）", "Storey height (m)")),
+                    _int(
+                        "storeys.count",
+                        ("相同楼层数", "Identical storeys"),
+                        (
+                            "面积、层高相同的地上楼层数，不填为 1",
+                            "Above-ground storeys of the same area and height; blank: 1",
+                        ),
+                    ),
                 ),
                 30,
                 Building,
                 Shape.BUILDINGS,
+                title_en="Buildings",
             ),
             Table(
                 "land.structures",
                 "构筑物",
-                (_text("name", "名称", 18), _num("area", "占地面积")),
+                (_text("name", ("名称", "Name"), 18), _num("area", ("占地面积", "Footprint"))),
                 10,
                 Area,
+                title_en="Structures",
             ),
             Table(
                 "land.yards",
                 "露天堆场、作业场",
-                (_text("name", "名称", 18), _num("area", "面积")),
+                (_text("name", ("名称", "Name"), 18), _num("area", ("面积", "Area"))),
                 10,
                 Area,
+                title_en="Open-air storage and work yards",
             ),
+        ),
+        "Raw data: land and buildings",
+        (
+            "One row per building; where storeys differ, leave the name and footprint blank in the next row "
+            "and continue with its storeys.",
+            "Storeys higher than 8 m count twice their floor area in the plot ratio.",
         ),
     ),
     Sheet(
@@ -669,24 +991,39 @@ LAYOUT: tuple[Sheet, ...] = (
             Group(
                 "单位与年数",
                 (
-                    Scalar("history.emissions_unit", _unit("emissions_unit", "排放量单位", CO2_UNITS)),
-                    Scalar("history.output_value_unit", _unit("output_value_unit", "产值单位", MONEY_UNITS)),
-                    Scalar("history.span_years", _int("span_years", "计算年数"), "不填为 3"),
+                    Scalar(
+                        "history.emissions_unit",
+                        _unit("emissions_unit", ("排放量单位", "Emissions unit"), CO2_UNITS),
+                    ),
+                    Scalar(
+                        "history.output_value_unit",
+                        _unit("output_value_unit", ("产值单位", "Output value unit"), MONEY_UNITS),
+                    ),
+                    Scalar(
+                        "history.span_years",
+                        _int("span_years", ("计算年数", "Years in the calculation")),
+                        "不填为 3",
+                        "Blank: 3",
+                    ),
                 ),
+                "Units and years",
             ),
             Table(
                 "history.years",
                 "往年数据",
                 (
-                    _int("year", "年份"),
-                    _num("emissions", "温室气体排放量"),
-                    _num("output_value", "工业总产值"),
+                    _int("year", ("年份", "Year")),
+                    _num("emissions", ("温室气体排放量", "Greenhouse gas emissions")),
+                    _num("output_value", ("工业总产值", "Gross industrial output value")),
                 ),
                 6,
                 YearValue,
                 Shape.HISTORY,
+                title_en="Earlier years",
             ),
         ),
+        "Raw data: emissions and output value of earlier years (carbon emission elasticity)",
+        ("The years before this year; this year's values come from this year's calculation.",),
     ),
 )
 

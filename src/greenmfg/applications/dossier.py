@@ -5,6 +5,11 @@ Answers are stored as the text the user typed, under form keys:
 ``s:<path>`` / ``t:<table>:<row>:<column>`` a raw-data field (`greencore.raw_form`). Nothing is
 converted before storage, so a half-typed or wrong value is never lost; `evaluate` reports it beside its
 field and scores the rest.
+
+Labels, titles and help are the Chinese (`label`, `title`, `help`), which also name sections and fields in
+messages and reopened items; the English beside them (`label_en`, `title_en`, `help_en`, `choices_en`) comes
+from greencore — the scheme's `Text.en`, the raw layout's English — and is empty where greencore has none, so
+an English page shows the Chinese there (the `bilingual` template filter).
 """
 
 from __future__ import annotations
@@ -20,11 +25,17 @@ from greencore.scoring.engine import score
 from greencore.scoring.inputs import InputError, convert_value
 from greencore.scoring.raw import derived_inputs
 from greencore.scoring.result import Result
-from greencore.standards.model import Scheme
+from greencore.standards.model import Choice, Scheme
 from greencore.standards.registry import get_scheme
-from greencore.workbook_raw import LAYOUT, Group, Sheet, Table
+from greencore.workbook_raw import LAYOUT, Column, Group, Sheet, Table
 
 TABLE_ROWS_SHOWN = 5
+# The English of the section titles this module and greencore's compiler name (not a scheme's words).
+FIXED_TITLES_EN = {
+    "基本要求": "Basic requirements",
+    "评价数据": "Evaluation data",
+    "分项数据": "Data by item",
+}
 
 
 def scheme_for(scheme_id: str, version: str) -> Scheme:
@@ -38,9 +49,12 @@ class Field:
     kind: str  # number | bool | choice | text | integer | unit
     unit: str = ""
     help: str = ""
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # the values offered (what is typed and stored)
     required: bool = True
     indicator: str = ""
+    label_en: str = ""
+    help_en: str = ""
+    choices_en: tuple[str, ...] = ()  # the English label of each of `choices`, "" where none
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class TableBlock:
     columns: tuple[Field, ...]
     rows: int
     row_labels: tuple[str, ...] = ()
+    title_en: str = ""
 
     def cell_key(self, row: int, column: Field) -> str:
         return f"{self.key}:{row}:{column.key}"
@@ -57,11 +72,22 @@ class TableBlock:
 
 @dataclass(frozen=True)
 class Section:
-    title: str
+    title: str  # Chinese: also the name of a reopened item
     fields: tuple[Field, ...] = ()
     tables: tuple[TableBlock, ...] = ()
     help: tuple[str, ...] = ()
     raw: bool = False
+    title_en: str = ""
+    help_en: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A leaf indicator, for evidence and findings: its id and its label in both languages."""
+
+    id: str
+    label: str
+    label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,7 +95,12 @@ class Form:
     scheme: Scheme
     sections: tuple[Section, ...]
     keys: frozenset[str]
-    indicators: tuple[tuple[str, str], ...]  # (leaf id, label) for evidence
+    indicators: tuple[tuple[str, str], ...]  # (leaf id, Chinese label) for evidence
+    indicator_rows: tuple[Indicator, ...] = ()  # the same leaves, with their English
+
+    @property
+    def indicator_by_id(self) -> dict[str, Indicator]:
+        return {row.id: row for row in self.indicator_rows}
 
     def accepts(self, key: str) -> bool:
         return key in self.keys or (self.scheme.raw_data is not None and is_raw_key(key))
@@ -91,16 +122,43 @@ def _kind(spec: InputSpec) -> str:
     return "bool" if kind == "bool" else "number"
 
 
-def _input_field(key: str, spec: InputSpec) -> Field:
+def _input_field(key: str, spec: InputSpec, labels: Mapping[str, Choice] | None = None) -> Field:
+    """A scheme input; `labels` are its choices by id, for their English (the scheme input help has none)."""
+    choices = tuple(spec.choices)
+    labels = labels or {}
     return Field(
         key=key,
         label=spec.label.zh,
         kind=_kind(spec),
         unit=spec.unit,
         help=spec.help,
-        choices=tuple(spec.choices),
+        choices=choices,
         required=spec.required,
+        label_en=spec.label.en,
+        choices_en=tuple(labels[c].label.en if c in labels else "" for c in choices),
     )
+
+
+def _choice_labels(scheme: Scheme) -> dict[str, dict[str, Choice]]:
+    """The choices of every category input (and table column, as ``table.column``) by id."""
+    out: dict[str, dict[str, Choice]] = {}
+    for item in scheme.inputs:
+        if item.choices:
+            out[item.id] = {c.id: c for c in item.choices}
+        for column in item.columns:
+            if column.choices:
+                out[f"{item.id}.{column.id}"] = {c.id: c for c in column.choices}
+    return out
+
+
+def _titles_en(scheme: Scheme) -> dict[str, str]:
+    """The English of section titles: a scheme group named after an indicator category takes the
+    category's English; a group with no English is not listed (its Chinese is shown)."""
+    titles = dict(FIXED_TITLES_EN)
+    for node in scheme.iter_nodes():
+        if node.label.en:
+            titles.setdefault(node.label.zh, node.label.en)
+    return titles
 
 
 def _raw_sections() -> list[Section]:
@@ -110,13 +168,16 @@ def _raw_sections() -> list[Section]:
     return sections
 
 
-def _raw_column(column: Any) -> Field:
+def _raw_column(column: Column) -> Field:
     return Field(
         key=column.id,
         label=column.label,
         kind=str(column.kind.value),
         help=column.help,
         choices=column.offered(),
+        label_en=column.label_en,
+        help_en=column.help_en,
+        choices_en=column.offered_en(),
     )
 
 
@@ -134,6 +195,9 @@ def _raw_section(sheet: Sheet) -> Section:
                         base.kind,
                         help=scalar.note or base.help,
                         choices=base.choices,
+                        label_en=base.label_en,
+                        help_en=scalar.note_en if scalar.note else base.help_en,
+                        choices_en=base.choices_en,
                     )
                 )
         elif isinstance(block, Table):
@@ -143,14 +207,25 @@ def _raw_section(sheet: Sheet) -> Section:
                     title=block.title,
                     columns=tuple(_raw_column(c) for c in block.columns),
                     rows=min(block.rows, TABLE_ROWS_SHOWN),
+                    title_en=block.title_en,
                 )
             )
-    return Section(sheet.title, tuple(fields), tuple(tables), sheet.help, raw=True)
+    return Section(
+        sheet.title,
+        tuple(fields),
+        tuple(tables),
+        sheet.help,
+        raw=True,
+        title_en=sheet.title_en,
+        help_en=sheet.help_en,
+    )
 
 
-def _table_block(cs: CompiledScheme, table: TableSpec, hidden: frozenset[str]) -> TableBlock | None:
+def _table_block(
+    cs: CompiledScheme, table: TableSpec, hidden: frozenset[str], choices: Mapping[str, Mapping[str, Choice]]
+) -> TableBlock | None:
     columns = tuple(
-        _input_field(column, cs.inputs[f"{table.id}.{column}"])
+        _input_field(column, cs.inputs[f"{table.id}.{column}"], choices.get(f"{table.id}.{column}"))
         for column in table.columns
         if f"{table.id}.{column}" not in hidden
     )
@@ -162,6 +237,7 @@ def _table_block(cs: CompiledScheme, table: TableSpec, hidden: frozenset[str]) -
         columns=columns,
         rows=min(table.rows, max(TABLE_ROWS_SHOWN, len(table.row_labels))),
         row_labels=table.row_labels,
+        title_en=table.label.en,
     )
 
 
@@ -170,17 +246,19 @@ def build_form(scheme_key: str) -> Form:
     scheme = get_scheme(scheme_key)
     cs = compiled(scheme)
     hidden = derived_inputs(scheme)
+    choices = _choice_labels(scheme)
+    titles_en = _titles_en(scheme)
     groups: dict[str, list[Field]] = {}
     for key, spec in cs.inputs.items():
         if spec.table is not None or key in hidden:
             continue
         title = spec.group or ("基本要求" if spec.implicit and spec.kind.value == "bool" else "评价数据")
-        groups.setdefault(title, []).append(_input_field(f"in:{key}", spec))
-    tables = [b for t in cs.tables.values() if (b := _table_block(cs, t, hidden)) is not None]
+        groups.setdefault(title, []).append(_input_field(f"in:{key}", spec, choices.get(key)))
+    tables = [b for t in cs.tables.values() if (b := _table_block(cs, t, hidden, choices)) is not None]
     ordered = sorted(groups.items(), key=lambda item: item[0] != "基本要求")
-    sections = [Section(title, tuple(fields)) for title, fields in ordered]
+    sections = [Section(title, tuple(fields), title_en=titles_en.get(title, "")) for title, fields in ordered]
     if tables:
-        sections.append(Section("分项数据", tables=tuple(tables)))
+        sections.append(Section("分项数据", tables=tuple(tables), title_en=titles_en["分项数据"]))
     if scheme.raw_data:
         sections = _raw_sections() + sections
     keys = {f.key for s in sections if not s.raw for f in s.fields}
@@ -192,8 +270,9 @@ def build_form(scheme_key: str) -> Form:
         for row in range(t.rows)
         for column in t.columns
     }
-    indicators = tuple((leaf.node.id, leaf.node.label.zh) for leaf in cs.leaves)
-    return Form(scheme, tuple(sections), frozenset(keys), indicators)
+    rows = tuple(Indicator(leaf.node.id, leaf.node.label.zh, leaf.node.label.en) for leaf in cs.leaves)
+    indicators = tuple((row.id, row.label) for row in rows)
+    return Form(scheme, tuple(sections), frozenset(keys), indicators, rows)
 
 
 @dataclass
@@ -202,6 +281,11 @@ class Evaluation:
     errors: dict[str, tuple[str, str]] = field(default_factory=dict)
     raw_error: tuple[str, str, str] | None = None  # (place, zh, en) from the raw-data calculation
     from_raw: bool = False
+
+    @property
+    def raw_reason(self) -> tuple[str, str] | None:
+        """The raw-data calculation's error as (zh, en), for the `lang` filter."""
+        return None if self.raw_error is None else (self.raw_error[1], self.raw_error[2])
 
 
 def typed_inputs(

@@ -51,3 +51,82 @@ def lang(value: Any) -> str:
     from greenmfg.core.i18n import label
 
     return label(value)
+
+
+# --- the dossier's form content in the active language (greenmfg.applications.dossier) -------------------
+
+
+def _part(value: Any, name: str) -> Any:
+    from collections.abc import Mapping
+
+    if isinstance(value, Mapping):
+        return value.get(name, "")
+    return getattr(value, name, "")
+
+
+@register.filter
+def bilingual(value: Any, name: str = "label") -> Any:
+    """`value.<name>_en` when English is active and it is not empty, else `value.<name>` (the Chinese): a
+    form field's label or help, a section's title or help lines, a table's title, an indicator's label
+    (`label_en` of a result's trail). Mappings with the same keys work too."""
+    from greenmfg.core.i18n import english
+
+    if english():
+        shown = _part(value, f"{name}_en")
+        if shown:
+            return shown
+    return _part(value, name)
+
+
+@register.filter
+def choice_options(field: Any) -> list[tuple[str, str]]:
+    """(value, text) of each choice of a form field, for a datalist: the value is what is typed and stored;
+    the text is the choice's English label when English is active and it says more than the value, else
+    empty (the option shows its value alone, as in Chinese)."""
+    from greenmfg.core.i18n import english
+
+    values = tuple(getattr(field, "choices", ()) or ())
+    labels = tuple(getattr(field, "choices_en", ()) or ())
+    if not english():
+        return [(value, "") for value in values]
+    labels += ("",) * (len(values) - len(labels))
+    return [(value, text if text != value else "") for value, text in zip(values, labels, strict=False)]
+
+
+@register.filter
+def result_trails(result: Any) -> dict[str, Any]:
+    """The indicator trails of a greencore result by indicator id, each with `label` and `label_en`, when
+    English is active (empty in Chinese, where the result's own Chinese labels are shown). `result` is a
+    `Result`, or its JSON as stored (text or parsed).
+
+    In a template: ``trails|get:item.id|bilingual|default:item.label``."""
+    import json
+
+    from greenmfg.core.i18n import english
+
+    if not result or not english():
+        return {}
+    if isinstance(result, str | bytes):
+        try:
+            result = json.loads(result)
+        except ValueError:
+            return {}
+    items = result.get("indicators", ()) if isinstance(result, dict) else getattr(result, "indicators", ())
+    return {_part(item, "id"): item for item in items or ()}
+
+
+@register.filter
+def radar_labels(radar: Any, result: Any) -> Any:
+    """The radar chart's data with the category names in the active language (the view names them in
+    Chinese, from `result.categories()` in the same order)."""
+    if not radar or result is None:
+        return radar
+    categories = result.categories()
+    indicators = radar.get("indicators", [])
+    if len(categories) != len(indicators):
+        return radar
+    named = [
+        {**shown, "name": bilingual(c) or shown["name"]}
+        for shown, c in zip(indicators, categories, strict=True)
+    ]
+    return {**radar, "indicators": named}
