@@ -89,6 +89,8 @@ def start_application(actor: Actor, call: Call, *, today: date | None = None) ->
         raise ApplicationError(*refusal)
     try:
         with transaction.atomic():
+            # the call's row, locked: an edit of its scheme (catalog.update_call) cannot slip in between
+            call = Call.objects.select_for_update().get(pk=call.pk)
             application = Application.objects.create(
                 call=call,
                 applicant=actor.organisation,
