@@ -278,3 +278,14 @@ def test_scheme_choices_carry_their_english_labels():
     assert held.choices_en == ("None", "1A", "2A", "3A")
     with translation.override("en"):
         assert choice_options(held)[0] == ("none", "None")
+
+
+def test_the_list_of_what_blocks_submission_in_english(world):
+    from factories import start
+
+    application = start(world.users["sz-machinery"])
+    html = page(english(world.client("sz-machinery")), dossier_url(application))
+    assert "Raw-data calculation incomplete: no raw data yet" in html
+    assert "原始数据计算未完成" not in html
+    chinese = page(world.client("sz-machinery"), dossier_url(application))
+    assert "原始数据计算未完成：尚未填写原始数据（产值、能源、排放、用水、固废、用地）。" in chinese

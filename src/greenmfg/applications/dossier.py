@@ -353,21 +353,46 @@ def evaluate(scheme: Scheme, answers: Mapping[str, Any]) -> Evaluation:
     return evaluation
 
 
-def blockers(form: Form, evaluation: Evaluation) -> list[str]:
-    """Everything that stops a submission, in Chinese, each naming the field or indicator."""
+def blockers(form: Form, evaluation: Evaluation, *, english: bool = False) -> list[str]:
+    """Everything that stops a submission, each naming the field or indicator; in English on request
+    (labels greencore has only in Chinese stay Chinese)."""
     out: list[str] = []
-    labels = {f.key: f.label for s in form.sections for f in s.fields}
-    for key, (zh, _) in evaluation.errors.items():
-        out.append(f"{labels.get(key, key)}：{zh}")
+    fields = [f for s in form.sections for f in s.fields]
+    labels = {f.key: (f.label_en or f.label) if english else f.label for f in fields}
+    for key, (zh, en) in evaluation.errors.items():
+        out.append(f"{labels.get(key, key)}: {en}" if english else f"{labels.get(key, key)}：{zh}")
     if evaluation.raw_error is not None:
-        place, zh, _ = evaluation.raw_error
-        out.append(f"原始数据计算未完成（{place}）：{zh}")
+        place, zh, en = evaluation.raw_error
+        out.append(
+            f"Raw-data calculation incomplete ({place}): {en}"
+            if english
+            else f"原始数据计算未完成（{place}）：{zh}"
+        )
     elif form.scheme.raw_data and not evaluation.from_raw:
-        out.append("原始数据计算未完成：尚未填写原始数据（产值、能源、排放、用水、固废、用地）。")
+        out.append(
+            "Raw-data calculation incomplete: no raw data yet "
+            "(output, energy, emissions, water, waste, land)."
+            if english
+            else "原始数据计算未完成：尚未填写原始数据（产值、能源、排放、用水、固废、用地）。"
+        )
     result = evaluation.result
     if result is None:
-        out.append("尚无法计算得分。")
+        out.append("No score can be computed yet." if english else "尚无法计算得分。")
         return out
+    names = dict(form.indicators) | {gate.id: gate.label for gate in result.gates}
+    for missing in result.missing:
+        label = labels.get(f"in:{missing.input}", missing.label) if english else missing.label
+        needed = [names.get(n, n) for n in missing.needed_by if names.get(n, n) != missing.label]
+        if english:
+            out.append(f"Missing “{label}”" + (f" (affects: {', '.join(needed)})" if needed else ""))
+        else:
+            out.append(f"缺少“{missing.label}”" + (f"（影响：{'、'.join(needed)}）" if needed else ""))
+    for gate in result.gates:
+        if gate.status == "fail":
+            out.append(
+                f"Basic requirement not met: {gate.label}" if english else f"基本要求未满足：{gate.label}"
+            )
+    return out
     names = dict(form.indicators) | {gate.id: gate.label for gate in result.gates}
     for missing in result.missing:
         needed = [names.get(n, n) for n in missing.needed_by if names.get(n, n) != missing.label]

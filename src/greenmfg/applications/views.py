@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from greencore.workbook import write_template
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
-from greenmfg.core.i18n import localized
+from greenmfg.core.i18n import english, localized
 from greenmfg.evidence.selectors import evidence_by_indicator
 from greenmfg.orgs.selectors import Actor, actor_of
 
@@ -94,7 +94,7 @@ def _result_context(application: Application, dossier: Dossier, evaluation: Any 
         "evaluation": evaluation,
         "result": result,
         "radar": radar,
-        "blockers": blockers(form, evaluation) if editable else [],
+        "blockers": blockers(form, evaluation, english=english()) if editable else [],
         "editable": editable,
     }
 
