@@ -522,3 +522,14 @@ def test_no_order_of_declared_relations_puts_a_conflicted_expert_on_a_panel(worl
             raise _Rollback
     except _Rollback:
         pass
+
+
+def test_a_notice_is_not_public_before_its_window_opens(world):
+    from django.test import Client
+
+    application = published_journey(world)
+    notice = publication.open_publicity(who(world, "sz-reviewer"), application.call)
+    url = f"/publication/notices/{notice.public_id}/"
+    assert Client().get(url).status_code == 200
+    type(notice).objects.filter(pk=notice.pk).update(opens_on=timezone.localdate() + timedelta(days=1))
+    assert Client().get(url).status_code == 404

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from django.http import Http404
+from django.utils import timezone
 
 from greenmfg.orgs.selectors import actor_of
 
@@ -45,8 +46,11 @@ def access_own_objection(user: Any, public_id: Any) -> Objection:
 
 
 def access_public_notice(public_id: Any) -> PublicityNotice:
+    """A notice the public may read: one that has opened (a notice is not public before its window)."""
     try:
-        return PublicityNotice.objects.select_related("call", "authority").get(public_id=_uuid(public_id))
+        return PublicityNotice.objects.select_related("call", "authority").get(
+            public_id=_uuid(public_id), opens_on__lte=timezone.localdate()
+        )
     except PublicityNotice.DoesNotExist:
         raise Http404 from None
 

@@ -116,8 +116,6 @@ def notices(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notice(request: HttpRequest, public_id: Any) -> HttpResponse:
     found = access_public_notice(public_id)
-    if found.opens_on > timezone.localdate():  # not public before it opens
-        raise Http404
     entries = found.entries.exclude(status=PublicityEntry.Status.REMOVED)
     today = timezone.localdate()
     error = ""
