@@ -79,7 +79,8 @@ def safe_cell(value: Any) -> str | int | float:
         return value.isoformat()
     text = str(value)
     cleaned = _NOT_XML.sub("", text)
-    if text[:1] in HOSTILE_PREFIXES or cleaned.lstrip()[:1] in HOSTILE_PREFIXES:
+    # the cleaned text's own first character too: lstrip() would skip a leading CR or TAB
+    if any(head[:1] in HOSTILE_PREFIXES for head in (text, cleaned, cleaned.lstrip())):
         return "'" + cleaned
     return cleaned
 
