@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,8 @@ from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
 from greenmfg.core.i18n import english, localized
 from greenmfg.evidence.selectors import evidence_by_indicator
-from greenmfg.orgs.selectors import Actor, actor_of
+from greenmfg.orgs.access import access_actor
+from greenmfg.orgs.selectors import Actor
 
 from . import services
 from .access import access_application
@@ -27,24 +28,15 @@ from .services import WORKFLOW, ApplicationError
 
 
 def _actor(request: HttpRequest) -> Actor:
-    actor = actor_of(request.user)
-    if actor is None:
-        raise Http404
-    return actor
+    return access_actor(request.user)
 
 
 def _applicant(request: HttpRequest) -> Actor:
-    actor = _actor(request)
-    if not actor.is_applicant:
-        raise Http404
-    return actor
+    return access_actor(request.user, "applicant")
 
 
 def _reviewer(request: HttpRequest) -> Actor:
-    actor = _actor(request)
-    if not actor.is_reviewer:
-        raise Http404
-    return actor
+    return access_actor(request.user, "reviewer")
 
 
 @require_GET

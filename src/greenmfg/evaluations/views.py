@@ -20,7 +20,8 @@ from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from greenmfg.applications.selectors import latest_frozen
 from greenmfg.core.i18n import localized
-from greenmfg.orgs.selectors import Actor, actor_of
+from greenmfg.orgs.access import access_actor
+from greenmfg.orgs.selectors import Actor
 
 from . import services
 from .access import access_engagement, access_finding
@@ -39,10 +40,7 @@ from .services import EvaluationError
 
 
 def _actor(request: HttpRequest) -> Actor:
-    actor = actor_of(request.user)
-    if actor is None:
-        raise Http404
-    return actor
+    return access_actor(request.user)
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:

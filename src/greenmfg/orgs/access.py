@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404
 
 from .models import Organisation, Site
-from .selectors import actor_of, organisations_visible_to
+from .selectors import Actor, actor_of, organisations_visible_to
 
 
 def access_organisation(user: Any, pk: int) -> Organisation:
@@ -26,3 +26,12 @@ def access_own_site(user: Any, pk: Any) -> Site:
         return Site.objects.select_related("region").get(pk=int(pk), organisation=actor.organisation)
     except (Site.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def access_actor(user: Any, role: str = "") -> Actor:
+    """The actor behind a request, who must act in `role` ("reviewer", "applicant", "expert",
+    "evaluator") when one is named; 404 otherwise, as for any object that is not theirs."""
+    actor = actor_of(user)
+    if actor is None or (role and not getattr(actor, f"is_{role}")):
+        raise Http404
+    return actor

@@ -14,25 +14,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 from greenmfg.reference.models import Region
 
 from . import services
-from .access import access_own_site
+from .access import access_actor, access_own_site
 from .forms import AccountForm, SiteForm
 from .models import Organisation, OrgKind, Site
-from .selectors import Actor, actor_of, region_prefix
+from .selectors import Actor, region_prefix
 from .services import RegistrationError, SiteError
 
 # --- helpers -----------------------------------------------------------------------------------------
 
 
 def _reviewer(request: HttpRequest) -> Actor:
-    actor = actor_of(request.user)
-    if actor is None or not actor.is_reviewer:
-        raise Http404
-    return actor
+    return access_actor(request.user, "reviewer")
 
 
 def _enterprise(request: HttpRequest) -> Actor:
-    actor = actor_of(request.user)
-    if actor is None or not actor.is_applicant or actor.organisation.kind != OrgKind.ENTERPRISE:
+    actor = access_actor(request.user, "applicant")
+    if actor.organisation.kind != OrgKind.ENTERPRISE:
         raise Http404
     return actor
 

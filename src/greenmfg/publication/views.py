@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from greenmfg.core.i18n import localized
-from greenmfg.orgs.selectors import Actor, actor_of
+from greenmfg.orgs.access import access_actor
+from greenmfg.orgs.selectors import Actor
 from greenmfg.reviews.selectors import calls_for_bureau
 
 from . import services
@@ -22,10 +23,7 @@ from .services import PublicationError
 
 
 def _reviewer(request: HttpRequest) -> Actor:
-    actor = actor_of(request.user)
-    if actor is None or not actor.is_reviewer:
-        raise Http404
-    return actor
+    return access_actor(request.user, "reviewer")
 
 
 @require_POST

@@ -16,7 +16,8 @@ from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.applications.services import WORKFLOW, ApplicationError
 from greenmfg.core.i18n import localized
-from greenmfg.orgs.selectors import Actor, actor_of
+from greenmfg.orgs.access import access_actor
+from greenmfg.orgs.selectors import Actor
 
 from . import selectors, services
 from .access import access_assignment
@@ -24,17 +25,11 @@ from .models import CreditCheck, Decision
 
 
 def _reviewer(request: HttpRequest) -> Actor:
-    actor = actor_of(request.user)
-    if actor is None or not actor.is_reviewer:
-        raise Http404
-    return actor
+    return access_actor(request.user, "reviewer")
 
 
 def _expert(request: HttpRequest) -> Actor:
-    actor = actor_of(request.user)
-    if actor is None or not actor.is_expert:
-        raise Http404
-    return actor
+    return access_actor(request.user, "expert")
 
 
 def _refused(request: HttpRequest, error: ApplicationError) -> None:
