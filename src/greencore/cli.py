@@ -281,6 +281,34 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_derived(console: Console, result: Result, explain: bool) -> None:
+    """The inputs the scheme's formulas computed from raw data; with --explain, the working behind them."""
+    derived = Table(title="由原始数据计算的输入项 / inputs computed from raw data")
+    for head in ("输入项 input", "公式 formula", "数值 value", "单位 unit"):
+        derived.add_column(head, overflow="fold")
+    for item in result.derived:
+        value = " · ".join("" if v is None else str(v) for v in item.rows) if item.rows else item.value
+        derived.add_row(item.label, item.formula, "" if value is None else str(value), item.unit)
+    console.print(derived)
+    if not explain or result.calculation is None:
+        return
+    working = Table(title="计算过程 / working (GB/T 2589, GB/T 32150 …)")
+    for head in ("数值 figure", "步骤 step", "参考数据 reference row"):
+        working.add_column(head, overflow="fold")
+    sections = result.calculation.get("calculations", {})
+    shown: set[str] = set()
+    for figure in result.figures:
+        value = " · ".join(str(v) for v in figure.rows) if figure.rows else str(figure.value)
+        working.add_row(f"[bold]{figure.label}[/bold] {figure.path}", f"{value} {figure.unit}".strip(), "")
+        if not figure.section or figure.section in shown:
+            continue
+        shown.add(figure.section)
+        for step in sections.get(figure.section, {}).get("trail", ()):
+            row = f"{step['table']} {step['row']} ({step['mark']})" if step.get("table") else ""
+            working.add_row(f"  {step['label']}", step["formula"], row)
+    console.print(working)
+
+
 def print_result(console: Console, result: Result, explain: bool = False) -> None:
     console.print(f"[bold]{result.scheme_title}[/bold]  ({result.scheme_id}@{result.scheme_version})")
     status = {True: "具备资格", False: "不具备资格（一票否决）", None: "资格待定（基本要求未答全）"}[
@@ -291,16 +319,8 @@ def print_result(console: Console, result: Result, explain: bool = False) -> Non
         labels = {g.id: g.label for g in result.gates}
         for gate in result.failed_gates:
             console.print(f"  ✗ {gate} {labels.get(gate, '')}")
-    if result.calculation is not None:
-        figures = Table(title="由原始数据计算 / computed from raw data (greenmfg calc factory 查看每一步)")
-        for head in ("指标", "数值", "单位"):
-            figures.add_column(head)
-        for figure in result.calculation.get("indicators", {}).values():
-            if isinstance(figure, dict) and "value" in figure:
-                figures.add_row(
-                    str(figure.get("label", "")), str(figure["value"]), str(figure.get("unit", ""))
-                )
-        console.print(figures)
+    if result.derived:
+        _print_derived(console, result, explain)
     table = Table(title="评分明细 / score trail")
     heads = ["指标", "实际值", "基准值", "引领值", "得分", "满分"] + (["说明"] if explain else [])
     for head in heads:

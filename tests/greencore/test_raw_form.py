@@ -3,20 +3,12 @@
 import json
 from pathlib import Path
 
-from greencore.calc.factory import DERIVED_INPUTS, compute_factory
+from greencore.calc.factory import compute_factory
 from greencore.raw_form import fields_from_workbook, is_raw_key, raw_from_fields
 from greencore.standards.registry import get_scheme
 from greencore.workbook import write_template
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def test_derived_inputs_are_exactly_what_the_calculation_gives():
-    raw = json.loads((EXAMPLES / "factory-raw.json").read_text(encoding="utf-8"))
-    given = compute_factory(raw)["scheme_inputs"]["factory-gbt36132-2025"]
-    keys = {k for k, v in given.items() if not isinstance(v, list)}
-    keys |= {f"{k}.{c}" for k, v in given.items() if isinstance(v, list) for c in v[0]}
-    assert keys == DERIVED_INPUTS
 
 
 def test_fields_become_the_raw_document_with_errors_by_key():
@@ -76,7 +68,7 @@ def test_the_example_raw_document_round_trips_through_form_fields():
     raw = json.loads((EXAMPLES / "factory-raw.json").read_text(encoding="utf-8"))
     form = raw_from_fields(fields_from_raw(raw))
     assert form.errors == {}
-    assert compute_factory(form.document)["scheme_inputs"] == compute_factory(raw)["scheme_inputs"]
+    assert compute_factory(form.document)["calculations"] == compute_factory(raw)["calculations"]
 
 
 def test_a_registry_loads_once_when_threads_race():

@@ -171,7 +171,7 @@ def test_computed_indicators_equal_those_of_the_json(tmp_path: Path) -> None:
     assert raw is not None
     from_sheets, from_json = compute_factory(raw), compute_factory(doc)
     assert from_sheets["indicators"] == from_json["indicators"]
-    assert from_sheets["scheme_inputs"] == from_json["scheme_inputs"]
+    assert from_sheets["calculations"] == from_json["calculations"]
     assert from_sheets["indicators"]["total_energy"]["value"] == "2690.93675"
 
 

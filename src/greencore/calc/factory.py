@@ -1,10 +1,13 @@
-"""A factory's raw data → every indicator figure, and the inputs of the green-factory scheme.
+"""A factory's raw data → every indicator figure, each with its working.
 
 The raw file has one section per calculation (`energy`, `ghg`, `water`, `waste`, `land`) and a
 `history` of earlier years for the carbon elasticity. `year` and the output value are given once
 at the top level and passed to the sections that use them. Figures that depend on other results
 are chained, never re-typed: the renewable share takes its two terms from the energy result, and
 the elasticity appends this year's emissions (from the GHG result) and output value to the history.
+
+The calculation knows no scheme: a scheme's formulas read its figures by name (``calc('energy.total',
+'tce')``, catalogue in `greencore.calc.figures`).
 """
 
 from __future__ import annotations
@@ -30,28 +33,8 @@ from greencore.calc.units import Dimension, convert
 from greencore.calc.waste import WasteInput, solid_waste_utilisation
 from greencore.calc.water import WaterInput, water_indicators
 
-SCHEME_ID = "factory-gbt36132-2025"
 SECTIONS = ("energy", "ghg", "water", "waste", "land")
 TOP_LEVEL = ("enterprise", "year", "output_value", "output_value_unit", *SECTIONS, "history")
-# the inputs of SCHEME_ID the calculation gives (table columns as "table.column"); a form hides them
-DERIVED_INPUTS = frozenset(
-    {
-        "output_value",
-        "total_energy_tce",
-        "site_area_m2",
-        "carbon_emission_t",
-        "renewable_energy_tce",
-        "water_intake_m3",
-        "water_reuse_rate",
-        "solid_waste_rate",
-        "building_coverage",
-        "plot_ratio",
-        "products.energy_use_tce",
-        "products.unit_energy",
-        "water_products.water_use_m3",
-        "water_products.unit_water",
-    }
-)
 
 T = TypeVar("T")
 
@@ -215,25 +198,8 @@ def compute_factory(data: Mapping[str, Any]) -> dict[str, Any]:
         "unit_product_water": products_water,
     }
     output_10k = convert(output_value, output_unit, "万元", Dimension.MONEY, "output_value_unit")
-    scheme_inputs = {
-        "output_value": text(output_10k),
-        "total_energy_tce": text(energy.total.value),
-        "site_area_m2": text(land.site_area.value),
-        "carbon_emission_t": text(ghg.total.value),
-        "renewable_energy_tce": text(energy.renewable.value),
-        "water_intake_m3": text(water.intake.value),
-        "water_reuse_rate": text(water.reuse_rate.value),
-        "solid_waste_rate": text(waste.utilisation_rate.value),
-        "building_coverage": text(land.building_coverage.value),
-        "plot_ratio": text(land.plot_ratio.value),
-        "products": [
-            {"energy_use_tce": p["energy_use_tce"], "unit_energy": p["unit_energy"]} for p in products_energy
-        ],
-        "water_products": [
-            {"water_use_m3": p["water_use_m3"], "unit_water": p["unit_water"]} for p in products_water
-        ],
-    }
     calculations: dict[str, Any] = {
+        "output_value": {"value": text(output_10k), "unit": "万元"},
         "energy": to_dict(energy),
         "ghg": to_dict(ghg),
         "water": to_dict(water),
@@ -247,6 +213,5 @@ def compute_factory(data: Mapping[str, Any]) -> dict[str, Any]:
         "enterprise": data.get("enterprise"),
         "year": year,
         "indicators": {k: v for k, v in indicators.items() if v is not None},
-        "scheme_inputs": {SCHEME_ID: scheme_inputs},
         "calculations": calculations,
     }

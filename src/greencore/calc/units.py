@@ -185,3 +185,55 @@ def ratio_in(
     num_factor = unit_factor(num, numerator, place) / unit_factor(to_num, numerator, place)
     den_factor = unit_factor(den, denominator, place) / unit_factor(to_den, denominator, place)
     return value * num_factor / den_factor
+
+
+# A denominator that stands for each product's own unit (t, 台, 件 …) in a per-product figure.
+PRODUCT_UNIT = "产品单位"
+_DIMENSIONLESS = ("", "%")
+
+
+def _simple_factor(unit: str, to_unit: str, place: str) -> Decimal:
+    """Factor from one plain unit to another of the same dimension (t ↔ kg, 万元 ↔ 元 …)."""
+    a, b = canonical(unit), canonical(to_unit)
+    if a == b:
+        return Decimal(1)
+    for units in UNITS.values():
+        if a in units and b in units:
+            return units[a] / units[b]
+    raise UnitError(
+        place,
+        f"单位 {unit or '（无量纲）'} 不能换算为 {to_unit or '（无量纲）'}",
+        f"unit {unit or '(none)'} does not convert to {to_unit or '(none)'}",
+    )
+
+
+def rescale(unit: str, to_unit: str, place: str) -> Decimal:
+    """The exact factor that re-expresses a figure in `unit` as one in `to_unit`.
+
+    Plain units convert within their dimension (tce → kgce); a ratio converts numerator and
+    denominator apart (kgce/万元 → tce/万元); % and a dimensionless figure convert only to
+    themselves; 产品单位 matches whatever unit a product is counted in (kgce/t reads as
+    kgce/产品单位). Anything else is a UnitError naming `place`.
+    """
+    if unit in _DIMENSIONLESS or to_unit in _DIMENSIONLESS:
+        if unit == to_unit:
+            return Decimal(1)
+        raise UnitError(
+            place,
+            f"单位 {unit or '（无量纲）'} 不能换算为 {to_unit or '（无量纲）'}",
+            f"unit {unit or '(none)'} does not convert to {to_unit or '(none)'}",
+        )
+    if "/" not in unit and "/" not in to_unit:
+        return _simple_factor(unit, to_unit, place)
+    if "/" not in unit or "/" not in to_unit:
+        raise UnitError(
+            place,
+            f"单位 {unit} 与 {to_unit} 一个是比值一个不是，不能换算",
+            f"unit {unit} and {to_unit} are not both ratios",
+        )
+    num, den = split_ratio(unit, place)
+    to_num, to_den = split_ratio(to_unit, place)
+    factor = _simple_factor(num, to_num, place)
+    if PRODUCT_UNIT in (den, to_den):
+        return factor
+    return factor / _simple_factor(den, to_den, place)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from greencore.scoring.expr import Formula, parse
+from greencore.scoring.expr import CalcRef, Formula, parse
 from greencore.standards.model import (
     Column,
     Computed,
@@ -39,6 +39,8 @@ class InputSpec:
     group: str = ""
     help: str = ""
     required: bool = True
+    # computed from the raw-data calculation when an application brings raw data (greencore.scoring.raw)
+    derive: Formula | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,13 @@ class CompiledScheme:
     grade_when: list[Formula | None]
     grade_requires: list[Formula | None]
     gate_deps: dict[str, frozenset[str]]
+    # the raw-data figures the scoring formulas read (derive formulas aside): columns of the evaluation
+    calc_refs: frozenset[CalcRef] = frozenset()
+
+    @property
+    def derived(self) -> dict[str, Formula]:
+        """The inputs (``table.column`` for columns) computed from raw data, with their formulas."""
+        return {key: spec.derive for key, spec in self.inputs.items() if spec.derive is not None}
 
 
 def _number_formula(value: Decimal | None, formula: str) -> Formula | None:
@@ -102,6 +111,7 @@ def compile_scheme(scheme: Scheme) -> CompiledScheme:
             max=item.max,
             choices={c.id: float(c.value) for c in item.choices},
             help=item.help,
+            derive=parse(item.derive) if item.derive else None,
             **extra,
         )
 
@@ -142,6 +152,7 @@ def compile_scheme(scheme: Scheme) -> CompiledScheme:
             gates.append((gate, None))
 
     computed = [(c, parse(c.formula)) for c in scheme.computed]
+    calc_refs: set[CalcRef] = set()
 
     # dependency closure: computed name -> raw input ids
     closure: dict[str, frozenset[str]] = {}
@@ -150,7 +161,7 @@ def compile_scheme(scheme: Scheme) -> CompiledScheme:
     for table in tables.values():
         closure[table.id] = frozenset(f"{table.id}.{c}" for c in table.columns)
     for c, formula in computed:
-        deps: set[str] = set()
+        deps: set[str] = {ref.key for ref in formula.calcs}
         for name in formula.names:
             qualified = f"{c.table}.{name}" if c.table and f"{c.table}.{name}" in closure else name
             deps |= closure.get(qualified, frozenset())
@@ -161,6 +172,7 @@ def compile_scheme(scheme: Scheme) -> CompiledScheme:
         for formula in formulas:
             if formula is None:
                 continue
+            out |= {ref.key for ref in formula.calcs}
             for name in formula.names:
                 qualified = f"{table}.{name}" if table and f"{table}.{name}" in closure else name
                 out |= closure.get(qualified, frozenset())
@@ -214,10 +226,18 @@ def compile_scheme(scheme: Scheme) -> CompiledScheme:
         return here
 
     roots = [build(node, ()) for node in scheme.indicators]
+    every = [f for _, f in computed] + [f for _, f in gates if f is not None]
+    every += [f for cn in leaves for f in (cn.value, cn.base, cn.lead, cn.weight_by) if f is not None]
+    every += [f for cn in leaves for tier in cn.tiers for f in tier if f is not None]
+    every += [cn.applicable for cn in nodes.values() if cn.applicable is not None]
+    grade_when = [parse(g.when) if g.when else None for g in scheme.outcome.grades]
+    grade_requires = [parse(g.requires) if g.requires else None for g in scheme.outcome.grades]
+    every += [f for f in (*grade_when, *grade_requires) if f is not None]
+    for formula in every:
+        calc_refs |= formula.calcs
     gate_deps = {
         gate.id: deps_of([formula], None) if formula else frozenset({gate.id}) for gate, formula in gates
     }
-    grades = scheme.outcome.grades
     return CompiledScheme(
         scheme=scheme,
         inputs=inputs,
@@ -227,9 +247,10 @@ def compile_scheme(scheme: Scheme) -> CompiledScheme:
         roots=roots,
         leaves=leaves,
         nodes=nodes,
-        grade_when=[parse(g.when) if g.when else None for g in grades],
-        grade_requires=[parse(g.requires) if g.requires else None for g in grades],
+        grade_when=grade_when,
+        grade_requires=grade_requires,
         gate_deps=gate_deps,
+        calc_refs=frozenset(calc_refs),
     )
 
 

@@ -10,7 +10,7 @@ import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -66,23 +66,26 @@ def _zero_if_none(value: Decimal | None) -> Decimal:
 def score(scheme: Scheme, inputs: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> Result:
     """Score one application. Pure and deterministic: the same inputs give the same Result.
 
-    With `raw` plant data (see examples/factory-raw.json), the figures the calculations derive from it
-    join the inputs, and the result carries the calculation's working.
+    With `raw` plant data (see examples/factory-raw.json), the scheme's formulas read the figures of
+    its raw-data calculation (`calc(…)`, inputs with `derive`), and the result carries the figures
+    read, the inputs derived and the calculation's whole working (`greencore.scoring.raw`).
     """
-    calculation: dict[str, Any] | None = None
-    if raw is not None:
-        from greencore.scoring.raw import inputs_from_raw
+    if raw is None:
+        cs = compiled(scheme)
+        ev = evaluate(cs, columns_from_mapping(cs, inputs), 1)
+        return _result(cs, ev, 0, dict(inputs))
+    from greencore.scoring.raw import raw_scoring
 
-        inputs, calculation = inputs_from_raw(scheme, raw, inputs)
+    from_raw = raw_scoring(scheme, raw, inputs)
     cs = compiled(scheme)
-    columns = columns_from_mapping(cs, inputs)
+    columns = {**columns_from_mapping(cs, from_raw.inputs), **from_raw.columns}
     ev = evaluate(cs, columns, 1)
-    result = _result(cs, ev, 0, dict(inputs))
-    if calculation is not None:
-        from dataclasses import replace
-
-        result = replace(result, calculation=calculation)
-    return result
+    return replace(
+        _result(cs, ev, 0, from_raw.inputs),
+        calculation=from_raw.calculation,
+        figures=from_raw.figures,
+        derived=from_raw.derived,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -175,10 +178,14 @@ def _missing(cs: CompiledScheme, ev: Evaluation, i: int) -> tuple[MissingInput, 
     """The raw inputs whose absence leaves a gate or an applicable indicator unscored."""
     needed: dict[str, list[str]] = {}
 
+    figures = {ref.key: ref for ref in cs.calc_refs}
+
     def blame(deps: frozenset[str], who: str) -> None:
         for dep in sorted(deps):
             spec = cs.inputs.get(dep)
             if spec is None:
+                if dep in figures and math.isnan(np.broadcast_to(ev.env.get(dep, np.nan), (ev.n,))[i]):
+                    needed.setdefault(dep, []).append(who)
                 continue
             if spec.table is None:
                 if math.isnan(ev.env[dep][i]):
@@ -212,6 +219,8 @@ def _missing(cs: CompiledScheme, ev: Evaluation, i: int) -> tuple[MissingInput, 
         spec = cs.inputs.get(key)
         if spec is not None:
             label = spec.label.zh
+        elif key in figures:
+            label = f"原始数据：{figure_label(cs.scheme, figures[key].path)}"
         elif key in cs.tables:
             label = f"{cs.tables[key].label.zh}（至少 {max(cs.tables[key].min_rows, 1)} 行）"
         else:
@@ -219,6 +228,15 @@ def _missing(cs: CompiledScheme, ev: Evaluation, i: int) -> tuple[MissingInput, 
             label = f"{cs.tables[table].label.zh} 第{row}行 {cs.inputs[f'{table}.{col}'].label.zh}"
         out.append(MissingInput(input=key, label=label, needed_by=tuple(dict.fromkeys(who))))
     return tuple(out)
+
+
+def figure_label(scheme: Scheme, path: str) -> str:
+    """The Chinese label of a raw-data figure of the scheme's calculation (its path if unknown)."""
+    from greencore.calc.figures import RAW_CALCULATIONS
+
+    calculation = RAW_CALCULATIONS.get(scheme.raw_data)
+    figure = calculation.figures.get(path) if calculation else None
+    return f"{figure.label_zh}（{path}）" if figure else path
 
 
 _RULE_ZH = {

@@ -8,6 +8,11 @@ length 1,000,000) with the same float64 operations, so both give identical numbe
 Values are float64 arrays; a missing value is NaN and propagates. Comparisons and logic give 1.0 or
 0.0, and NaN when an operand is missing, so a missing answer never silently picks a branch.
 Division by zero gives NaN (never ±inf), which the engine reports as "not computable".
+
+``calc('energy.total', 'tce')`` reads a figure of the scheme's raw-data calculation (GB/T 2589 energy,
+GB/T 32150 emissions …) in the unit named. Both arguments are literal strings, so the figures a
+formula needs are known when it is parsed; the engine runs the exact calculation once per application
+and hands each asked figure in as a column (`calc_key`). Without raw data the figure is missing (NaN).
 """
 
 from __future__ import annotations
@@ -183,11 +188,31 @@ _BINOPS: dict[type[ast.operator], Callable[[Array, Array], Array]] = {
 }
 
 
+@dataclass(frozen=True, order=True)
+class CalcRef:
+    """A figure of the raw-data calculation that a formula reads: its path and the unit asked."""
+
+    path: str
+    unit: str
+
+    @property
+    def key(self) -> str:
+        """The column under which the engine hands the figure in."""
+        return calc_key(self.path, self.unit)
+
+
+def calc_key(path: str, unit: str) -> str:
+    return f"calc:{path}[{unit}]"
+
+
 @dataclass(frozen=True)
 class Formula:
     source: str
     names: frozenset[str]
     evaluate: Fn
+    calcs: frozenset[CalcRef] = frozenset()
+    # the figure, when the whole formula is one calc(…) call: its value can pass through exactly
+    bare_calc: CalcRef | None = None
 
     def __call__(self, env: Env) -> Array:
         return self.evaluate(env)
@@ -205,11 +230,43 @@ def parse(source: str) -> Formula:
     except SyntaxError as exc:
         raise FormulaError(f"syntax error at column {exc.offset}: {exc.msg}") from None
     names: set[str] = set()
-    fn = _compile(tree.body, names, depth=0)
-    return Formula(source=text, names=frozenset(names), evaluate=fn)
+    calcs: set[CalcRef] = set()
+    fn = _compile(tree.body, names, 0, calcs)
+    body = tree.body
+    bare = isinstance(body, ast.Call) and isinstance(body.func, ast.Name) and body.func.id == "calc"
+    return Formula(
+        source=text,
+        names=frozenset(names),
+        evaluate=fn,
+        calcs=frozenset(calcs),
+        bare_calc=next(iter(calcs)) if bare else None,
+    )
 
 
-def _compile(node: ast.expr, names: set[str], depth: int) -> Fn:
+_NOT_GIVEN = _as_array(np.nan)
+
+
+def _calc_call(node: ast.Call, calcs: set[CalcRef]) -> Fn:
+    args = node.args
+    if node.keywords or len(args) != 2:
+        raise FormulaError("calc takes two arguments: calc('figure.path', 'unit')")
+    texts = [a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    if len(texts) != 2:
+        raise FormulaError("calc's arguments must be quoted text: calc('energy.total', 'tce')")
+    path, unit = texts[0].strip(), texts[1].strip()
+    if not path:
+        raise FormulaError("calc needs the path of a figure, e.g. calc('energy.total', 'tce')")
+    ref = CalcRef(path, unit)
+    calcs.add(ref)
+    key = ref.key
+
+    def figure(env: Env) -> Array:
+        return env.get(key, _NOT_GIVEN)
+
+    return figure
+
+
+def _compile(node: ast.expr, names: set[str], depth: int, calcs: set[CalcRef]) -> Fn:
     if depth > 60:
         raise FormulaError("formula nested too deeply")
     d = depth + 1
@@ -248,10 +305,10 @@ def _compile(node: ast.expr, names: set[str], depth: int) -> Fn:
         op = _BINOPS.get(type(node.op))
         if op is None:
             raise FormulaError(f"operator {type(node.op).__name__} is not allowed")
-        left, right = _compile(node.left, names, d), _compile(node.right, names, d)
+        left, right = _compile(node.left, names, d, calcs), _compile(node.right, names, d, calcs)
         return lambda env: op(left(env), right(env))
     if isinstance(node, ast.UnaryOp):
-        operand = _compile(node.operand, names, d)
+        operand = _compile(node.operand, names, d, calcs)
         if isinstance(node.op, ast.USub):
             return lambda env: np.negative(operand(env))
         if isinstance(node.op, ast.UAdd):
@@ -260,7 +317,9 @@ def _compile(node: ast.expr, names: set[str], depth: int) -> Fn:
             return lambda env: _not(operand(env))
         raise FormulaError(f"operator {type(node.op).__name__} is not allowed")
     if isinstance(node, ast.Compare):
-        operands = [_compile(node.left, names, d)] + [_compile(c, names, d) for c in node.comparators]
+        operands = [_compile(node.left, names, d, calcs)] + [
+            _compile(c, names, d, calcs) for c in node.comparators
+        ]
         ops = [_cmp(op) for op in node.ops]
 
         def chain(env: Env) -> Array:
@@ -270,22 +329,25 @@ def _compile(node: ast.expr, names: set[str], depth: int) -> Fn:
 
         return chain
     if isinstance(node, ast.BoolOp):
-        parts = [_compile(v, names, d) for v in node.values]
+        parts = [_compile(v, names, d, calcs) for v in node.values]
         combine = _and if isinstance(node.op, ast.And) else _or
         return lambda env: combine(*(p(env) for p in parts))
     if isinstance(node, ast.IfExp):
-        cond, then, other = (_compile(x, names, d) for x in (node.test, node.body, node.orelse))
+        cond, then, other = (_compile(x, names, d, calcs) for x in (node.test, node.body, node.orelse))
         return lambda env: _if(cond(env), then(env), other(env))
     if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id == "calc":
+            return _calc_call(node, calcs)
         if not isinstance(node.func, ast.Name) or node.keywords:
             raise FormulaError("only calls of the listed functions, without keywords, are allowed")
         spec = FUNCTIONS.get(node.func.id)
         if spec is None:
-            raise FormulaError(f"unknown function '{node.func.id}' (known: {', '.join(sorted(FUNCTIONS))})")
+            known = ", ".join(sorted([*FUNCTIONS, "calc"]))
+            raise FormulaError(f"unknown function '{node.func.id}' (known: {known})")
         count = len(node.args)
         if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
             raise FormulaError(f"function '{node.func.id}' takes {spec.help}; got {count} arguments")
-        args = [_compile(a, names, d) for a in node.args]
+        args = [_compile(a, names, d, calcs) for a in node.args]
         impl = spec.impl
         return lambda env: np.asarray(impl(*(a(env) for a in args)), dtype=np.float64)
     raise FormulaError(f"{type(node).__name__} is not allowed in a formula")

@@ -1,45 +1,65 @@
-"""From raw plant data to a scheme's inputs, through the calculations of `greencore.calc`.
+"""Scoring from raw plant data: the scheme's formulas call the calculations of `greencore.calc`.
 
 An enterprise knows its coal, gas, electricity and steam purchases, output, water meters and waste
-ledger, not its 单位产品综合能耗. `inputs_from_raw` runs the factory calculation on such raw data and
-merges the figures it derives into the scheme's inputs; figures the applicant also typed in must
-agree, or the merge refuses with the field named. The calculation's full working (every step with
-its unit, coefficient and reference-table row) travels with the result.
+ledger, not its 单位产品综合能耗. A scheme that names a raw-data calculation (``raw_data: factory``)
+reads that calculation's figures in its formulas with ``calc('energy.total', 'tce')``:
+
+* an input with a ``derive`` formula is computed from raw data (a figure the applicant also typed
+  must agree, or the merge refuses with the field named), and is typed only without raw data;
+* any other formula may read a figure directly; without raw data that figure is missing.
+
+The calculation runs once per application, exactly, in Decimal; every figure read is re-expressed in
+the unit its formula asked for (`greencore.calc.units.rescale`), and travels with the result with
+its section of the calculation and the reference-table rows behind it (`Result.figures`,
+`Result.derived`, and the whole working in `Result.calculation`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from greencore.calc.factory import DERIVED_INPUTS, compute_factory
+import numpy as np
+
+from greencore.calc.errors import CalcError
+from greencore.calc.figures import RAW_CALCULATIONS, FigureValue, RawCalculation, read_figure
+from greencore.calc.numbers import text
+from greencore.scoring.compiled import CompiledScheme, compiled
+from greencore.scoring.expr import Array, CalcRef, Formula
 from greencore.scoring.inputs import InputError
+from greencore.scoring.result import DerivedValue, FigureUse
 from greencore.standards.model import Scheme
 from greencore.standards.registry import shipped
 
-# the raw-data calculations a scheme may name in `raw_data:`
-RAW_CALCULATIONS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {"factory": compute_factory}
-RAW_DERIVED: dict[str, frozenset[str]] = {"factory": DERIVED_INPUTS}
+
+@dataclass(frozen=True)
+class RawScoring:
+    """What raw data adds to one application's scoring."""
+
+    inputs: dict[str, Any]  # typed inputs with the derived ones merged in
+    columns: dict[str, Array]  # the figures scoring formulas read, as evaluation columns
+    calculation: dict[str, Any]  # the calculation's whole output (figures, working, tables used)
+    figures: tuple[FigureUse, ...]
+    derived: tuple[DerivedValue, ...]
 
 
 def derived_inputs(scheme: Scheme) -> frozenset[str]:
-    """The scheme inputs its raw-data calculation fills (``table.column`` for table columns)."""
-    return RAW_DERIVED.get(scheme.raw_data or "", frozenset())
+    """The scheme inputs its derive formulas compute from raw data (``table.column`` for columns)."""
+    return frozenset(compiled(scheme).derived)
 
 
-def _mapping_for(scheme: Scheme, derived: Mapping[str, Any]) -> dict[str, Any]:
-    """The derived inputs for this scheme, or for the nearest ancestor the calculation maps."""
-    current: Scheme | None = scheme
-    while current is not None:
-        if current.id in derived:
-            return dict(derived[current.id])
-        current = shipped().get(current.extends) if current.extends else None
-    raise InputError(
-        "raw",
-        f"计算结果未对应评价方案 {scheme.id}",
-        f"the calculation gives no inputs for scheme {scheme.id}",
-    )
+def raw_calculation(scheme: Scheme) -> RawCalculation:
+    calculation = RAW_CALCULATIONS.get(scheme.raw_data)
+    if calculation is None:
+        known = "、".join(s.id for s in shipped().all() if s.raw_data)
+        raise InputError(
+            "raw",
+            f"评价方案 {scheme.id} 不接受原始数据（接受：{known}）",
+            f"scheme {scheme.id} takes no raw data (schemes that do: {known})",
+        )
+    return calculation
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -86,22 +106,129 @@ def merge_inputs(typed: Mapping[str, Any], derived: Mapping[str, Any]) -> dict[s
     return merged
 
 
-def inputs_from_raw(
-    scheme: Scheme, raw: Mapping[str, Any], typed: Mapping[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the scheme's inputs, the calculation's full output) from raw plant data and typed inputs."""
-    calculate = RAW_CALCULATIONS.get(scheme.raw_data)
-    if calculate is None:
-        known = "、".join(s.id for s in shipped().all() if s.raw_data)
-        raise InputError(
-            "raw",
-            f"评价方案 {scheme.id} 不接受原始数据（接受：{known}）",
-            f"scheme {scheme.id} takes no raw data (schemes that do: {known})",
-        )
+def _number(value: float) -> Decimal | None:
+    """A float result of a derive formula as the shortest Decimal that reads back to it."""
+    return None if np.isnan(value) else Decimal(repr(float(value)))
+
+
+class _Figures:
+    """Reads each asked figure once from the calculation's output and remembers its use."""
+
+    def __init__(self, calculation: RawCalculation, output: Mapping[str, Any]) -> None:
+        self.calculation = calculation
+        self.output = output
+        self.read: dict[CalcRef, FigureValue] = {}
+
+    def value(self, ref: CalcRef) -> FigureValue:
+        found = self.read.get(ref)
+        if found is None:
+            figure = self.calculation.figure(ref.path)
+            try:
+                found = read_figure(self.output["calculations"], figure, ref.unit)
+            except CalcError as exc:
+                raise InputError(f"raw.{exc.place}", exc.reason_zh, exc.reason_en) from None
+            self.read[ref] = found
+        return found
+
+    def column(self, ref: CalcRef) -> Array:
+        found = self.value(ref)
+        if self.calculation.figure(ref.path).per_row:
+            cells = [float(v) for v in found.rows] or [np.nan]
+            return np.asarray([cells], dtype=np.float64)
+        if found.value is None:
+            return np.full(1, np.nan)
+        return np.asarray([float(found.value)], dtype=np.float64)
+
+    def uses(self) -> tuple[FigureUse, ...]:
+        calculations = self.output["calculations"]
+        out = []
+        for ref, found in sorted(self.read.items()):
+            figure = self.calculation.figure(ref.path)
+            section = calculations.get(figure.section, {}) if figure.section != ref.path else {}
+            rows_used = tuple(
+                f"{table['id']}@{table['version']} {row['id']} ({row['mark']})"
+                for table in section.get("tables_used", ())
+                for row in table["rows"]
+            )
+            out.append(
+                FigureUse(
+                    path=ref.path,
+                    label=figure.label_zh,
+                    unit=ref.unit,
+                    value=found.value,
+                    rows=found.rows,
+                    source_unit=found.source_unit,
+                    section=figure.section if figure.section != ref.path else "",
+                    rows_used=rows_used,
+                )
+            )
+        return tuple(out)
+
+
+def _derive(cs: CompiledScheme, figures: _Figures) -> tuple[dict[str, Any], list[DerivedValue]]:
+    """The inputs the scheme's derive formulas compute, as input values, and their trail."""
+    values: dict[str, Any] = {}
+    trail: list[DerivedValue] = []
+    tables: dict[str, dict[str, list[Decimal | None]]] = {}
+    for key, formula in cs.derived.items():
+        spec = cs.inputs[key]
+        result = _evaluate(formula, figures)
+        paths = tuple(sorted({ref.path for ref in formula.calcs}))
+        if spec.table is None:
+            value = result[0] if result else None
+            if value is not None:
+                values[key] = text(value)
+            trail.append(DerivedValue(key, spec.label.zh, spec.unit, formula.source, value, (), paths))
+            continue
+        table = cs.tables[spec.table]
+        if len(result) > table.rows:
+            section = sorted(formula.calcs)[0].path.split(".", 1)[0]
+            raise InputError(
+                f"raw.{section}.products",
+                f"原始数据给出 {len(result)} 个产品，而“{table.label.zh}”最多 {table.rows} 行",
+                f"the raw data gives {len(result)} products; table {table.id} takes at most {table.rows}",
+            )
+        tables.setdefault(spec.table, {})[spec.column or key] = result
+        trail.append(DerivedValue(key, spec.label.zh, spec.unit, formula.source, None, tuple(result), paths))
+    for table_id, columns in tables.items():
+        count = max(len(cells) for cells in columns.values())
+        values[table_id] = [
+            {
+                column: text(cell)
+                for column, cells in columns.items()
+                if row < len(cells) and (cell := cells[row]) is not None
+            }
+            for row in range(count)
+        ]
+    return values, trail
+
+
+def _evaluate(formula: Formula, figures: _Figures) -> list[Decimal | None]:
+    """A derive formula's value (one per row for a per-product one); exact for a bare calc(…)."""
+    if formula.bare_calc is not None:
+        found = figures.value(formula.bare_calc)
+        return list(found.rows) if found.rows or found.value is None else [found.value]
+    env = {ref.key: figures.column(ref) for ref in formula.calcs}
+    out = np.atleast_1d(np.asarray(formula(env), dtype=np.float64)).reshape(-1)
+    return [_number(float(v)) for v in out]
+
+
+def raw_scoring(scheme: Scheme, raw: Mapping[str, Any], typed: Mapping[str, Any]) -> RawScoring:
+    """Run the scheme's raw-data calculation and feed its figures to the scheme's formulas."""
+    calculation = raw_calculation(scheme)
     try:
-        calculation = calculate(raw)
-    except ValueError as exc:  # CalcError: names the field of the raw data
-        place = getattr(exc, "place", "")
-        raise InputError(f"raw.{place}" if place else "raw", str(exc), str(exc)) from None
-    derived = _mapping_for(scheme, calculation["scheme_inputs"])
-    return merge_inputs(typed, derived), calculation
+        output = calculation.run(raw)
+    except CalcError as exc:  # names the field of the raw data
+        place = f"raw.{exc.place}" if exc.place else "raw"
+        raise InputError(place, str(exc), str(exc)) from None
+    cs = compiled(scheme)
+    figures = _Figures(calculation, output)
+    derived_values, derived = _derive(cs, figures)
+    columns = {ref.key: figures.column(ref) for ref in sorted(cs.calc_refs)}
+    return RawScoring(
+        inputs=merge_inputs(typed, derived_values),
+        columns=columns,
+        calculation=output,
+        figures=figures.uses(),
+        derived=tuple(derived),
+    )

@@ -73,6 +73,37 @@ class ComputedValue:
 
 
 @dataclass(frozen=True)
+class FigureUse:
+    """A figure of the raw-data calculation that the scheme's formulas read, in the unit they asked.
+
+    `section` names the part of `Result.calculation["calculations"]` whose steps give the figure;
+    `rows_used` the reference-table rows behind it (``table@version row (mark)``).
+    """
+
+    path: str
+    label: str
+    unit: str
+    value: Decimal | None = None
+    rows: tuple[Decimal, ...] = ()  # one per product, for a per-product figure
+    source_unit: str = ""
+    section: str = ""
+    rows_used: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DerivedValue:
+    """An input computed from raw data by the scheme's derive formula (calc(…) figures)."""
+
+    id: str  # "total_energy_tce", or "products.unit_energy" for a table column
+    label: str
+    unit: str
+    formula: str
+    value: Decimal | None = None
+    rows: tuple[Decimal | None, ...] = ()
+    figures: tuple[str, ...] = ()  # the paths of the FigureUse entries it read
+
+
+@dataclass(frozen=True)
 class Improvement:
     indicator: str
     label: str
@@ -125,6 +156,9 @@ class Result:
     notes: tuple[str, ...] = field(default=())
     # the raw-data calculation's output (figures, working, tables used), when scored from raw data
     calculation: dict[str, Any] | None = None
+    # the calculated figures the scheme's formulas read, and the inputs derived from them
+    figures: tuple[FigureUse, ...] = ()
+    derived: tuple[DerivedValue, ...] = ()
 
     @property
     def missing_inputs(self) -> tuple[str, ...]:
@@ -178,6 +212,8 @@ _NESTED: dict[str, type] = {
     "missing": MissingInput,
     "rows": RowTrail,
     "improvements": Improvement,
+    "figures": FigureUse,
+    "derived": DerivedValue,
 }
 
 
@@ -193,6 +229,8 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
             value = tuple(_build(_NESTED[f.name], v) for v in value)
         elif f.name in _DECIMAL_FIELDS and value is not None:
             value = Decimal(value)
+        elif f.name == "rows" and cls in (FigureUse, DerivedValue):
+            value = tuple(None if v is None else Decimal(v) for v in value)
         elif isinstance(value, list) and f.name != "inputs":
             value = tuple(value)
         kwargs[f.name] = value

@@ -14,7 +14,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from greencore.scoring.expr import FormulaError, parse
+from greencore.calc.errors import CalcError
+from greencore.calc.figures import RAW_CALCULATIONS
+from greencore.calc.units import rescale
+from greencore.scoring.expr import CalcRef, FormulaError, parse
 from greencore.standards.model import (
     InputKind,
     Mark,
@@ -295,6 +298,27 @@ def check_references(scheme: Scheme) -> None:
         unknown = sorted(parsed.names - allowed)
         if unknown:
             raise SchemeError(file, place, f"formula '{formula}' names unknown values: {', '.join(unknown)}")
+        for ref in sorted(parsed.calcs):
+            _check_calc(scheme, ref, place, per_row_allowed=False)
+
+    # derive formulas: computed from the raw-data calculation's figures and numbers only
+    for item in scheme.inputs:
+        derives = [(c.derive, f"input {item.id}.{c.id} › derive", True) for c in item.columns if c.derive]
+        if item.derive:
+            derives.append((item.derive, f"input {item.id} › derive", False))
+        for formula, place, per_row in derives:
+            try:
+                parsed = parse(formula)
+            except FormulaError as exc:
+                raise SchemeError(file, place, f"formula '{formula}': {exc}") from None
+            if parsed.names or not parsed.calcs:
+                raise SchemeError(
+                    file,
+                    place,
+                    f"formula '{formula}': a derive formula reads calc(…) figures and numbers only",
+                )
+            for ref in sorted(parsed.calcs):
+                _check_calc(scheme, ref, place, per_row_allowed=per_row)
 
     for value in scheme.computed:
         if value.table is not None and value.table not in tables:
@@ -362,6 +386,39 @@ def check_references(scheme: Scheme) -> None:
     for item in scheme.inputs:
         if item.kind is InputKind.CATEGORY and len({c.id for c in item.choices}) != len(item.choices):
             raise SchemeError(file, f"input {item.id}", "two choices share an id")
+
+
+def _check_calc(scheme: Scheme, ref: CalcRef, place: str, *, per_row_allowed: bool) -> None:
+    """A calc(…) reference names a figure of the scheme's raw-data calculation, in a unit it converts to."""
+    file = scheme.file or scheme.id
+    call = f"calc('{ref.path}', '{ref.unit}')"
+    calculation = RAW_CALCULATIONS.get(scheme.raw_data)
+    if calculation is None:
+        raise SchemeError(
+            file, place, f"{call}: the scheme names no raw-data calculation (raw_data: factory …)"
+        )
+    figure = calculation.figures.get(ref.path)
+    if figure is None:
+        stem = ref.path.split(".", 1)[0]
+        near = [p for p in calculation.figures if p.startswith(stem)] or list(calculation.figures)
+        raise SchemeError(
+            file,
+            place,
+            f"{call}: the {calculation.name} calculation has no figure '{ref.path}' "
+            f"(figures: {', '.join(near)})",
+        )
+    if figure.per_row and not per_row_allowed:
+        raise SchemeError(
+            file,
+            place,
+            f"{call}: one value per product; only a table column's derive formula can read it",
+        )
+    try:
+        rescale(figure.unit, ref.unit, call)
+    except CalcError as exc:
+        raise SchemeError(
+            file, place, f"{call}: the figure is in {figure.unit or '(no unit)'}; {exc.reason}"
+        ) from None
 
 
 def _check_points(node: Node, file: str) -> None:

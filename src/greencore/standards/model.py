@@ -81,6 +81,8 @@ class Column(Frozen):
     max: Decimal | None = None
     choices: tuple[Choice, ...] = ()
     help: str = ""
+    # the formula that computes the column from the scheme's raw-data calculation, one value per row
+    derive: str = ""
 
 
 class Input(Frozen):
@@ -105,6 +107,10 @@ class Input(Frozen):
     max_rows: int = 0
     min_rows: int = 0
     row_labels: tuple[str, ...] = ()  # fixed rows, e.g. 第1年 第2年 第3年
+    # the formula that computes this input from the scheme's raw-data calculation, e.g.
+    # "calc('energy.total', 'tce')": with raw data the value is computed (a typed one must agree);
+    # without, the applicant types it
+    derive: str = ""
 
     @property
     def is_table(self) -> bool:
@@ -119,6 +125,8 @@ class Input(Frozen):
                 raise ValueError("row_labels must name every row (as many as max_rows)")
             if self.min_rows > self.max_rows:
                 raise ValueError("min_rows exceeds max_rows")
+            if self.derive:
+                raise ValueError("a table input derives its columns: put derive on each column")
         if self.kind is InputKind.CATEGORY and not self.choices and not self.is_table:
             raise ValueError("a category input needs choices")
         return self
@@ -350,8 +358,9 @@ class Scheme(Frozen):
     source: Source
     extends: str = ""
     region: str = ""  # GB/T 2260 code of the issuing region; empty for national
-    # the calculation of greencore.calc that derives this scheme's inputs from raw plant data
-    # (coal, gas, electricity, steam, meters, ledgers); empty when the scheme takes indicator values
+    # the calculation of greencore.calc (greencore.calc.figures.RAW_CALCULATIONS) whose figures the
+    # scheme's formulas read with calc(…) when an application brings raw plant data (coal, gas,
+    # electricity, steam, meters, ledgers); empty when the scheme takes indicator values only
     raw_data: Literal["", "factory"] = ""
     precision: int = Field(default=2, ge=0, le=6)
     inputs: tuple[Input, ...] = ()

@@ -147,20 +147,9 @@ def test_carbon_elasticity(report: dict[str, Any]) -> None:
     )
 
 
-def test_scheme_inputs(report: dict[str, Any]) -> None:
-    inputs = report["scheme_inputs"]["factory-gbt36132-2025"]
-    assert {k: v for k, v in inputs.items() if not isinstance(v, list)} == {
-        "output_value": "46000",
-        "total_energy_tce": "2690.93675",
-        "site_area_m2": "120000",
-        "carbon_emission_t": "8653.2169",
-        "renewable_energy_tce": "55.305",
-        "water_intake_m3": "100400",
-        "water_reuse_rate": "92.7267",
-        "solid_waste_rate": "96.0938",
-        "building_coverage": "37.9167",
-        "plot_ratio": "0.6625",
-    }
+def test_output_value_is_a_figure_in_10k_yuan(report: dict[str, Any]) -> None:
+    assert report["calculations"]["output_value"] == {"value": "46000", "unit": "万元"}
+    assert "scheme_inputs" not in report  # the calculation knows no scheme: schemes call calc(…)
 
 
 def test_errors_name_the_section() -> None:
