@@ -243,7 +243,7 @@ def test_the_result_names_each_figure_and_the_reference_rows_behind_it(raw_schem
         "gbt2589-2020-standard-coal@2026.1 heat (V)",
         "gbt2589-2020-energy-media@2026.1 oxygen (V)",
     )
-    assert "grid-co2-mee-nbs@2026.1 average-2023-east_china (V)" in figures["ghg.total"].rows_used
+    assert "grid-co2-mee-nbs@2026.2 average-2023-east_china (V)" in figures["ghg.total"].rows_used
     # the section's working is in the result: each step with its unit and row
     steps = r.calculation["calculations"]["energy"]["trail"] if r.calculation else []
     coal = next(s for s in steps if s.get("row") == "raw_coal")

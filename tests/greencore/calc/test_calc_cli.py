@@ -87,8 +87,8 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_tables_lists_versions_and_marks(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tables", "--rows"]) == 0
     tables = {t["id"]: t for t in json.loads(capsys.readouterr().out)}
-    assert tables["grid-co2-carbon-market"]["version"] == "2026.1"
-    assert tables["grid-co2-carbon-market"]["marks"] == {"V": 1, "S": 0, "R": 1}
+    assert tables["grid-co2-carbon-market"]["version"] == "2026.2"
+    assert tables["grid-co2-carbon-market"]["marks"] == {"V": 1, "S": 1, "R": 0}
     assert tables["gbt2589-2020-standard-coal"]["row_marks"]["raw_coal"] == "V"
 
 
@@ -125,7 +125,7 @@ def test_module_entry_point_reports_errors() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "greencore.calc.cli", "ghg", "-"],
         input=json.dumps(
-            {"year": 2023, "grid_region": "江苏", "purchased_electricity": [{"quantity": "1", "unit": "MWh"}]}
+            {"year": 2023, "grid_region": "西藏", "purchased_electricity": [{"quantity": "1", "unit": "MWh"}]}
         ),
         capture_output=True,
         text=True,
@@ -134,6 +134,6 @@ def test_module_entry_point_reports_errors() -> None:
     )
     assert done.returncode == 2
     assert done.stderr.startswith(
-        "错误 / error: grid_region: 表 grid-co2-mee-nbs@2026.1 无 2023 年 江苏 的电网排放因子"
+        "错误 / error: grid_region: 表 grid-co2-mee-nbs@2026.2 无 2023 年 西藏 的电网排放因子"
     )
-    assert "no factor for 2023 / 江苏 in table grid-co2-mee-nbs@2026.1" in done.stderr
+    assert "no factor for 2023 / 西藏 in table grid-co2-mee-nbs@2026.2" in done.stderr

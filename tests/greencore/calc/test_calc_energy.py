@@ -89,12 +89,12 @@ def test_primary_energy_basis_uses_the_yearly_electricity_figure_and_the_heat_su
     assert result.total.value == D("287.3515")
     electricity = result.lines[2]
     assert (electricity.table, electricity.row, electricity.mark) == (
-        "electricity-primary-energy@2026.1",
+        "electricity-primary-energy@2026.2",
         "electricity-2022",
-        "R",
+        "S",
     )
     assert result.lines[3].table is None and result.lines[3].coefficient.unit == "kgce/GJ"
-    assert any("electricity-2022" in w and "(R)" in w for w in result.warnings)
+    assert any("electricity-2022" in w and "(S)" in w for w in result.warnings)
 
 
 def test_basis_aliases() -> None:
@@ -108,10 +108,10 @@ def test_primary_energy_basis_needs_a_year_and_a_published_year() -> None:
     assert no_year.value.place == "year"
     with pytest.raises(MissingReferenceError) as absent:
         comprehensive_energy(
-            EnergyInput.from_dict({"basis": "primary_energy", "year": 2023, "carriers": PLANT[2:3]})
+            EnergyInput.from_dict({"basis": "primary_energy", "year": 2019, "carriers": PLANT[2:3]})
         )
-    assert "no primary-energy coefficient for electricity in 2023" in str(absent.value)
-    assert "available: 2020, 2021, 2022" in str(absent.value)
+    assert "no primary-energy coefficient for electricity in 2019" in str(absent.value)
+    assert "available: 2020, 2021, 2022, 2023" in str(absent.value)
 
 
 def test_heat_on_the_primary_basis_without_the_suppliers_coefficient_is_refused() -> None:

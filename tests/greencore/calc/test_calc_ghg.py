@@ -55,7 +55,7 @@ def test_multi_fuel_plant_with_stock_change() -> None:
     )
     assert [line.emissions.value for line in result.lines] == [D("190.0299"), D("216.2189"), D("6.1918")]
     assert result.total.value == D("412.4406")
-    assert any("diesel" in w and "(R)" in w for w in result.warnings)
+    assert any("diesel" in w and "(S)" in w for w in result.warnings)
 
 
 def test_measured_parameters_replace_the_defaults() -> None:
@@ -104,7 +104,12 @@ def test_measured_parameters_replace_the_defaults() -> None:
             "V",
         ),
         (2022, "national", "carbon_market", "0.5703", "carbon_market-2022-national", "V"),
-        (2021, "national", "carbon_market", "0.581", "carbon_market-2021-national", "R"),
+        (2021, "national", "carbon_market", "0.581", "carbon_market-2021-national", "S"),
+        # provinces beyond the ten of standards.md are transcriptions: usable, marked S, warned about
+        (2023, "江苏", "average", "0.5827", "average-2023-jiangsu", "S"),
+        (2022, "江苏省", "average", "0.5978", "average-2022-jiangsu", "S"),
+        (2021, "华东", "average", "0.5992", "average-2021-east_china", "S"),
+        (2023, "national", "fossil", "0.8273", "fossil-2023-national", "V"),
     ],
 )
 def test_grid_factor_by_year_region_and_series(
@@ -125,7 +130,7 @@ def test_grid_factor_by_year_region_and_series(
     assert result.grid_factor is not None
     assert (result.grid_factor.row, result.grid_factor.mark) == (row, mark)
     expected_table = "grid-co2-carbon-market" if series == "carbon_market" else "grid-co2-mee-nbs"
-    assert result.grid_factor.table == f"{expected_table}@2026.1"
+    assert result.grid_factor.table == f"{expected_table}@2026.2"
 
 
 def test_the_carbon_market_series_is_kept_apart_from_the_national_average() -> None:
@@ -137,17 +142,18 @@ def test_the_carbon_market_series_is_kept_apart_from_the_national_average() -> N
 def test_a_province_without_a_published_factor_is_absent_not_inferred() -> None:
     with pytest.raises(MissingReferenceError) as error:
         ghg_emissions(
-            GhgInput.from_dict({"year": 2023, "grid_region": "江苏", "purchased_electricity": electricity()})
+            GhgInput.from_dict({"year": 2023, "grid_region": "西藏", "purchased_electricity": electricity()})
         )
     message = str(error.value)
     assert error.value.place == "grid_region"
-    assert "no factor for 2023 / 江苏 in table grid-co2-mee-nbs@2026.1" in message
+    assert "no factor for 2023 / 西藏 in table grid-co2-mee-nbs@2026.2" in message
     assert "2022: 全国、华北" in message and "2023: 全国、华北" in message
 
 
 def test_a_region_without_a_factor_for_that_year_is_absent() -> None:
-    # regional factors are published for 2022 and 2023 only; provinces for 2022 only
-    for year, region in ((2021, "华东"), (2023, "河北")):
+    # the table has regional factors for 2021–2023 and provinces for some years: 2020 has none,
+    # and 河北 has no 2021 row
+    for year, region in ((2020, "华东"), (2021, "河北")):
         with pytest.raises(MissingReferenceError):
             ghg_emissions(
                 GhgInput.from_dict(
@@ -190,7 +196,7 @@ def test_steam_by_metered_heat_content_and_by_the_low_pressure_default() -> None
     assert default.total.value == D("4.1393")
     assert metered.total.value == D("3.08")
     assert any("low_pressure_steam_heat" in w for w in default.warnings)
-    assert any("heat-co2-default@2026.1 行 heat" in w and "(R)" in w for w in metered.warnings)
+    assert any("heat-co2-default@2026.2 行 heat" in w and "(S)" in w for w in metered.warnings)
 
 
 def test_process_emissions_direct_and_by_factor() -> None:
@@ -328,7 +334,7 @@ def test_json_entry_point_states_tables_and_rows() -> None:
     assert out["tables_used"] == [
         {
             "id": "grid-co2-mee-nbs",
-            "version": "2026.1",
+            "version": "2026.2",
             "title": "电力二氧化碳排放因子（生态环境部、国家统计局）/ Electricity CO2 factors (MEE + NBS)",
             "rows": [
                 {

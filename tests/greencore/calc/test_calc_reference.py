@@ -50,9 +50,9 @@ def test_every_shipped_table_has_id_version_title_source_year_and_marked_rows() 
         ("gbt2589-2020-energy-media", "fresh_water", "0.2571", Mark.VERIFIED),
         ("gbt2589-2020-energy-media", "softened_water", "0.4857", Mark.RECALLED),
         ("grid-co2-carbon-market", "carbon_market-2022-national", "0.5703", Mark.VERIFIED),
-        ("grid-co2-carbon-market", "carbon_market-2021-national", "0.5810", Mark.RECALLED),
+        ("grid-co2-carbon-market", "carbon_market-2021-national", "0.5810", Mark.SECONDARY),
         ("grid-co2-mee-nbs", "average-2022-national", "0.5366", Mark.VERIFIED),
-        ("heat-co2-default", "heat", "0.11", Mark.RECALLED),
+        ("heat-co2-default", "heat", "0.11", Mark.SECONDARY),
     ],
 )
 def test_published_figures(table_id: str, row_id: str, value: str, mark: Mark) -> None:
@@ -66,15 +66,30 @@ def test_the_carbon_market_series_is_not_in_the_national_average_table() -> None
     assert D("0.5703") not in values and D("0.5810") not in values
 
 
-def test_electricity_primary_energy_rows_are_all_unverified() -> None:
-    assert all(row.mark is Mark.RECALLED for row in load_table("electricity-primary-energy").rows)
-
-
-def test_provinces_are_only_those_of_standards_md() -> None:
-    provinces = {
-        r.text("region_zh") for r in load_table("grid-co2-mee-nbs").rows if r.text("level") == "provincial"
+def test_no_electricity_primary_energy_row_claims_to_be_verified() -> None:
+    # the yearly coal figures are sourced, their use as GB/T 2589's 等价值 is not checked
+    rows = load_table("electricity-primary-energy").rows
+    assert {row.id: (row.number("value"), row.mark) for row in rows} == {
+        "electricity-2020": (D("0.3055"), Mark.SECONDARY),
+        "electricity-2021": (D("0.3017"), Mark.SECONDARY),
+        "electricity-2022": (D("0.3007"), Mark.SECONDARY),
+        "electricity-2023": (D("0.3019"), Mark.SECONDARY),
     }
-    assert provinces == {"河北", "山西", "天津", "内蒙古", "安徽", "福建", "广西", "青海", "四川", "云南"}
+
+
+def test_provincial_factors_beyond_standards_md_are_marked_secondary() -> None:
+    rows = [r for r in load_table("grid-co2-mee-nbs").rows if r.text("level") == "provincial"]
+    verified = {(r.year, r.text("region_zh")) for r in rows if r.mark is Mark.VERIFIED}
+    # the ten 2022 provinces standards.md quotes from the notice (five highest, five lowest)
+    assert verified == {
+        (2022, p) for p in ("河北", "山西", "天津", "内蒙古", "安徽", "福建", "广西", "青海", "四川", "云南")
+    }
+    assert all(r.mark is Mark.SECONDARY for r in rows if (r.year, r.text("region_zh")) not in verified)
+    by_year: dict[int | None, set[str]] = {}
+    for r in rows:
+        by_year.setdefault(r.year, set()).add(r.text("region_zh"))
+    assert len(by_year[2023]) == 30 and "西藏" not in by_year[2023]  # no 2023 row for Tibet: absent
+    assert {"江苏", "浙江", "上海", "广东", "山东"} <= by_year[2021] & by_year[2022] & by_year[2023]
 
 
 def table_text(value: str = '"0.7143"') -> str:
@@ -112,20 +127,20 @@ def test_malformed_tables_are_refused(change: object, message: str) -> None:
 
 
 def test_a_new_years_factor_is_a_data_change(tmp_path: Path) -> None:
-    # The shipped table has no 2023 figure for Jiangsu: absent.
+    # The shipped table has no 2023 figure for Tibet: absent.
     data = {
         "year": 2023,
-        "grid_region": "江苏",
+        "grid_region": "西藏",
         "purchased_electricity": [{"quantity": "100", "unit": "MWh"}],
     }
     with pytest.raises(MissingReferenceError):
         CALCULATIONS["ghg"](data)
     # A newer edition of the table (here a made-up figure in a test file) adds the row; nothing else changes.
     shipped = Path(__file__).parents[3] / "src/greencore/reference/grid-co2-mee-nbs.yaml"
-    text = shipped.read_text(encoding="utf-8").replace('version: "2026.1"', 'version: "2099.1"')
+    text = shipped.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "2099.1"')
     text += (
-        "  - {id: average-2023-jiangsu, series: average, year: 2023, level: provincial, region: jiangsu,"
-        ' region_zh: 江苏, name_zh: "江苏（测试）", value: "0.5000", unit: kgCO2/kWh, mark: R, source: test}\n'
+        "  - {id: average-2023-xizang, series: average, year: 2023, level: provincial, region: xizang,"
+        ' region_zh: 西藏, name_zh: "西藏（测试）", value: "0.5000", unit: kgCO2/kWh, mark: R, source: test}\n'
     )
     newer = tmp_path / "grid.yaml"
     newer.write_text(text, encoding="utf-8")
