@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+from greencore.calc.figures import section_steps
 from greencore.scoring import InputError, rank_population, score, score_population
 from greencore.scoring.result import Result
 from greencore.standards.loader import SchemeError
@@ -292,7 +293,7 @@ def _print_derived(console: Console, result: Result, explain: bool) -> None:
     console.print(derived)
     if not explain or result.calculation is None:
         return
-    working = Table(title="计算过程 / working (GB/T 2589, GB/T 32150 …)")
+    working = Table(title="计算过程 / working (greencore.calc)")
     for head in ("数值 figure", "步骤 step", "参考数据 reference row"):
         working.add_column(head, overflow="fold")
     sections = result.calculation.get("calculations", {})
@@ -303,7 +304,7 @@ def _print_derived(console: Console, result: Result, explain: bool) -> None:
         if not figure.section or figure.section in shown:
             continue
         shown.add(figure.section)
-        for step in sections.get(figure.section, {}).get("trail", ()):
+        for step in section_steps(sections, figure.section):
             row = f"{step['table']} {step['row']} ({step['mark']})" if step.get("table") else ""
             working.add_row(f"  {step['label']}", step["formula"], row)
     console.print(working)

@@ -1054,8 +1054,12 @@ def raw_paths() -> set[str]:
 
 
 def fed_by_raw(scheme: Scheme) -> bool:
-    """Whether the scheme takes raw plant data (it names a raw-data calculation, see ADR 0003)."""
-    return bool(scheme.raw_data)
+    """Whether the scheme takes the raw plant data of these sheets and of the web form.
+
+    They hold the factory calculation's document; a park's raw yearly statistics (``raw_data: park``)
+    come as JSON only, and the park's form keeps its typed columns (ADR 0006).
+    """
+    return scheme.raw_data == "factory"
 
 
 # ---------------------------------------------------------------------------------------------------

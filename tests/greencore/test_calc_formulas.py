@@ -169,7 +169,7 @@ def test_a_per_product_figure_fits_only_a_table_column() -> None:
     )
     err = load_error(text)
     assert err.place == "computed value elasticity"
-    assert "one value per product; only a table column's derive formula can read it" in err.reason
+    assert "one value per row (per_product); only a table's formulas can read it" in err.reason
 
 
 def test_a_derive_formula_reads_figures_only() -> None:

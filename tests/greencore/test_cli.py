@@ -203,3 +203,27 @@ def test_score_from_raw_data(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert data["score"] == "66.05"
     assert data["calculation"]["indicators"]["total_energy"]["value"] == "2690.93675"
+
+
+def test_score_a_park_from_its_raw_yearly_statistics(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "score", str(EXAMPLES / "park-2016-raw.json"), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["score"] == "92.41"
+    assert [d["id"] for d in data["derived"]] == [
+        "park_data.value_added",
+        "park_data.energy_tce",
+        "park_data.fresh_water_m3",
+        "park_data.employees",
+    ]
+
+
+def test_explain_shows_the_working_behind_derived_inputs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # one table row per line, nothing folded
+    code, out, _ = run(capsys, "score", str(EXAMPLES / "factory-2025-raw.json"), "--explain")
+    assert code == 0
+    assert "由原始数据计算的输入项" in out and "calc('energy.total', 'tce')" in out
+    assert "1260000 kg × 0.7143 kgce/kg = 900018 kgce" in out
+    assert "gbt2589-2020-standard-coal@2026.1 raw_coal (V)" in out

@@ -99,6 +99,13 @@ def test_a_scheme_extending_the_2025_one_takes_raw_data_too() -> None:
 
 def test_a_scheme_the_calculation_does_not_feed_is_refused() -> None:
     with pytest.raises(InputError) as caught:
-        score(get_scheme("park-miit-2016"), {}, raw=raw())
+        score(get_scheme("supply-chain-miit-2016"), {}, raw=raw())
     assert caught.value.place == "raw"
-    assert "评价方案 park-miit-2016 不接受原始数据" in caught.value.zh
+    assert "评价方案 supply-chain-miit-2016 不接受原始数据" in caught.value.zh
+
+
+def test_a_factorys_raw_data_given_to_a_park_scheme_names_the_first_foreign_field() -> None:
+    with pytest.raises(InputError) as caught:
+        score(get_scheme("park-miit-2016"), {}, raw=raw())
+    assert caught.value.place == "raw.enterprise"
+    assert "未知字段" in caught.value.zh and "accepted: park, years" in caught.value.zh

@@ -2,6 +2,7 @@
 
     greenmfg calc energy plant.json        python -m greencore.calc.cli energy plant.json
     greenmfg calc tables                   (the reference tables, versions and marks)
+    greenmfg calc figures                  (the figures scheme formulas read with calc('path', 'unit'))
 
 Exit code 0 on success; 2 with one line "错误 / error: <place>: <reason>" on stderr otherwise.
 """
@@ -18,6 +19,8 @@ from typing import Any
 
 from greencore.calc import CALCULATIONS, compute_factory
 from greencore.calc.errors import CalcError
+from greencore.calc.figures import RAW_CALCULATIONS
+from greencore.calc.park import compute_park
 from greencore.reference import ReferenceTableError, shipped_tables
 
 EXIT_OK = 0
@@ -33,6 +36,7 @@ HELP = {
     "elasticity": "碳排放弹性系数 / carbon elasticity",
     "park": "园区能源产出率、水资源产出率、人均工业增加值 / park ratios",
     "factory": "工厂原始数据 → 全部指标 / a factory's raw data to every indicator",
+    "park-years": "园区各年统计数据 → 各年比值 / a park's yearly statistics to each year's ratios",
 }
 
 
@@ -109,6 +113,26 @@ def _tables(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _figures(args: argparse.Namespace) -> int:
+    _print(
+        {
+            name: [
+                {
+                    "path": f.path,
+                    "unit": f.unit,
+                    "label": f.label_zh,
+                    "label_en": f.label_en,
+                    **({"per_row": f.rows_at} if f.rows_at else {}),
+                    **({"optional": True} if f.optional else {}),
+                }
+                for f in calculation.figures.values()
+            ]
+            for name, calculation in RAW_CALCULATIONS.items()
+        }
+    )
+    return EXIT_OK
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the `calc` command; each subcommand sets `func(args) -> exit code`."""
     calc = subparsers.add_parser("calc", help="计算指标 / compute indicators", description=__doc__)
@@ -116,6 +140,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     functions: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
         **CALCULATIONS,
         "factory": compute_factory,
+        "park-years": compute_park,
     }
     for name, function in functions.items():
         sub = commands.add_parser(name, help=HELP[name])
@@ -126,6 +151,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     tables.add_argument("--rows", action="store_true", help="列出每行的标记 / list each row's mark")
     tables.set_defaults(func=_tables)
+    figures = commands.add_parser(
+        "figures",
+        help="方案公式可读取的计算结果 calc('路径', '单位') / the figures scheme formulas read",
+    )
+    figures.set_defaults(func=_figures)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

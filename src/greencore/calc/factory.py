@@ -12,13 +12,13 @@ The calculation knows no scheme: a scheme's formulas read its figures by name (`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 from greencore.calc.energy import EnergyInput, EnergyResult, comprehensive_energy
-from greencore.calc.errors import CalcError, InputError
+from greencore.calc.errors import InputError
 from greencore.calc.ghg import GhgInput, GhgResult, ghg_emissions
-from greencore.calc.jsonio import decimal_from, from_dict, join, to_dict
+from greencore.calc.jsonio import decimal_from, from_dict, in_section, join, to_dict
 from greencore.calc.land import LandInput, land_indicators
 from greencore.calc.numbers import text
 from greencore.calc.ratios import (
@@ -35,23 +35,6 @@ from greencore.calc.water import WaterInput, water_indicators
 
 SECTIONS = ("energy", "ghg", "water", "waste", "land")
 TOP_LEVEL = ("enterprise", "year", "output_value", "output_value_unit", *SECTIONS, "history")
-
-T = TypeVar("T")
-
-
-def _in_section(section: str, run: Callable[[], T]) -> T:
-    """Run one section's calculation, naming the section in any error (``energy.carriers[0].unit``)."""
-    try:
-        return run()
-    except CalcError as error:
-        raise type(error)(
-            join(section, error.place),
-            error.reason_zh,
-            error.reason_en,
-            error.detail,
-            choices=error.choices,
-            choices_en=error.choices_en,
-        ) from None
 
 
 def _section(data: Mapping[str, Any], name: str, shared: Mapping[str, Any]) -> dict[str, Any]:
@@ -92,23 +75,23 @@ def compute_factory(data: Mapping[str, Any]) -> dict[str, Any]:
         raise InputError("output_value_unit", "缺少产值单位", "missing the unit of the output value")
     money = {"output_value": data["output_value"], "output_value_unit": output_unit}
 
-    energy: EnergyResult = _in_section(
+    energy: EnergyResult = in_section(
         "energy",
         lambda: comprehensive_energy(
             from_dict(EnergyInput, _section(data, "energy", {"year": year, **money}))
         ),
     )
-    ghg: GhgResult = _in_section(
+    ghg: GhgResult = in_section(
         "ghg", lambda: ghg_emissions(from_dict(GhgInput, _section(data, "ghg", {"year": year, **money})))
     )
-    water = _in_section(
+    water = in_section(
         "water", lambda: water_indicators(from_dict(WaterInput, _section(data, "water", money)))
     )
-    waste = _in_section(
+    waste = in_section(
         "waste", lambda: solid_waste_utilisation(from_dict(WasteInput, _section(data, "waste", {})))
     )
-    land = _in_section("land", lambda: land_indicators(from_dict(LandInput, _section(data, "land", money))))
-    renewable = _in_section(
+    land = in_section("land", lambda: land_indicators(from_dict(LandInput, _section(data, "land", money))))
+    renewable = in_section(
         "energy",
         lambda: renewable_share(
             RenewableInput(
@@ -148,7 +131,7 @@ def compute_factory(data: Mapping[str, Any]) -> dict[str, Any]:
                 )
             )
 
-        elasticity = _in_section("history", run_elasticity)
+        elasticity = in_section("history", run_elasticity)
 
     products_energy = [
         {

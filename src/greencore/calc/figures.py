@@ -6,10 +6,12 @@ scheme file is checked against when it loads (the path exists, the unit converts
 that reads the figure from a calculation's output afterwards, exactly, in Decimal.
 
 A path walks the calculation's JSON output: ``energy.total`` is ``calculations.energy.total``; a
-figure under ``per_product`` is one value per product, in the order the raw data lists them, and
-fits only a table column. Paths, units and labels are listed here rather than read off the result
-types, because the unit of a figure is a fact of the standard the scheme author must be able to
-look up (``greenmfg calc figures``), not something learnt by running a calculation.
+figure under a list (``energy.per_product.…`` one value per product, ``years.…`` one per year) has
+one value per row, in the order the raw data lists them, and fits only a table's formulas.
+
+Paths, units and labels are listed here rather than read off the result types, because the unit of
+a figure is a fact of the standard the scheme author must be able to look up (``greenmfg calc
+figures``), not something learnt by running a calculation.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 from greencore.calc.errors import InputError
 from greencore.calc.factory import compute_factory
+from greencore.calc.park import compute_park
 from greencore.calc.units import rescale
 
 
@@ -32,8 +35,12 @@ class Figure:
     unit: str  # 产品单位 in a per-product unit stands for each product's own unit
     label_zh: str
     label_en: str
-    per_row: bool = False  # one value per product (fits a table column)
+    rows_at: str = ""  # the list the figure is read from, one value per row (per_product, years)
     optional: bool = False  # absent unless the raw data has the part it needs (e.g. history)
+
+    @property
+    def per_row(self) -> bool:
+        return bool(self.rows_at)
 
     @property
     def section(self) -> str:
@@ -79,14 +86,14 @@ def _product(section: str, what: str, total_unit: str, intensity_unit: str) -> t
             total_unit,
             f"各产品{what}（分摊量）",
             f"{what} allocated to each product",
-            per_row=True,
+            rows_at="per_product",
         ),
         Figure(
             f"{section}.per_product.intensity",
             intensity_unit,
             f"单位产品{what}",
             f"{what} per unit of each product",
-            per_row=True,
+            rows_at="per_product",
         ),
     )
 
@@ -169,7 +176,7 @@ def read_figure(calculations: Mapping[str, Any], figure: Figure, unit: str) -> F
         value, source_unit = _amount(node, place)
         factor = rescale(source_unit, unit, place)
         return FigureValue(figure.path, unit, value * factor, source_unit=source_unit, factor=factor)
-    split = parts.index("per_product") + 1
+    split = parts.index(figure.rows_at) + 1
     rows = _walk(calculations, parts[:split]) or []
     values: list[Decimal] = []
     first_unit, first_factor = "", Decimal(1)
@@ -184,7 +191,52 @@ def read_figure(calculations: Mapping[str, Any], figure: Figure, unit: str) -> F
     )
 
 
+def _year(path: str, unit: str, label_zh: str, label_en: str) -> Figure:
+    return Figure(f"years.{path}", unit, f"各年{label_zh}", f"{label_en}, each year", rows_at="years")
+
+
+PARK_FIGURES = _catalogue(
+    _year("industrial_value_added", "万元", "工业增加值", "Industrial value added"),
+    _year("energy_consumption", "tce", "综合能源消费量", "Comprehensive energy consumption"),
+    _year("fresh_water", "m³", "工业用新鲜水量", "Industrial fresh water"),
+    _year("persons", "人", "工业从业人员数", "Industrial employees"),
+    _year("energy_productivity", "万元/tce", "能源产出率", "Energy productivity"),
+    _year("water_productivity", "元/m³", "水资源产出率", "Water productivity"),
+    _year("value_added_per_person", "万元/人", "人均工业增加值", "Value added per person"),
+)
+
 # the calculations a scheme may name in `raw_data:`
 RAW_CALCULATIONS: dict[str, RawCalculation] = {
     "factory": RawCalculation("factory", compute_factory, FACTORY_FIGURES),
+    "park": RawCalculation("park", compute_park, PARK_FIGURES),
 }
+
+
+def _parts(calculations: Mapping[str, Any], section: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """A section's results with a prefix: one for a section, one per year for a list of years."""
+    node = calculations.get(section)
+    if isinstance(node, Mapping):
+        return [("", node)]
+    if isinstance(node, list):
+        return [(f"{item.get('year', index + 1)} ", item) for index, item in enumerate(node)]
+    return []
+
+
+def section_steps(calculations: Mapping[str, Any], section: str) -> list[dict[str, Any]]:
+    """Every step of a calculation section's working (a yearly section: each year's, labelled)."""
+    return [
+        {**step, "label": prefix + str(step.get("label", ""))}
+        for prefix, part in _parts(calculations, section)
+        for step in part.get("trail", ())
+    ]
+
+
+def section_rows_used(calculations: Mapping[str, Any], section: str) -> tuple[str, ...]:
+    """The reference-table rows a section used, as ``table@version row (mark)``, each once."""
+    seen = {
+        f"{table['id']}@{table['version']} {row['id']} ({row['mark']})": None
+        for _, part in _parts(calculations, section)
+        for table in part.get("tables_used", ())
+        for row in table["rows"]
+    }
+    return tuple(seen)

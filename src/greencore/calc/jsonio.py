@@ -11,20 +11,36 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from greencore.calc.errors import InputError
+from greencore.calc.errors import CalcError, InputError
 from greencore.calc.numbers import text
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def join(place: str, name: str) -> str:
     return f"{place}.{name}" if place else name
+
+
+def in_section(section: str, run: Callable[[], R]) -> R:
+    """Run one section's calculation, naming the section in any error (``energy.carriers[0].unit``)."""
+    try:
+        return run()
+    except CalcError as error:
+        raise type(error)(
+            join(section, error.place),
+            error.reason_zh,
+            error.reason_en,
+            error.detail,
+            choices=error.choices,
+            choices_en=error.choices_en,
+        ) from None
 
 
 def to_dict(value: Any) -> Any:

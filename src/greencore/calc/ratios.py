@@ -262,6 +262,10 @@ class ParkInput(JsonRecord):
 
 @dataclass(frozen=True)
 class ParkResult:
+    industrial_value_added: Amount  # 万元
+    energy_consumption: Amount  # tce
+    fresh_water: Amount  # m³
+    persons: Amount  # 人
     energy_productivity: Amount
     water_productivity: Amount
     value_added_per_person: Amount
@@ -331,6 +335,10 @@ def park_ratios(inp: ParkInput) -> ParkResult:
         formula=f"{text(va)} 万元 ÷ {text(base['persons'])} 人",
     )
     return ParkResult(
+        industrial_value_added=Amount(va, "万元"),
+        energy_consumption=Amount(base["energy_consumption"], "tce"),
+        fresh_water=Amount(base["fresh_water"], "m³"),
+        persons=Amount(base["persons"], "人"),
         energy_productivity=Amount(energy, "万元/tce"),
         water_productivity=Amount(water, "元/m³"),
         value_added_per_person=Amount(per_person, "万元/人"),

@@ -82,6 +82,8 @@ class CompiledScheme:
     gate_deps: dict[str, frozenset[str]]
     # the raw-data figures the scoring formulas read (derive formulas aside): columns of the evaluation
     calc_refs: frozenset[CalcRef] = frozenset()
+    # the table whose formulas read a figure (a per-row figure is fitted to its rows)
+    calc_tables: dict[CalcRef, str] = field(default_factory=dict)
 
     @property
     def derived(self) -> dict[str, Formula]:
@@ -235,6 +237,16 @@ def compile_scheme(scheme: Scheme) -> CompiledScheme:
     every += [f for f in (*grade_when, *grade_requires) if f is not None]
     for formula in every:
         calc_refs |= formula.calcs
+    calc_tables: dict[CalcRef, str] = {}
+    for c, formula in computed:
+        if c.table:
+            calc_tables.update(dict.fromkeys(formula.calcs, c.table))
+    for cn in leaves:
+        over = cn.node.rule.over if cn.node.rule else None
+        if over:
+            for f in (cn.value, cn.base, cn.lead, cn.weight_by, *(g for t in cn.tiers for g in t)):
+                if f is not None:
+                    calc_tables.update(dict.fromkeys(f.calcs, over))
     gate_deps = {
         gate.id: deps_of([formula], None) if formula else frozenset({gate.id}) for gate, formula in gates
     }
@@ -251,6 +263,7 @@ def compile_scheme(scheme: Scheme) -> CompiledScheme:
         grade_requires=grade_requires,
         gate_deps=gate_deps,
         calc_refs=frozenset(calc_refs),
+        calc_tables=calc_tables,
     )
 
 

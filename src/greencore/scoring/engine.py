@@ -184,7 +184,9 @@ def _missing(cs: CompiledScheme, ev: Evaluation, i: int) -> tuple[MissingInput, 
         for dep in sorted(deps):
             spec = cs.inputs.get(dep)
             if spec is None:
-                if dep in figures and math.isnan(np.broadcast_to(ev.env.get(dep, np.nan), (ev.n,))[i]):
+                # a figure read inside a table's formulas is covered by that table's own cells
+                scalar = dep in figures and figures[dep] not in cs.calc_tables
+                if scalar and math.isnan(np.broadcast_to(ev.env.get(dep, np.nan), (ev.n,))[i]):
                     needed.setdefault(dep, []).append(who)
                 continue
             if spec.table is None:

@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 
 from greencore.calc.errors import CalcError
-from greencore.calc.figures import RAW_CALCULATIONS, FigureValue, RawCalculation, read_figure
+from greencore.calc.figures import (
+    RAW_CALCULATIONS,
+    FigureValue,
+    RawCalculation,
+    read_figure,
+    section_rows_used,
+)
 from greencore.calc.numbers import text
 from greencore.scoring.compiled import CompiledScheme, compiled
 from greencore.scoring.expr import Array, CalcRef, Formula
@@ -32,6 +38,10 @@ from greencore.scoring.inputs import InputError
 from greencore.scoring.result import DerivedValue, FigureUse
 from greencore.standards.model import Scheme
 from greencore.standards.registry import shipped
+
+# the raw document's list behind a per-row figure's list in the output, and what its rows are
+RAW_LISTS = {"per_product": "products"}
+ROW_WORDS = {"per_product": ("个产品", "products"), "years": ("个年度", "years")}
 
 
 @dataclass(frozen=True)
@@ -144,12 +154,8 @@ class _Figures:
         out = []
         for ref, found in sorted(self.read.items()):
             figure = self.calculation.figure(ref.path)
-            section = calculations.get(figure.section, {}) if figure.section != ref.path else {}
-            rows_used = tuple(
-                f"{table['id']}@{table['version']} {row['id']} ({row['mark']})"
-                for table in section.get("tables_used", ())
-                for row in table["rows"]
-            )
+            whole = figure.section == ref.path  # a top-level figure (output_value) has no working
+            rows_used = () if whole else section_rows_used(calculations, figure.section)
             out.append(
                 FigureUse(
                     path=ref.path,
@@ -158,7 +164,7 @@ class _Figures:
                     value=found.value,
                     rows=found.rows,
                     source_unit=found.source_unit,
-                    section=figure.section if figure.section != ref.path else "",
+                    section="" if whole else figure.section,
                     rows_used=rows_used,
                 )
             )
@@ -181,13 +187,7 @@ def _derive(cs: CompiledScheme, figures: _Figures) -> tuple[dict[str, Any], list
             trail.append(DerivedValue(key, spec.label.zh, spec.unit, formula.source, value, (), paths))
             continue
         table = cs.tables[spec.table]
-        if len(result) > table.rows:
-            section = sorted(formula.calcs)[0].path.split(".", 1)[0]
-            raise InputError(
-                f"raw.{section}.products",
-                f"原始数据给出 {len(result)} 个产品，而“{table.label.zh}”最多 {table.rows} 行",
-                f"the raw data gives {len(result)} products; table {table.id} takes at most {table.rows}",
-            )
+        _check_rows(len(result), table.rows, table.label.zh, sorted(formula.calcs)[0], figures)
         tables.setdefault(spec.table, {})[spec.column or key] = result
         trail.append(DerivedValue(key, spec.label.zh, spec.unit, formula.source, None, tuple(result), paths))
     for table_id, columns in tables.items():
@@ -201,6 +201,22 @@ def _derive(cs: CompiledScheme, figures: _Figures) -> tuple[dict[str, Any], list
             for row in range(count)
         ]
     return values, trail
+
+
+def _check_rows(count: int, rows: int, table_label: str, ref: CalcRef, figures: _Figures) -> None:
+    """More raw rows (products, years) than the table takes is an error naming the raw list."""
+    if count <= rows:
+        return
+    figure = figures.calculation.figure(ref.path)
+    parts = figure.path.split(".")
+    field = RAW_LISTS.get(figure.rows_at, figure.rows_at)
+    place = "raw." + ".".join([*parts[: parts.index(figure.rows_at)], field])
+    what_zh, what_en = ROW_WORDS.get(figure.rows_at, ("行", "rows"))
+    raise InputError(
+        place,
+        f"原始数据给出 {count} {what_zh}，而“{table_label}”最多 {rows} 行",
+        f"the raw data gives {count} {what_en}; the table takes at most {rows}",
+    )
 
 
 def _evaluate(formula: Formula, figures: _Figures) -> list[Decimal | None]:
@@ -224,7 +240,15 @@ def raw_scoring(scheme: Scheme, raw: Mapping[str, Any], typed: Mapping[str, Any]
     cs = compiled(scheme)
     figures = _Figures(calculation, output)
     derived_values, derived = _derive(cs, figures)
-    columns = {ref.key: figures.column(ref) for ref in sorted(cs.calc_refs)}
+    columns: dict[str, Array] = {}
+    for ref in sorted(cs.calc_refs):
+        column = figures.column(ref)
+        table_id = cs.calc_tables.get(ref)
+        if table_id is not None and column.ndim == 2:
+            table = cs.tables[table_id]
+            _check_rows(column.shape[1], table.rows, table.label.zh, ref, figures)
+            column = np.pad(column, ((0, 0), (0, table.rows - column.shape[1])), constant_values=np.nan)
+        columns[ref.key] = column
     return RawScoring(
         inputs=merge_inputs(typed, derived_values),
         columns=columns,

@@ -299,7 +299,7 @@ def check_references(scheme: Scheme) -> None:
         if unknown:
             raise SchemeError(file, place, f"formula '{formula}' names unknown values: {', '.join(unknown)}")
         for ref in sorted(parsed.calcs):
-            _check_calc(scheme, ref, place, per_row_allowed=False)
+            _check_calc(scheme, ref, place, per_row_allowed=table is not None)
 
     # derive formulas: computed from the raw-data calculation's figures and numbers only
     for item in scheme.inputs:
@@ -411,7 +411,8 @@ def _check_calc(scheme: Scheme, ref: CalcRef, place: str, *, per_row_allowed: bo
         raise SchemeError(
             file,
             place,
-            f"{call}: one value per product; only a table column's derive formula can read it",
+            f"{call}: one value per row ({figure.rows_at}); only a table's formulas can read it "
+            "(a column's derive, a computed value with table:, a rule with over:)",
         )
     try:
         rescale(figure.unit, ref.unit, call)

@@ -361,7 +361,7 @@ class Scheme(Frozen):
     # the calculation of greencore.calc (greencore.calc.figures.RAW_CALCULATIONS) whose figures the
     # scheme's formulas read with calc(…) when an application brings raw plant data (coal, gas,
     # electricity, steam, meters, ledgers); empty when the scheme takes indicator values only
-    raw_data: Literal["", "factory"] = ""
+    raw_data: Literal["", "factory", "park"] = ""
     precision: int = Field(default=2, ge=0, le=6)
     inputs: tuple[Input, ...] = ()
     computed: tuple[Computed, ...] = ()

@@ -27,7 +27,7 @@ from greencore.scoring.raw import derived_inputs
 from greencore.scoring.result import Result
 from greencore.standards.model import Choice, Scheme
 from greencore.standards.registry import get_scheme
-from greencore.workbook_raw import LAYOUT, Column, Group, Sheet, Table
+from greencore.workbook_raw import LAYOUT, Column, Group, Sheet, Table, fed_by_raw
 
 TABLE_ROWS_SHOWN = 5
 # The English of the section titles this module and greencore's compiler name (not a scheme's words).
@@ -103,7 +103,7 @@ class Form:
         return {row.id: row for row in self.indicator_rows}
 
     def accepts(self, key: str) -> bool:
-        return key in self.keys or (self.scheme.raw_data is not None and is_raw_key(key))
+        return key in self.keys or (fed_by_raw(self.scheme) and is_raw_key(key))
 
     def section_of(self, key: str) -> str | None:
         """The title of the section a field belongs to (a bureau reopens whole sections)."""
@@ -245,7 +245,8 @@ def _table_block(
 def build_form(scheme_key: str) -> Form:
     scheme = get_scheme(scheme_key)
     cs = compiled(scheme)
-    hidden = derived_inputs(scheme)
+    # inputs computed from raw data are asked as raw data only where the form offers it
+    hidden = derived_inputs(scheme) if fed_by_raw(scheme) else frozenset()
     choices = _choice_labels(scheme)
     titles_en = _titles_en(scheme)
     groups: dict[str, list[Field]] = {}
@@ -259,7 +260,7 @@ def build_form(scheme_key: str) -> Form:
     sections = [Section(title, tuple(fields), title_en=titles_en.get(title, "")) for title, fields in ordered]
     if tables:
         sections.append(Section("分项数据", tables=tuple(tables), title_en=titles_en["分项数据"]))
-    if scheme.raw_data:
+    if fed_by_raw(scheme):
         sections = _raw_sections() + sections
     keys = {f.key for s in sections if not s.raw for f in s.fields}
     keys |= {
@@ -330,7 +331,7 @@ def evaluate(scheme: Scheme, answers: Mapping[str, Any]) -> Evaluation:
     cs = compiled(scheme)
     typed, errors = typed_inputs(cs, answers.get("inputs", {}))
     raw_document = None
-    if scheme.raw_data:
+    if fed_by_raw(scheme):
         raw_form = raw_from_fields(answers.get("raw", {}))
         errors.update(raw_form.errors)
         if raw_form.document and not raw_form.errors:
@@ -368,7 +369,7 @@ def blockers(form: Form, evaluation: Evaluation, *, english: bool = False) -> li
             if english
             else f"原始数据计算未完成（{place}）：{zh}"
         )
-    elif form.scheme.raw_data and not evaluation.from_raw:
+    elif fed_by_raw(form.scheme) and not evaluation.from_raw:
         out.append(
             "Raw-data calculation incomplete: no raw data yet "
             "(output, energy, emissions, water, waste, land)."

@@ -14,6 +14,7 @@ from django_tasks import task
 from greencore.raw_form import fields_from_workbook
 from greencore.scoring.inputs import InputError
 from greencore.workbook import read_workbook
+from greencore.workbook_raw import fed_by_raw
 
 
 def _text(value: Any) -> str:
@@ -38,7 +39,7 @@ def answers_from_workbook(scheme: Any, path: Path) -> dict[str, dict[str, str]]:
         else:
             inputs[f"in:{key}"] = _text(value)
     inputs = {k: v for k, v in inputs.items() if v.strip() and form.accepts(k)}
-    raw = fields_from_workbook(path) if scheme.raw_data else {}
+    raw = fields_from_workbook(path) if fed_by_raw(scheme) else {}
     return {"inputs": inputs, "raw": raw}
 
 

@@ -137,3 +137,22 @@ def test_module_entry_point_reports_errors() -> None:
         "错误 / error: grid_region: 表 grid-co2-mee-nbs@2026.2 无 2023 年 西藏 的电网排放因子"
     )
     assert "no factor for 2023 / 西藏 in table grid-co2-mee-nbs@2026.2" in done.stderr
+
+
+def test_figures_lists_what_scheme_formulas_can_read(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["figures"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    factory = {f["path"]: f for f in out["factory"]}
+    assert factory["energy.total"] == {"path": "energy.total", "unit": "tce", "label": "综合能耗",
+                                       "label_en": "Comprehensive energy consumption"}  # fmt: skip
+    assert factory["energy.per_product.intensity"]["unit"] == "kgce/产品单位"
+    assert factory["energy.per_product.intensity"]["per_row"] == "per_product"
+    assert factory["elasticity.elasticity"]["optional"] is True
+    park = {f["path"]: f["unit"] for f in out["park"]}
+    assert park["years.water_productivity"] == "元/m³"
+
+
+def test_park_years_prints_each_years_ratios(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["park-years", str(EXAMPLE.parent / "park-raw.json")]) == 0
+    years = json.loads(capsys.readouterr().out)["calculations"]["years"]
+    assert [y["energy_productivity"]["value"] for y in years] == ["3", "2.4", "1.8"]
