@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from greencore.calc.figures import section_steps
 from greencore.scoring import InputError, rank_population, score, score_population
+from greencore.scoring.raw import working
 from greencore.scoring.result import Result
 from greencore.standards.loader import SchemeError
 from greencore.standards.model import Mark, Scheme, plain
@@ -293,21 +293,17 @@ def _print_derived(console: Console, result: Result, explain: bool) -> None:
     console.print(derived)
     if not explain or result.calculation is None:
         return
-    working = Table(title="计算过程 / working (greencore.calc)")
+    table = Table(title="计算过程 / working (greencore.calc)")
     for head in ("数值 figure", "步骤 step", "参考数据 reference row"):
-        working.add_column(head, overflow="fold")
-    sections = result.calculation.get("calculations", {})
-    shown: set[str] = set()
-    for figure in result.figures:
+        table.add_column(head, overflow="fold")
+    for shown in working(result):
+        figure = shown.figure
         value = " · ".join(str(v) for v in figure.rows) if figure.rows else str(figure.value)
-        working.add_row(f"[bold]{figure.label}[/bold] {figure.path}", f"{value} {figure.unit}".strip(), "")
-        if not figure.section or figure.section in shown:
-            continue
-        shown.add(figure.section)
-        for step in section_steps(sections, figure.section):
+        table.add_row(f"[bold]{figure.label}[/bold] {figure.path}", f"{value} {figure.unit}".strip(), "")
+        for step in shown.steps:
             row = f"{step['table']} {step['row']} ({step['mark']})" if step.get("table") else ""
-            working.add_row(f"  {step['label']}", step["formula"], row)
-    console.print(working)
+            table.add_row(f"  {step['label']}", step["formula"], row)
+    console.print(table)
 
 
 def print_result(console: Console, result: Result, explain: bool = False) -> None:

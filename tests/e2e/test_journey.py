@@ -82,6 +82,13 @@ def test_applicant_journey(live_server, page: Page, shot, tmp_path):
     expect(page.locator("#score-value")).to_have_text("66.05")
     expect(page.locator("#radar canvas")).to_have_count(1)
     shot(page, "05-dossier-imported")
+    # the working behind the computed inputs: each step with its reference-table row
+    working = page.locator("#working details")
+    working.locator("summary").click()
+    step = working.get_by_role("cell", name="1260000 kg × 0.7143 kgce/kg = 900018 kgce", exact=True)
+    expect(step).to_be_visible()
+    step.scroll_into_view_if_needed()
+    shot(page, "05b-dossier-working")
 
     page.get_by_role("button", name="提交申报").click()
     expect(page.locator("#app-state")).to_have_text("已提交")

@@ -181,3 +181,46 @@ def test_a_closed_call_refuses_new_applications(world):
             actor(world.users["sz-machinery"]), call, today=call.closes_on + datetime.timedelta(days=1)
         )
     assert refused.value.zh.endswith("截止。")
+
+
+def test_the_dossier_shows_the_working_behind_each_input_computed_from_raw_data(world):
+    from django.urls import reverse
+
+    user = world.users["sz-machinery"]
+    application = start(user)
+    url = reverse("applications:dossier", args=[application.public_id])
+    empty = world.client("sz-machinery").get(url).content.decode()
+    assert '<div id="working"></div>' in empty  # nothing computed yet: nothing shown
+    services.save_answers(actor(user), application, complete_answers())
+    html = world.client("sz-machinery").get(url).content.decode()
+    working = html[html.index('<div id="working">') : html.index('id="evidence"')]
+    assert "由原始数据计算的输入项及计算过程" in working
+    # each derived input with its value, unit and the scheme's formula
+    assert (
+        '<tr><td>综合能源消费量</td><td class="num">2690.93675</td><td>tce</td>'
+        "<td><code>calc(&#x27;energy.total&#x27;, &#x27;tce&#x27;)</code></td></tr>"
+    ) in working
+    assert '<td class="num">320.8425 · 41.859 · 0.6727</td><td>kgce/产品单位</td>' in working
+    # every step with its reference-table row and mark
+    assert (
+        "<tr><td>原煤（燃煤锅炉） 折标准煤</td><td>1260000 kg × 0.7143 kgce/kg = 900018 kgce</td>"
+        "<td>gbt2589-2020-standard-coal@2026.1 raw_coal（V）</td></tr>"
+    ) in working
+    assert "grid-co2-mee-nbs@2026.2 average-2023-east_china（V）" in working
+    assert "fuel-co2-defaults@2026.2 raw_coal（S）" in working
+
+
+def test_a_save_sends_the_new_working_with_the_live_score(world):
+    from django.urls import reverse
+
+    user = world.users["sz-machinery"]
+    application = start(user)
+    services.save_answers(actor(user), application, complete_answers())
+    response = world.client("sz-machinery").post(
+        reverse("applications:save", args=[application.public_id]), {"t:energy.carriers:0:quantity": "1300"}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<div id="working" hx-swap-oob="true">' in body
+    # 1300 + 150 − 90 = 1360 t of coal: the working follows what was typed
+    assert "(1300 + 150 − 90) t = 1360 t" in body

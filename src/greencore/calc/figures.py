@@ -23,6 +23,7 @@ from typing import Any
 
 from greencore.calc.errors import InputError
 from greencore.calc.factory import compute_factory
+from greencore.calc.numbers import text
 from greencore.calc.park import compute_park
 from greencore.calc.units import rescale
 
@@ -163,6 +164,11 @@ def _amount(node: Any, place: str) -> tuple[Decimal, str]:
     return Decimal(str(node["value"])), str(node["unit"])
 
 
+def _plain(value: Decimal) -> Decimal:
+    """The same number without the trailing zeros a unit factor leaves (2690.93675 × 1000)."""
+    return Decimal(text(value))
+
+
 def read_figure(calculations: Mapping[str, Any], figure: Figure, unit: str) -> FigureValue:
     """`figure` from a calculation's ``calculations`` output, in `unit` (exact)."""
     place = f"calc('{figure.path}', '{unit}')"
@@ -175,7 +181,7 @@ def read_figure(calculations: Mapping[str, Any], figure: Figure, unit: str) -> F
             raise InputError(place, "计算结果中没有此数值", "the calculation gives no such figure")
         value, source_unit = _amount(node, place)
         factor = rescale(source_unit, unit, place)
-        return FigureValue(figure.path, unit, value * factor, source_unit=source_unit, factor=factor)
+        return FigureValue(figure.path, unit, _plain(value * factor), source_unit=source_unit, factor=factor)
     split = parts.index(figure.rows_at) + 1
     rows = _walk(calculations, parts[:split]) or []
     values: list[Decimal] = []
@@ -185,7 +191,7 @@ def read_figure(calculations: Mapping[str, Any], figure: Figure, unit: str) -> F
         factor = rescale(source_unit, unit, f"{place}[{index}]")
         if index == 0:
             first_unit, first_factor = source_unit, factor
-        values.append(value * factor)
+        values.append(_plain(value * factor))
     return FigureValue(
         figure.path, unit, None, rows=tuple(values), source_unit=first_unit, factor=first_factor
     )

@@ -30,12 +30,13 @@ from greencore.calc.figures import (
     RawCalculation,
     read_figure,
     section_rows_used,
+    section_steps,
 )
 from greencore.calc.numbers import text
 from greencore.scoring.compiled import CompiledScheme, compiled
 from greencore.scoring.expr import Array, CalcRef, Formula
 from greencore.scoring.inputs import InputError
-from greencore.scoring.result import DerivedValue, FigureUse
+from greencore.scoring.result import DerivedValue, FigureUse, Result
 from greencore.standards.model import Scheme
 from greencore.standards.registry import shipped
 
@@ -256,3 +257,27 @@ def raw_scoring(scheme: Scheme, raw: Mapping[str, Any], typed: Mapping[str, Any]
         figures=figures.uses(),
         derived=tuple(derived),
     )
+
+
+@dataclass(frozen=True)
+class Working:
+    """One figure the scheme read, with the steps of its section shown once (the first figure of it)."""
+
+    figure: FigureUse
+    steps: tuple[dict[str, Any], ...]
+
+
+def working(result: Result) -> list[Working]:
+    """The figures a result read from raw data, each section's steps under its first figure."""
+    if result.calculation is None:
+        return []
+    sections = result.calculation.get("calculations", {})
+    shown: set[str] = set()
+    out = []
+    for figure in result.figures:
+        steps: tuple[dict[str, Any], ...] = ()
+        if figure.section and figure.section not in shown:
+            shown.add(figure.section)
+            steps = tuple(section_steps(sections, figure.section))
+        out.append(Working(figure, steps))
+    return out

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from greencore.scoring.raw import working
 from greencore.workbook import write_template
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
@@ -85,6 +86,8 @@ def _result_context(application: Application, dossier: Dossier, evaluation: Any 
         "form": form,
         "evaluation": evaluation,
         "result": result,
+        # the figures read from raw data with their steps and reference rows, under the form
+        "working": working(result) if result is not None else [],
         "radar": radar,
         "blockers": blockers(form, evaluation, english=english()) if editable else [],
         "editable": editable,
@@ -128,6 +131,7 @@ def save(request: HttpRequest, public_id: str) -> HttpResponse:
         return render(request, "applications/_refused.html", {"error": error}, status=409)
     context = _result_context(application, outcome.dossier, outcome.evaluation)
     context["saved_keys"] = list(values)
+    context["oob"] = True  # the working under the form follows the live score
     return render(request, "applications/dossier.html#live", context)
 
 
