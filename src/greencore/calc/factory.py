@@ -18,7 +18,7 @@ from typing import Any
 from greencore.calc.energy import EnergyInput, EnergyResult, comprehensive_energy
 from greencore.calc.errors import InputError
 from greencore.calc.ghg import GhgInput, GhgResult, ghg_emissions
-from greencore.calc.jsonio import decimal_from, from_dict, in_section, join, to_dict
+from greencore.calc.jsonio import decimal_from, document, from_dict, in_section, join, to_dict
 from greencore.calc.land import LandInput, land_indicators
 from greencore.calc.numbers import text
 from greencore.calc.ratios import (
@@ -55,17 +55,7 @@ def _figure(label: str, amount: Amount | None) -> dict[str, Any] | None:
 
 def compute_factory(data: Mapping[str, Any]) -> dict[str, Any]:
     """Every indicator of a factory from its raw data (see examples/factory-raw.json)."""
-    if not isinstance(data, Mapping):
-        raise InputError("", "应为对象", "expected an object")
-    unknown = [key for key in data if key not in TOP_LEVEL]
-    if unknown:
-        raise InputError(
-            str(unknown[0]),
-            "未知字段",
-            "unknown field",
-            choices=", ".join(TOP_LEVEL),
-            choices_en="accepted",
-        )
+    data = document(data, TOP_LEVEL)
     year = data.get("year")
     if not isinstance(year, int) or isinstance(year, bool):
         raise InputError("year", "应为整数年份", "expected the year as an integer")

@@ -28,6 +28,18 @@ def join(place: str, name: str) -> str:
     return f"{place}.{name}" if place else name
 
 
+def document(data: Any, accepted: tuple[str, ...]) -> Mapping[str, Any]:
+    """A raw-data document's top level: an object naming only `accepted` fields (a typo is an error)."""
+    if not isinstance(data, Mapping):
+        raise InputError("", "应为对象", "expected an object")
+    unknown = [key for key in data if key not in accepted]
+    if unknown:
+        raise InputError(
+            str(unknown[0]), "未知字段", "unknown field", choices=", ".join(accepted), choices_en="accepted"
+        )
+    return data
+
+
 def in_section(section: str, run: Callable[[], R]) -> R:
     """Run one section's calculation, naming the section in any error (``energy.carriers[0].unit``)."""
     try:

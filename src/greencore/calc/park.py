@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from greencore.calc.errors import InconsistentDataError, InputError
-from greencore.calc.jsonio import from_dict, in_section, join, to_dict
+from greencore.calc.jsonio import document, from_dict, in_section, join, to_dict
 from greencore.calc.ratios import ParkInput, ParkResult, park_ratios
 
 TOP_LEVEL = ("park", "years")
@@ -26,13 +26,7 @@ def _ratios(fields: Mapping[str, Any]) -> ParkResult:
 
 def compute_park(data: Mapping[str, Any]) -> dict[str, Any]:
     """Every year's park ratios from the park's raw yearly statistics (see examples/park-raw.json)."""
-    if not isinstance(data, Mapping):
-        raise InputError("", "应为对象", "expected an object")
-    unknown = [key for key in data if key not in TOP_LEVEL]
-    if unknown:
-        raise InputError(
-            str(unknown[0]), "未知字段", "unknown field", choices=", ".join(TOP_LEVEL), choices_en="accepted"
-        )
+    data = document(data, TOP_LEVEL)
     years = data.get("years")
     if not isinstance(years, list) or not years:
         raise InputError("years", "应为按年份排列的列表，至少一年", "expected a list of years, at least one")
