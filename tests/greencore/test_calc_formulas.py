@@ -9,11 +9,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from greencore.calc.errors import UnitError
 from greencore.calc.factory import compute_factory
 from greencore.calc.figures import FACTORY_FIGURES, read_figure
-from greencore.calc.units import rescale
+from greencore.calc.units import UNITS, rescale
 from greencore.scoring import InputError, score
 from greencore.scoring.expr import CalcRef, FormulaError, parse
 from greencore.scoring.raw import derived_inputs
@@ -336,3 +338,47 @@ def test_the_2025_scheme_derives_exactly_the_raw_data_figures(factory_2025: Sche
         "water_products.water_use_m3": (Decimal("70280"), Decimal("20080"), Decimal("10040")),
         "water_products.unit_water": (Decimal("13.5154"), Decimal("1.1156"), Decimal("0.0251")),
     }
+
+
+# -- invariants ------------------------------------------------------------------------------------------
+
+# plain units with the dimension they belong to; ratios are built from two of them
+PLAIN = [(unit, dimension) for dimension, units in UNITS.items() for unit in units]
+
+
+@given(st.sampled_from(PLAIN), st.data())
+def test_rescale_round_trips_and_chains(first: tuple[str, Any], data: st.DataObject) -> None:
+    unit, dimension = first
+    same = list(UNITS[dimension])
+    b, c = data.draw(st.sampled_from(same)), data.draw(st.sampled_from(same))
+    assert rescale(unit, b, "x") * rescale(b, unit, "x") == 1
+    assert rescale(unit, c, "x") == rescale(unit, b, "x") * rescale(b, c, "x")
+    # a ratio converts numerator and denominator apart; 产品单位 leaves the denominator alone
+    assert rescale(f"{unit}/万元", f"{b}/元", "x") == rescale(unit, b, "x") / 10000
+    assert rescale(f"{unit}/t", f"{b}/产品单位", "x") == rescale(unit, b, "x")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.decimals(min_value=1, max_value=10**6, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["tce", "kgce", "万tce"]),
+)
+def test_a_figure_read_in_any_unit_is_the_same_quantity(coal_t: Decimal, unit: str) -> None:
+    """calc('energy.total', u) × (u → tce) is the total in tce, exactly, whatever the coal burnt."""
+    data = raw()
+    data["energy"]["carriers"][0]["quantity"] = str(coal_t)
+    data["ghg"]["fuels"][0]["quantity"] = str(coal_t)
+    output = compute_factory(data)["calculations"]
+    figure = FACTORY_FIGURES["energy.total"]
+    in_tce = read_figure(output, figure, "tce").value
+    asked = read_figure(output, figure, unit).value
+    assert in_tce is not None and asked is not None
+    assert asked * rescale(unit, "tce", "x") == in_tce
+    assert in_tce == Decimal(output["energy"]["total"]["value"])
+
+
+def test_a_scalar_input_cannot_derive_a_per_product_figure() -> None:
+    text = RAW_SCHEME.replace("calc('energy.total', 'kgce')", "calc('energy.per_product.allocated', 'kgce')")
+    err = load_error(text)
+    assert err.place == "input energy_kgce › derive"
+    assert "one value per row (per_product)" in err.reason
