@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the tests are still sync
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -40,7 +41,16 @@ def shot():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> None:
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+        # a click that posts and redirects may still be navigating: Chromium refuses to capture a page
+        # between two documents, so the shot waits for the new one to load
+        page.wait_for_load_state("load")
+        try:
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+        except PlaywrightError as error:
+            if "Unable to capture screenshot" not in str(error):
+                raise
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
     return take
 
