@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from greencore.scoring.compiled import CompiledScheme, InputSpec, compiled
 from greencore.scoring.inputs import InputError
 from greencore.standards.model import InputKind, Scheme
-from greencore.workbook_raw import add_raw_sheets, fed_by_raw
+from greencore.workbook_raw import LAYOUTS, add_raw_sheets
 
 GATES_SHEET = "基本要求"
 DATA_SHEET = "数据"
@@ -177,12 +177,13 @@ def write_template(scheme: Scheme, path: Path) -> None:
                 sheet.cell(row=4 + r, column=col_index).fill = INPUT_FILL
         sheet.row_dimensions[1].hidden = True
         sheet.column_dimensions["A"].width = 14
-    if fed_by_raw(scheme):
-        add_raw_sheets(wb)
+    if scheme.raw_data in LAYOUTS:
+        add_raw_sheets(wb, LAYOUTS[scheme.raw_data])
+        what = {"factory": "能源、排放、用水、固废、用地", "park": "园区各年统计"}[scheme.raw_data]
         readme.cell(
             row=len(lines) + 1,
             column=1,
-            value="6. 也可在“原始数据-”各表填写能源、排放、用水、固废、用地原始数据，由平台计算相应指标。",
+            value=f"6. 也可在“原始数据-”各表填写{what}原始数据，由平台计算相应指标。",
         )
     wb.save(path)
 

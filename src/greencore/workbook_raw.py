@@ -47,7 +47,7 @@ from greencore.calc.ghg import (
 )
 from greencore.calc.land import Area, Building, Storey
 from greencore.calc.numbers import text
-from greencore.calc.ratios import YearValue
+from greencore.calc.ratios import ParkInput, YearValue
 from greencore.calc.units import UNITS, Dimension, canonical, split_ratio, unit_factor
 from greencore.calc.waste import WasteStream
 from greencore.calc.water import IntakeLine, ReuseLine
@@ -1028,6 +1028,66 @@ LAYOUT: tuple[Sheet, ...] = (
 )
 
 
+def _park_year_check(row: _Row) -> None:
+    if "year" not in row.values:
+        raise InputError(row.places.get("year", row.start), "缺少“年度”", "missing the year of this row")
+
+
+PARK_SHEET = PREFIX + "园区"
+# a park's raw yearly statistics: the document of `greencore.calc.park.compute_park`
+PARK_LAYOUT: tuple[Sheet, ...] = (
+    Sheet(
+        PARK_SHEET,
+        "原始数据：园区各年统计数据",
+        (
+            "按年度从早到晚逐行填写园区统计年报数据，数量与单位分列；平台据此计算能源产出率、水资源产出率和人均工业增加值。",
+            "“数据”表“园区指标数据”中的工业增加值、综合能源消费量、工业用新鲜水量、从业人员数可留空；如填写，须与此处一致。",
+        ),
+        (
+            Group(
+                "园区",
+                (
+                    Scalar("park.name", _text("name", ("园区名称", "Park name"), width=30)),
+                    Scalar("park.note", _text("note", ("备注", "Remarks"), width=30)),
+                ),
+                "Park",
+            ),
+            Table(
+                "years",
+                "各年统计数据",
+                (
+                    _int("year", ("年度", "Year")),
+                    _num(
+                        "industrial_value_added",
+                        ("工业增加值（不变价）", "Industrial value added (constant prices)"),
+                    ),
+                    _unit("value_added_unit", ("增加值单位", "Value added unit"), MONEY_UNITS),
+                    _num("energy_consumption", ("综合能源消费量", "Comprehensive energy consumption")),
+                    _unit("energy_unit", ("能耗单位", "Energy unit"), UnitRule((D.STANDARD_COAL,))),
+                    _num("fresh_water", ("工业用新鲜水量", "Industrial fresh water")),
+                    _unit("water_unit", ("水量单位", "Water unit"), WATER_UNITS),
+                    _num("persons", ("工业从业人员数", "Industrial employees")),
+                    _unit("persons_unit", ("人数单位", "Persons unit"), UnitRule((D.PERSONS,))),
+                ),
+                5,
+                ParkInput,
+                row_check=_park_year_check,
+                title_en="Yearly statistics",
+            ),
+        ),
+        "Raw data: the park's yearly statistics",
+        (
+            "One row per year, oldest first, quantity and unit apart; the platform computes energy and water "
+            "productivity and value added per employee from them.",
+            "In the data sheet's park table, value added, energy, fresh water and employees may be left "
+            "blank; if given they must agree with these.",
+        ),
+    ),
+)
+# the sheets of each raw-data calculation a scheme may name
+LAYOUTS: dict[str, tuple[Sheet, ...]] = {"factory": LAYOUT, "park": PARK_LAYOUT}
+
+
 def raw_paths() -> set[str]:
     """Every field of the raw document the sheets can fill (``energy.carriers[].unit``)."""
     paths: set[str] = set()
@@ -1163,10 +1223,10 @@ def _write_table(sheet: Worksheet, table: Table, row: int, lists: _Lists, widths
     return last + 1
 
 
-def add_raw_sheets(wb: Workbook) -> None:
+def add_raw_sheets(wb: Workbook, layouts: tuple[Sheet, ...] = LAYOUT) -> None:
     """Add the 原始数据- sheets (and their hidden lists sheet) to a workbook being written."""
     lists = _Lists()
-    for layout in LAYOUT:
+    for layout in layouts:
         sheet = wb.create_sheet(layout.name)
         sheet.column_dimensions["A"].hidden = True
         sheet.cell(row=1, column=1, value="title")
@@ -1432,8 +1492,9 @@ def _read_sheet(layout: Sheet, cells: list[list[Any]], out: dict[str, Any]) -> N
 
 
 def read_raw_sheets(path: Path) -> dict[str, Any] | None:
-    """The raw document (shaped as examples/factory-raw.json) of a filled workbook, or None when the
-    workbook has no 原始数据- sheet or nothing in them is filled. Errors name the sheet and cell."""
+    """The raw document (shaped as examples/factory-raw.json or park-raw.json) of a filled workbook, or
+    None when the workbook has no 原始数据- sheet or nothing in them is filled. Errors name the sheet and
+    cell."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -1441,7 +1502,7 @@ def read_raw_sheets(path: Path) -> dict[str, Any] | None:
     except Exception as exc:  # calamine raises its own error types for corrupt or foreign files
         raise InputError(str(path), f"无法读取工作簿（{exc}）", f"cannot read the workbook ({exc})") from None
     out: dict[str, Any] = {}
-    for layout in LAYOUT:
+    for layout in (*LAYOUT, *PARK_LAYOUT):
         if layout.name in wb.sheet_names:
             _read_sheet(layout, wb.get_sheet_by_name(layout.name).to_python(skip_empty_area=False), out)
     return out or None

@@ -27,6 +27,7 @@ from greencore.workbook import read_workbook, write_template
 from greencore.workbook_raw import (
     ENERGY_SHEET,
     LISTS_SHEET,
+    PARK_SHEET,
     PREFIX,
     add_raw_sheets,
     fed_by_raw,
@@ -321,7 +322,50 @@ def test_the_scheme_template_with_raw_sheets_scores_like_the_json(
     )
 
 
-def test_only_schemes_fed_by_raw_data_get_the_sheets(factory_2025: Scheme) -> None:
+def test_only_schemes_fed_by_raw_data_get_the_sheets(factory_2025: Scheme, tmp_path: Path) -> None:
     assert fed_by_raw(factory_2025)
     assert fed_by_raw(get_scheme("factory-jiangsu-2026"))  # extends the 2025 scheme
     assert not fed_by_raw(get_scheme("factory-gbt36132-2018"))
+    # the web form's raw sections are the factory's; a park's template gets its own yearly sheet
+    assert not fed_by_raw(get_scheme("park-miit-2016"))
+    sheets = {}
+    for scheme_id in ("factory-gbt36132-2018", "park-miit-2016", "supply-chain-miit-2016"):
+        path = tmp_path / f"{scheme_id}.xlsx"
+        write_template(get_scheme(scheme_id), path)
+        sheets[scheme_id] = [name for name in load_workbook(path).sheetnames if name.startswith(PREFIX)]
+    assert sheets == {
+        "factory-gbt36132-2018": [],
+        "park-miit-2016": [PARK_SHEET, LISTS_SHEET],
+        "supply-chain-miit-2016": [],
+    }
+
+
+def test_a_parks_yearly_sheet_reads_back_and_scores_like_the_json(tmp_path: Path) -> None:
+    park = get_scheme("park-miit-2016")
+    doc = json.loads((EXAMPLES / "park-raw.json").read_text(encoding="utf-8"))
+    rest = json.loads((EXAMPLES / "park-2016-raw.json").read_text(encoding="utf-8"))["inputs"]
+    path = tmp_path / "园区自评价表.xlsx"
+    write_template(park, path)
+    wb = load_workbook(path)
+    fill(wb, doc)
+    wb.save(path)
+    raw = read_raw_sheets(path)
+    assert raw is not None
+    assert normalised(raw) == normalised(doc)
+    assert [y["year"] for y in raw["years"]] == [2022, 2023, 2024]  # integers, as the calculation wants
+    assert score(park, rest, raw=raw).score == Decimal("92.41")
+
+
+def test_a_park_year_without_its_year_is_named_by_cell(tmp_path: Path) -> None:
+    park = get_scheme("park-miit-2016")
+    doc = json.loads((EXAMPLES / "park-raw.json").read_text(encoding="utf-8"))
+    del doc["years"][1]["year"]
+    path = tmp_path / "园区自评价表.xlsx"
+    write_template(park, path)
+    wb = load_workbook(path)
+    fill(wb, doc)
+    wb.save(path)
+    with pytest.raises(InputError) as caught:
+        read_raw_sheets(path)
+    assert caught.value.place == f"{PARK_SHEET}!B14"  # the second year's row
+    assert caught.value.zh == "缺少“年度”"

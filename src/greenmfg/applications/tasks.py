@@ -13,8 +13,9 @@ from django_tasks import task
 
 from greencore.raw_form import fields_from_workbook
 from greencore.scoring.inputs import InputError
+from greencore.scoring.raw import raw_scoring
 from greencore.workbook import read_workbook
-from greencore.workbook_raw import fed_by_raw
+from greencore.workbook_raw import fed_by_raw, read_raw_sheets
 
 
 def _text(value: Any) -> str:
@@ -30,8 +31,15 @@ def answers_from_workbook(scheme: Any, path: Path) -> dict[str, dict[str, str]]:
     from .dossier import build_form
 
     form = build_form(scheme.key)
+    values = read_workbook(scheme, path)
+    if scheme.raw_data and not fed_by_raw(scheme):
+        # the form has no raw section for this calculation (a park's years): the raw sheet becomes the
+        # typed columns it derives, by the scheme's own derive formulas (a disagreeing cell is an error)
+        document = read_raw_sheets(path)
+        if document is not None:
+            values = raw_scoring(scheme, document, values).inputs
     inputs: dict[str, str] = {}
-    for key, value in read_workbook(scheme, path).items():
+    for key, value in values.items():
         if isinstance(value, list):
             for row, cells in enumerate(value):
                 for column, cell in (cells or {}).items():
