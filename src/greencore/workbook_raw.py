@@ -1114,10 +1114,10 @@ def raw_paths() -> set[str]:
 
 
 def fed_by_raw(scheme: Scheme) -> bool:
-    """Whether the scheme takes the raw plant data of these sheets and of the web form.
+    """Whether the web form (greencore.raw_form) asks the scheme's raw data: the factory document only.
 
-    They hold the factory calculation's document; a park's raw yearly statistics (``raw_data: park``)
-    come as JSON only, and the park's form keeps its typed columns (ADR 0006).
+    A park (``raw_data: park``) has its yearly sheet in the workbook (PARK_LAYOUT) and as JSON, but its
+    web form keeps the typed yearly columns the sheet derives (ADR 0006).
     """
     return scheme.raw_data == "factory"
 
