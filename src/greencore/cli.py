@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+from greencore.errors import GreencoreError
 from greencore.scoring import InputError, rank_population, score, score_population
 from greencore.scoring.raw import working
 from greencore.scoring.result import Result
@@ -29,8 +30,11 @@ EXIT_USAGE = 2
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 
 
-class CliError(Exception):
-    """A user-facing error: printed as one line."""
+class CliError(GreencoreError):
+    """A user-facing error: printed as one line, already written ``中文 / English``."""
+
+    def __init__(self, message: str, place: str = "") -> None:
+        super().__init__(place, message, message, message=message)
 
 
 def _registry(args: argparse.Namespace) -> Registry:

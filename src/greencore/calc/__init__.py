@@ -12,6 +12,7 @@ used (id, version, rows with marks) and warnings for unverified rows. JSON goes 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
@@ -25,8 +26,8 @@ from greencore.calc.energy import (
 )
 from greencore.calc.errors import (
     CalcError,
+    CalcInputError,
     InconsistentDataError,
-    InputError,
     MissingReferenceError,
     NegativeQuantityError,
     UnitError,
@@ -107,6 +108,7 @@ __all__ = [
     "Basis",
     "Building",
     "CalcError",
+    "CalcInputError",
     "CarrierLine",
     "ElasticityInput",
     "ElasticityResult",
@@ -119,7 +121,6 @@ __all__ = [
     "GridSeries",
     "HeatLine",
     "InconsistentDataError",
-    "InputError",
     "IntakeLine",
     "JsonCalculation",
     "LandInput",
@@ -157,3 +158,12 @@ __all__ = [
     "to_dict",
     "water_indicators",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "InputError":  # renamed in issue 15: the scoring InputError is another class
+        warnings.warn(
+            "greencore.calc.InputError is deprecated: use CalcInputError", DeprecationWarning, stacklevel=2
+        )
+        return CalcInputError
+    raise AttributeError(name)

@@ -21,6 +21,7 @@ from greencore.calc import CALCULATIONS, compute_factory
 from greencore.calc.errors import CalcError
 from greencore.calc.figures import RAW_CALCULATIONS
 from greencore.calc.park import compute_park
+from greencore.errors import GreencoreError
 from greencore.reference import ReferenceTableError, shipped_tables
 
 EXIT_OK = 0
@@ -40,10 +41,10 @@ HELP = {
 }
 
 
-class _Failure(Exception):
+class _Failure(GreencoreError):
     def __init__(self, place: str, reason: str) -> None:
-        super().__init__(f"{place}: {reason}")
-        self.place, self.reason = place, reason
+        self.reason = reason
+        super().__init__(place, reason, reason, message=f"{place}: {reason}")
 
 
 def _read_json(source: str) -> Any:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from greencore.calc.errors import InconsistentDataError, InputError, NegativeQuantityError
+from greencore.calc.errors import CalcInputError, InconsistentDataError, NegativeQuantityError
 from greencore.calc.numbers import HUNDRED, ZERO, ratio, text
 from greencore.calc.trail import Amount, Trail
 from greencore.calc.units import Dimension, canonical, convert, unit_factor
@@ -24,7 +24,7 @@ def positive(
 ) -> Decimal:
     non_negative(value, place, unit)
     if value == 0:
-        raise InputError(
+        raise CalcInputError(
             place, f"{what_zh}必须大于零", f"{what_en} must be greater than zero", f"0 {unit}".strip()
         )
     return value
@@ -32,7 +32,7 @@ def positive(
 
 def required_text(value: str, place: str) -> str:
     if not value.strip():
-        raise InputError(place, "不能为空", "must not be empty")
+        raise CalcInputError(place, "不能为空", "must not be empty")
     return value
 
 
@@ -80,7 +80,7 @@ def allocate_to_products(
         required_text(product.output_unit, f"{at}.output_unit")
         positive(product.output, f"{at}.output", product.output_unit, "产量", "output")
         if (product.share is None) == (product.allocated is None):
-            raise InputError(
+            raise CalcInputError(
                 at, "share 与 allocated 须且只须给出一个", "give exactly one of share or allocated"
             )
         if product.share is not None:
@@ -99,7 +99,7 @@ def allocate_to_products(
         else:
             assert product.allocated is not None
             if product.allocated_unit is None:
-                raise InputError(f"{at}.allocated_unit", "缺少单位", "missing unit")
+                raise CalcInputError(f"{at}.allocated_unit", "缺少单位", "missing unit")
             non_negative(product.allocated, f"{at}.allocated", product.allocated_unit)
             part = convert(
                 product.allocated, product.allocated_unit, total.unit, dimension, f"{at}.allocated_unit"
@@ -149,7 +149,9 @@ def output_value_in_10k_yuan(
         return None
     if value is None or unit is None:
         missing = place if value is None else f"{place}_unit"
-        raise InputError(missing, "产值与其单位须同时给出", "give the output value together with its unit")
+        raise CalcInputError(
+            missing, "产值与其单位须同时给出", "give the output value together with its unit"
+        )
     positive(value, place, unit, "产值", "output value")
     unit_factor(unit, Dimension.MONEY, f"{place}_unit", "产值", "the output value")
     in_10k = convert(value, unit, "万元", Dimension.MONEY, f"{place}_unit")

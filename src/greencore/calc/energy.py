@@ -31,7 +31,7 @@ from greencore.calc.common import (
     non_negative,
     stock_adjusted,
 )
-from greencore.calc.errors import InconsistentDataError, InputError, MissingReferenceError, UnitError
+from greencore.calc.errors import CalcInputError, InconsistentDataError, MissingReferenceError, UnitError
 from greencore.calc.jsonio import JsonRecord, to_dict
 from greencore.calc.numbers import THOUSAND, ZERO, in_context, text
 from greencore.calc.trail import Amount, Step, TableUse, Trail
@@ -166,7 +166,7 @@ def _primary_electricity_row(
 ) -> tuple[ReferenceTable, Row]:
     table = tables.table(PRIMARY_ELECTRICITY_TABLE)
     if year is None:
-        raise InputError(
+        raise CalcInputError(
             "year", "等价值按年度取值，须给出 year", "the primary-energy basis is yearly: give year"
         )
     for row in table.rows:
@@ -209,13 +209,13 @@ class CarrierConverter:
 
         if line.heat_content is not None or line.heat_content_unit is not None:
             if row.id != "steam":
-                raise InputError(
+                raise CalcInputError(
                     f"{place}.heat_content",
                     "只有蒸汽可给出热量（heat_content）",
                     "only steam takes a heat_content",
                 )
             if line.heat_content is None or line.heat_content_unit is None:
-                raise InputError(
+                raise CalcInputError(
                     f"{place}.heat_content",
                     "热量与其单位须同时给出",
                     "give heat_content with heat_content_unit",
@@ -324,7 +324,7 @@ class CarrierConverter:
         self, line: CarrierLine, quantity: Decimal, unit: str, dimension: Dimension, name: str, place: str
     ) -> tuple[Decimal, Amount]:
         if line.coefficient is None or line.coefficient_unit is None:
-            raise InputError(
+            raise CalcInputError(
                 f"{place}.coefficient", "系数与其单位须同时给出", "give coefficient with coefficient_unit"
             )
         non_negative(line.coefficient, f"{place}.coefficient", line.coefficient_unit)
@@ -350,12 +350,12 @@ def comprehensive_energy(inp: EnergyInput, tables: ReferenceSet | None = None) -
     tables = tables or ReferenceSet.default()
     trail = Trail()
     if not inp.carriers:
-        raise InputError("carriers", "至少给出一种能源", "give at least one energy carrier")
+        raise CalcInputError("carriers", "至少给出一种能源", "give at least one energy carrier")
     converter = CarrierConverter(inp.basis, inp.year, tables, trail)
     lines = tuple(converter.line(line, f"carriers[{i}]") for i, line in enumerate(inp.carriers))
     for i, line in enumerate(inp.exported):
         if line.renewable:
-            raise InputError(
+            raise CalcInputError(
                 f"exported[{i}].renewable", "外供能源不标记可再生", "exported lines are not marked renewable"
             )
     exported_lines = tuple(

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
 
-class CalcError(ValueError):
+from greencore.errors import GreencoreError
+
+
+class CalcError(GreencoreError, ValueError):
     """An input the calculation cannot use.
 
     `place` is the path of the offending field (``fuels[2].quantity``); `reason` reads
@@ -34,11 +39,17 @@ class CalcError(ValueError):
         # what would have been accepted, listed once after both languages
         if choices:
             self.reason += f"; 可用 / {choices_en}: {choices}"
-        super().__init__(f"{place}：{self.reason}" if place else self.reason)
+        # each language on its own, as a form shows it beside the field
+        zh = reason_zh + (f"（{detail}）" if detail else "") + (f"；可用：{choices}" if choices else "")
+        en = reason_en + (f" {detail}" if detail else "") + (f"; {choices_en}: {choices}" if choices else "")
+        super().__init__(place, zh, en, message=f"{place}：{self.reason}" if place else self.reason)
 
 
-class InputError(CalcError):
-    """A field is missing, unknown, or of the wrong type."""
+class CalcInputError(CalcError):
+    """A field is missing, unknown, or of the wrong type.
+
+    Named `InputError` until issue 15; that name is a deprecated alias, distinct from the scoring
+    `greencore.scoring.inputs.InputError`."""
 
 
 class NegativeQuantityError(CalcError):
@@ -55,3 +66,14 @@ class InconsistentDataError(CalcError):
 
 class MissingReferenceError(CalcError):
     """No coefficient or factor for the asked carrier, year or region: absent is absent."""
+
+
+def __getattr__(name: str) -> Any:
+    if name == "InputError":
+        warnings.warn(
+            "greencore.calc.errors.InputError is deprecated: use CalcInputError",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return CalcInputError
+    raise AttributeError(name)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from greencore.calc.energy import EnergyInput, EnergyResult, comprehensive_energy
-from greencore.calc.errors import InputError
+from greencore.calc.errors import CalcInputError
 from greencore.calc.ghg import GhgInput, GhgResult, ghg_emissions
 from greencore.calc.jsonio import decimal_from, document, from_dict, in_section, join, to_dict
 from greencore.calc.land import LandInput, land_indicators
@@ -40,10 +40,12 @@ TOP_LEVEL = ("enterprise", "year", "output_value", "output_value_unit", *SECTION
 def _section(data: Mapping[str, Any], name: str, shared: Mapping[str, Any]) -> dict[str, Any]:
     section = data.get(name)
     if not isinstance(section, Mapping):
-        raise InputError(name, "缺少该部分或不是对象", "section missing or not an object")
+        raise CalcInputError(name, "缺少该部分或不是对象", "section missing or not an object")
     for key in shared:
         if key in section:
-            raise InputError(join(name, key), "已在顶层统一给出，此处不再填写", "given once at the top level")
+            raise CalcInputError(
+                join(name, key), "已在顶层统一给出，此处不再填写", "given once at the top level"
+            )
     return {**section, **shared}
 
 
@@ -58,11 +60,11 @@ def compute_factory(data: Mapping[str, Any]) -> dict[str, Any]:
     data = document(data, TOP_LEVEL)
     year = data.get("year")
     if not isinstance(year, int) or isinstance(year, bool):
-        raise InputError("year", "应为整数年份", "expected the year as an integer")
+        raise CalcInputError("year", "应为整数年份", "expected the year as an integer")
     output_value = decimal_from(data.get("output_value"), "output_value")
     output_unit = data.get("output_value_unit")
     if not isinstance(output_unit, str):
-        raise InputError("output_value_unit", "缺少产值单位", "missing the unit of the output value")
+        raise CalcInputError("output_value_unit", "缺少产值单位", "missing the unit of the output value")
     money = {"output_value": data["output_value"], "output_value_unit": output_unit}
 
     energy: EnergyResult = in_section(
@@ -106,7 +108,7 @@ def compute_factory(data: Mapping[str, Any]) -> dict[str, Any]:
                 output_value, output_unit, base.output_value_unit, Dimension.MONEY, "output_value_unit"
             )
             if any(item.year == year for item in (*base.emissions, *base.output_values)):
-                raise InputError(
+                raise CalcInputError(
                     "emissions",
                     f"{year} 年由本年计算结果给出，历史数据中不再填写",
                     f"{year} comes from this year's results",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from greencore.calc.errors import InputError
+from greencore.calc.errors import CalcInputError
 from greencore.calc.factory import compute_factory
 from greencore.calc.numbers import text
 from greencore.calc.park import compute_park
@@ -160,7 +160,7 @@ def _walk(root: Mapping[str, Any], parts: list[str]) -> Any:
 
 def _amount(node: Any, place: str) -> tuple[Decimal, str]:
     if not isinstance(node, Mapping) or "value" not in node or "unit" not in node:
-        raise InputError(place, "计算结果中没有此数值", "the calculation gives no such figure")
+        raise CalcInputError(place, "计算结果中没有此数值", "the calculation gives no such figure")
     return Decimal(str(node["value"])), str(node["unit"])
 
 
@@ -178,7 +178,7 @@ def read_figure(calculations: Mapping[str, Any], figure: Figure, unit: str) -> F
         if node is None:
             if figure.optional:
                 return FigureValue(figure.path, unit, None)
-            raise InputError(place, "计算结果中没有此数值", "the calculation gives no such figure")
+            raise CalcInputError(place, "计算结果中没有此数值", "the calculation gives no such figure")
         value, source_unit = _amount(node, place)
         factor = rescale(source_unit, unit, place)
         return FigureValue(figure.path, unit, _plain(value * factor), source_unit=source_unit, factor=factor)

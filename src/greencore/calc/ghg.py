@@ -31,8 +31,8 @@ from greencore.calc.common import (
     stock_adjusted,
 )
 from greencore.calc.errors import (
+    CalcInputError,
     InconsistentDataError,
-    InputError,
     MissingReferenceError,
     UnitError,
 )
@@ -219,7 +219,7 @@ class _Calculator:
         required_text(line.fuel, f"{place}.fuel")
         row = self.fuel_table.find(line.fuel.strip())
         if biomass and row is not None:
-            raise InputError(
+            raise CalcInputError(
                 f"{place}.fuel",
                 "生物质不能使用化石燃料的缺省参数",
                 "biomass cannot take a fossil fuel's defaults",
@@ -304,7 +304,7 @@ class _Calculator:
         if canonical(of_unit) != "%":
             raise UnitError(f"{place}.oxidation_unit", "碳氧化率以 % 计", "oxidation rate is in %", of_unit)
         if not ZERO < of <= HUNDRED:
-            raise InputError(
+            raise CalcInputError(
                 f"{place}.oxidation",
                 "碳氧化率应在 0–100% 之间",
                 "oxidation rate must be in (0, 100] %",
@@ -342,7 +342,7 @@ class _Calculator:
         """A measured parameter given with the line, else the table default (then the row is returned)."""
         if value is not None or unit is not None:
             if value is None or unit is None:
-                raise InputError(
+                raise CalcInputError(
                     f"{place}.{key}", f"{key} 与 {unit_key} 须同时给出", f"give {key} with {unit_key}"
                 )
             positive(value, f"{place}.{key}", unit, "参数", "parameter")
@@ -359,14 +359,14 @@ class _Calculator:
             v is not None for v in (line.activity, line.activity_unit, line.factor, line.factor_unit)
         )
         if direct == computed:
-            raise InputError(
+            raise CalcInputError(
                 place,
                 "emissions 与 activity×factor 须且只须给出一种",
                 "give either emissions, or activity and factor",
             )
         if direct:
             if line.emissions is None or line.emissions_unit is None:
-                raise InputError(
+                raise CalcInputError(
                     f"{place}.emissions", "排放量与其单位须同时给出", "give emissions with emissions_unit"
                 )
             non_negative(line.emissions, f"{place}.emissions", line.emissions_unit)
@@ -389,7 +389,7 @@ class _Calculator:
             or line.factor is None
             or line.factor_unit is None
         ):
-            raise InputError(
+            raise CalcInputError(
                 place,
                 "activity、activity_unit、factor、factor_unit 须全部给出",
                 "give activity, activity_unit, factor and factor_unit",
@@ -443,7 +443,7 @@ class _Calculator:
 
     def grid_factor(self) -> tuple[ReferenceTable, Row, Decimal]:
         if self.inp.grid_region is None:
-            raise InputError(
+            raise CalcInputError(
                 "grid_region",
                 "有外购或输出电力时须给出 grid_region（national、区域电网或省份）",
                 "give grid_region (national, a regional grid or a province) for electricity",
@@ -502,7 +502,7 @@ class _Calculator:
             raise AssertionError("unreachable")
         if dimension is Dimension.HEAT:
             if line.heat_content is not None or line.heat_content_unit is not None:
-                raise InputError(
+                raise CalcInputError(
                     f"{place}.heat_content",
                     "以热量计时不再给出蒸汽热焓",
                     "heat given in GJ takes no heat_content",
@@ -515,7 +515,7 @@ class _Calculator:
         else:
             if line.heat_content is not None or line.heat_content_unit is not None:
                 if line.heat_content is None or line.heat_content_unit is None:
-                    raise InputError(
+                    raise CalcInputError(
                         f"{place}.heat_content",
                         "热量与其单位须同时给出",
                         "give heat_content with heat_content_unit",

@@ -17,7 +17,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from greencore.calc.errors import CalcError, InputError
+from greencore.calc.errors import CalcError, CalcInputError
 from greencore.calc.numbers import text
 
 T = TypeVar("T")
@@ -31,10 +31,10 @@ def join(place: str, name: str) -> str:
 def document(data: Any, accepted: tuple[str, ...]) -> Mapping[str, Any]:
     """A raw-data document's top level: an object naming only `accepted` fields (a typo is an error)."""
     if not isinstance(data, Mapping):
-        raise InputError("", "应为对象", "expected an object")
+        raise CalcInputError("", "应为对象", "expected an object")
     unknown = [key for key in data if key not in accepted]
     if unknown:
-        raise InputError(
+        raise CalcInputError(
             str(unknown[0]), "未知字段", "unknown field", choices=", ".join(accepted), choices_en="accepted"
         )
     return data
@@ -82,7 +82,7 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def decimal_from(value: Any, place: str) -> Decimal:
     if isinstance(value, bool) or value is None:
-        raise InputError(place, "应为数值", "expected a number", repr(value))
+        raise CalcInputError(place, "应为数值", "expected a number", repr(value))
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
@@ -93,11 +93,11 @@ def decimal_from(value: Any, place: str) -> Decimal:
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            raise InputError(place, "不是数值", "not a number", repr(value)) from None
+            raise CalcInputError(place, "不是数值", "not a number", repr(value)) from None
     else:
-        raise InputError(place, "应为数值", "expected a number", repr(value))
+        raise CalcInputError(place, "应为数值", "expected a number", repr(value))
     if not number.is_finite():
-        raise InputError(place, "不是有限数值", "not a finite number", repr(value))
+        raise CalcInputError(place, "不是有限数值", "not a finite number", repr(value))
     return number
 
 
@@ -110,29 +110,29 @@ def _convert(hint: Any, value: Any, place: str) -> Any:
         return _convert(options[0], value, place)
     if origin is tuple:
         if not isinstance(value, list | tuple):
-            raise InputError(place, "应为列表", "expected a list", type(value).__name__)
+            raise CalcInputError(place, "应为列表", "expected a list", type(value).__name__)
         item_hint = typing.get_args(hint)[0]
         return tuple(_convert(item_hint, v, f"{place}[{i}]") for i, v in enumerate(value))
     if hint is Decimal:
         return decimal_from(value, place)
     if hint is bool:
         if not isinstance(value, bool):
-            raise InputError(place, "应为 true 或 false", "expected true or false", repr(value))
+            raise CalcInputError(place, "应为 true 或 false", "expected true or false", repr(value))
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InputError(place, "应为整数", "expected an integer", repr(value))
+            raise CalcInputError(place, "应为整数", "expected an integer", repr(value))
         return value
     if hint is str:
         if not isinstance(value, str):
-            raise InputError(place, "应为文本", "expected a text", repr(value))
+            raise CalcInputError(place, "应为文本", "expected a text", repr(value))
         return value
     if isinstance(hint, type) and issubclass(hint, Enum):
         try:
             return hint(value)
         except ValueError:
             choices = ", ".join(str(m.value) for m in hint)
-            raise InputError(
+            raise CalcInputError(
                 place,
                 f"取值 {value!r} 无效",
                 f"invalid value {value!r}",
@@ -147,7 +147,7 @@ def _convert(hint: Any, value: Any, place: str) -> Any:
 def from_dict(cls: type[T], data: Any, place: str = "") -> T:
     """Build dataclass `cls` from `data`, naming the field of any error (``carriers[2].unit``)."""
     if not isinstance(data, Mapping):
-        raise InputError(
+        raise CalcInputError(
             place or "输入", "应为对象（键值映射）", "expected an object (a mapping)", type(data).__name__
         )
     if not dataclasses.is_dataclass(cls):
@@ -156,7 +156,7 @@ def from_dict(cls: type[T], data: Any, place: str = "") -> T:
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")}
     unknown = [key for key in data if key not in fields]
     if unknown:
-        raise InputError(
+        raise CalcInputError(
             join(place, str(unknown[0])),
             "未知字段",
             "unknown field",
@@ -168,7 +168,7 @@ def from_dict(cls: type[T], data: Any, place: str = "") -> T:
         if name in data:
             values[name] = _convert(hints[name], data[name], join(place, name))
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            raise InputError(join(place, name), "缺少必填字段", "missing required field")
+            raise CalcInputError(join(place, name), "缺少必填字段", "missing required field")
     return cls(**values)
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from greencore.calc.common import non_negative, output_value_in_10k_yuan, positive, required_text
-from greencore.calc.errors import InconsistentDataError, InputError
+from greencore.calc.errors import CalcInputError, InconsistentDataError
 from greencore.calc.jsonio import JsonRecord, to_dict
 from greencore.calc.numbers import HUNDRED, ZERO, in_context, percent, ratio, text
 from greencore.calc.trail import Amount, Step, TableUse, Trail
@@ -89,7 +89,7 @@ def land_indicators(inp: LandInput) -> LandResult:
         return convert(value, inp.area_unit, "m²", Dimension.AREA, "area_unit")
 
     if not inp.buildings:
-        raise InputError("buildings", "至少给出一栋建筑物", "give at least one building")
+        raise CalcInputError("buildings", "至少给出一栋建筑物", "give at least one building")
     floor_parts: list[Decimal] = []
     footprints: list[Decimal] = []
     for i, building in enumerate(inp.buildings):
@@ -97,13 +97,15 @@ def land_indicators(inp: LandInput) -> LandResult:
         required_text(building.name, f"{at}.name")
         footprints.append(m2(non_negative(building.footprint, f"{at}.footprint", inp.area_unit)))
         if not building.storeys:
-            raise InputError(f"{at}.storeys", "至少给出一层地上楼层", "give at least one above-ground storey")
+            raise CalcInputError(
+                f"{at}.storeys", "至少给出一层地上楼层", "give at least one above-ground storey"
+            )
         for j, storey in enumerate(building.storeys):
             place = f"{at}.storeys[{j}]"
             area = m2(non_negative(storey.floor_area, f"{place}.floor_area", inp.area_unit))
             positive(storey.height_m, f"{place}.height_m", "m", "层高", "storey height")
             if storey.count < 1:
-                raise InputError(
+                raise CalcInputError(
                     f"{place}.count", "层数至少为 1", "count must be at least 1", str(storey.count)
                 )
             doubled = storey.height_m > DOUBLE_COUNT_HEIGHT_M

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from greencore.calc.errors import InconsistentDataError, InputError
+from greencore.calc.errors import CalcInputError, InconsistentDataError
 from greencore.calc.jsonio import document, from_dict, in_section, join, to_dict
 from greencore.calc.ratios import ParkInput, ParkResult, park_ratios
 
@@ -29,16 +29,18 @@ def compute_park(data: Mapping[str, Any]) -> dict[str, Any]:
     data = document(data, TOP_LEVEL)
     years = data.get("years")
     if not isinstance(years, list) or not years:
-        raise InputError("years", "应为按年份排列的列表，至少一年", "expected a list of years, at least one")
+        raise CalcInputError(
+            "years", "应为按年份排列的列表，至少一年", "expected a list of years, at least one"
+        )
     results: list[dict[str, Any]] = []
     previous: int | None = None
     for index, entry in enumerate(years):
         place = f"years[{index}]"
         if not isinstance(entry, Mapping):
-            raise InputError(place, "每年应为对象", "each year must be an object")
+            raise CalcInputError(place, "每年应为对象", "each year must be an object")
         year = entry.get("year")
         if not isinstance(year, int) or isinstance(year, bool):
-            raise InputError(join(place, "year"), "应为整数年份", "expected the year as an integer")
+            raise CalcInputError(join(place, "year"), "应为整数年份", "expected the year as an integer")
         if previous is not None and year <= previous:
             raise InconsistentDataError(
                 join(place, "year"),

@@ -17,7 +17,7 @@ from typing import Any
 
 from greencore.calc.common import non_negative, positive
 from greencore.calc.energy import Basis, CarrierConverter, CarrierLine
-from greencore.calc.errors import InconsistentDataError, InputError
+from greencore.calc.errors import CalcInputError, InconsistentDataError
 from greencore.calc.jsonio import JsonRecord, to_dict
 from greencore.calc.numbers import HUNDRED, ONE, ZERO, in_context, percent, ratio, rounded, text
 from greencore.calc.trail import Amount, Step, TableUse, Trail
@@ -80,7 +80,7 @@ def renewable_share(inp: RenewableInput, tables: ReferenceSet | None = None) -> 
     parts: list[Decimal] = []
     if inp.renewable_energy is not None or inp.renewable_energy_unit is not None:
         if inp.renewable_energy is None or inp.renewable_energy_unit is None:
-            raise InputError(
+            raise CalcInputError(
                 "renewable_energy",
                 "可再生能源消费量与其单位须同时给出",
                 "give renewable_energy with renewable_energy_unit",
@@ -91,7 +91,7 @@ def renewable_share(inp: RenewableInput, tables: ReferenceSet | None = None) -> 
         )
     if inp.renewable_lines:
         if inp.basis is None:
-            raise InputError(
+            raise CalcInputError(
                 "basis",
                 "按能源品种给出可再生能源时须给出 basis（当量值或等价值）",
                 "renewable_lines need basis",
@@ -102,7 +102,7 @@ def renewable_share(inp: RenewableInput, tables: ReferenceSet | None = None) -> 
             for i, line in enumerate(inp.renewable_lines)
         )
     if not parts:
-        raise InputError(
+        raise CalcInputError(
             "renewable_energy",
             "须给出 renewable_energy 或 renewable_lines",
             "give renewable_energy or renewable_lines",
@@ -172,7 +172,7 @@ def _series(values: tuple[YearValue, ...], key: str, unit: str) -> dict[int, Dec
     series: dict[int, Decimal] = {}
     for i, item in enumerate(values):
         if item.year in series:
-            raise InputError(f"{key}[{i}].year", "年份重复", "year given twice", str(item.year))
+            raise CalcInputError(f"{key}[{i}].year", "年份重复", "year given twice", str(item.year))
         series[item.year] = positive(item.value, f"{key}[{i}].value", unit, "数值", "value")
     return series
 
@@ -188,17 +188,19 @@ def carbon_elasticity(inp: ElasticityInput) -> ElasticityResult:
     unit_factor(inp.emissions_unit, Dimension.CO2, "emissions_unit", "排放量", "emissions")
     unit_factor(inp.output_value_unit, Dimension.MONEY, "output_value_unit", "产值", "output value")
     if inp.span_years < 1:
-        raise InputError("span_years", "年数至少为 1", "span_years must be at least 1", str(inp.span_years))
+        raise CalcInputError(
+            "span_years", "年数至少为 1", "span_years must be at least 1", str(inp.span_years)
+        )
     emissions = _series(inp.emissions, "emissions", inp.emissions_unit)
     output = _series(inp.output_values, "output_values", inp.output_value_unit)
     if not emissions:
-        raise InputError("emissions", "须给出逐年排放量", "give yearly emissions")
+        raise CalcInputError("emissions", "须给出逐年排放量", "give yearly emissions")
     last = max(emissions)
     first = last - inp.span_years
     for key, series in (("emissions", emissions), ("output_values", output)):
         missing = [y for y in (first, last) if y not in series]
         if missing:
-            raise InputError(
+            raise CalcInputError(
                 key,
                 f"缺少 {'、'.join(map(str, missing))} 年的数值"
                 f"（{inp.span_years} 年年均增长率需要 {first} 与 {last} 年）",

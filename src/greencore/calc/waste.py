@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from greencore.calc.common import non_negative, required_text
-from greencore.calc.errors import InconsistentDataError, InputError
+from greencore.calc.errors import CalcInputError, InconsistentDataError
 from greencore.calc.jsonio import JsonRecord, to_dict
 from greencore.calc.numbers import ZERO, in_context, percent, text
 from greencore.calc.trail import Amount, Step, TableUse, Trail
@@ -97,7 +97,7 @@ def solid_waste_utilisation(inp: WasteInput) -> WasteResult:
     """Utilisation rate of general industrial solid waste (and of hazardous waste, apart)."""
     trail = Trail()
     if not inp.streams:
-        raise InputError("streams", "至少给出一种固体废物", "give at least one waste stream")
+        raise CalcInputError("streams", "至少给出一种固体废物", "give at least one waste stream")
     rates: list[StreamRate] = []
     totals = {category: [ZERO, ZERO, ZERO] for category in WasteCategory}  # generated, utilised, from storage
     for i, stream in enumerate(inp.streams):

@@ -18,7 +18,7 @@ from greencore.calc.common import (
     non_negative,
     required_text,
 )
-from greencore.calc.errors import InconsistentDataError, InputError
+from greencore.calc.errors import CalcInputError, InconsistentDataError
 from greencore.calc.jsonio import JsonRecord, to_dict
 from greencore.calc.numbers import ONE, ZERO, in_context, percent, text
 from greencore.calc.trail import Amount, Step, TableUse, Trail
@@ -86,7 +86,7 @@ def _intake(line: IntakeLine, place: str, trail: Trail) -> Decimal:
     required_text(line.source, f"{place}.source")
     readings = line.reading_start is not None or line.reading_end is not None
     if readings == (line.quantity is not None):
-        raise InputError(
+        raise CalcInputError(
             place,
             "quantity 与表底数（reading_start、reading_end）须且只须给出一种",
             "give either quantity or meter readings",
@@ -96,7 +96,7 @@ def _intake(line: IntakeLine, place: str, trail: Trail) -> Decimal:
         quantity = line.quantity
     else:
         if line.reading_start is None or line.reading_end is None:
-            raise InputError(place, "表底数须给出期初与期末", "give both reading_start and reading_end")
+            raise CalcInputError(place, "表底数须给出期初与期末", "give both reading_start and reading_end")
         non_negative(line.reading_start, f"{place}.reading_start", line.unit)
         if line.reading_end < line.reading_start:
             raise InconsistentDataError(
@@ -107,7 +107,7 @@ def _intake(line: IntakeLine, place: str, trail: Trail) -> Decimal:
             )
         multiplier = line.multiplier if line.multiplier is not None else ONE
         if multiplier <= 0:
-            raise InputError(
+            raise CalcInputError(
                 f"{place}.multiplier",
                 "倍率必须大于零",
                 "multiplier must be greater than zero",
@@ -130,7 +130,7 @@ def water_indicators(inp: WaterInput) -> WaterResult:
     """Intake, reuse rate, waste-water reuse rate, water per product and per 万元."""
     trail = Trail()
     if not inp.intake:
-        raise InputError("intake", "至少给出一个取水来源", "give at least one intake line")
+        raise CalcInputError("intake", "至少给出一个取水来源", "give at least one intake line")
     intake_parts = [_intake(line, f"intake[{i}]", trail) for i, line in enumerate(inp.intake)]
     intake = trail.add(
         "取水量 V_i", sum(intake_parts, ZERO), "m³", formula=" + ".join(text(v) for v in intake_parts) + " m³"
@@ -163,7 +163,7 @@ def water_indicators(inp: WaterInput) -> WaterResult:
     given = (inp.wastewater_treated, inp.wastewater_reused, inp.wastewater_unit)
     if any(v is not None for v in given):
         if inp.wastewater_treated is None or inp.wastewater_reused is None or inp.wastewater_unit is None:
-            raise InputError(
+            raise CalcInputError(
                 "wastewater_treated",
                 "废水处理量、回用量及其单位须同时给出",
                 "give wastewater_treated, wastewater_reused and wastewater_unit together",

@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from greencore.errors import GreencoreError
+
 PACKAGE = "greencore.reference"
 
 
@@ -66,20 +68,26 @@ _OPTIONAL_TEXTS = frozenset({"note", "ncv_text"})
 _NAMED_KINDS = frozenset({TableKind.COEFFICIENTS, TableKind.FUEL_PARAMETERS, TableKind.FACTORS})
 
 
-class ReferenceTableError(ValueError):
+class ReferenceTableError(GreencoreError, ValueError):
     """A reference table file is malformed. The message names the file, the row and the reason."""
 
     def __init__(self, file: str, place: str, reason: str) -> None:
-        self.file, self.place, self.reason = file, place, reason
-        super().__init__(f"{file}: {place}: {reason}" if place else f"{file}: {reason}")
+        self.file, self.reason = file, reason
+        message = f"{file}: {place}: {reason}" if place else f"{file}: {reason}"
+        super().__init__(place, reason, reason, message=message)
 
 
-class ReferenceLookupError(LookupError):
+class ReferenceLookupError(GreencoreError, LookupError):
     """No row of a table matches; `available` lists what the table does hold for the caller's message."""
 
     def __init__(self, table: ReferenceTable, wanted: str, available: Iterable[str]) -> None:
         self.table, self.wanted, self.available = table, wanted, tuple(available)
-        super().__init__(f"no row {wanted!r} in table {table.key}")
+        super().__init__(
+            table.key,
+            f"表 {table.key} 中没有 {wanted!r}",
+            f"no row {wanted!r} in table {table.key}",
+            message=f"no row {wanted!r} in table {table.key}",
+        )
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from greencore.errors import GreencoreError
 from greencore.standards.model import Scheme
 
 __all__ = [
@@ -38,12 +39,11 @@ __all__ = [
 _KEYS = ("min", "above", "top", "places")
 
 
-class RuleError(ValueError):
+class RuleError(GreencoreError, ValueError):
     """A forwarding rule is malformed. The message is Chinese, then English, naming the key and value."""
 
-    def __init__(self, zh: str, en: str) -> None:
-        self.zh, self.en = zh, en
-        super().__init__(f"{zh} / {en}")
+    def __init__(self, zh: str, en: str, place: str = "") -> None:
+        super().__init__(place, zh, en, message=f"{zh} / {en}")
 
 
 def _fmt(value: Decimal) -> str:

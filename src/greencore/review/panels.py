@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from greencore.errors import GreencoreError
+
 __all__ = [
     "METHODS",
     "CaseFacts",
@@ -35,12 +37,11 @@ METHODS = ("mean", "trimmed_mean")
 _CENT = Decimal("0.01")
 
 
-class PanelError(ValueError):
+class PanelError(GreencoreError, ValueError):
     """Scores cannot be aggregated or a panel cannot be formed. Chinese, then English."""
 
-    def __init__(self, zh: str, en: str) -> None:
-        self.zh, self.en = zh, en
-        super().__init__(f"{zh} / {en}")
+    def __init__(self, zh: str, en: str, place: str = "") -> None:
+        super().__init__(place, zh, en, message=f"{zh} / {en}")
 
 
 def aggregate(scores: Sequence[Decimal], method: str) -> Decimal:

@@ -24,13 +24,18 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from greencore.errors import GreencoreError
+
 Array = NDArray[np.float64]
 Env = Mapping[str, Array]
 Fn = Callable[[Env], Array]
 
 
-class FormulaError(ValueError):
-    """A formula is not valid in the expression language."""
+class FormulaError(GreencoreError, ValueError):
+    """A formula is not valid in the expression language (the loader adds the place)."""
+
+    def __init__(self, reason: str, place: str = "") -> None:
+        super().__init__(place, reason, reason, message=reason)
 
 
 def _as_array(value: float) -> Array:

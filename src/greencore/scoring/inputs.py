@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from greencore.errors import GreencoreError
 from greencore.scoring.compiled import CompiledScheme, InputSpec
 from greencore.scoring.expr import Array
 from greencore.standards.model import InputKind
@@ -22,12 +23,11 @@ TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "符合", "√"}
 FALSE_WORDS = {"false", "no", "n", "0", "否", "无", "不符合", "×"}
 
 
-class InputError(ValueError):
+class InputError(GreencoreError, ValueError):
     """An input value is not acceptable. `place` names it; the message is Chinese, then English."""
 
     def __init__(self, place: str, zh: str, en: str) -> None:
-        self.place, self.zh, self.en = place, zh, en
-        super().__init__(f"{place}：{zh} / {en}")
+        super().__init__(place, zh, en, message=f"{place}：{zh} / {en}")
 
 
 def _is_missing(value: Any) -> bool:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from greencore.calc.errors import CalcError
 from greencore.calc.figures import RAW_CALCULATIONS
 from greencore.calc.units import rescale
+from greencore.errors import GreencoreError
 from greencore.scoring.expr import CalcRef, FormulaError, parse
 from greencore.standards.model import (
     InputKind,
@@ -35,13 +36,15 @@ PLAIN_KEYS = frozenset({"max_rows", "min_rows", "count", "top", "precision", "va
 LIST_KEYS_BY_ID = ("inputs", "computed", "gates", "indicators", "children", "grades", "columns", "tiers")
 
 
-class SchemeError(ValueError):
-    """A scheme file is malformed. The message names the file, the place and the reason."""
+class SchemeError(GreencoreError, ValueError):
+    """A scheme file is malformed. The message names the file, the place and the reason.
+
+    `place` is the path inside the file; `file` the file; the reason (English) is also `zh` and `en`."""
 
     def __init__(self, file: str, place: str, reason: str) -> None:
-        self.file, self.place, self.reason = file, place, reason
+        self.file, self.reason = file, reason
         where = f"{file}: {place}: " if place else f"{file}: "
-        super().__init__(where + reason)
+        super().__init__(place, reason, reason, message=where + reason)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

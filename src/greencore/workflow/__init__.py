@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from greencore.errors import GreencoreError
+
 
 @dataclass(frozen=True)
 class State:
@@ -43,15 +45,18 @@ class Workflow:
         return [t for t in self.transitions.values() if state in t.sources and role in t.roles]
 
 
-class TransitionRefused(Exception):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh = zh
-        self.en = en
+class TransitionRefused(GreencoreError):
+    """A transition the table does not allow from this state or to this role. The message is the English."""
+
+    def __init__(self, zh: str, en: str, place: str = "") -> None:
+        super().__init__(place, zh, en, message=en)
 
 
-class WorkflowError(ValueError):
-    """A malformed workflow table."""
+class WorkflowError(GreencoreError, ValueError):
+    """A malformed workflow table (the one reason, in English, is also `zh` and `en`)."""
+
+    def __init__(self, reason: str, place: str = "") -> None:
+        super().__init__(place, reason, reason, message=reason)
 
 
 def _parse(name: str, data: dict[str, Any]) -> Workflow:

@@ -20,17 +20,19 @@ from typing import Any
 
 import yaml
 
+from greencore.errors import GreencoreError
+
 LEVELS = ("district", "city", "province", "ministry")
 AGGREGATIONS = ("mean", "trimmed_mean")
 STEP_KEYS = frozenset({"level", "name", "days", "forward", "panel", "credit_check", "publicity_days"})
 PANEL_KEYS = frozenset({"size", "aggregation", "window_days"})
 
 
-class ChainError(ValueError):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh = zh
-        self.en = en
+class ChainError(GreencoreError, ValueError):
+    """A call's review chain is malformed. The message is the English; `zh` and `en` both languages."""
+
+    def __init__(self, zh: str, en: str, place: str = "") -> None:
+        super().__init__(place, zh, en, message=en)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import pytest
 from greencore.calc import (
     CALCULATIONS,
     Basis,
+    CalcInputError,
     EnergyInput,
     InconsistentDataError,
-    InputError,
     MissingReferenceError,
     NegativeQuantityError,
     UnitError,
@@ -103,7 +103,7 @@ def test_basis_aliases() -> None:
 
 
 def test_primary_energy_basis_needs_a_year_and_a_published_year() -> None:
-    with pytest.raises(InputError) as no_year:
+    with pytest.raises(CalcInputError) as no_year:
         comprehensive_energy(EnergyInput.from_dict({"basis": "primary_energy", "carriers": PLANT[2:3]}))
     assert no_year.value.place == "year"
     with pytest.raises(MissingReferenceError) as absent:
@@ -309,7 +309,7 @@ def test_allocations_above_the_total_are_refused() -> None:
         )
     with pytest.raises(InconsistentDataError):
         energy(products=[{"name": "A", "output": "1", "output_unit": "t", "share": "101"}])
-    with pytest.raises(InputError):
+    with pytest.raises(CalcInputError):
         energy(products=[{"name": "A", "output": "1", "output_unit": "t"}])
 
 
@@ -369,7 +369,7 @@ def test_unknown_carrier_and_unknown_field() -> None:
         )
     assert unknown_carrier.value.place == "carriers[0].carrier"
     assert "raw_coal（原煤）" in str(unknown_carrier.value)
-    with pytest.raises(InputError) as typo:
+    with pytest.raises(CalcInputError) as typo:
         EnergyInput.from_dict(
             {"basis": "calorific_value", "carriers": [{"carrier": "原煤", "quantiy": "1", "unit": "t"}]}
         )
@@ -377,15 +377,15 @@ def test_unknown_carrier_and_unknown_field() -> None:
 
 
 def test_numbers_are_never_coerced_from_booleans_or_bad_text() -> None:
-    with pytest.raises(InputError):
+    with pytest.raises(CalcInputError):
         EnergyInput.from_dict(
             {"basis": "calorific_value", "carriers": [{"carrier": "原煤", "quantity": True, "unit": "t"}]}
         )
-    with pytest.raises(InputError):
+    with pytest.raises(CalcInputError):
         EnergyInput.from_dict(
             {"basis": "calorific_value", "carriers": [{"carrier": "原煤", "quantity": "1,5", "unit": "t"}]}
         )
-    with pytest.raises(InputError):
+    with pytest.raises(CalcInputError):
         EnergyInput.from_dict(
             {"basis": "calorific_value", "carriers": [{"carrier": "原煤", "quantity": "NaN", "unit": "t"}]}
         )

@@ -9,8 +9,8 @@ import pytest
 
 from greencore.calc import (
     CALCULATIONS,
+    CalcInputError,
     GhgInput,
-    InputError,
     MissingReferenceError,
     UnitError,
     ghg_emissions,
@@ -163,7 +163,7 @@ def test_a_region_without_a_factor_for_that_year_is_absent() -> None:
 
 
 def test_electricity_needs_a_region() -> None:
-    with pytest.raises(InputError) as error:
+    with pytest.raises(CalcInputError) as error:
         ghg(purchased_electricity=electricity())
     assert error.value.place == "grid_region"
 
@@ -239,7 +239,7 @@ def test_process_factor_unit_must_fit_the_activity() -> None:
             ]
         )
     assert error.value.place == "process[0].factor_unit"
-    with pytest.raises(InputError):
+    with pytest.raises(CalcInputError):
         ghg(process=[{"name": "x", "emissions": "1", "emissions_unit": "tCO2", "activity": "1"}])
 
 
@@ -268,7 +268,7 @@ def test_biomass_is_reported_apart_not_in_the_total() -> None:
 def test_biomass_needs_its_own_parameters() -> None:
     with pytest.raises(MissingReferenceError):
         ghg(biomass=[{"fuel": "木屑", "quantity": "1", "unit": "t"}])
-    with pytest.raises(InputError):
+    with pytest.raises(CalcInputError):
         ghg(biomass=[{"fuel": "原煤", "quantity": "1", "unit": "t", "ncv": "1", "ncv_unit": "GJ/t"}])
 
 

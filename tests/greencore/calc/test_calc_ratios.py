@@ -9,9 +9,9 @@ import pytest
 
 from greencore.calc import (
     CALCULATIONS,
+    CalcInputError,
     ElasticityInput,
     InconsistentDataError,
-    InputError,
     ParkInput,
     RenewableInput,
     UnitError,
@@ -67,7 +67,7 @@ def test_renewable_share_errors() -> None:
                 }
             )
         )
-    with pytest.raises(InputError):
+    with pytest.raises(CalcInputError):
         renewable_share(RenewableInput.from_dict({"total_energy": "1", "total_energy_unit": "tce"}))
     with pytest.raises(UnitError):
         renewable_share(
@@ -117,12 +117,12 @@ def test_carbon_elasticity_span_and_missing_years() -> None:
     assert elasticity(
         ["1000", "1100", "1210", "1331"], ["1000", "1200", "1440", "1728"], span_years=2
     ).elasticity.value == D("0.5")
-    with pytest.raises(InputError) as missing:
+    with pytest.raises(CalcInputError) as missing:
         elasticity(["1000", "1100"], ["1000", "1200"])
     assert "2018" in str(missing.value)
     with pytest.raises(InconsistentDataError):
         elasticity(["1000", "1100", "1210", "1331"], ["1000", "1000", "1000", "1000"])
-    with pytest.raises(InputError):
+    with pytest.raises(CalcInputError):
         elasticity(["0", "1100", "1210", "1331"], ["1000", "1200", "1440", "1728"])
 
 
@@ -161,7 +161,7 @@ def test_park_inputs_must_be_positive_and_in_their_units() -> None:
         "persons": "1",
         "persons_unit": "人",
     }
-    with pytest.raises(InputError):
+    with pytest.raises(CalcInputError):
         park_ratios(ParkInput.from_dict({**base, "persons": "0"}))
     with pytest.raises(UnitError):
         park_ratios(ParkInput.from_dict({**base, "energy_unit": "kWh"}))

@@ -9,8 +9,8 @@ import pytest
 
 from greencore.calc import (
     CALCULATIONS,
+    CalcInputError,
     InconsistentDataError,
-    InputError,
     LandInput,
     NegativeQuantityError,
     UnitError,
@@ -85,7 +85,7 @@ def test_meter_going_backwards_and_mixed_inputs_are_errors() -> None:
             )
         )
     assert backwards.value.place == "intake[0].reading_end"
-    with pytest.raises(InputError):
+    with pytest.raises(CalcInputError):
         water_indicators(
             WaterInput.from_dict(
                 {"intake": [{"source": "a", "quantity": "1", "reading_end": "5", "unit": "m³"}]}
@@ -204,7 +204,7 @@ def test_land_errors() -> None:
     with pytest.raises(UnitError) as mu:
         land(site_area_unit="亩")  # 1 亩 = 666.67 m² is not exact: convert it explicitly
     assert mu.value.place == "site_area_unit"
-    with pytest.raises(InputError):
+    with pytest.raises(CalcInputError):
         land(site_area="0")
     with pytest.raises(NegativeQuantityError):
         land(structures=[{"name": "罐区", "area": "-1"}])
