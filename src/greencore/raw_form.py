@@ -1,7 +1,7 @@
 """The raw-data sheets as form fields: what a web form (or any key/value source) sends, read exactly as
 the workbook's 原始数据- sheets are read.
 
-A field key names one cell of the layout in `greencore.workbook_raw.LAYOUT`:
+A field key names one cell of the factory layout (`greencore/layouts/factory.yaml`):
 ``s:<path>`` a single value (``s:energy.basis``) and ``t:<table path>:<row>:<column id>`` a table cell
 (``t:energy.carriers:0:quantity``). Values stay the text the user typed; `raw_from_fields` turns them into
 the raw document of `greencore.calc.factory.compute_factory` and reports every cell it cannot take,
@@ -15,22 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from greencore.raw_cells import blank, build_table, parse_cell, put
+from greencore.raw_layout import PRODUCT_SECTIONS, Column, Group, RawRow, Scalar, Shape, Sheet, Table, layout
 from greencore.scoring.inputs import InputError
-from greencore.workbook_raw import (
-    LAYOUT,
-    PRODUCT_SECTIONS,
-    Column,
-    Group,
-    Scalar,
-    Shape,
-    Sheet,
-    Table,
-    _blank,
-    _build,
-    _parse,
-    _put,
-    _Row,
-)
+from greencore.workbook_safety import open_workbook
+
+LAYOUT = layout("factory")
 
 
 @dataclass
@@ -78,22 +68,22 @@ def raw_from_fields(fields: Mapping[str, str]) -> RawForm:
     form = RawForm()
     scalars = _scalars()
     tables = _tables()
-    rows: dict[str, dict[int, _Row]] = {}
+    rows: dict[str, dict[int, RawRow]] = {}
     for key, value in fields.items():
-        if _blank(value):
+        if blank(value):
             continue
         try:
             if key.startswith("s:") and key[2:] in scalars:
-                _put(form.document, key[2:], _parse(scalars[key[2:]].column, value, key))
+                put(form.document, key[2:], parse_cell(scalars[key[2:]].column, value, key))
             elif key.startswith("t:"):
                 path, index, column_id = key[2:].rsplit(":", 2)
                 table = tables[path]
                 column = table.column(column_id)
                 if column is None:
                     continue
-                row = rows.setdefault(path, {}).setdefault(int(index), _Row(start=key))
+                row = rows.setdefault(path, {}).setdefault(int(index), RawRow(start=key))
                 row.places[column_id] = key
-                row.values[column_id] = _parse(column, value, key)
+                row.values[column_id] = parse_cell(column, value, key)
         except InputError as error:
             form.errors[key] = (error.zh, error.en)
     for path, by_index in rows.items():
@@ -106,7 +96,7 @@ def raw_from_fields(fields: Mapping[str, str]) -> RawForm:
             for row in ordered:
                 if table.row_check is not None and row.values:
                     table.row_check(row)
-            _build(table, [r for r in ordered if r.values], form.document)
+            build_table(table, [r for r in ordered if r.values], form.document)
         except InputError as error:
             form.errors.setdefault(error.place, (error.zh, error.en))
     return form
@@ -126,27 +116,27 @@ def _sheet_fields(layout: Sheet, cells: list[list[Any]]) -> Iterator[tuple[str, 
     columns: list[tuple[int, Column]] = []
     index = 0
     for values in cells:
-        mark = str(values[0]).strip() if values and not _blank(values[0]) else ""
+        mark = str(values[0]).strip() if values and not blank(values[0]) else ""
         if mark.startswith("fields:"):
             table = tables.get(mark.removeprefix("fields:"))
             columns = []
             index = 0
             if table is not None:
                 for c, column_id in enumerate(values[1:], start=1):
-                    column = table.column(str(column_id).strip()) if not _blank(column_id) else None
+                    column = table.column(str(column_id).strip()) if not blank(column_id) else None
                     if column is not None:
                         columns.append((c, column))
         elif mark.startswith("field:"):
             table = None
             value = values[2] if len(values) > 2 else None
-            if not _blank(value):
+            if not blank(value):
                 yield f"s:{mark.removeprefix('field:')}", _cell_text(value)
         elif mark:
             if mark == "title":
                 table = None
         elif table is not None and columns:
             filled = [
-                (column, values[c]) for c, column in columns if c < len(values) and not _blank(values[c])
+                (column, values[c]) for c, column in columns if c < len(values) and not blank(values[c])
             ]
             if filled and index < table.rows:
                 for column, value in filled:
@@ -157,17 +147,11 @@ def _sheet_fields(layout: Sheet, cells: list[list[Any]]) -> Iterator[tuple[str, 
 
 def fields_from_workbook(path: Path) -> dict[str, str]:
     """The raw-data field values of a filled workbook (as typed, unparsed): what an import stores."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for corrupt or foreign files
-        raise InputError(str(path), f"无法读取工作簿（{exc}）", f"cannot read the workbook ({exc})") from None
+    book = open_workbook(path)
     out: dict[str, str] = {}
-    for layout in LAYOUT:
-        if layout.name in wb.sheet_names:
-            cells = wb.get_sheet_by_name(layout.name).to_python(skip_empty_area=False)
-            out.update(_sheet_fields(layout, cells))
+    for sheet in LAYOUT:
+        if sheet.name in book.sheet_names:
+            out.update(_sheet_fields(sheet, book.rows(sheet.name)))
     return out
 
 

@@ -19,6 +19,7 @@ from greencore.scoring.compiled import CompiledScheme, InputSpec, compiled
 from greencore.scoring.inputs import InputError
 from greencore.standards.model import InputKind, Scheme
 from greencore.workbook_raw import LAYOUTS, add_raw_sheets
+from greencore.workbook_safety import open_workbook
 
 GATES_SHEET = "基本要求"
 DATA_SHEET = "数据"
@@ -207,14 +208,9 @@ def _cell(value: Any) -> Any:
 
 def read_workbook(scheme: Scheme, path: Path) -> dict[str, Any]:
     """The inputs of a filled self-evaluation workbook. Errors name the sheet, cell and item."""
-    from python_calamine import CalamineWorkbook
-
     cs: CompiledScheme = compiled(scheme)
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for corrupt or foreign files
-        raise InputError(str(path), f"无法读取工作簿（{exc}）", f"cannot read the workbook ({exc})") from None
-    names = wb.sheet_names
+    book = open_workbook(path)
+    names = book.sheet_names
     for required in (GATES_SHEET, DATA_SHEET):
         if required not in names:
             raise InputError(
@@ -223,14 +219,14 @@ def read_workbook(scheme: Scheme, path: Path) -> dict[str, Any]:
                 f"no sheet '{required}'",
             )
     inputs: dict[str, Any] = {}
-    for row_number, row in enumerate(wb.get_sheet_by_name(GATES_SHEET).to_python(), start=1):
+    for row_number, row in enumerate(book.rows(GATES_SHEET), start=1):
         if row_number == 1 or not row or not row[0]:
             continue
         key = str(row[0]).strip()
         if key not in cs.inputs:
             raise InputError(f"{GATES_SHEET}!A{row_number}", f"未知编号 {key}", f"unknown id {key}")
         inputs[key] = _cell(row[3] if len(row) > 3 else None)
-    for row_number, row in enumerate(wb.get_sheet_by_name(DATA_SHEET).to_python(), start=1):
+    for row_number, row in enumerate(book.rows(DATA_SHEET), start=1):
         if row_number == 1 or not row or not row[0]:
             continue
         key = str(row[0]).strip()
@@ -238,7 +234,7 @@ def read_workbook(scheme: Scheme, path: Path) -> dict[str, Any]:
             raise InputError(f"{DATA_SHEET}!A{row_number}", f"未知编号 {key}", f"unknown id {key}")
         inputs[key] = _cell(row[4] if len(row) > 4 else None)
     for name in names:
-        rows = wb.get_sheet_by_name(name).to_python()
+        rows = book.rows(name)
         if not rows or not rows[0] or not str(rows[0][0]).startswith("table:"):
             continue
         table_id = str(rows[0][0]).removeprefix("table:")

@@ -51,7 +51,7 @@ def test_the_old_calculation_name_is_a_deprecated_alias() -> None:
     with pytest.warns(DeprecationWarning, match="CalcInputError"):
         from greencore.calc import InputError as old
     assert old is CalcInputError
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(DeprecationWarning, match="CalcInputError"):
         from greencore.calc.errors import InputError as older
     assert older is CalcInputError
 
@@ -70,7 +70,10 @@ def test_errors_carry_place_and_both_languages_and_keep_their_messages() -> None
         "数量不能为负（-5 t）；可用：t、kg",
         "negative quantity -5 t; available: t、kg",
     )
-    assert str(calc) == "fuels[2].quantity：数量不能为负（-5 t）/ negative quantity -5 t; 可用 / available: t、kg"
+    assert (
+        str(calc)
+        == "fuels[2].quantity：数量不能为负（-5 t）/ negative quantity -5 t; 可用 / available: t、kg"
+    )
     scheme = SchemeError("a.yaml", "indicators[0]", "expected a number")
     assert (scheme.place, scheme.zh, scheme.en, str(scheme)) == (
         "indicators[0]",
