@@ -342,6 +342,78 @@ def _leaf_trail(
     )
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """A scored leaf, as its explanation reads it."""
+
+    direction: Direction
+    value: Decimal | None
+    base: Decimal | None
+    lead: Decimal | None
+    unit: str
+    points: Decimal
+    got: Decimal | None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.value}{self.unit}" if self.value is not None else "—"
+
+
+def _why_linear(s: _Scored) -> tuple[str, str] | None:
+    value, base, lead, unit, points, got, shown = s.value, s.base, s.lead, s.unit, s.points, s.got, s.shown
+    if base is None or lead is None:
+        return None
+    if (s.direction is Direction.LOWER and value is not None and value <= lead) or (
+        s.direction is Direction.HIGHER and value is not None and value >= lead
+    ):
+        return (
+            f"实际值 {shown} 达到引领值 {lead}{unit}，得满分 {points}。",
+            f"{shown} reaches the lead {lead}: full {points}.",
+        )
+    if (s.direction is Direction.LOWER and value is not None and value >= base) or (
+        s.direction is Direction.HIGHER and value is not None and value <= base
+    ):
+        return (
+            f"实际值 {shown} 未优于基准值 {base}{unit}，得 0 分。",
+            f"{shown} is no better than the base {base}: 0.",
+        )
+    working = f"{points} × ({value} − {base}) / ({lead} − {base}) = {got}"
+    return (
+        f"实际值 {shown} 介于基准值 {base} 与引领值 {lead} 之间：{working}。",
+        f"{shown} between base {base} and lead {lead}: {working}.",
+    )
+
+
+def _why_ratio(s: _Scored) -> tuple[str, str] | None:
+    if s.lead is None:
+        return None
+    return (
+        f"实际值 {s.shown}，引领值 {s.lead}{s.unit}，按比例得 {s.got} 分（满分 {s.points}）。",
+        f"{s.shown} against lead {s.lead}: {s.got} of {s.points}.",
+    )
+
+
+def _why_judged(s: _Scored) -> tuple[str, str] | None:
+    return f"评价人员给分 {s.got}（满分 {s.points}）。", f"Awarded {s.got} of {s.points}."
+
+
+def _why_checklist(s: _Scored) -> tuple[str, str] | None:
+    return (
+        f"符合程度 {s.value}，得 {s.got} 分（满分 {s.points}）。",
+        f"Conformity {s.value}: {s.got} of {s.points}.",
+    )
+
+
+# how a scored leaf of each rule kind explains its points; a kind not listed (or an explainer that
+# returns None for want of a base or lead) reads "value: points of maximum"
+_WHY: dict[RuleKind, Callable[[_Scored], tuple[str, str] | None]] = {
+    RuleKind.LINEAR: _why_linear,
+    RuleKind.RATIO: _why_ratio,
+    RuleKind.JUDGED: _why_judged,
+    RuleKind.CHECKLIST: _why_checklist,
+}
+
+
 def _why(
     kind: RuleKind,
     direction: Direction,
@@ -370,37 +442,12 @@ def _why(
             f"各行分别按规则计分后加权平均，得 {got} 分（满分 {points}）。",
             f"Each row scored, then averaged by weight: {got} of {points}.",
         )
-    shown = f"{value}{unit}" if value is not None else "—"
-    if kind is RuleKind.LINEAR and base is not None and lead is not None:
-        if (direction is Direction.LOWER and value is not None and value <= lead) or (
-            direction is Direction.HIGHER and value is not None and value >= lead
-        ):
-            return (
-                f"实际值 {shown} 达到引领值 {lead}{unit}，得满分 {points}。",
-                f"{shown} reaches the lead {lead}: full {points}.",
-            )
-        if (direction is Direction.LOWER and value is not None and value >= base) or (
-            direction is Direction.HIGHER and value is not None and value <= base
-        ):
-            return (
-                f"实际值 {shown} 未优于基准值 {base}{unit}，得 0 分。",
-                f"{shown} is no better than the base {base}: 0.",
-            )
-        working = f"{points} × ({value} − {base}) / ({lead} − {base}) = {got}"
-        return (
-            f"实际值 {shown} 介于基准值 {base} 与引领值 {lead} 之间：{working}。",
-            f"{shown} between base {base} and lead {lead}: {working}.",
-        )
-    if kind is RuleKind.RATIO and lead is not None:
-        return (
-            f"实际值 {shown}，引领值 {lead}{unit}，按比例得 {got} 分（满分 {points}）。",
-            f"{shown} against lead {lead}: {got} of {points}.",
-        )
-    if kind is RuleKind.JUDGED:
-        return f"评价人员给分 {got}（满分 {points}）。", f"Awarded {got} of {points}."
-    if kind is RuleKind.CHECKLIST:
-        return f"符合程度 {value}，得 {got} 分（满分 {points}）。", f"Conformity {value}: {got} of {points}."
-    return f"实际值 {shown}，得 {got} 分（满分 {points}）。", f"{shown}: {got} of {points}."
+    scored = _Scored(direction, value, base, lead, unit, points, got)
+    explain = _WHY.get(kind)
+    told = explain(scored) if explain is not None else None
+    if told is not None:
+        return told
+    return f"实际值 {scored.shown}，得 {got} 分（满分 {points}）。", f"{scored.shown}: {got} of {points}."
 
 
 # ---------------------------------------------------------------------------------------------------
