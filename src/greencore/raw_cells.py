@@ -9,6 +9,7 @@ storeys, yearly history). Both raise `InputError` naming the cell (or form key) 
 from __future__ import annotations
 
 import dataclasses
+import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,6 +17,36 @@ from greencore.calc.land import Storey
 from greencore.calc.numbers import text
 from greencore.raw_layout import PRODUCT_SECTIONS, Column, Kind, RawRow, Shape, Table
 from greencore.scoring.inputs import FALSE_WORDS, TRUE_WORDS, InputError
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a person typed: 是/否 for a boolean, a number without a float's noise
+    (12000, 0.00001, never 12000.0 or 1e-05), anything else as written."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return format(Decimal(repr(value)).normalize(), "f")
+    return "" if value is None else str(value).strip()
+
+
+def written(text: str | None, numeric: bool) -> str | float | int | None:
+    """What a cell is given for an answer typed as `text`: a number where the field takes numbers and
+    the text is exactly how `cell_text` reads that number back, else the text itself, so a workbook
+    read back gives the text unchanged (``18.50`` and ``五万`` stay text)."""
+    if text is None or not text.strip():
+        return None
+    if numeric:
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return text
+        if number.is_finite():
+            value: float | int = int(number) if number == number.to_integral_value() else float(number)
+            if abs(number) < 2**53 and cell_text(float(value)) == text:
+                return value
+    return text
 
 
 def blank(value: Any) -> bool:

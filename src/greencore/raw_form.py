@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from greencore.raw_cells import blank, build_table, parse_cell, put
+from greencore.raw_cells import blank, build_table, cell_text, parse_cell, put
 from greencore.raw_layout import PRODUCT_SECTIONS, Column, Group, RawRow, Scalar, Shape, Sheet, Table, layout
 from greencore.scoring.inputs import InputError
 from greencore.workbook_safety import open_workbook
@@ -102,14 +102,6 @@ def raw_from_fields(fields: Mapping[str, str]) -> RawForm:
     return form
 
 
-def _cell_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value).strip()
-
-
 def _sheet_fields(layout: Sheet, cells: list[list[Any]]) -> Iterator[tuple[str, str]]:
     tables = {b.path: b for b in layout.blocks if isinstance(b, Table)}
     table: Table | None = None
@@ -130,7 +122,7 @@ def _sheet_fields(layout: Sheet, cells: list[list[Any]]) -> Iterator[tuple[str, 
             table = None
             value = values[2] if len(values) > 2 else None
             if not blank(value):
-                yield f"s:{mark.removeprefix('field:')}", _cell_text(value)
+                yield f"s:{mark.removeprefix('field:')}", cell_text(value)
         elif mark:
             if mark == "title":
                 table = None
@@ -138,20 +130,26 @@ def _sheet_fields(layout: Sheet, cells: list[list[Any]]) -> Iterator[tuple[str, 
             filled = [
                 (column, values[c]) for c, column in columns if c < len(values) and not blank(values[c])
             ]
+            # a row's index is its place under the header, so an empty row keeps the rows below where
+            # they were (the web form's row 2 stays row 2, whatever row 1 holds)
             if filled and index < table.rows:
                 for column, value in filled:
-                    yield cell_key(table, index, column), _cell_text(value)
-            if filled:
-                index += 1
+                    yield cell_key(table, index, column), cell_text(value)
+            index += 1
 
 
 def fields_from_workbook(path: Path) -> dict[str, str]:
     """The raw-data field values of a filled workbook (as typed, unparsed): what an import stores."""
     book = open_workbook(path)
+    return fields_from_sheets({s.name: book.rows(s.name) for s in LAYOUT if s.name in book.sheet_names})
+
+
+def fields_from_sheets(sheets: Mapping[str, list[list[Any]]]) -> dict[str, str]:
+    """The raw-data field values of the 原始数据- sheets given by name (their cells from A1)."""
     out: dict[str, str] = {}
     for sheet in LAYOUT:
-        if sheet.name in book.sheet_names:
-            out.update(_sheet_fields(sheet, book.rows(sheet.name)))
+        if sheet.name in sheets:
+            out.update(_sheet_fields(sheet, sheets[sheet.name]))
     return out
 
 

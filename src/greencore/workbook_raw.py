@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from greencore.raw_cells import blank, build_table, parse_cell, put
+from greencore.raw_cells import blank, build_table, parse_cell, put, written
 from greencore.raw_layout import (
     BOOL_CHOICES,
     BOOL_CHOICES_EN,
@@ -181,14 +181,21 @@ def _validation(column: Column, lists: _Lists) -> DataValidation | None:
     return dv
 
 
-def _input_cell(sheet: Worksheet, row: int, col: int, column: Column) -> None:
-    cell = sheet.cell(row=row, column=col)
+def _input_cell(sheet: Worksheet, row: int, col: int, column: Column, text: str | None = None) -> None:
+    cell = sheet.cell(row=row, column=col, value=written(text, column.kind in (Kind.NUMBER, Kind.INTEGER)))
     cell.fill = INPUT_FILL
     if column.kind not in (Kind.NUMBER, Kind.INTEGER):
         cell.number_format = "@"  # text: Excel must not turn a name like 001 or a unit into a number
 
 
-def _write_group(sheet: Worksheet, group: Group, row: int, lists: _Lists, widths: dict[int, int]) -> int:
+def _write_group(
+    sheet: Worksheet,
+    group: Group,
+    row: int,
+    lists: _Lists,
+    widths: dict[int, int],
+    values: Mapping[str, str],
+) -> int:
     sheet.cell(row=row, column=1, value="title")
     sheet.cell(row=row, column=2, value=group.title).font = BOLD
     row += 1
@@ -201,7 +208,7 @@ def _write_group(sheet: Worksheet, group: Group, row: int, lists: _Lists, widths
         row += 1
         sheet.cell(row=row, column=1, value=f"field:{scalar.path}")
         sheet.cell(row=row, column=2, value=scalar.column.label)
-        _input_cell(sheet, row, 3, scalar.column)
+        _input_cell(sheet, row, 3, scalar.column, values.get(f"s:{scalar.path}"))
         sheet.cell(row=row, column=4, value=scalar.note or scalar.column.help or None)
         dv = _validation(scalar.column, lists)
         if dv is not None:
@@ -210,7 +217,14 @@ def _write_group(sheet: Worksheet, group: Group, row: int, lists: _Lists, widths
     return row + 1
 
 
-def _write_table(sheet: Worksheet, table: Table, row: int, lists: _Lists, widths: dict[int, int]) -> int:
+def _write_table(
+    sheet: Worksheet,
+    table: Table,
+    row: int,
+    lists: _Lists,
+    widths: dict[int, int],
+    values: Mapping[str, str],
+) -> int:
     sheet.cell(row=row, column=1, value="title")
     sheet.cell(row=row, column=2, value=table.title).font = BOLD
     ids, head = row + 1, row + 2
@@ -225,7 +239,7 @@ def _write_table(sheet: Worksheet, table: Table, row: int, lists: _Lists, widths
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         widths[col] = max(widths.get(col, 0), column.width)
         for r in range(first, last + 1):
-            _input_cell(sheet, r, col, column)
+            _input_cell(sheet, r, col, column, values.get(f"t:{table.path}:{r - first}:{column.id}"))
         dv = _validation(column, lists)
         if dv is not None:
             sheet.add_data_validation(dv)
@@ -234,8 +248,12 @@ def _write_table(sheet: Worksheet, table: Table, row: int, lists: _Lists, widths
     return last + 1
 
 
-def add_raw_sheets(wb: Workbook, layouts: tuple[Sheet, ...] = LAYOUT) -> None:
-    """Add the 原始数据- sheets (and their hidden lists sheet) to a workbook being written."""
+def add_raw_sheets(
+    wb: Workbook, layouts: tuple[Sheet, ...] = LAYOUT, values: Mapping[str, str] | None = None
+) -> None:
+    """Add the 原始数据- sheets (and their hidden lists sheet) to a workbook being written; `values`
+    (raw form keys, `greencore.raw_form`, to the text typed) fill their cells."""
+    values = values or {}
     lists = _Lists()
     for layout in layouts:
         sheet = wb.create_sheet(layout.name)
@@ -251,9 +269,9 @@ def add_raw_sheets(wb: Workbook, layouts: tuple[Sheet, ...] = LAYOUT) -> None:
         for block in layout.blocks:
             row += 1  # a blank row between blocks
             if isinstance(block, Group):
-                row = _write_group(sheet, block, row, lists, widths)
+                row = _write_group(sheet, block, row, lists, widths, values)
             else:
-                row = _write_table(sheet, block, row, lists, widths)
+                row = _write_table(sheet, block, row, lists, widths, values)
         for col, width in widths.items():
             sheet.column_dimensions[get_column_letter(col)].width = width
     lists.write(wb)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +39,40 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def _as_number(spec: InputSpec, value: Any) -> float | None:
+    """A number as typed: ``1,200``, ``35%`` for a percentage; None for what is not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    text = str(value).strip().replace(",", "").replace("，", "")
+    if text.endswith("%") and spec.kind is InputKind.PERCENT:
+        text = text[:-1]
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def domain(spec: InputSpec) -> tuple[Decimal | None, Decimal | None]:
+    """The lowest and highest value an input takes: its own min and max, else its kind's (counts,
+    percentages, degrees and points are not negative; a degree is at most 1, a percentage 100)."""
+    lower = spec.min
+    if lower is None and spec.kind in (
+        InputKind.COUNT,
+        InputKind.PERCENT,
+        InputKind.DEGREE,
+        InputKind.POINTS,
+    ):
+        lower = Decimal(0)
+    upper = spec.max
+    if upper is None and spec.kind is InputKind.DEGREE:
+        upper = Decimal(1)
+    if upper is None and spec.kind is InputKind.PERCENT:
+        upper = Decimal(100)
+    return lower, upper
+
+
 def convert_value(spec: InputSpec, value: Any, place: str) -> float:
     """One cell: a float, or NaN when missing."""
     if _is_missing(value):
@@ -59,20 +94,9 @@ def convert_value(spec: InputSpec, value: Any, place: str) -> float:
             return spec.choices[key]
         known = "、".join(spec.choices)
         raise InputError(place, f"{value!r} 不是可选项（可选：{known}）", f"{value!r} is not one of: {known}")
-    if isinstance(value, bool):
+    number = _as_number(spec, value)
+    if number is None:
         raise InputError(place, f"应填数值，而不是 {value!r}", f"expected a number, got {value!r}")
-    if isinstance(value, int | float | Decimal):
-        number = float(value)
-    else:
-        text = str(value).strip().replace(",", "").replace("，", "")
-        if text.endswith("%") and spec.kind is InputKind.PERCENT:
-            text = text[:-1]
-        try:
-            number = float(text)
-        except ValueError:
-            raise InputError(
-                place, f"应填数值，而不是 {value!r}", f"expected a number, got {value!r}"
-            ) from None
     if not math.isfinite(number):
         raise InputError(place, f"数值无效：{value!r}", f"not a finite number: {value!r}")
     check_bounds(spec, np.asarray([number]), place)
@@ -81,19 +105,7 @@ def convert_value(spec: InputSpec, value: Any, place: str) -> float:
 
 def check_bounds(spec: InputSpec, values: Array, place: str, row_names: Sequence[str] | None = None) -> None:
     """Raise for the first value outside the input's domain (negative quantities, shares over 100 …)."""
-    lower = spec.min
-    if lower is None and spec.kind in (
-        InputKind.COUNT,
-        InputKind.PERCENT,
-        InputKind.DEGREE,
-        InputKind.POINTS,
-    ):
-        lower = Decimal(0)
-    upper = spec.max
-    if upper is None and spec.kind is InputKind.DEGREE:
-        upper = Decimal(1)
-    if upper is None and spec.kind is InputKind.PERCENT:
-        upper = Decimal(100)
+    lower, upper = domain(spec)
     if values.size == 0:
         return
     finite = values[~np.isnan(values)] if values.size < 64 else values
@@ -236,3 +248,93 @@ def columns_from_arrays(
                     cell[:, r] = convert(cs.inputs[f"{table.id}.{col}"], arrays[name], name)
             columns[f"{table.id}.{col}"] = cell
     return columns
+
+
+# ---------------------------------------------------------------------------------------------------
+# one value's problem, in the words of a cell report, and what an input asks for
+
+
+def _shown(number: float | Decimal) -> str:
+    """A number as a person writes it: 5, 0.85, −3 (a true minus sign)."""
+    text = format(Decimal(repr(number)) if isinstance(number, float) else number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace("-", "−")
+
+
+def value_problem(spec: InputSpec, value: Any) -> tuple[str, str] | None:
+    """Why one typed value is refused, as (Chinese, English), or None when it is accepted or empty.
+
+    The same checks as `convert_value`, worded for a list of cells: 「五万」不是数字 / '五万' is not a
+    number; 5 超出 0–1 范围 / 5 is outside 0–1; −3 小于最小值 0 / −3 is below the minimum 0."""
+    if _is_missing(value):
+        return None
+    typed = str(value).strip()
+    if spec.kind is InputKind.BOOL:
+        if isinstance(value, bool) or (isinstance(value, int | float) and value in (0, 1)):
+            return None
+        if typed.lower() in TRUE_WORDS or typed.lower() in FALSE_WORDS:
+            return None
+        return f"「{typed}」不是“是”或“否”", f"'{typed}' is not yes or no"
+    if spec.kind is InputKind.CATEGORY:
+        if typed in spec.choices:
+            return None
+        return (
+            f"「{typed}」不是可选项（可选：{'、'.join(spec.choices)}）",
+            f"'{typed}' is not one of: {', '.join(spec.choices)}",
+        )
+    number = _as_number(spec, value)
+    if number is None:
+        return f"「{typed}」不是数字", f"'{typed}' is not a number"
+    if not math.isfinite(number):
+        return f"「{typed}」不是有限的数", f"'{typed}' is not a finite number"
+    lower, upper = domain(spec)
+    shown = _shown(number)
+    below = lower is not None and number < float(lower)
+    above = upper is not None and number > float(upper)
+    if (below or above) and lower is not None and upper is not None:
+        span = f"{_shown(lower)}–{_shown(upper)}"
+        return f"{shown} 超出 {span} 范围", f"{shown} is outside {span}"
+    if below and lower is not None:
+        return f"{shown} 小于最小值 {_shown(lower)}", f"{shown} is below the minimum {_shown(lower)}"
+    if above and upper is not None:
+        return f"{shown} 大于最大值 {_shown(upper)}", f"{shown} is above the maximum {_shown(upper)}"
+    if spec.kind is InputKind.COUNT and not number.is_integer():
+        return f"{shown} 不是整数", f"{shown} is not a whole number"
+    return None
+
+
+KIND_WORDS: dict[InputKind, tuple[str, str]] = {
+    InputKind.NUMBER: ("数值", "number"),
+    InputKind.PERCENT: ("百分数（填 0–100）", "percentage (0–100)"),
+    InputKind.COUNT: ("整数", "whole number"),
+    InputKind.BOOL: ("是/否", "yes/no"),
+    InputKind.DEGREE: ("符合程度（0–1）", "degree of conformity (0–1)"),
+    InputKind.POINTS: ("评分", "points"),
+    InputKind.CATEGORY: ("选项", "choice"),
+}
+
+
+@dataclass(frozen=True)
+class InputDescription:
+    """What an input asks for, as the workbook's 类型 column says it and a web form can show it."""
+
+    kind: InputKind
+    unit: str
+    minimum: Decimal | None
+    maximum: Decimal | None
+    choices: tuple[str, ...]
+    zh: str  # 符合程度（0–1）, 选项：a、b, 评分（0–20）
+    en: str
+
+
+def describe(spec: InputSpec) -> InputDescription:
+    zh, en = KIND_WORDS[spec.kind]
+    if spec.kind is InputKind.CATEGORY:
+        zh += "：" + "、".join(spec.choices)
+        en += ": " + ", ".join(spec.choices)
+    if spec.max is not None and spec.kind is InputKind.POINTS:
+        zh += f"（0–{spec.max}）"
+        en += f" (0–{spec.max})"
+    lower, upper = domain(spec)
+    return InputDescription(spec.kind, spec.unit, lower, upper, tuple(spec.choices), zh, en)
