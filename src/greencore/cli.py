@@ -282,7 +282,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(result.to_json())
     else:
-        print_result(_out(args), result, explain=args.explain)
+        print_result(_out(args), result, explain=args.explain, scheme=scheme)
     return 0
 
 
@@ -310,7 +310,18 @@ def _print_derived(console: Console, result: Result, explain: bool) -> None:
     console.print(table)
 
 
-def print_result(console: Console, result: Result, explain: bool = False) -> None:
+def _names(result: Result, scheme: Scheme | None) -> dict[str, str]:
+    """Indicator, gate and grade names by id, for lines that would otherwise show ids."""
+    names = {item.id: item.label for item in result.indicators}
+    names.update({gate.id: gate.label for gate in result.gates})
+    if scheme is not None:
+        names.update({grade.id: grade.label.zh or grade.id for grade in scheme.outcome.grades})
+    return names
+
+
+def print_result(
+    console: Console, result: Result, explain: bool = False, scheme: Scheme | None = None
+) -> None:
     console.print(f"[bold]{result.scheme_title}[/bold]  ({result.scheme_id}@{result.scheme_version})")
     status = {True: "具备资格", False: "不具备资格（一票否决）", None: "资格待定（基本要求未答全）"}[
         result.eligible
@@ -367,10 +378,15 @@ def print_result(console: Console, result: Result, explain: bool = False) -> Non
         console.print(f"等级暂不能确定，可能为：{'、'.join(result.possible_grades)}")
     for grade in result.blocked_grades:
         console.print(f"  分数已达 {grade}，但不满足其前提条件")
+    names = _names(result, scheme)
     if result.missing:
         console.print(f"缺少 {len(result.missing)} 项数据 / missing:")
         for gap_item in result.missing:
-            console.print(f"  - {gap_item.input}  {gap_item.label}（用于 {', '.join(gap_item.needed_by)}）")
+            # what each missing value is for, by name (an indicator, a gate, a grade), not by id
+            uses = [names.get(n, n) for n in gap_item.needed_by]
+            uses = [u for u in dict.fromkeys(uses) if u != gap_item.label]
+            used_for = f"（用于 {'、'.join(uses)}）" if uses else ""
+            console.print(f"  - {gap_item.input}  {gap_item.label}{used_for}")
     for note in result.notes:
         console.print(f"注：{note}")
     gap = result.gap
@@ -379,7 +395,8 @@ def print_result(console: Console, result: Result, explain: bool = False) -> Non
         for blocker in gap.blockers:
             console.print(f"  须先解决：{blocker}")
         for step in gap.improvements:
-            console.print(f"  · {step.action}（+{step.score_gain} 分）")
+            action = step.action if step.label in step.action else f"{step.label}：{step.action}"
+            console.print(f"  · {action}（+{step.score_gain} 分）")
         if gap.note:
             console.print(f"  {gap.note}")
 
@@ -463,7 +480,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     scheme, inputs, _ = _read_inputs(example, None, registry)
     console = _out(args)
     console.print(f"示例 example: {example}")
-    print_result(console, score(scheme, inputs))
+    print_result(console, score(scheme, inputs), scheme=scheme)
     console.print(
         "下一步 next: greenmfg template --scheme factory-gbt36132-2025 -o 自评价表.xlsx ；"
         "填写后 then: greenmfg score 自评价表.xlsx --scheme factory-gbt36132-2025"

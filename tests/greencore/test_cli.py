@@ -227,3 +227,36 @@ def test_explain_shows_the_working_behind_derived_inputs(
     assert "由原始数据计算的输入项" in out and "calc('energy.total', 'tce')" in out
     assert "1260000 kg × 0.7143 kgce/kg = 900018 kgce" in out
     assert "gbt2589-2020-standard-coal@2026.1 raw_coal (V)" in out
+
+
+def test_the_gap_and_missing_lines_name_each_indicator() -> None:
+    from rich.console import Console
+
+    from greencore.cli import print_result
+    from greencore.scoring import score
+    from tests.conftest import make_scheme
+
+    scheme = make_scheme(
+        """
+        id: t-gap-names
+        version: "1"
+        subject: factory
+        title: {zh: 差距}
+        source: {document: test}
+        marks: {mark: R, source: test}
+        inputs:
+          - {id: x, label: {zh: 单耗}, unit: kgce/t, min: 0}
+          - {id: y, label: {zh: 产量}, unit: t, min: 0}
+        indicators:
+          - {id: plan, label: {zh: 节能管理制度}, points: 50, rule: {kind: judged}}
+          - {id: only, label: {zh: 单位产品能耗}, points: 50, rule: {kind: linear, value: x / y, direction: lower, base: 120, lead: 80, unit: kgce/t}}
+        outcome: {scale: 100, pass_mark: 60}
+        """
+    )
+    console = Console(record=True, width=200)
+    print_result(console, score(scheme, {"plan": 20, "x": 100}), scheme=scheme)
+    assert "  - y  产量（用于 单位产品能耗）\n" in console.export_text()
+    print_result(console, score(scheme, {"plan": 10, "x": 100, "y": 1}), scheme=scheme)
+    out = console.export_text()
+    assert "距“合格”（60 分）还差" in out
+    assert "  · 节能管理制度：补充证明材料，争取评分提高到" in out
