@@ -1,0 +1,193 @@
+"""greencore: the pure-Python core of greenmfg — schemes as data, scoring, calculations, workbooks,
+the workflow table and the review rules. No Django, no database.
+
+This module is the public API: the platform (``greenmfg``) imports names from ``greencore`` only, never
+from its submodules, and an import-linter contract (pyproject.toml) holds it to that. The submodules stay
+importable for greencore's own code, its command line and its tests; their layout may change.
+
+- schemes: `get_scheme`, `shipped`, `Registry`, `load_data`, `Scheme` and its parts, `SchemeError`;
+- scoring: `score`, `score_population`, `rank_population`, `Result` (with `Gap`, `Improvement`),
+  `grade_for_score`, `grade_from_status`, the compiled form `compiled` / `CompiledScheme` /
+  `InputSpec` / `TableSpec`, one value's checks `convert_value`, `value_problem`, `describe`;
+- raw data and calculations: `raw_scoring`, `derived_inputs`, `working`, `CALCULATIONS`,
+  `compute_factory`, `compute_park`, the raw-data layout (`LAYOUT`, `Column`, `Group`, `Sheet`, `Table`,
+  `fed_by_raw`) and its form fields (`raw_from_fields`, `fields_from_raw`, `is_raw_key`);
+- workbooks: `write_template`, `read_answers` (every invalid cell, or the answers of the filled
+  ones), `read_workbook`, `read_raw_sheets`, `fields_from_workbook`, `check_workbook`;
+- workflow: `load_workflow`, `check_transition`, `TransitionRefused`, the review chain (`steps`,
+  `StepSpec`, `negative_list`, `title_status_input`, `ChainError`);
+- review rules: forwarding (`ForwardingRule`, `decide`, `Candidate`), panels (`aggregate`,
+  `assign_panel`, `check_assignment`, `CaseFacts`, `ExpertFacts`), quotas and comparisons
+  (`quota_counts`, `quota_refusal`, `compare_results`, `NATIONAL_PROJECTS_PER_YEAR`);
+- errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
+"""
+
+from __future__ import annotations
+
+from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
+from greencore.calc.park import compute_park
+from greencore.errors import GreencoreError
+from greencore.evaluation_rules import (
+    NATIONAL_PROJECTS_PER_YEAR,
+    IndicatorComparison,
+    Quota,
+    compare_results,
+    quota_counts,
+    quota_refusal,
+)
+from greencore.raw_form import RawForm, fields_from_raw, fields_from_workbook, is_raw_key, raw_from_fields
+from greencore.raw_layout import LayoutError
+from greencore.review import (
+    Candidate,
+    CaseFacts,
+    Conflict,
+    ExpertFacts,
+    ForwardingDecision,
+    ForwardingRule,
+    PanelError,
+    RuleError,
+    aggregate,
+    assign_panel,
+    check_assignment,
+    conflicts_of,
+    decide,
+    published_score,
+)
+from greencore.scoring import (
+    ENGINE_VERSION,
+    InputError,
+    PopulationResult,
+    Ranking,
+    Result,
+    rank_population,
+    score,
+    score_population,
+)
+from greencore.scoring.compiled import CompiledScheme, InputSpec, TableSpec, compiled
+from greencore.scoring.grading import grade_for_score, grade_from_status
+from greencore.scoring.inputs import InputDescription, convert_value, describe, domain, value_problem
+from greencore.scoring.raw import derived_inputs, raw_scoring, working
+from greencore.scoring.result import Gap, Improvement, MissingInput
+from greencore.standards.loader import SchemeError, load_data
+from greencore.standards.model import Choice, InputKind, Scheme, Text
+from greencore.standards.registry import Registry, get_scheme, shipped
+from greencore.workbook import (
+    DATA_SHEET,
+    GATES_SHEET,
+    CellProblem,
+    WorkbookAnswers,
+    read_answers,
+    read_workbook,
+    write_template,
+)
+from greencore.workbook_raw import LAYOUT, Column, Group, Sheet, Table, fed_by_raw, read_raw_sheets
+from greencore.workbook_safety import Limits, check_workbook
+from greencore.workflow import State, Transition, TransitionRefused, Workflow, WorkflowError
+from greencore.workflow import check as check_transition
+from greencore.workflow import load as load_workflow
+from greencore.workflow.chain import (
+    ChainError,
+    NegativeItem,
+    StepSpec,
+    negative_list,
+    steps,
+    title_status_input,
+)
+
+__all__ = [
+    "CALCULATIONS",
+    "DATA_SHEET",
+    "ENGINE_VERSION",
+    "GATES_SHEET",
+    "LAYOUT",
+    "NATIONAL_PROJECTS_PER_YEAR",
+    "CalcError",
+    "CalcInputError",
+    "Candidate",
+    "CaseFacts",
+    "CellProblem",
+    "ChainError",
+    "Choice",
+    "Column",
+    "CompiledScheme",
+    "Conflict",
+    "ExpertFacts",
+    "ForwardingDecision",
+    "ForwardingRule",
+    "Gap",
+    "GreencoreError",
+    "Group",
+    "Improvement",
+    "IndicatorComparison",
+    "InputDescription",
+    "InputError",
+    "InputKind",
+    "InputSpec",
+    "LayoutError",
+    "Limits",
+    "MissingInput",
+    "NegativeItem",
+    "PanelError",
+    "PopulationResult",
+    "Quota",
+    "Ranking",
+    "RawForm",
+    "Registry",
+    "Result",
+    "RuleError",
+    "Scheme",
+    "SchemeError",
+    "Sheet",
+    "State",
+    "StepSpec",
+    "Table",
+    "TableSpec",
+    "Text",
+    "Transition",
+    "TransitionRefused",
+    "WorkbookAnswers",
+    "Workflow",
+    "WorkflowError",
+    "aggregate",
+    "assign_panel",
+    "check_assignment",
+    "check_transition",
+    "check_workbook",
+    "compare_results",
+    "compiled",
+    "compute_factory",
+    "compute_park",
+    "conflicts_of",
+    "convert_value",
+    "decide",
+    "derived_inputs",
+    "describe",
+    "domain",
+    "fed_by_raw",
+    "fields_from_raw",
+    "fields_from_workbook",
+    "get_scheme",
+    "grade_for_score",
+    "grade_from_status",
+    "is_raw_key",
+    "load_data",
+    "load_workflow",
+    "negative_list",
+    "published_score",
+    "quota_counts",
+    "quota_refusal",
+    "rank_population",
+    "raw_from_fields",
+    "raw_scoring",
+    "read_answers",
+    "read_raw_sheets",
+    "read_workbook",
+    "score",
+    "score_population",
+    "shipped",
+    "steps",
+    "title_status_input",
+    "value_problem",
+    "working",
+    "write_template",
+]
