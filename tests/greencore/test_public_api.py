@@ -10,7 +10,10 @@ import greencore
 
 ROOT = Path(__file__).resolve().parents[2]
 # names the platform reaches through a module today, and their public name
-RENAMED = {("greencore.workflow", "check"): "check_transition", ("greencore.workflow", "load"): "load_workflow"}
+RENAMED = {
+    ("greencore.workflow", "check"): "check_transition",
+    ("greencore.workflow", "load"): "load_workflow",
+}
 
 
 def test_every_public_name_resolves_and_the_list_is_sorted() -> None:
