@@ -181,6 +181,18 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- signatures and the audit log (docs/adr/0008-signatures-and-audit.md) ------------------------
+# Keys live outside the database they protect: files created on first use with mode 0600, or the same
+# JSON in GREENMFG_SM2_KEY / GREENMFG_AUDIT_KEY when several machines must share them.
+SM2_KEY_FILE = Path(os.environ.get("GREENMFG_SM2_KEY_FILE", VAR_DIR / "keys" / "platform-sm2.key"))
+AUDIT_KEY_FILE = Path(os.environ.get("GREENMFG_AUDIT_KEY_FILE", VAR_DIR / "keys" / "audit-hmac.key"))
+# every signed checkpoint is also appended here, outside the database (ship it to another machine)
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("GREENMFG_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit" / "checkpoints.jsonl")
+)
+AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("GREENMFG_AUDIT_CHECKPOINT_MINUTES", "10"))
+AUDIT_LOG_ORIGIN = os.environ.get("GREENMFG_AUDIT_ORIGIN", "greenmfg.local/audit")
+
 # --- uploads ----------------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

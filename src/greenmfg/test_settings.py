@@ -10,7 +10,10 @@ from greenmfg.settings import DATABASES, PASSWORD_HASHERS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="greenmfg-media-"))
-SM2_KEY_FILE = Path(tempfile.mkdtemp(prefix="greenmfg-keys-")) / "platform-sm2.key"
+_KEYS = Path(tempfile.mkdtemp(prefix="greenmfg-keys-"))
+SM2_KEY_FILE = _KEYS / "platform-sm2.key"
+AUDIT_KEY_FILE = _KEYS / "audit-hmac.key"
+AUDIT_CHECKPOINT_FILE = Path(tempfile.mkdtemp(prefix="greenmfg-audit-")) / "checkpoints.jsonl"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

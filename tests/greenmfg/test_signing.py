@@ -13,7 +13,7 @@ from factories import actor
 from test_reviews import published_journey, who
 
 from greenmfg.applications.selectors import latest_frozen
-from greenmfg.audit import signing
+from greenmfg.audit import keys, signing
 from greenmfg.publication import services as publication
 from greenmfg.reviews.models import Assignment
 
@@ -40,9 +40,10 @@ def test_a_signature_verifies_only_the_exact_payload():
 
 
 def test_a_configured_key_signs_and_the_envelope_carries_its_public_key(monkeypatch):
-    monkeypatch.setenv("GREENMFG_SM2_KEY", "1" * 64)
+    # the key setting holds the key file's JSON (a bare private key is the retired format: see test_sm2)
+    monkeypatch.setenv("GREENMFG_SM2_KEY", keys.generate_sm2_key().as_json())
     first = signing.sign({"a": 1})
-    monkeypatch.setenv("GREENMFG_SM2_KEY", "2" * 64)
+    monkeypatch.setenv("GREENMFG_SM2_KEY", keys.generate_sm2_key().as_json())
     second = signing.sign({"a": 1})
     assert first["key_id"] != second["key_id"]
     assert signing.verify({"a": 1}, first) and signing.verify({"a": 1}, second)  # after rotation too

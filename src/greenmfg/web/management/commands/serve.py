@@ -30,6 +30,8 @@ class Command(BaseCommand):
         if not options["no_demo"]:
             call_command("seed_demo")
         call_command("collectstatic", interactive=False, verbosity=0)
+        if not options["no_worker"]:
+            call_command("audit_checkpoint", "--schedule")  # the worker then signs one every N minutes
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "greenmfg.settings"}
         processes = []
         if not options["no_worker"]:
