@@ -225,6 +225,22 @@ def _append_to_file(checkpoint: Checkpoint) -> None:
         os.close(handle)
 
 
+def last_filed_checkpoint() -> checkpoints.ParsedCheckpoint | None:
+    """The newest checkpoint of the file outside the database (its last line), if it verifies."""
+    path = checkpoint_file()
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, path.stat().st_size - 8192))
+            lines = handle.read().decode(errors="replace").strip().splitlines()
+    except FileNotFoundError:
+        return None
+    try:
+        parsed, _ = checkpoints.verify(json.loads(lines[-1])["note"], keys.trusted_public_keys())
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    return parsed
+
+
 def write_checkpoint() -> Checkpoint | None:
     """Sign the current tree head of the log, unless nothing was appended since the last checkpoint (the
     last one is returned) or the log is empty (None). Refuses, with AuditIntegrityError, to sign a log
@@ -250,6 +266,13 @@ def write_checkpoint() -> Checkpoint | None:
                 )
             if last.tree_size == size:
                 return last
+        filed = last_filed_checkpoint()
+        if filed is not None and (filed.tree_size > size or tree.root(filed.tree_size) != filed.root):
+            raise AuditIntegrityError(
+                f"审计日志与检查点文件中已签名的 {filed.tree_size} 条记录不符（日志被截断或改写）。",
+                f"the log does not extend the {filed.tree_size} events signed in the checkpoint file "
+                "(truncated or rewritten)",
+            )
         if size == 0:
             return None
         key = keys.platform_key()
