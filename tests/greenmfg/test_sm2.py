@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import stat
 from datetime import timedelta
 
@@ -84,6 +85,18 @@ def test_two_envelopes_of_one_payload_differ_and_both_verify():
     assert first["digest"] == second["digest"] == sm3(canonical(payload))
     assert signing.verify_trusted(payload, first) and signing.verify_trusted(payload, second)
     assert first["v"] == 2 and not signing.is_legacy(first)
+
+
+def test_the_nonce_does_not_come_from_pythons_random():
+    """With the former signer, reseeding `random` repeated the nonce, hence the signature: two such
+    signatures of different messages give away the private key."""
+    payload = {"number": "苏工信节〔2026〕1号"}
+    random.seed(20261207)
+    first = signing.sign(payload)
+    random.seed(20261207)
+    second = signing.sign(payload)
+    assert first["signature"] != second["signature"]
+    assert signing.verify(payload, first) and signing.verify(payload, second)
 
 
 def test_keys_live_in_0600_files_outside_the_database(settings, tmp_path):
