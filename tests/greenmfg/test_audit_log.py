@@ -362,3 +362,85 @@ def test_a_checkpoint_on_demand(log):
     out = io.StringIO()
     call_command("audit_checkpoint", stdout=out)
     assert "tree size 13" in out.getvalue()
+
+
+# --- export with proofs, verified offline -----------------------------------------------------------
+
+
+def export(tmp_path, *args) -> tuple[object, list[dict]]:
+    path = tmp_path / "audit-export.jsonl"
+    out = io.StringIO()
+    call_command("export_audit", str(path), *args, stdout=out)
+    return path, [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def verify_file(path) -> str:
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_audit", "--file", str(path), stdout=out)
+    return out.getvalue()
+
+
+def rewrite_file(path, lines: list[dict]) -> None:
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+
+
+def test_an_export_verifies_offline_with_its_proofs(log, tmp_path, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        path, lines = export(tmp_path, "--from-id", str(log[2].pk), "--to-id", str(log[8].pk))
+    kinds = [line["type"] for line in lines]
+    # a fresh checkpoint covers every event: two checkpoints, one consistency proof, events 2..8
+    assert kinds == ["header", "checkpoint", "checkpoint", "consistency"] + ["event"] * 7
+    assert (lines[0]["tree_size"], lines[0]["first_index"], lines[0]["last_index"]) == (13, 2, 8)
+    out = io.StringIO()
+    call_command("verify_audit", "--file", str(path), stdout=out)
+    assert "7 events, 2 checkpoints, signed up to tree size 13" in out.getvalue()
+    assert "OK: intact" in out.getvalue()
+    # pinned to the platform's published public key, as an outside verifier would
+    public = keys.platform_key().public_key.hex()
+    call_command("verify_audit", "--file", str(path), "--public-key", public, stdout=io.StringIO())
+    other = keys.generate_sm2_key().public_key.hex()
+    assert "invalid checkpoint signature" in verify_file_with(path, "--public-key", other)
+
+
+def verify_file_with(path, *args) -> str:
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_audit", "--file", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_changed_exported_event_is_found_at_its_leaf(log, tmp_path):
+    path, lines = export(tmp_path)
+    event = lines[-5]
+    event["entry"]["actor_name"] = "someone-else"
+    rewrite_file(path, lines)
+    out = verify_file(path)
+    assert f"event id {event['entry']['id']} (leaf {event['index']})" in out
+    assert "not the one the signed checkpoint holds" in out
+
+
+def test_moved_or_dropped_exported_events_are_found(log, tmp_path):
+    path, lines = export(tmp_path)
+    events = [line for line in lines if line["type"] == "event"]
+    swapped = [line for line in lines if line["type"] != "event"] + [events[1], events[0], *events[2:]]
+    rewrite_file(path, swapped)
+    assert f"event id {events[1]['entry']['id']} (leaf 1)" in verify_file(path)
+    rewrite_file(path, lines[:-1])
+    assert "the file should hold 13 events, it holds 12" in verify_file(path)
+
+
+def test_a_changed_exported_checkpoint_is_found(log, tmp_path):
+    path, lines = export(tmp_path)
+    lines[2]["note"] = lines[2]["note"].replace("\n13\n", "\n14\n")
+    rewrite_file(path, lines)
+    assert "invalid checkpoint signature" in verify_file(path)
+
+
+def test_the_export_selector_refuses_a_tampered_log(log, tmp_path):
+    from greenmfg.audit import selectors
+
+    rewrite(log[3].pk, actor_name="x")
+    with pytest.raises(AuditIntegrityError):
+        selectors.export_to(tmp_path / "x.jsonl")
+    assert not selectors.verification_report().ok
