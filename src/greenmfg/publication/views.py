@@ -16,7 +16,7 @@ from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.selectors import Actor
 from greenmfg.reviews.selectors import calls_for_bureau
 
-from . import services
+from . import integrity, services
 from .access import access_announcement, access_own_notice, access_own_objection, access_public_notice
 from .models import Announcement, PublicityEntry, PublicityNotice
 from .services import PublicationError
@@ -154,8 +154,14 @@ def notice(request: HttpRequest, public_id: Any) -> HttpResponse:
 @require_GET
 def announcement(request: HttpRequest, public_id: Any) -> HttpResponse:
     found = access_announcement(public_id)
+    titles = list(found.titles.select_related("organisation__region", "announcement__call"))
+    verdicts = integrity.title_verdicts(titles)
     return render(
         request,
         "publication/announcement.html",
-        {"announcement": found, "titles": found.titles.select_related("organisation__region")},
+        {
+            "announcement": found,
+            "verdict": integrity.announcement_verdict(found),
+            "rows": [(t, verdicts[t.pk]) for t in titles],
+        },
     )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from greenmfg.publication import integrity
 from greenmfg.publication import selectors as publication
 
 from . import exports, selectors
@@ -69,7 +70,10 @@ def unit(request: HttpRequest, unit_key: str) -> HttpResponse:
     page = selectors.unit_page(unit_key)
     if page is None:
         raise Http404
-    return render(request, "register/unit.html", {"unit": page})
+    # a platform title is shown as official only when it matches the bureau's SM2-signed announcement
+    verdicts = integrity.register_verdicts(page.entries)
+    rows = [(entry, verdicts.get(entry.pk)) for entry in page.entries]
+    return render(request, "register/unit.html", {"unit": page, "rows": rows})
 
 
 @login_not_required
