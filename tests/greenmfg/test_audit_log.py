@@ -288,13 +288,32 @@ def test_checkpoints_never_shrink_and_stay_consistent(log, django_capture_on_com
     assert [p.kind for p in problems] == ["tree_size"]
 
 
-def test_no_checkpoint_is_signed_over_a_tampered_log(log, caplog):
-    rewrite(log[4].pk, action="tampered")
-    with pytest.raises(AuditIntegrityError, match="no longer match the signed checkpoint"):
+def test_no_checkpoint_is_signed_when_covered_events_are_gone(log, caplog):
+    with as_database_owner():
+        Event.objects.filter(pk=log[4].pk).delete()
+    with pytest.raises(AuditIntegrityError, match="signed 10 events, the database now holds 9"):
         write_checkpoint()
     with caplog.at_level(logging.ERROR), pytest.raises(AuditIntegrityError):
         checkpoint_task.call()
     assert "audit log integrity" in caplog.text
+
+
+def test_a_checkpoint_after_a_rewrite_does_not_vouch_for_it(log, django_capture_on_commit_callbacks):
+    rewrite(log[4].pk, action="tampered")
+    with django_capture_on_commit_callbacks(execute=True):
+        later = write_checkpoint()  # from the signed frontier and the three new events only
+    assert later.tree_size == 13
+    problems = verify_log(signed_records=False).problems
+    assert [p.kind for p in problems] == ["hash", "checkpoint_root", "checkpoint_root"]
+    assert problems[1].checkpoint_id != problems[2].checkpoint_id == later.pk
+
+
+def test_a_forged_frontier_is_refused(log):
+    checkpoint = Checkpoint.objects.get()
+    with as_database_owner():
+        Checkpoint.objects.filter(pk=checkpoint.pk).update(frontier=[[8, "00" * 32], [2, "11" * 32]])
+    with pytest.raises(AuditIntegrityError, match="frontier"):
+        write_checkpoint()
 
 
 def test_events_written_before_the_chain_had_a_key_keep_their_hashes_but_cannot_be_rewritten(

@@ -144,3 +144,19 @@ def test_inclusion_holds_and_a_changed_leaf_is_not_included(data, n):
     if n > 1:
         other = (index + 1) % n
         assert not merkle.verify_inclusion(other, n, leaf, proof, tree.root())
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.integers(min_value=0, max_value=600), cut=st.integers(min_value=0, max_value=600))
+def test_the_frontier_gives_the_same_roots_as_the_whole_tree(n, cut):
+    entries = [f"event {i}".encode() for i in range(n)]
+    tree = sm3_tree(entries)
+    cut = min(cut, n)
+    frontier = merkle.Frontier()
+    for entry in entries[:cut]:
+        frontier.append_leaf_hash(merkle.leaf_hash(entry))
+    frontier = merkle.Frontier.from_json(frontier.as_json())  # as stored with a checkpoint
+    assert frontier.root() == tree.root(cut) and frontier.size == cut
+    for entry in entries[cut:]:
+        frontier.append_leaf_hash(merkle.leaf_hash(entry))
+    assert frontier.root() == tree.root()

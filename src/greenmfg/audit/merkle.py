@@ -187,3 +187,42 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     return sn == 0 and fr == old_root and sr == new_root
+
+
+class Frontier:
+    """The right edge of a tree (the roots of its perfect subtrees, largest first): enough to append
+    leaves and compute each new root without the older leaves. A checkpoint keeps it, so the next one
+    costs only the events appended since."""
+
+    def __init__(self, nodes: Sequence[tuple[int, bytes]] = (), h: Hash = sm3) -> None:
+        self.nodes = list(nodes)
+        self.h = h
+
+    @property
+    def size(self) -> int:
+        return sum(width for width, _ in self.nodes)
+
+    def append_leaf_hash(self, leaf: bytes) -> None:
+        self.nodes.append((1, leaf))
+        while len(self.nodes) >= 2 and self.nodes[-1][0] == self.nodes[-2][0]:
+            (width, right), (_, left) = self.nodes.pop(), self.nodes.pop()
+            self.nodes.append((2 * width, node_hash(left, right, self.h)))
+
+    def root(self) -> bytes:
+        if not self.nodes:
+            return self.h(b"")
+        root = self.nodes[-1][1]
+        for _, left in reversed(self.nodes[:-1]):
+            root = node_hash(left, root, self.h)
+        return root
+
+    def as_json(self) -> list[list[int | str]]:
+        return [[width, node.hex()] for width, node in self.nodes]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Sequence[int | str]]) -> Frontier:
+        nodes = [(int(width), bytes.fromhex(str(node))) for width, node in data]
+        widths = [w for w, _ in nodes]
+        if any(w & (w - 1) or w <= 0 for w in widths) or widths != sorted(set(widths), reverse=True):
+            raise ValueError("not the right edge of a Merkle tree")
+        return cls(nodes)

@@ -47,6 +47,8 @@ class Checkpoint(models.Model):
     last_event_id = models.BigIntegerField(null=True)
     note = models.TextField()  # the signed note: text, blank line, signature line
     key_id = models.CharField(max_length=16)
+    # the tree's right edge at this size ([[width, hash], …]): the next checkpoint starts from it
+    frontier = models.JSONField(default=list)
 
     class Meta:
         ordering = ["tree_size"]

@@ -241,51 +241,80 @@ def last_filed_checkpoint() -> checkpoints.ParsedCheckpoint | None:
     return parsed
 
 
+def _refuse_checkpoint(zh: str, en: str) -> AuditIntegrityError:
+    return AuditIntegrityError(zh + "拒绝签署新的检查点。", en + "; no new checkpoint is signed")
+
+
+def _resume_from(last: Checkpoint) -> merkle.Frontier:
+    """The signed state the next checkpoint extends: the last checkpoint's frontier, accepted only when
+    it folds to the root its signed note names, and only while the events it covers are all there."""
+    try:
+        signed, _ = checkpoints.verify(last.note, keys.trusted_public_keys())
+        frontier = merkle.Frontier.from_json(last.frontier)
+    except ValueError as exc:
+        raise _refuse_checkpoint("最新的检查点无法核验，", "the newest checkpoint does not verify") from exc
+    if (frontier.size, frontier.root()) != (signed.tree_size, signed.root):
+        raise _refuse_checkpoint(
+            "最新检查点保存的树边与其签名不符，", "the newest checkpoint's frontier is not what it signed"
+        )
+    covered = Event.objects.filter(id__lte=last.last_event_id).count()
+    if covered != signed.tree_size:
+        raise _refuse_checkpoint(
+            f"最新检查点签署了 {signed.tree_size} 条记录，数据库中现有 {covered} 条（记录被删除或插入），",
+            f"the newest checkpoint signed {signed.tree_size} events, the database now holds {covered} of "
+            "them (events were deleted or inserted)",
+        )
+    return frontier
+
+
 def write_checkpoint() -> Checkpoint | None:
     """Sign the current tree head of the log, unless nothing was appended since the last checkpoint (the
-    last one is returned) or the log is empty (None). Refuses, with AuditIntegrityError, to sign a log
-    that no longer extends the last signed checkpoint: a checkpoint never vouches for a tampered log."""
+    last one is returned) or the log is empty (None).
+
+    The new root is computed from the last checkpoint's signed frontier and the events appended since, so
+    a checkpoint costs only the new events and never vouches for a change to older ones (those no longer
+    match the roots signed before; `verify_audit` finds them). Refuses, with AuditIntegrityError, when the
+    events the last checkpoint covers are no longer all there, or when the log does not reach the newest
+    checkpoint of the file outside the database."""
     with transaction.atomic():
         lock_chain()
         writing_key()
-        tree, ids = log_tree()
-        size = len(tree)
         last = Checkpoint.objects.order_by("-tree_size").first()
+        frontier = _resume_from(last) if last is not None else merkle.Frontier()
+        appended = Event.objects.order_by("id")
         if last is not None:
-            if last.tree_size > size:
-                raise AuditIntegrityError(
-                    f"审计日志只有 {size} 条，少于已签名检查点的 {last.tree_size} 条：日志尾部被截断。",
-                    f"the log holds {size} events, fewer than the {last.tree_size} of the last signed "
-                    "checkpoint: its tail was truncated",
-                )
-            if tree.root(last.tree_size).hex() != last.root_hash:
-                raise AuditIntegrityError(
-                    f"前 {last.tree_size} 条审计记录与已签名的检查点不符，拒绝签署新的检查点。",
-                    f"the first {last.tree_size} events no longer match the signed checkpoint; "
-                    "no new checkpoint is signed",
-                )
-            if last.tree_size == size:
-                return last
+            appended = appended.filter(id__gt=last.last_event_id)
+        last_id = last.last_event_id if last is not None else None
+        for event in appended.iterator(chunk_size=2000):
+            frontier.append_leaf_hash(leaf_of(entry_of(event)))
+            last_id = event.id
+        size = frontier.size
         filed = last_filed_checkpoint()
-        if filed is not None and (filed.tree_size > size or tree.root(filed.tree_size) != filed.root):
-            raise AuditIntegrityError(
-                f"审计日志与检查点文件中已签名的 {filed.tree_size} 条记录不符（日志被截断或改写）。",
-                f"the log does not extend the {filed.tree_size} events signed in the checkpoint file "
-                "(truncated or rewritten)",
-            )
+        if filed is not None:
+            stored = Checkpoint.objects.filter(tree_size=filed.tree_size).values_list("root_hash", flat=True)
+            if filed.tree_size > size or list(stored) != [filed.root.hex()]:
+                raise _refuse_checkpoint(
+                    f"检查点文件中已签名 {filed.tree_size} 条记录，"
+                    "数据库中的日志或检查点与之不符（被截断或改写），",
+                    f"the checkpoint file signed {filed.tree_size} events; the log or the checkpoints in the "
+                    "database no longer match it (truncated or rewritten)",
+                )
+        if last is not None and last.tree_size == size:
+            return last
         if size == 0:
             return None
         key = keys.platform_key()
-        root = tree.root()
+        root = frontier.root()
         note = checkpoints.sign_note(checkpoints.note_text(origin(), size, root), origin(), key)
         checkpoint = Checkpoint.objects.create(
             created_at=timezone.now(),
             origin=origin(),
             tree_size=size,
             root_hash=root.hex(),
-            last_event_id=ids[-1],
+            last_event_id=last_id,
             note=note,
             key_id=key.key_id,
+            frontier=frontier.as_json(),
         )
         transaction.on_commit(lambda: _append_to_file(checkpoint))
     return checkpoint

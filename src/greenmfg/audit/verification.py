@@ -172,6 +172,7 @@ class _CheckpointChecker:
         self.problems: list[Problem] = []
         self.previous: tuple[int, bytes] | None = None
         self.matched_size = 0  # the largest size whose signed root matches the log
+        self.previous_matched = True
         self.signed_size = 0
 
     def check(self, checkpoint: Checkpoint) -> None:
@@ -249,7 +250,9 @@ class _CheckpointChecker:
             )
         else:
             self.matched_size = size
-        if self.previous is not None and size > self.previous[0] and size <= count:
+        # a root already found not to match says more than a proof built from the changed events could
+        decidable = self.matched_size == size and self.previous_matched
+        if self.previous is not None and decidable and size > self.previous[0]:
             old_size, old_root = self.previous
             proof = self.tree.consistency_proof(old_size, size)
             if not merkle.verify_consistency(old_size, size, old_root, root, proof):
@@ -263,6 +266,7 @@ class _CheckpointChecker:
                     )
                 )
         self.previous = (size, root)
+        self.previous_matched = self.matched_size == size
 
 
 def _check_checkpoint_file(trusted: Iterable[bytes], problems: list[Problem], count: int) -> int:
