@@ -177,6 +177,7 @@ def platform_key() -> SM2Key:
     """The key the platform signs with: from GREENMFG_SM2_KEY, else the key file (created on first use;
     a legacy bare-hex key file is retired first)."""
     configured = os.environ.get(SM2_ENV, "").strip()
+    cache_key: tuple[str, ...]
     if configured:
         cache_key = ("env-sm2", configured)
         if cache_key not in _cache:

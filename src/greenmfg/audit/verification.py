@@ -484,8 +484,8 @@ def verify_export(path: Path, public_keys: Iterable[bytes] | None = None) -> Rep
                 Problem("link", "与上一条记录的链接断开", "the link to the previous event is broken", **where)
             )
         scheme = str(entry.get("scheme", ""))
-        keyed = key is not None and scheme == f"{KEYED_SCHEME}:{key.key_id}"
-        if keyed and not same(hmac_sm3(key.key, canonical(keyed_fields(entry))), str(entry.get("hash"))):
+        mac_key = key.key if key is not None and scheme == f"{KEYED_SCHEME}:{key.key_id}" else None
+        if mac_key and not same(hmac_sm3(mac_key, canonical(keyed_fields(entry))), str(entry.get("hash"))):
             report.problems.append(
                 Problem(
                     "hash", "记录内容与其哈希不符", "the event's content does not match its hash", **where

@@ -4,32 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_append_only'),
+        ("audit", "0002_append_only"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField()),
-                ('origin', models.CharField(max_length=200)),
-                ('tree_size', models.BigIntegerField(unique=True)),
-                ('root_hash', models.CharField(max_length=64)),
-                ('last_event_id', models.BigIntegerField(null=True)),
-                ('note', models.TextField()),
-                ('key_id', models.CharField(max_length=16)),
-                ('frontier', models.JSONField(default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("origin", models.CharField(max_length=200)),
+                ("tree_size", models.BigIntegerField(unique=True)),
+                ("root_hash", models.CharField(max_length=64)),
+                ("last_event_id", models.BigIntegerField(null=True)),
+                ("note", models.TextField()),
+                ("key_id", models.CharField(max_length=16)),
+                ("frontier", models.JSONField(default=list)),
             ],
             options={
-                'ordering': ['tree_size'],
+                "ordering": ["tree_size"],
             },
         ),
         migrations.AddField(
-            model_name='event',
-            name='scheme',
-            field=models.CharField(blank=True, default='', max_length=32),
+            model_name="event",
+            name="scheme",
+            field=models.CharField(blank=True, default="", max_length=32),
         ),
     ]
