@@ -42,7 +42,7 @@ def announcement_verdict(announcement: Announcement) -> Verdict:
 
 def _grade_labels(title: Title, manifest_grade: str) -> set[str]:
     """The labels a title may show: its signed grade's, or one a higher title raised it to since."""
-    from greencore.standards.registry import get_scheme
+    from greencore import get_scheme
 
     labels = {change.to_label for change in title.grade_changes.all()}
     try:
