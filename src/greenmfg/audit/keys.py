@@ -233,8 +233,12 @@ def legacy_private_keys() -> list[bytes]:
 def trusted_public_keys() -> set[bytes]:
     """Public keys whose signatures the platform accepts as its own: the current key, keys retired by
     rotation, and keys listed in GREENMFG_SM2_TRUSTED_KEYS (comma-separated 128-hex public keys)."""
-    trusted = {platform_key().public_key}
     path = sm2_key_file()
+    # reading, never creating: a verifier on another machine must not mint a key of its own
+    has_key = bool(os.environ.get(SM2_ENV, "").strip()) or (
+        path.exists() and not is_legacy_sm2_text(path.read_text())
+    )
+    trusted = {platform_key().public_key} if has_key else set()
     for retired in sorted(path.parent.glob(path.name + ".retired-*")):
         try:
             trusted.add(bytes.fromhex(json.loads(retired.read_text())["public_key"]))

@@ -394,6 +394,10 @@ def verify_export(path: Path, public_keys: Iterable[bytes] | None = None) -> Rep
     if public_keys is None:
         public_keys = keys.trusted_public_keys()
     trusted = list(public_keys)
+    if not trusted:
+        report.notes.append(
+            "no platform key on this machine: pass --public-key (the platform's published key)"
+        )
     signed: dict[int, bytes] = {}
     previous: tuple[int, bytes] | None = None
     for item in (x for x in lines if x.get("type") == "checkpoint"):
