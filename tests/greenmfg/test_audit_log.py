@@ -463,3 +463,15 @@ def test_the_export_selector_refuses_a_tampered_log(log, tmp_path):
     with pytest.raises(AuditIntegrityError):
         selectors.export_to(tmp_path / "x.jsonl")
     assert not selectors.verification_report().ok
+
+
+def test_an_export_checked_on_another_machine_needs_the_published_key(log, tmp_path, settings):
+    from greenmfg.audit.verification import verify_export
+
+    path, _ = export(tmp_path)
+    public = keys.platform_key().public_key
+    settings.SM2_KEY_FILE = tmp_path / "elsewhere" / "platform-sm2.key"  # a machine without the keys
+    unpinned = verify_export(path)
+    assert not unpinned.ok and any("--public-key" in note for note in unpinned.notes)
+    assert not settings.SM2_KEY_FILE.exists()  # the verifier never mints a key of its own
+    assert verify_export(path, [public]).ok
