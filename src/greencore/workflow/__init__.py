@@ -6,7 +6,7 @@ The platform asks `check(table, state, action, role)` before every state change;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -21,7 +21,7 @@ class State:
     id: str
     zh: str
     en: str
-    editable: bool
+    editable: bool  # in the table's `editable` group
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,23 @@ class Workflow:
     name: str
     states: dict[str, State]
     transitions: dict[str, Transition]
+    groups: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def allowed(self, state: str, role: str) -> list[Transition]:
         """The transitions `role` may take from `state`, in table order."""
         return [t for t in self.transitions.values() if state in t.sources and role in t.roles]
+
+    def group(self, name: str) -> frozenset[str]:
+        """The states of the table's group `name` (its `groups:`); an unknown name is a WorkflowError, so a
+        misspelt group fails when the platform loads, not by matching nothing."""
+        try:
+            return self.groups[name]
+        except KeyError:
+            known = ", ".join(sorted(self.groups)) or "none"
+            raise WorkflowError(f"{self.name}.yaml: no state group {name!r} (groups: {known})") from None
+
+    def in_group(self, state: str, name: str) -> bool:
+        return state in self.group(name)
 
 
 class TransitionRefused(GreencoreError):
@@ -59,11 +72,26 @@ class WorkflowError(GreencoreError, ValueError):
         super().__init__(place, reason, reason, message=reason)
 
 
+def _groups(name: str, data: dict[str, Any], known: set[str]) -> dict[str, frozenset[str]]:
+    groups: dict[str, frozenset[str]] = {}
+    for key, members in (data.get("groups") or {}).items():
+        if not isinstance(members, list) or not members:
+            raise WorkflowError(f"{name}.yaml: group {key}: a group lists one state or more")
+        unknown = sorted(set(map(str, members)) - known)
+        if unknown:
+            raise WorkflowError(f"{name}.yaml: group {key}: unknown state(s) {', '.join(unknown)}")
+        groups[str(key)] = frozenset(map(str, members))
+    return groups
+
+
 def _parse(name: str, data: dict[str, Any]) -> Workflow:
-    states = {
-        key: State(key, str(v["zh"]), str(v["en"]), bool(v.get("editable", False)))
-        for key, v in (data.get("states") or {}).items()
-    }
+    rows = data.get("states") or {}
+    for key, v in rows.items():
+        if "editable" in v:  # the `editable` group says it, once
+            raise WorkflowError(f"{name}.yaml: state {key}: editable is the group `editable`, not a flag")
+    groups = _groups(name, data, set(rows))
+    editable = groups.get("editable", frozenset())
+    states = {key: State(key, str(v["zh"]), str(v["en"]), key in editable) for key, v in rows.items()}
     transitions: dict[str, Transition] = {}
     for key, v in (data.get("transitions") or {}).items():
         sources = frozenset(v["from"])
@@ -73,7 +101,7 @@ def _parse(name: str, data: dict[str, Any]) -> Workflow:
         transitions[key] = Transition(
             key, str(v["zh"]), str(v["en"]), sources, str(v["to"]), frozenset(v["roles"])
         )
-    return Workflow(name, states, transitions)
+    return Workflow(name, states, transitions, groups)
 
 
 @cache

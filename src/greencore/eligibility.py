@@ -1,0 +1,335 @@
+"""Who may apply to a call: its eligibility rules (`Call.eligibility` on the platform), read and checked.
+
+A call may require a lower-tier title and a clean negative list, and name the indicators that need evidence::
+
+    {"requires_title": {"level": "province", "grade_at_least": "3A"},
+     "negative_list": true,
+     "evidence_required": ["energy.1"]}
+
+`Eligibility.parse` reads that JSON and refuses a malformed or impossible one, naming the key; `check` tells
+whether an applicant, described by the facts the platform gathered (`ApplicantRecord`), may apply.
+
+The rules, with their sources:
+
+- the title ladder is city → province → national; a call cannot require a title above its own level, and only
+  a city or provincial title can be required;
+- a national title also puts its holder on the provincial list (工信部节〔2024〕13号: national applicants come
+  from the provincial lists; 粤工信规字〔2024〕4号 第十七条), so a provincial requirement is met by either;
+- without a grade, a provincial (or national) requirement is also met by the national lists (batches 1–6)
+  under the unit's exact name; with a grade, the held title's grade must rank at least as high in the call's
+  scheme (its bands, best first);
+- a negative-list hit within the last three years vetoes the application (13号文 第十五条: 近三年).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, NamedTuple
+
+from greencore.standards.model import Scheme
+from greencore.workflow.chain import negative_list
+
+
+@dataclass(frozen=True)
+class Label:
+    zh: str
+    en: str
+
+
+# The title levels, lowest first (the ladder), and the title kinds, with the names the lists use.
+TITLE_LEVELS: dict[str, Label] = {
+    "city": Label("市级", "city"),
+    "province": Label("省级", "provincial"),
+    "national": Label("国家级", "national"),
+}
+TITLE_KINDS: dict[str, Label] = {
+    "factory": Label("绿色工厂", "green factory"),
+    "park": Label("绿色工业园区", "green industrial park"),
+    "supply_chain": Label("绿色供应链管理企业", "green supply-chain enterprise"),
+    "product": Label("绿色设计产品", "green-design product"),
+}
+LADDER = tuple(TITLE_LEVELS)
+REQUIRABLE_LEVELS = ("city", "province")
+NEGATIVE_LIST_YEARS = 3  # 13号文 第十五条: 近三年
+KEYS = ("requires_title", "negative_list", "evidence_required")
+
+
+class Problem(NamedTuple):
+    place: str  # the key refused: eligibility, requires_title or evidence_required
+    zh: str
+    en: str
+
+
+class EligibilityError(ValueError):
+    """A call's eligibility that cannot be used. `problems` lists every refused key (the first is also
+    the error's own place, zh and en)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        first = problems[0]
+        super().__init__(f"{first.place}: {first.en}")
+        self.problems = tuple(problems)
+        self.place, self.zh, self.en = first.place, first.zh, first.en
+
+
+class Refusal(NamedTuple):
+    """Why an applicant may not apply, in Chinese and English (a pair: it compares equal to `(zh, en)`)."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class TitleRequirement:
+    level: str  # city | province
+    grade_at_least: str = ""  # a grade id of the call's scheme; "" for any title
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    requires_title: TitleRequirement | None = None
+    negative_list: bool = False
+    evidence_required: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, data: Any, *, call_level: str, scheme: Scheme | None = None) -> Eligibility:
+        """The rules of a call at `call_level` (city | province | national) from their JSON. With `scheme`,
+        the grade and the indicators named are checked against it. Raises EligibilityError naming every
+        refused key."""
+        if data is None:
+            return cls()
+        if not isinstance(data, Mapping):
+            raise EligibilityError(
+                [Problem("eligibility", "申报条件格式错误。", "eligibility must be an object")]
+            )
+        unknown = sorted(set(data) - set(KEYS))
+        if unknown:
+            raise EligibilityError(
+                [
+                    Problem(
+                        "eligibility",
+                        f"不认识的申报条件：{'、'.join(unknown)}",
+                        f"unknown eligibility rules: {', '.join(unknown)}",
+                    )
+                ]
+            )
+        problems: list[Problem] = []
+        required = None
+        if data.get("requires_title"):
+            required = _title(data["requires_title"], call_level, scheme, problems)
+        evidence: tuple[str, ...] = ()
+        if data.get("evidence_required"):
+            evidence = _evidence(data["evidence_required"], scheme, problems)
+        if problems:
+            raise EligibilityError(problems)
+        return cls(required, bool(data.get("negative_list")), evidence)
+
+    def to_json(self) -> dict[str, Any]:
+        """The rules as stored: only the keys that are set."""
+        out: dict[str, Any] = {}
+        if self.requires_title is not None:
+            out["requires_title"] = {"level": self.requires_title.level}
+            if self.requires_title.grade_at_least:
+                out["requires_title"]["grade_at_least"] = self.requires_title.grade_at_least
+        if self.negative_list:
+            out["negative_list"] = True
+        if self.evidence_required:
+            out["evidence_required"] = list(self.evidence_required)
+        return out
+
+
+def _title(
+    spec: Any, call_level: str, scheme: Scheme | None, problems: list[Problem]
+) -> TitleRequirement | None:
+    if not isinstance(spec, Mapping) or set(spec) - {"level", "grade_at_least"}:
+        problems.append(
+            Problem(
+                "requires_title",
+                "所需称号的格式错误（层级 level，最低等级 grade_at_least）。",
+                "requires_title takes level and grade_at_least",
+            )
+        )
+        return None
+    wanted = str(spec.get("level") or "")
+    grade = str(spec.get("grade_at_least") or "").strip()
+    if wanted not in REQUIRABLE_LEVELS:
+        problems.append(
+            Problem(
+                "requires_title",
+                "请选择须已取得的称号层级：市级或省级。",
+                "the level must be city or province",
+            )
+        )
+        return None
+    if call_level in LADDER and LADDER.index(wanted) > LADDER.index(call_level):
+        problems.append(
+            Problem(
+                "requires_title",
+                f"须已取得的称号（{TITLE_LEVELS[wanted].zh}）不能高于本批次的层级（{TITLE_LEVELS[call_level].zh}）。",
+                f"the title required ({wanted}) is above the call's level ({call_level})",
+            )
+        )
+        return None
+    if grade and scheme is not None:
+        grades = [band.id for band in scheme.outcome.grades]
+        if grade not in grades:
+            problems.append(
+                Problem(
+                    "requires_title",
+                    f"等级 {grade} 不是评价方案 {scheme.key} 的等级"
+                    + (f"（可选：{'、'.join(grades)}）。" if grades else "（该方案不分等级）。"),
+                    f"{grade} is not a grade of scheme {scheme.key}",
+                )
+            )
+            return None
+    return TitleRequirement(wanted, grade)
+
+
+def _evidence(ids: Any, scheme: Scheme | None, problems: list[Problem]) -> tuple[str, ...]:
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        problems.append(
+            Problem(
+                "evidence_required",
+                "须提供佐证材料的指标应为指标编号列表。",
+                "evidence_required is a list of indicator ids",
+            )
+        )
+        return ()
+    wanted = tuple(dict.fromkeys(i.strip() for i in ids if i.strip()))
+    if scheme is not None:
+        known = {node.id for node in scheme.iter_nodes() if node.rule is not None}
+        unknown = [i for i in wanted if i not in known]
+        if unknown:
+            problems.append(
+                Problem(
+                    "evidence_required",
+                    f"评价方案 {scheme.key} 中没有这些指标：{'、'.join(unknown)}",
+                    f"scheme {scheme.key} has no indicators {', '.join(unknown)}",
+                )
+            )
+    return wanted
+
+
+# --- the facts about an applicant, and the check --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldTitle:
+    """An active title the applicant holds, of the call's kind."""
+
+    level: str  # city | province | national
+    grade: str = ""  # the grade id; "" for a title without a grade
+
+
+@dataclass(frozen=True)
+class NegativeHit:
+    """A credit check that found the applicant on the negative list."""
+
+    item: str  # the negative-list item's id (review.yaml); "" when the check did not name one
+    checked_on: date
+    source: str  # where it was found, as shown (信用中国 …)
+
+
+@dataclass(frozen=True)
+class ApplicantRecord:
+    """What the platform knows of an applicant for one title kind. Several contexts each know a part
+    (titles, the national lists, credit checks); `merged` puts the parts together."""
+
+    titles: tuple[HeldTitle, ...] = ()  # in the order to name them in a refusal
+    national_list: bool = False  # on the national lists (batches 1–6) under its exact name
+    negative_hits: tuple[NegativeHit, ...] = ()  # latest first (of two on one day, the later recorded)
+
+    def merged(self, other: ApplicantRecord) -> ApplicantRecord:
+        return ApplicantRecord(
+            self.titles + other.titles,
+            self.national_list or other.national_list,
+            self.negative_hits + other.negative_hits,
+        )
+
+
+@dataclass(frozen=True)
+class Applying:
+    """What is applied for: a call's level and title kind, and the grades of its scheme, best first."""
+
+    level: str
+    kind: str
+    grades: tuple[str, ...] = ()
+
+    @classmethod
+    def to(cls, level: str, kind: str, scheme: Scheme) -> Applying:
+        return cls(level, kind, tuple(band.id for band in scheme.outcome.grades))
+
+
+def levels_meeting(level: str) -> tuple[str, ...]:
+    """The title levels meeting a requirement of `level`: a national title is also on the provincial list."""
+    return ("province", "national") if level == "province" else (level,)
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def latest_negative_hit(hits: Collection[NegativeHit], today: date) -> NegativeHit | None:
+    """The latest hit of the last three years up to `today` (13号文 第十五条), or None; of two on the same
+    day, the one listed first."""
+    since = years_before(today, NEGATIVE_LIST_YEARS)
+    inside = [hit for hit in hits if since <= hit.checked_on <= today]
+    return max(inside, key=lambda hit: hit.checked_on, default=None)
+
+
+def check(
+    eligibility: Eligibility, applying: Applying, record: ApplicantRecord, today: date
+) -> Refusal | None:
+    """None when the applicant described by `record` meets the call's rules on `today`, else why not."""
+    if eligibility.requires_title is not None:
+        refusal = _missing_title(eligibility.requires_title, applying, record)
+        if refusal is not None:
+            return refusal
+    if eligibility.negative_list:
+        return _negative_list_refusal(record, today)
+    return None
+
+
+def _missing_title(required: TitleRequirement, applying: Applying, record: ApplicantRecord) -> Refusal | None:
+    level, grade = required.level, required.grade_at_least
+    kind_label = TITLE_KINDS[applying.kind].zh if applying.kind in TITLE_KINDS else applying.kind
+    level_label = TITLE_LEVELS[level].zh if level in TITLE_LEVELS else level
+    asked_label = TITLE_LEVELS[applying.level].zh if applying.level in TITLE_LEVELS else applying.level
+    asked = f"申报{asked_label}"
+    held = [t.grade for t in record.titles if t.level in levels_meeting(level)]
+    if not grade:
+        if held or (level in ("province", "national") and record.national_list):
+            return None
+        return Refusal(
+            f"{asked}须已列入{level_label}{kind_label}名单（未找到本单位的{level_label}称号）",
+            f"a {applying.level} application needs a {level} {applying.kind} title (none found)",
+        )
+    order = applying.grades
+    if grade in order and any(g in order and order.index(g) <= order.index(grade) for g in held):
+        return None
+    if not held:
+        found_zh, found_en = f"未找到本单位的{level_label}称号", "none found"
+    else:
+        shown = "、".join(g or "无等级" for g in held)
+        found_zh, found_en = f"本单位的{level_label}称号等级为{shown}", f"held: {', '.join(held)}"
+    return Refusal(
+        f"{asked}须已获得{level_label}{kind_label}称号且等级不低于{grade}（{found_zh}）",
+        f"a {applying.level} application needs a {level} {applying.kind} title of grade {grade} or better "
+        f"({found_en})",
+    )
+
+
+def _negative_list_refusal(record: ApplicantRecord, today: date) -> Refusal | None:
+    hit = latest_negative_hit(record.negative_hits, today)
+    if hit is None:
+        return None
+    items = {item.id: item.zh for item in negative_list()}
+    item = items.get(hit.item, hit.item or "负面清单事项")
+    return Refusal(
+        f"本单位近三年有负面清单记录：{item}（{hit.source}，{hit.checked_on:%Y年%m月%d日}核查），不能申报。",
+        f"a negative-list hit within three years ({hit.item or 'unspecified'}, {hit.checked_on})",
+    )

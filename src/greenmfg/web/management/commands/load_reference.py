@@ -1,0 +1,23 @@
+"""Loads the reference data and the national lists, and rebuilds the public register from them.
+
+It lives in web, the top layer, because it composes three contexts: reference (regions, industries),
+publication (the national lists as historical titles) and register (its read model of them)."""
+
+from django.core.management.base import BaseCommand
+
+from greenmfg.publication.services import import_national_lists
+from greenmfg.reference.services import load_industries, load_regions
+from greenmfg.register.services import rebuild_from_national_lists
+
+
+class Command(BaseCommand):
+    help = "Load GB/T 2260 regions, GB/T 4754-2017 industries and the national lists (idempotent)."
+
+    def handle(self, *args: object, **options: object) -> None:
+        regions = load_regions()
+        industries = load_industries()
+        report = import_national_lists()
+        register = rebuild_from_national_lists()
+        self.stdout.write(
+            f"regions +{regions}, industries +{industries}, national lists: {report}, register: {register}"
+        )

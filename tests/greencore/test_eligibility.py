@@ -1,0 +1,212 @@
+"""greencore.eligibility: a call's rules read from their JSON (refusals name the key) and checked against
+what the platform knows of an applicant. Expected texts and dates are worked by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from greencore.eligibility import (
+    ApplicantRecord,
+    Applying,
+    Eligibility,
+    EligibilityError,
+    HeldTitle,
+    NegativeHit,
+    Refusal,
+    TitleRequirement,
+    check,
+    latest_negative_hit,
+    years_before,
+)
+from greencore.standards.registry import get_scheme
+
+SUZHOU = get_scheme("factory-suzhou@2023.1")  # grades 5A (best) … 1A
+TODAY = date(2026, 5, 20)
+
+
+# --- parse ------------------------------------------------------------------------------------------
+
+
+def test_parse_reads_every_rule_and_writes_back_only_what_is_set():
+    rules = Eligibility.parse(
+        {
+            "requires_title": {"level": "city", "grade_at_least": " 2A "},
+            "negative_list": True,
+            "evidence_required": ["energy.1", " energy.1", ""],
+        },
+        call_level="province",
+    )
+    assert rules == Eligibility(TitleRequirement("city", "2A"), True, ("energy.1",))
+    assert rules.to_json() == {
+        "requires_title": {"level": "city", "grade_at_least": "2A"},
+        "negative_list": True,
+        "evidence_required": ["energy.1"],
+    }
+    assert Eligibility.parse(None, call_level="city").to_json() == {}
+    assert Eligibility.parse({"negative_list": False}, call_level="city") == Eligibility()
+
+
+@pytest.mark.parametrize(
+    ("data", "call_level", "scheme", "place", "zh"),
+    [
+        ([], "city", None, "eligibility", "申报条件格式错误。"),
+        ({"quota": 3, "area": 1}, "city", None, "eligibility", "不认识的申报条件：area、quota"),
+        (
+            {"requires_title": {"level": "city", "note": "x"}},
+            "city",
+            None,
+            "requires_title",
+            "所需称号的格式错误（层级 level，最低等级 grade_at_least）。",
+        ),
+        (
+            {"requires_title": {"level": "national"}},
+            "national",
+            None,
+            "requires_title",
+            "请选择须已取得的称号层级：市级或省级。",
+        ),
+        (
+            {"requires_title": {"level": "province"}},
+            "city",
+            None,
+            "requires_title",
+            "须已取得的称号（省级）不能高于本批次的层级（市级）。",
+        ),
+        (
+            {"requires_title": {"level": "city", "grade_at_least": "2B"}},
+            "province",
+            SUZHOU,
+            "requires_title",
+            "等级 2B 不是评价方案 factory-suzhou@2023.1 的等级（可选：5A、4A、3A、2A、1A）。",
+        ),
+        (
+            {"requires_title": {"level": "city", "grade_at_least": "2A"}},
+            "province",
+            get_scheme("factory-gbt36132-2025@2025.1"),
+            "requires_title",
+            "等级 2A 不是评价方案 factory-gbt36132-2025@2025.1 的等级（该方案不分等级）。",
+        ),
+        (
+            {"evidence_required": "energy.1"},
+            "city",
+            None,
+            "evidence_required",
+            "须提供佐证材料的指标应为指标编号列表。",
+        ),
+        (
+            {"evidence_required": ["nope", "nada"]},
+            "city",
+            SUZHOU,
+            "evidence_required",
+            "评价方案 factory-suzhou@2023.1 中没有这些指标：nope、nada",
+        ),
+    ],
+)
+def test_parse_refuses_naming_the_key(data, call_level, scheme, place, zh):
+    with pytest.raises(EligibilityError) as refused:
+        Eligibility.parse(data, call_level=call_level, scheme=scheme)
+    assert (refused.value.place, refused.value.zh) == (place, zh)
+    assert refused.value.en
+
+
+def test_parse_names_every_refused_key_at_once():
+    with pytest.raises(EligibilityError) as refused:
+        Eligibility.parse(
+            {"requires_title": {"level": "national"}, "evidence_required": [1]}, call_level="national"
+        )
+    assert [p.place for p in refused.value.problems] == ["requires_title", "evidence_required"]
+
+
+# --- check ------------------------------------------------------------------------------------------
+
+
+def national(**rules: object) -> Eligibility:
+    return Eligibility.parse(rules, call_level="national")
+
+
+NATIONAL_FACTORY = Applying("national", "factory")
+PROVINCIAL = national(requires_title={"level": "province"})
+
+
+def test_a_provincial_title_is_met_by_a_provincial_or_national_title_or_the_national_lists():
+    refusal = Refusal(
+        "申报国家级须已列入省级绿色工厂名单（未找到本单位的省级称号）",
+        "a national application needs a province factory title (none found)",
+    )
+    assert check(PROVINCIAL, NATIONAL_FACTORY, ApplicantRecord(), TODAY) == refusal
+    assert refusal == (refusal.zh, refusal.en)  # a pair, as the platform's refusals are
+    city_only = ApplicantRecord(titles=(HeldTitle("city", "3A"),))
+    assert check(PROVINCIAL, NATIONAL_FACTORY, city_only, TODAY) == refusal
+    for held in (HeldTitle("province"), HeldTitle("national")):
+        assert check(PROVINCIAL, NATIONAL_FACTORY, ApplicantRecord(titles=(held,)), TODAY) is None
+    assert check(PROVINCIAL, NATIONAL_FACTORY, ApplicantRecord(national_list=True), TODAY) is None
+
+
+def test_a_city_title_is_not_met_by_the_national_lists():
+    rules = Eligibility.parse({"requires_title": {"level": "city"}}, call_level="province")
+    applying = Applying("province", "park")
+    assert check(rules, applying, ApplicantRecord(national_list=True), TODAY) == (
+        "申报省级须已列入市级绿色工业园区名单（未找到本单位的市级称号）",
+        "a province application needs a city park title (none found)",
+    )
+
+
+def test_a_grade_must_rank_at_least_as_high_in_the_scheme():
+    rules = Eligibility.parse(
+        {"requires_title": {"level": "city", "grade_at_least": "2A"}}, call_level="city", scheme=SUZHOU
+    )
+    applying = Applying.to("city", "factory", SUZHOU)
+    assert applying.grades == ("5A", "4A", "3A", "2A", "1A")
+    assert check(rules, applying, ApplicantRecord(), TODAY) == (
+        "申报市级须已获得市级绿色工厂称号且等级不低于2A（未找到本单位的市级称号）",
+        "a city application needs a city factory title of grade 2A or better (none found)",
+    )
+    low = ApplicantRecord(titles=(HeldTitle("city", "1A"), HeldTitle("city", "")))
+    assert check(rules, applying, low, TODAY) == (
+        "申报市级须已获得市级绿色工厂称号且等级不低于2A（本单位的市级称号等级为1A、无等级）",
+        "a city application needs a city factory title of grade 2A or better (held: 1A, )",
+    )
+    for grade in ("2A", "3A", "5A"):
+        record = ApplicantRecord(titles=(HeldTitle("city", "1A"), HeldTitle("city", grade)))
+        assert check(rules, applying, record, TODAY) is None
+    # a provincial title of a higher grade does not meet a city requirement: the levels are the rule's
+    assert check(rules, applying, ApplicantRecord(titles=(HeldTitle("province", "5A"),)), TODAY) is not None
+
+
+def test_a_negative_list_hit_counts_for_three_years_to_the_day():
+    rules = national(negative_list=True)
+    hit = NegativeHit("dishonest", date(2023, 5, 20), "信用中国")
+    assert check(rules, NATIONAL_FACTORY, ApplicantRecord(negative_hits=(hit,)), TODAY) == (
+        "本单位近三年有负面清单记录：被列为失信被执行人（信用中国，2023年05月20日核查），不能申报。",
+        "a negative-list hit within three years (dishonest, 2023-05-20)",
+    )
+    older = NegativeHit("dishonest", date(2023, 5, 19), "信用中国")
+    future = NegativeHit("accident", date(2026, 5, 21), "信用中国")
+    assert check(rules, NATIONAL_FACTORY, ApplicantRecord(negative_hits=(older, future)), TODAY) is None
+    unnamed = NegativeHit("", date(2025, 1, 2), "国家企业信用信息公示系统")
+    assert check(rules, NATIONAL_FACTORY, ApplicantRecord(negative_hits=(unnamed,)), TODAY) == (
+        "本单位近三年有负面清单记录：负面清单事项（国家企业信用信息公示系统，2025年01月02日核查），不能申报。",
+        "a negative-list hit within three years (unspecified, 2025-01-02)",
+    )
+    # without the rule, a hit does not matter
+    assert check(Eligibility(), NATIONAL_FACTORY, ApplicantRecord(negative_hits=(hit,)), TODAY) is None
+
+
+def test_the_latest_hit_is_named_and_the_window_survives_29_february():
+    first = NegativeHit("accident", date(2025, 3, 1), "a")
+    same_day = NegativeHit("inspection", date(2025, 3, 1), "b")
+    earlier = NegativeHit("dishonest", date(2024, 1, 1), "c")
+    assert latest_negative_hit((first, same_day, earlier), TODAY) is first
+    assert years_before(date(2028, 2, 29), 3) == date(2025, 2, 28)
+    assert latest_negative_hit((NegativeHit("x", date(2025, 2, 27), "a"),), date(2028, 2, 29)) is None
+    assert latest_negative_hit((NegativeHit("x", date(2025, 2, 28), "a"),), date(2028, 2, 29)) is not None
+
+
+def test_records_from_several_contexts_merge():
+    titles = ApplicantRecord(titles=(HeldTitle("city", "3A"),), national_list=True)
+    hits = ApplicantRecord(negative_hits=(NegativeHit("x", TODAY, "a"),))
+    merged = titles.merged(hits)
+    assert merged == ApplicantRecord((HeldTitle("city", "3A"),), True, (NegativeHit("x", TODAY, "a"),))
+    assert ApplicantRecord().merged(ApplicantRecord()) == ApplicantRecord()
