@@ -1,11 +1,14 @@
 """The raw-data form fields and the workbook's raw sheets are read by the same rules."""
 
 import json
+import threading
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from greencore.calc.factory import compute_factory
-from greencore.raw_form import fields_from_workbook, is_raw_key, raw_from_fields
-from greencore.standards.registry import get_scheme
+from greencore.raw_form import fields_from_raw, fields_from_workbook, is_raw_key, raw_from_fields
+from greencore.standards.registry import Registry, get_scheme, shipped_dir
 from greencore.workbook import write_template
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -45,8 +48,6 @@ def test_keys_outside_the_layout_are_refused():
 
 
 def test_workbook_raw_sheets_give_the_same_fields(tmp_path):
-    from openpyxl import load_workbook
-
     path = tmp_path / "t.xlsx"
     write_template(get_scheme("factory-gbt36132-2025"), path)
     wb = load_workbook(path)
@@ -63,8 +64,6 @@ def test_workbook_raw_sheets_give_the_same_fields(tmp_path):
 
 
 def test_the_example_raw_document_round_trips_through_form_fields():
-    from greencore.raw_form import fields_from_raw
-
     raw = json.loads((EXAMPLES / "factory-raw.json").read_text(encoding="utf-8"))
     form = raw_from_fields(fields_from_raw(raw))
     assert form.errors == {}
@@ -72,10 +71,6 @@ def test_the_example_raw_document_round_trips_through_form_fields():
 
 
 def test_a_registry_loads_once_when_threads_race():
-    import threading
-
-    from greencore.standards.registry import Registry, shipped_dir
-
     registry = Registry(roots=(shipped_dir(),))
     barrier = threading.Barrier(8)
     found: list[object] = []

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from greencore.scoring import InputError, score
 from greencore.standards.model import Scheme
@@ -99,7 +99,6 @@ def test_not_a_workbook_is_a_clear_error(tmp_path: Path, factory_2025: Scheme) -
     with pytest.raises(InputError, match="无法读取工作簿"):
         read_workbook(factory_2025, fake)
     other = tmp_path / "other.xlsx"
-    from openpyxl import Workbook
 
     Workbook().save(other)
     with pytest.raises(InputError, match="缺少工作表“基本要求”"):

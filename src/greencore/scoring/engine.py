@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from greencore.calc.figures import RAW_CALCULATIONS
 from greencore.scoring.compiled import CompiledNode, CompiledScheme, compiled
 from greencore.scoring.evaluate import (
     MISSING,
@@ -29,6 +30,7 @@ from greencore.scoring.evaluate import (
 )
 from greencore.scoring.expr import Array
 from greencore.scoring.inputs import columns_from_arrays, columns_from_mapping
+from greencore.scoring.raw import raw_scoring
 from greencore.scoring.result import (
     ComputedValue,
     Gap,
@@ -74,8 +76,6 @@ def score(scheme: Scheme, inputs: Mapping[str, Any], raw: Mapping[str, Any] | No
         cs = compiled(scheme)
         ev = evaluate(cs, columns_from_mapping(cs, inputs), 1)
         return _result(cs, ev, 0, dict(inputs))
-    from greencore.scoring.raw import raw_scoring
-
     from_raw = raw_scoring(scheme, raw, inputs)
     cs = compiled(scheme)
     columns = {**columns_from_mapping(cs, from_raw.inputs), **from_raw.columns}
@@ -234,8 +234,6 @@ def _missing(cs: CompiledScheme, ev: Evaluation, i: int) -> tuple[MissingInput, 
 
 def figure_label(scheme: Scheme, path: str) -> str:
     """The Chinese label of a raw-data figure of the scheme's calculation (its path if unknown)."""
-    from greencore.calc.figures import RAW_CALCULATIONS
-
     calculation = RAW_CALCULATIONS.get(scheme.raw_data)
     figure = calculation.figures.get(path) if calculation else None
     return f"{figure.label_zh}（{path}）" if figure else path
@@ -293,8 +291,6 @@ def _trails(
 def _leaf_trail(
     cs: CompiledScheme, cn: CompiledNode, res: NodeResult, i: int, trail: IndicatorTrail, missing: list[str]
 ) -> IndicatorTrail:
-    from dataclasses import replace
-
     node, rule = cn.node, cn.node.rule
     assert rule is not None and node.points is not None
     value = _dec(float(res.value[i])) if res.value is not None else None

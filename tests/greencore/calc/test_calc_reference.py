@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from greencore.calc import CALCULATIONS, MissingReferenceError
+from greencore.calc import CALCULATIONS, GhgInput, MissingReferenceError, ghg_emissions
 from greencore.reference import (
     Mark,
     ReferenceSet,
@@ -145,7 +145,6 @@ def test_a_new_years_factor_is_a_data_change(tmp_path: Path) -> None:
     newer = tmp_path / "grid.yaml"
     newer.write_text(text, encoding="utf-8")
     tables = ReferenceSet.default().replace(load_table_file(newer))
-    from greencore.calc import GhgInput, ghg_emissions
 
     result = ghg_emissions(GhgInput.from_dict(data), tables)
     assert result.total.value == D("50")  # 100 MWh × 0.5
