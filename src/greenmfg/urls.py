@@ -2,11 +2,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from greenmfg.accounts import urls as accounts
+from greenmfg.orgs.urls import registration_patterns
+
 urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("accounts/", include("greenmfg.accounts.urls")),
+    path("accounts/", include((accounts.urlpatterns + registration_patterns, accounts.app_name))),
     path("applications/", include("greenmfg.applications.urls")),
-    path("evidence/", include("greenmfg.evidence.urls")),
+    path("evidence/", include("greenmfg.applications.evidence_urls")),
     path("evaluations/", include("greenmfg.evaluations.urls")),
     path("reviews/", include("greenmfg.reviews.urls")),
     path("publication/", include("greenmfg.publication.urls")),

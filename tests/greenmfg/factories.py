@@ -6,12 +6,19 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.test import Client
+from openpyxl import load_workbook
+from pypdf import PdfWriter
 
+from greencore.scoring.compiled import compiled
+from greencore.standards.registry import get_scheme
+from greencore.workbook import DATA_SHEET, GATES_SHEET, write_template
 from greenmfg.applications import services
 from greenmfg.catalog.models import Call
 from greenmfg.orgs.selectors import actor_of
-from greenmfg.web.demo import DEMO_PASSWORD
+from greenmfg.reference.services import load_industries, load_regions
+from greenmfg.web.demo import DEMO_PASSWORD, USERS, seed_demo
 
 
 @dataclass
@@ -34,11 +41,6 @@ class World:
 
 
 def build_world() -> World:
-    from django.contrib.auth import get_user_model
-
-    from greenmfg.reference.services import load_industries, load_regions
-    from greenmfg.web.demo import USERS, seed_demo
-
     load_regions()
     load_industries()
     seed_demo(DEMO_PASSWORD)
@@ -60,8 +62,6 @@ def start(user: Any, call_code: str = FACTORY_CALL) -> Any:
 
 
 def pdf_bytes(text: str = "greenmfg evidence") -> bytes:
-    from pypdf import PdfWriter
-
     writer = PdfWriter()
     writer.add_blank_page(width=200, height=200)
     writer.add_metadata({"/Title": text})
@@ -72,9 +72,6 @@ def pdf_bytes(text: str = "greenmfg evidence") -> bytes:
 
 def filled_workbook(scheme: Any, path: Any, values: dict[str, str]) -> None:
     """The self-evaluation template of `scheme`, filled with form values (as a user would in Excel)."""
-    from openpyxl import load_workbook
-
-    from greencore.workbook import DATA_SHEET, GATES_SHEET, write_template
 
     write_template(scheme, path)
     wb = load_workbook(path)
@@ -168,8 +165,6 @@ SUZHOU_NUMBERS = {
 def suzhou_answers(degree: str = "1") -> dict[str, str]:
     """A fictitious factory answering the Suzhou 1A–5A scheme as form fields: every checklist item met to
     `degree`, 2A already held, and plant figures that beat the scheme's lead values."""
-    from greencore.scoring.compiled import compiled
-    from greencore.standards.registry import get_scheme
 
     values: dict[str, str] = {}
     for key, spec in compiled(get_scheme("factory-suzhou")).inputs.items():

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from greenmfg.orgs.models import Site
+
 ISSUERS = {"sz-reviewer", "wx-reviewer", "js-reviewer", "mof-reviewer"}
 REVIEWERS = {"wz-reviewer", "ks-reviewer", "sz-reviewer", "wx-reviewer", "js-reviewer", "mof-reviewer"}
 ENTERPRISES = {"sz-machinery", "sz-energy", "ks-electronics"}
@@ -34,8 +36,6 @@ def site_owner(role: str) -> bool | int:
 
 
 def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
-    from greenmfg.orgs.models import Site
-
     owner = world.users["sz-machinery"].membership.organisation
     site = Site.objects.create(organisation=owner, name="矩阵测试厂区", region_id="320506")
     return {"site": site}

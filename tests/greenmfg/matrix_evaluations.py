@@ -10,6 +10,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from factories import actor, pdf_bytes
+from test_applications import complete_answers
+
+from greenmfg.applications import services as applications
+from greenmfg.catalog.models import Call
+from greenmfg.evaluations import services
+from greenmfg.orgs.models import Organisation
+
 APPLICANTS = {"sz-machinery", "sz-energy", "ks-electronics"}
 # bureaus over 昆山: the district itself, the city, the province and the ministry
 OVER_KUNSHAN = {"ks-reviewer", "sz-reviewer", "js-reviewer", "mof-reviewer"}
@@ -42,14 +50,6 @@ def either_side(role: str) -> bool:
 
 
 def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
-    from factories import actor, pdf_bytes
-    from test_applications import complete_answers
-
-    from greenmfg.applications import services as applications
-    from greenmfg.catalog.models import Call
-    from greenmfg.evaluations import services
-    from greenmfg.orgs.models import Organisation
-
     call = Call.objects.get(code="suzhou-2026-factory")
     call.pk = None
     call.code = "matrix-evaluations"

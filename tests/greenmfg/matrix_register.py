@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from greenmfg.register import services
+
 
 def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
-    from greenmfg.register import services
-
     entry = services.record_title(
         source_key="title:matrix",
         kind="factory",

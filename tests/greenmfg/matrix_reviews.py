@@ -10,6 +10,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from greenmfg.applications.models import Application
+from greenmfg.publication.models import Announcement, Objection, PublicityEntry, PublicityNotice
+from greenmfg.reviews.models import Assignment, ExpertProfile
+
 IN_JURISDICTION = {"wz-reviewer", "sz-reviewer", "js-reviewer", "mof-reviewer"}
 REVIEWERS = {
     "wz-reviewer",
@@ -50,10 +54,6 @@ def experts(role: str) -> bool | int:
 
 
 def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
-    from greenmfg.applications.models import Application
-    from greenmfg.publication.models import Announcement, Objection, PublicityEntry, PublicityNotice
-    from greenmfg.reviews.models import Assignment, ExpertProfile
-
     application = found["application"]
     city = world.users["sz-reviewer"].membership.organisation
     today = timezone.localdate()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from factories import actor, start
 
 from greencore.raw_form import fields_from_raw
@@ -151,7 +154,6 @@ def test_another_district_cannot_return_it(world):
     application = start(user)
     services.save_answers(actor(user), application, complete_answers())
     services.submit(actor(user), application)
-    from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         services.return_for_revision(actor(world.users["ks-reviewer"]), application, "越权", None)
@@ -174,7 +176,6 @@ def test_withdraw_then_reopen_continues_from_the_last_answers(world):
 
 def test_a_closed_call_refuses_new_applications(world):
     call = Call.objects.get(code="suzhou-2026-factory")
-    import datetime
 
     with pytest.raises(ApplicationError) as refused:
         services.start_application(
@@ -184,8 +185,6 @@ def test_a_closed_call_refuses_new_applications(world):
 
 
 def test_the_dossier_shows_the_working_behind_each_input_computed_from_raw_data(world):
-    from django.urls import reverse
-
     user = world.users["sz-machinery"]
     application = start(user)
     url = reverse("applications:dossier", args=[application.public_id])
@@ -211,8 +210,6 @@ def test_the_dossier_shows_the_working_behind_each_input_computed_from_raw_data(
 
 
 def test_a_save_sends_the_new_working_with_the_live_score(world):
-    from django.urls import reverse
-
     user = world.users["sz-machinery"]
     application = start(user)
     services.save_answers(actor(user), application, complete_answers())

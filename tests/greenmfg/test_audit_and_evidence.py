@@ -6,12 +6,13 @@ import io
 
 import pytest
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from factories import actor, pdf_bytes, start
 from test_applications import complete_answers
 
 from greencore.workflow import TransitionRefused, check, load
 from greenmfg.applications import services
+from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.audit.models import Event
 from greenmfg.audit.services import verify_chain
 from greenmfg.evidence import services as evidence
@@ -19,8 +20,6 @@ from greenmfg.evidence.models import EvidenceFile
 
 
 def first_indicator(application) -> str:
-    from greenmfg.applications.dossier import build_form, scheme_for
-
     return build_form(scheme_for(application.call.scheme_id, application.call.scheme_version).key).indicators[
         0
     ][0]
@@ -33,8 +32,6 @@ def test_the_chain_verifies_and_a_changed_row_is_found(world):
     assert verify_chain() is None
     victim = Event.objects.order_by("id")[1]
     if connection.vendor == "postgresql":
-        from django.db import DatabaseError, transaction
-
         with pytest.raises(DatabaseError), transaction.atomic():
             Event.objects.filter(pk=victim.pk).update(action="tampered")
         return
@@ -55,7 +52,7 @@ def test_the_workflow_table_refuses_with_reasons():
 def test_upload_records_the_digest_and_download_reverifies(world):
     user = world.users["sz-machinery"]
     application = start(user)
-    item = evidence.upload(
+    item = services.upload_evidence(
         actor(user), application, first_indicator(application), io.BytesIO(pdf_bytes()), "证书.pdf"
     )
     assert (item.kind, item.version, len(item.sm3)) == ("pdf", 1, 64)
@@ -72,7 +69,7 @@ def test_upload_records_the_digest_and_download_reverifies(world):
 def test_a_file_changed_in_storage_is_refused_on_download(world):
     user = world.users["sz-machinery"]
     application = start(user)
-    item = evidence.upload(
+    item = services.upload_evidence(
         actor(user), application, first_indicator(application), io.BytesIO(pdf_bytes()), "证书.pdf"
     )
     path = default_storage.path(item.storage_name)
@@ -88,7 +85,7 @@ def test_content_decides_the_type_not_the_name(world):
     user = world.users["sz-machinery"]
     application = start(user)
     with pytest.raises(evidence.EvidenceError) as refused:
-        evidence.upload(
+        services.upload_evidence(
             actor(user), application, first_indicator(application), io.BytesIO(b"MZ\x90\x00" * 64), "报告.pdf"
         )
     assert refused.value.code == "executable"
@@ -99,7 +96,7 @@ def test_content_decides_the_type_not_the_name(world):
 def test_submitted_evidence_is_frozen(world):
     user = world.users["sz-machinery"]
     application = start(user)
-    item = evidence.upload(
+    item = services.upload_evidence(
         actor(user), application, first_indicator(application), io.BytesIO(pdf_bytes()), "证书.pdf"
     )
     services.save_answers(actor(user), application, complete_answers())
@@ -107,12 +104,12 @@ def test_submitted_evidence_is_frozen(world):
     assert EvidenceFile.objects.get(pk=item.pk).frozen_at is not None
     application.refresh_from_db()
     with pytest.raises(evidence.EvidenceError) as refused:
-        evidence.upload(
+        services.upload_evidence(
             actor(user), application, first_indicator(application), io.BytesIO(pdf_bytes("v2")), "证书2.pdf"
         )
     assert refused.value.code == "frozen"
     with pytest.raises(evidence.EvidenceError):
-        evidence.withdraw_file(actor(user), EvidenceFile.objects.get(pk=item.pk))
+        services.withdraw_evidence(actor(user), EvidenceFile.objects.get(pk=item.pk))
     assert EvidenceFile.objects.filter(application=application).count() == 1
     # after submission the district bureau may read it
     assert world.client("wz-reviewer").get(f"/evidence/{item.pk}/").status_code == 200

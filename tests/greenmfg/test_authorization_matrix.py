@@ -13,7 +13,7 @@ from factories import actor, pdf_bytes, start
 from test_applications import complete_answers
 
 from greenmfg.applications import services
-from greenmfg.evidence import services as evidence_services
+from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.orgs.models import Organisation, OrgStatus
 
 ROLES = [
@@ -56,7 +56,7 @@ def objects(world):
     user = world.users["sz-machinery"]
     application = start(user)
     services.save_answers(actor(user), application, complete_answers())
-    item = evidence_services.upload(
+    item = services.upload_evidence(
         actor(user),
         application,
         application_first_indicator(application),
@@ -79,8 +79,6 @@ def objects(world):
 
 
 def application_first_indicator(application) -> str:
-    from greenmfg.applications.dossier import build_form, scheme_for
-
     call = application.call
     return build_form(scheme_for(call.scheme_id, call.scheme_version).key).indicators[0][0]
 

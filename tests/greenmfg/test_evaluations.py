@@ -37,7 +37,6 @@ from greenmfg.catalog.models import Call
 from greenmfg.evaluations import selectors, services
 from greenmfg.evaluations.models import CURRENT, ConflictDeclaration, Engagement, Finding
 from greenmfg.evaluations.services import EvaluationError
-from greenmfg.evidence import services as evidence
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import Actor
 
@@ -98,7 +97,7 @@ def test_engaging_lets_the_body_see_the_application_and_its_evidence(world):
     user = world.users["sz-machinery"]
     application = start(user)
     applications.save_answers(actor(user), application, complete_answers())
-    item = evidence.upload(
+    item = applications.upload_evidence(
         actor(user), application, "energy_intensity_product", io.BytesIO(pdf_bytes()), "能耗报表.pdf"
     )
     applications.submit(actor(user), application)

@@ -281,8 +281,6 @@ def test_scheme_choices_carry_their_english_labels():
 
 
 def test_the_list_of_what_blocks_submission_in_english(world):
-    from factories import start
-
     application = start(world.users["sz-machinery"])
     html = page(english(world.client("sz-machinery")), dossier_url(application))
     assert "Raw-data calculation incomplete: no raw data yet" in html

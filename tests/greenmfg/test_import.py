@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from factories import actor, filled_workbook, start
+from openpyxl import load_workbook
 from test_applications import complete_answers
 
-from greenmfg.applications.dossier import scheme_for
+from greencore.workbook import write_template
+from greenmfg.applications.dossier import evaluate, scheme_for
 from greenmfg.applications.models import Dossier, ImportJob
-from greenmfg.applications.tasks import answers_from_workbook
+from greenmfg.applications.workbook import answers_from_workbook
 
 
 def test_workbook_round_trip_gives_the_typed_answers(world, tmp_path):
@@ -16,7 +21,6 @@ def test_workbook_round_trip_gives_the_typed_answers(world, tmp_path):
     values = complete_answers()
     filled_workbook(scheme, path, values)
     answers = answers_from_workbook(scheme, path)
-    from greenmfg.applications.dossier import evaluate
 
     assert str(evaluate(scheme, answers).result.score) == "66.05"
 
@@ -55,13 +59,6 @@ def test_a_file_that_is_not_a_workbook_is_refused_and_nothing_changes(world, tmp
 def test_a_parks_yearly_raw_sheet_becomes_its_typed_columns(world, tmp_path):
     """The park form has no raw section: an imported 原始数据-园区 sheet fills the yearly columns that the
     scheme derives from it (value added, energy, fresh water, employees), in the form's units."""
-    import json
-    from pathlib import Path
-
-    from openpyxl import load_workbook
-
-    from greencore.workbook import write_template
-    from greenmfg.applications.dossier import evaluate
 
     examples = Path(__file__).resolve().parents[2] / "examples"
     scheme = scheme_for("park-miit-2016", "2016.1")

@@ -6,6 +6,7 @@ import pytest
 from factories import actor
 
 from greenmfg.orgs.models import Organisation, OrgStatus
+from greenmfg.orgs.selectors import actor_of
 from greenmfg.orgs.services import RegistrationError, decide_registration, register_applicant
 from greenmfg.reference.models import Region
 from greenmfg.web.demo import demo_uscc
@@ -28,7 +29,6 @@ def register(name: str, code: str | None = None, **extra):
 def test_self_registered_enterprises_wait_for_the_district(world):
     organisation = register("苏州新注册机械有限公司（测试）")
     assert organisation.status == OrgStatus.PENDING
-    from greenmfg.orgs.selectors import actor_of
 
     user = organisation.members.get().user
     assert actor_of(user) is None  # cannot act before confirmation

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.test import Client
 from django.utils import timezone
 from factories import actor, pdf_bytes, start
 from hypothesis import HealthCheck, given, settings
@@ -26,9 +27,10 @@ from greenmfg.audit.services import verify_chain
 from greenmfg.catalog.models import Call
 from greenmfg.publication import services as publication
 from greenmfg.publication.models import Announcement, Objection, PublicityEntry, Title
-from greenmfg.publication.services import PublicationError
+from greenmfg.publication.services import PublicationError, _raise_lower_grades
+from greenmfg.register.models import RegisterEntry
 from greenmfg.reviews import selectors, services
-from greenmfg.reviews.models import Assignment, Decision, ExpertProfile
+from greenmfg.reviews.models import Assignment, Decision, ExpertProfile, ExpertRelation
 from greenmfg.reviews.services import ReviewError
 
 CALL = "suzhou-2026-factory"
@@ -382,7 +384,6 @@ def test_publicity_objections_and_publication(world):
     with raises_zh(PublicationError, "已公布"):
         publication.publish(city, notice, today=later)
     assert Announcement.objects.count() == 1
-    from greenmfg.register.models import RegisterEntry
 
     node = next(n for n in json.loads(latest_frozen(application).result)["indicators"] if n["id"] == first[0])
     assert title.published_indicators == [
@@ -423,8 +424,6 @@ def test_an_upheld_objection_removes_the_unit_from_the_list(world):
 
 
 def test_a_provincial_title_raises_the_suzhou_grade_to_4a(world):
-    from greenmfg.publication.services import _raise_lower_grades
-
     application = published_journey(world)
     city = who(world, "sz-reviewer")
     notice = publication.open_publicity(city, application.call)
@@ -489,8 +488,6 @@ EXPERTS = ("expert-1", "expert-2", "expert-3", "expert-4", "expert-5")
     )
 )
 def test_no_order_of_declared_relations_puts_a_conflicted_expert_on_a_panel(world, relations):
-    from greenmfg.reviews.models import ExpertRelation
-
     self_evaluated_call(world)
     try:
         with transaction.atomic():
@@ -525,8 +522,6 @@ def test_no_order_of_declared_relations_puts_a_conflicted_expert_on_a_panel(worl
 
 
 def test_a_notice_is_not_public_before_its_window_opens(world):
-    from django.test import Client
-
     application = published_journey(world)
     notice = publication.open_publicity(who(world, "sz-reviewer"), application.call)
     url = f"/publication/notices/{notice.public_id}/"

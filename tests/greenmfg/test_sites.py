@@ -7,6 +7,8 @@ import re
 from html import unescape
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from factories import actor
 
@@ -36,8 +38,6 @@ def account_form(**changes):
 
 
 def accounts_snapshot():
-    from django.contrib.auth import get_user_model
-
     return (
         list(Organisation.objects.order_by("pk").values_list("pk", "name", "status")),
         get_user_model().objects.count(),
@@ -136,8 +136,6 @@ def test_a_taken_credit_code_is_named_and_nothing_is_created(world):
 
 
 def test_one_time_passwords_pass_the_password_rules():
-    from django.contrib.auth.password_validation import validate_password
-
     seen = {services.one_time_password() for _ in range(50)}
     assert len(seen) == 50
     for password in seen:

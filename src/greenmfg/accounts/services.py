@@ -11,20 +11,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from greenmfg.audit import services as audit
 
-from .models import PasswordHistory
+from .models import PasswordHistory, User
 
 
-def _org(user: Any) -> int | None:
+def _org(user: User) -> int | None:
     membership = getattr(user, "membership", None)
     return membership.organisation_id if membership is not None else None
 
 
-def _role(user: Any) -> str:
+def _role(user: User) -> str:
     membership = getattr(user, "membership", None)
     return membership.role if membership is not None else ""
 
 
-def change_password(user: Any, new_password: str) -> None:
+def change_password(user: User, new_password: str) -> None:
     validate_password(new_password, user)
     with transaction.atomic():
         if user.password:
@@ -38,13 +38,13 @@ def change_password(user: Any, new_password: str) -> None:
         )
 
 
-def start_totp(user: Any) -> TOTPDevice:
+def start_totp(user: User) -> TOTPDevice:
     """An unconfirmed TOTP device for the user to scan; replaces earlier unconfirmed ones."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
 
 
-def confirm_totp(user: Any, device: TOTPDevice, token: str) -> bool:
+def confirm_totp(user: User, device: TOTPDevice, token: str) -> bool:
     if not device.verify_token(token):
         audit.record(
             "authn.mfa_enrol_failed",
@@ -63,7 +63,9 @@ def confirm_totp(user: Any, device: TOTPDevice, token: str) -> bool:
     return True
 
 
-def record_login(user: Any, success: bool, username: str = "", detail: dict[str, Any] | None = None) -> None:
+def record_login(
+    user: User | None, success: bool, username: str = "", detail: dict[str, Any] | None = None
+) -> None:
     audit.record(
         "authn.login_succeeded" if success else "authn.login_failed",
         actor=user if success else None,

@@ -9,5 +9,4 @@ urlpatterns = [
     path("otp/", views.otp_verify, name="otp_verify"),
     path("otp/setup/", views.otp_setup, name="otp_setup"),
     path("password/", views.password_change, name="password_change"),
-    path("register/", views.register, name="register"),
 ]

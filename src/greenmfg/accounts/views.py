@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
@@ -13,10 +15,10 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from greenmfg.orgs.services import RegistrationError, register_applicant
+from greenmfg.audit import services as audit
 
 from . import services
-from .forms import PasswordChangeForm, RegistrationForm, TokenForm
+from .forms import PasswordChangeForm, TokenForm
 
 
 class Login(LoginView):
@@ -43,8 +45,6 @@ login_view = login_not_required(Login.as_view())
 def locked_out(
     request: HttpRequest, credentials: object = None, *args: object, **kwargs: object
 ) -> HttpResponse:
-    from greenmfg.audit import services as audit
-
     username = str(request.POST.get("username", ""))[:150] if request.method == "POST" else ""
     audit.record(
         "authn.locked_out", object_type="accounts.user", success=False, detail={"username": username}
@@ -94,8 +94,6 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             return redirect("web:home")
         form.add_error("token", _("动态口令不正确，请核对手机时间后重试。"))
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
-    import base64
-
     secret = base64.b32encode(device.bin_key).decode()
     return render(request, "accounts/otp_setup.html", {"form": form, "qr": qr, "secret": secret})
 
@@ -112,29 +110,3 @@ def password_change(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("密码已修改。"))
             return redirect("web:home")
     return render(request, "accounts/password_change.html", {"form": form})
-
-
-@login_not_required
-def register(request: HttpRequest) -> HttpResponse:
-    form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            register_applicant(
-                kind=data["kind"],
-                name=data["name"],
-                credit_code=data["credit_code"],
-                region=data["region"],
-                industry=data["industry"],
-                username=data["username"],
-                password=data["password"],
-                display_name=data["display_name"],
-            )
-        except RegistrationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
-        except ValidationError as error:
-            form.add_error("password", error)
-        else:
-            return render(request, "accounts/registered.html", {"name": data["name"]})
-    return render(request, "accounts/register.html", {"form": form})

@@ -1,4 +1,5 @@
-"""The one gate through which views fetch an application: missing and not-yours both answer 404."""
+"""The gates through which views fetch an application and its evidence: missing and not-yours both answer
+404. Evidence is reached through the application it belongs to, so its gate lives here too."""
 
 from __future__ import annotations
 
@@ -7,15 +8,28 @@ from typing import Any
 
 from django.http import Http404
 
-from greenmfg.orgs.selectors import actor_of
+from greenmfg.evidence.models import EvidenceFile
+from greenmfg.orgs.selectors import AnyUser, actor_of
 
 from .models import Application
 from .selectors import applications_visible_to
 
 
-def access_application(user: Any, public_id: Any) -> Application:
+def access_application(user: AnyUser, public_id: Any) -> Application:
     try:
         key = uuid.UUID(str(public_id))
         return applications_visible_to(actor_of(user)).get(public_id=key)
     except (Application.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_evidence(user: AnyUser, pk: Any) -> EvidenceFile:
+    """A file of an application the user may see (the owner, the bureaus over it, its evaluators and
+    experts)."""
+    try:
+        key = uuid.UUID(str(pk))
+        return EvidenceFile.objects.select_related("application__call").get(
+            pk=key, application__in=applications_visible_to(actor_of(user))
+        )
+    except (EvidenceFile.DoesNotExist, ValueError):
         raise Http404 from None

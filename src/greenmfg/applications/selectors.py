@@ -1,4 +1,4 @@
-"""Reads of applications, scoped to what the actor may see (the access gate builds on these)."""
+"""Reads of applications, scoped to what the actor may see (the access gates build on these)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from django.db.models import Q, QuerySet
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 
 from .models import Application, Dossier
-
-# a bureau sees an application once it has been submitted: a draft belongs to its author alone
-HIDDEN_FROM_BUREAUS = ("draft",)
+from .ports import readers
+from .states import PRIVATE
 
 
 def applications_visible_to(actor: Actor | None) -> QuerySet[Application]:
@@ -18,19 +17,14 @@ def applications_visible_to(actor: Actor | None) -> QuerySet[Application]:
         return base.none()
     if actor.is_applicant:
         return base.filter(applicant=actor.organisation)
-    if actor.is_reviewer:
+    if actor.is_reviewer:  # once submitted: a draft belongs to its author alone
         return base.filter(in_jurisdiction(actor.organisation)).exclude(
-            Q(state__in=HIDDEN_FROM_BUREAUS) | Q(submitted_at__isnull=True)
+            Q(state__in=PRIVATE) | Q(submitted_at__isnull=True)
         )
-    # imported here: those contexts read applications too, and a module-level import would be a cycle
-    if actor.is_evaluator:
-        from greenmfg.evaluations.selectors import engaged_application_ids
-
-        return base.filter(pk__in=engaged_application_ids(actor))
-    if actor.is_expert:
-        from greenmfg.reviews.selectors import assigned_application_ids
-
-        return base.filter(pk__in=assigned_application_ids(actor))
+    for readable in readers:
+        ids = readable(actor)
+        if ids is not None:
+            return base.filter(pk__in=ids)
     return base.none()
 
 

@@ -4,29 +4,41 @@ write the change and its event in one transaction, act on commit."""
 from __future__ import annotations
 
 import copy
+import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from greencore import workflow
+from greencore.scoring.inputs import InputError
 from greencore.workflow import TransitionRefused
 from greencore.workflow.chain import steps
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.audit.services import canonical, sm3
 from greenmfg.catalog.models import Call
-from greenmfg.catalog.selectors import call_open_to
-from greenmfg.orgs.selectors import Actor, covers
+from greenmfg.catalog.selectors import call_open_to, eligibility_of
+from greenmfg.evidence import selectors as evidence_selectors
+from greenmfg.evidence import services as evidence
+from greenmfg.evidence.models import EvidenceFile
+from greenmfg.evidence.validation import UploadRejected, inspect_upload, safe_download_name
+from greenmfg.orgs.predicates import applicant_for, bureau_over
+from greenmfg.orgs.selectors import Actor, actor_of
 
-from .dossier import Evaluation, blockers, build_form, evaluate, scheme_for
+from .dossier import Evaluation, Form, blockers, build_form, evaluate, scheme_for
 from .models import Application, Dossier, ImportJob
-
-WORKFLOW = workflow.load("application")
+from .states import EDITABLE, WORKFLOW
+from .workbook import answers_from_workbook
 
 
 class ApplicationError(Exception):
@@ -39,9 +51,9 @@ class ApplicationError(Exception):
 
 
 def _role_in_workflow(actor: Actor, application: Application) -> str:
-    if actor.is_applicant and application.applicant_id == actor.organisation.pk:
+    if applicant_for(actor, application.applicant_id):
         return "applicant"
-    if actor.is_reviewer and covers(actor.organisation, application.region_id):
+    if bureau_over(actor, application.region_id):
         return "reviewer"
     raise PermissionDenied
 
@@ -122,7 +134,7 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
         raise PermissionDenied
     with transaction.atomic():
         locked = _locked(application.pk)
-        if not WORKFLOW.states[locked.state].editable:
+        if locked.state not in EDITABLE:
             raise ApplicationError(
                 f"申报状态为「{WORKFLOW.states[locked.state].zh}」，不能修改。",
                 f"not editable in state {locked.state}",
@@ -167,7 +179,7 @@ def replace_answers(
         raise PermissionDenied
     with transaction.atomic():
         locked = _locked(application.pk)
-        if not WORKFLOW.states[locked.state].editable:
+        if locked.state not in EDITABLE:
             raise ApplicationError("当前状态不能导入。", f"cannot import in state {locked.state}")
         scheme = scheme_for(locked.call.scheme_id, locked.call.scheme_version)
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
@@ -180,9 +192,15 @@ def replace_answers(
     return dossier
 
 
-def submission_blockers(application: Application) -> list[str]:
-    from greenmfg.evidence.selectors import missing_evidence
+def missing_evidence(application: Application, form: Form) -> list[str]:
+    """The indicators the call requires evidence for (its eligibility's evidence_required) that have none."""
+    required = eligibility_of(application.call).evidence_required
+    have = evidence_selectors.indicators_with_evidence(application.pk)
+    labels = dict(form.indicators)
+    return [labels.get(i, i) for i in required if i not in have]
 
+
+def submission_blockers(application: Application) -> list[str]:
     dossier = application.versions.get(frozen_at__isnull=True)
     scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
     form = build_form(scheme.key)
@@ -194,8 +212,6 @@ def submission_blockers(application: Application) -> list[str]:
 def submit(actor: Actor, application: Application) -> Application:
     """Freeze the draft and its evidence, and move the application to 已提交. Exactly once: a second
     submit waits for the lock, then finds the state changed and is refused."""
-    from greenmfg.evidence.services import freeze_evidence
-
     with transaction.atomic():
         locked = _locked(application.pk)
         transition = _transition(actor, locked, "submit")
@@ -214,7 +230,7 @@ def submit(actor: Actor, application: Application) -> Application:
         before = locked.state
         now = timezone.now()
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
-        digests = freeze_evidence(locked, now)
+        digests = evidence.freeze_evidence(locked.pk, now)
         manifest = {
             "application": str(locked.public_id),
             "version": dossier.number,
@@ -350,13 +366,76 @@ def move(
     return locked
 
 
+# --- evidence ---------------------------------------------------------------------------------------
+
+
+def upload_evidence(
+    actor: Actor,
+    application: Application,
+    indicator: str,
+    stream: BinaryIO,
+    filename: str,
+    replaces: EvidenceFile | None = None,
+) -> EvidenceFile:
+    """A file for one indicator of the applicant's own draft: checked by content (a refusal is recorded),
+    stored under a server-made name, then written under the application's lock while it is editable."""
+    if _role_in_workflow(actor, application) != "applicant":
+        raise PermissionDenied
+    form = build_form(scheme_for(application.call.scheme_id, application.call.scheme_version).key)
+    if indicator not in dict(form.indicators):
+        raise evidence.EvidenceError("未知指标。", "unknown indicator", "unknown_indicator")
+    try:
+        inspected = inspect_upload(stream, filename, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except UploadRejected as rejected:
+        audit.record(
+            "evidence.upload_rejected",
+            actor=actor.user,
+            role=actor.role,
+            organisation_id=actor.organisation.pk,
+            obj=application,
+            object_id=str(application.public_id),
+            success=False,
+            detail={"code": rejected.code, "name": safe_download_name(filename)},
+        )
+        raise evidence.EvidenceError(rejected.zh, rejected.en, rejected.code) from None
+    saved = evidence.store_checked(f"evidence/{application.public_id}", stream, inspected)
+    try:
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=application.pk)
+            if locked.state not in EDITABLE:
+                raise evidence.EvidenceError(
+                    "申报已提交，佐证材料不能再修改。", "the application is submitted", "frozen"
+                )
+            return evidence.add_file(
+                actor,
+                application_id=locked.pk,
+                application_ref=str(locked.public_id),
+                indicator=indicator,
+                filename=filename,
+                inspected=inspected,
+                saved=saved,
+                replaces=replaces,
+            )
+    except Exception:
+        evidence.discard(saved)
+        raise
+
+
+def withdraw_evidence(actor: Actor, item: EvidenceFile) -> None:
+    """The applicant withdraws a file of its draft that was never frozen."""
+    application = item.application
+    if _role_in_workflow(actor, application) != "applicant":
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        evidence.withdraw(actor, item, editable=locked.state in EDITABLE)
+
+
 WORKBOOK_MAX_BYTES = 20 * 1024 * 1024
 
 
-def start_import(actor: Actor, application: Application, upload: Any) -> ImportJob:
-    """Queue a workbook import for the draft; the background task reads it (see tasks.import_workbook)."""
-    from .tasks import import_workbook
-
+def start_import(actor: Actor, application: Application, upload: UploadedFile | None) -> ImportJob:
+    """Queue a workbook import for the draft; the background task `import_workbook` reads it."""
     if _role_in_workflow(actor, application) != "applicant":
         raise PermissionDenied
     if upload is None or not upload.name.lower().endswith(".xlsx") or upload.size > WORKBOOK_MAX_BYTES:
@@ -367,7 +446,7 @@ def start_import(actor: Actor, application: Application, upload: Any) -> ImportJ
     upload.seek(0)
     if head != b"PK\x03\x04":
         raise ApplicationError("文件内容不是 Excel 工作簿（.xlsx）。", "not a workbook")
-    if not WORKFLOW.states[application.state].editable:
+    if application.state not in EDITABLE:
         raise ApplicationError("当前状态不能导入。", f"cannot import in state {application.state}")
     job = ImportJob.objects.create(
         application=application, created_by=actor.user, file=upload, file_name=upload.name[:200]
@@ -376,3 +455,36 @@ def start_import(actor: Actor, application: Application, upload: Any) -> ImportJ
     result = import_workbook.enqueue(job.pk)
     ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     return job
+
+
+@task()
+def import_workbook(job_id: int) -> str:
+    job = ImportJob.objects.select_related("application__call", "created_by").get(pk=job_id)
+    job.status, job.progress = ImportJob.Status.RUNNING, 10
+    job.save(update_fields=["status", "progress"])
+    call = job.application.call
+    scheme = scheme_for(call.scheme_id, call.scheme_version)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "import.xlsx"
+            with default_storage.open(job.file.name, "rb") as source:
+                path.write_bytes(source.read())
+            answers = answers_from_workbook(scheme, path)
+        job.progress = 60
+        job.save(update_fields=["progress"])
+        actor = actor_of(job.created_by)
+        if actor is None:
+            raise ApplicationError("导入人已无权限。", "the importing user lost access")
+        replace_answers(actor, job.application, answers, source=f"workbook:{job.file_name}")
+    except InputError as error:
+        job.status, job.message = ImportJob.Status.FAILED, f"{error.place}：{error.zh}"
+        job.errors = [{"place": error.place, "zh": error.zh, "en": error.en}]
+    except ApplicationError as error:
+        job.status, job.message = ImportJob.Status.FAILED, error.zh
+    else:
+        count = len(answers["inputs"]) + len(answers["raw"])
+        job.status, job.message = ImportJob.Status.DONE, f"已导入 {count} 项数据。"
+    job.progress = 100
+    job.save(update_fields=["status", "message", "errors", "progress"])
+    default_storage.delete(job.file.name)  # residual information: the upload is not kept (PI-03)
+    return job.status

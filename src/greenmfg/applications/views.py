@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,13 +16,15 @@ from greencore.workbook import write_template
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
 from greenmfg.core.i18n import english, localized
+from greenmfg.evidence import services as evidence
 from greenmfg.evidence.selectors import evidence_by_indicator
+from greenmfg.evidence.services import EvidenceError
 from greenmfg.orgs.access import access_actor
-from greenmfg.orgs.selectors import Actor
+from greenmfg.orgs.selectors import Actor, actor_of
 
 from . import services
-from .access import access_application
-from .dossier import blockers, build_form, evaluate, scheme_for
+from .access import access_application, access_evidence
+from .dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from .models import Application, Dossier, ImportJob
 from .selectors import applications_visible_to, current_dossier, review_queue
 from .services import WORKFLOW, ApplicationError
@@ -65,7 +67,9 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("applications:dossier", public_id=application.public_id)
 
 
-def _result_context(application: Application, dossier: Dossier, evaluation: Any = None) -> dict[str, Any]:
+def _result_context(
+    application: Application, dossier: Dossier, evaluation: Evaluation | None = None
+) -> dict[str, Any]:
     call = application.call
     scheme = scheme_for(call.scheme_id, call.scheme_version)
     form = build_form(scheme.key)
@@ -106,7 +110,7 @@ def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
     values = {**current.answers.get("inputs", {}), **current.answers.get("raw", {})}
     context.update(
         values=values,
-        evidence=evidence_by_indicator(application),
+        evidence=evidence_by_indicator(application.pk),
         versions=application.versions.order_by("-number"),
         states=WORKFLOW.states,
         # bureaus decide on the review case page; evaluators and experts only read
@@ -202,6 +206,61 @@ def import_status(request: HttpRequest, public_id: str, job_id: int) -> HttpResp
         "applications/import_status.html#progress" if request.htmx else "applications/import_status.html"
     )
     return render(request, template, {"application": application, "job": job})
+
+
+# --- evidence (served under /evidence/, the evidence namespace: see evidence_urls.py) -------------------
+
+
+@require_POST
+def evidence_upload(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    actor = actor_of(request.user)
+    if actor is None or not actor.is_applicant:
+        raise Http404
+    files = request.FILES.getlist("file")
+    indicator = request.POST.get("indicator", "")
+    replaces = None
+    if request.POST.get("replaces"):
+        replaces = access_evidence(request.user, request.POST["replaces"])
+    if not files:
+        messages.error(request, "请选择要上传的文件。")
+    for item in files:
+        try:
+            services.upload_evidence(actor, application, indicator, item, item.name, replaces=replaces)
+        except EvidenceError as error:
+            messages.error(request, f"{item.name}：{error.zh}")
+        else:
+            messages.success(request, f"已上传：{item.name}")
+    return redirect(f"/applications/{application.public_id}/#evidence-{indicator}")
+
+
+@require_GET
+def evidence_download(request: HttpRequest, pk: str) -> HttpResponse:
+    item = access_evidence(request.user, pk)
+    actor = actor_of(request.user)
+    if actor is None:
+        raise Http404
+    try:
+        handle = evidence.open_verified(actor, item)
+    except evidence.IntegrityFailure as failure:
+        return HttpResponse(failure.zh, status=409, content_type="text/plain; charset=utf-8")
+    response = FileResponse(handle, as_attachment=True, filename=item.name, content_type=item.mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@require_POST
+def evidence_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
+    item = access_evidence(request.user, pk)
+    actor = actor_of(request.user)
+    if actor is None or not actor.is_applicant:
+        raise Http404
+    try:
+        services.withdraw_evidence(actor, item)
+    except EvidenceError as error:
+        messages.error(request, error.zh)
+    return redirect(f"/applications/{item.application.public_id}/#evidence-{item.indicator}")
 
 
 # --- the bureau's side -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django import forms
 
 from greencore.workflow.chain import ChainError, steps
 
-from .models import TitleKind
+from .models import Call, TitleKind
 
 STEP_ROWS = 4  # district, city, province, ministry: a chain rises, so it has at most four steps
 LEVEL_CHOICES = [
@@ -114,7 +114,7 @@ class CallForm(forms.Form):
         }
 
     @staticmethod
-    def initial_from(call: Any) -> dict[str, Any]:
+    def initial_from(call: Call) -> dict[str, Any]:
         rules = call.eligibility or {}
         required = rules.get("requires_title") or {}
         return {

@@ -4,19 +4,18 @@ call's eligibility rules), and which calls a bureau manages."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from greencore import regions
+from greencore.eligibility import ApplicantRecord, Applying, Eligibility, EligibilityError, check
 from greencore.standards.registry import get_scheme, shipped
-from greencore.workflow.chain import negative_list
 from greenmfg.orgs.models import AuthorityLevel, Organisation, OrgKind, OrgStatus
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
-from greenmfg.publication.models import HistoricalTitle, Title
 from greenmfg.reference.models import Region
-from greenmfg.reviews.models import CreditCheck
 
 from .models import Call, TitleKind, TitleLevel
+from .ports import applicant_records
 
 APPLICANT_KINDS = {
     TitleKind.FACTORY: OrgKind.ENTERPRISE,
@@ -24,6 +23,19 @@ APPLICANT_KINDS = {
     TitleKind.PRODUCT: OrgKind.ENTERPRISE,
     TitleKind.PARK: OrgKind.PARK,
 }
+
+
+def applicant_record(organisation: Organisation, title_kind: str) -> ApplicantRecord:
+    """Everything the contexts above know of `organisation` for titles of `title_kind`."""
+    record = ApplicantRecord()
+    for part in applicant_records:
+        record = record.merged(part(organisation, title_kind))
+    return record
+
+
+def eligibility_of(call: Call) -> Eligibility:
+    """The call's eligibility rules, read by greencore (stored ones were checked when the call was saved)."""
+    return Eligibility.parse(call.eligibility or {}, call_level=call.level)
 
 
 def call_open_to(call: Call, organisation: Organisation, today: date) -> tuple[str, str] | None:
@@ -40,122 +52,19 @@ def call_open_to(call: Call, organisation: Organisation, today: date) -> tuple[s
             "wrong applicant kind",
         )
     nationwide = call.region_id == "000000" or call.level == TitleLevel.NATIONAL
-    if not nationwide and not organisation.region_id.startswith(_prefix(call)):
+    if not nationwide and not regions.within(call.region_id, organisation.region_id, call.region.level):
         return ("本单位不在该批次的申报地区内。", "the organisation is outside the call's region")
-    rules = call.eligibility or {}
-    if rules.get("requires_title"):
-        refusal = _missing_title(call, organisation, rules["requires_title"])
-        if refusal is not None:
-            return refusal
-    if rules.get("negative_list"):
-        return _negative_list_refusal(organisation, today)
-    return None
-
-
-# the levels of the ladder, lowest first; a national title also puts its holder on the provincial list
-# (工信部节〔2024〕13号: national applicants come from the provincial list; 粤工信规字〔2024〕4号 第十七条)
-LADDER = (TitleLevel.CITY, TitleLevel.PROVINCE, TitleLevel.NATIONAL)
-NEGATIVE_LIST_YEARS = 3  # 13号文 第十五条: 近三年
-
-
-def _levels_meeting(level: str) -> list[str]:
-    return [TitleLevel.PROVINCE, TitleLevel.NATIONAL] if level == TitleLevel.PROVINCE else [level]
-
-
-def grade_order(call: Call) -> list[str]:
-    """The grade ids of the call's scheme, best first (the order the scheme lists its bands in)."""
-    scheme = get_scheme(f"{call.scheme_id}@{call.scheme_version}")
-    return [band.id for band in scheme.outcome.grades]
-
-
-def _missing_title(call: Call, organisation: Organisation, spec: dict[str, Any]) -> tuple[str, str] | None:
-    """The lower-tier title a call requires (eligibility["requires_title"]): an active title granted on the
-    platform of the same kind at that level, at least of the given grade; for a provincial (or national)
-    requirement a unit on the national lists (batches 1–6) under its exact name also qualifies."""
-    level = str(spec.get("level", ""))
-    grade = str(spec.get("grade_at_least") or "")
-    kind_label = TitleKind(call.title_kind).label
-    level_label = TitleLevel(level).label if level in TitleLevel.values else level
-    asked = f"申报{call.get_level_display()}"
-    held = list(
-        Title.objects.filter(
-            organisation=organisation,
-            kind=call.title_kind,
-            level__in=_levels_meeting(level),
-            status=Title.Status.ACTIVE,
-        ).values_list("grade", flat=True)
-    )
-    if not grade:
-        if held:
-            return None
-        if (
-            level in (TitleLevel.PROVINCE, TitleLevel.NATIONAL)
-            and HistoricalTitle.objects.filter(
-                kind=call.title_kind, unit_name=organisation.name.strip()
-            ).exists()
-        ):
-            return None
-        return (
-            f"{asked}须已列入{level_label}{kind_label}名单（未找到本单位的{level_label}称号）",
-            f"a {call.level} application needs a {level} {call.title_kind} title (none found)",
-        )
-    order = grade_order(call)
-    if grade in order and any(g in order and order.index(g) <= order.index(grade) for g in held):
-        return None
-    if not held:
-        found_zh, found_en = f"未找到本单位的{level_label}称号", "none found"
-    else:
-        shown = "、".join(g or "无等级" for g in held)
-        found_zh, found_en = f"本单位的{level_label}称号等级为{shown}", f"held: {', '.join(held)}"
-    return (
-        f"{asked}须已获得{level_label}{kind_label}称号且等级不低于{grade}（{found_zh}）",
-        f"a {call.level} application needs a {level} {call.title_kind} title of grade {grade} or better "
-        f"({found_en})",
-    )
-
-
-def negative_list_hit(organisation: Organisation, today: date) -> CreditCheck | None:
-    """The latest credit check of the last three years that found this organisation on the negative list
-    (工信部节〔2024〕13号 第十五条), or None."""
-    return (
-        CreditCheck.objects.filter(
-            application__applicant=organisation,
-            outcome=CreditCheck.Outcome.HIT,
-            checked_on__gte=_years_before(today, NEGATIVE_LIST_YEARS),
-            checked_on__lte=today,
-        )
-        .order_by("-checked_on", "-pk")
-        .first()
-    )
-
-
-def _negative_list_refusal(organisation: Organisation, today: date) -> tuple[str, str] | None:
-    hit = negative_list_hit(organisation, today)
-    if hit is None:
-        return None
-    items = {item.id: item.zh for item in negative_list()}
-    item = items.get(hit.negative_item, hit.negative_item or "负面清单事项")
-    return (
-        f"本单位近三年有负面清单记录：{item}（{hit.get_source_display()}，{hit.checked_on:%Y年%m月%d日}核查），"
-        "不能申报。",
-        f"a negative-list hit within three years ({hit.negative_item or 'unspecified'}, {hit.checked_on})",
-    )
-
-
-def _years_before(day: date, years: int) -> date:
     try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def _prefix(call: Call) -> str:
-    region = call.region
-    if region.level == "province":
-        return region.code[:2]
-    if region.level == "city":
-        return region.code[:4]
-    return region.code
+        rules = eligibility_of(call)
+    except EligibilityError as error:
+        return (
+            f"该批次的申报条件有误（{error.place}）：{error.zh}",
+            f"the call's eligibility is wrong: {error.en}",
+        )
+    if rules.requires_title is None and not rules.negative_list:
+        return None
+    applying = Applying.to(call.level, call.title_kind, get_scheme(f"{call.scheme_id}@{call.scheme_version}"))
+    return check(rules, applying, applicant_record(organisation, call.title_kind), today)
 
 
 def open_calls_for(actor: Actor, today: date) -> list[Call]:

@@ -8,7 +8,6 @@ A refusal is a `CallError` mapping each refused field to its Chinese message, sh
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,23 +15,23 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from greencore.eligibility import Eligibility, EligibilityError
 from greencore.review import ForwardingRule, RuleError
 from greencore.standards.model import Scheme
 from greencore.standards.registry import shipped
 from greencore.workflow.chain import ChainError, steps
 from greenmfg.audit import services as audit
+from greenmfg.orgs.predicates import reviewer_for
 from greenmfg.orgs.selectors import Actor, covers
 from greenmfg.reference.models import Region
 
 from .models import Call, TitleKind, TitleLevel
-from .selectors import CALL_LEVEL_OF, LADDER, issues_calls
+from .selectors import CALL_LEVEL_OF, issues_calls
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 # the step of the chain that publicises and publishes: the issuing bureau's own level
 LAST_STEP = {TitleLevel.CITY: "city", TitleLevel.PROVINCE: "province", TitleLevel.NATIONAL: "ministry"}
 STEP_LABEL = {"district": "区县", "city": "市级", "province": "省级", "ministry": "部级"}
-ELIGIBILITY_KEYS = ("requires_title", "negative_list", "evidence_required")
-REQUIRED_TITLE_LEVELS = (TitleLevel.CITY, TitleLevel.PROVINCE)
 MARGIN_MAX = Decimal("999.99")
 # fields an edit may not change once the call has applications (what was applied for)
 FIXED_ONCE_APPLIED = ("scheme", "title_kind", "level")
@@ -90,64 +89,14 @@ def _chain(chain: Any, level: str, errors: dict[str, str]) -> None:
 def _eligibility(
     rules: Any, level: str, scheme: Scheme | None, errors: dict[str, str]
 ) -> dict[str, Any] | None:
-    if rules is None:
-        return {}
-    if not isinstance(rules, Mapping):
-        errors["eligibility"] = "申报条件格式错误。"
+    """The rules as stored, read by greencore against the call's level and scheme; each refused key goes to
+    `errors`."""
+    try:
+        return Eligibility.parse(rules, call_level=level, scheme=scheme).to_json()
+    except EligibilityError as error:
+        for problem in error.problems:
+            errors.setdefault(problem.place, problem.zh)
         return None
-    unknown = sorted(set(rules) - set(ELIGIBILITY_KEYS))
-    if unknown:
-        errors["eligibility"] = f"不认识的申报条件：{'、'.join(unknown)}"
-        return None
-    out: dict[str, Any] = {}
-    required = rules.get("requires_title")
-    if required:
-        out["requires_title"] = _required_title(required, level, scheme, errors)
-    if rules.get("negative_list"):
-        out["negative_list"] = True
-    evidence = rules.get("evidence_required") or []
-    if evidence:
-        out["evidence_required"] = _evidence(evidence, scheme, errors)
-    return out
-
-
-def _required_title(spec: Any, level: str, scheme: Scheme | None, errors: dict[str, str]) -> dict[str, str]:
-    if not isinstance(spec, Mapping) or set(spec) - {"level", "grade_at_least"}:
-        errors["requires_title"] = "所需称号的格式错误（层级 level，最低等级 grade_at_least）。"
-        return {}
-    wanted = str(spec.get("level") or "")
-    grade = str(spec.get("grade_at_least") or "").strip()
-    if wanted not in REQUIRED_TITLE_LEVELS:
-        errors["requires_title"] = "请选择须已取得的称号层级：市级或省级。"
-        return {}
-    if level in LADDER and LADDER.index(TitleLevel(wanted)) > LADDER.index(TitleLevel(level)):
-        errors["requires_title"] = (
-            f"须已取得的称号（{TitleLevel(wanted).label}）不能高于本批次的层级（{TitleLevel(level).label}）。"
-        )
-        return {}
-    out = {"level": wanted}
-    if grade:
-        grades = [band.id for band in scheme.outcome.grades] if scheme is not None else []
-        if scheme is not None and grade not in grades:
-            errors["requires_title"] = f"等级 {grade} 不是评价方案 {scheme.key} 的等级" + (
-                f"（可选：{'、'.join(grades)}）。" if grades else "（该方案不分等级）。"
-            )
-            return {}
-        out["grade_at_least"] = grade
-    return out
-
-
-def _evidence(ids: Any, scheme: Scheme | None, errors: dict[str, str]) -> list[str]:
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        errors["evidence_required"] = "须提供佐证材料的指标应为指标编号列表。"
-        return []
-    wanted = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
-    if scheme is not None:
-        known = {node.id for node in scheme.iter_nodes() if node.rule is not None}
-        unknown = [i for i in wanted if i not in known]
-        if unknown:
-            errors["evidence_required"] = f"评价方案 {scheme.key} 中没有这些指标：{'、'.join(unknown)}"
-    return wanted
 
 
 def _checked(actor: Actor, fields: dict[str, Any], level: str, code: str | None = None) -> dict[str, Any]:
@@ -264,7 +213,7 @@ def update_call(actor: Actor, call: Call, **fields: Any) -> Call:
     level = _issuer_level(actor)
     with transaction.atomic():
         locked = Call.objects.select_for_update().get(pk=call.pk)
-        if locked.authority_id != actor.organisation.pk:
+        if not reviewer_for(actor, locked.authority_id):
             raise PermissionDenied
         values = _checked(actor, fields, level)
         before = _snapshot(locked)

@@ -7,13 +7,13 @@ from typing import Any
 
 from django.http import Http404
 
-from greenmfg.orgs.selectors import actor_of
+from greenmfg.orgs.selectors import AnyUser, actor_of
 
 from .models import Engagement, Finding
 from .selectors import engagements_visible_to, findings_visible_to
 
 
-def access_engagement(user: Any, public_id: Any) -> Engagement:
+def access_engagement(user: AnyUser, public_id: Any) -> Engagement:
     """An engagement the user may read (see `selectors.engagements_visible_to`)."""
     try:
         key = uuid.UUID(str(public_id))
@@ -22,7 +22,7 @@ def access_engagement(user: Any, public_id: Any) -> Engagement:
         raise Http404 from None
 
 
-def access_finding(user: Any, pk: Any) -> Finding:
+def access_finding(user: AnyUser, pk: Any) -> Finding:
     """A finding (and its file) of an evaluation the user may read."""
     try:
         key = uuid.UUID(str(pk))

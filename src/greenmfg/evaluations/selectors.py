@@ -10,22 +10,25 @@ from django.db.models import Count, Q, QuerySet
 
 from greencore.evaluation_rules import NATIONAL_PROJECTS_PER_YEAR, IndicatorComparison, compare_results
 from greencore.scoring.result import Result
+from greenmfg.applications.models import Application
+from greenmfg.applications.selectors import applications_visible_to, latest_frozen
+from greenmfg.applications.states import PRIVATE
 from greenmfg.orgs.models import Organisation, OrgKind, OrgStatus
+from greenmfg.orgs.predicates import evaluator_for
 from greenmfg.orgs.selectors import Actor
 
 from .models import CURRENT, ConflictDeclaration, Engagement, EngagementStatus, Finding
 
-# an evaluator sees an application once it has been submitted, as a bureau does: a draft is its author's
-HIDDEN_STATES = ("draft",)
 
-
-def engaged_application_ids(actor: Actor) -> QuerySet[Engagement, Any]:
-    """The submitted applications the actor's evaluation body is engaged for (ids, as a subquery)."""
+def engaged_application_ids(actor: Actor) -> QuerySet[Engagement, Any] | None:
+    """The submitted applications the actor's evaluation body is engaged for (ids, as a subquery: an
+    evaluator sees an application once it has been submitted, as a bureau does); None
+    for anyone but an evaluator. Plugged into `applications.ports.readers`."""
     if not actor.is_evaluator:
-        return Engagement.objects.none().values("application_id")
+        return None
     return (
         Engagement.objects.filter(body=actor.organisation, status__in=CURRENT)
-        .exclude(Q(application__state__in=HIDDEN_STATES) | Q(application__submitted_at__isnull=True))
+        .exclude(Q(application__state__in=PRIVATE) | Q(application__submitted_at__isnull=True))
         .values("application_id")
     )
 
@@ -33,8 +36,6 @@ def engaged_application_ids(actor: Actor) -> QuerySet[Engagement, Any]:
 def engagements_visible_to(actor: Actor | None) -> QuerySet[Engagement]:
     """Engagements the actor may fetch: the body's evaluators those in force; the applicant all of its
     own (to follow and end them); the bureaus over the application the concluded ones."""
-    from greenmfg.applications.selectors import applications_visible_to
-
     base = Engagement.objects.select_related("application__call", "application__applicant", "body")
     if actor is None:
         return base.none()
@@ -52,7 +53,7 @@ def evaluation_readable(actor: Actor | None, engagement: Engagement) -> bool:
     others once it is concluded — no one outside the body reads a draft evaluation."""
     if actor is None:
         return False
-    if actor.is_evaluator and engagement.body_id == actor.organisation.pk:
+    if evaluator_for(actor, engagement.body_id):
         return True
     return engagement.status == EngagementStatus.CONCLUDED
 
@@ -71,27 +72,27 @@ def body_engagements(actor: Actor) -> QuerySet[Engagement]:
     return engagements_visible_to(actor).order_by("-engaged_at")
 
 
-def engagement_for(application: Any) -> Engagement | None:
+def engagement_for(application: Application) -> Engagement | None:
     """The engagement in force for the application (being evaluated or concluded), or None."""
     return (
         Engagement.objects.select_related("body").filter(application=application, status__in=CURRENT).first()
     )
 
 
-def engagement_history(application: Any) -> QuerySet[Engagement]:
+def engagement_history(application: Application) -> QuerySet[Engagement]:
     return Engagement.objects.select_related("body").filter(application=application).order_by("-engaged_at")
 
 
-def evaluation_concluded(application: Any) -> bool:
+def evaluation_concluded(application: Application) -> bool:
     return Engagement.objects.filter(application=application, status=EngagementStatus.CONCLUDED).exists()
 
 
-def third_party_score(application: Any) -> Decimal | None:
+def third_party_score(application: Application) -> Decimal | None:
     engagement = Engagement.objects.filter(application=application, status=EngagementStatus.CONCLUDED).first()
     return engagement.score if engagement is not None else None
 
 
-def engaged_body(application: Any) -> Organisation | None:
+def engaged_body(application: Application) -> Organisation | None:
     engagement = engagement_for(application)
     return engagement.body if engagement is not None else None
 
@@ -100,8 +101,6 @@ def comparison(engagement: Engagement) -> list[IndicatorComparison]:
     """Every leaf with the self-evaluation's and the evaluator's points. A concluded engagement compares
     against the version and margin fixed at conclusion; one in progress against the latest submitted
     version and the call's current margin. Empty until both sides have a result."""
-    from greenmfg.applications.selectors import latest_frozen
-
     if engagement.result is None:
         return []
     if engagement.status == EngagementStatus.CONCLUDED and engagement.dossier is not None:
@@ -128,7 +127,7 @@ def grade_label(engagement: Engagement) -> str:
     return stored_result(engagement.result).grade_label or engagement.grade
 
 
-def flagged_indicators(application: Any) -> list[IndicatorComparison]:
+def flagged_indicators(application: Application) -> list[IndicatorComparison]:
     """The leaves of the concluded third-party evaluation whose points differ from the self-evaluation by
     more than the call's margin: what the reviewers must look at. Empty when nothing is concluded."""
     engagement = (
@@ -166,7 +165,7 @@ def evaluation_bodies(year: int) -> QuerySet[Organisation]:
     )
 
 
-def conflicts_between(body: Any, applicant: Any) -> QuerySet[ConflictDeclaration]:
+def conflicts_between(body: Organisation, applicant: Organisation) -> QuerySet[ConflictDeclaration]:
     return ConflictDeclaration.objects.filter(body=body, applicant=applicant)
 
 

@@ -28,10 +28,12 @@ from greencore.evaluation_rules import compare_results, quota_counts, quota_refu
 from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from greenmfg.applications.models import Application, Dossier
 from greenmfg.applications.selectors import latest_frozen
+from greenmfg.applications.states import ENGAGEABLE, NOT_EVALUABLE
 from greenmfg.audit import services as audit
 from greenmfg.audit.services import canonical, sm3
 from greenmfg.evidence.validation import UploadRejected, inspect_upload, safe_download_name, sm3_hex
 from greenmfg.orgs.models import Organisation, OrgKind, OrgStatus
+from greenmfg.orgs.predicates import applicant_for, evaluator_for
 from greenmfg.orgs.selectors import Actor
 
 from .models import (
@@ -45,10 +47,6 @@ from .models import (
 )
 from .selectors import conflicts_between, national_projects, stored_result
 
-# an applicant may engage a body while its application is alive and not yet decided
-ENGAGEABLE_STATES = ("draft", "submitted", "returned", "in_review")
-# states in which the submitted self-evaluation is not the applicant's current word
-NOT_EVALUABLE_STATES = ("draft", "withdrawn")
 TEXT_LIMIT = 2000
 
 
@@ -88,12 +86,12 @@ def _locked(engagement: Engagement) -> Engagement:
 
 
 def _require_evaluator(actor: Actor, engagement: Engagement) -> None:
-    if not (actor.is_evaluator and engagement.body_id == actor.organisation.pk):
+    if not evaluator_for(actor, engagement.body_id):
         raise PermissionDenied
 
 
 def _require_owner(actor: Actor, application: Application) -> None:
-    if not (actor.is_applicant and application.applicant_id == actor.organisation.pk):
+    if not applicant_for(actor, application.applicant_id):
         raise PermissionDenied
 
 
@@ -110,7 +108,7 @@ def _require_in_progress(engagement: Engagement) -> None:
 def _submitted_version(application: Application) -> Dossier:
     """The frozen self-evaluation the evaluator works beside; evaluators score only after submission."""
     frozen = latest_frozen(application)
-    if frozen is None or application.state in NOT_EVALUABLE_STATES:
+    if frozen is None or application.state in NOT_EVALUABLE:
         raise EvaluationError(
             "申报单位尚未提交自评价（或已撤回），暂不能评价。", "the application is not submitted"
         )
@@ -143,7 +141,7 @@ def engage(actor: Actor, application: Application, body_id: Any, *, today: date 
                     "该批次仅接受企业自评价，不委托第三方评价机构。",
                     "the call takes self-evaluation only",
                 )
-            if locked.state not in ENGAGEABLE_STATES:
+            if locked.state not in ENGAGEABLE:
                 raise EvaluationError(
                     "当前申报状态不能委托第三方评价机构。", f"cannot engage in state {locked.state}"
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,9 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 from greencore.evaluation_rules import NATIONAL_PROJECTS_PER_YEAR
 from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for
+from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import latest_frozen
+from greenmfg.applications.states import NOT_EVALUABLE
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
+from greenmfg.orgs.predicates import evaluator_for
 from greenmfg.orgs.selectors import Actor
 
 from . import services
@@ -43,7 +47,7 @@ def _actor(request: HttpRequest) -> Actor:
     return access_actor(request.user)
 
 
-def _form_errors(request: HttpRequest, form: Any) -> None:
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         for error in errors:
@@ -62,7 +66,7 @@ def _to_engagement(engagement: Engagement) -> HttpResponse:
     return redirect("evaluations:detail", public_id=engagement.public_id)
 
 
-def _to_dossier(application: Any) -> HttpResponse:
+def _to_dossier(application: Application) -> HttpResponse:
     return redirect(
         reverse("applications:dossier", kwargs={"public_id": application.public_id}) + "#evaluation"
     )
@@ -174,9 +178,9 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     call = application.call
     scheme = scheme_for(call.scheme_id, call.scheme_version)
     readable = evaluation_readable(actor, engagement)
-    own_body = actor.is_evaluator and engagement.body_id == actor.organisation.pk
+    own_body = evaluator_for(actor, engagement.body_id)
     self_dossier = engagement.dossier or latest_frozen(application)
-    submitted = self_dossier is not None and application.state not in services.NOT_EVALUABLE_STATES
+    submitted = self_dossier is not None and application.state not in NOT_EVALUABLE
     editable = own_body and engagement.status == EngagementStatus.ENGAGED and submitted
     context: dict[str, Any] = {
         "engagement": engagement,
@@ -239,7 +243,7 @@ def add_finding(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = _actor(request)
     form = FindingForm(request.POST, request.FILES)
     if not form.is_valid():
-        if not (actor.is_evaluator and engagement.body_id == actor.organisation.pk):
+        if not evaluator_for(actor, engagement.body_id):
             raise Http404
         _form_errors(request, form)
         return _to_engagement(engagement)
@@ -284,7 +288,7 @@ def finding_file(request: HttpRequest, pk: str) -> HttpResponse:
 def conclude(request: HttpRequest, public_id: str) -> HttpResponse:
     engagement = access_engagement(request.user, public_id)
     actor = _actor(request)
-    if not (actor.is_evaluator and engagement.body_id == actor.organisation.pk):
+    if not evaluator_for(actor, engagement.body_id):
         raise Http404
     form = ConcludeForm(request.POST)
     if not form.is_valid():

@@ -1,24 +1,26 @@
-"""Evidence files: checked by content, stored under a server-made name, SM3-digested, versioned,
-frozen at submission and re-verified on every download."""
+"""Evidence files: stored under a server-made name, SM3-digested, versioned, frozen at submission and
+re-verified on every download.
+
+The evidence context keeps the files and their rows; when an applicant may add or withdraw one is the
+application's rule, so `applications.services.upload_evidence` and `withdraw_evidence` check it, lock the
+application and call the functions here inside their transaction."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 
 from greenmfg.audit import services as audit
 from greenmfg.orgs.selectors import Actor
 
 from .models import EvidenceFile
-from .validation import UploadRejected, inspect_upload, safe_download_name, sm3_hex
+from .selectors import current_evidence
+from .validation import Inspected, safe_download_name, sm3_hex
 
 
 class EvidenceError(Exception):
@@ -31,124 +33,96 @@ class IntegrityFailure(EvidenceError):
     pass
 
 
-EDITABLE_STATES = ("draft", "returned")
-
-
-def upload(
-    actor: Actor,
-    application: Any,
-    indicator: str,
-    stream: BinaryIO,
-    filename: str,
-    replaces: EvidenceFile | None = None,
-) -> EvidenceFile:
-    from greenmfg.applications.dossier import build_form, scheme_for
-    from greenmfg.applications.models import Application
-
-    if not (actor.is_applicant and application.applicant_id == actor.organisation.pk):
-        raise PermissionDenied
-    form = build_form(scheme_for(application.call.scheme_id, application.call.scheme_version).key)
-    if indicator not in dict(form.indicators):
-        raise EvidenceError("未知指标。", "unknown indicator", "unknown_indicator")
-    try:
-        inspected = inspect_upload(stream, filename, max_bytes=settings.EVIDENCE_MAX_BYTES)
-    except UploadRejected as rejected:
-        audit.record(
-            "evidence.upload_rejected",
-            actor=actor.user,
-            role=actor.role,
-            organisation_id=actor.organisation.pk,
-            obj=application,
-            object_id=str(application.public_id),
-            success=False,
-            detail={"code": rejected.code, "name": safe_download_name(filename)},
-        )
-        raise EvidenceError(rejected.zh, rejected.en, rejected.code) from None
+def store_checked(folder: str, stream: BinaryIO, inspected: Inspected) -> str:
+    """Save a stream `inspect_upload` accepted under a server-made name in `folder`, and hash what was
+    stored: what was checked is what was stored, or nothing is. Returns the storage name."""
     stream.seek(0)
-    storage_name = f"evidence/{application.public_id}/{uuid.uuid4().hex}.{inspected.extension}"
-    saved = default_storage.save(storage_name, File(stream))
+    saved = default_storage.save(f"{folder}/{uuid.uuid4().hex}.{inspected.extension}", File(stream))
     with default_storage.open(saved, "rb") as stored:
-        if sm3_hex(stored) != inspected.sm3:  # what was checked is what was stored, or nothing is
+        if sm3_hex(stored) != inspected.sm3:
             default_storage.delete(saved)
             raise EvidenceError(
                 "文件保存校验失败，请重新上传。", "stored file differs from the checked one", "store"
             )
-    try:
-        with transaction.atomic():
-            locked = Application.objects.select_for_update().get(pk=application.pk)
-            if locked.state not in EDITABLE_STATES:
-                raise EvidenceError(
-                    "申报已提交，佐证材料不能再修改。", "the application is submitted", "frozen"
-                )
-            version = 1
-            if replaces is not None:
-                previous = EvidenceFile.objects.select_for_update().get(pk=replaces.pk, application=locked)
-                if EvidenceFile.objects.filter(replaces=previous).exists():
-                    raise EvidenceError("该文件已有新版本。", "already replaced", "replaced")
-                version = previous.version + 1
-            item = EvidenceFile.objects.create(
-                application=locked,
-                indicator=indicator,
-                name=safe_download_name(filename),
-                kind=inspected.kind,
-                mime=inspected.mime,
-                size=inspected.size,
-                sm3=inspected.sm3,
-                storage_name=saved,
-                version=version,
-                replaces=replaces,
-                uploaded_by=actor.user,
-                uploaded_at=timezone.now(),
-            )
-            audit.record(
-                "evidence.uploaded",
-                actor=actor.user,
-                role=actor.role,
-                organisation_id=actor.organisation.pk,
-                obj=item,
-                detail={
-                    "application": str(locked.public_id),
-                    "indicator": indicator,
-                    "sm3": item.sm3,
-                    "size": item.size,
-                    "version": version,
-                },
-            )
-    except Exception:
-        default_storage.delete(saved)
-        raise
+    return saved
+
+
+def discard(saved: str) -> None:
+    """Remove a stored file whose row was never written (the caller's transaction failed)."""
+    default_storage.delete(saved)
+
+
+def add_file(
+    actor: Actor,
+    *,
+    application_id: int,
+    application_ref: str,
+    indicator: str,
+    filename: str,
+    inspected: Inspected,
+    saved: str,
+    replaces: EvidenceFile | None = None,
+) -> EvidenceFile:
+    """The file's row (a new version when it `replaces` one) and its event. Called inside the caller's
+    transaction, which holds the application's row locked and has checked that its evidence may change."""
+    version = 1
+    if replaces is not None:
+        previous = EvidenceFile.objects.select_for_update().get(pk=replaces.pk, application_id=application_id)
+        if EvidenceFile.objects.filter(replaces=previous).exists():
+            raise EvidenceError("该文件已有新版本。", "already replaced", "replaced")
+        version = previous.version + 1
+    item = EvidenceFile.objects.create(
+        application_id=application_id,
+        indicator=indicator,
+        name=safe_download_name(filename),
+        kind=inspected.kind,
+        mime=inspected.mime,
+        size=inspected.size,
+        sm3=inspected.sm3,
+        storage_name=saved,
+        version=version,
+        replaces=replaces,
+        uploaded_by=actor.user,
+        uploaded_at=timezone.now(),
+    )
+    audit.record(
+        "evidence.uploaded",
+        actor=actor.user,
+        role=actor.role,
+        organisation_id=actor.organisation.pk,
+        obj=item,
+        detail={
+            "application": application_ref,
+            "indicator": indicator,
+            "sm3": item.sm3,
+            "size": item.size,
+            "version": version,
+        },
+    )
     return item
 
 
-def withdraw_file(actor: Actor, item: EvidenceFile) -> None:
-    from greenmfg.applications.models import Application
-
-    if not (actor.is_applicant and item.application.applicant_id == actor.organisation.pk):
-        raise PermissionDenied
-    with transaction.atomic():
-        Application.objects.select_for_update().get(pk=item.application_id)
-        locked = EvidenceFile.objects.select_for_update().select_related("application").get(pk=item.pk)
-        if locked.frozen_at is not None or locked.application.state not in EDITABLE_STATES:
-            raise EvidenceError(
-                "已提交的佐证材料不能删除。", "submitted evidence cannot be removed", "frozen"
-            )
-        locked.withdrawn_at = timezone.now()
-        locked.save(update_fields=["withdrawn_at"])
-        audit.record(
-            "evidence.withdrawn",
-            actor=actor.user,
-            role=actor.role,
-            organisation_id=actor.organisation.pk,
-            obj=locked,
-        )
+def withdraw(actor: Actor, item: EvidenceFile, *, editable: bool) -> None:
+    """Withdraw a file that was never frozen, while its application is `editable` (the caller holds the
+    application's row locked)."""
+    locked = EvidenceFile.objects.select_for_update().get(pk=item.pk)
+    if locked.frozen_at is not None or not editable:
+        raise EvidenceError("已提交的佐证材料不能删除。", "submitted evidence cannot be removed", "frozen")
+    locked.withdrawn_at = timezone.now()
+    locked.save(update_fields=["withdrawn_at"])
+    audit.record(
+        "evidence.withdrawn",
+        actor=actor.user,
+        role=actor.role,
+        organisation_id=actor.organisation.pk,
+        obj=locked,
+    )
 
 
-def freeze_evidence(application: Any, when: datetime) -> list[dict[str, str]]:
+def freeze_evidence(application_id: int, when: datetime) -> list[dict[str, str]]:
     """Called inside the submit transaction: every current file is frozen; their digests go into the
     submission manifest."""
-    from .selectors import current_evidence
-
-    files = list(current_evidence(application).select_for_update(of=("self",)))
+    files = list(current_evidence(application_id).select_for_update(of=("self",)))
     EvidenceFile.objects.filter(pk__in=[f.pk for f in files], frozen_at__isnull=True).update(frozen_at=when)
     return [{"id": str(f.pk), "indicator": f.indicator, "sm3": f.sm3, "name": f.name} for f in files]
 

@@ -7,28 +7,26 @@ from typing import Any
 from django.http import Http404
 
 from .models import Organisation, Site
-from .selectors import Actor, actor_of, organisations_visible_to
+from .selectors import Actor, AnyUser, actor_of, organisations_visible_to
 
 
-def access_organisation(user: Any, pk: int) -> Organisation:
+def access_organisation(user: AnyUser, pk: int) -> Organisation:
     try:
         return organisations_visible_to(actor_of(user)).get(pk=pk)
     except (Organisation.DoesNotExist, ValueError):
         raise Http404 from None
 
 
-def access_own_site(user: Any, pk: Any) -> Site:
+def access_own_site(user: AnyUser, pk: Any) -> Site:
     """The gate to a site: the enterprise's own; missing and not-yours both answer 404."""
-    actor = actor_of(user)
-    if actor is None or not actor.is_applicant:
-        raise Http404
+    actor = access_actor(user, "applicant")
     try:
         return Site.objects.select_related("region").get(pk=int(pk), organisation=actor.organisation)
     except (Site.DoesNotExist, ValueError):
         raise Http404 from None
 
 
-def access_actor(user: Any, role: str = "") -> Actor:
+def access_actor(user: AnyUser, role: str = "") -> Actor:
     """The actor behind a request, who must act in `role` ("reviewer", "applicant", "expert",
     "evaluator") when one is named; 404 otherwise, as for any object that is not theirs."""
     actor = actor_of(user)

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from greenmfg.reference.models import RegionLevel
+from greencore import regions
+from greenmfg.accounts.models import User
 
 from .models import AuthorityLevel, Membership, Organisation, OrgKind, OrgStatus, Role
+
+# whoever asks: request.user (signed in or anonymous), or None where there is no request
+AnyUser = AbstractBaseUser | AnonymousUser | None
 
 
 @dataclass(frozen=True)
 class Actor:
     """The user acting, the organisation they act for and their role in it."""
 
-    user: Any
+    user: User
     organisation: Organisation
     role: str
 
@@ -41,7 +46,7 @@ class Actor:
         return self.role == Role.EXPERT
 
 
-def actor_of(user: Any) -> Actor | None:
+def actor_of(user: AnyUser) -> Actor | None:
     """The actor behind a logged-in user, or None (anonymous, no membership, organisation not confirmed)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
@@ -55,17 +60,11 @@ def actor_of(user: Any) -> Actor | None:
 
 
 def region_prefix(authority: Organisation) -> str | None:
-    """The region-code prefix an authority answers for; '' for the ministry (everything); None if none."""
+    """The region-code prefix an authority answers for (greencore.regions.jurisdiction); '' for the ministry
+    (everything); None if the organisation is no authority."""
     if authority.kind != OrgKind.AUTHORITY:
         return None
-    if authority.level == AuthorityLevel.MINISTRY:
-        return ""
-    region = authority.region
-    if authority.level == AuthorityLevel.PROVINCE:
-        return region.code[:2]
-    if authority.level == AuthorityLevel.CITY:
-        return region.code[:4] if region.level != RegionLevel.PROVINCE else region.code[:2]
-    return region.code
+    return regions.jurisdiction(authority.level, authority.region_id)
 
 
 def in_jurisdiction(authority: Organisation, field: str = "region") -> Q:
@@ -79,8 +78,10 @@ def in_jurisdiction(authority: Organisation, field: str = "region") -> Q:
 
 
 def covers(authority: Organisation, region_code: str) -> bool:
-    prefix = region_prefix(authority)
-    return prefix is not None and region_code.startswith(prefix)
+    """Whether the region lies in the authority's jurisdiction (never for an organisation that is none)."""
+    return authority.kind == OrgKind.AUTHORITY and regions.contains(
+        authority.level, authority.region_id, region_code
+    )
 
 
 def organisations_visible_to(actor: Actor | None) -> QuerySet[Organisation]:

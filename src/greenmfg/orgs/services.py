@@ -3,18 +3,22 @@ district bureau's confirmation."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from greencore import regions
 from greenmfg.audit import services as audit
-from greenmfg.reference.models import Region
+from greenmfg.reference.models import Industry, Region
 
-from .models import AuthorityLevel, Membership, Organisation, OrgKind, OrgStatus, Role
-from .selectors import Actor, covers
+from .models import Membership, Organisation, OrgKind, OrgStatus, Role, Site
+from .predicates import acts_for, bureau_over, district_bureau_over, enterprise_applicant
+from .selectors import Actor
 from .uscc import InvalidUSCC, validate_uscc
 
 
@@ -40,7 +44,7 @@ def register_applicant(
     name: str,
     credit_code: str,
     region: Region,
-    industry: Any,
+    industry: Industry | None,
     username: str,
     password: str,
     display_name: str,
@@ -52,16 +56,12 @@ def register_applicant(
         raise RegistrationError({"kind": "只能注册企业或园区。"})
     if region.level != "county":
         raise RegistrationError({"region": "请选择所在区县。"})
-    if created_by is not None and not (
-        created_by.is_reviewer and covers(created_by.organisation, region.code)
-    ):
+    if created_by is not None and not bureau_over(created_by, region.code):
         raise PermissionDenied
     code = _checked_code(credit_code)
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise RegistrationError({"username": "该用户名已被使用。"})
-    from django.contrib.auth.password_validation import validate_password
-
     user = User(username=username, display_name=display_name)
     validate_password(password, user)
     with transaction.atomic():
@@ -92,8 +92,7 @@ def decide_registration(
     """The district bureau confirms (or refuses) a self-registered organisation in its district."""
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
-        district = actor.is_reviewer and actor.organisation.level == AuthorityLevel.DISTRICT
-        if not (district and covers(actor.organisation, organisation.region_id)):
+        if not district_bureau_over(actor, organisation.region_id):
             raise PermissionDenied
         if organisation.status != OrgStatus.PENDING:
             raise RegistrationError({"status": "该单位已处理，无需重复操作。"})
@@ -120,8 +119,6 @@ ONE_TIME_LENGTH = 16
 
 def one_time_password() -> str:
     """A random first password with every character class (no look-alikes such as 0/O, 1/l/I)."""
-    import secrets
-
     every = "".join(ONE_TIME_ALPHABETS)
     chars = [secrets.choice(alphabet) for alphabet in ONE_TIME_ALPHABETS]
     chars += [secrets.choice(every) for _ in range(ONE_TIME_LENGTH - len(chars))]
@@ -136,14 +133,12 @@ def open_applicant_account(
     name: str,
     credit_code: str,
     region: Region,
-    industry: Any,
+    industry: Industry | None,
     username: str,
     display_name: str,
 ) -> tuple[Organisation, str]:
     """A bureau opens an enterprise or park account in its jurisdiction: active at once, with a one-time
     password returned to be shown once (only its hash is stored; it must be changed at the first login)."""
-    from django.contrib.auth.password_validation import validate_password
-
     if not actor.is_reviewer:
         raise PermissionDenied
     candidate = get_user_model()(username=username, display_name=display_name)
@@ -173,7 +168,7 @@ class SiteError(ValidationError):
 
 
 def _manages_sites(actor: Actor) -> None:
-    if not (actor.is_applicant and actor.organisation.kind == OrgKind.ENTERPRISE):
+    if not enterprise_applicant(actor):
         raise PermissionDenied
 
 
@@ -187,7 +182,7 @@ def _site_fields(organisation: Organisation, name: str, region_code: str, addres
         errors["name"] = "厂区名称不能超过 128 个字。"
     code = (region_code or "").strip()
     region = Region.objects.filter(code=code).first()
-    province = Region.objects.filter(code=organisation.region_id[:2] + "0000").first()
+    province = Region.objects.filter(code=regions.province_of(organisation.region_id)).first()
     province_name = province.name if province else organisation.region_id[:2]
     if region is None:
         errors["region"] = f"没有行政区划代码 {code or '（空）'}，请选择厂区所在区县。"
@@ -195,7 +190,7 @@ def _site_fields(organisation: Organisation, name: str, region_code: str, addres
         errors["region"] = (
             f"请选择区县级行政区划（{region.code} {region.full_name()}是{region.get_level_display()}）。"
         )
-    elif region.code[:2] != organisation.region_id[:2]:
+    elif not regions.same_province(region.code, organisation.region_id):
         errors["region"] = (
             f"厂区须在本企业所在的{province_name}内（{region.full_name()}不在{province_name}）。"
         )
@@ -207,7 +202,7 @@ def _site_fields(organisation: Organisation, name: str, region_code: str, addres
     return {"name": name, "region": region, "address": address}
 
 
-def _site_event(actor: Actor, action: str, site: Any, detail: dict[str, Any]) -> None:
+def _site_event(actor: Actor, action: str, site: Site, detail: dict[str, Any]) -> None:
     audit.record(
         f"org.site_{action}",
         actor=actor.user,
@@ -218,10 +213,8 @@ def _site_event(actor: Actor, action: str, site: Any, detail: dict[str, Any]) ->
     )
 
 
-def add_site(actor: Actor, *, name: str, region_code: str, address: str = "") -> Any:
+def add_site(actor: Actor, *, name: str, region_code: str, address: str = "") -> Site:
     """A new production site (厂区) of the actor's enterprise."""
-    from .models import Site
-
     _manages_sites(actor)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
@@ -235,14 +228,12 @@ def add_site(actor: Actor, *, name: str, region_code: str, address: str = "") ->
     return site
 
 
-def change_site(actor: Actor, site_id: int, *, name: str, region_code: str, address: str = "") -> Any:
+def change_site(actor: Actor, site_id: int, *, name: str, region_code: str, address: str = "") -> Site:
     """The enterprise edits one of its own sites."""
-    from .models import Site
-
     _manages_sites(actor)
     with transaction.atomic():
         site = Site.objects.select_for_update().select_related("organisation").get(pk=site_id)
-        if site.organisation_id != actor.organisation.pk:
+        if not acts_for(actor, site.organisation_id):
             raise PermissionDenied
         values = _site_fields(site.organisation, name, region_code, address)
         if site.organisation.sites.filter(name=values["name"]).exclude(pk=site.pk).exists():

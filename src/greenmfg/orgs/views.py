@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from greencore import regions
 from greenmfg.reference.models import Region
 
 from . import services
 from .access import access_actor, access_own_site
-from .forms import AccountForm, SiteForm
+from .forms import AccountForm, RegistrationForm, SiteForm
 from .models import Organisation, OrgKind, Site
 from .selectors import Actor, region_prefix
 from .services import RegistrationError, SiteError
@@ -36,13 +38,44 @@ def _enterprise(request: HttpRequest) -> Actor:
 
 def _counties(organisation: Organisation) -> list[tuple[str, str]]:
     """The county-level divisions of the enterprise's province (GB/T 2260)."""
-    inside = Region.objects.filter(level="county", code__startswith=organisation.region_id[:2])
+    province = regions.prefix(regions.province_of(organisation.region_id))
+    inside = Region.objects.filter(level="county", code__startswith=province)
     return [(r.code, f"{r.code} {r.full_name()}") for r in inside.select_related("parent__parent")]
 
 
 def _add_errors(form: forms.Form, error: ValidationError) -> None:
     for field, problems in error.message_dict.items():
         form.add_error(field if field in form.fields else None, problems)
+
+
+# --- an enterprise or park registers itself ----------------------------------------------------------
+
+
+@login_not_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Self-registration (served under /accounts/register/, see greenmfg.urls): the organisation waits for
+    its district bureau's confirmation."""
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.register_applicant(
+                kind=data["kind"],
+                name=data["name"],
+                credit_code=data["credit_code"],
+                region=data["region"],
+                industry=data["industry"],
+                username=data["username"],
+                password=data["password"],
+                display_name=data["display_name"],
+            )
+        except RegistrationError as error:
+            _add_errors(form, error)
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            return render(request, "accounts/registered.html", {"name": data["name"]})
+    return render(request, "accounts/register.html", {"form": form})
 
 
 # --- a bureau opens an account -----------------------------------------------------------------------

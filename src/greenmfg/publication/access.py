@@ -9,7 +9,8 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 
-from greenmfg.orgs.selectors import actor_of
+from greenmfg.orgs.access import access_actor
+from greenmfg.orgs.selectors import AnyUser
 
 from .models import Announcement, Objection, PublicityNotice
 
@@ -21,10 +22,8 @@ def _uuid(value: Any) -> uuid.UUID:
         raise Http404 from None
 
 
-def access_own_notice(user: Any, public_id: Any) -> PublicityNotice:
-    actor = actor_of(user)
-    if actor is None or not actor.is_reviewer:
-        raise Http404
+def access_own_notice(user: AnyUser, public_id: Any) -> PublicityNotice:
+    actor = access_actor(user, "reviewer")
     try:
         return PublicityNotice.objects.select_related("call").get(
             public_id=_uuid(public_id), authority=actor.organisation
@@ -33,10 +32,8 @@ def access_own_notice(user: Any, public_id: Any) -> PublicityNotice:
         raise Http404 from None
 
 
-def access_own_objection(user: Any, public_id: Any) -> Objection:
-    actor = actor_of(user)
-    if actor is None or not actor.is_reviewer:
-        raise Http404
+def access_own_objection(user: AnyUser, public_id: Any) -> Objection:
+    actor = access_actor(user, "reviewer")
     try:
         return Objection.objects.select_related("notice").get(
             public_id=_uuid(public_id), notice__authority=actor.organisation

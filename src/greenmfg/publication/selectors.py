@@ -15,9 +15,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from greencore.eligibility import ApplicantRecord, HeldTitle
+from greenmfg.orgs.models import Organisation
 from greenmfg.reference.national_lists import FILE_NAMES
 
-from .models import Announcement, ImportIssue, PublicityEntry, PublicityNotice, Title
+from .models import Announcement, HistoricalTitle, ImportIssue, PublicityEntry, PublicityNotice, Title
 
 # columns of a publicity entry the public may see (never the score, never the application)
 ENTRY_FIELDS = ("id", "notice_id", "unit_name", "region_name", "grade", "status")
@@ -231,4 +233,17 @@ def import_issue_counts() -> IssueCounts:
         by_severity={s: sum(n for (_, cs), n in cells.items() if cs == s) for s in severities},
         by_file={f: sum(n for (cf, _), n in cells.items() if cf == f) for f in files},
         cells=cells,
+    )
+
+
+# --- what an applicant holds (for a call's eligibility) ------------------------------------------------
+
+
+def titles_record(organisation: Organisation, kind: str) -> ApplicantRecord:
+    """The organisation's active titles of `kind` granted on the platform, and whether the national lists
+    (batches 1–6) name it, under its exact name. Plugged into `catalog.ports.applicant_records`."""
+    held = Title.objects.filter(organisation=organisation, kind=kind, status=Title.Status.ACTIVE)
+    return ApplicantRecord(
+        titles=tuple(HeldTitle(level, grade) for level, grade in held.values_list("level", "grade")),
+        national_list=HistoricalTitle.objects.filter(kind=kind, unit_name=organisation.name.strip()).exists(),
     )

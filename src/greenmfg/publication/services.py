@@ -17,25 +17,30 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
+from greencore.scoring.compiled import compiled
+from greencore.scoring.grading import grade_for_score, grade_from_status
+from greencore.standards.registry import get_scheme
 from greencore.workflow.chain import StepSpec, title_status_input
 from greenmfg.applications import services as applications
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import latest_frozen
+from greenmfg.applications.states import LIVE
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
+from greenmfg.evaluations.selectors import engagement_for
 from greenmfg.evidence.validation import UploadRejected, inspect_upload
 from greenmfg.orgs.models import Organisation
-from greenmfg.orgs.selectors import Actor, in_jurisdiction
+from greenmfg.orgs.predicates import reviewer_for
+from greenmfg.orgs.selectors import Actor
 from greenmfg.reference.national_lists import load_regions, read_national_lists
 from greenmfg.reference.services import DATA_DIR
 from greenmfg.reviews.selectors import (
-    LIVE_STATES,
-    awaiting_forwarding,
     chain_of,
-    decides_step,
+    decides_own_step,
     latest_decision,
+    passed_at_last_step,
 )
 
 from .models import (
@@ -49,6 +54,7 @@ from .models import (
     PublicityNotice,
     Title,
 )
+from .ports import title_changed
 
 
 def import_national_lists() -> str:
@@ -116,7 +122,7 @@ class PublicationError(Exception):
 MAX_OBJECTION_FILES = 5
 
 
-def _audit(actor: Any, action: str, obj: Any, object_id: str, **detail: Any) -> None:
+def _audit(actor: Actor | None, action: str, obj: models.Model, object_id: str, **detail: Any) -> None:
     audit.record(
         f"publication.{action}",
         actor=getattr(actor, "user", None),
@@ -130,27 +136,17 @@ def _audit(actor: Any, action: str, obj: Any, object_id: str, **detail: Any) -> 
 
 def _last_step_bureau(actor: Actor, call: Call) -> StepSpec:
     last = chain_of(call)[-1]
-    probe = Application(call=call, region_id=actor.organisation.region_id)
-    if not actor.is_reviewer or not decides_step(actor, probe, last):
+    if not actor.is_reviewer or not decides_own_step(actor, call, last):
         raise PermissionDenied
     return last
 
 
 def publicity_candidates(actor: Actor, call: Call) -> list[Application]:
     """Applications of the call this bureau passed at the last step, not yet in a publicity notice."""
-    last = chain_of(call)[-1]
-    found = (
-        Application.objects.filter(call=call, review_step=last.index, state__in=LIVE_STATES)
-        .filter(in_jurisdiction(actor.organisation))
-        .select_related("applicant", "region", "call")
-        .order_by("pk")
-    )
-    return [a for a in found if decides_step(actor, a, last) and awaiting_forwarding(a)]
+    return passed_at_last_step(actor, call)
 
 
 def _grade_of(application: Application, score: Decimal | None) -> tuple[str, str]:
-    from greencore.scoring.grading import grade_for_score
-
     if score is None:
         return "", ""
     frozen = latest_frozen(application)
@@ -174,7 +170,7 @@ def open_publicity(
     today = timezone.localdate()
     with transaction.atomic():
         candidates = [applications.lock(a) for a in publicity_candidates(actor, call)]
-        candidates = [a for a in candidates if a.state in LIVE_STATES]
+        candidates = [a for a in candidates if a.state in LIVE]
         if not candidates:
             raise PublicationError("没有可公示的申报（须先在本级审核通过）。", "no application to publicise")
         notice = PublicityNotice.objects.create(
@@ -296,7 +292,7 @@ def decide_objection(actor: Actor, objection: Objection, *, upheld: bool, reason
             Objection.objects.select_for_update().select_related("notice__call", "entry").get(pk=objection.pk)
         )
         _last_step_bureau(actor, locked.notice.call)
-        if locked.notice.authority_id != actor.organisation.pk:
+        if not reviewer_for(actor, locked.notice.authority_id):
             raise PermissionDenied
         if locked.status != Objection.Status.RECEIVED:
             raise PublicationError("该异议已处理。", "already decided")
@@ -329,8 +325,6 @@ def _announcement_number(authority: Organisation, year: int, sequence: int) -> s
 
 def publishable_indicators(call: Call) -> list[tuple[str, str]]:
     """The leaf indicators of the call's scheme a bureau may choose to publish: (id, label)."""
-    from greencore.scoring.compiled import compiled
-
     scheme = scheme_for(call.scheme_id, call.scheme_version)
     return [(leaf.node.id, leaf.node.label.zh) for leaf in compiled(scheme).leaves]
 
@@ -338,8 +332,6 @@ def publishable_indicators(call: Call) -> list[tuple[str, str]]:
 def _published_indicators(application: Application, chosen: list[str]) -> list[dict[str, str]]:
     """The chosen indicators' levels for the public register, from the verified figures: the third
     party's result when there is one, else the submitted self-evaluation."""
-    from greenmfg.evaluations.selectors import engagement_for
-
     if not chosen:
         return []
     engagement = engagement_for(application)
@@ -380,7 +372,7 @@ def publish(
         locked = PublicityNotice.objects.select_for_update().select_related("call").get(pk=notice.pk)
         call = locked.call
         _last_step_bureau(actor, call)
-        if locked.authority_id != actor.organisation.pk:
+        if not reviewer_for(actor, locked.authority_id):
             raise PermissionDenied
         if locked.closed_at is not None:
             raise PublicationError("该名单已公布。", "already published")
@@ -441,7 +433,7 @@ def publish(
             applications.move(
                 actor, application, "publish", detail={"announcement": announcement.number, "grade": grade}
             )
-            _register(title)
+            _announce(title)
             _raise_lower_grades(actor, title)
         announcement.manifest = announcement_manifest(announcement)
         announcement.signature = signing.sign(announcement.manifest)
@@ -483,9 +475,6 @@ def announcement_manifest(announcement: Announcement) -> dict[str, Any]:
 def _raise_lower_grades(actor: Actor, granted: Title) -> None:
     """Suzhou: a provincial title makes the holder's city grade 4A, a national one 5A (the scheme's
     status grades). Every active lower-level title of the same kind whose scheme has such a grade moves."""
-    from greencore.scoring.grading import grade_from_status
-    from greencore.standards.registry import get_scheme
-
     status = title_status_input(granted.level)
     if status is None:
         return
@@ -502,7 +491,7 @@ def _raise_lower_grades(actor: Actor, granted: Title) -> None:
         before = held.grade
         held.grade, held.grade_label = band.id, band.label.zh
         held.save(update_fields=["grade", "grade_label"])
-        _register(held)
+        _announce(held)
         _audit(
             actor,
             "grade_raised",
@@ -514,24 +503,8 @@ def _raise_lower_grades(actor: Actor, granted: Title) -> None:
         )
 
 
-def _register(title: Title) -> None:
-    """Publish the title to the public register (its read model)."""
-    from greenmfg.register.services import record_title
-
-    organisation = title.organisation
-    announcement = title.announcement
-    record_title(
-        source_key=f"title:{title.public_id}",
-        kind=title.kind,
-        level=title.level,
-        grade=title.grade_label,
-        year=announcement.published_on.year,
-        announced_on=announcement.published_on,
-        announcement_ref=announcement.number,
-        authority=announcement.authority.name,
-        region_code=organisation.region_id,
-        unit_name=organisation.name,
-        credit_code=organisation.credit_code or "",
-        industry_code=organisation.industry_id or "",
-        published_indicators=title.published_indicators,
-    )
+def _announce(title: Title) -> None:
+    """Tell the contexts above of a title granted or changed, inside this transaction (the public
+    register keeps its read model of titles this way: see `ports.title_changed`)."""
+    for listener in title_changed:
+        listener(title)

@@ -1,5 +1,7 @@
 from django.db import models
 
+from greencore import regions
+
 
 class RegionLevel(models.TextChoices):
     PROVINCE = "province", "省级"
@@ -25,12 +27,8 @@ class Region(models.Model):
 
     @property
     def prefix(self) -> str:
-        """The code prefix every division inside this one shares."""
-        if self.level == RegionLevel.PROVINCE:
-            return self.code[:2]
-        if self.level == RegionLevel.CITY:
-            return self.code[:4]
-        return self.code
+        """The code prefix every division inside this one shares (greencore.regions.prefix)."""
+        return regions.prefix(self.code, self.level)
 
     def full_name(self) -> str:
         names = [self.name]

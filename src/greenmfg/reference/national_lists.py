@@ -51,6 +51,9 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+# the province a division lies in is greencore's rule; named here too, for the readers of the lists
+from greencore.regions import province_of
+
 Kind = Literal["factory", "park", "supply_chain", "product"]
 Severity = Literal["rejected", "corrected", "flagged"]
 
@@ -277,11 +280,6 @@ def load_regions(path: Path) -> dict[str, str]:
             if len(codes) == 1 and name not in lookup:
                 lookup[name] = next(iter(codes))
     return lookup
-
-
-def province_of(code: str) -> str:
-    """The province code a 6-digit division code lies in (320506 -> 320000)."""
-    return code[:2] + "0000"
 
 
 def resolve_province(listed: str, regions: Mapping[str, str]) -> str | None:

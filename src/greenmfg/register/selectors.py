@@ -14,6 +14,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
 
+from greencore import regions
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.reference.models import Industry, Region, RegionLevel
 from greenmfg.reference.national_lists import BATCHES
@@ -35,10 +36,13 @@ def _code_range(prefix: str) -> dict[str, str]:
 
 
 def _region_filter(code: str) -> Q:
-    if code.endswith("0000"):
+    try:
+        level = regions.level_of(code)
+    except regions.RegionError:  # not a GB/T 2260 code (digits of another script): nothing lies there
+        return Q(pk__in=[])
+    if level == "province":
         return Q(province_id=code)
-    prefix = code[:4] if code.endswith("00") else code
-    bounds = _code_range(prefix)
+    bounds = _code_range(regions.prefix(code, level))
     return Q(region_id__gte=bounds["gte"], region_id__lt=bounds["lt"])
 
 

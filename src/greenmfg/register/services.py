@@ -1,5 +1,6 @@
-"""Writing the public register: rebuilt from the national lists, and kept up to date by the publication
-services, which call :func:`record_title` when a title is granted and :func:`revoke` when it is withdrawn.
+"""Writing the public register: rebuilt from the national lists, and kept up to date with the titles the
+publication services grant (:func:`record_platform_title`, plugged into `publication.ports.title_changed`)
+and withdraw (:func:`revoke`).
 
 The register holds only what was published. Callers pass published values; nothing here reads a dossier.
 """
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.orgs.uscc import normalize_uscc
-from greenmfg.publication.models import HistoricalTitle
+from greenmfg.publication.models import HistoricalTitle, Title
 from greenmfg.reference import national_lists
 from greenmfg.reference.models import Industry, Region
 from greenmfg.reference.services import DATA_DIR
@@ -361,6 +362,28 @@ def record_title(
         # the unit's earlier titles, listed by name only, now belong to its credit-code page
         RegisterEntry.objects.filter(unit_key=name_key(unit_name), credit_code="").update(unit_key=credit)
     return entry
+
+
+def record_platform_title(title: Title) -> RegisterEntry:
+    """The register's entry for a title granted (or regraded) on the platform: plugged into
+    `publication.ports.title_changed`, so it is written in the transaction that grants the title."""
+    organisation = title.organisation
+    announcement = title.announcement
+    return record_title(
+        source_key=f"title:{title.public_id}",
+        kind=title.kind,
+        level=title.level,
+        grade=title.grade_label,
+        year=announcement.published_on.year,
+        announced_on=announcement.published_on,
+        announcement_ref=announcement.number,
+        authority=announcement.authority.name,
+        region_code=organisation.region_id,
+        unit_name=organisation.name,
+        credit_code=organisation.credit_code or "",
+        industry_code=organisation.industry_id or "",
+        published_indicators=title.published_indicators,
+    )
 
 
 @transaction.atomic

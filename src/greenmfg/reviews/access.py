@@ -7,13 +7,13 @@ from typing import Any
 
 from django.http import Http404
 
-from greenmfg.orgs.selectors import actor_of
+from greenmfg.orgs.selectors import AnyUser, actor_of
 
 from .models import Assignment
 from .selectors import live_assignments
 
 
-def access_assignment(user: Any, public_id: Any) -> Assignment:
+def access_assignment(user: AnyUser, public_id: Any) -> Assignment:
     """An expert's own assignment, only while it is live (not withdrawn, inside its window)."""
     try:
         return live_assignments(actor_of(user)).get(public_id=uuid.UUID(str(public_id)))

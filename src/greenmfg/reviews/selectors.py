@@ -12,74 +12,89 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from greencore import regions
+from greencore.eligibility import ApplicantRecord, NegativeHit
 from greencore.review import aggregate
 from greencore.workflow.chain import StepSpec, steps
-from greenmfg.orgs.models import AuthorityLevel
+from greenmfg.applications.models import Application
+from greenmfg.applications.selectors import latest_frozen
+from greenmfg.applications.states import LIVE
+from greenmfg.catalog.models import Call
+from greenmfg.evaluations.selectors import third_party_score
+from greenmfg.orgs.models import AuthorityLevel, Organisation
 from greenmfg.orgs.selectors import Actor, covers, in_jurisdiction
 
 from .models import Assignment, CreditCheck, Decision, ExpertProfile
 
-LIVE_STATES = ("submitted", "in_review")
 
-
-def chain_of(call: Any) -> list[StepSpec]:
+def chain_of(call: Call) -> list[StepSpec]:
     return steps(call.review_chain)
 
 
-def current_step(application: Any) -> StepSpec:
+def current_step(application: Application) -> StepSpec:
     chain = chain_of(application.call)
     return chain[min(application.review_step, len(chain) - 1)]
 
 
-def decides_step(actor: Actor | None, application: Any, step: StepSpec | None = None) -> bool:
-    """True when the actor is the bureau of the step's level over the application's region."""
+def bureau_decides(actor: Actor | None, step: StepSpec, region_code: str) -> bool:
+    """True when the actor is the bureau of the step's level over the region `region_code` (the ministry's
+    step: the ministry, wherever the region)."""
     if actor is None or not actor.is_reviewer:
         return False
-    step = step or current_step(application)
     level = actor.organisation.level
     if step.level == "ministry":
         return level == AuthorityLevel.MINISTRY
-    return level == step.level and covers(actor.organisation, application.region_id)
+    return level == step.level and covers(actor.organisation, region_code)
 
 
-def step_queue(actor: Actor) -> QuerySet[Any]:
+def decides_step(actor: Actor | None, application: Application, step: StepSpec | None = None) -> bool:
+    """True when the actor is the bureau of the step's level (the current step's by default) over the
+    application's region."""
+    return bureau_decides(actor, step or current_step(application), application.region_id)
+
+
+def decides_own_step(actor: Actor, call: Call, step: StepSpec) -> bool:
+    """True when the bureau decides `step` of `call` for applications of its own region: the bureau that
+    runs the step's forwarding rule or, at the last step, the call's publicity and publication."""
+    return bureau_decides(actor, step, actor.organisation.region_id)
+
+
+def step_queue(actor: Actor) -> QuerySet[Application]:
     """Applications waiting at a step this bureau decides, oldest deadline first."""
-    from greenmfg.applications.models import Application
-
     if not actor.is_reviewer:
         return Application.objects.none()
     candidates = (
         Application.objects.select_related("call", "applicant", "region")
-        .filter(in_jurisdiction(actor.organisation), state__in=LIVE_STATES, submitted_at__isnull=False)
+        .filter(in_jurisdiction(actor.organisation), state__in=LIVE, submitted_at__isnull=False)
         .order_by("step_due_on", "submitted_at")
     )
     keep = [a.pk for a in candidates if decides_step(actor, a)]
     return candidates.filter(pk__in=keep)
 
 
-def is_overdue(application: Any, today: date | None = None) -> bool:
+def is_overdue(application: Application, today: date | None = None) -> bool:
     today = today or timezone.localdate()
     return application.step_due_on is not None and application.step_due_on < today
 
 
-def latest_decision(application: Any, step: int | None = None) -> Decision | None:
+def latest_decision(application: Application, step: int | None = None) -> Decision | None:
     found = Decision.objects.filter(application=application)
     if step is not None:
         found = found.filter(step=step)
     return found.order_by("-decided_at", "-pk").first()
 
 
-def awaiting_forwarding(application: Any) -> bool:
+def awaiting_forwarding(application: Application) -> bool:
     """Passed at a step that forwards by rule, and the bureau has not yet run the forwarding."""
     decision = latest_decision(application, application.review_step)
     return decision is not None and decision.outcome == Decision.Outcome.PASSED
 
 
-def credit_check_of(application: Any, step: int) -> CreditCheck | None:
+def credit_check_of(application: Application, step: int) -> CreditCheck | None:
     return application.credit_checks.filter(step=step).order_by("-recorded_at", "-pk").first()
 
 
-def decisions_of(application: Any) -> QuerySet[Decision]:
+def decisions_of(application: Application) -> QuerySet[Decision]:
     return Decision.objects.filter(application=application).select_related("authority", "decided_by")
 
 
@@ -103,12 +118,15 @@ def live_assignments(actor: Actor | None, now: Any = None) -> QuerySet[Assignmen
     ).select_related("application__call", "application__applicant")
 
 
-def assigned_application_ids(actor: Actor) -> QuerySet[Any]:
-    """The applications the expert is assigned to, without a conflict, inside the review window."""
+def assigned_application_ids(actor: Actor) -> QuerySet[Any] | None:
+    """The applications the expert is assigned to, without a conflict, inside the review window (ids, as a
+    subquery); None for anyone but an expert. Plugged into `applications.ports.readers`."""
+    if not actor.is_expert:
+        return None
     return live_assignments(actor).values("application_id")
 
 
-def panel_of(application: Any, step: int) -> QuerySet[Assignment]:
+def panel_of(application: Application, step: int) -> QuerySet[Assignment]:
     return (
         Assignment.objects.filter(application=application, step=step)
         .exclude(status=Assignment.Status.WITHDRAWN)
@@ -116,11 +134,9 @@ def panel_of(application: Any, step: int) -> QuerySet[Assignment]:
     )
 
 
-def scoring_sheet(application: Any) -> list[dict[str, Any]]:
+def scoring_sheet(application: Application) -> list[dict[str, Any]]:
     """The leaf indicators experts score, from the submitted version's result: id, label, max points and
     the applicant's own points."""
-    from greenmfg.applications.selectors import latest_frozen
-
     frozen = latest_frozen(application)
     if frozen is None or not frozen.result:
         return []
@@ -147,7 +163,7 @@ class PanelResult:
     total: Decimal | None  # None until every panel member has signed
 
 
-def panel_result(application: Any, step: StepSpec) -> PanelResult | None:
+def panel_result(application: Application, step: StepSpec) -> PanelResult | None:
     if step.panel is None:
         return None
     signed = list(panel_of(application, step.index).filter(status=Assignment.Status.SIGNED))
@@ -162,12 +178,9 @@ def panel_result(application: Any, step: StepSpec) -> PanelResult | None:
     return PanelResult(len(signed), step.panel.size, step.panel.aggregation, per_indicator, total)
 
 
-def step_score(application: Any, step: StepSpec) -> tuple[Decimal | None, str]:
+def step_score(application: Application, step: StepSpec) -> tuple[Decimal | None, str]:
     """The score a step decides on, and where it comes from: the expert panel's, else the third party's,
     else the applicant's own (the submitted version)."""
-    from greenmfg.applications.selectors import latest_frozen
-    from greenmfg.evaluations.selectors import third_party_score
-
     panel = panel_result(application, step)
     if panel is not None and panel.total is not None:
         return panel.total, "专家评审"
@@ -182,24 +195,43 @@ def overdue_filter(today: date) -> Q:
     return Q(step_due_on__lt=today)
 
 
-def calls_for_bureau(actor: Actor) -> list[Any]:
+def calls_for_bureau(actor: Actor) -> list[Call]:
     """Calls this bureau takes part in: those inside its jurisdiction and those whose region contains it
     (a district reviews for its city's call)."""
-    from greenmfg.catalog.models import Call
-    from greenmfg.reference.models import RegionLevel
-
     if not actor.is_reviewer:
         return []
     own = actor.organisation.region_id
 
-    def contains(call: Any) -> bool:
-        region = call.region
-        if region.level == RegionLevel.PROVINCE:
-            return own.startswith(region.code[:2])
-        if region.level == RegionLevel.CITY:
-            return own.startswith(region.code[:4])
-        return own == region.code
-
     calls = Call.objects.select_related("region", "authority").order_by("-opens_on", "code")
     inside = set(Call.objects.filter(in_jurisdiction(actor.organisation)).values_list("pk", flat=True))
-    return [c for c in calls if c.pk in inside or contains(c)]
+    return [c for c in calls if c.pk in inside or regions.within(c.region_id, own, c.region.level)]
+
+
+def passed_at_last_step(actor: Actor, call: Call) -> list[Application]:
+    """Applications of the call this bureau passed at the last step and that wait for its publicity notice
+    (publication puts them on the notice)."""
+    last = chain_of(call)[-1]
+    if not decides_own_step(actor, call, last):
+        return []
+    found = (
+        Application.objects.filter(call=call, review_step=last.index, state__in=LIVE)
+        .filter(in_jurisdiction(actor.organisation))
+        .select_related("applicant", "region", "call")
+        .order_by("pk")
+    )
+    return [a for a in found if decides_step(actor, a, last) and awaiting_forwarding(a)]
+
+
+# --- the negative list (工信部节〔2024〕13号 第十五条) ------------------------------------------------
+
+
+def negative_list_record(organisation: Organisation, kind: str) -> ApplicantRecord:
+    """The credit checks that found this organisation on the negative list, latest first, whatever the title
+    kind (greencore's eligibility check keeps those of the last three years). Plugged into
+    `catalog.ports.applicant_records`."""
+    hits = CreditCheck.objects.filter(
+        application__applicant=organisation, outcome=CreditCheck.Outcome.HIT
+    ).order_by("-checked_on", "-pk")
+    return ApplicantRecord(
+        negative_hits=tuple(NegativeHit(h.negative_item, h.checked_on, h.get_source_display()) for h in hits)
+    )

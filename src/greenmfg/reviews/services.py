@@ -5,11 +5,14 @@ the decision with its event, in one transaction."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,14 +31,17 @@ from greencore.workflow.chain import StepSpec, negative_list
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
 from greenmfg.applications.services import ApplicationError
+from greenmfg.applications.states import LIVE
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
+from greenmfg.catalog.models import Call
+from greenmfg.evaluations.selectors import engaged_body, evaluation_concluded
+from greenmfg.evidence.validation import UploadRejected, inspect_upload
 from greenmfg.orgs.models import Organisation, OrgKind
 from greenmfg.orgs.selectors import Actor
 
 from .models import Assignment, CreditCheck, Decision, ExpertProfile, ExpertRelation, ExpertScore
 from .selectors import (
-    LIVE_STATES,
     awaiting_forwarding,
     chain_of,
     credit_check_of,
@@ -85,7 +91,7 @@ def _locked_step(actor: Actor, application: Application) -> tuple[Application, S
             # a racing colleague (or an earlier click) already moved it on: say so, it is not a breach
             raise ReviewError("该申报已离开本级审核环节。", "the application has left this step")
         raise PermissionDenied
-    if locked.state not in LIVE_STATES:
+    if locked.state not in LIVE:
         raise ReviewError(
             f"申报状态为「{applications.WORKFLOW.states[locked.state].zh}」，本级不能再作决定。",
             f"no decision possible in state {locked.state}",
@@ -128,8 +134,6 @@ def _forward(actor: Actor, locked: Application, step: StepSpec, detail: dict[str
 
 
 def _preconditions(locked: Application, step: StepSpec) -> list[str]:
-    from greenmfg.evaluations.selectors import evaluation_concluded
-
     missing: list[str] = []
     if step.index == 0 and locked.call.requires_third_party and not evaluation_concluded(locked):
         missing.append("本批次须经第三方评价，评价机构尚未出具评价结论")
@@ -201,7 +205,7 @@ def reject_step(actor: Actor, application: Application, reasons: str) -> Decisio
         return _decision(actor, locked, step, Decision.Outcome.REJECTED, reasons)
 
 
-def run_forwarding(actor: Actor, call: Any, step_index: int) -> list[Decision]:
+def run_forwarding(actor: Actor, call: Call, step_index: int) -> list[Decision]:
     """Apply the step's forwarding rule (greencore) to every application this bureau passed at the step:
     those within the rule go up, the others leave with the rule's reason. Each decision is recorded."""
     step = chain_of(call)[step_index]
@@ -214,7 +218,7 @@ def run_forwarding(actor: Actor, call: Any, step_index: int) -> list[Decision]:
     with transaction.atomic():
         pool = list(
             Application.objects.select_for_update()
-            .filter(call=call, review_step=step_index, state__in=LIVE_STATES)
+            .filter(call=call, review_step=step_index, state__in=LIVE)
             .order_by("pk")
         )
         pool = [a for a in pool if decides_step(actor, a, step) and awaiting_forwarding(a)]
@@ -271,16 +275,10 @@ def record_credit_check(
     checked_on: date,
     negative_item: str = "",
     note: str = "",
-    upload: Any = None,
+    upload: UploadedFile | None = None,
 ) -> CreditCheck:
     """The check against 信用中国 / 国家企业信用信息公示系统, with the file it produced. A hit on the
     negative list makes the application ineligible: it is rejected with the item as the reason."""
-    import io
-
-    from django.core.files.base import ContentFile
-
-    from greenmfg.evidence.validation import UploadRejected, inspect_upload
-
     _check_bureau(actor, application)
     if source not in CreditCheck.Source.values or outcome not in CreditCheck.Outcome.values:
         raise ReviewError("请选择核查来源和结果。", "source and outcome are required")
@@ -350,8 +348,6 @@ def _expert_facts(profile: ExpertProfile) -> ExpertFacts:
 
 
 def _case_facts(application: Application) -> CaseFacts:
-    from greenmfg.evaluations.selectors import engaged_body
-
     body = engaged_body(application)
     applicant: Organisation = application.applicant
     return CaseFacts(

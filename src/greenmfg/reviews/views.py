@@ -11,11 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from greencore.review import ForwardingRule
 from greencore.workflow.chain import negative_list
 from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import build_form, scheme_for
-from greenmfg.applications.services import WORKFLOW, ApplicationError
+from greenmfg.applications.services import ApplicationError
+from greenmfg.applications.states import LIVE, WORKFLOW
 from greenmfg.core.i18n import localized
+from greenmfg.evaluations import selectors as evaluations
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.selectors import Actor
 
@@ -54,12 +57,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     steps_with_rules = []
     for call in selectors.calls_for_bureau(actor):
         for step in selectors.chain_of(call):
-            if step.forward is not None and selectors.decides_step(actor, _probe(call, actor), step):
+            if step.forward is not None and selectors.decides_own_step(actor, call, step):
                 steps_with_rules.append((call, step))
     publicity = [
         (call, len(candidates))
         for call in selectors.calls_for_bureau(actor)
-        if (candidates := _candidates(actor, call))
+        if (candidates := selectors.passed_at_last_step(actor, call))
     ]
     return render(
         request,
@@ -73,28 +76,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _probe(call: Any, actor: Actor) -> Any:
-    from greenmfg.applications.models import Application
-
-    return Application(call=call, region_id=actor.organisation.region_id)
-
-
-def _candidates(actor: Actor, call: Any) -> list[Any]:
-    from greenmfg.publication.services import publicity_candidates
-
-    last = selectors.chain_of(call)[-1]
-    if not selectors.decides_step(actor, _probe(call, actor), last):
-        return []
-    return publicity_candidates(actor, call)
-
-
 @require_GET
 def case(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _reviewer(request)
     application = access_application(request.user, public_id)
     step = selectors.current_step(application)
-    from greenmfg.evaluations import selectors as evaluations
-
     call = application.call
     form = build_form(scheme_for(call.scheme_id, call.scheme_version).key)
     return render(
@@ -105,8 +91,7 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
             "state": WORKFLOW.states[application.state],
             "chain": selectors.chain_of(call),
             "step": step,
-            "decides": selectors.decides_step(actor, application, step)
-            and application.state in selectors.LIVE_STATES,
+            "decides": selectors.decides_step(actor, application, step) and application.state in LIVE,
             "awaiting": selectors.awaiting_forwarding(application),
             "decisions": selectors.decisions_of(application),
             "panel": list(selectors.panel_of(application, step.index)),
@@ -221,7 +206,7 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
     if step >= len(chain) or chain[step].forward is None:
         raise Http404
     spec = chain[step]
-    if not selectors.decides_step(actor, _probe(call, actor), spec):
+    if not selectors.decides_own_step(actor, call, spec):
         raise Http404
     if request.method == "POST":
         try:
@@ -235,8 +220,6 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
         except ApplicationError as error:
             _refused(request, error)
         return redirect("reviews:forwarding", code=code, step=step)
-    from greencore.review import ForwardingRule
-
     decisions = (
         Decision.objects.filter(
             application__call=call,

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from greenmfg.orgs.access import access_organisation
+from greenmfg.orgs.access import access_actor, access_organisation
 from greenmfg.orgs.selectors import actor_of, pending_registrations
 from greenmfg.orgs.services import RegistrationError, decide_registration
 
@@ -37,17 +37,13 @@ def health(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def registrations(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request.user)
-    if actor is None or not actor.is_reviewer:
-        raise Http404
+    actor = access_actor(request.user, "reviewer")
     return render(request, "web/registrations.html", {"pending": pending_registrations(actor)})
 
 
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request.user)
-    if actor is None or not actor.is_reviewer:
-        raise Http404
+    actor = access_actor(request.user, "reviewer")
     organisation = access_organisation(request.user, pk)
     try:
         decide_registration(

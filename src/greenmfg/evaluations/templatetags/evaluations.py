@@ -10,6 +10,8 @@ from django import template
 from django.utils import timezone
 
 from greencore.evaluation_rules import NATIONAL_PROJECTS_PER_YEAR, quota_counts
+from greenmfg.applications.models import Application
+from greenmfg.applications.states import ENGAGEABLE
 from greenmfg.evaluations.models import ConflictKind, EngagementStatus
 from greenmfg.evaluations.selectors import (
     conflicts_of,
@@ -20,18 +22,18 @@ from greenmfg.evaluations.selectors import (
     flagged_indicators,
     grade_label,
 )
-from greenmfg.evaluations.services import ENGAGEABLE_STATES
-from greenmfg.orgs.selectors import actor_of
+from greenmfg.orgs.predicates import applicant_for
+from greenmfg.orgs.selectors import AnyUser, actor_of
 
 register = template.Library()
 
 
 @register.inclusion_tag("evaluations/_panel.html", takes_context=True)
-def evaluation_panel(context: template.Context, application: Any, user: Any) -> dict[str, Any]:
+def evaluation_panel(context: template.Context, application: Application, user: AnyUser) -> dict[str, Any]:
     actor = actor_of(user)
     call = application.call
     current = engagement_for(application)
-    is_owner = actor is not None and actor.is_applicant and application.applicant_id == actor.organisation.pk
+    is_owner = applicant_for(actor, application.applicant_id)
     year = timezone.localdate().year
     can_open = current is not None and engagements_visible_to(actor).filter(pk=current.pk).exists()
     concluded = current is not None and current.status == EngagementStatus.CONCLUDED
@@ -48,7 +50,7 @@ def evaluation_panel(context: template.Context, application: Any, user: Any) -> 
         "can_engage": is_owner
         and call.requires_third_party
         and current is None
-        and application.state in ENGAGEABLE_STATES,
+        and application.state in ENGAGEABLE,
         "history": ([e for e in engagement_history(application) if not e.is_current] if is_owner else []),
         "bodies": evaluation_bodies(year) if is_owner else [],
         "year": year,

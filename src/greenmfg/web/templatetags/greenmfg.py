@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
+
+from greenmfg.core.i18n import english, label
 
 register = template.Library()
 
@@ -48,8 +52,6 @@ def lang(value: Any) -> str:
     """The active language's text of a label: `.zh`/`.en` (workflow states, scheme texts, errors), a dict
     with "zh"/"en", a review step (`name`/`name_en`), or a plain Chinese label (model choices) looked up in
     the catalogue. English falls back to the Chinese where no English exists."""
-    from greenmfg.core.i18n import label
-
     return label(value)
 
 
@@ -57,8 +59,6 @@ def lang(value: Any) -> str:
 
 
 def _part(value: Any, name: str) -> Any:
-    from collections.abc import Mapping
-
     if isinstance(value, Mapping):
         return value.get(name, "")
     return getattr(value, name, "")
@@ -69,8 +69,6 @@ def bilingual(value: Any, name: str = "label") -> Any:
     """`value.<name>_en` when English is active and it is not empty, else `value.<name>` (the Chinese): a
     form field's label or help, a section's title or help lines, a table's title, an indicator's label
     (`label_en` of a result's trail). Mappings with the same keys work too."""
-    from greenmfg.core.i18n import english
-
     if english():
         shown = _part(value, f"{name}_en")
         if shown:
@@ -83,8 +81,6 @@ def choice_options(field: Any) -> list[tuple[str, str]]:
     """(value, text) of each choice of a form field, for a datalist: the value is what is typed and stored;
     the text is the choice's English label when English is active and it says more than the value, else
     empty (the option shows its value alone, as in Chinese)."""
-    from greenmfg.core.i18n import english
-
     values = tuple(getattr(field, "choices", ()) or ())
     labels = tuple(getattr(field, "choices_en", ()) or ())
     if not english():
@@ -100,10 +96,6 @@ def result_trails(result: Any) -> dict[str, Any]:
     `Result`, or its JSON as stored (text or parsed).
 
     In a template: ``trails|get:item.id|bilingual|default:item.label``."""
-    import json
-
-    from greenmfg.core.i18n import english
-
     if not result or not english():
         return {}
     if isinstance(result, str | bytes):
