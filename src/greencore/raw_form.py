@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from greencore import form_keys
 from greencore.raw_cells import blank, build_table, cell_text, parse_cell, put
 from greencore.raw_layout import PRODUCT_SECTIONS, Column, Group, RawRow, Scalar, Shape, Sheet, Table, layout
 from greencore.scoring.inputs import InputError
@@ -36,11 +37,11 @@ class RawForm:
 
 
 def scalar_key(scalar: Scalar) -> str:
-    return f"s:{scalar.path}"
+    return form_keys.raw_value_key(scalar.path)
 
 
 def cell_key(table: Table, row: int, column: Column) -> str:
-    return f"t:{table.path}:{row}:{column.id}"
+    return form_keys.cell_key(form_keys.raw_table_key(table.path), row, column.id)
 
 
 def _tables() -> dict[str, Table]:
@@ -53,15 +54,19 @@ def _scalars() -> dict[str, Scalar]:
 
 def is_raw_key(key: str) -> bool:
     """Whether `key` names a cell of the layout (the only keys a form may store as raw data)."""
-    if key.startswith("s:"):
-        return key[2:] in _scalars()
-    if key.startswith("t:"):
-        parts = key[2:].rsplit(":", 2)
-        if len(parts) != 3 or not parts[1].isdigit():
-            return False
-        table = _tables().get(parts[0])
-        return table is not None and int(parts[1]) < table.rows and table.column(parts[2]) is not None
-    return False
+    place = form_keys.raw_place(key)
+    if place is None:
+        return False
+    if place.row is None:
+        return place.path in _scalars()
+    table = _tables().get(place.path)
+    return table is not None and place.row < table.rows and table.column(str(place.column)) is not None
+
+
+def _row_of(key: str) -> int:
+    place = form_keys.raw_place(key)
+    assert place is not None and place.row is not None  # a row starts at one of its own cells' keys
+    return place.row
 
 
 def raw_from_fields(fields: Mapping[str, str]) -> RawForm:
@@ -72,16 +77,20 @@ def raw_from_fields(fields: Mapping[str, str]) -> RawForm:
     for key, value in fields.items():
         if blank(value):
             continue
+        place = form_keys.raw_place(key)
         try:
-            if key.startswith("s:") and key[2:] in scalars:
-                put(form.document, key[2:], parse_cell(scalars[key[2:]].column, value, key))
-            elif key.startswith("t:"):
-                path, index, column_id = key[2:].rsplit(":", 2)
-                table = tables[path]
+            if place is None:
+                continue
+            if place.row is None:
+                if place.path in scalars:
+                    put(form.document, place.path, parse_cell(scalars[place.path].column, value, key))
+            else:
+                table = tables[place.path]
+                column_id = str(place.column)
                 column = table.column(column_id)
                 if column is None:
                     continue
-                row = rows.setdefault(path, {}).setdefault(int(index), RawRow(start=key))
+                row = rows.setdefault(place.path, {}).setdefault(place.row, RawRow(start=key))
                 row.places[column_id] = key
                 row.values[column_id] = parse_cell(column, value, key)
         except InputError as error:
@@ -91,7 +100,7 @@ def raw_from_fields(fields: Mapping[str, str]) -> RawForm:
         ordered = [by_index[i] for i in sorted(by_index)]
         for row in ordered:
             # the start of a row is its first column's key, where "missing …" errors are shown
-            row.start = cell_key(table, int(row.start[2:].rsplit(":", 2)[1]), table.columns[0])
+            row.start = cell_key(table, _row_of(row.start), table.columns[0])
         try:
             for row in ordered:
                 if table.row_check is not None and row.values:
@@ -122,7 +131,7 @@ def _sheet_fields(layout: Sheet, cells: list[list[Any]]) -> Iterator[tuple[str, 
             table = None
             value = values[2] if len(values) > 2 else None
             if not blank(value):
-                yield f"s:{mark.removeprefix('field:')}", cell_text(value)
+                yield form_keys.raw_value_key(mark.removeprefix("field:")), cell_text(value)
         elif mark:
             if mark == "title":
                 table = None
