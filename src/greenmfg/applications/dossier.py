@@ -1,10 +1,9 @@
 """The self-evaluation form of a scheme and its live result — read from greencore, never re-implemented.
 
-Answers are stored as the text the user typed, under form keys:
-``in:<input id>`` a scheme input, ``tin:<table>:<row>:<column>`` a cell of a scheme input table,
-``s:<path>`` / ``t:<table>:<row>:<column>`` a raw-data field (`greencore.raw_form`). Nothing is
-converted before storage, so a half-typed or wrong value is never lost; `evaluate` reports it beside its
-field and scores the rest.
+Answers (`answers.Answers`) are stored as the text the user typed, under greencore's form keys
+(`greencore.form_keys`: scheme inputs, input-table cells, raw-data values and cells). Nothing is converted
+before storage, so a half-typed or wrong value is never lost; `evaluate` reports it beside its field and
+scores the rest, and `store_result` keeps the result beside the answers.
 
 Labels, titles and help are the Chinese (`label`, `title`, `help`), which also name sections and fields in
 messages and reopened items; the English beside them (`label_en`, `title_en`, `help_en`, `choices_en`) comes
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from greencore import form_keys
 from greencore.raw_form import is_raw_key, raw_from_fields
 from greencore.scoring.compiled import CompiledScheme, InputSpec, TableSpec, compiled
 from greencore.scoring.engine import score
@@ -28,6 +28,9 @@ from greencore.scoring.result import Result
 from greencore.standards.model import Choice, Scheme
 from greencore.standards.registry import get_scheme
 from greencore.workbook_raw import LAYOUT, Column, Group, Sheet, Table, fed_by_raw
+
+from .answers import Answers
+from .models import ScoredAnswers
 
 TABLE_ROWS_SHOWN = 5
 # The English of the section titles this module and greencore's compiler name (not a scheme's words).
@@ -67,7 +70,7 @@ class TableBlock:
     title_en: str = ""
 
     def cell_key(self, row: int, column: Field) -> str:
-        return f"{self.key}:{row}:{column.key}"
+        return form_keys.cell_key(self.key, row, column.key)
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,7 @@ def _raw_section(sheet: Sheet) -> Section:
                 base = _raw_column(scalar.column)
                 fields.append(
                     Field(
-                        f"s:{scalar.path}",
+                        form_keys.raw_value_key(scalar.path),
                         base.label,
                         base.kind,
                         help=scalar.note or base.help,
@@ -203,7 +206,7 @@ def _raw_section(sheet: Sheet) -> Section:
         elif isinstance(block, Table):
             tables.append(
                 TableBlock(
-                    key=f"t:{block.path}",
+                    key=form_keys.raw_table_key(block.path),
                     title=block.title,
                     columns=tuple(_raw_column(c) for c in block.columns),
                     rows=min(block.rows, TABLE_ROWS_SHOWN),
@@ -232,7 +235,7 @@ def _table_block(
     if not columns:
         return None
     return TableBlock(
-        key=f"tin:{table.id}",
+        key=form_keys.input_table_key(table.id),
         title=table.label.zh,
         columns=columns,
         rows=min(table.rows, max(TABLE_ROWS_SHOWN, len(table.row_labels))),
@@ -254,7 +257,7 @@ def build_form(scheme_key: str) -> Form:
         if spec.table is not None or key in hidden:
             continue
         title = spec.group or ("基本要求" if spec.implicit and spec.kind.value == "bool" else "评价数据")
-        groups.setdefault(title, []).append(_input_field(f"in:{key}", spec, choices.get(key)))
+        groups.setdefault(title, []).append(_input_field(form_keys.input_key(key), spec, choices.get(key)))
     tables = [b for t in cs.tables.values() if (b := _table_block(cs, t, hidden, choices)) is not None]
     ordered = sorted(groups.items(), key=lambda item: item[0] != "基本要求")
     sections = [Section(title, tuple(fields), title_en=titles_en.get(title, "")) for title, fields in ordered]
@@ -289,6 +292,16 @@ class Evaluation:
         return None if self.raw_error is None else (self.raw_error[1], self.raw_error[2])
 
 
+def store_result(record: ScoredAnswers, evaluation: Evaluation) -> None:
+    """Keep what greencore computed beside the answers (a dossier version, or a third-party evaluation):
+    the result as its JSON, and the score as greencore's Decimal, unchanged — greencore rounds it half-up
+    at the scheme's precision (`scheme.precision`, two places unless a scheme says otherwise)."""
+    result = evaluation.result
+    record.result = result.to_json() if result is not None else None
+    record.score = result.score if result is not None else None
+    record.grade = (result.grade or "") if result is not None and result.grade_determinable else ""
+
+
 def typed_inputs(
     cs: CompiledScheme, answers: Mapping[str, str]
 ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
@@ -299,20 +312,19 @@ def typed_inputs(
     for key, value in answers.items():
         if value is None or not str(value).strip():
             continue
-        if key.startswith("in:"):
-            spec = cs.inputs.get(key[3:])
+        place = form_keys.input_place(key)
+        if place is None:
+            continue
+        target: tuple[str, int, str] | None = None
+        if place.row is None:
+            spec = cs.inputs.get(place.input)
             if spec is None or spec.table is not None:
                 continue
-            target: tuple[str, int, str] | None = None
-        elif key.startswith("tin:"):
-            table_id, _, rest = key[4:].partition(":")
-            row, _, column = rest.partition(":")
-            spec = cs.inputs.get(f"{table_id}.{column}")
-            if spec is None or not row.isdigit():
-                continue
-            target = (table_id, int(row), column)
         else:
-            continue
+            spec = cs.inputs.get(f"{place.input}.{place.column}")
+            if spec is None:
+                continue
+            target = (place.input, place.row, str(place.column))
         try:
             convert_value(spec, value, key)
         except InputError as error:
@@ -327,12 +339,16 @@ def typed_inputs(
     return inputs, errors
 
 
-def evaluate(scheme: Scheme, answers: Mapping[str, Any]) -> Evaluation:
+def evaluate(scheme: Scheme, answers: Answers | Mapping[str, Any]) -> Evaluation:
+    """The answers scored by greencore (`answers`, or their JSON as stored): the result, and every value
+    greencore refused under its field's key."""
+    if not isinstance(answers, Answers):
+        answers = Answers.from_json(answers)
     cs = compiled(scheme)
-    typed, errors = typed_inputs(cs, answers.get("inputs", {}))
+    typed, errors = typed_inputs(cs, answers.inputs)
     raw_document = None
     if fed_by_raw(scheme):
-        raw_form = raw_from_fields(answers.get("raw", {}))
+        raw_form = raw_from_fields(answers.raw)
         errors.update(raw_form.errors)
         if raw_form.document and not raw_form.errors:
             raw_document = raw_form.document
@@ -344,7 +360,7 @@ def evaluate(scheme: Scheme, answers: Mapping[str, Any]) -> Evaluation:
             return evaluation
         except InputError as error:
             evaluation.raw_error = (error.place, error.zh, error.en)
-            field_key = "s:" + error.place.removeprefix("raw.")
+            field_key = form_keys.raw_value_key(error.place.removeprefix("raw."))
             if is_raw_key(field_key):
                 evaluation.errors.setdefault(field_key, (error.zh, error.en))
     try:
@@ -382,7 +398,7 @@ def blockers(form: Form, evaluation: Evaluation, *, english: bool = False) -> li
         return out
     names = dict(form.indicators) | {gate.id: gate.label for gate in result.gates}
     for missing in result.missing:
-        label = labels.get(f"in:{missing.input}", missing.label) if english else missing.label
+        label = labels.get(form_keys.input_key(missing.input), missing.label) if english else missing.label
         needed = [names.get(n, n) for n in missing.needed_by if names.get(n, n) != missing.label]
         if english:
             out.append(f"Missing “{label}”" + (f" (affects: {', '.join(needed)})" if needed else ""))

@@ -30,7 +30,21 @@ class Application(models.Model):
         return f"{self.applicant} — {self.call}"
 
 
-class Dossier(models.Model):
+class ScoredAnswers(models.Model):
+    """What a self-evaluation form holds once scored, beside its answers (`answers.Answers` as JSON): the
+    result greencore computed, its score and its grade (`dossier.store_result` writes them). The dossier's
+    versions keep one, and so does the third-party evaluation of them (evaluations.Engagement)."""
+
+    revision = models.PositiveIntegerField(default=0)  # bumped by every saved field
+    result = models.JSONField(null=True, blank=True)  # greencore.result/1
+    score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Dossier(ScoredAnswers):
     """One version of the self-evaluation: the answers as typed and the result greencore computed.
 
     The draft is the one unfrozen version; submitting freezes it, and later edits go into a new version.
@@ -38,11 +52,7 @@ class Dossier(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    answers = models.JSONField(default=dict)  # {"inputs": {id: text}, "raw": {field key: text}}
-    revision = models.PositiveIntegerField(default=0)  # bumped by every saved field
-    result = models.JSONField(null=True, blank=True)  # greencore.result/1
-    score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
-    grade = models.CharField(max_length=32, blank=True)
+    answers = models.JSONField(default=dict)  # answers.Answers: {"inputs": {key: text}, "raw": {key: text}}
     frozen_at = models.DateTimeField(null=True, blank=True)
     frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     manifest_sm3 = models.CharField(max_length=64, blank=True)

@@ -3,11 +3,9 @@ write the change and its event in one transaction, act on commit."""
 
 from __future__ import annotations
 
-import copy
 import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,6 +18,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from greencore import workflow
+from greencore.eligibility import EligibilityError
 from greencore.scoring.inputs import InputError
 from greencore.workflow import TransitionRefused
 from greencore.workflow.chain import steps
@@ -28,6 +27,7 @@ from greenmfg.audit import signing
 from greenmfg.audit.services import canonical, sm3
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import call_open_to, eligibility_of
+from greenmfg.core.errors import Refused
 from greenmfg.evidence import selectors as evidence_selectors
 from greenmfg.evidence import services as evidence
 from greenmfg.evidence.models import EvidenceFile
@@ -35,19 +35,15 @@ from greenmfg.evidence.validation import UploadRejected, inspect_upload, safe_do
 from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, actor_of
 
-from .dossier import Evaluation, Form, blockers, build_form, evaluate, scheme_for
+from .answers import Answers
+from .dossier import Evaluation, Form, blockers, build_form, evaluate, scheme_for, store_result
 from .models import Application, Dossier, ImportJob
 from .states import EDITABLE, WORKFLOW
 from .workbook import answers_from_workbook
 
 
-class ApplicationError(Exception):
-    """A refused action, with the reason in Chinese and English (shown to the user as is)."""
-
-    def __init__(self, zh: str, en: str = "", *, details: list[str] | None = None) -> None:
-        super().__init__(en or zh)
-        self.zh, self.en = zh, en or zh
-        self.details = details or []
+class ApplicationError(Refused):
+    """A refused action on an application or its dossier."""
 
 
 def _role_in_workflow(actor: Actor, application: Application) -> str:
@@ -79,15 +75,6 @@ def _event(actor: Actor, action: str, application: Application, before: str, **d
     )
 
 
-def _store_result(dossier: Dossier, evaluation: Evaluation) -> None:
-    result = evaluation.result
-    dossier.result = result.to_json() if result is not None else None
-    dossier.score = (
-        result.score.quantize(Decimal("0.01")) if result is not None and result.score is not None else None
-    )
-    dossier.grade = (result.grade or "") if result is not None and result.grade_determinable else ""
-
-
 def _locked(application_id: int) -> Application:
     return Application.objects.select_for_update().select_related("call").get(pk=application_id)
 
@@ -110,8 +97,9 @@ def start_application(actor: Actor, call: Call, *, today: date | None = None) ->
                 state="draft",
                 state_changed_at=timezone.now(),
             )
-            dossier = Dossier(application=application, number=1, answers={"inputs": {}, "raw": {}})
-            _store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), dossier.answers))
+            answers = Answers()
+            dossier = Dossier(application=application, number=1, answers=answers.to_json())
+            store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), answers))
             dossier.save()
             _event(actor, "started", application, "", call=call.code)
     except IntegrityError:
@@ -155,25 +143,16 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
                     f"only {', '.join(locked.reopened_items)} were reopened",
                 )
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
-        answers = copy.deepcopy(dossier.answers)
-        for key, value in values.items():
-            part = answers.setdefault("raw" if key.startswith(("s:", "t:")) else "inputs", {})
-            text = str(value)[:500]
-            if text.strip():
-                part[key] = text
-            else:
-                part.pop(key, None)
-        dossier.answers = answers
+        answers = Answers.from_json(dossier.answers).merge(values)
+        dossier.answers = answers.to_json()
         dossier.revision += 1
         evaluation = evaluate(scheme, answers)
-        _store_result(dossier, evaluation)
+        store_result(dossier, evaluation)
         dossier.save()
     return SaveOutcome(dossier, evaluation)
 
 
-def replace_answers(
-    actor: Actor, application: Application, answers: dict[str, dict[str, str]], source: str
-) -> Dossier:
+def replace_answers(actor: Actor, application: Application, answers: Answers, source: str) -> Dossier:
     """Overwrite the draft's answers with an import (the previous answers stay in the event)."""
     if _role_in_workflow(actor, application) != "applicant":
         raise PermissionDenied
@@ -184,9 +163,9 @@ def replace_answers(
         scheme = scheme_for(locked.call.scheme_id, locked.call.scheme_version)
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
         previous = dossier.answers
-        dossier.answers = {"inputs": dict(answers.get("inputs", {})), "raw": dict(answers.get("raw", {}))}
+        dossier.answers = answers.to_json()
         dossier.revision += 1
-        _store_result(dossier, evaluate(scheme, dossier.answers))
+        store_result(dossier, evaluate(scheme, answers))
         dossier.save()
         _event(actor, "imported", locked, locked.state, source=source, previous_answers=previous)
     return dossier
@@ -194,7 +173,10 @@ def replace_answers(
 
 def missing_evidence(application: Application, form: Form) -> list[str]:
     """The indicators the call requires evidence for (its eligibility's evidence_required) that have none."""
-    required = eligibility_of(application.call).evidence_required
+    try:
+        required = eligibility_of(application.call).evidence_required
+    except EligibilityError as error:  # a call stored around the checks of catalog.services
+        return [f"（该批次的申报条件有误：{error.zh}）"]
     have = evidence_selectors.indicators_with_evidence(application.pk)
     labels = dict(form.indicators)
     return [labels.get(i, i) for i in required if i not in have]
@@ -264,11 +246,11 @@ def submit(actor: Actor, application: Application) -> Application:
 def _new_draft_from(application: Application, frozen: Dossier | None) -> None:
     if application.versions.filter(frozen_at__isnull=True).exists():
         return
-    answers = copy.deepcopy(frozen.answers) if frozen else {"inputs": {}, "raw": {}}
+    answers = Answers.from_json(frozen.answers) if frozen else Answers()
     number = (frozen.number if frozen else 0) + 1
-    dossier = Dossier(application=application, number=number, answers=answers)
+    dossier = Dossier(application=application, number=number, answers=answers.to_json())
     call = application.call
-    _store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), answers))
+    store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), answers))
     dossier.save()
 
 
@@ -469,7 +451,7 @@ def import_workbook(job_id: int) -> str:
             path = Path(tmp) / "import.xlsx"
             with default_storage.open(job.file.name, "rb") as source:
                 path.write_bytes(source.read())
-            answers = answers_from_workbook(scheme, path)
+            answers = Answers.from_json(answers_from_workbook(scheme, path))
         job.progress = 60
         job.save(update_fields=["progress"])
         actor = actor_of(job.created_by)
@@ -482,7 +464,7 @@ def import_workbook(job_id: int) -> str:
     except ApplicationError as error:
         job.status, job.message = ImportJob.Status.FAILED, error.zh
     else:
-        count = len(answers["inputs"]) + len(answers["raw"])
+        count = len(answers)
         job.status, job.message = ImportJob.Status.DONE, f"已导入 {count} 项数据。"
     job.progress = 100
     job.save(update_fields=["status", "message", "errors", "progress"])

@@ -24,6 +24,7 @@ from greenmfg.orgs.selectors import Actor, actor_of
 
 from . import services
 from .access import access_application, access_evidence
+from .answers import Answers
 from .dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from .models import Application, Dossier, ImportJob
 from .selectors import applications_visible_to, current_dossier, review_queue
@@ -107,7 +108,7 @@ def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         current = current_dossier(application)
     context = _result_context(application, current)
-    values = {**current.answers.get("inputs", {}), **current.answers.get("raw", {})}
+    values = Answers.from_json(current.answers).values()
     context.update(
         values=values,
         evidence=evidence_by_indicator(application.pk),

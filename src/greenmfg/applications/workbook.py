@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from greencore import form_keys
 from greencore.raw_form import fields_from_workbook
 from greencore.scoring.raw import raw_scoring
 from greencore.standards.model import Scheme
@@ -25,7 +26,8 @@ def _text(value: Any) -> str:
 
 
 def answers_from_workbook(scheme: Scheme, path: Path) -> dict[str, dict[str, str]]:
-    """The answers (as typed text under form keys) of a filled self-evaluation workbook."""
+    """The answers (as typed text under form keys) of a filled self-evaluation workbook, as stored
+    (`answers.Answers.to_json`)."""
     form = build_form(scheme.key)
     values = read_workbook(scheme, path)
     if scheme.raw_data and not fed_by_raw(scheme):
@@ -39,9 +41,9 @@ def answers_from_workbook(scheme: Scheme, path: Path) -> dict[str, dict[str, str
         if isinstance(value, list):
             for row, cells in enumerate(value):
                 for column, cell in (cells or {}).items():
-                    inputs[f"tin:{key}:{row}:{column}"] = _text(cell)
+                    inputs[form_keys.cell_key(form_keys.input_table_key(key), row, column)] = _text(cell)
         else:
-            inputs[f"in:{key}"] = _text(value)
+            inputs[form_keys.input_key(key)] = _text(value)
     inputs = {k: v for k, v in inputs.items() if v.strip() and form.accepts(k)}
     raw = fields_from_workbook(path) if fed_by_raw(scheme) else {}
     return {"inputs": inputs, "raw": raw}

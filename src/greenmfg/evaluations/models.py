@@ -3,6 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from greenmfg.applications.models import ScoredAnswers
+
 
 class EngagementStatus(models.TextChoices):
     ENGAGED = "engaged", "评价中"
@@ -15,7 +17,7 @@ class EngagementStatus(models.TextChoices):
 CURRENT = (EngagementStatus.ENGAGED, EngagementStatus.CONCLUDED)
 
 
-class Engagement(models.Model):
+class Engagement(ScoredAnswers):
     """An applicant's engagement of a third-party evaluation body for one application, and the body's
     evaluation: its own values for every field, the result greencore computed from them, the conclusion.
 
@@ -39,11 +41,9 @@ class Engagement(models.Model):
     )
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
-    answers = models.JSONField(null=True, blank=True)  # None until the evaluator first saves
-    revision = models.PositiveIntegerField(default=0)
-    result = models.JSONField(null=True, blank=True)  # greencore.result/1, from the evaluator's values
-    score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
-    grade = models.CharField(max_length=32, blank=True)
+    # answers.Answers as JSON, None until the evaluator first saves; revision, result (greencore.result/1,
+    # from the evaluator's values), score and grade come with ScoredAnswers
+    answers = models.JSONField(null=True, blank=True)
     conclusion = models.TextField(blank=True)
     # set at conclusion: the frozen self-evaluation compared against and the margin then in force, so the
     # flags of a concluded evaluation never move when the call's margin is edited later

@@ -10,11 +10,9 @@ conflict declaration, queue there and the second sees what the first wrote.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -25,12 +23,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from greencore.evaluation_rules import compare_results, quota_counts, quota_refusal
-from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for
+from greenmfg.applications.answers import Answers, as_typed
+from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for, store_result
 from greenmfg.applications.models import Application, Dossier
 from greenmfg.applications.selectors import latest_frozen
 from greenmfg.applications.states import ENGAGEABLE, NOT_EVALUABLE
 from greenmfg.audit import services as audit
 from greenmfg.audit.services import canonical, sm3
+from greenmfg.core.errors import Refused
 from greenmfg.evidence.validation import UploadRejected, inspect_upload, safe_download_name, sm3_hex
 from greenmfg.orgs.models import Organisation, OrgKind, OrgStatus
 from greenmfg.orgs.predicates import applicant_for, evaluator_for
@@ -50,13 +50,8 @@ from .selectors import conflicts_between, national_projects, stored_result
 TEXT_LIMIT = 2000
 
 
-class EvaluationError(Exception):
-    """A refused action, with the reason in Chinese and English (shown to the user as is)."""
-
-    def __init__(self, zh: str, en: str = "", *, details: list[str] | None = None) -> None:
-        super().__init__(en or zh)
-        self.zh, self.en = zh, en or zh
-        self.details = details or []
+class EvaluationError(Refused):
+    """A refused action of third-party evaluation."""
 
 
 class IntegrityFailure(EvaluationError):
@@ -237,15 +232,6 @@ class SaveOutcome:
     evaluation: Evaluation
 
 
-def _store_result(engagement: Engagement, evaluation: Evaluation) -> None:
-    result = evaluation.result
-    engagement.result = result.to_json() if result is not None else None
-    engagement.score = (
-        result.score.quantize(Decimal("0.01")) if result is not None and result.score is not None else None
-    )
-    engagement.grade = (result.grade or "") if result is not None and result.grade_determinable else ""
-
-
 def save_values(actor: Actor, engagement: Engagement, values: dict[str, str]) -> SaveOutcome:
     """Merge the evaluator's values into its answers, as typed (the dossier's rules: fields not sent are
     kept, an empty value clears, unknown keys are refused). The first save starts from the applicant's
@@ -263,27 +249,19 @@ def save_values(actor: Actor, engagement: Engagement, values: dict[str, str]) ->
             raise EvaluationError(
                 f"未知字段：{'、'.join(refused[:5])}", f"unknown fields: {', '.join(refused[:5])}"
             )
-        answers = copy.deepcopy(locked.answers if locked.answers is not None else frozen.answers)
-        changed: dict[str, str] = {}
-        for key, value in values.items():
-            part = answers.setdefault("raw" if key.startswith(("s:", "t:")) else "inputs", {})
-            text = str(value)[:500]
-            if text.strip():
-                part[key] = text
-            else:
-                part.pop(key, None)
-            changed[key] = text
-        locked.answers = answers
+        started = locked.answers if locked.answers is not None else frozen.answers
+        answers = Answers.from_json(started).merge(values)
+        locked.answers = answers.to_json()
         locked.revision += 1
         evaluation = evaluate(scheme, answers)
-        _store_result(locked, evaluation)
+        store_result(locked, evaluation)
         locked.save(update_fields=["answers", "revision", "result", "score", "grade"])
         _event(
             actor,
             "scores_saved",
             locked,
             locked.status,
-            values=changed,
+            values={key: as_typed(value) for key, value in values.items()},
             revision=locked.revision,
             score=str(locked.score) if locked.score is not None else None,
         )
@@ -433,7 +411,7 @@ def conclude(actor: Actor, engagement: Engagement, conclusion: str) -> Engagemen
             raise EvaluationError(
                 "评价数据尚不完整，不能出具结论。", "the evaluation is incomplete", details=problems
             )
-        _store_result(locked, evaluation)
+        store_result(locked, evaluation)
         now = timezone.now()
         flagged = [
             c.id

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from greencore.evaluation_rules import NATIONAL_PROJECTS_PER_YEAR
 from greenmfg.applications.access import access_application
+from greenmfg.applications.answers import Answers
 from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import latest_frozen
@@ -135,12 +136,6 @@ def engagements(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _values(answers: dict[str, Any] | None) -> dict[str, str]:
-    if not answers:
-        return {}
-    return {**answers.get("inputs", {}), **answers.get("raw", {})}
-
-
 def _live_context(engagement: Engagement, evaluation: Evaluation | None, editable: bool) -> dict[str, Any]:
     compared = comparison(engagement)
     self_dossier = engagement.dossier or latest_frozen(engagement.application)
@@ -197,15 +192,14 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     evaluation = None
     if readable and self_dossier is not None:
         form = build_form(scheme.key)
-        answers = engagement.answers if engagement.answers is not None else self_dossier.answers
+        own = Answers.from_json(self_dossier.answers)
+        answers = Answers.from_json(engagement.answers) if engagement.answers is not None else own
         evaluation = evaluate(scheme, answers) if editable else None
-        self_values = _values(self_dossier.answers)
-        values = _values(answers)
         context.update(
             form=form,
-            self_values=self_values,
-            values=values,
-            changed={k for k in set(values) | set(self_values) if values.get(k) != self_values.get(k)},
+            self_values=own.values(),
+            values=answers.values(),
+            changed=answers.differing(own),
             started=engagement.answers is not None,
             findings=engagement.findings.all(),
             indicator_labels=dict(form.indicators),
@@ -226,14 +220,10 @@ def save(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404 from None
     saved = outcome.engagement
     frozen = saved.dossier or latest_frozen(saved.application)
-    self_values = _values(frozen.answers if frozen is not None else None)
-    values = _values(saved.answers)
+    own = Answers.from_json(frozen.answers if frozen is not None else None)
     context = _live_context(saved, outcome.evaluation, True)
     # the saved fields' error and "changed" marks are swapped in out of band beside the live result
-    context.update(
-        saved_keys=list(posted),
-        changed={k for k in posted if values.get(k) != self_values.get(k)},
-    )
+    context.update(saved_keys=list(posted), changed=Answers.from_json(saved.answers).differing(own, posted))
     return render(request, "evaluations/detail.html#live", context)
 
 

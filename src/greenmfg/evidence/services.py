@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from greenmfg.audit import services as audit
+from greenmfg.core.errors import Refused
 from greenmfg.orgs.selectors import Actor
 
 from .models import EvidenceFile
@@ -23,10 +24,12 @@ from .selectors import current_evidence
 from .validation import Inspected, safe_download_name, sm3_hex
 
 
-class EvidenceError(Exception):
+class EvidenceError(Refused):
+    """A refused evidence file; `code` names the check that refused it (for the audit trail and tests)."""
+
     def __init__(self, zh: str, en: str, code: str = "") -> None:
-        super().__init__(en)
-        self.zh, self.en, self.code = zh, en, code
+        super().__init__(zh, en)
+        self.code = code
 
 
 class IntegrityFailure(EvidenceError):

@@ -29,6 +29,7 @@ from greenmfg.applications.states import LIVE
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
+from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engagement_for
 from greenmfg.evidence.validation import UploadRejected, inspect_upload
 from greenmfg.orgs.models import Organisation
@@ -110,13 +111,8 @@ def import_national_lists() -> str:
 # --- publicity, objections, publication ------------------------------------------------------------
 
 
-class PublicationError(Exception):
-    """A refused action, with the reason in Chinese and English (shown as is)."""
-
-    def __init__(self, zh: str, en: str = "", *, details: list[str] | None = None) -> None:
-        super().__init__(en or zh)
-        self.zh, self.en = zh, en or zh
-        self.details = details or []
+class PublicationError(Refused):
+    """A refused action of publicity, objections or publication."""
 
 
 MAX_OBJECTION_FILES = 5
@@ -136,7 +132,7 @@ def _audit(actor: Actor | None, action: str, obj: models.Model, object_id: str, 
 
 def _last_step_bureau(actor: Actor, call: Call) -> StepSpec:
     last = chain_of(call)[-1]
-    if not actor.is_reviewer or not decides_own_step(actor, call, last):
+    if not actor.is_reviewer or not decides_own_step(actor, last):
         raise PermissionDenied
     return last
 

@@ -53,9 +53,9 @@ def decides_step(actor: Actor | None, application: Application, step: StepSpec |
     return bureau_decides(actor, step or current_step(application), application.region_id)
 
 
-def decides_own_step(actor: Actor, call: Call, step: StepSpec) -> bool:
-    """True when the bureau decides `step` of `call` for applications of its own region: the bureau that
-    runs the step's forwarding rule or, at the last step, the call's publicity and publication."""
+def decides_own_step(actor: Actor, step: StepSpec) -> bool:
+    """True when the bureau decides `step` for applications of its own region: the bureau that runs a call's
+    forwarding rule at that step or, at the last step, the call's publicity and publication."""
     return bureau_decides(actor, step, actor.organisation.region_id)
 
 
@@ -211,7 +211,7 @@ def passed_at_last_step(actor: Actor, call: Call) -> list[Application]:
     """Applications of the call this bureau passed at the last step and that wait for its publicity notice
     (publication puts them on the notice)."""
     last = chain_of(call)[-1]
-    if not decides_own_step(actor, call, last):
+    if not decides_own_step(actor, last):
         return []
     found = (
         Application.objects.filter(call=call, review_step=last.index, state__in=LIVE)

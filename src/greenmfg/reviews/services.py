@@ -30,11 +30,11 @@ from greencore.review import (
 from greencore.workflow.chain import StepSpec, negative_list
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
-from greenmfg.applications.services import ApplicationError
 from greenmfg.applications.states import LIVE
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
+from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engaged_body, evaluation_concluded
 from greenmfg.evidence.validation import UploadRejected, inspect_upload
 from greenmfg.orgs.models import Organisation, OrgKind
@@ -54,8 +54,8 @@ from .selectors import (
 )
 
 
-class ReviewError(ApplicationError):
-    """A refused review action, with the reason in Chinese and English."""
+class ReviewError(Refused):
+    """A refused decision of the review chain."""
 
 
 def _event(actor: Actor, action: str, application: Application, **detail: Any) -> None:

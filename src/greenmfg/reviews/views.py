@@ -15,8 +15,8 @@ from greencore.review import ForwardingRule
 from greencore.workflow.chain import negative_list
 from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import build_form, scheme_for
-from greenmfg.applications.services import ApplicationError
 from greenmfg.applications.states import LIVE, WORKFLOW
+from greenmfg.core.errors import Refused
 from greenmfg.core.i18n import localized
 from greenmfg.evaluations import selectors as evaluations
 from greenmfg.orgs.access import access_actor
@@ -35,7 +35,7 @@ def _expert(request: HttpRequest) -> Actor:
     return access_actor(request.user, "expert")
 
 
-def _refused(request: HttpRequest, error: ApplicationError) -> None:
+def _refused(request: HttpRequest, error: Refused) -> None:
     messages.error(
         request, localized(error) + (_("：") + _("；").join(error.details[:8]) if error.details else "")
     )
@@ -57,7 +57,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     steps_with_rules = []
     for call in selectors.calls_for_bureau(actor):
         for step in selectors.chain_of(call):
-            if step.forward is not None and selectors.decides_own_step(actor, call, step):
+            if step.forward is not None and selectors.decides_own_step(actor, step):
                 steps_with_rules.append((call, step))
     publicity = [
         (call, len(candidates))
@@ -134,7 +134,7 @@ def _decide(request: HttpRequest, public_id: Any, action: str) -> HttpResponse:
         else:
             services.reject_step(actor, application, reasons)
             messages.success(request, _("已作出不予通过的决定。"))
-    except ApplicationError as error:
+    except Refused as error:
         _refused(request, error)
     except ValueError:
         messages.error(request, _("日期格式不正确。"))
@@ -173,7 +173,7 @@ def credit_check(request: HttpRequest, public_id: Any) -> HttpResponse:
             upload=request.FILES.get("file"),
         )
         messages.success(request, _("已记录信用核查结果。"))
-    except ApplicationError as error:
+    except Refused as error:
         _refused(request, error)
     except ValueError:
         messages.error(request, _("日期格式不正确。"))
@@ -191,7 +191,7 @@ def form_panel(request: HttpRequest, public_id: Any) -> HttpResponse:
             ngettext("已抽取 %(n)s 位无利益冲突的专家。", "已抽取 %(n)s 位无利益冲突的专家。", len(made))
             % {"n": len(made)},
         )
-    except ApplicationError as error:
+    except Refused as error:
         _refused(request, error)
     return redirect("reviews:case", public_id=application.public_id)
 
@@ -206,7 +206,7 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
     if step >= len(chain) or chain[step].forward is None:
         raise Http404
     spec = chain[step]
-    if not selectors.decides_own_step(actor, call, spec):
+    if not selectors.decides_own_step(actor, spec):
         raise Http404
     if request.method == "POST":
         try:
@@ -217,7 +217,7 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
                 _("已按转报规则处理 %(total)s 件：转报 %(kept)s 件，未获转报 %(rest)s 件。")
                 % {"total": len(made), "kept": kept, "rest": len(made) - kept},
             )
-        except ApplicationError as error:
+        except Refused as error:
             _refused(request, error)
         return redirect("reviews:forwarding", code=code, step=step)
     decisions = (
@@ -266,7 +266,7 @@ def expert_score(request: HttpRequest, public_id: Any) -> HttpResponse:
         points = {key[3:]: value for key, value in request.POST.items() if key.startswith("pt:")}
         try:
             errors = services.save_expert_scores(actor, assignment, points)
-        except ApplicationError as error:
+        except Refused as error:
             _refused(request, error)
             return redirect("reviews:expert_score", public_id=assignment.public_id)
         if not errors:
@@ -288,7 +288,7 @@ def expert_sign(request: HttpRequest, public_id: Any) -> HttpResponse:
     try:
         services.sign_scores(actor, assignment)
         messages.success(request, _("已签署评分，评分不可再修改。"))
-    except ApplicationError as error:
+    except Refused as error:
         _refused(request, error)
     return redirect("reviews:expert_score", public_id=assignment.public_id)
 
@@ -302,7 +302,7 @@ def expert_conflict(request: HttpRequest, public_id: Any) -> HttpResponse:
             actor, assignment, request.POST.get("kind", "declared"), request.POST.get("note", "")
         )
         messages.success(request, _("已申报利益冲突并回避该项评审。"))
-    except ApplicationError as error:
+    except Refused as error:
         _refused(request, error)
         return redirect("reviews:expert_score", public_id=assignment.public_id)
     return redirect("reviews:expert_cases")
