@@ -1,0 +1,24 @@
+"""The ports of docs/architecture.md: each higher context has plugged its function into the lower
+context's port once the app registry is ready (AppConfig.ready), and nothing else is plugged."""
+
+from __future__ import annotations
+
+from greenmfg.applications.ports import readers
+from greenmfg.catalog.ports import applicant_records
+from greenmfg.evaluations.selectors import engaged_application_ids
+from greenmfg.publication.ports import title_changed
+from greenmfg.publication.selectors import titles_record
+from greenmfg.register.services import record_platform_title
+from greenmfg.reviews.selectors import assigned_application_ids, negative_list_record
+
+
+def test_every_port_has_its_plugs():
+    assert set(readers) == {engaged_application_ids, assigned_application_ids}
+    assert set(applicant_records) == {titles_record, negative_list_record}
+    assert list(title_changed) == [record_platform_title]
+
+
+def test_plugging_twice_plugs_once():
+    before = len(title_changed)
+    title_changed.plug(record_platform_title)
+    assert len(title_changed) == before
