@@ -19,6 +19,12 @@ importable for greencore's own code, its command line and its tests; their layou
 - review rules: forwarding (`ForwardingRule`, `decide`, `Candidate`), panels (`aggregate`,
   `assign_panel`, `check_assignment`, `CaseFacts`, `ExpertFacts`), quotas and comparisons
   (`quota_counts`, `quota_refusal`, `compare_results`, `NATIONAL_PROJECTS_PER_YEAR`);
+- regions (GB/T 2260): `region_level`, `region_prefix`, `region_within`, `province_of`, `same_province`, a
+  bureau's `jurisdiction_prefix` and `jurisdiction_contains`, `RegionError`;
+- call eligibility: `Eligibility` (`parse`, `to_json`), `check_eligibility` over an `ApplicantRecord`
+  (`HeldTitle`, `NegativeHit`) for what is applied for (`Applying`), a `Refusal`, `EligibilityError`;
+- form keys: `input_key`, `input_table_key`, `raw_value_key`, `raw_table_key`, `table_cell_key`,
+  `holds_raw_data`, and what a key names (`input_place`, `raw_place`);
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
@@ -26,6 +32,17 @@ from __future__ import annotations
 
 from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
 from greencore.calc.park import compute_park
+from greencore.eligibility import (
+    ApplicantRecord,
+    Applying,
+    Eligibility,
+    EligibilityError,
+    HeldTitle,
+    NegativeHit,
+    Refusal,
+    TitleRequirement,
+    check_eligibility,
+)
 from greencore.errors import GreencoreError
 from greencore.evaluation_rules import (
     NATIONAL_PROJECTS_PER_YEAR,
@@ -35,8 +52,30 @@ from greencore.evaluation_rules import (
     quota_counts,
     quota_refusal,
 )
+from greencore.form_keys import (
+    InputPlace,
+    RawPlace,
+    holds_raw_data,
+    input_key,
+    input_place,
+    input_table_key,
+    raw_place,
+    raw_table_key,
+    raw_value_key,
+    table_cell_key,
+)
 from greencore.raw_form import RawForm, fields_from_raw, fields_from_workbook, is_raw_key, raw_from_fields
 from greencore.raw_layout import LayoutError
+from greencore.regions import (
+    RegionError,
+    jurisdiction_contains,
+    jurisdiction_prefix,
+    province_of,
+    region_level,
+    region_prefix,
+    region_within,
+    same_province,
+)
 from greencore.review import (
     Candidate,
     CaseFacts,
@@ -101,6 +140,8 @@ __all__ = [
     "GATES_SHEET",
     "LAYOUT",
     "NATIONAL_PROJECTS_PER_YEAR",
+    "ApplicantRecord",
+    "Applying",
     "CalcError",
     "CalcInputError",
     "Candidate",
@@ -111,27 +152,35 @@ __all__ = [
     "Column",
     "CompiledScheme",
     "Conflict",
+    "Eligibility",
+    "EligibilityError",
     "ExpertFacts",
     "ForwardingDecision",
     "ForwardingRule",
     "Gap",
     "GreencoreError",
     "Group",
+    "HeldTitle",
     "Improvement",
     "IndicatorComparison",
     "InputDescription",
     "InputError",
     "InputKind",
+    "InputPlace",
     "InputSpec",
     "LayoutError",
     "Limits",
     "MissingInput",
+    "NegativeHit",
     "NegativeItem",
     "PanelError",
     "PopulationResult",
     "Quota",
     "Ranking",
     "RawForm",
+    "RawPlace",
+    "Refusal",
+    "RegionError",
     "Registry",
     "Result",
     "RuleError",
@@ -143,6 +192,7 @@ __all__ = [
     "Table",
     "TableSpec",
     "Text",
+    "TitleRequirement",
     "Transition",
     "TransitionRefused",
     "WorkbookAnswers",
@@ -151,6 +201,7 @@ __all__ = [
     "aggregate",
     "assign_panel",
     "check_assignment",
+    "check_eligibility",
     "check_transition",
     "check_workbook",
     "compare_results",
@@ -169,23 +220,38 @@ __all__ = [
     "get_scheme",
     "grade_for_score",
     "grade_from_status",
+    "holds_raw_data",
+    "input_key",
+    "input_place",
+    "input_table_key",
     "is_raw_key",
+    "jurisdiction_contains",
+    "jurisdiction_prefix",
     "load_data",
     "load_workflow",
     "negative_list",
+    "province_of",
     "published_score",
     "quota_counts",
     "quota_refusal",
     "rank_population",
     "raw_from_fields",
+    "raw_place",
     "raw_scoring",
+    "raw_table_key",
+    "raw_value_key",
     "read_answers",
     "read_raw_sheets",
     "read_workbook",
+    "region_level",
+    "region_prefix",
+    "region_within",
+    "same_province",
     "score",
     "score_population",
     "shipped",
     "steps",
+    "table_cell_key",
     "title_status_input",
     "value_problem",
     "working",

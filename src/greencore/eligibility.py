@@ -6,8 +6,9 @@ A call may require a lower-tier title and a clean negative list, and name the in
      "negative_list": true,
      "evidence_required": ["energy.1"]}
 
-`Eligibility.parse` reads that JSON and refuses a malformed or impossible one, naming the key; `check` tells
-whether an applicant, described by the facts the platform gathered (`ApplicantRecord`), may apply.
+`Eligibility.parse` reads that JSON and refuses a malformed or impossible one, naming the key;
+`check_eligibility` tells whether an applicant, described by the facts the platform gathered
+(`ApplicantRecord`), may apply.
 
 The rules, with their sources:
 
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
+from greencore.errors import GreencoreError
 from greencore.standards.model import Scheme
 from greencore.workflow.chain import negative_list
 
@@ -62,15 +64,14 @@ class Problem(NamedTuple):
     en: str
 
 
-class EligibilityError(ValueError):
+class EligibilityError(GreencoreError, ValueError):
     """A call's eligibility that cannot be used. `problems` lists every refused key (the first is also
     the error's own place, zh and en)."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         first = problems[0]
-        super().__init__(f"{first.place}: {first.en}")
+        super().__init__(first.place, first.zh, first.en)
         self.problems = tuple(problems)
-        self.place, self.zh, self.en = first.place, first.zh, first.en
 
 
 class Refusal(NamedTuple):
@@ -281,7 +282,7 @@ def latest_negative_hit(hits: Collection[NegativeHit], today: date) -> NegativeH
     return max(inside, key=lambda hit: hit.checked_on, default=None)
 
 
-def check(
+def check_eligibility(
     eligibility: Eligibility, applying: Applying, record: ApplicantRecord, today: date
 ) -> Refusal | None:
     """None when the applicant described by `record` meets the call's rules on `today`, else why not."""

@@ -28,7 +28,7 @@ def input_key(input_id: str) -> str:
 
 
 def input_table_key(table_id: str) -> str:
-    """The key of a scheme input table: the prefix of its cells' keys (`cell_key`)."""
+    """The key of a scheme input table: the prefix of its cells' keys (`table_cell_key`)."""
     return f"{INPUT_TABLE}{table_id}"
 
 
@@ -37,16 +37,16 @@ def raw_value_key(path: str) -> str:
 
 
 def raw_table_key(path: str) -> str:
-    """The key of a raw-data table: the prefix of its cells' keys (`cell_key`)."""
+    """The key of a raw-data table: the prefix of its cells' keys (`table_cell_key`)."""
     return f"{RAW_TABLE}{path}"
 
 
-def cell_key(table_key: str, row: int, column_id: str) -> str:
+def table_cell_key(table_key: str, row: int, column_id: str) -> str:
     """The key of one cell of a table (of scheme inputs or of raw data), from the table's key."""
     return f"{table_key}:{row}:{column_id}"
 
 
-def is_raw(key: str) -> bool:
+def holds_raw_data(key: str) -> bool:
     """Whether `key` is written as raw data (a raw value or table cell; whether the layout has it is
     `greencore.raw_form.is_raw_key`)."""
     return key.startswith((RAW_VALUE, RAW_TABLE))

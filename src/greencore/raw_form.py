@@ -41,7 +41,7 @@ def scalar_key(scalar: Scalar) -> str:
 
 
 def cell_key(table: Table, row: int, column: Column) -> str:
-    return form_keys.cell_key(form_keys.raw_table_key(table.path), row, column.id)
+    return form_keys.table_cell_key(form_keys.raw_table_key(table.path), row, column.id)
 
 
 def _tables() -> dict[str, Table]:

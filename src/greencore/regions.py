@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from greencore.errors import GreencoreError
+
 Level = Literal["province", "city", "county"]
 AuthorityLevel = Literal["ministry", "province", "city", "district"]
 LEVELS: tuple[Level, ...] = ("province", "city", "county")
@@ -27,15 +29,14 @@ AUTHORITY_LEVELS: tuple[AuthorityLevel, ...] = ("ministry", "province", "city", 
 PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6}
 
 
-class RegionError(ValueError):
+class RegionError(GreencoreError, ValueError):
     """A malformed division code or an unknown level, naming the place."""
 
     def __init__(self, place: str, zh: str, en: str) -> None:
-        super().__init__(f"{place}: {en}")
-        self.place, self.zh, self.en = place, zh, en
+        super().__init__(place, zh, en)
 
 
-def checked_code(code: str, place: str = "region") -> str:
+def checked_region_code(code: str, place: str = "region") -> str:
     """`code` when it is a GB/T 2260 division code (six ASCII digits), else RegionError."""
     if not (isinstance(code, str) and len(code) == 6 and code.isascii() and code.isdigit()):
         raise RegionError(
@@ -46,9 +47,9 @@ def checked_code(code: str, place: str = "region") -> str:
     return code
 
 
-def level_of(code: str) -> Level:
+def region_level(code: str) -> Level:
     """The level of the division `code` names: province (XX0000), city (XXXX00) or county."""
-    checked_code(code)
+    checked_region_code(code)
     if code.endswith("0000"):
         return "province"
     if code.endswith("00"):
@@ -58,29 +59,29 @@ def level_of(code: str) -> Level:
 
 def province_of(code: str) -> str:
     """The code of the province the division lies in (320506 → 320000)."""
-    return checked_code(code)[:2] + "0000"
+    return checked_region_code(code)[:2] + "0000"
 
 
-def prefix(code: str, level: str | None = None) -> str:
+def region_prefix(code: str, level: str | None = None) -> str:
     """The code prefix every division inside the region `code` shares: two digits for a province, four for
-    a city, the whole code for a county. `level` defaults to the code's own (`level_of`)."""
-    checked_code(code)
-    level = level or level_of(code)
+    a city, the whole code for a county. `level` defaults to the code's own (`region_level`)."""
+    checked_region_code(code)
+    level = level or region_level(code)
     if level not in PREFIX_LENGTH:
         raise RegionError("level", f"未知的行政区划层级 {level}", f"unknown division level {level}")
     return code[: PREFIX_LENGTH[level]]
 
 
-def within(outer: str, inner: str, outer_level: str | None = None) -> bool:
+def region_within(outer: str, inner: str, outer_level: str | None = None) -> bool:
     """Whether the division `inner` lies in the region `outer` (a region lies in itself)."""
-    return checked_code(inner, "inner").startswith(prefix(outer, outer_level))
+    return checked_region_code(inner, "inner").startswith(region_prefix(outer, outer_level))
 
 
 def same_province(a: str, b: str) -> bool:
     return province_of(a) == province_of(b)
 
 
-def jurisdiction(authority_level: str, region: str, region_level: str | None = None) -> str:
+def jurisdiction_prefix(authority_level: str, region: str, level: str | None = None) -> str:
     """The code prefix of everything a bureau of `authority_level` sitting at `region` answers for: "" for
     the ministry (the whole country), the province's two digits, the city's four (the municipality's two
     when a city bureau sits at a province-level code), the district's whole code."""
@@ -92,8 +93,8 @@ def jurisdiction(authority_level: str, region: str, region_level: str | None = N
         )
     if authority_level == "ministry":
         return ""
-    checked_code(region, "authority_region")
-    level = region_level or level_of(region)
+    checked_region_code(region, "authority_region")
+    level = level or region_level(region)
     if authority_level == "province":
         return region[:2]
     if authority_level == "city":
@@ -101,7 +102,7 @@ def jurisdiction(authority_level: str, region: str, region_level: str | None = N
     return region
 
 
-def contains(
+def jurisdiction_contains(
     authority_level: str,
     authority_region: str,
     region_code: str,
@@ -110,5 +111,5 @@ def contains(
 ) -> bool:
     """Whether the division `region_code` lies in the jurisdiction of a bureau of `authority_level` sitting at
     `authority_region` (320506 吴中区 lies in 苏州市's 3205 and 江苏's 32)."""
-    scope = jurisdiction(authority_level, authority_region, authority_region_level)
-    return checked_code(region_code).startswith(scope)
+    scope = jurisdiction_prefix(authority_level, authority_region, authority_region_level)
+    return checked_region_code(region_code).startswith(scope)

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from greencore.eligibility import (
+from greencore import (
     ApplicantRecord,
     Applying,
     Eligibility,
@@ -16,11 +16,10 @@ from greencore.eligibility import (
     NegativeHit,
     Refusal,
     TitleRequirement,
-    check,
-    latest_negative_hit,
-    years_before,
+    check_eligibility,
+    get_scheme,
 )
-from greencore.standards.registry import get_scheme
+from greencore.eligibility import latest_negative_hit, years_before
 
 SUZHOU = get_scheme("factory-suzhou@2023.1")  # grades 5A (best) … 1A
 TODAY = date(2026, 5, 20)
@@ -135,19 +134,19 @@ def test_a_provincial_title_is_met_by_a_provincial_or_national_title_or_the_nati
         "申报国家级须已列入省级绿色工厂名单（未找到本单位的省级称号）",
         "a national application needs a province factory title (none found)",
     )
-    assert check(PROVINCIAL, NATIONAL_FACTORY, ApplicantRecord(), TODAY) == refusal
+    assert check_eligibility(PROVINCIAL, NATIONAL_FACTORY, ApplicantRecord(), TODAY) == refusal
     assert refusal == (refusal.zh, refusal.en)  # a pair, as the platform's refusals are
     city_only = ApplicantRecord(titles=(HeldTitle("city", "3A"),))
-    assert check(PROVINCIAL, NATIONAL_FACTORY, city_only, TODAY) == refusal
+    assert check_eligibility(PROVINCIAL, NATIONAL_FACTORY, city_only, TODAY) == refusal
     for held in (HeldTitle("province"), HeldTitle("national")):
-        assert check(PROVINCIAL, NATIONAL_FACTORY, ApplicantRecord(titles=(held,)), TODAY) is None
-    assert check(PROVINCIAL, NATIONAL_FACTORY, ApplicantRecord(national_list=True), TODAY) is None
+        assert check_eligibility(PROVINCIAL, NATIONAL_FACTORY, ApplicantRecord(titles=(held,)), TODAY) is None
+    assert check_eligibility(PROVINCIAL, NATIONAL_FACTORY, ApplicantRecord(national_list=True), TODAY) is None
 
 
 def test_a_city_title_is_not_met_by_the_national_lists():
     rules = Eligibility.parse({"requires_title": {"level": "city"}}, call_level="province")
     applying = Applying("province", "park")
-    assert check(rules, applying, ApplicantRecord(national_list=True), TODAY) == (
+    assert check_eligibility(rules, applying, ApplicantRecord(national_list=True), TODAY) == (
         "申报省级须已列入市级绿色工业园区名单（未找到本单位的市级称号）",
         "a province application needs a city park title (none found)",
     )
@@ -159,39 +158,48 @@ def test_a_grade_must_rank_at_least_as_high_in_the_scheme():
     )
     applying = Applying.to("city", "factory", SUZHOU)
     assert applying.grades == ("5A", "4A", "3A", "2A", "1A")
-    assert check(rules, applying, ApplicantRecord(), TODAY) == (
+    assert check_eligibility(rules, applying, ApplicantRecord(), TODAY) == (
         "申报市级须已获得市级绿色工厂称号且等级不低于2A（未找到本单位的市级称号）",
         "a city application needs a city factory title of grade 2A or better (none found)",
     )
     low = ApplicantRecord(titles=(HeldTitle("city", "1A"), HeldTitle("city", "")))
-    assert check(rules, applying, low, TODAY) == (
+    assert check_eligibility(rules, applying, low, TODAY) == (
         "申报市级须已获得市级绿色工厂称号且等级不低于2A（本单位的市级称号等级为1A、无等级）",
         "a city application needs a city factory title of grade 2A or better (held: 1A, )",
     )
     for grade in ("2A", "3A", "5A"):
         record = ApplicantRecord(titles=(HeldTitle("city", "1A"), HeldTitle("city", grade)))
-        assert check(rules, applying, record, TODAY) is None
+        assert check_eligibility(rules, applying, record, TODAY) is None
     # a provincial title of a higher grade does not meet a city requirement: the levels are the rule's
-    assert check(rules, applying, ApplicantRecord(titles=(HeldTitle("province", "5A"),)), TODAY) is not None
+    assert (
+        check_eligibility(rules, applying, ApplicantRecord(titles=(HeldTitle("province", "5A"),)), TODAY)
+        is not None
+    )
 
 
 def test_a_negative_list_hit_counts_for_three_years_to_the_day():
     rules = national(negative_list=True)
     hit = NegativeHit("dishonest", date(2023, 5, 20), "信用中国")
-    assert check(rules, NATIONAL_FACTORY, ApplicantRecord(negative_hits=(hit,)), TODAY) == (
+    assert check_eligibility(rules, NATIONAL_FACTORY, ApplicantRecord(negative_hits=(hit,)), TODAY) == (
         "本单位近三年有负面清单记录：被列为失信被执行人（信用中国，2023年05月20日核查），不能申报。",
         "a negative-list hit within three years (dishonest, 2023-05-20)",
     )
     older = NegativeHit("dishonest", date(2023, 5, 19), "信用中国")
     future = NegativeHit("accident", date(2026, 5, 21), "信用中国")
-    assert check(rules, NATIONAL_FACTORY, ApplicantRecord(negative_hits=(older, future)), TODAY) is None
+    assert (
+        check_eligibility(rules, NATIONAL_FACTORY, ApplicantRecord(negative_hits=(older, future)), TODAY)
+        is None
+    )
     unnamed = NegativeHit("", date(2025, 1, 2), "国家企业信用信息公示系统")
-    assert check(rules, NATIONAL_FACTORY, ApplicantRecord(negative_hits=(unnamed,)), TODAY) == (
+    assert check_eligibility(rules, NATIONAL_FACTORY, ApplicantRecord(negative_hits=(unnamed,)), TODAY) == (
         "本单位近三年有负面清单记录：负面清单事项（国家企业信用信息公示系统，2025年01月02日核查），不能申报。",
         "a negative-list hit within three years (unspecified, 2025-01-02)",
     )
     # without the rule, a hit does not matter
-    assert check(Eligibility(), NATIONAL_FACTORY, ApplicantRecord(negative_hits=(hit,)), TODAY) is None
+    assert (
+        check_eligibility(Eligibility(), NATIONAL_FACTORY, ApplicantRecord(negative_hits=(hit,)), TODAY)
+        is None
+    )
 
 
 def test_the_latest_hit_is_named_and_the_window_survives_29_february():

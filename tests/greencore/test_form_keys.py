@@ -16,10 +16,10 @@ def test_keys_of_each_kind():
     assert form_keys.input_key("green_design") == "in:green_design"
     table = form_keys.input_table_key("products")
     assert table == "tin:products"
-    assert form_keys.cell_key(table, 0, "output") == "tin:products:0:output"
+    assert form_keys.table_cell_key(table, 0, "output") == "tin:products:0:output"
     assert form_keys.raw_value_key("energy.basis") == "s:energy.basis"
     raw_table = form_keys.raw_table_key("energy.carriers")
-    assert form_keys.cell_key(raw_table, 2, "quantity") == "t:energy.carriers:2:quantity"
+    assert form_keys.table_cell_key(raw_table, 2, "quantity") == "t:energy.carriers:2:quantity"
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_input_place(key, place):
 )
 def test_raw_place(key, place, raw):
     assert raw_place(key) == place
-    assert form_keys.is_raw(key) is raw
+    assert form_keys.holds_raw_data(key) is raw
 
 
 def test_the_raw_forms_keys_are_these():
@@ -78,10 +78,10 @@ identifier = st.from_regex(r"[a-z][a-z0-9_.]{0,20}", fullmatch=True)
     column=st.from_regex(r"[a-z_]{1,12}", fullmatch=True),
 )
 def test_a_built_key_reads_back(table, row, column):
-    assert input_place(form_keys.cell_key(form_keys.input_table_key(table), row, column)) == InputPlace(
+    assert input_place(form_keys.table_cell_key(form_keys.input_table_key(table), row, column)) == InputPlace(
         table, row, column
     )
-    assert raw_place(form_keys.cell_key(form_keys.raw_table_key(table), row, column)) == RawPlace(
+    assert raw_place(form_keys.table_cell_key(form_keys.raw_table_key(table), row, column)) == RawPlace(
         table, row, column
     )
     assert input_place(form_keys.input_key(table)) == InputPlace(table)

@@ -11,8 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from greencore import regions
-from greencore.regions import RegionError, contains, jurisdiction, level_of, prefix, province_of, within
+from greencore import (
+    RegionError,
+    jurisdiction_contains,
+    jurisdiction_prefix,
+    province_of,
+    region_level,
+    region_prefix,
+    region_within,
+)
+from greencore.regions import AUTHORITY_LEVELS
 
 REGIONS_CSV = Path(__file__).parents[2] / "src" / "greenmfg" / "reference" / "data" / "regions.csv"
 with REGIONS_CSV.open(encoding="utf-8", newline="") as handle:
@@ -39,16 +47,20 @@ LEVEL = dict(ROWS)
     ],
 )
 def test_level_and_prefix_of_real_codes(code, level, shared):
-    assert level_of(code) == level
-    assert prefix(code) == shared
-    assert prefix(code, level) == shared
+    assert region_level(code) == level
+    assert region_prefix(code) == shared
+    assert region_prefix(code, level) == shared
 
 
 def test_wuzhong_lies_in_suzhou_which_lies_in_jiangsu():
-    assert within("320500", "320506") and within("320000", "320506") and within("320000", "320500")
-    assert within("320506", "320506")  # a region lies in itself
-    assert not within("320506", "320500")  # a district does not hold its city
-    assert not within("320500", "320205")  # 锡山区 is 无锡's, not 苏州's
+    assert (
+        region_within("320500", "320506")
+        and region_within("320000", "320506")
+        and region_within("320000", "320500")
+    )
+    assert region_within("320506", "320506")  # a region lies in itself
+    assert not region_within("320506", "320500")  # a district does not hold its city
+    assert not region_within("320500", "320205")  # 锡山区 is 无锡's, not 苏州's
     assert province_of("320506") == "320000"
 
 
@@ -65,7 +77,7 @@ def test_wuzhong_lies_in_suzhou_which_lies_in_jiangsu():
     ],
 )
 def test_jurisdiction_of_each_level(authority_level, region, scope):
-    assert jurisdiction(authority_level, region) == scope
+    assert jurisdiction_prefix(authority_level, region) == scope
 
 
 @pytest.mark.parametrize(
@@ -90,18 +102,18 @@ def test_jurisdiction_of_each_level(authority_level, region, scope):
     ],
 )
 def test_contains(authority_level, authority_region, region, inside):
-    assert contains(authority_level, authority_region, region) is inside
+    assert jurisdiction_contains(authority_level, authority_region, region) is inside
 
 
 @pytest.mark.parametrize(
     ("call", "place"),
     [
-        (lambda: level_of("32050"), "region"),
-        (lambda: prefix("32050６"), "region"),  # a full-width digit is not a GB/T 2260 code
-        (lambda: prefix("320500", "village"), "level"),
-        (lambda: jurisdiction("county", "320506"), "authority_level"),
-        (lambda: contains("city", "3205", "320506"), "authority_region"),
-        (lambda: within("320500", "abc"), "inner"),
+        (lambda: region_level("32050"), "region"),
+        (lambda: region_prefix("32050６"), "region"),  # a full-width digit is not a GB/T 2260 code
+        (lambda: region_prefix("320500", "village"), "level"),
+        (lambda: jurisdiction_prefix("county", "320506"), "authority_level"),
+        (lambda: jurisdiction_contains("city", "3205", "320506"), "authority_region"),
+        (lambda: region_within("320500", "abc"), "inner"),
     ],
 )
 def test_bad_input_names_its_place(call, place):
@@ -135,26 +147,29 @@ def old_call_prefix(region_code: str, region_level: str) -> str:
 
 
 def test_the_code_gives_the_level_the_list_records():
-    assert [(code, level_of(code)) for code in CODES] == ROWS
+    assert [(code, region_level(code)) for code in CODES] == ROWS
 
 
 @settings(max_examples=400, deadline=None)
 @given(
-    level=st.sampled_from(regions.AUTHORITY_LEVELS),
+    level=st.sampled_from(AUTHORITY_LEVELS),
     authority_region=st.sampled_from(CODES),
     region=st.sampled_from(CODES),
 )
 def test_containment_agrees_with_the_old_prefix_rule(level, authority_region, region):
     old = region.startswith(old_region_prefix(level, authority_region, LEVEL[authority_region]))
-    assert contains(level, authority_region, region) is old
-    assert contains(level, authority_region, region, authority_region_level=LEVEL[authority_region]) is old
+    assert jurisdiction_contains(level, authority_region, region) is old
+    assert (
+        jurisdiction_contains(level, authority_region, region, authority_region_level=LEVEL[authority_region])
+        is old
+    )
 
 
 @settings(max_examples=400, deadline=None)
 @given(outer=st.sampled_from(CODES), inner=st.sampled_from(CODES))
 def test_within_agrees_with_the_old_call_prefix(outer, inner):
-    assert within(outer, inner, LEVEL[outer]) is inner.startswith(old_call_prefix(outer, LEVEL[outer]))
-    assert prefix(outer, LEVEL[outer]) == old_call_prefix(outer, LEVEL[outer])
+    assert region_within(outer, inner, LEVEL[outer]) is inner.startswith(old_call_prefix(outer, LEVEL[outer]))
+    assert region_prefix(outer, LEVEL[outer]) == old_call_prefix(outer, LEVEL[outer])
 
 
 def test_every_division_lies_in_its_parent_and_no_other_city():
@@ -165,7 +180,7 @@ def test_every_division_lies_in_its_parent_and_no_other_city():
     cities = [code for code, level in ROWS if level == "city"]
     for code, parent in parents.items():
         if parent:
-            assert within(parent, code), (parent, code)
-            assert within(province_of(code), code)
+            assert region_within(parent, code), (parent, code)
+            assert region_within(province_of(code), code)
         if LEVEL[code] == "county":
-            assert [city for city in cities if within(city, code)] == [parent], code
+            assert [city for city in cities if region_within(city, code)] == [parent], code

@@ -13,12 +13,12 @@ from django.core.management import CommandError, call_command
 from factories import actor, pdf_bytes, start
 from test_audit_and_evidence import first_indicator
 
+from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
 from greenmfg.audit.backup import verify_stored_files
 from greenmfg.audit.models import Checkpoint, Event
 from greenmfg.audit.services import write_checkpoint
 from greenmfg.audit.verification import verify_log
-from greenmfg.evidence import services as evidence
 from greenmfg.evidence.models import EvidenceFile
 
 
@@ -28,7 +28,7 @@ def platform(tx_world, settings, tmp_path):
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "checkpoints.jsonl"
     user = tx_world.users["sz-machinery"]
     application = start(user)
-    item = evidence.upload(
+    item = applications.upload_evidence(
         actor(user), application, first_indicator(application), io.BytesIO(pdf_bytes("backup")), "证书.pdf"
     )
     write_checkpoint()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from greencore import form_keys
+from greencore import holds_raw_data
 
 MAX_TEXT = 500  # characters kept of one typed value
 
@@ -53,7 +53,7 @@ class Answers:
         clears its field. Raw-data keys go to `raw`, every other key to `inputs`."""
         inputs, raw = dict(self.inputs), dict(self.raw)
         for key, value in values.items():
-            part = raw if form_keys.is_raw(key) else inputs
+            part = raw if holds_raw_data(key) else inputs
             text = as_typed(value)
             if text.strip():
                 part[key] = text

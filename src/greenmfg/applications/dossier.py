@@ -18,16 +18,34 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from greencore import form_keys
-from greencore.raw_form import is_raw_key, raw_from_fields
-from greencore.scoring.compiled import CompiledScheme, InputSpec, TableSpec, compiled
-from greencore.scoring.engine import score
-from greencore.scoring.inputs import InputError, convert_value
-from greencore.scoring.raw import derived_inputs
-from greencore.scoring.result import Result
-from greencore.standards.model import Choice, Scheme
-from greencore.standards.registry import get_scheme
-from greencore.workbook_raw import LAYOUT, Column, Group, Sheet, Table, fed_by_raw
+from greencore import (
+    LAYOUT,
+    Choice,
+    Column,
+    CompiledScheme,
+    Group,
+    InputError,
+    InputSpec,
+    Result,
+    Scheme,
+    Sheet,
+    Table,
+    TableSpec,
+    compiled,
+    convert_value,
+    derived_inputs,
+    fed_by_raw,
+    get_scheme,
+    input_key,
+    input_place,
+    input_table_key,
+    is_raw_key,
+    raw_from_fields,
+    raw_table_key,
+    raw_value_key,
+    score,
+    table_cell_key,
+)
 
 from .answers import Answers
 from .models import ScoredAnswers
@@ -70,7 +88,7 @@ class TableBlock:
     title_en: str = ""
 
     def cell_key(self, row: int, column: Field) -> str:
-        return form_keys.cell_key(self.key, row, column.key)
+        return table_cell_key(self.key, row, column.key)
 
 
 @dataclass(frozen=True)
@@ -193,7 +211,7 @@ def _raw_section(sheet: Sheet) -> Section:
                 base = _raw_column(scalar.column)
                 fields.append(
                     Field(
-                        form_keys.raw_value_key(scalar.path),
+                        raw_value_key(scalar.path),
                         base.label,
                         base.kind,
                         help=scalar.note or base.help,
@@ -206,7 +224,7 @@ def _raw_section(sheet: Sheet) -> Section:
         elif isinstance(block, Table):
             tables.append(
                 TableBlock(
-                    key=form_keys.raw_table_key(block.path),
+                    key=raw_table_key(block.path),
                     title=block.title,
                     columns=tuple(_raw_column(c) for c in block.columns),
                     rows=min(block.rows, TABLE_ROWS_SHOWN),
@@ -235,7 +253,7 @@ def _table_block(
     if not columns:
         return None
     return TableBlock(
-        key=form_keys.input_table_key(table.id),
+        key=input_table_key(table.id),
         title=table.label.zh,
         columns=columns,
         rows=min(table.rows, max(TABLE_ROWS_SHOWN, len(table.row_labels))),
@@ -257,7 +275,7 @@ def build_form(scheme_key: str) -> Form:
         if spec.table is not None or key in hidden:
             continue
         title = spec.group or ("基本要求" if spec.implicit and spec.kind.value == "bool" else "评价数据")
-        groups.setdefault(title, []).append(_input_field(form_keys.input_key(key), spec, choices.get(key)))
+        groups.setdefault(title, []).append(_input_field(input_key(key), spec, choices.get(key)))
     tables = [b for t in cs.tables.values() if (b := _table_block(cs, t, hidden, choices)) is not None]
     ordered = sorted(groups.items(), key=lambda item: item[0] != "基本要求")
     sections = [Section(title, tuple(fields), title_en=titles_en.get(title, "")) for title, fields in ordered]
@@ -312,7 +330,7 @@ def typed_inputs(
     for key, value in answers.items():
         if value is None or not str(value).strip():
             continue
-        place = form_keys.input_place(key)
+        place = input_place(key)
         if place is None:
             continue
         target: tuple[str, int, str] | None = None
@@ -360,7 +378,7 @@ def evaluate(scheme: Scheme, answers: Answers | Mapping[str, Any]) -> Evaluation
             return evaluation
         except InputError as error:
             evaluation.raw_error = (error.place, error.zh, error.en)
-            field_key = form_keys.raw_value_key(error.place.removeprefix("raw."))
+            field_key = raw_value_key(error.place.removeprefix("raw."))
             if is_raw_key(field_key):
                 evaluation.errors.setdefault(field_key, (error.zh, error.en))
     try:
@@ -398,7 +416,7 @@ def blockers(form: Form, evaluation: Evaluation, *, english: bool = False) -> li
         return out
     names = dict(form.indicators) | {gate.id: gate.label for gate in result.gates}
     for missing in result.missing:
-        label = labels.get(form_keys.input_key(missing.input), missing.label) if english else missing.label
+        label = labels.get(input_key(missing.input), missing.label) if english else missing.label
         needed = [names.get(n, n) for n in missing.needed_by if names.get(n, n) != missing.label]
         if english:
             out.append(f"Missing “{label}”" + (f" (affects: {', '.join(needed)})" if needed else ""))

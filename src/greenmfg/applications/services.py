@@ -17,11 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from greencore import workflow
-from greencore.eligibility import EligibilityError
-from greencore.scoring.inputs import InputError
-from greencore.workflow import TransitionRefused
-from greencore.workflow.chain import steps
+from greencore import EligibilityError, InputError, Transition, TransitionRefused, check_transition, steps
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.audit.services import canonical, sm3
@@ -54,9 +50,9 @@ def _role_in_workflow(actor: Actor, application: Application) -> str:
     raise PermissionDenied
 
 
-def _transition(actor: Actor, application: Application, action: str) -> workflow.Transition:
+def _transition(actor: Actor, application: Application, action: str) -> Transition:
     try:
-        return workflow.check(WORKFLOW, application.state, action, _role_in_workflow(actor, application))
+        return check_transition(WORKFLOW, application.state, action, _role_in_workflow(actor, application))
     except TransitionRefused as refused:
         raise ApplicationError(refused.zh, refused.en) from None
 

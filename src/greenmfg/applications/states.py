@@ -3,9 +3,9 @@ of its states that the other contexts ask about. A group is the table's; nothing
 
 from __future__ import annotations
 
-from greencore import workflow
+from greencore import load_workflow
 
-WORKFLOW = workflow.load("application")
+WORKFLOW = load_workflow("application")
 
 
 def _group(name: str) -> tuple[str, ...]:

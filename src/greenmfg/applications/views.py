@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from greencore.scoring.raw import working
-from greencore.workbook import write_template
+from greencore import working, write_template
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
 from greenmfg.core.i18n import english, localized

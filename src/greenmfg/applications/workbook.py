@@ -7,12 +7,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from greencore import form_keys
-from greencore.raw_form import fields_from_workbook
-from greencore.scoring.raw import raw_scoring
-from greencore.standards.model import Scheme
-from greencore.workbook import read_workbook
-from greencore.workbook_raw import fed_by_raw, read_raw_sheets
+from greencore import (
+    Scheme,
+    fed_by_raw,
+    fields_from_workbook,
+    input_key,
+    input_table_key,
+    raw_scoring,
+    read_raw_sheets,
+    read_workbook,
+    table_cell_key,
+)
 
 from .dossier import build_form
 
@@ -41,9 +46,9 @@ def answers_from_workbook(scheme: Scheme, path: Path) -> dict[str, dict[str, str
         if isinstance(value, list):
             for row, cells in enumerate(value):
                 for column, cell in (cells or {}).items():
-                    inputs[form_keys.cell_key(form_keys.input_table_key(key), row, column)] = _text(cell)
+                    inputs[table_cell_key(input_table_key(key), row, column)] = _text(cell)
         else:
-            inputs[form_keys.input_key(key)] = _text(value)
+            inputs[input_key(key)] = _text(value)
     inputs = {k: v for k, v in inputs.items() if v.strip() and form.accepts(k)}
     raw = fields_from_workbook(path) if fed_by_raw(scheme) else {}
     return {"inputs": inputs, "raw": raw}

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 
-from greencore.workflow.chain import ChainError, steps
+from greencore import ChainError, steps
 
 from .models import Call, TitleKind
 

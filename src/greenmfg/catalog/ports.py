@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from greencore.eligibility import ApplicantRecord
+from greencore import ApplicantRecord
 from greenmfg.core.ports import Port
 from greenmfg.orgs.models import Organisation
 

@@ -7,9 +7,16 @@ from datetime import date
 
 from django.db.models import Count, QuerySet
 
-from greencore import regions
-from greencore.eligibility import ApplicantRecord, Applying, Eligibility, EligibilityError, check
-from greencore.standards.registry import get_scheme, shipped
+from greencore import (
+    ApplicantRecord,
+    Applying,
+    Eligibility,
+    EligibilityError,
+    check_eligibility,
+    get_scheme,
+    region_within,
+    shipped,
+)
 from greenmfg.orgs.models import AuthorityLevel, Organisation, OrgKind, OrgStatus
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 from greenmfg.reference.models import Region
@@ -52,7 +59,7 @@ def call_open_to(call: Call, organisation: Organisation, today: date) -> tuple[s
             "wrong applicant kind",
         )
     nationwide = call.region_id == "000000" or call.level == TitleLevel.NATIONAL
-    if not nationwide and not regions.within(call.region_id, organisation.region_id, call.region.level):
+    if not nationwide and not region_within(call.region_id, organisation.region_id, call.region.level):
         return ("本单位不在该批次的申报地区内。", "the organisation is outside the call's region")
     try:
         rules = eligibility_of(call)
@@ -64,7 +71,7 @@ def call_open_to(call: Call, organisation: Organisation, today: date) -> tuple[s
     if rules.requires_title is None and not rules.negative_list:
         return None
     applying = Applying.to(call.level, call.title_kind, get_scheme(f"{call.scheme_id}@{call.scheme_version}"))
-    return check(rules, applying, applicant_record(organisation, call.title_kind), today)
+    return check_eligibility(rules, applying, applicant_record(organisation, call.title_kind), today)
 
 
 def open_calls_for(actor: Actor, today: date) -> list[Call]:

@@ -15,11 +15,16 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from greencore.eligibility import Eligibility, EligibilityError
-from greencore.review import ForwardingRule, RuleError
-from greencore.standards.model import Scheme
-from greencore.standards.registry import shipped
-from greencore.workflow.chain import ChainError, steps
+from greencore import (
+    ChainError,
+    Eligibility,
+    EligibilityError,
+    ForwardingRule,
+    RuleError,
+    Scheme,
+    shipped,
+    steps,
+)
 from greenmfg.audit import services as audit
 from greenmfg.orgs.predicates import reviewer_for
 from greenmfg.orgs.selectors import Actor, covers

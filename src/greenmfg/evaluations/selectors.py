@@ -8,8 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from greencore.evaluation_rules import NATIONAL_PROJECTS_PER_YEAR, IndicatorComparison, compare_results
-from greencore.scoring.result import Result
+from greencore import NATIONAL_PROJECTS_PER_YEAR, IndicatorComparison, Result, compare_results
 from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import applications_visible_to, latest_frozen
 from greenmfg.applications.states import PRIVATE

@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from greencore.evaluation_rules import compare_results, quota_counts, quota_refusal
+from greencore import compare_results, quota_counts, quota_refusal
 from greenmfg.applications.answers import Answers, as_typed
 from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for, store_result
 from greenmfg.applications.models import Application, Dossier

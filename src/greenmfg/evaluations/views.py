@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from greencore.evaluation_rules import NATIONAL_PROJECTS_PER_YEAR
+from greencore import NATIONAL_PROJECTS_PER_YEAR
 from greenmfg.applications.access import access_application
 from greenmfg.applications.answers import Answers
 from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for

@@ -8,7 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from greencore import regions
+from greencore import jurisdiction_contains, jurisdiction_prefix
 from greenmfg.accounts.models import User
 
 from .models import AuthorityLevel, Membership, Organisation, OrgKind, OrgStatus, Role
@@ -59,17 +59,17 @@ def actor_of(user: AnyUser) -> Actor | None:
     return Actor(user, membership.organisation, membership.role)
 
 
-def region_prefix(authority: Organisation) -> str | None:
-    """The region-code prefix an authority answers for (greencore.regions.jurisdiction); '' for the ministry
+def jurisdiction_of(authority: Organisation) -> str | None:
+    """The region-code prefix an authority answers for (greencore.jurisdiction_prefix); '' for the ministry
     (everything); None if the organisation is no authority."""
     if authority.kind != OrgKind.AUTHORITY:
         return None
-    return regions.jurisdiction(authority.level, authority.region_id)
+    return jurisdiction_prefix(authority.level, authority.region_id)
 
 
 def in_jurisdiction(authority: Organisation, field: str = "region") -> Q:
     """A filter for the rows whose `field` (a Region foreign key) lies in the authority's jurisdiction."""
-    prefix = region_prefix(authority)
+    prefix = jurisdiction_of(authority)
     if prefix is None:
         return Q(pk__in=[])
     if prefix == "":
@@ -79,7 +79,7 @@ def in_jurisdiction(authority: Organisation, field: str = "region") -> Q:
 
 def covers(authority: Organisation, region_code: str) -> bool:
     """Whether the region lies in the authority's jurisdiction (never for an organisation that is none)."""
-    return authority.kind == OrgKind.AUTHORITY and regions.contains(
+    return authority.kind == OrgKind.AUTHORITY and jurisdiction_contains(
         authority.level, authority.region_id, region_code
     )
 

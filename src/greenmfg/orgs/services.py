@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from greencore import regions
+from greencore import province_of, same_province
 from greenmfg.audit import services as audit
 from greenmfg.reference.models import Industry, Region
 
@@ -182,7 +182,7 @@ def _site_fields(organisation: Organisation, name: str, region_code: str, addres
         errors["name"] = "厂区名称不能超过 128 个字。"
     code = (region_code or "").strip()
     region = Region.objects.filter(code=code).first()
-    province = Region.objects.filter(code=regions.province_of(organisation.region_id)).first()
+    province = Region.objects.filter(code=province_of(organisation.region_id)).first()
     province_name = province.name if province else organisation.region_id[:2]
     if region is None:
         errors["region"] = f"没有行政区划代码 {code or '（空）'}，请选择厂区所在区县。"
@@ -190,7 +190,7 @@ def _site_fields(organisation: Organisation, name: str, region_code: str, addres
         errors["region"] = (
             f"请选择区县级行政区划（{region.code} {region.full_name()}是{region.get_level_display()}）。"
         )
-    elif not regions.same_province(region.code, organisation.region_id):
+    elif not same_province(region.code, organisation.region_id):
         errors["region"] = (
             f"厂区须在本企业所在的{province_name}内（{region.full_name()}不在{province_name}）。"
         )

@@ -12,14 +12,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from greencore import regions
+from greencore import province_of, region_prefix
 from greenmfg.reference.models import Region
 
 from . import services
 from .access import access_actor, access_own_site
 from .forms import AccountForm, RegistrationForm, SiteForm
 from .models import Organisation, OrgKind, Site
-from .selectors import Actor, region_prefix
+from .selectors import Actor, jurisdiction_of
 from .services import RegistrationError, SiteError
 
 # --- helpers -----------------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ def _enterprise(request: HttpRequest) -> Actor:
 
 def _counties(organisation: Organisation) -> list[tuple[str, str]]:
     """The county-level divisions of the enterprise's province (GB/T 2260)."""
-    province = regions.prefix(regions.province_of(organisation.region_id))
+    province = region_prefix(province_of(organisation.region_id))
     inside = Region.objects.filter(level="county", code__startswith=province)
     return [(r.code, f"{r.code} {r.full_name()}") for r in inside.select_related("parent__parent")]
 
@@ -86,7 +86,7 @@ def account_new(request: HttpRequest) -> HttpResponse:
     actor = _reviewer(request)
     form = AccountForm(
         request.POST if request.method == "POST" else None,
-        prefix_code=region_prefix(actor.organisation) or "",
+        prefix_code=jurisdiction_of(actor.organisation) or "",
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from greencore.eligibility import ApplicantRecord, HeldTitle
+from greencore import ApplicantRecord, HeldTitle
 from greenmfg.orgs.models import Organisation
 from greenmfg.reference.national_lists import FILE_NAMES
 

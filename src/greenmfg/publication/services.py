@@ -17,10 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from greencore.scoring.compiled import compiled
-from greencore.scoring.grading import grade_for_score, grade_from_status
-from greencore.standards.registry import get_scheme
-from greencore.workflow.chain import StepSpec, title_status_input
+from greencore import StepSpec, compiled, get_scheme, grade_for_score, grade_from_status, title_status_input
 from greenmfg.applications import services as applications
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application

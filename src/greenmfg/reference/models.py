@@ -1,6 +1,6 @@
 from django.db import models
 
-from greencore import regions
+from greencore import region_prefix
 
 
 class RegionLevel(models.TextChoices):
@@ -27,8 +27,8 @@ class Region(models.Model):
 
     @property
     def prefix(self) -> str:
-        """The code prefix every division inside this one shares (greencore.regions.prefix)."""
-        return regions.prefix(self.code, self.level)
+        """The code prefix every division inside this one shares (greencore.region_prefix)."""
+        return region_prefix(self.code, self.level)
 
     def full_name(self) -> str:
         names = [self.name]

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Literal
 
 # the province a division lies in is greencore's rule; named here too, for the readers of the lists
-from greencore.regions import province_of
+from greencore import province_of
 
 Kind = Literal["factory", "park", "supply_chain", "product"]
 Severity = Literal["rejected", "corrected", "flagged"]

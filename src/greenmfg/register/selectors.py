@@ -14,7 +14,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
 
-from greencore import regions
+from greencore import RegionError, region_level, region_prefix
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.reference.models import Industry, Region, RegionLevel
 from greenmfg.reference.national_lists import BATCHES
@@ -37,12 +37,12 @@ def _code_range(prefix: str) -> dict[str, str]:
 
 def _region_filter(code: str) -> Q:
     try:
-        level = regions.level_of(code)
-    except regions.RegionError:  # not a GB/T 2260 code (digits of another script): nothing lies there
+        level = region_level(code)
+    except RegionError:  # not a GB/T 2260 code (digits of another script): nothing lies there
         return Q(pk__in=[])
     if level == "province":
         return Q(province_id=code)
-    bounds = _code_range(regions.prefix(code, level))
+    bounds = _code_range(region_prefix(code, level))
     return Q(region_id__gte=bounds["gte"], region_id__lt=bounds["lt"])
 
 

@@ -12,10 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from greencore import regions
-from greencore.eligibility import ApplicantRecord, NegativeHit
-from greencore.review import aggregate
-from greencore.workflow.chain import StepSpec, steps
+from greencore import ApplicantRecord, NegativeHit, StepSpec, aggregate, region_within, steps
 from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import latest_frozen
 from greenmfg.applications.states import LIVE
@@ -204,7 +201,7 @@ def calls_for_bureau(actor: Actor) -> list[Call]:
 
     calls = Call.objects.select_related("region", "authority").order_by("-opens_on", "code")
     inside = set(Call.objects.filter(in_jurisdiction(actor.organisation)).values_list("pk", flat=True))
-    return [c for c in calls if c.pk in inside or regions.within(c.region_id, own, c.region.level)]
+    return [c for c in calls if c.pk in inside or region_within(c.region_id, own, c.region.level)]
 
 
 def passed_at_last_step(actor: Actor, call: Call) -> list[Application]:

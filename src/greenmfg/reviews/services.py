@@ -16,18 +16,19 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from greencore.review import (
+from greencore import (
     Candidate,
     CaseFacts,
     ExpertFacts,
     ForwardingRule,
     PanelError,
     RuleError,
+    StepSpec,
     assign_panel,
     check_assignment,
     decide,
+    negative_list,
 )
-from greencore.workflow.chain import StepSpec, negative_list
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
 from greenmfg.applications.states import LIVE

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from greencore.review import ForwardingRule
-from greencore.workflow.chain import negative_list
+from greencore import ForwardingRule, negative_list
 from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.applications.states import LIVE, WORKFLOW

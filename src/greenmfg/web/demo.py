@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from greencore.standards.registry import get_scheme
+from greencore import get_scheme
 from greenmfg.catalog.models import Call
 from greenmfg.orgs.models import Membership, Organisation, OrgKind, OrgStatus
 from greenmfg.orgs.uscc import make_uscc

@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from greencore.evaluation_rules import NATIONAL_PROJECTS_PER_YEAR, quota_counts
+from greencore import NATIONAL_PROJECTS_PER_YEAR, quota_counts
 from greenmfg.applications.models import Application
 from greenmfg.applications.states import ENGAGEABLE
 from greenmfg.evaluations.models import ConflictKind, EngagementStatus
