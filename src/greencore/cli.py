@@ -13,16 +13,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+from greencore.calc.cli import register as register_calc
 from greencore.errors import GreencoreError
 from greencore.scoring import InputError, rank_population, score, score_population
 from greencore.scoring.raw import working
 from greencore.scoring.result import Result
-from greencore.standards.loader import SchemeError
+from greencore.standards.loader import SchemeError, finish, prepare, read_yaml
 from greencore.standards.model import Mark, Scheme, plain
 from greencore.standards.registry import Registry, shipped_dir
 
@@ -203,7 +205,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not path.exists():
         raise CliError(f"{path}: 文件不存在 / no such file")
     registry = _registry(args)
-    from greencore.standards.loader import finish, prepare, read_yaml
 
     def parent(name: str) -> dict[str, Any]:
         key = registry.resolve_key(name)
@@ -220,7 +221,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from greencore.workbook import write_template
+    from greencore.workbook import write_template  # noqa: PLC0415 (openpyxl loads only for workbook commands)
 
     scheme = _scheme(_registry(args), args.scheme)
     out = Path(args.output)
@@ -238,8 +239,8 @@ def _read_inputs(
     if suffix in (".xlsx", ".xlsm"):
         if not scheme_name:
             raise CliError(f"{path}: 工作簿需指定 --scheme / a workbook needs --scheme")
-        from greencore.workbook import read_workbook
-        from greencore.workbook_raw import read_raw_sheets
+        from greencore.workbook import read_workbook  # noqa: PLC0415 (openpyxl loads only for workbooks)
+        from greencore.workbook_raw import read_raw_sheets  # noqa: PLC0415 (as above)
 
         scheme = _scheme(registry, scheme_name)
         return scheme, read_workbook(scheme, path), read_raw_sheets(path)
@@ -405,8 +406,7 @@ def print_result(
 
 
 def cmd_bulk(args: argparse.Namespace) -> int:
-    import numpy as np
-    import polars as pl
+    import polars as pl  # noqa: PLC0415 (polars loads only for the bulk command)
 
     registry = _registry(args)
     scheme = _scheme(registry, args.scheme)
@@ -542,9 +542,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="score the shipped example")
     p.set_defaults(func=cmd_demo)
 
-    from greencore.calc.cli import register
-
-    register(sub)
+    register_calc(sub)
     return parser
 
 

@@ -31,6 +31,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
+from python_calamine import CalamineWorkbook
 
 from greencore.scoring.inputs import InputError
 
@@ -66,8 +67,6 @@ class SafeWorkbook:
     """A workbook that passed the checks, read through python-calamine."""
 
     def __init__(self, path: Path, sheet_names: list[str]) -> None:
-        from python_calamine import CalamineWorkbook
-
         self.path = path
         try:
             self._book: Any = CalamineWorkbook.from_path(str(path))

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from rich.console import Console
 
-from greencore.cli import main
-from tests.conftest import EXAMPLES
+from greencore.cli import main, print_result
+from greencore.scoring import score
+from tests.conftest import EXAMPLES, make_scheme
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -230,12 +232,6 @@ def test_explain_shows_the_working_behind_derived_inputs(
 
 
 def test_the_gap_and_missing_lines_name_each_indicator() -> None:
-    from rich.console import Console
-
-    from greencore.cli import print_result
-    from greencore.scoring import score
-    from tests.conftest import make_scheme
-
     scheme = make_scheme(
         """
         id: t-gap-names

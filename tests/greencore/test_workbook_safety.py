@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from greencore.raw_form import fields_from_workbook
 from greencore.scoring.inputs import InputError
 from greencore.standards.model import Scheme
 from greencore.workbook import read_workbook, write_template
@@ -116,8 +117,6 @@ def test_cells_beyond_the_limit_are_refused_whatever_the_dimension_declares(
 
 
 def test_every_reader_checks_first(tmp_path: Path) -> None:
-    from greencore.raw_form import fields_from_workbook
-
     path = hostile(tmp_path)
     for read in (read_raw_sheets, fields_from_workbook):
         with pytest.raises(InputError, match="不予读取"):

@@ -20,12 +20,14 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 from factories import actor
 
-from greenmfg.audit import keys, services
+from greenmfg.audit import checkpoints as notes
+from greenmfg.audit import keys, selectors, services
 from greenmfg.audit.hashing import canonical, hmac_sm3, sm3
+from greenmfg.audit.merkle import Tree
 from greenmfg.audit.models import Checkpoint, Event
 from greenmfg.audit.services import AuditIntegrityError, record, write_checkpoint
 from greenmfg.audit.tasks import checkpoint_task, schedule_checkpoints
-from greenmfg.audit.verification import verify_log
+from greenmfg.audit.verification import verify_export, verify_log
 
 USERS = ("sz-machinery", "sz-energy", "wz-reviewer", "sz-reviewer")
 
@@ -268,8 +270,6 @@ def test_checkpoints_never_shrink_and_stay_consistent(log, django_capture_on_com
     assert report.ok and report.checkpoints == 2
     # a checkpoint signed later for a smaller tree (a rolled-back log) is refused by the verifier
     key = keys.platform_key()
-    from greenmfg.audit import checkpoints as notes
-    from greenmfg.audit.merkle import Tree
 
     tree = Tree()
     for event in log[:5]:
@@ -457,8 +457,6 @@ def test_a_changed_exported_checkpoint_is_found(log, tmp_path):
 
 
 def test_the_export_selector_refuses_a_tampered_log(log, tmp_path):
-    from greenmfg.audit import selectors
-
     rewrite(log[3].pk, actor_name="x")
     with pytest.raises(AuditIntegrityError):
         selectors.export_to(tmp_path / "x.jsonl")
@@ -466,8 +464,6 @@ def test_the_export_selector_refuses_a_tampered_log(log, tmp_path):
 
 
 def test_an_export_checked_on_another_machine_needs_the_published_key(log, tmp_path, settings):
-    from greenmfg.audit.verification import verify_export
-
     path, _ = export(tmp_path)
     public = keys.platform_key().public_key
     settings.SM2_KEY_FILE = tmp_path / "elsewhere" / "platform-sm2.key"  # a machine without the keys

@@ -28,12 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
 from django.apps import apps
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connections
 from django.utils import timezone
 
 from . import signing
+from .models import Checkpoint
+from .services import checkpoint_file, last_filed_checkpoint, record
 from .verification import Report, verify_log
 
 MANIFEST = "manifest.json"
@@ -68,8 +72,6 @@ class RestoreReport:
 
 
 def _sm3_of(path: Path) -> str:
-    from cryptography.hazmat.primitives import hashes
-
     digest = hashes.Hash(hashes.SM3())
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
@@ -126,8 +128,6 @@ def _media_files() -> Iterator[Path]:
 
 def backup(target: Path) -> dict[str, Any]:
     """Write a backup archive to `target` and return its manifest."""
-    from .services import record
-
     record("system.backup", detail={"archive": target.name})
     with tempfile.TemporaryDirectory(prefix="greenmfg-backup-") as tmp:
         work = Path(tmp)
@@ -228,8 +228,6 @@ def _put_back_media(work: Path) -> None:
 
 def verify_stored_files() -> tuple[int, list[str]]:
     """The SM3 of every stored file the database records: (files checked, problems)."""
-    from django.core.files.storage import default_storage
-
     checked, problems = 0, []
     for label, name_field, digest_field in STORED_FILES:
         model = apps.get_model(label)
@@ -259,8 +257,6 @@ def restore(source: Path) -> RestoreReport:
     report.set_aside = _set_aside_newer_checkpoints()
     report.files_checked, report.file_problems = verify_stored_files()
     report.audit = verify_log()
-    from .services import record
-
     record(
         "system.restored",
         success=report.ok,
@@ -278,9 +274,6 @@ def _set_aside_newer_checkpoints() -> Path | None:
     """Restoring an older backup rolls the log back: the checkpoint file then holds checkpoints the
     restored database never reached. The operator chose that rollback, so the file is kept under another
     name (evidence of what was lost, recorded in the restore's audit event) and a new one starts."""
-    from .models import Checkpoint
-    from .services import checkpoint_file, last_filed_checkpoint
-
     filed = last_filed_checkpoint()
     if filed is None:
         return None

@@ -15,6 +15,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from .services import AuditIntegrityError, write_checkpoint
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +28,6 @@ def interval() -> timedelta:
 
 
 def _waiting() -> bool:
-    from django_tasks_db.models import DBTaskResult
-
     return DBTaskResult.objects.filter(
         task_path=checkpoint_task.module_path, status="READY", run_after__gt=timezone.now()
     ).exists()
@@ -33,8 +35,6 @@ def _waiting() -> bool:
 
 def schedule_checkpoints() -> bool:
     """Make sure the next periodic checkpoint is queued; False when the task backend cannot schedule."""
-    from django_tasks_db.backend import DatabaseBackend
-
     backend = checkpoint_task.get_backend()
     if not isinstance(backend, DatabaseBackend):
         logger.warning("audit checkpoints: the task backend cannot schedule; run audit_checkpoint from cron")
@@ -46,8 +46,6 @@ def schedule_checkpoints() -> bool:
 
 @task()
 def checkpoint_task() -> str:
-    from .services import AuditIntegrityError, write_checkpoint
-
     schedule_checkpoints()
     try:
         checkpoint = write_checkpoint()

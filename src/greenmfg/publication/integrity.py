@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from greencore import get_scheme
 from greenmfg.audit import signing
 
 from .models import Announcement, Title
@@ -42,8 +43,6 @@ def announcement_verdict(announcement: Announcement) -> Verdict:
 
 def _grade_labels(title: Title, manifest_grade: str) -> set[str]:
     """The labels a title may show: its signed grade's, or one a higher title raised it to since."""
-    from greencore import get_scheme
-
     labels = {change.to_label for change in title.grade_changes.all()}
     try:
         scheme = get_scheme(f"{title.announcement.call.scheme_id}@{title.announcement.call.scheme_version}")

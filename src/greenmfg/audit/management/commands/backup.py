@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
@@ -17,8 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path, nargs="?", help="default: var/backups/greenmfg-<time>.tar")
 
     def handle(self, *args: object, **options: object) -> None:
-        from django.conf import settings
-
         path = options["path"]
         if not isinstance(path, Path):
             path = Path(settings.VAR_DIR) / "backups" / f"greenmfg-{timezone.now():%Y%m%dT%H%M%S}.tar"
