@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Chinese unless English was chosen with the header switch; Accept-Language is not consulted
     "greenmfg.core.i18n.ChosenLanguageMiddleware",
+    # before anything reads the session (its key is a cookie) or the body: hostile text answers 400 here
+    "greenmfg.core.boundary.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

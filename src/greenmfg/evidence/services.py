@@ -82,7 +82,15 @@ def upload(
                 )
             version = 1
             if replaces is not None:
-                previous = EvidenceFile.objects.select_for_update().get(pk=replaces.pk, application=locked)
+                previous = (
+                    EvidenceFile.objects.select_for_update()
+                    .filter(pk=replaces.pk, application=locked)
+                    .first()
+                )
+                if previous is None:
+                    raise EvidenceError(
+                        "只能替换本申报的佐证材料。", "replaces evidence of another application", "replaces"
+                    )
                 if EvidenceFile.objects.filter(replaces=previous).exists():
                     raise EvidenceError("该文件已有新版本。", "already replaced", "replaced")
                 version = previous.version + 1

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from greenmfg.applications.access import access_application
+from greenmfg.core.boundary import refuse
 from greenmfg.orgs.selectors import actor_of
 
 from . import services
@@ -23,6 +24,12 @@ def upload(request: HttpRequest, public_id: str) -> HttpResponse:
     replaces = None
     if request.POST.get("replaces"):
         replaces = access_evidence(request.user, request.POST["replaces"])
+        if replaces.application_id != application.pk:
+            return refuse(
+                request,
+                "replaces",
+                ("只能替换本申报的佐证材料。", "a file can only replace evidence of the same application"),
+            )
     if not files:
         messages.error(request, "请选择要上传的文件。")
     for item in files:
