@@ -195,6 +195,20 @@ AUDIT_CHECKPOINT_FILE = Path(
 AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("GREENMFG_AUDIT_CHECKPOINT_MINUTES", "10"))
 AUDIT_LOG_ORIGIN = os.environ.get("GREENMFG_AUDIT_ORIGIN", "greenmfg.local/audit")
 
+# --- e-mail: objection codes (publication) -------------------------------------------------------------
+# Written to files under var/mail unless a server is configured; tests use Django's in-memory outbox.
+EMAIL_BACKEND = os.environ.get("GREENMFG_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("GREENMFG_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("GREENMFG_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("GREENMFG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GREENMFG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("GREENMFG_EMAIL_TLS")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("GREENMFG_EMAIL_FROM", "greenmfg@localhost")
+OBJECTION_CODE_MINUTES = int(os.environ.get("GREENMFG_OBJECTION_CODE_MINUTES", "30"))
+OBJECTION_CODE_ATTEMPTS = 5
+
 # --- uploads ----------------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
