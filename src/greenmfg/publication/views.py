@@ -156,14 +156,6 @@ def notice(request: HttpRequest, public_id: Any) -> HttpResponse:
             except PublicationError as refused:
                 error = localized(refused)
             else:
-                messages.success(
-                    request,
-                    _("验证码已发送至 %(email)s，请在 %(minutes)s 分钟内输入；验证后异议方予受理。")
-                    % {
-                        "email": services.masked_email(objection.contact),
-                        "minutes": settings.OBJECTION_CODE_MINUTES,
-                    },
-                )
                 return redirect("publication:verify", public_id=objection.public_id)
     return render(
         request,
@@ -205,6 +197,7 @@ def verify(request: HttpRequest, public_id: Any) -> HttpResponse:
         {
             "objection": objection,
             "email": services.masked_email(objection.contact),
+            "minutes": settings.OBJECTION_CODE_MINUTES,
             "pending": objection.status == Objection.Status.UNVERIFIED,
             "form": form,
             "error": error,
