@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # after authentication (an account is a logged-in user or the posted name) and the boundary check
+    "greenmfg.core.ratelimit.RateLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "greenmfg.accounts.middleware.SessionPolicyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -113,6 +115,82 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- cache: shared by every process (rate-limit counters) -------------------------------------------
+# Redis when GREENMFG_REDIS_URL (or CACHE_URL) names one, else a table in the database (core's migration
+# creates it), so several web processes count one client together either way.
+_CACHE_URL = os.environ.get("GREENMFG_REDIS_URL") or os.environ.get("CACHE_URL", "")
+if _CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "greenmfg_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+# --- client address and abuse limits ----------------------------------------------------------------
+# The reverse proxies in front of the platform, as CIDRs ("10.0.0.0/8,::1"): only from them is
+# X-Forwarded-For believed (greenmfg.core.middleware.client_ip); without any, REMOTE_ADDR is the client.
+TRUSTED_PROXIES = [c for c in os.environ.get("GREENMFG_TRUSTED_PROXIES", "").split(",") if c.strip()]
+_EXPORTS = [
+    f"register:{name}"
+    for name in (
+        "export_csv",
+        "export_xlsx",
+        "announcements_csv",
+        "announcements_xlsx",
+        "notices_csv",
+        "notices_xlsx",
+        "quality_csv",
+        "quality_xlsx",
+    )
+]
+# (requests, seconds) per client address and per account (the posted username or e-mail, else the
+# logged-in user); greenmfg.core.ratelimit answers 429 with Retry-After beyond them
+RATE_LIMITS: dict[str, dict[str, object]] = {
+    # ASVS 2.2.1: no more than 100 failed attempts per hour on one account; axes locks earlier per address
+    "login": {
+        "views": ("accounts:login",),
+        "methods": ("POST",),
+        "per_address": (30, 300),
+        "per_account": (100, 3600),
+        "account_field": "username",
+    },
+    "register": {
+        "views": ("accounts:register",),
+        "methods": ("POST",),
+        "per_address": (5, 3600),
+        "per_account": None,
+    },
+    "objection": {
+        "views": ("publication:notice",),
+        "methods": ("POST",),
+        "per_address": (5, 3600),
+        "per_account": (3, 3600),
+        "account_field": "contact",
+    },
+    "objection_code": {
+        "views": ("publication:verify",),
+        "methods": ("POST",),
+        "per_address": (30, 3600),
+        "per_account": None,
+    },
+    "export": {
+        "views": tuple(_EXPORTS),
+        "methods": ("GET", "HEAD"),
+        "per_address": (10, 600),
+        "per_account": (10, 600),
+    },
+    "api": {
+        "views": ("api:*",),
+        "methods": ("GET", "HEAD"),
+        "per_address": (300, 60),
+        "per_account": (300, 60),
+    },
+}
+
 # --- tasks ----------------------------------------------------------------------------------------
 TASKS = {
     "default": {
@@ -147,7 +225,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+# the attacker's address is slowed, never the account's owner: five failures lock that (username, address)
+# pair and the address, not the username everywhere (anyone could lock the ministry's reviewer out)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "greenmfg.core.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "greenmfg.accounts.views.locked_out"
 AXES_VERBOSE = False
