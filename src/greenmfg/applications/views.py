@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from . import services
 from .access import access_application
 from .dossier import blockers, build_form, evaluate, scheme_for
 from .models import Application, Dossier, ImportJob
-from .selectors import applications_visible_to, current_dossier, review_queue
+from .selectors import applications_visible_to, dossier_for, review_queue, versions_for
 from .services import WORKFLOW, ApplicationError
 
 
@@ -97,17 +97,17 @@ def _result_context(application: Application, dossier: Dossier, evaluation: Any 
 def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
     application = access_application(request.user, public_id)
     actor = _actor(request)
-    version = request.GET.get("version")
-    if version and version.isdigit():
-        current = get_object_or_404(application.versions, number=int(version))
-    else:
-        current = current_dossier(application)
+    version = request.GET.get("version", "")
+    number = int(version) if version.isdigit() and len(version) < 10 else None
+    current = dossier_for(actor, application, number)
+    if current is None:  # a draft (or a missing version) is its author's alone
+        raise Http404
     context = _result_context(application, current)
     values = {**current.answers.get("inputs", {}), **current.answers.get("raw", {})}
     context.update(
         values=values,
-        evidence=evidence_by_indicator(application),
-        versions=application.versions.order_by("-number"),
+        evidence=evidence_by_indicator(application, submitted_only=not actor.is_applicant),
+        versions=versions_for(actor, application),
         states=WORKFLOW.states,
         # bureaus decide on the review case page; evaluators and experts only read
         actions=(

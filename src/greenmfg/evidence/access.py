@@ -14,10 +14,12 @@ from .models import EvidenceFile
 
 
 def access_evidence(user: Any, pk: Any) -> EvidenceFile:
+    actor = actor_of(user)
+    files = EvidenceFile.objects.select_related("application__call")
+    if actor is None or not actor.is_applicant:
+        files = files.filter(frozen_at__isnull=False)  # a draft's files are its author's alone
     try:
         key = uuid.UUID(str(pk))
-        return EvidenceFile.objects.select_related("application__call").get(
-            pk=key, application__in=applications_visible_to(actor_of(user))
-        )
+        return files.get(pk=key, application__in=applications_visible_to(actor))
     except (EvidenceFile.DoesNotExist, ValueError):
         raise Http404 from None

@@ -14,9 +14,20 @@ def current_evidence(application: Any) -> QuerySet[EvidenceFile]:
     ).order_by("indicator", "uploaded_at")
 
 
-def evidence_by_indicator(application: Any) -> dict[str, list[EvidenceFile]]:
+def submitted_evidence(application: Any) -> QuerySet[EvidenceFile]:
+    """The files of the last submission: frozen, and not replaced by a frozen newer version. What a
+    bureau, evaluator or expert sees; a file added to a draft after a return is its author's alone."""
+    return (
+        EvidenceFile.objects.filter(application=application, frozen_at__isnull=False)
+        .exclude(replaced_by__frozen_at__isnull=False)
+        .order_by("indicator", "uploaded_at")
+    )
+
+
+def evidence_by_indicator(application: Any, *, submitted_only: bool = False) -> dict[str, list[EvidenceFile]]:
     out: dict[str, list[EvidenceFile]] = {}
-    for item in current_evidence(application):
+    files = submitted_evidence(application) if submitted_only else current_evidence(application)
+    for item in files:
         out.setdefault(item.indicator, []).append(item)
     return out
 
