@@ -180,7 +180,7 @@ RATE_LIMITS: dict[str, dict[str, object]] = {
     "export": {
         "views": tuple(_EXPORTS),
         "methods": ("GET", "HEAD"),
-        "per_address": (10, 600),
+        "per_address": (30, 600),
         "per_account": (10, 600),
     },
     "api": {
