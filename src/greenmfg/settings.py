@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Chinese unless English was chosen with the header switch; Accept-Language is not consulted
     "greenmfg.core.i18n.ChosenLanguageMiddleware",
+    # a declared body over its URL's limit is refused before a byte of it is read
+    "greenmfg.core.uploads.RequestSizeMiddleware",
     # before anything reads the session (its key is a cookie) or the body: hostile text answers 400 here
     "greenmfg.core.boundary.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -290,11 +292,32 @@ DEFAULT_FROM_EMAIL = os.environ.get("GREENMFG_EMAIL_FROM", "greenmfg@localhost")
 OBJECTION_CODE_MINUTES = int(os.environ.get("GREENMFG_OBJECTION_CODE_MINUTES", "30"))
 OBJECTION_CODE_ATTEMPTS = 5
 
-# --- uploads ----------------------------------------------------------------------------------------
+# --- uploads (greenmfg.core.uploads) -----------------------------------------------------------------
+# Files stream to temporary files beyond 256 KB and are counted as they arrive; a request over its URL's
+# limit is refused before its body is read. Form fields (not files) stay under 5 MB, 1000 fields.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "greenmfg.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 EVIDENCE_MAX_BYTES = int(os.environ.get("GREENMFG_EVIDENCE_MAX_BYTES", str(50 * 1024 * 1024)))
+_MiB = 1024 * 1024
+# URL name -> (bytes per request, bytes per file); any other URL: DATA_UPLOAD_MAX_MEMORY_SIZE for both
+UPLOAD_LIMITS = {
+    # anonymous: five files of proof, 10 MB each, 20 MB together
+    "publication:notice": (20 * _MiB, 10 * _MiB),
+    "evidence:upload": (EVIDENCE_MAX_BYTES + _MiB, EVIDENCE_MAX_BYTES),
+    "evaluations:finding": (EVIDENCE_MAX_BYTES + _MiB, EVIDENCE_MAX_BYTES),
+    "applications:import": (21 * _MiB, 20 * _MiB),
+    "reviews:credit": (21 * _MiB, 20 * _MiB),
+}
+# Images are checked from their header against this before decoding (greenmfg.core.images); Pillow's
+# MAX_IMAGE_PIXELS follows it. An A4 page scanned at 600 dpi is 35 million pixels.
+IMAGE_MAX_PIXELS = int(os.environ.get("GREENMFG_IMAGE_MAX_PIXELS", "36000000"))
 MEDIA_ROOT = Path(os.environ.get("GREENMFG_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

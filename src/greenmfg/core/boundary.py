@@ -97,6 +97,12 @@ class HostileInputMiddleware:
             files = list(request.FILES.lists())
         except MultiPartParserError:
             return refuse(request, "body", ("请求格式不正确。", "the request body is malformed"))
+        except Exception as error:  # the upload handler's refusal (uploads imports this module)
+            from .uploads import UploadTooLarge, too_large
+
+            if isinstance(error, UploadTooLarge):
+                return too_large(request, error.limit, error.what)
+            raise
         for name, values in fields:
             problem = text_problem(name)
             if problem is not None:
