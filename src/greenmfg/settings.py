@@ -19,8 +19,15 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _flag("GREENMFG_DEBUG")
+# "demo" (the default: `make run`, the embedded demo with its published logins) or "production". In
+# production the platform refuses to start with the public demo key, with DEBUG on, or with the demo's
+# accounts present (system checks greenmfg.E001–E003, run by `serve` and `check --deploy`), and `serve`
+# never creates the demo world.
+GREENMFG_ENV = os.environ.get("GREENMFG_ENV", "demo").strip().lower()
+PRODUCTION = GREENMFG_ENV == "production"
 # The demo key is only for the embedded demo; production sets GREENMFG_SECRET_KEY (security CRY-08).
-SECRET_KEY = os.environ.get("GREENMFG_SECRET_KEY", "greenmfg-demo-key-not-for-production-" + "x" * 20)
+DEMO_SECRET_KEY = "greenmfg-demo-key-not-for-production-" + "x" * 20
+SECRET_KEY = os.environ.get("GREENMFG_SECRET_KEY", DEMO_SECRET_KEY)
 ALLOWED_HOSTS = os.environ.get("GREENMFG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 SECURE = _flag("GREENMFG_SECURE")  # behind TLS: secure cookies, HSTS, redirect
 
