@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from greencore import workflow
@@ -376,3 +376,68 @@ def start_import(actor: Actor, application: Application, upload: Any) -> ImportJ
     result = import_workbook.enqueue(job.pk)
     ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     return job
+
+
+IMPORT_JOB_TIMEOUT = timedelta(minutes=15)
+_STALE = (
+    "导入进程意外终止（可能是文件过大或格式异常），请检查后重新导入。",
+    "the import stopped unexpectedly (the file may be too large or malformed); check it and import again",
+)
+
+
+def fail_stale_imports(*, dead_worker: str = "", now: datetime | None = None) -> int:
+    """End the imports no worker will finish: those a dead worker had claimed (`dead_worker`, its
+    --worker-id, given by `serve` when it restarts the worker), and any running past IMPORT_JOB_TIMEOUT.
+    Each is marked failed with the reason in Chinese and English, and its upload deleted. Returns how
+    many. A job never stays "running" for ever."""
+    from django.core.files.storage import default_storage
+
+    now = now or timezone.now()
+    results: dict[str, Any] = {}
+    try:
+        from django_tasks_db.models import DBTaskResult
+
+        open_jobs = ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+        ids = [job.task_id for job in open_jobs if job.task_id]
+        results = {str(r.pk): r for r in DBTaskResult.objects.filter(pk__in=ids)} if ids else {}
+    except (ImportError, ValueError, DatabaseError):  # another task backend: the timeout alone applies
+        results = {}
+    ended = 0
+    for job in ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]):
+        result = results.get(job.task_id)
+        started = getattr(result, "started_at", None) or job.created_at
+        claimed_by_dead = (
+            result is not None
+            and dead_worker
+            and result.status == "RUNNING"
+            and dead_worker in (result.worker_ids or [])
+        )
+        finished_elsewhere = result is not None and result.status in ("FAILED", "SUCCESSFUL")
+        timed_out = job.status == ImportJob.Status.RUNNING and now - started > IMPORT_JOB_TIMEOUT
+        if not (claimed_by_dead or finished_elsewhere or timed_out):
+            continue
+        with transaction.atomic():
+            updated = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+                status=ImportJob.Status.FAILED,
+                progress=100,
+                message=_STALE[0],
+                errors=[{"place": "", "zh": _STALE[0], "en": _STALE[1]}],
+            )
+            if not updated:
+                continue
+            if result is not None and result.status == "RUNNING":
+                type(result).objects.filter(pk=result.pk, status="RUNNING").update(
+                    status="FAILED", finished_at=now
+                )
+            audit.record(
+                "application.import_failed",
+                actor=None,
+                obj=job.application,
+                object_id=str(job.application.public_id),
+                success=False,
+                detail={"job": job.pk, "reason": "worker died" if claimed_by_dead else "stale"},
+            )
+        if job.file.name:
+            default_storage.delete(job.file.name)
+        ended += 1
+    return ended
