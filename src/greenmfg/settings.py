@@ -167,11 +167,13 @@ RATE_LIMITS: dict[str, dict[str, object]] = {
         "per_account": (100, 3600),
         "account_field": "username",
     },
+    # the account of a registration is the organisation's credit code
     "register": {
         "views": ("accounts:register",),
         "methods": ("POST",),
         "per_address": (5, 3600),
-        "per_account": None,
+        "per_account": (3, 3600),
+        "account_field": "credit_code",
     },
     "objection": {
         "views": ("publication:notice",),

@@ -305,3 +305,16 @@ def _settings() -> Any:
 
 def settings_limit(rule: str, scope: str) -> int:
     return int(_settings().RATE_LIMITS[rule][scope][0])
+
+
+def test_self_registration_is_limited_per_address(world: World) -> None:
+    url = reverse("accounts:register")
+    allowed = settings_limit("register", "per_address")
+    client = Client()
+    codes = [
+        client.post(
+            url, {"name": f"测试企业{n}", "credit_code": f"9132050{n}"}, REMOTE_ADDR=ATTACKER
+        ).status_code
+        for n in range(allowed + 1)
+    ]
+    assert codes == [200] * allowed + [429]

@@ -24,7 +24,7 @@ API_PREFIX = "/api/"
 
 
 def wants_json(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PREFIX) or request.content_type == "application/json"
+    return bool(request.path_info.startswith(API_PREFIX) or request.content_type == "application/json")
 
 
 def refuse(

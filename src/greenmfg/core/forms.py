@@ -39,7 +39,7 @@ class _CheckedText(forms.CharField):
         problem = text_problem(text, multiline=self.multiline, max_length=self.limit)
         if problem is not None:
             raise ValidationError(localized(problem), code="invalid_text")
-        return super().to_python(value)
+        return str(super().to_python(value))
 
 
 class LineField(_CheckedText):

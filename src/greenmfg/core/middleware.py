@@ -52,7 +52,7 @@ def client_ip(request: HttpRequest) -> str:
     REMOTE_ADDR, unless the direct peer is one of GREENMFG_TRUSTED_PROXIES (CIDRs): then X-Forwarded-For
     is read from the right, skipping trusted proxies, and the first hop that is not one is the client.
     Without trusted proxies X-Forwarded-For is ignored: anyone can write it."""
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote = str(request.META.get("REMOTE_ADDR", ""))
     networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
     peer = _address(remote)
     if not networks or peer is None or not any(peer in net for net in networks):

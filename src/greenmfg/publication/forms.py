@@ -24,7 +24,7 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, entries: QuerySet[PublicityEntry], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entry"].queryset = entries  # type: ignore[attr-defined]
+        self.fields["entry"].queryset = entries
 
 
 class CodeForm(forms.Form):
