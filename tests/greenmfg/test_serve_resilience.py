@@ -153,19 +153,41 @@ print(notice.public_id, entry.pk)
 """
 
 
-def _stream_post(port: int, path: str, size: int) -> tuple[int, str, int]:
-    """POST `size` bytes of multipart body, generated as it is sent (never held in memory). Returns the
-    status, the body of the answer and how many bytes went out before the server stopped reading."""
+def _csrf(port: int, path: str) -> tuple[str, str]:
+    """The CSRF cookie and form token of the page, as any visitor gets them."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    connection.close()
+    assert cookie and token, page[:500]
+    return cookie.group(1), token.group(1)
+
+
+def _stream_post(port: int, path: str, size: int, fields: dict[str, str]) -> tuple[int, str, int]:
+    """POST `size` bytes of multipart body with a valid CSRF token (as an attacker would), generated as it
+    is sent (never held in memory). Returns the status, the body of the answer and how many bytes went
+    out before the server stopped reading."""
+    cookie, token = _csrf(port, path)
     boundary = "hardening300"
     head = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.pdf"\r\n'
-        "Content-Type: application/pdf\r\n\r\n"
-    ).encode()
+        "".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            for name, value in {"csrfmiddlewaretoken": token, **fields}.items()
+        ).encode()
+        + (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+    )
     tail = f"\r\n--{boundary}--\r\n".encode()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     connection.putrequest("POST", path)
     connection.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
     connection.putheader("Content-Length", str(size))
+    connection.putheader("Cookie", f"csrftoken={cookie}")
     connection.endheaders()
     chunk = b"%PDF" + b"\0" * (1024 * 1024 - 4)
     sent = 0
@@ -187,18 +209,30 @@ def _stream_post(port: int, path: str, size: int) -> tuple[int, str, int]:
 
 
 @pytest.fixture(scope="module")
-def notice(served: Served) -> str:
-    """An open publicity notice in the served database (with the demo world it needs)."""
-    return served.shell(SETUP_NOTICE).split()[-2]
+def notice(served: Served) -> tuple[str, str]:
+    """An open publicity notice in the served database (with the demo world it needs), and its entry."""
+    notice, entry = served.shell(SETUP_NOTICE).split()[-2:]
+    return notice, entry
 
 
-def test_a_300_mb_objection_upload_is_refused_unread(served: Served, notice: str) -> None:
-    path = f"/publication/notices/{notice}/"
+def objection_fields(entry: str) -> dict[str, str]:
+    """A complete, valid objection: the upload is all that is wrong with it."""
+    return {
+        "entry": entry,
+        "name": "张三",
+        "contact": "zhangsan@example.cn",
+        "grounds": "该单位的能耗数据与统计年报不一致，请核查。",
+    }
+
+
+def test_a_300_mb_objection_upload_is_refused_unread(served: Served, notice: tuple[str, str]) -> None:
+    notice_id, entry = notice
+    path = f"/publication/notices/{notice_id}/"
     assert served.get(path) == 200  # warm: the worker has imported and rendered what it needs
     web = _pid(served, "web server")
     worker = _children(web)[0]
     before = _peak_rss_kb(worker)
-    status, body, sent = _stream_post(served.port, path, UPLOAD_BYTES)
+    status, body, sent = _stream_post(served.port, path, UPLOAD_BYTES, objection_fields(entry))
     after = _peak_rss_kb(worker)
     print(
         f"\n300 MB objection upload: HTTP {status}, {sent / 2**20:.1f} MB sent before the refusal; "
@@ -231,7 +265,9 @@ print(job.pk)
 """
 
 
-def test_a_killed_worker_is_restarted_and_its_job_marked_failed(served: Served, notice: str) -> None:
+def test_a_killed_worker_is_restarted_and_its_job_marked_failed(
+    served: Served, notice: tuple[str, str]
+) -> None:
     worker = _pid(served, "worker")
     worker_id = re.findall(r"worker id (\S+)\)", served.text())[-1]
     web = _pid(served, "web server")
