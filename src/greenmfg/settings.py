@@ -19,8 +19,15 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _flag("GREENMFG_DEBUG")
+# "demo" (the default: `make run`, the embedded demo with its published logins) or "production". In
+# production the platform refuses to start with the public demo key, with DEBUG on, or with the demo's
+# accounts present (system checks greenmfg.E001–E003, run by `serve` and `check --deploy`), and `serve`
+# never creates the demo world.
+GREENMFG_ENV = os.environ.get("GREENMFG_ENV", "demo").strip().lower()
+PRODUCTION = GREENMFG_ENV == "production"
 # The demo key is only for the embedded demo; production sets GREENMFG_SECRET_KEY (security CRY-08).
-SECRET_KEY = os.environ.get("GREENMFG_SECRET_KEY", "greenmfg-demo-key-not-for-production-" + "x" * 20)
+DEMO_SECRET_KEY = "greenmfg-demo-key-not-for-production-" + "x" * 20
+SECRET_KEY = os.environ.get("GREENMFG_SECRET_KEY", DEMO_SECRET_KEY)
 ALLOWED_HOSTS = os.environ.get("GREENMFG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 SECURE = _flag("GREENMFG_SECURE")  # behind TLS: secure cookies, HSTS, redirect
 
@@ -61,9 +68,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Chinese unless English was chosen with the header switch; Accept-Language is not consulted
     "greenmfg.core.i18n.ChosenLanguageMiddleware",
+    # a declared body over its URL's limit is refused before a byte of it is read
+    "greenmfg.core.uploads.RequestSizeMiddleware",
+    # before anything reads the session (its key is a cookie) or the body: hostile text answers 400 here
+    "greenmfg.core.boundary.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # after authentication (an account is a logged-in user or the posted name) and the boundary check
+    "greenmfg.web.middleware.RateLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "greenmfg.accounts.middleware.SessionPolicyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -111,6 +124,84 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- cache: shared by every process (rate-limit counters) -------------------------------------------
+# Redis when GREENMFG_REDIS_URL (or CACHE_URL) names one, else a table in the database (core's migration
+# creates it), so several web processes count one client together either way.
+_CACHE_URL = os.environ.get("GREENMFG_REDIS_URL") or os.environ.get("CACHE_URL", "")
+if _CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "greenmfg_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+# --- client address and abuse limits ----------------------------------------------------------------
+# The reverse proxies in front of the platform, as CIDRs ("10.0.0.0/8,::1"): only from them is
+# X-Forwarded-For believed (greenmfg.core.middleware.client_ip); without any, REMOTE_ADDR is the client.
+TRUSTED_PROXIES = [c for c in os.environ.get("GREENMFG_TRUSTED_PROXIES", "").split(",") if c.strip()]
+_EXPORTS = [
+    f"register:{name}"
+    for name in (
+        "export_csv",
+        "export_xlsx",
+        "announcements_csv",
+        "announcements_xlsx",
+        "notices_csv",
+        "notices_xlsx",
+        "quality_csv",
+        "quality_xlsx",
+    )
+]
+# (requests, seconds) per client address and per account (the posted username or e-mail, else the
+# logged-in user); greenmfg.core.ratelimit answers 429 with Retry-After beyond them
+RATE_LIMITS: dict[str, dict[str, object]] = {
+    # ASVS 2.2.1: no more than 100 failed attempts per hour on one account; axes locks earlier per address
+    "login": {
+        "views": ("accounts:login",),
+        "methods": ("POST",),
+        "per_address": (30, 300),
+        "per_account": (100, 3600),
+        "account_field": "username",
+    },
+    # the account of a registration is the organisation's credit code
+    "register": {
+        "views": ("accounts:register",),
+        "methods": ("POST",),
+        "per_address": (5, 3600),
+        "per_account": (3, 3600),
+        "account_field": "credit_code",
+    },
+    "objection": {
+        "views": ("publication:notice",),
+        "methods": ("POST",),
+        "per_address": (5, 3600),
+        "per_account": (3, 3600),
+        "account_field": "contact",
+    },
+    "objection_code": {
+        "views": ("publication:verify",),
+        "methods": ("POST",),
+        "per_address": (30, 3600),
+        "per_account": None,
+    },
+    "export": {
+        "views": tuple(_EXPORTS),
+        "methods": ("GET", "HEAD"),
+        "per_address": (30, 600),
+        "per_account": (10, 600),
+    },
+    "api": {
+        "views": ("api:*",),
+        "methods": ("GET", "HEAD"),
+        "per_address": (300, 60),
+        "per_account": (300, 60),
+    },
+}
+
 # --- tasks ----------------------------------------------------------------------------------------
 TASKS = {
     "default": {
@@ -145,7 +236,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+# the attacker's address is slowed, never the account's owner: five failures lock that (username, address)
+# pair and the address, not the username everywhere (anyone could lock the ministry's reviewer out)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "greenmfg.core.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "greenmfg.accounts.views.locked_out"
 AXES_VERBOSE = False
@@ -193,11 +287,46 @@ AUDIT_CHECKPOINT_FILE = Path(
 AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("GREENMFG_AUDIT_CHECKPOINT_MINUTES", "10"))
 AUDIT_LOG_ORIGIN = os.environ.get("GREENMFG_AUDIT_ORIGIN", "greenmfg.local/audit")
 
-# --- uploads ----------------------------------------------------------------------------------------
+# --- e-mail: objection codes (publication) -------------------------------------------------------------
+# Written to files under var/mail unless a server is configured; tests use Django's in-memory outbox.
+EMAIL_BACKEND = os.environ.get("GREENMFG_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("GREENMFG_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("GREENMFG_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("GREENMFG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GREENMFG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("GREENMFG_EMAIL_TLS")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("GREENMFG_EMAIL_FROM", "greenmfg@localhost")
+OBJECTION_CODE_MINUTES = int(os.environ.get("GREENMFG_OBJECTION_CODE_MINUTES", "30"))
+OBJECTION_CODE_ATTEMPTS = 5
+
+# --- uploads (greenmfg.core.uploads) -----------------------------------------------------------------
+# Files stream to temporary files beyond 256 KB and are counted as they arrive; a request over its URL's
+# limit is refused before its body is read. Form fields (not files) stay under 5 MB, 1000 fields.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "greenmfg.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 EVIDENCE_MAX_BYTES = int(os.environ.get("GREENMFG_EVIDENCE_MAX_BYTES", str(50 * 1024 * 1024)))
+_MiB = 1024 * 1024
+# URL name -> (bytes per request, bytes per file); any other URL: DATA_UPLOAD_MAX_MEMORY_SIZE for both
+UPLOAD_LIMITS = {
+    # anonymous: five files of proof, 10 MB each, 20 MB together
+    "publication:notice": (20 * _MiB, 10 * _MiB),
+    "evidence:upload": (EVIDENCE_MAX_BYTES + _MiB, EVIDENCE_MAX_BYTES),
+    "evaluations:finding": (EVIDENCE_MAX_BYTES + _MiB, EVIDENCE_MAX_BYTES),
+    "applications:import": (21 * _MiB, 20 * _MiB),
+    "reviews:credit": (21 * _MiB, 20 * _MiB),
+}
+# Images are checked from their header against this before decoding (greenmfg.core.images); Pillow's
+# MAX_IMAGE_PIXELS follows it. An A4 page scanned at 600 dpi is 35 million pixels.
+IMAGE_MAX_PIXELS = int(os.environ.get("GREENMFG_IMAGE_MAX_PIXELS", "36000000"))
 MEDIA_ROOT = Path(os.environ.get("GREENMFG_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

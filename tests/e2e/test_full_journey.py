@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from django_otp.oath import TOTP
 from factories import actor, build_world, pdf_bytes, start, suzhou_answers
@@ -148,8 +149,14 @@ def test_from_submission_to_the_public_register(live_server, browser: Browser, s
     expect(public.locator("#objection-error")).to_contain_text("匿名异议不予受理")
     shot(public, "j05-anonymous-objection-refused")
     public.get_by_label("真实姓名").fill("李四")
-    public.get_by_label("联系电话或邮箱").fill("13900000000")
+    public.get_by_label("电子邮箱").fill("lisi@example.cn")
     public.locator("#file-objection").click()
+    # it counts once the code e-mailed to the objector is entered (issue 16)
+    expect(public.get_by_text("验证码已发送至")).to_be_visible()
+
+    code = next(m for m in reversed(mail.outbox) if "lisi@example.cn" in m.to).subject.rsplit(" ", 1)[-1]
+    public.get_by_label("验证码").fill(code)
+    public.locator("#verify-objection").click()
     expect(public.get_by_text("异议已受理")).to_be_visible()
 
     # the city dismisses it with reasons; after the window it publishes

@@ -137,4 +137,6 @@ ROWS: dict[str, Any] = {
     "publication:notices": ("GET", None, "public", 200),
     "publication:notice": ("GET", lambda o: {"public_id": o["notice"].public_id}, "public", 200),
     "publication:announcement": ("GET", lambda o: {"public_id": o["announcement"].public_id}, "public", 200),
+    # the objector's page behind the link sent after filing: its random id is the key, for anyone
+    "publication:verify": ("GET", lambda o: {"public_id": o["objection"].public_id}, "public", 200),
 }

@@ -6,15 +6,18 @@ from __future__ import annotations
 import importlib
 import io
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from factories import actor, pdf_bytes, start
 from test_applications import complete_answers
 
 from greenmfg.applications import services
 from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.orgs.models import Organisation, OrgStatus
+from greenmfg.reviews import services as reviews
 
 ROLES = [
     None,  # anonymous
@@ -192,3 +195,64 @@ def test_matrix(world, objects, name):
         assert response.status_code == want, f"{name} as {role}: {response.status_code}, expected {want}"
         if role is None and want == 302 and MATRIX[name][2] != "public":
             assert response["Location"].startswith(reverse("accounts:login"))
+
+
+# --- drafts stay private (issue 16) ------------------------------------------------------------------
+# After a bureau returns the application, the applicant's new draft (answers and files) is its author's
+# alone: every other role sees the frozen, submitted version, or nothing.
+
+DRAFT_MARK = "98765.4321"
+
+
+@pytest.fixture
+def returned(world, objects):
+    application = objects["application"]
+    user = world.users["sz-machinery"]
+    reviews.return_step(
+        actor(world.users["wz-reviewer"]),
+        application,
+        "请补充能源管理体系证书",
+        [],
+        timezone.localdate() + timedelta(days=10),
+    )
+    application.refresh_from_db()
+    services.save_answers(actor(user), application, {"in:carbon_intensity_base": DRAFT_MARK})
+    draft_file = services.upload_evidence(
+        actor(user),
+        application,
+        application_first_indicator(application),
+        io.BytesIO(pdf_bytes("draft")),
+        "草稿证明.pdf",
+    )
+    draft = application.versions.get(frozen_at__isnull=True)
+    return {
+        "application": application,
+        "draft": draft,
+        "draft_file": draft_file,
+        "frozen": objects["evidence"],
+    }
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r is not None])
+def test_a_draft_in_progress_is_its_authors_alone(world, returned, role):
+    application = returned["application"]
+    client = world.client(role)
+    dossier = reverse("applications:dossier", kwargs={"public_id": application.public_id})
+    draft_version = f"{dossier}?version={returned['draft'].number}"
+    draft_file = reverse("evidence:download", kwargs={"pk": returned["draft_file"].pk})
+    frozen_file = reverse("evidence:download", kwargs={"pk": returned["frozen"].pk})
+    owner = role == "sz-machinery"
+    page = client.get(dossier)
+    if owner:
+        assert page.status_code == 200 and DRAFT_MARK in page.content.decode()
+        assert client.get(draft_version).status_code == 200
+        assert client.get(draft_file).status_code == 200
+        return
+    # a bureau over the district still reads the application, as submitted
+    assert page.status_code == (200 if role in IN_JURISDICTION else 404)
+    if page.status_code == 200:
+        text = page.content.decode()
+        assert DRAFT_MARK not in text and "草稿证明.pdf" not in text and "（草稿）" not in text
+        assert client.get(frozen_file).status_code == 200
+    assert client.get(draft_version).status_code == 404
+    assert client.get(draft_file).status_code == 404

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -321,6 +322,13 @@ def published_journey(world):
     return application
 
 
+def emailed_code(address: str) -> str:
+    """The one-time code of the last objection e-mail sent to `address` (Django's test outbox)."""
+
+    message = next(m for m in reversed(mail.outbox) if address in m.to)
+    return message.subject.rsplit(" ", 1)[-1]
+
+
 def test_publicity_objections_and_publication(world):
     application = published_journey(world)
     city = who(world, "sz-reviewer")
@@ -352,10 +360,12 @@ def test_publicity_objections_and_publication(world):
         notice,
         entry,
         name="李四",
-        contact="13900000000",
+        contact="lisi@example.cn",
         grounds="该企业2025年曾因噪声扰民被投诉，请核查。",
         files=[SimpleUploadedFile("投诉记录.pdf", pdf_bytes("complaint"))],
     )
+    # it counts once the code e-mailed to the objector comes back (issue 16)
+    objection = publication.verify_objection(objection, emailed_code("lisi@example.cn"))
     assert objection.files.get().sm3 and objection.status == "received"
     with raises_zh(PublicationError, "期满后方可公布"):
         publication.publish(city, notice)
@@ -412,6 +422,7 @@ def test_an_upheld_objection_removes_the_unit_from_the_list(world):
     objection = publication.file_objection(
         notice, entry, name="王五", contact="wang@example.com", grounds="该企业近三年发生过一般环境污染事故。"
     )
+    objection = publication.verify_objection(objection, emailed_code("wang@example.com"))
     publication.decide_objection(
         city, objection, upheld=True, reason="经核实，2024年发生环境污染事故，属负面清单第2项。"
     )

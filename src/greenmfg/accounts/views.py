@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
@@ -49,7 +50,9 @@ def locked_out(
     audit.record(
         "authn.locked_out", object_type="accounts.user", success=False, detail={"username": username}
     )
-    return render(request, "accounts/locked.html", status=429)
+    response = render(request, "accounts/locked.html", status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
 
 
 @require_POST

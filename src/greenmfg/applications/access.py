@@ -25,11 +25,13 @@ def access_application(user: AnyUser, public_id: Any) -> Application:
 
 def access_evidence(user: AnyUser, pk: Any) -> EvidenceFile:
     """A file of an application the user may see (the owner, the bureaus over it, its evaluators and
-    experts)."""
+    experts). A draft's files are its author's alone: others see frozen files only."""
+    actor = actor_of(user)
+    files = EvidenceFile.objects.select_related("application__call")
+    if actor is None or not actor.is_applicant:
+        files = files.filter(frozen_at__isnull=False)
     try:
         key = uuid.UUID(str(pk))
-        return EvidenceFile.objects.select_related("application__call").get(
-            pk=key, application__in=applications_visible_to(actor_of(user))
-        )
+        return files.get(pk=key, application__in=applications_visible_to(actor))
     except (EvidenceFile.DoesNotExist, ValueError):
         raise Http404 from None

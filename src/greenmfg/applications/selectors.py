@@ -41,3 +41,24 @@ def current_dossier(application: Application) -> Dossier:
 
 def latest_frozen(application: Application) -> Dossier | None:
     return application.versions.filter(frozen_at__isnull=False).order_by("-number").first()
+
+
+def dossier_for(actor: Actor, application: Application, number: int | None = None) -> Dossier | None:
+    """The version `actor` may read: the applicant any of its own (the draft by default); everyone else
+    (bureaus, evaluators, experts) only a frozen, submitted version — never a draft in progress, also
+    after a return has opened a new draft. None when that version is not theirs to see."""
+    if actor.is_applicant and application.applicant_id == actor.organisation.pk:
+        if number is None:
+            return current_dossier(application)
+        return application.versions.filter(number=number).first()
+    frozen = application.versions.filter(frozen_at__isnull=False)
+    if number is None:
+        return frozen.order_by("-number").first()
+    return frozen.filter(number=number).first()
+
+
+def versions_for(actor: Actor, application: Application) -> QuerySet[Dossier]:
+    versions = application.versions.order_by("-number")
+    if actor.is_applicant and application.applicant_id == actor.organisation.pk:
+        return versions
+    return versions.filter(frozen_at__isnull=False)

@@ -3,9 +3,11 @@ write the change and its event in one transaction, act on commit."""
 
 from __future__ import annotations
 
+import logging
+import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -13,9 +15,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from greencore import EligibilityError, InputError, Transition, TransitionRefused, check_transition, steps
 from greenmfg.audit import services as audit
@@ -36,6 +39,8 @@ from .dossier import Evaluation, Form, blockers, build_form, evaluate, scheme_fo
 from .models import Application, Dossier, ImportJob
 from .states import EDITABLE, WORKFLOW
 from .workbook import answers_from_workbook
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Refused):
@@ -435,18 +440,29 @@ def start_import(actor: Actor, application: Application, upload: UploadedFile | 
     return job
 
 
+def _failed(job: ImportJob, zh: str, en: str, place: str = "") -> None:
+    if place:
+        zh, en = f"{place}：{zh}", f"{place}: {en}"
+    job.status, job.message = ImportJob.Status.FAILED, zh
+    job.errors = [{"place": place, "zh": zh, "en": en}]
+
+
 @task()
 def import_workbook(job_id: int) -> str:
+    """Read the workbook into the draft. Whatever goes wrong, the job ends failed with the reason in
+    Chinese and English, and the uploaded file is deleted (it is not kept: PI-03). A worker that dies
+    mid-job leaves it running; `fail_stale_imports` ends it when the worker restarts."""
     job = ImportJob.objects.select_related("application__call", "created_by").get(pk=job_id)
     job.status, job.progress = ImportJob.Status.RUNNING, 10
     job.save(update_fields=["status", "progress"])
-    call = job.application.call
-    scheme = scheme_for(call.scheme_id, call.scheme_version)
+    path: Path | None = None
     try:
+        call = job.application.call
+        scheme = scheme_for(call.scheme_id, call.scheme_version)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "import.xlsx"
-            with default_storage.open(job.file.name, "rb") as source:
-                path.write_bytes(source.read())
+            with default_storage.open(job.file.name, "rb") as source, path.open("wb") as target:
+                shutil.copyfileobj(source, target, 1024 * 1024)
             answers = Answers.from_json(answers_from_workbook(scheme, path))
         job.progress = 60
         job.save(update_fields=["progress"])
@@ -455,14 +471,83 @@ def import_workbook(job_id: int) -> str:
             raise ApplicationError("导入人已无权限。", "the importing user lost access")
         replace_answers(actor, job.application, answers, source=f"workbook:{job.file_name}")
     except InputError as error:
-        job.status, job.message = ImportJob.Status.FAILED, f"{error.place}：{error.zh}"
-        job.errors = [{"place": error.place, "zh": error.zh, "en": error.en}]
+        # the place names the user's file, never the worker's temporary copy
+        place = error.place.replace(str(path), job.file_name) if path is not None else error.place
+        _failed(job, error.zh, error.en, place)
     except ApplicationError as error:
-        job.status, job.message = ImportJob.Status.FAILED, error.zh
+        _failed(job, error.zh, error.en)
+    except Exception as error:  # a malformed or hostile file: the reason, never a job left running
+        logger.exception("workbook import %s failed", job_id)
+        _failed(
+            job,
+            f"无法读取该工作簿（{type(error).__name__}），请使用本平台下载的自评价表重新填写后导入。",
+            f"the workbook cannot be read ({type(error).__name__}); fill in the platform's template again",
+        )
     else:
-        count = len(answers)
-        job.status, job.message = ImportJob.Status.DONE, f"已导入 {count} 项数据。"
+        job.status, job.message = ImportJob.Status.DONE, f"已导入 {len(answers)} 项数据。"
+    finally:
+        default_storage.delete(job.file.name)  # residual information: the upload is not kept (PI-03)
     job.progress = 100
     job.save(update_fields=["status", "message", "errors", "progress"])
-    default_storage.delete(job.file.name)  # residual information: the upload is not kept (PI-03)
     return job.status
+
+
+IMPORT_JOB_TIMEOUT = timedelta(minutes=15)
+_STALE = (
+    "导入进程意外终止（可能是文件过大或格式异常），请检查后重新导入。",
+    "the import stopped unexpectedly (the file may be too large or malformed); check it and import again",
+)
+
+
+def fail_stale_imports(*, dead_worker: str = "", now: datetime | None = None) -> int:
+    """End the imports no worker will finish: those a dead worker had claimed (`dead_worker`, its
+    --worker-id, given by `serve` when it restarts the worker), and any running past IMPORT_JOB_TIMEOUT.
+    Each is marked failed with the reason in Chinese and English, and its upload deleted. Returns how
+    many. A job never stays "running" for ever."""
+    now = now or timezone.now()
+    results: dict[str, Any] = {}
+    try:
+        open_jobs = ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+        ids = [job.task_id for job in open_jobs if job.task_id]
+        results = {str(r.pk): r for r in DBTaskResult.objects.filter(pk__in=ids)} if ids else {}
+    except (ImportError, ValueError, DatabaseError):  # another task backend: the timeout alone applies
+        results = {}
+    ended = 0
+    for job in ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]):
+        result = results.get(job.task_id)
+        started = getattr(result, "started_at", None) or job.created_at
+        claimed_by_dead = (
+            result is not None
+            and dead_worker
+            and result.status == "RUNNING"
+            and dead_worker in (result.worker_ids or [])
+        )
+        finished_elsewhere = result is not None and result.status in ("FAILED", "SUCCESSFUL")
+        timed_out = job.status == ImportJob.Status.RUNNING and now - started > IMPORT_JOB_TIMEOUT
+        if not (claimed_by_dead or finished_elsewhere or timed_out):
+            continue
+        with transaction.atomic():
+            updated = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+                status=ImportJob.Status.FAILED,
+                progress=100,
+                message=_STALE[0],
+                errors=[{"place": "", "zh": _STALE[0], "en": _STALE[1]}],
+            )
+            if not updated:
+                continue
+            if result is not None and result.status == "RUNNING":
+                type(result).objects.filter(pk=result.pk, status="RUNNING").update(
+                    status="FAILED", finished_at=now
+                )
+            audit.record(
+                "application.import_failed",
+                actor=None,
+                obj=job.application,
+                object_id=str(job.application.public_id),
+                success=False,
+                detail={"job": job.pk, "reason": "worker died" if claimed_by_dead else "stale"},
+            )
+        if job.file.name:
+            default_storage.delete(job.file.name)
+        ended += 1
+    return ended

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from greencore import working, write_template
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
+from greenmfg.core.boundary import refuse
 from greenmfg.core.i18n import english, localized
 from greenmfg.evidence import services as evidence
 from greenmfg.evidence.selectors import evidence_by_indicator
@@ -26,7 +27,7 @@ from .access import access_application, access_evidence
 from .answers import Answers
 from .dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from .models import Application, Dossier, ImportJob
-from .selectors import applications_visible_to, current_dossier, review_queue
+from .selectors import applications_visible_to, dossier_for, review_queue, versions_for
 from .services import WORKFLOW, ApplicationError
 
 
@@ -101,17 +102,17 @@ def _result_context(
 def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
     application = access_application(request.user, public_id)
     actor = _actor(request)
-    version = request.GET.get("version")
-    if version and version.isdigit():
-        current = get_object_or_404(application.versions, number=int(version))
-    else:
-        current = current_dossier(application)
+    version = request.GET.get("version", "")
+    number = int(version) if version.isdigit() and len(version) < 10 else None
+    current = dossier_for(actor, application, number)
+    if current is None:  # a draft (or a missing version) is its author's alone
+        raise Http404
     context = _result_context(application, current)
     values = Answers.from_json(current.answers).values()
     context.update(
         values=values,
-        evidence=evidence_by_indicator(application.pk),
-        versions=application.versions.order_by("-number"),
+        evidence=evidence_by_indicator(application.pk, submitted_only=not actor.is_applicant),
+        versions=versions_for(actor, application),
         states=WORKFLOW.states,
         # bureaus decide on the review case page; evaluators and experts only read
         actions=(
@@ -222,6 +223,12 @@ def evidence_upload(request: HttpRequest, public_id: str) -> HttpResponse:
     replaces = None
     if request.POST.get("replaces"):
         replaces = access_evidence(request.user, request.POST["replaces"])
+        if replaces.application_id != application.pk:
+            return refuse(
+                request,
+                "replaces",
+                ("只能替换本申报的佐证材料。", "a file can only replace evidence of the same application"),
+            )
     if not files:
         messages.error(request, "请选择要上传的文件。")
     for item in files:

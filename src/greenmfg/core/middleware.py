@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextvars
+import functools
+import ipaddress
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,14 +29,44 @@ def current_request() -> RequestContext | None:
     return _current.get()
 
 
+@functools.lru_cache(maxsize=8)
+def _networks(cidrs: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(cidr.strip(), strict=False) for cidr in cidrs if cidr.strip())
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    text = text.strip()
+    if text.startswith("[") and "]" in text:  # [v6]:port
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:  # v4:port
+        text = text.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the proxy's X-Forwarded-For only when the direct peer is a trusted proxy."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    trusted = getattr(settings, "TRUSTED_PROXIES", ())
+    """The client's address, for the audit trail, rate limits and login lockout.
+
+    REMOTE_ADDR, unless the direct peer is one of GREENMFG_TRUSTED_PROXIES (CIDRs): then X-Forwarded-For
+    is read from the right, skipping trusted proxies, and the first hop that is not one is the client.
+    Without trusted proxies X-Forwarded-For is ignored: anyone can write it."""
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    peer = _address(remote)
+    if not networks or peer is None or not any(peer in net for net in networks):
+        return remote
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if remote in trusted and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return remote
+    client = peer
+    for hop in reversed([h for h in forwarded.split(",") if h.strip()]):
+        address = _address(hop)
+        if address is None:  # a garbled hop: nothing to its left can be trusted
+            break
+        client = address
+        if not any(address in net for net in networks):
+            break
+    return str(client)
 
 
 class RequestContextMiddleware:

@@ -14,9 +14,22 @@ def current_evidence(application_id: int) -> QuerySet[EvidenceFile]:
     ).order_by("indicator", "uploaded_at")
 
 
-def evidence_by_indicator(application_id: int) -> dict[str, list[EvidenceFile]]:
+def submitted_evidence(application_id: int) -> QuerySet[EvidenceFile]:
+    """The files of the last submission: frozen, and not replaced by a frozen newer version. What a
+    bureau, evaluator or expert sees; a file added to a draft after a return is its author's alone."""
+    return (
+        EvidenceFile.objects.filter(application_id=application_id, frozen_at__isnull=False)
+        .exclude(replaced_by__frozen_at__isnull=False)
+        .order_by("indicator", "uploaded_at")
+    )
+
+
+def evidence_by_indicator(
+    application_id: int, *, submitted_only: bool = False
+) -> dict[str, list[EvidenceFile]]:
     out: dict[str, list[EvidenceFile]] = {}
-    for item in current_evidence(application_id):
+    files = submitted_evidence(application_id) if submitted_only else current_evidence(application_id)
+    for item in files:
         out.setdefault(item.indicator, []).append(item)
     return out
 

@@ -70,7 +70,15 @@ def add_file(
     transaction, which holds the application's row locked and has checked that its evidence may change."""
     version = 1
     if replaces is not None:
-        previous = EvidenceFile.objects.select_for_update().get(pk=replaces.pk, application_id=application_id)
+        previous = (
+            EvidenceFile.objects.select_for_update()
+            .filter(pk=replaces.pk, application_id=application_id)
+            .first()
+        )
+        if previous is None:
+            raise EvidenceError(
+                "只能替换本申报的佐证材料。", "replaces evidence of another application", "replaces"
+            )
         if EvidenceFile.objects.filter(replaces=previous).exists():
             raise EvidenceError("该文件已有新版本。", "already replaced", "replaced")
         version = previous.version + 1

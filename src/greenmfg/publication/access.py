@@ -57,3 +57,12 @@ def access_announcement(public_id: Any) -> Announcement:
         return Announcement.objects.select_related("authority", "call").get(public_id=_uuid(public_id))
     except Announcement.DoesNotExist:
         raise Http404 from None
+
+
+def access_objection_to_verify(public_id: Any) -> Objection:
+    """The objector's own page, reached through the link after filing: the objection's random public id
+    is the only key (the page shows the unit objected to and a masked e-mail, nothing else)."""
+    try:
+        return Objection.objects.select_related("notice", "entry").get(public_id=_uuid(public_id))
+    except Objection.DoesNotExist:
+        raise Http404 from None

@@ -91,12 +91,19 @@ class PublicityEntry(models.Model):
 
 
 class Objection(models.Model):
-    """A real-name objection received during the window; the bureau upholds or dismisses it, with reasons."""
+    """A real-name objection received during the window; the bureau upholds or dismisses it, with reasons.
+
+    It counts only once its contact is verified: a one-time code goes to the e-mail given, and until the
+    objector types it back the objection is `unverified`; unverified ones lapse (`expired`) and never hold
+    the publication. The bureau may set aside an abusive one, with reasons (`set_aside`)."""
 
     class Status(models.TextChoices):
+        UNVERIFIED = "unverified", "待验证"
         RECEIVED = "received", "待处理"
         UPHELD = "upheld", "异议成立"
         DISMISSED = "dismissed", "异议不成立"
+        SET_ASIDE = "set_aside", "不予受理"
+        EXPIRED = "expired", "未验证，已失效"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     notice = models.ForeignKey(PublicityNotice, on_delete=models.PROTECT, related_name="objections")
@@ -112,6 +119,11 @@ class Objection(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # the one-time code: only its keyed digest is kept, until it is used or lapses
+    code_digest = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["received_at"]

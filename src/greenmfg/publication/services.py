@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from greencore import StepSpec, compiled, get_scheme, grade_for_score, grade_from_status, title_status_input
 from greenmfg.applications import services as applications
@@ -203,6 +208,17 @@ def open_publicity(
     return notice
 
 
+def _code_digest(objection: Objection, code: str) -> str:
+    return salted_hmac(
+        "greenmfg.objection-code", f"{objection.public_id}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+def masked_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
 def file_objection(
     notice: PublicityNotice,
     entry: PublicityEntry,
@@ -214,8 +230,12 @@ def file_objection(
     files: list[Any] | None = None,
     today: date | None = None,
 ) -> Objection:
-    """Anyone may object during the window, under their real name with a way to reach them, with grounds.
-    Anonymous and late objections are refused with the reason (and the refusal is recorded, without PI)."""
+    """Anyone may object during the window, under their real name with an e-mail address, with grounds.
+    Anonymous and late objections are refused with the reason (and the refusal is recorded, without PI).
+
+    The objection is stored unverified and a one-time code is sent to the address: it counts (and holds
+    the publication) only once the code comes back through `verify_objection`, within
+    OBJECTION_CODE_MINUTES. Phones cannot be verified here (no SMS gateway), so the contact is an e-mail."""
     today = today or timezone.localdate()
     files = files or []
     refusal: tuple[str, str] | None = None
@@ -235,6 +255,15 @@ def file_objection(
         refusal = ("请写明异议的事实和理由（至少 10 个字）。", "state the grounds (at least 10 characters)")
     elif len(files) > MAX_OBJECTION_FILES:
         refusal = (f"证明材料最多 {MAX_OBJECTION_FILES} 个文件。", "too many files")
+    else:
+        try:
+            validate_email(contact.strip())
+        except ValidationError:
+            refusal = (
+                "请填写电子邮箱：验证码将发送至该邮箱，验证后异议方予受理（暂不支持短信验证）。",
+                "give an e-mail address: the objection counts once the code sent to it is entered "
+                "(phones cannot be verified here)",
+            )
     if refusal is not None:
         _audit(None, "objection_refused", notice, str(notice.public_id), reason=refusal[1])
         raise PublicationError(*refusal)
@@ -246,6 +275,8 @@ def file_objection(
         except UploadRejected as rejected:
             raise PublicationError(f"{upload.name}：{rejected.zh}", rejected.en) from None
         checked.append((upload, content, inspected.sm3))
+    code = f"{secrets.randbelow(10**6):06d}"
+    minutes = settings.OBJECTION_CODE_MINUTES
     with transaction.atomic():
         locked = PublicityEntry.objects.select_for_update().get(pk=entry.pk, notice=notice)
         if locked.status != PublicityEntry.Status.LISTED:
@@ -253,11 +284,15 @@ def file_objection(
         objection = Objection.objects.create(
             notice=notice,
             entry=locked,
-            name=name.strip()[:64],
-            contact=contact.strip()[:64],
-            organisation=organisation.strip()[:128],
+            name=name.strip(),
+            contact=contact.strip(),
+            organisation=organisation.strip(),
             grounds=grounds.strip(),
+            status=Objection.Status.UNVERIFIED,
+            code_expires_at=timezone.now() + timedelta(minutes=minutes),
         )
+        objection.code_digest = _code_digest(objection, code)
+        objection.save(update_fields=["code_digest"])
         for upload, content, digest in checked:
             stored = ObjectionFile(
                 objection=objection, file_name=upload.name[:200], sm3=digest, size=len(content)
@@ -266,14 +301,86 @@ def file_objection(
             stored.save()
         _audit(
             None,
-            "objection_received",
+            "objection_filed",
             objection,
             str(objection.public_id),
             notice=str(notice.public_id),
             entry=locked.pk,
             files=[d for _, _, d in checked],
         )
+    # after the commit: the code is only sent for an objection that exists
+    try:
+        send_mail(
+            f"异议验证码 / objection verification code: {code}",
+            f"您对“{notice.title}”中“{locked.unit_name}”提出的异议已收到。\n"
+            f"验证码：{code}（{minutes} 分钟内有效）。输入验证码后，异议方予受理。\n"
+            f"如非本人操作，请忽略本邮件。\n\n"
+            f"Your objection to “{locked.unit_name}” was received. Code: {code}, valid for {minutes} "
+            f"minutes; the objection counts once you enter it. If this was not you, ignore this e-mail.",
+            None,
+            [objection.contact],
+        )
+    except Exception as failure:  # the mail server's own error is for the log, not the objector
+        Objection.objects.filter(pk=objection.pk).update(status=Objection.Status.EXPIRED, code_digest="")
+        _audit(
+            None, "objection_code_not_sent", objection, str(objection.public_id), error=type(failure).__name__
+        )
+        raise PublicationError(
+            "验证码邮件发送失败，请稍后重新提交。",
+            "the verification e-mail could not be sent; try again later",
+        ) from None
     return objection
+
+
+def verify_objection(objection: Objection, code: str) -> Objection:
+    """The objector types back the code sent to their e-mail: the objection now counts. A wrong code is
+    counted; after OBJECTION_CODE_ATTEMPTS wrong codes, or once the code lapses, the objection lapses."""
+    with transaction.atomic():
+        locked = Objection.objects.select_for_update().select_related("notice").get(pk=objection.pk)
+        if locked.status == Objection.Status.EXPIRED:
+            raise PublicationError(
+                "该异议未在时限内验证，已失效；如仍有异议，请在公示期内重新提交。",
+                "the objection was not verified in time and has lapsed",
+            )
+        if locked.status != Objection.Status.UNVERIFIED:
+            return locked  # verified already: the same code again changes nothing
+        now = timezone.now()
+        lapsed: tuple[str, str] | None = None
+        wrong: tuple[str, str] | None = None
+        if locked.notice.closed_at is not None:
+            lapsed = ("名单已公布，不再受理异议。", "the list has been published")
+        elif locked.code_expires_at is None or now > locked.code_expires_at:
+            lapsed = (
+                "验证码已过期，异议已失效；如仍有异议，请在公示期内重新提交。",
+                "the code has expired and the objection has lapsed",
+            )
+        elif not constant_time_compare(_code_digest(locked, code.strip()), locked.code_digest):
+            locked.code_attempts += 1
+            left = settings.OBJECTION_CODE_ATTEMPTS - locked.code_attempts
+            if left > 0:
+                wrong = (f"验证码不正确，还可尝试 {left} 次。", f"wrong code: {left} attempt(s) left")
+            else:
+                lapsed = (
+                    "验证码错误次数过多，异议已失效。",
+                    "too many wrong codes: the objection has lapsed",
+                )
+        if lapsed is not None:
+            locked.status, locked.code_digest = Objection.Status.EXPIRED, ""
+            _audit(None, "objection_lapsed", locked, str(locked.public_id), reason=lapsed[1])
+        elif wrong is None:
+            locked.status, locked.verified_at, locked.code_digest = Objection.Status.RECEIVED, now, ""
+            _audit(
+                None,
+                "objection_received",
+                locked,
+                str(locked.public_id),
+                notice=str(locked.notice.public_id),
+                entry=locked.entry_id,
+            )
+        locked.save(update_fields=["status", "verified_at", "code_digest", "code_attempts"])
+    if lapsed is not None or wrong is not None:
+        raise PublicationError(*(lapsed or wrong))  # type: ignore[misc]
+    return locked
 
 
 def decide_objection(actor: Actor, objection: Objection, *, upheld: bool, reason: str) -> Objection:
@@ -287,6 +394,8 @@ def decide_objection(actor: Actor, objection: Objection, *, upheld: bool, reason
         _last_step_bureau(actor, locked.notice.call)
         if not reviewer_for(actor, locked.notice.authority_id):
             raise PermissionDenied
+        if locked.status == Objection.Status.UNVERIFIED:
+            raise PublicationError("该异议尚未验证联系方式，不予处理。", "the objection is not verified")
         if locked.status != Objection.Status.RECEIVED:
             raise PublicationError("该异议已处理。", "already decided")
         locked.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
@@ -308,6 +417,36 @@ def decide_objection(actor: Actor, objection: Objection, *, upheld: bool, reason
                 )
         _audit(
             actor, "objection_decided", locked, str(locked.public_id), upheld=upheld, reason=reason.strip()
+        )
+    return locked
+
+
+def set_aside_objection(actor: Actor, objection: Objection, *, reason: str) -> Objection:
+    """The bureau finds an objection abusive (a flood, no real grounds, a false identity) and sets it
+    aside, with its reasons: it no longer holds the publication, and the unit stays on the list."""
+    if not reason.strip():
+        raise PublicationError("请写明不予受理的理由。", "setting an objection aside needs its reasons")
+    with transaction.atomic():
+        locked = Objection.objects.select_for_update().select_related("notice__call").get(pk=objection.pk)
+        _last_step_bureau(actor, locked.notice.call)
+        if locked.notice.authority_id != actor.organisation.pk:
+            raise PermissionDenied
+        if locked.status not in (Objection.Status.RECEIVED, Objection.Status.UNVERIFIED):
+            raise PublicationError("该异议已处理。", "already decided")
+        before = locked.status
+        locked.status = Objection.Status.SET_ASIDE
+        locked.decision_reason = reason.strip()
+        locked.decided_by = actor.user
+        locked.decided_at = timezone.now()
+        locked.code_digest = ""
+        locked.save(update_fields=["status", "decision_reason", "decided_by", "decided_at", "code_digest"])
+        _audit(
+            actor,
+            "objection_set_aside",
+            locked,
+            str(locked.public_id),
+            before=before,
+            reason=reason.strip(),
         )
     return locked
 
@@ -374,9 +513,13 @@ def publish(
                 f"公示期至 {locked.closes_on:%Y年%m月%d日}，期满后方可公布。",
                 "the publicity window is still open",
             )
+        # only verified objections count: unverified ones lapse here and never hold the list
         pending = locked.objections.filter(status=Objection.Status.RECEIVED).count()
         if pending:
             raise PublicationError(f"还有 {pending} 件异议未处理。", f"{pending} objection(s) undecided")
+        lapsed = locked.objections.filter(status=Objection.Status.UNVERIFIED).update(
+            status=Objection.Status.EXPIRED, code_digest=""
+        )
         entries = list(locked.entries.select_related("application__applicant").filter(status="listed"))
         if not entries:
             raise PublicationError("公示名单中已没有单位。", "nobody is left on the list")
@@ -440,6 +583,7 @@ def publish(
             str(announcement.public_id),
             number=announcement.number,
             titles=len(entries),
+            unverified_objections_lapsed=lapsed,
         )
     return announcement
 

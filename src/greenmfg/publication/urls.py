@@ -7,6 +7,7 @@ urlpatterns = [
     path("open/<slug:code>/", views.open_notice, name="open"),
     path("notice/<uuid:public_id>/manage/", views.manage, name="manage"),
     path("objection/<uuid:public_id>/decide/", views.decide, name="decide"),
+    path("objection/<uuid:public_id>/verify/", views.verify, name="verify"),
     path("notice/<uuid:public_id>/publish/", views.publish, name="publish"),
     path("notices/", views.notices, name="notices"),
     path("notices/<uuid:public_id>/", views.notice, name="notice"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,14 +12,22 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from greenmfg.core.forms import form_refusal
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.selectors import Actor
 from greenmfg.reviews.selectors import calls_for_bureau
 
 from . import integrity, services
-from .access import access_announcement, access_own_notice, access_own_objection, access_public_notice
-from .models import Announcement, PublicityEntry, PublicityNotice
+from .access import (
+    access_announcement,
+    access_objection_to_verify,
+    access_own_notice,
+    access_own_objection,
+    access_public_notice,
+)
+from .forms import CodeForm, DecisionForm, ObjectionForm
+from .models import Announcement, Objection, PublicityEntry, PublicityNotice
 from .services import PublicationError
 
 
@@ -65,14 +74,17 @@ def manage(request: HttpRequest, public_id: Any) -> HttpResponse:
 def decide(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _reviewer(request)
     objection = access_own_objection(request.user, public_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return form_refusal(request, form)
+    reason = form.cleaned_data["reason"]
     try:
-        services.decide_objection(
-            actor,
-            objection,
-            upheld=request.POST.get("upheld") == "yes",
-            reason=request.POST.get("reason", ""),
-        )
-        messages.success(request, _("已作出异议处理决定。"))
+        if form.chosen() == "set_aside":
+            services.set_aside_objection(actor, objection, reason=reason)
+            messages.success(request, _("已决定对该异议不予受理。"))
+        else:
+            services.decide_objection(actor, objection, upheld=form.chosen() == "upheld", reason=reason)
+            messages.success(request, _("已作出异议处理决定。"))
     except PublicationError as error:
         messages.error(request, localized(error))
     return redirect("publication:manage", public_id=objection.notice.public_id)
@@ -110,32 +122,41 @@ def notices(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _first_error(form: Any) -> tuple[str, str]:
+    name, errors = next(iter(form.errors.items()))
+    label = form.fields[name].label if name in form.fields else ""
+    return name, f"{_(label) if label else name}：{'；'.join(str(e) for e in errors)}"
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def notice(request: HttpRequest, public_id: Any) -> HttpResponse:
     found = access_public_notice(public_id)
     entries = found.entries.exclude(status=PublicityEntry.Status.REMOVED)
     today = timezone.localdate()
-    error = ""
+    error = error_field = ""
     if request.method == "POST":
-        entry = entries.filter(pk=request.POST.get("entry") or 0).first()
-        try:
-            if entry is None:
-                raise PublicationError("请选择异议对象。", "choose the unit objected to")
-            services.file_objection(
-                found,
-                entry,
-                name=request.POST.get("name", ""),
-                contact=request.POST.get("contact", ""),
-                organisation=request.POST.get("organisation", ""),
-                grounds=request.POST.get("grounds", ""),
-                files=request.FILES.getlist("files"),
-            )
-        except PublicationError as refused:
-            error = localized(refused)
+        form = ObjectionForm(entries, request.POST)
+        if not form.is_valid():
+            error_field, error = _first_error(form)
         else:
-            messages.success(request, _("异议已受理，主管部门将调查核实并作出处理。"))
-            return redirect("publication:notice", public_id=found.public_id)
+            data = form.cleaned_data
+            try:
+                if data["entry"] is None:
+                    raise PublicationError("请选择异议对象。", "choose the unit objected to")
+                objection = services.file_objection(
+                    found,
+                    data["entry"],
+                    name=data["name"],
+                    contact=data["contact"],
+                    organisation=data["organisation"],
+                    grounds=data["grounds"],
+                    files=request.FILES.getlist("files"),
+                )
+            except PublicationError as refused:
+                error = localized(refused)
+            else:
+                return redirect("publication:verify", public_id=objection.public_id)
     return render(
         request,
         "publication/notice.html",
@@ -144,7 +165,42 @@ def notice(request: HttpRequest, public_id: Any) -> HttpResponse:
             "entries": entries,
             "is_open": found.opens_on <= today <= found.closes_on,
             "error": error,
+            "error_field": error_field,
             "form": request.POST if error else {},
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The objector enters the code e-mailed to them; only then does the objection count."""
+    objection = access_objection_to_verify(public_id)
+    form = CodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        if not form.is_valid():
+            error = _first_error(form)[1]
+        else:
+            try:
+                services.verify_objection(objection, form.cleaned_data["code"])
+            except PublicationError as refused:
+                error = localized(refused)
+            else:
+                messages.success(request, _("异议已受理，主管部门将调查核实并作出处理。"))
+                return redirect("publication:notice", public_id=objection.notice.public_id)
+        objection.refresh_from_db()
+    return render(
+        request,
+        "publication/verify.html",
+        {
+            "objection": objection,
+            "email": services.masked_email(objection.contact),
+            "minutes": settings.OBJECTION_CODE_MINUTES,
+            "pending": objection.status == Objection.Status.UNVERIFIED,
+            "form": form,
+            "error": error,
         },
         status=400 if error else 200,
     )

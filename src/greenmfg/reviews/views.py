@@ -16,6 +16,7 @@ from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.applications.states import LIVE, WORKFLOW
 from greenmfg.core.errors import Refused
+from greenmfg.core.forms import form_refusal, only_missing
 from greenmfg.core.i18n import localized
 from greenmfg.evaluations import selectors as evaluations
 from greenmfg.orgs.access import access_actor
@@ -23,6 +24,7 @@ from greenmfg.orgs.selectors import Actor
 
 from . import selectors, services
 from .access import access_assignment
+from .forms import ExpertConflictForm
 from .models import CreditCheck, Decision
 
 
@@ -296,10 +298,12 @@ def expert_sign(request: HttpRequest, public_id: Any) -> HttpResponse:
 def expert_conflict(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _expert(request)
     assignment = access_assignment(request.user, public_id)
+    form = ExpertConflictForm(request.POST)
+    if not form.is_valid() and not only_missing(form):
+        return form_refusal(request, form)
+    data = form.cleaned_data
     try:
-        services.declare_conflict(
-            actor, assignment, request.POST.get("kind", "declared"), request.POST.get("note", "")
-        )
+        services.declare_conflict(actor, assignment, data.get("kind") or "declared", data.get("note", ""))
         messages.success(request, _("已申报利益冲突并回避该项评审。"))
     except Refused as error:
         _refused(request, error)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -44,8 +45,10 @@ def demo_uscc(name: str, region: str) -> str:
     return make_uscc("91" + region + org_code(name))
 
 
-def _totp_key(username: str) -> str:
-    return hashlib.sha256(f"greenmfg-demo-{username}".encode()).hexdigest()[:40]
+def _totp_key() -> str:
+    """A fresh secret per installation: a secret derived from the user name would be the same, and
+    public, on every installation."""
+    return secrets.token_hex(20)
 
 
 AUTHORITIES = [
@@ -219,11 +222,10 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoLogin]:
                 Membership.objects.create(user=user, organisation=orgs[org_name], role=role)
             secret = ""
             if role in ("reviewer", "evaluator", "expert"):
-                key = _totp_key(username)
-                TOTPDevice.objects.get_or_create(
-                    user=user, name="演示验证器", defaults={"key": key, "confirmed": True}
+                device, _ = TOTPDevice.objects.get_or_create(
+                    user=user, name="演示验证器", defaults={"key": _totp_key(), "confirmed": True}
                 )
-                secret = base64.b32encode(bytes.fromhex(key)).decode()
+                secret = base64.b32encode(bytes.fromhex(device.key)).decode()
             if role == "expert":
                 ExpertProfile.objects.get_or_create(
                     user=user, defaults={"fields": EXPERT_FIELDS.get(username, []), "title": "高级工程师"}

@@ -1,0 +1,68 @@
+"""Form fields that hold text to the boundary's rules (`core.text`), with the length of the column it
+goes into. The middleware has already refused what no field accepts; these add what depends on the field:
+single line or text area, and its maximum length. A refusal is a form error naming the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+
+from .boundary import refuse
+from .i18n import localized
+from .text import TextProblem, model_max_length, text_problem
+
+
+class _CheckedText(forms.CharField):
+    multiline = False
+
+    def __init__(
+        self,
+        *,
+        model: type | None = None,
+        column: str | None = None,
+        max_length: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if model is not None:
+            max_length = model_max_length(model, column or "")
+        self.limit = max_length
+        super().__init__(**kwargs)
+        if max_length is not None:
+            self.widget.attrs.setdefault("maxlength", str(max_length))
+
+    def to_python(self, value: Any) -> str:
+        text = "" if value in self.empty_values else str(value)
+        # checked before stripping: a refused character at either end is refused, not trimmed away
+        problem = text_problem(text, multiline=self.multiline, max_length=self.limit)
+        if problem is not None:
+            raise ValidationError(localized(problem), code="invalid_text")
+        return str(super().to_python(value))
+
+
+class LineField(_CheckedText):
+    """One line of text (a name, a contact, a code): no control characters, tabs or line breaks."""
+
+
+class TextAreaField(_CheckedText):
+    """Text that may span lines (grounds, reasons): line breaks and tabs kept, other controls refused."""
+
+    multiline = True
+    widget = forms.Textarea
+
+
+def only_missing(form: forms.BaseForm) -> bool:
+    """Whether the form failed only for empty required fields (a plain slip, answered as the view always
+    did) rather than for refused input (answered by `form_refusal`)."""
+    return all(error.code == "required" for errors in form.errors.as_data().values() for error in errors)
+
+
+def form_refusal(request: HttpRequest, form: forms.BaseForm) -> HttpResponse:
+    """A 400 naming the first field the form refused (for views that answer a post with a redirect and
+    so have no page to show the form's errors on)."""
+    for name, errors in form.errors.items():
+        reason = "；".join(str(e) for e in errors)
+        return refuse(request, name if name != "__all__" else "form", TextProblem(reason, reason))
+    raise ValueError("the form has no errors")
