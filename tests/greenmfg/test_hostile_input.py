@@ -23,7 +23,6 @@ from test_authorization_matrix import application_first_indicator
 from greenmfg.applications import services
 from greenmfg.applications.models import Application, Dossier
 from greenmfg.audit.models import Event
-from greenmfg.evidence import services as evidence_services
 from greenmfg.evidence.models import EvidenceFile
 from greenmfg.publication.models import Objection, PublicityEntry, PublicityNotice
 from greenmfg.reviews.models import Assignment, ExpertProfile, ExpertRelation
@@ -209,7 +208,7 @@ def hostile(world: Any) -> dict[str, Any]:
     draft = start(user)
     other = start(user, "suzhou-2026-factory-grading")
     indicator = application_first_indicator(draft)
-    foreign = evidence_services.upload(
+    foreign = services.upload_evidence(
         actor(user), other, application_first_indicator(other), io.BytesIO(pdf_bytes()), "a.pdf"
     )
     services.save_answers(actor(user), draft, {"in:carbon_intensity_base": "100"})
