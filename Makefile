@@ -22,13 +22,16 @@ run: install
 demo: install
 	$(UV) run greenmfg demo
 
+# the suite runs in parallel, one worker per core, each on its own test database (pytest-xdist);
+# PYTEST_WORKERS=0 runs it in one process
+PYTEST_WORKERS ?= auto
 test: install
-	$(UV) run pytest -q -p no:cacheprovider
-	$(UV) run ruff check src tests
-	$(UV) run ruff format --check src tests
-	$(UV) run mypy
-	$(UV) run lint-imports
-	$(UV) run python manage.py makemigrations --check --dry-run
+	./scripts/phase.sh pytest $(UV) run pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS)
+	./scripts/phase.sh ruff $(UV) run ruff check src tests
+	./scripts/phase.sh ruff-format $(UV) run ruff format --check src tests
+	./scripts/phase.sh mypy $(UV) run mypy
+	./scripts/phase.sh lint-imports $(UV) run lint-imports
+	./scripts/phase.sh migrations $(UV) run python manage.py makemigrations --check --dry-run
 
 bench: install
 	$(UV) run python tests/bench/bench_scoring.py

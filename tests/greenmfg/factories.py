@@ -44,8 +44,19 @@ def build_world() -> World:
     load_regions()
     load_industries()
     seed_demo(DEMO_PASSWORD)
+    return world_of_users()
+
+
+def world_of_users() -> World:
+    """The demo users, fetched afresh so that no test sees another test's in-memory changes."""
     User = get_user_model()
     return World({u.username: u for u in User.objects.filter(username__in=[name for name, _, _ in USERS])})
+
+
+def world_present() -> bool:
+    """Whether the committed world is in the database (a transactional test's flush removes it)."""
+    User = get_user_model()
+    return Call.objects.filter(code=FACTORY_CALL).exists() and User.objects.filter(username=USERS[-1][0]).exists()
 
 
 FACTORY_CALL = "suzhou-2026-factory"
