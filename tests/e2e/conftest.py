@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+# Assertions wait for the page up to this bound (Playwright's default is 5 s). The suite runs one worker
+# per core, so a live re-score can wait behind another worker's browser; a bound, not a timed assertion.
+expect.set_options(timeout=20_000)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the tests are still sync
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
