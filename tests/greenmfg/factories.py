@@ -56,7 +56,10 @@ def world_of_users() -> World:
 def world_present() -> bool:
     """Whether the committed world is in the database (a transactional test's flush removes it)."""
     User = get_user_model()
-    return Call.objects.filter(code=FACTORY_CALL).exists() and User.objects.filter(username=USERS[-1][0]).exists()
+    return (
+        Call.objects.filter(code=FACTORY_CALL).exists()
+        and User.objects.filter(username=USERS[-1][0]).exists()
+    )
 
 
 FACTORY_CALL = "suzhou-2026-factory"
