@@ -12,12 +12,26 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from greencore import ApplicantRecord, NegativeHit, StepSpec, aggregate, region_within, steps
+from greencore import (
+    ApplicantRecord,
+    NegativeHit,
+    Result,
+    StepSpec,
+    Verdict,
+    aggregate,
+    decisive_basis,
+    negative_list,
+    region_within,
+    steps,
+    verdict,
+)
+from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import latest_frozen
 from greenmfg.applications.states import LIVE
 from greenmfg.catalog.models import Call
-from greenmfg.evaluations.selectors import third_party_score
+from greenmfg.evaluations.models import Engagement, EngagementStatus
+from greenmfg.evaluations.selectors import stored_result, third_party_score
 from greenmfg.orgs.models import AuthorityLevel, Organisation
 from greenmfg.orgs.selectors import Actor, covers, in_jurisdiction
 
@@ -186,6 +200,54 @@ def step_score(application: Application, step: StepSpec) -> tuple[Decimal | None
         return third, "第三方评价"
     frozen = latest_frozen(application)
     return (frozen.score if frozen else None), "企业自评价"
+
+
+def _concluded_evaluation(application: Application) -> Engagement | None:
+    return (
+        Engagement.objects.filter(application=application, status=EngagementStatus.CONCLUDED)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def decisive_verdict(application: Application, step: StepSpec | None = None) -> Verdict | None:
+    """What the result the step rests on allows (greencore's `verdict`): the facts gathered here are the
+    concluded third-party result (where there is one: the call requires it, or the applicant engaged one),
+    else the submitted self-evaluation; the panel's total once every expert of the step has signed; a
+    negative-list hit of a credit check. None while there is no result to rest on (nothing submitted, or a
+    required third party has not concluded)."""
+    step = step or current_step(application)
+    call = application.call
+    evaluation = _concluded_evaluation(application)
+    stored: Any = None
+    if evaluation is not None and evaluation.result is not None:
+        stored = evaluation.result
+    elif call.requires_third_party:
+        return None
+    else:
+        frozen = latest_frozen(application)
+        stored = frozen.result if frozen is not None else None
+    if not stored:
+        return None
+    result: Result = stored_result(stored)
+    panel = panel_result(application, step)
+    panel_total = panel.total if panel is not None else None
+    basis = decisive_basis(
+        requires_third_party=evaluation is not None and evaluation.result is not None,
+        panel_scored=panel_total is not None,
+    )
+    hit = application.credit_checks.filter(outcome=CreditCheck.Outcome.HIT).order_by("-pk").first()
+    negative = NEGATIVE_ITEM_NAMES.get(hit.negative_item, hit.negative_item) if hit is not None else ""
+    return verdict(
+        scheme_for(call.scheme_id, call.scheme_version),
+        result,
+        basis,
+        score=panel_total,
+        negative_item=negative,
+    )
+
+
+NEGATIVE_ITEM_NAMES = {item.id: item.zh for item in negative_list()}
 
 
 def overdue_filter(today: date) -> Q:

@@ -6,6 +6,7 @@ the decision with its event, in one transaction."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,7 @@ from greencore import (
     PanelError,
     RuleError,
     StepSpec,
+    Verdict,
     assign_panel,
     check_assignment,
     decide,
@@ -48,15 +50,34 @@ from .selectors import (
     credit_check_of,
     current_step,
     decides_step,
+    decisive_verdict,
     panel_of,
     panel_result,
     scoring_sheet,
-    step_score,
 )
 
 
 class ReviewError(Refused):
     """A refused decision of the review chain."""
+
+
+class VerdictRefused(ReviewError):
+    """The decisive result fails its scheme's outcome: the application can only be returned or rejected."""
+
+
+def _allowed_verdict(locked: Application, step: StepSpec) -> Verdict:
+    """The decisive result's verdict, refusing a pass (or a forwarding) that it does not allow, with the
+    reasons in the user's words."""
+    found = decisive_verdict(locked, step)
+    if found is None:
+        raise ReviewError("尚无据以决定的评价结果。", "there is no result to decide on")
+    if not found.allowed:
+        raise VerdictRefused(
+            f"{found.basis.zh}结果不符合评价要求，只能退回修改或不予通过：{found.reasons_zh}",
+            f"the {found.basis.en} fails the scheme; it can only be returned or rejected: {found.reasons_en}",
+            details=[zh for zh, _ in found.reasons],
+        )
+    return found
 
 
 def _event(actor: Actor, action: str, application: Application, **detail: Any) -> None:
@@ -165,19 +186,43 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
             raise ReviewError(
                 "本级尚不能通过：" + "；".join(missing), "preconditions missing", details=missing
             )
-        score, source = step_score(locked, step)
+        found = _allowed_verdict(locked, step)
+        score, source, detail = found.score, found.basis.zh, found.to_detail()
         if step.forward is None and not step.is_last:
             decision = _decision(
-                actor, locked, step, Decision.Outcome.FORWARDED, reasons, score=score, source=source
+                actor,
+                locked,
+                step,
+                Decision.Outcome.FORWARDED,
+                reasons,
+                score=score,
+                source=source,
+                verdict=detail,
             )
-            _forward(actor, locked, step, {"reasons": reasons, "score": str(score)})
+            _forward(actor, locked, step, {"reasons": reasons, "score": str(score), "grade": found.grade})
         else:
             decision = _decision(
-                actor, locked, step, Decision.Outcome.PASSED, reasons, score=score, source=source
+                actor,
+                locked,
+                step,
+                Decision.Outcome.PASSED,
+                reasons,
+                score=score,
+                source=source,
+                verdict=detail,
             )
             if locked.state == "submitted":
                 applications.move(actor, locked, "accept", detail={"step": step.index})
-            _event(actor, "passed", locked, step=step.index, reasons=reasons, score=str(score), source=source)
+            _event(
+                actor,
+                "passed",
+                locked,
+                step=step.index,
+                reasons=reasons,
+                score=str(score),
+                source=source,
+                grade=found.grade,
+            )
     return decision
 
 
@@ -225,12 +270,32 @@ def run_forwarding(actor: Actor, call: Call, step_index: int) -> list[Decision]:
         pool = [a for a in pool if decides_step(actor, a, step) and awaiting_forwarding(a)]
         if not pool:
             raise ReviewError("没有等待转报的申报。", "nothing is waiting for forwarding")
-        scores = {a.pk: step_score(a, step) for a in pool}
-        outcome = decide(rule, [Candidate(str(a.pk), scores[a.pk][0]) for a in pool])
+        verdicts = {a.pk: decisive_verdict(a, step) for a in pool}
+        outcome = decide(
+            rule,
+            [
+                Candidate(
+                    str(a.pk),
+                    found.score if (found := verdicts[a.pk]) is not None else None,
+                    eligible=found is not None and found.allowed,
+                )
+                for a in pool
+            ],
+        )
         made: list[Decision] = []
         for application, verdict in zip(pool, outcome, strict=True):
-            score, source = scores[application.pk]
-            detail = {"rule": dict(step.forward), "rank": verdict.rank, "source": source}
+            found = verdicts[application.pk]
+            score = found.score if found is not None else None
+            source = found.basis.zh if found is not None else ""
+            detail = {
+                "rule": dict(step.forward),
+                "rank": verdict.rank,
+                "source": source,
+                "verdict": found.to_detail() if found is not None else None,
+            }
+            if found is not None and not found.allowed:
+                # the engine's bare "not eligible" says nothing: the verdict says which gate or mark
+                verdict = replace(verdict, reason_zh=found.reasons_zh, reason_en=found.reasons_en)
             if verdict.forwarded:
                 made.append(
                     _decision(

@@ -97,7 +97,7 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
             "decisions": selectors.decisions_of(application),
             "panel": list(selectors.panel_of(application, step.index)),
             "panel_result": selectors.panel_result(application, step),
-            "score": selectors.step_score(application, step),
+            "verdict": selectors.decisive_verdict(application, step),
             "credit": selectors.credit_check_of(application, step.index),
             "third_party_score": evaluations.third_party_score(application),
             "flags": evaluations.flagged_indicators(application),
