@@ -30,6 +30,7 @@ from greenmfg.audit.models import Event
 from greenmfg.catalog.models import Call
 from greenmfg.evaluations import services as evaluations
 from greenmfg.orgs.models import Organisation
+from greenmfg.orgs.selectors import Actor
 from greenmfg.publication import services as publication
 from greenmfg.publication.models import Announcement, PublicityEntry, PublicityNotice, Title
 from greenmfg.publication.services import PublicationError
@@ -305,3 +306,65 @@ def test_no_failing_decisive_result_reaches_publicity_or_the_register(world, cas
             raise _Rollback
     except _Rollback:
         pass
+
+
+# --- ranking across a call ('XX市': above 80 and among the top 30) -------------------------------------
+
+
+def enterprise(world: Any, index: int) -> Any:
+    """One more enterprise of 吴中区 with the applicant's login acting for it (the ranking is the subject)."""
+    organisation = Organisation.objects.create(
+        kind="enterprise", name=f"排名测试企业{index:02d}（演示）", region_id="320506"
+    )
+    return Actor(world.users["sz-machinery"], organisation, "applicant")
+
+
+def apply_as(who: Any, call: Call, inputs: dict[str, Any]) -> Application:
+    application = applications.start_application(who, call)
+    applications.save_answers(who, application, form(inputs))
+    return applications.submit(who, application)
+
+
+def test_xx_city_ranks_the_whole_call_and_the_31st_tied_with_the_30th_is_selected(world):
+    """The last step selects: 29 scores above the tie, two tied at 80.60 (rank 30, both in), one at 80.40
+    (rank 32, out); 80.00 is not above 80 and a failed 计量设备 never reaches the ranking. 绿色采购 is worth 2
+    points over `score_80`, so a degree d scores 80 + 2d."""
+    chain = [{"level": "city", "days": 30, "forward": {"above": 80, "top": 30}, "publicity_days": 7}]
+    call = set_call("factory-xx-city", chain=chain)
+    degrees = [Decimal(60 - k) / 100 for k in range(29)] + [Decimal("0.30")] * 2 + [Decimal("0.20")]
+    pool = []
+    for index, degree in enumerate(degrees):
+        application = apply_as(
+            enterprise(world, index), call, {**factory2018("score_80"), "procurement_green": degree}
+        )
+        services.pass_step(city(world), application, "同意")
+        pool.append(application)
+    at_80 = apply_as(enterprise(world, 40), call, factory2018("score_80"))
+    metering = apply_as(enterprise(world, 41), call, {**factory2018("score_96"), "metering_basic": 0.5})
+    with refused(VerdictRefused, "得分 80.00，未高于合格线 80 分"):
+        services.pass_step(city(world), at_80, "同意")
+    with refused(VerdictRefused, "必选项「计量设备（必选）"):
+        services.pass_step(city(world), metering, "同意")
+    # nothing is listed before the selection is confirmed
+    assert selectors.passed_at_last_step(city(world), call) == []
+
+    before = snapshot()
+    page = (
+        world.client("sz-reviewer").get(reverse("reviews:forwarding", args=[call.code, 0])).content.decode()
+    )
+    assert snapshot() == before  # the preview writes nothing
+    assert page.count("排名第 30 位，符合入选条件") == 2
+    assert "得分 80.40，排名第 32 位" not in page and "排名第 32 位，未进入前 30 名" in page
+    assert "得分 81.20，排名第 1 位，符合入选条件" in page
+    assert 'id="undecided"' in page  # the two refused ones are still undecided at the step
+
+    made = services.run_forwarding(city(world), call, 0)
+    by_pk = {d.application_id: d for d in made}
+    assert [by_pk[a.pk].detail["rank"] for a in pool] == [*range(1, 30), 30, 30, 32]
+    assert [by_pk[a.pk].outcome for a in pool] == ["passed"] * 31 + ["not_forwarded"]
+    assert by_pk[pool[-1].pk].reasons == "排名第 32 位，未进入前 30 名"
+    assert Application.objects.get(pk=pool[-1].pk).state == "rejected"
+    listed = selectors.passed_at_last_step(city(world), call)
+    assert sorted(a.pk for a in listed) == sorted(a.pk for a in pool[:31])
+    notice = publication.open_publicity(city(world), call)
+    assert notice.entries.count() == 31

@@ -1,6 +1,9 @@
 """A call's review chain, read from its JSON: the steps (district → city → province → ministry), what
 each step does (expert panel, credit check, forwarding rule) and the publicity window of the last step.
 
+A ``forward`` rule on a step before the last says who goes up; on the last step it selects who is listed
+for publicity (the call is ranked after the panel: 'XX市', seeds/004, above 80 and among the top 30).
+
 A chain is written either as level names (``["district", "city"]``) or as step objects::
 
     [{"level": "district", "days": 20, "forward": {"min": 80}},
@@ -143,10 +146,11 @@ def steps(chain: Sequence[Any]) -> list[StepSpec]:
         previous = rank
         last = index == len(chain) - 1
         forward = spec.get("forward")
-        if forward is not None and (last or not isinstance(forward, Mapping)):
+        # on the last step the rule selects who is listed for publicity ('XX市': above 80, top 30)
+        if forward is not None and not isinstance(forward, Mapping):
             raise ChainError(
-                f"审核流程{where}：转报规则只能设在非最后一步，且须为对象",
-                f"review chain step {index + 1}: a forwarding rule belongs to a step before the last",
+                f"审核流程{where}：转报（遴选）规则须为对象",
+                f"review chain step {index + 1}: a forwarding (selection) rule must be an object",
             )
         publicity = spec.get("publicity_days")
         if publicity is not None and not last:

@@ -6,7 +6,6 @@ the decision with its event, in one transaction."""
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,7 +17,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from greencore import (
-    Candidate,
     CaseFacts,
     ExpertFacts,
     ForwardingRule,
@@ -28,7 +26,6 @@ from greencore import (
     Verdict,
     assign_panel,
     check_assignment,
-    decide,
     negative_list,
 )
 from greenmfg.applications import services as applications
@@ -53,7 +50,9 @@ from .selectors import (
     decisive_verdict,
     panel_of,
     panel_result,
+    rank_pool,
     scoring_sheet,
+    selected_at_step,
 )
 
 
@@ -181,6 +180,8 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
         locked, step = _locked_step(actor, application)
         if awaiting_forwarding(locked):
             raise ReviewError("本级已通过，等待转报。", "already passed, waiting for forwarding")
+        if selected_at_step(locked):
+            raise ReviewError("本级已入选，等待公示。", "already selected, waiting for publicity")
         missing = _preconditions(locked, step)
         if missing:
             raise ReviewError(
@@ -252,13 +253,18 @@ def reject_step(actor: Actor, application: Application, reasons: str) -> Decisio
 
 
 def run_forwarding(actor: Actor, call: Call, step_index: int) -> list[Decision]:
-    """Apply the step's forwarding rule (greencore) to every application this bureau passed at the step:
-    those within the rule go up, the others leave with the rule's reason. Each decision is recorded."""
-    step = chain_of(call)[step_index]
+    """Apply the step's rule (greencore) to every application this bureau passed at the step, each on its
+    decisive verdict, ranked across the call: those within the rule go up — or, at the last step, are
+    selected for the publicity notice — the others leave with the rule's (or the verdict's) reason. Each
+    decision is recorded."""
+    chain = chain_of(call)
+    if not 0 <= step_index < len(chain):
+        raise ReviewError("没有这一审核环节。", "no such step")
+    step = chain[step_index]
     if step.forward is None:
         raise ReviewError("本步骤没有转报规则。", "this step has no forwarding rule")
     try:
-        rule = ForwardingRule.from_spec(step.forward)
+        ForwardingRule.from_spec(step.forward)
     except RuleError as error:
         raise ReviewError(error.zh, error.en) from None
     with transaction.atomic():
@@ -270,33 +276,38 @@ def run_forwarding(actor: Actor, call: Call, step_index: int) -> list[Decision]:
         pool = [a for a in pool if decides_step(actor, a, step) and awaiting_forwarding(a)]
         if not pool:
             raise ReviewError("没有等待转报的申报。", "nothing is waiting for forwarding")
-        verdicts = {a.pk: decisive_verdict(a, step) for a in pool}
-        outcome = decide(
-            rule,
-            [
-                Candidate(
-                    str(a.pk),
-                    found.score if (found := verdicts[a.pk]) is not None else None,
-                    eligible=found is not None and found.allowed,
-                )
-                for a in pool
-            ],
-        )
         made: list[Decision] = []
-        for application, verdict in zip(pool, outcome, strict=True):
-            found = verdicts[application.pk]
+        for row in rank_pool(pool, step):
+            application, found, verdict = row.application, row.verdict, row.decision
             score = found.score if found is not None else None
-            source = found.basis.zh if found is not None else ""
             detail = {
                 "rule": dict(step.forward),
                 "rank": verdict.rank,
-                "source": source,
+                "source": found.basis.zh if found is not None else "",
                 "verdict": found.to_detail() if found is not None else None,
             }
-            if found is not None and not found.allowed:
-                # the engine's bare "not eligible" says nothing: the verdict says which gate or mark
-                verdict = replace(verdict, reason_zh=found.reasons_zh, reason_en=found.reasons_en)
-            if verdict.forwarded:
+            if verdict.forwarded and step.is_last:
+                made.append(
+                    _decision(
+                        actor,
+                        application,
+                        step,
+                        Decision.Outcome.PASSED,
+                        verdict.reason_zh,
+                        score=score,
+                        selected=True,
+                        **detail,
+                    )
+                )
+                _event(
+                    actor,
+                    "selected",
+                    application,
+                    step=step.index,
+                    reasons=verdict.reason_zh,
+                    rank=verdict.rank,
+                )
+            elif verdict.forwarded:
                 made.append(
                     _decision(
                         actor,

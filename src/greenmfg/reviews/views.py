@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -212,30 +213,26 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
     if request.method == "POST":
         try:
             made = services.run_forwarding(actor, call, step)
-            kept = sum(1 for d in made if d.outcome == Decision.Outcome.FORWARDED)
-            messages.success(
-                request,
-                _("已按转报规则处理 %(total)s 件：转报 %(kept)s 件，未获转报 %(rest)s 件。")
-                % {"total": len(made), "kept": kept, "rest": len(made) - kept},
+            kept = sum(1 for d in made if d.outcome in (Decision.Outcome.FORWARDED, Decision.Outcome.PASSED))
+            text = (
+                _("已按遴选规则处理 %(total)s 件：入选 %(kept)s 件，未入选 %(rest)s 件。")
+                if spec.is_last
+                else _("已按转报规则处理 %(total)s 件：转报 %(kept)s 件，未获转报 %(rest)s 件。")
             )
+            messages.success(request, text % {"total": len(made), "kept": kept, "rest": len(made) - kept})
         except Refused as error:
             _refused(request, error)
         return redirect("reviews:forwarding", code=code, step=step)
     decisions = (
-        Decision.objects.filter(
-            application__call=call,
-            step=step,
-            outcome__in=(Decision.Outcome.FORWARDED, Decision.Outcome.NOT_FORWARDED),
-            authority=actor.organisation,
+        Decision.objects.filter(application__call=call, step=step, authority=actor.organisation)
+        .filter(
+            Q(outcome__in=(Decision.Outcome.FORWARDED, Decision.Outcome.NOT_FORWARDED))
+            | Q(outcome=Decision.Outcome.PASSED, detail__selected=True)
         )
         .select_related("application__applicant")
         .order_by("-score", "pk")
     )
-    waiting = [
-        a
-        for a in selectors.step_queue(actor).filter(call=call, review_step=step)
-        if selectors.awaiting_forwarding(a)
-    ]
+    preview, undecided = selectors.ranking_preview(actor, call, spec)
     return render(
         request,
         "reviews/forwarding.html",
@@ -244,7 +241,10 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
             "step": spec,
             "rule": localized(ForwardingRule.from_spec(spec.forward).describe()),
             "decisions": decisions,
-            "waiting": waiting,
+            "waiting": [row.application for row in preview],
+            "preview": preview,
+            "undecided": undecided,
+            "selecting": spec.is_last,
         },
     )
 
