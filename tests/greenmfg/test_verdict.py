@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from factories import actor, start, suzhou_answers
+from factories import actor, pdf_bytes, start, suzhou_answers
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -37,7 +38,7 @@ from greenmfg.publication.services import PublicationError
 from greenmfg.register.models import RegisterEntry
 from greenmfg.reviews import selectors, services
 from greenmfg.reviews.models import Decision
-from greenmfg.reviews.services import VerdictRefused
+from greenmfg.reviews.services import ReviewError, VerdictRefused
 
 _examples = importlib.util.spec_from_file_location(
     "factory2018_examples", Path(__file__).resolve().parents[1] / "greencore" / "schemes" / "conftest.py"
@@ -368,3 +369,50 @@ def test_xx_city_ranks_the_whole_call_and_the_31st_tied_with_the_30th_is_selecte
     assert sorted(a.pk for a in listed) == sorted(a.pk for a in pool[:31])
     notice = publication.open_publicity(city(world), call)
     assert notice.entries.count() == 31
+
+
+# --- the meeting (会议讨论, 'XX市') ------------------------------------------------------------------------
+
+
+def minutes_pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("会议纪要.pdf", pdf_bytes("minutes"), content_type="application/pdf")
+
+
+def test_a_meeting_step_passes_only_after_a_meeting_that_agreed(world):
+    chain = [{"level": "city", "days": 30, "meeting": True, "publicity_days": 7}]
+    set_call("factory-weihai", chain=chain)
+    application = submitted(world, "sz-machinery", form(weihai_inputs("score_67")))
+    bureau = city(world)
+    with refused(ReviewError, "尚未记录会议讨论"):
+        services.pass_step(bureau, application, "同意")
+    today = timezone.localdate()
+    meeting = {
+        "held_on": today,
+        "attendees": "张三、李四、王五",
+        "outcome": "declined",
+        "decision": "材料存疑，暂缓",
+    }
+    with refused(ReviewError, "会议日期不能晚于今天"):
+        services.record_meeting(
+            bureau, application, **{**meeting, "held_on": today + timedelta(days=1)}, minutes=minutes_pdf()
+        )
+    with refused(ReviewError, "请上传会议纪要"):
+        services.record_meeting(bureau, application, **meeting, minutes=None)
+    hostile = SimpleUploadedFile("会议纪要.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    before = snapshot()
+    with pytest.raises(ReviewError):
+        services.record_meeting(bureau, application, **meeting, minutes=hostile)
+    assert snapshot() == before and not application.meetings.exists()
+    services.record_meeting(bureau, application, **meeting, minutes=minutes_pdf())
+    with refused(ReviewError, "未同意：材料存疑，暂缓"):
+        services.pass_step(bureau, application, "同意")
+    agreed = services.record_meeting(
+        bureau,
+        application,
+        **{**meeting, "outcome": "agreed", "decision": "同意列入名单"},
+        minutes=minutes_pdf(),
+    )
+    assert (agreed.held_on, agreed.attendees, len(agreed.minutes_sm3)) == (today, "张三、李四、王五", 64)
+    page = case_page(world, application)
+    assert "同意列入名单" in page and "张三、李四、王五" in page and 'id="meeting-result"' in page
+    assert services.pass_step(bureau, application, "同意").outcome == "passed"

@@ -27,7 +27,9 @@ from greencore.errors import GreencoreError
 
 LEVELS = ("district", "city", "province", "ministry")
 AGGREGATIONS = ("mean", "trimmed_mean")
-STEP_KEYS = frozenset({"level", "name", "days", "forward", "panel", "credit_check", "publicity_days"})
+STEP_KEYS = frozenset(
+    {"level", "name", "days", "forward", "panel", "credit_check", "meeting", "publicity_days"}
+)
 PANEL_KEYS = frozenset({"size", "aggregation", "window_days"})
 
 
@@ -55,6 +57,8 @@ class StepSpec:
     forward: Mapping[str, Any] | None = None
     panel: PanelSpec | None = None
     credit_check: bool = False
+    # 会议讨论 ('XX市', seeds/004): the step passes only after a meeting that agreed, with its minutes
+    meeting: bool = False
     publicity_days: int | None = None  # set on the last step only: it opens publicity and publishes
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -168,6 +172,7 @@ def steps(chain: Sequence[Any]) -> list[StepSpec]:
                 forward=forward,
                 panel=_panel(spec.get("panel"), where),
                 credit_check=bool(spec.get("credit_check", False)),
+                meeting=bool(spec.get("meeting", False)),
                 publicity_days=(
                     _int(publicity, where, "publicity_days", 1)
                     if publicity is not None

@@ -39,7 +39,7 @@ from greenmfg.evaluations.selectors import stored_result, third_party_score
 from greenmfg.orgs.models import AuthorityLevel, Organisation
 from greenmfg.orgs.selectors import Actor, covers, in_jurisdiction
 
-from .models import Assignment, CreditCheck, Decision, ExpertProfile
+from .models import Assignment, CreditCheck, Decision, ExpertProfile, Meeting
 
 
 def chain_of(call: Call) -> list[StepSpec]:
@@ -118,6 +118,11 @@ def selected_at_step(application: Application) -> bool:
         and decision.outcome == Decision.Outcome.PASSED
         and bool(decision.detail.get("selected"))
     )
+
+
+def meeting_of(application: Application, step: int) -> Meeting | None:
+    """The latest meeting (会议讨论) recorded for the application at `step`."""
+    return application.meetings.filter(step=step).order_by("-recorded_at", "-pk").first()
 
 
 def credit_check_of(application: Application, step: int) -> CreditCheck | None:

@@ -40,7 +40,7 @@ from greenmfg.evidence.validation import UploadRejected, inspect_upload
 from greenmfg.orgs.models import Organisation, OrgKind
 from greenmfg.orgs.selectors import Actor
 
-from .models import Assignment, CreditCheck, Decision, ExpertProfile, ExpertRelation, ExpertScore
+from .models import Assignment, CreditCheck, Decision, ExpertProfile, ExpertRelation, ExpertScore, Meeting
 from .selectors import (
     awaiting_forwarding,
     chain_of,
@@ -48,6 +48,7 @@ from .selectors import (
     current_step,
     decides_step,
     decisive_verdict,
+    meeting_of,
     panel_of,
     panel_result,
     rank_pool,
@@ -162,6 +163,12 @@ def _preconditions(locked: Application, step: StepSpec) -> list[str]:
         check = credit_check_of(locked, step.index)
         if check is None:
             missing.append("尚未记录信用核查结果")
+    if step.meeting:
+        meeting = meeting_of(locked, step.index)
+        if meeting is None:
+            missing.append("尚未记录会议讨论（日期、参会人员、决定和会议纪要）")
+        elif meeting.outcome != Meeting.Outcome.AGREED:
+            missing.append(f"会议讨论（{meeting.held_on:%Y年%m月%d日}）未同意：{meeting.decision}")
     if step.panel is not None:
         panel = panel_result(locked, step)
         if panel is None or panel.total is None:
@@ -406,6 +413,68 @@ def record_credit_check(
             applications.move(actor, locked, "reject", detail={"step": step.index, "reasons": reasons})
             _decision(actor, locked, step, Decision.Outcome.REJECTED, reasons, credit_check=check.pk)
     return check
+
+
+# --- the meeting (会议讨论) -------------------------------------------------------------------------
+
+
+def record_meeting(
+    actor: Actor,
+    application: Application,
+    *,
+    held_on: date | None,
+    attendees: str,
+    outcome: str,
+    decision: str,
+    minutes: UploadedFile | None,
+) -> Meeting:
+    """The step's meeting: its date, attendees, decision and minutes file (checked as every upload is).
+    The step passes only once a meeting agreed; a meeting that did not agree leaves return or reject."""
+    _check_bureau(actor, application)
+    if outcome not in Meeting.Outcome.values:
+        raise ReviewError("请选择会议决定（同意或不同意）。", "choose the meeting's decision")
+    if not attendees.strip():
+        raise ReviewError("请填写参会人员。", "list the attendees")
+    if not decision.strip():
+        raise ReviewError("请填写会议决定的内容。", "write down what the meeting decided")
+    if held_on is None:
+        raise ReviewError("请填写会议日期。", "the meeting date is required")
+    if held_on > timezone.localdate():
+        raise ReviewError("会议日期不能晚于今天。", "the meeting date is in the future")
+    if minutes is None:
+        raise ReviewError("请上传会议纪要。", "the minutes file is required")
+    content = minutes.read()
+    try:
+        digest = inspect_upload(io.BytesIO(content), minutes.name).sm3
+    except UploadRejected as rejected:
+        raise ReviewError(rejected.zh, rejected.en) from None
+    with transaction.atomic():
+        locked, step = _locked_step(actor, application)
+        if not step.meeting:
+            raise ReviewError("本步骤没有会议讨论。", "this step has no meeting")
+        meeting = Meeting(
+            application=locked,
+            step=step.index,
+            held_on=held_on,
+            attendees=attendees.strip()[:2000],
+            outcome=outcome,
+            decision=decision.strip()[:2000],
+            minutes_name=minutes.name[:200],
+            minutes_sm3=digest,
+            recorded_by=actor.user,
+        )
+        meeting.minutes.save(minutes.name[-100:], ContentFile(content), save=False)
+        meeting.save()
+        _event(
+            actor,
+            "meeting",
+            locked,
+            step=step.index,
+            held_on=str(held_on),
+            outcome=outcome,
+            minutes_sm3=digest,
+        )
+    return meeting
 
 
 # --- expert panels ---------------------------------------------------------------------------------

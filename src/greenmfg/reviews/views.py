@@ -100,6 +100,7 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
             "panel_result": selectors.panel_result(application, step),
             "verdict": selectors.decisive_verdict(application, step),
             "credit": selectors.credit_check_of(application, step.index),
+            "meeting": selectors.meeting_of(application, step.index),
             "third_party_score": evaluations.third_party_score(application),
             "flags": evaluations.flagged_indicators(application),
             "sections": [s.title for s in form.sections],
@@ -179,6 +180,29 @@ def credit_check(request: HttpRequest, public_id: Any) -> HttpResponse:
         _refused(request, error)
     except ValueError:
         messages.error(request, _("日期格式不正确。"))
+    return redirect("reviews:case", public_id=application.public_id)
+
+
+@require_POST
+def meeting(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _reviewer(request)
+    application = access_application(request.user, public_id)
+    try:
+        held_on = parse_date(request.POST.get("held_on", "") or "")
+        services.record_meeting(
+            actor,
+            application,
+            held_on=held_on,
+            attendees=request.POST.get("attendees", ""),
+            outcome=request.POST.get("outcome", ""),
+            decision=request.POST.get("decision", ""),
+            minutes=request.FILES.get("minutes"),
+        )
+        messages.success(request, _("已记录会议讨论。"))
+    except Refused as error:
+        _refused(request, error)
+    except ValueError:
+        messages.error(request, _("会议日期格式不正确。"))
     return redirect("reviews:case", public_id=application.public_id)
 
 
