@@ -77,6 +77,7 @@ from greencore.regions import (
     same_province,
 )
 from greencore.review import (
+    Basis,
     Candidate,
     CaseFacts,
     Conflict,
@@ -85,12 +86,16 @@ from greencore.review import (
     ForwardingRule,
     PanelError,
     RuleError,
+    Verdict,
     aggregate,
     assign_panel,
     check_assignment,
     conflicts_of,
     decide,
+    decisive_basis,
     published_score,
+    unmet_prerequisites,
+    verdict,
 )
 from greencore.scoring import (
     ENGINE_VERSION,
@@ -142,6 +147,7 @@ __all__ = [
     "NATIONAL_PROJECTS_PER_YEAR",
     "ApplicantRecord",
     "Applying",
+    "Basis",
     "CalcError",
     "CalcInputError",
     "Candidate",
@@ -195,6 +201,7 @@ __all__ = [
     "TitleRequirement",
     "Transition",
     "TransitionRefused",
+    "Verdict",
     "WorkbookAnswers",
     "Workflow",
     "WorkflowError",
@@ -211,6 +218,7 @@ __all__ = [
     "conflicts_of",
     "convert_value",
     "decide",
+    "decisive_basis",
     "derived_inputs",
     "describe",
     "domain",
@@ -253,7 +261,9 @@ __all__ = [
     "steps",
     "table_cell_key",
     "title_status_input",
+    "unmet_prerequisites",
     "value_problem",
+    "verdict",
     "working",
     "write_template",
 ]

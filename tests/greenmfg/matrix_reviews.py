@@ -120,6 +120,7 @@ ROWS: dict[str, Any] = {
     "reviews:reject": ("POST", lambda o: {"public_id": o["application"].public_id}, step_decision, 302),
     "reviews:credit": ("POST", lambda o: {"public_id": o["application"].public_id}, step_decision, 302),
     "reviews:panel": ("POST", lambda o: {"public_id": o["application"].public_id}, step_decision, 302),
+    "reviews:meeting": ("POST", lambda o: {"public_id": o["application"].public_id}, step_decision, 302),
     "reviews:forwarding": (
         "GET",
         lambda o: {"code": "suzhou-2026-factory-grading", "step": 0},

@@ -30,9 +30,11 @@ from greencore.review.panels import (
     check_assignment,
     conflicts_of,
 )
+from greencore.review.verdict import Basis, Verdict, decisive_basis, unmet_prerequisites, verdict
 
 __all__ = [
     "METHODS",
+    "Basis",
     "Candidate",
     "CaseFacts",
     "Conflict",
@@ -41,10 +43,14 @@ __all__ = [
     "ForwardingRule",
     "PanelError",
     "RuleError",
+    "Verdict",
     "aggregate",
     "assign_panel",
     "check_assignment",
     "conflicts_of",
     "decide",
+    "decisive_basis",
     "published_score",
+    "unmet_prerequisites",
+    "verdict",
 ]

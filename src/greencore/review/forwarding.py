@@ -237,6 +237,11 @@ class ForwardingDecision:
     reason_zh: str
     reason_en: str
 
+    @property
+    def reason(self) -> tuple[str, str]:
+        """(zh, en), for a page in either language."""
+        return self.reason_zh, self.reason_en
+
 
 def published_score(score: Decimal | None, places: int = 2) -> Decimal | None:
     """The score as published: rounded half-up to ``places``; None for no score, NaN or infinity."""
@@ -251,8 +256,11 @@ def published_score(score: Decimal | None, places: int = 2) -> Decimal | None:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def decide(rule: ForwardingRule, candidates: Sequence[Candidate]) -> list[ForwardingDecision]:
-    """Apply ``rule`` to the candidates of one call; decisions in input order.
+def decide(
+    rule: ForwardingRule, candidates: Sequence[Candidate], *, selecting: bool = False
+) -> list[ForwardingDecision]:
+    """Apply ``rule`` to the candidates of one call; decisions in input order. ``selecting``: the rule is
+    the last step's selection (the reasons say 入选, not 转报).
 
     Rank is the competition rank of the published score among the eligible, scored candidates
     (1 + the number of strictly better published scores). Since every threshold compares the same
@@ -260,6 +268,7 @@ def decide(rule: ForwardingRule, candidates: Sequence[Candidate]) -> list[Forwar
     top N keeps exactly the candidates meeting the thresholds with rank ≤ N (ties at N all go through).
     Raises `RuleError` when two candidates share a key.
     """
+    word_zh, word_en = ("入选", "selection") if selecting else ("转报", "forwarding")
     seen: set[str] = set()
     for candidate in candidates:
         if candidate.key in seen:
@@ -285,8 +294,8 @@ def decide(rule: ForwardingRule, candidates: Sequence[Candidate]) -> list[Forwar
                     candidate.key,
                     False,
                     rank,
-                    f"得分 {shown}，低于转报分数线 {line}",
-                    f"score {shown} is below the forwarding line {line}",
+                    f"得分 {shown}，低于{word_zh}分数线 {line}",
+                    f"score {shown} is below the {word_en} line {line}",
                 )
             )
         elif rule.above is not None and value <= rule.above:
@@ -316,8 +325,8 @@ def decide(rule: ForwardingRule, candidates: Sequence[Candidate]) -> list[Forwar
                     candidate.key,
                     True,
                     rank,
-                    f"得分 {shown}，排名第 {rank} 位，符合转报条件",
-                    f"score {shown}, rank {rank}, meets the forwarding rule",
+                    f"得分 {shown}，排名第 {rank} 位，符合{word_zh}条件",
+                    f"score {shown}, rank {rank}, meets the {word_en} rule",
                 )
             )
     return decisions

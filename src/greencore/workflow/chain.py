@@ -1,6 +1,9 @@
 """A call's review chain, read from its JSON: the steps (district → city → province → ministry), what
 each step does (expert panel, credit check, forwarding rule) and the publicity window of the last step.
 
+A ``forward`` rule on a step before the last says who goes up; on the last step it selects who is listed
+for publicity (the call is ranked after the panel: 'XX市', seeds/004, above 80 and among the top 30).
+
 A chain is written either as level names (``["district", "city"]``) or as step objects::
 
     [{"level": "district", "days": 20, "forward": {"min": 80}},
@@ -24,7 +27,9 @@ from greencore.errors import GreencoreError
 
 LEVELS = ("district", "city", "province", "ministry")
 AGGREGATIONS = ("mean", "trimmed_mean")
-STEP_KEYS = frozenset({"level", "name", "days", "forward", "panel", "credit_check", "publicity_days"})
+STEP_KEYS = frozenset(
+    {"level", "name", "days", "forward", "panel", "credit_check", "meeting", "publicity_days"}
+)
 PANEL_KEYS = frozenset({"size", "aggregation", "window_days"})
 
 
@@ -52,6 +57,8 @@ class StepSpec:
     forward: Mapping[str, Any] | None = None
     panel: PanelSpec | None = None
     credit_check: bool = False
+    # 会议讨论 ('XX市', seeds/004): the step passes only after a meeting that agreed, with its minutes
+    meeting: bool = False
     publicity_days: int | None = None  # set on the last step only: it opens publicity and publishes
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -143,10 +150,11 @@ def steps(chain: Sequence[Any]) -> list[StepSpec]:
         previous = rank
         last = index == len(chain) - 1
         forward = spec.get("forward")
-        if forward is not None and (last or not isinstance(forward, Mapping)):
+        # on the last step the rule selects who is listed for publicity ('XX市': above 80, top 30)
+        if forward is not None and not isinstance(forward, Mapping):
             raise ChainError(
-                f"审核流程{where}：转报规则只能设在非最后一步，且须为对象",
-                f"review chain step {index + 1}: a forwarding rule belongs to a step before the last",
+                f"审核流程{where}：转报（遴选）规则须为对象",
+                f"review chain step {index + 1}: a forwarding (selection) rule must be an object",
             )
         publicity = spec.get("publicity_days")
         if publicity is not None and not last:
@@ -164,6 +172,7 @@ def steps(chain: Sequence[Any]) -> list[StepSpec]:
                 forward=forward,
                 panel=_panel(spec.get("panel"), where),
                 credit_check=bool(spec.get("credit_check", False)),
+                meeting=bool(spec.get("meeting", False)),
                 publicity_days=(
                     _int(publicity, where, "publicity_days", 1)
                     if publicity is not None

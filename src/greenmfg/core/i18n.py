@@ -125,7 +125,10 @@ DATA_LABELS = (
     gettext_noop("国家企业信用信息公示系统"),
     gettext_noop("未发现负面记录"),
     gettext_noop("命中负面清单"),
-    # reviews.selectors.step_score: where the deciding score comes from
+    # reviews.models.Meeting.Outcome
+    gettext_noop("同意"),
+    gettext_noop("不同意"),
+    # greencore.Basis: where the deciding result comes from
     gettext_noop("专家评审"),
     gettext_noop("第三方评价"),
     gettext_noop("企业自评价"),

@@ -10,7 +10,6 @@ import io
 import json
 import secrets
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +21,14 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from greencore import StepSpec, compiled, get_scheme, grade_for_score, grade_from_status, title_status_input
+from greencore import (
+    StepSpec,
+    Verdict,
+    compiled,
+    get_scheme,
+    grade_from_status,
+    title_status_input,
+)
 from greenmfg.applications import services as applications
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
@@ -42,7 +48,7 @@ from greenmfg.reference.services import DATA_DIR
 from greenmfg.reviews.selectors import (
     chain_of,
     decides_own_step,
-    latest_decision,
+    decisive_verdict,
     passed_at_last_step,
 )
 
@@ -144,16 +150,22 @@ def publicity_candidates(actor: Actor, call: Call) -> list[Application]:
     return passed_at_last_step(actor, call)
 
 
-def _grade_of(application: Application, score: Decimal | None) -> tuple[str, str]:
-    if score is None:
-        return "", ""
-    frozen = latest_frozen(application)
-    stored = frozen.result if frozen else None
-    result = json.loads(stored) if isinstance(stored, str) else (stored or {})
-    blocked = result.get("blocked_grades", [])
-    scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
-    band = grade_for_score(scheme, score, blocked)
-    return (band.id, band.label.zh) if band else ("", "")
+def _verdicts(applications_: list[Application], step: StepSpec) -> dict[int, Verdict]:
+    """The decisive verdict of each application at the last step; refuses the whole step, naming every
+    unit, when any of them fails its scheme (it can only be returned or rejected at the review step)."""
+    found = {a.pk: decisive_verdict(a, step) for a in applications_}
+    failing = [
+        f"{a.applicant.name}：{v.reasons_zh if v is not None else '尚无据以决定的评价结果'}"
+        for a in applications_
+        if (v := found[a.pk]) is None or not v.allowed
+    ]
+    if failing:
+        raise PublicationError(
+            "以下单位据以决定的评价结果不符合评价要求，不能公示或公布，须先退回修改或不予通过",
+            "some units fail their scheme and cannot be listed or published; return or reject them first",
+            details=failing,
+        )
+    return {pk: v for pk, v in found.items() if v is not None}
 
 
 def open_publicity(
@@ -171,6 +183,7 @@ def open_publicity(
         candidates = [a for a in candidates if a.state in LIVE]
         if not candidates:
             raise PublicationError("没有可公示的申报（须先在本级审核通过）。", "no application to publicise")
+        verdicts = _verdicts(candidates, last)
         notice = PublicityNotice.objects.create(
             call=call,
             authority=actor.organisation,
@@ -181,19 +194,20 @@ def open_publicity(
             created_by=actor.user,
         )
         for application in candidates:
-            decision = latest_decision(application, last.index)
-            score = decision.score if decision else None
-            grade, grade_label = _grade_of(application, score)
+            found = verdicts[application.pk]
             PublicityEntry.objects.create(
                 notice=notice,
                 application=application,
                 unit_name=application.applicant.name,
                 region_name=application.region.name,
-                score=score,
-                grade=grade_label,
+                score=found.score,
+                grade=found.grade_label,
             )
             applications.move(
-                actor, application, "open_publicity", detail={"notice": str(notice.public_id), "grade": grade}
+                actor,
+                application,
+                "open_publicity",
+                detail={"notice": str(notice.public_id), "grade": found.grade, "verdict": found.to_detail()},
             )
         _audit(
             actor,
@@ -529,6 +543,10 @@ def publish(
             raise PublicationError(
                 f"评价方案中没有这些指标：{'、'.join(unknown)}", f"unknown indicators {unknown}"
             )
+        # the scheme's verdict is read again under the locks: nothing failing is ever granted
+        last = chain_of(call)[-1]
+        locked_applications = [applications.lock(entry.application) for entry in entries]
+        verdicts = _verdicts(locked_applications, last)
         # the authority row serialises numbering: two announcements never take the same sequence
         Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
         sequence = (
@@ -548,9 +566,9 @@ def publish(
             published_on=today,
             published_by=actor.user,
         )
-        for entry in entries:
-            application = applications.lock(entry.application)
-            grade, grade_label = _grade_of(application, entry.score)
+        for entry, application in zip(entries, locked_applications, strict=True):
+            found = verdicts[application.pk]
+            grade, grade_label = found.grade, found.grade_label
             title = Title.objects.create(
                 organisation=application.applicant,
                 application=application,
@@ -559,7 +577,7 @@ def publish(
                 level=call.level,
                 grade=grade,
                 grade_label=grade_label,
-                score=entry.score,
+                score=found.score,
                 scheme=f"{call.scheme_id}@{call.scheme_version}",
                 valid_from=today,
                 published_indicators=_published_indicators(application, chosen),

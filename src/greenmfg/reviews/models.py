@@ -132,3 +132,29 @@ class CreditCheck(models.Model):
 
     class Meta:
         ordering = ["application", "recorded_at"]
+
+
+class Meeting(models.Model):
+    """会议讨论 at a review step ('XX市', seeds/004): when it met, who attended, what it decided, and its
+    minutes (a file, SM3-digested as evidence is)."""
+
+    class Outcome(models.TextChoices):
+        AGREED = "agreed", "同意"
+        DECLINED = "declined", "不同意"
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="meetings"
+    )
+    step = models.PositiveSmallIntegerField()
+    held_on = models.DateField()
+    attendees = models.TextField()
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    decision = models.TextField()
+    minutes = models.FileField(upload_to="meetings/%Y/%m/")
+    minutes_name = models.CharField(max_length=200)
+    minutes_sm3 = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "recorded_at", "pk"]

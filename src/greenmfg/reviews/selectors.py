@@ -4,7 +4,7 @@ expert assignments and panel results."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,16 +12,34 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from greencore import ApplicantRecord, NegativeHit, StepSpec, aggregate, region_within, steps
+from greencore import (
+    ApplicantRecord,
+    Candidate,
+    ForwardingDecision,
+    ForwardingRule,
+    NegativeHit,
+    Result,
+    StepSpec,
+    Verdict,
+    aggregate,
+    decide,
+    decisive_basis,
+    negative_list,
+    region_within,
+    steps,
+    verdict,
+)
+from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import latest_frozen
 from greenmfg.applications.states import LIVE
 from greenmfg.catalog.models import Call
-from greenmfg.evaluations.selectors import third_party_score
+from greenmfg.evaluations.models import Engagement, EngagementStatus
+from greenmfg.evaluations.selectors import stored_result, third_party_score
 from greenmfg.orgs.models import AuthorityLevel, Organisation
 from greenmfg.orgs.selectors import Actor, covers, in_jurisdiction
 
-from .models import Assignment, CreditCheck, Decision, ExpertProfile
+from .models import Assignment, CreditCheck, Decision, ExpertProfile, Meeting
 
 
 def chain_of(call: Call) -> list[StepSpec]:
@@ -82,9 +100,29 @@ def latest_decision(application: Application, step: int | None = None) -> Decisi
 
 
 def awaiting_forwarding(application: Application) -> bool:
-    """Passed at a step that forwards by rule, and the bureau has not yet run the forwarding."""
+    """Passed at a step that forwards by rule (or, at the last step, waits for its publicity notice), and
+    the bureau has not yet run the forwarding or the selection."""
     decision = latest_decision(application, application.review_step)
-    return decision is not None and decision.outcome == Decision.Outcome.PASSED
+    return (
+        decision is not None
+        and decision.outcome == Decision.Outcome.PASSED
+        and not decision.detail.get("selected")
+    )
+
+
+def selected_at_step(application: Application) -> bool:
+    """Chosen by the last step's selection rule (ranked across the call): listed at the next notice."""
+    decision = latest_decision(application, application.review_step)
+    return (
+        decision is not None
+        and decision.outcome == Decision.Outcome.PASSED
+        and bool(decision.detail.get("selected"))
+    )
+
+
+def meeting_of(application: Application, step: int) -> Meeting | None:
+    """The latest meeting (会议讨论) recorded for the application at `step`."""
+    return application.meetings.filter(step=step).order_by("-recorded_at", "-pk").first()
 
 
 def credit_check_of(application: Application, step: int) -> CreditCheck | None:
@@ -188,6 +226,54 @@ def step_score(application: Application, step: StepSpec) -> tuple[Decimal | None
     return (frozen.score if frozen else None), "企业自评价"
 
 
+def _concluded_evaluation(application: Application) -> Engagement | None:
+    return (
+        Engagement.objects.filter(application=application, status=EngagementStatus.CONCLUDED)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def decisive_verdict(application: Application, step: StepSpec | None = None) -> Verdict | None:
+    """What the result the step rests on allows (greencore's `verdict`): the facts gathered here are the
+    concluded third-party result (where there is one: the call requires it, or the applicant engaged one),
+    else the submitted self-evaluation; the panel's total once every expert of the step has signed; a
+    negative-list hit of a credit check. None while there is no result to rest on (nothing submitted, or a
+    required third party has not concluded)."""
+    step = step or current_step(application)
+    call = application.call
+    evaluation = _concluded_evaluation(application)
+    stored: Any = None
+    if evaluation is not None and evaluation.result is not None:
+        stored = evaluation.result
+    elif call.requires_third_party:
+        return None
+    else:
+        frozen = latest_frozen(application)
+        stored = frozen.result if frozen is not None else None
+    if not stored:
+        return None
+    result: Result = stored_result(stored)
+    panel = panel_result(application, step)
+    panel_total = panel.total if panel is not None else None
+    basis = decisive_basis(
+        requires_third_party=evaluation is not None and evaluation.result is not None,
+        panel_scored=panel_total is not None,
+    )
+    hit = application.credit_checks.filter(outcome=CreditCheck.Outcome.HIT).order_by("-pk").first()
+    negative = NEGATIVE_ITEM_NAMES.get(hit.negative_item, hit.negative_item) if hit is not None else ""
+    return verdict(
+        scheme_for(call.scheme_id, call.scheme_version),
+        result,
+        basis,
+        score=panel_total,
+        negative_item=negative,
+    )
+
+
+NEGATIVE_ITEM_NAMES = {item.id: item.zh for item in negative_list()}
+
+
 def overdue_filter(today: date) -> Q:
     return Q(step_due_on__lt=today)
 
@@ -216,7 +302,71 @@ def passed_at_last_step(actor: Actor, call: Call) -> list[Application]:
         .select_related("applicant", "region", "call")
         .order_by("pk")
     )
-    return [a for a in found if decides_step(actor, a, last) and awaiting_forwarding(a)]
+    waiting = selected_at_step if last.forward is not None else awaiting_forwarding
+    return [a for a in found if decides_step(actor, a, last) and waiting(a)]
+
+
+# --- ranking across a call ('XX市': above 80 and among the top 30) -------------------------------------
+
+
+@dataclass(frozen=True)
+class RankedRow:
+    application: Application
+    verdict: Verdict | None
+    decision: ForwardingDecision  # greencore's: forwarded (or selected), competition rank, reason
+
+
+def rank_pool(pool: list[Application], step: StepSpec) -> list[RankedRow]:
+    """The step's rule (greencore `decide`) over the pool, each on its decisive verdict: a failing one is
+    never ranked and its reason is the verdict's own. Input order; raises `RuleError` on a bad rule."""
+    assert step.forward is not None
+    rule = ForwardingRule.from_spec(step.forward)
+    verdicts = [decisive_verdict(a, step) for a in pool]
+    decisions = decide(
+        rule,
+        [
+            Candidate(str(a.pk), v.score if v is not None else None, eligible=v is not None and v.allowed)
+            for a, v in zip(pool, verdicts, strict=True)
+        ],
+        selecting=step.is_last,
+    )
+    rows: list[RankedRow] = []
+    for application, found, decision in zip(pool, verdicts, decisions, strict=True):
+        if found is None:
+            decision = replace(
+                decision, reason_zh="尚无据以决定的评价结果", reason_en="no result to decide on"
+            )
+        elif not found.allowed:
+            decision = replace(decision, reason_zh=found.reasons_zh, reason_en=found.reasons_en)
+        rows.append(RankedRow(application, found, decision))
+    return rows
+
+
+def waiting_for_rule(actor: Actor, call: Call, step: StepSpec) -> list[Application]:
+    """The applications this bureau passed at `step` that wait for its rule to be run."""
+    found = (
+        Application.objects.filter(call=call, review_step=step.index, state__in=LIVE)
+        .select_related("applicant", "region", "call")
+        .order_by("pk")
+    )
+    return [a for a in found if decides_step(actor, a, step) and awaiting_forwarding(a)]
+
+
+def ranking_preview(actor: Actor, call: Call, step: StepSpec) -> tuple[list[RankedRow], int]:
+    """What running the rule now would do, best rank first (the bureau reads the whole list, each unit's
+    reason, before it confirms), and how many applications at the step are not yet decided (they would
+    not be ranked)."""
+    pool = waiting_for_rule(actor, call, step)
+    rows = rank_pool(pool, step) if pool else []
+    rows.sort(key=lambda r: (r.decision.rank is None, r.decision.rank or 0, r.application.pk))
+    undecided = sum(
+        1
+        for a in Application.objects.filter(call=call, review_step=step.index, state__in=LIVE)
+        .select_related("call")
+        .order_by("pk")
+        if decides_step(actor, a, step) and not awaiting_forwarding(a) and not selected_at_step(a)
+    )
+    return rows, undecided
 
 
 # --- the negative list (工信部节〔2024〕13号 第十五条) ------------------------------------------------

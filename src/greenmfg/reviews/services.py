@@ -17,16 +17,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from greencore import (
-    Candidate,
     CaseFacts,
     ExpertFacts,
     ForwardingRule,
     PanelError,
     RuleError,
     StepSpec,
+    Verdict,
     assign_panel,
     check_assignment,
-    decide,
     negative_list,
 )
 from greenmfg.applications import services as applications
@@ -41,22 +40,44 @@ from greenmfg.evidence.validation import UploadRejected, inspect_upload
 from greenmfg.orgs.models import Organisation, OrgKind
 from greenmfg.orgs.selectors import Actor
 
-from .models import Assignment, CreditCheck, Decision, ExpertProfile, ExpertRelation, ExpertScore
+from .models import Assignment, CreditCheck, Decision, ExpertProfile, ExpertRelation, ExpertScore, Meeting
 from .selectors import (
     awaiting_forwarding,
     chain_of,
     credit_check_of,
     current_step,
     decides_step,
+    decisive_verdict,
+    meeting_of,
     panel_of,
     panel_result,
+    rank_pool,
     scoring_sheet,
-    step_score,
+    selected_at_step,
 )
 
 
 class ReviewError(Refused):
     """A refused decision of the review chain."""
+
+
+class VerdictRefused(ReviewError):
+    """The decisive result fails its scheme's outcome: the application can only be returned or rejected."""
+
+
+def _allowed_verdict(locked: Application, step: StepSpec) -> Verdict:
+    """The decisive result's verdict, refusing a pass (or a forwarding) that it does not allow, with the
+    reasons in the user's words."""
+    found = decisive_verdict(locked, step)
+    if found is None:
+        raise ReviewError("尚无据以决定的评价结果。", "there is no result to decide on")
+    if not found.allowed:
+        raise VerdictRefused(
+            f"{found.basis.zh}结果不符合评价要求，只能退回修改或不予通过：{found.reasons_zh}",
+            f"the {found.basis.en} fails the scheme; it can only be returned or rejected: {found.reasons_en}",
+            details=[zh for zh, _ in found.reasons],
+        )
+    return found
 
 
 def _event(actor: Actor, action: str, application: Application, **detail: Any) -> None:
@@ -142,6 +163,12 @@ def _preconditions(locked: Application, step: StepSpec) -> list[str]:
         check = credit_check_of(locked, step.index)
         if check is None:
             missing.append("尚未记录信用核查结果")
+    if step.meeting:
+        meeting = meeting_of(locked, step.index)
+        if meeting is None:
+            missing.append("尚未记录会议讨论（日期、参会人员、决定和会议纪要）")
+        elif meeting.outcome != Meeting.Outcome.AGREED:
+            missing.append(f"会议讨论（{meeting.held_on:%Y年%m月%d日}）未同意：{meeting.decision}")
     if step.panel is not None:
         panel = panel_result(locked, step)
         if panel is None or panel.total is None:
@@ -160,24 +187,50 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
         locked, step = _locked_step(actor, application)
         if awaiting_forwarding(locked):
             raise ReviewError("本级已通过，等待转报。", "already passed, waiting for forwarding")
+        if selected_at_step(locked):
+            raise ReviewError("本级已入选，等待公示。", "already selected, waiting for publicity")
         missing = _preconditions(locked, step)
         if missing:
             raise ReviewError(
                 "本级尚不能通过：" + "；".join(missing), "preconditions missing", details=missing
             )
-        score, source = step_score(locked, step)
+        found = _allowed_verdict(locked, step)
+        score, source, detail = found.score, found.basis.zh, found.to_detail()
         if step.forward is None and not step.is_last:
             decision = _decision(
-                actor, locked, step, Decision.Outcome.FORWARDED, reasons, score=score, source=source
+                actor,
+                locked,
+                step,
+                Decision.Outcome.FORWARDED,
+                reasons,
+                score=score,
+                source=source,
+                verdict=detail,
             )
-            _forward(actor, locked, step, {"reasons": reasons, "score": str(score)})
+            _forward(actor, locked, step, {"reasons": reasons, "score": str(score), "grade": found.grade})
         else:
             decision = _decision(
-                actor, locked, step, Decision.Outcome.PASSED, reasons, score=score, source=source
+                actor,
+                locked,
+                step,
+                Decision.Outcome.PASSED,
+                reasons,
+                score=score,
+                source=source,
+                verdict=detail,
             )
             if locked.state == "submitted":
                 applications.move(actor, locked, "accept", detail={"step": step.index})
-            _event(actor, "passed", locked, step=step.index, reasons=reasons, score=str(score), source=source)
+            _event(
+                actor,
+                "passed",
+                locked,
+                step=step.index,
+                reasons=reasons,
+                score=str(score),
+                source=source,
+                grade=found.grade,
+            )
     return decision
 
 
@@ -207,13 +260,18 @@ def reject_step(actor: Actor, application: Application, reasons: str) -> Decisio
 
 
 def run_forwarding(actor: Actor, call: Call, step_index: int) -> list[Decision]:
-    """Apply the step's forwarding rule (greencore) to every application this bureau passed at the step:
-    those within the rule go up, the others leave with the rule's reason. Each decision is recorded."""
-    step = chain_of(call)[step_index]
+    """Apply the step's rule (greencore) to every application this bureau passed at the step, each on its
+    decisive verdict, ranked across the call: those within the rule go up — or, at the last step, are
+    selected for the publicity notice — the others leave with the rule's (or the verdict's) reason. Each
+    decision is recorded."""
+    chain = chain_of(call)
+    if not 0 <= step_index < len(chain):
+        raise ReviewError("没有这一审核环节。", "no such step")
+    step = chain[step_index]
     if step.forward is None:
         raise ReviewError("本步骤没有转报规则。", "this step has no forwarding rule")
     try:
-        rule = ForwardingRule.from_spec(step.forward)
+        ForwardingRule.from_spec(step.forward)
     except RuleError as error:
         raise ReviewError(error.zh, error.en) from None
     with transaction.atomic():
@@ -225,13 +283,38 @@ def run_forwarding(actor: Actor, call: Call, step_index: int) -> list[Decision]:
         pool = [a for a in pool if decides_step(actor, a, step) and awaiting_forwarding(a)]
         if not pool:
             raise ReviewError("没有等待转报的申报。", "nothing is waiting for forwarding")
-        scores = {a.pk: step_score(a, step) for a in pool}
-        outcome = decide(rule, [Candidate(str(a.pk), scores[a.pk][0]) for a in pool])
         made: list[Decision] = []
-        for application, verdict in zip(pool, outcome, strict=True):
-            score, source = scores[application.pk]
-            detail = {"rule": dict(step.forward), "rank": verdict.rank, "source": source}
-            if verdict.forwarded:
+        for row in rank_pool(pool, step):
+            application, found, verdict = row.application, row.verdict, row.decision
+            score = found.score if found is not None else None
+            detail = {
+                "rule": dict(step.forward),
+                "rank": verdict.rank,
+                "source": found.basis.zh if found is not None else "",
+                "verdict": found.to_detail() if found is not None else None,
+            }
+            if verdict.forwarded and step.is_last:
+                made.append(
+                    _decision(
+                        actor,
+                        application,
+                        step,
+                        Decision.Outcome.PASSED,
+                        verdict.reason_zh,
+                        score=score,
+                        selected=True,
+                        **detail,
+                    )
+                )
+                _event(
+                    actor,
+                    "selected",
+                    application,
+                    step=step.index,
+                    reasons=verdict.reason_zh,
+                    rank=verdict.rank,
+                )
+            elif verdict.forwarded:
                 made.append(
                     _decision(
                         actor,
@@ -330,6 +413,68 @@ def record_credit_check(
             applications.move(actor, locked, "reject", detail={"step": step.index, "reasons": reasons})
             _decision(actor, locked, step, Decision.Outcome.REJECTED, reasons, credit_check=check.pk)
     return check
+
+
+# --- the meeting (会议讨论) -------------------------------------------------------------------------
+
+
+def record_meeting(
+    actor: Actor,
+    application: Application,
+    *,
+    held_on: date | None,
+    attendees: str,
+    outcome: str,
+    decision: str,
+    minutes: UploadedFile | None,
+) -> Meeting:
+    """The step's meeting: its date, attendees, decision and minutes file (checked as every upload is).
+    The step passes only once a meeting agreed; a meeting that did not agree leaves return or reject."""
+    _check_bureau(actor, application)
+    if outcome not in Meeting.Outcome.values:
+        raise ReviewError("请选择会议决定（同意或不同意）。", "choose the meeting's decision")
+    if not attendees.strip():
+        raise ReviewError("请填写参会人员。", "list the attendees")
+    if not decision.strip():
+        raise ReviewError("请填写会议决定的内容。", "write down what the meeting decided")
+    if held_on is None:
+        raise ReviewError("请填写会议日期。", "the meeting date is required")
+    if held_on > timezone.localdate():
+        raise ReviewError("会议日期不能晚于今天。", "the meeting date is in the future")
+    if minutes is None:
+        raise ReviewError("请上传会议纪要。", "the minutes file is required")
+    content = minutes.read()
+    try:
+        digest = inspect_upload(io.BytesIO(content), minutes.name).sm3
+    except UploadRejected as rejected:
+        raise ReviewError(rejected.zh, rejected.en) from None
+    with transaction.atomic():
+        locked, step = _locked_step(actor, application)
+        if not step.meeting:
+            raise ReviewError("本步骤没有会议讨论。", "this step has no meeting")
+        meeting = Meeting(
+            application=locked,
+            step=step.index,
+            held_on=held_on,
+            attendees=attendees.strip()[:2000],
+            outcome=outcome,
+            decision=decision.strip()[:2000],
+            minutes_name=minutes.name[:200],
+            minutes_sm3=digest,
+            recorded_by=actor.user,
+        )
+        meeting.minutes.save(minutes.name[-100:], ContentFile(content), save=False)
+        meeting.save()
+        _event(
+            actor,
+            "meeting",
+            locked,
+            step=step.index,
+            held_on=str(held_on),
+            outcome=outcome,
+            minutes_sm3=digest,
+        )
+    return meeting
 
 
 # --- expert panels ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("case/<uuid:public_id>/reject/", views.decide_reject, name="reject"),
     path("case/<uuid:public_id>/credit/", views.credit_check, name="credit"),
     path("case/<uuid:public_id>/panel/", views.form_panel, name="panel"),
+    path("case/<uuid:public_id>/meeting/", views.meeting, name="meeting"),
     path("forwarding/<slug:code>/<int:step>/", views.forwarding, name="forwarding"),
     path("expert/", views.expert_cases, name="expert_cases"),
     path("expert/<uuid:public_id>/", views.expert_score, name="expert_score"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -97,8 +98,9 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
             "decisions": selectors.decisions_of(application),
             "panel": list(selectors.panel_of(application, step.index)),
             "panel_result": selectors.panel_result(application, step),
-            "score": selectors.step_score(application, step),
+            "verdict": selectors.decisive_verdict(application, step),
             "credit": selectors.credit_check_of(application, step.index),
+            "meeting": selectors.meeting_of(application, step.index),
             "third_party_score": evaluations.third_party_score(application),
             "flags": evaluations.flagged_indicators(application),
             "sections": [s.title for s in form.sections],
@@ -182,6 +184,29 @@ def credit_check(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @require_POST
+def meeting(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _reviewer(request)
+    application = access_application(request.user, public_id)
+    try:
+        held_on = parse_date(request.POST.get("held_on", "") or "")
+        services.record_meeting(
+            actor,
+            application,
+            held_on=held_on,
+            attendees=request.POST.get("attendees", ""),
+            outcome=request.POST.get("outcome", ""),
+            decision=request.POST.get("decision", ""),
+            minutes=request.FILES.get("minutes"),
+        )
+        messages.success(request, _("已记录会议讨论。"))
+    except Refused as error:
+        _refused(request, error)
+    except ValueError:
+        messages.error(request, _("会议日期格式不正确。"))
+    return redirect("reviews:case", public_id=application.public_id)
+
+
+@require_POST
 def form_panel(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _reviewer(request)
     application = access_application(request.user, public_id)
@@ -212,30 +237,26 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
     if request.method == "POST":
         try:
             made = services.run_forwarding(actor, call, step)
-            kept = sum(1 for d in made if d.outcome == Decision.Outcome.FORWARDED)
-            messages.success(
-                request,
-                _("已按转报规则处理 %(total)s 件：转报 %(kept)s 件，未获转报 %(rest)s 件。")
-                % {"total": len(made), "kept": kept, "rest": len(made) - kept},
+            kept = sum(1 for d in made if d.outcome in (Decision.Outcome.FORWARDED, Decision.Outcome.PASSED))
+            text = (
+                _("已按遴选规则处理 %(total)s 件：入选 %(kept)s 件，未入选 %(rest)s 件。")
+                if spec.is_last
+                else _("已按转报规则处理 %(total)s 件：转报 %(kept)s 件，未获转报 %(rest)s 件。")
             )
+            messages.success(request, text % {"total": len(made), "kept": kept, "rest": len(made) - kept})
         except Refused as error:
             _refused(request, error)
         return redirect("reviews:forwarding", code=code, step=step)
     decisions = (
-        Decision.objects.filter(
-            application__call=call,
-            step=step,
-            outcome__in=(Decision.Outcome.FORWARDED, Decision.Outcome.NOT_FORWARDED),
-            authority=actor.organisation,
+        Decision.objects.filter(application__call=call, step=step, authority=actor.organisation)
+        .filter(
+            Q(outcome__in=(Decision.Outcome.FORWARDED, Decision.Outcome.NOT_FORWARDED))
+            | Q(outcome=Decision.Outcome.PASSED, detail__selected=True)
         )
         .select_related("application__applicant")
         .order_by("-score", "pk")
     )
-    waiting = [
-        a
-        for a in selectors.step_queue(actor).filter(call=call, review_step=step)
-        if selectors.awaiting_forwarding(a)
-    ]
+    preview, undecided = selectors.ranking_preview(actor, call, spec)
     return render(
         request,
         "reviews/forwarding.html",
@@ -244,7 +265,10 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
             "step": spec,
             "rule": localized(ForwardingRule.from_spec(spec.forward).describe()),
             "decisions": decisions,
-            "waiting": waiting,
+            "waiting": [row.application for row in preview],
+            "preview": preview,
+            "undecided": undecided,
+            "selecting": spec.is_last,
         },
     )
 
