@@ -1,0 +1,48 @@
+"""The documents bureaus and enterprises exchange, built from the engine's results (issue 14).
+
+`model` says what a document contains (pure data); `render` lays it out from template files (HTML +
+CSS for PDF, .docx for Word); `chart` draws the radar of the categories.
+"""
+
+from greencore.documents.chart import radar_png, radar_svg
+from greencore.documents.model import (
+    CategoryLine,
+    GapSection,
+    GateLine,
+    IndicatorLine,
+    Item,
+    SelfEvaluationReport,
+    number,
+    self_evaluation_report,
+)
+from greencore.documents.render import (
+    SHIPPED_TEMPLATES,
+    Templates,
+    html_to_pdf,
+    render_docx,
+    render_html,
+    self_evaluation_docx,
+    self_evaluation_html,
+    self_evaluation_pdf,
+)
+
+__all__ = [
+    "SHIPPED_TEMPLATES",
+    "CategoryLine",
+    "GapSection",
+    "GateLine",
+    "IndicatorLine",
+    "Item",
+    "SelfEvaluationReport",
+    "Templates",
+    "html_to_pdf",
+    "number",
+    "radar_png",
+    "radar_svg",
+    "render_docx",
+    "render_html",
+    "self_evaluation_docx",
+    "self_evaluation_html",
+    "self_evaluation_pdf",
+    "self_evaluation_report",
+]
