@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("application/<uuid:public_id>/", views.application_documents, name="application"),
+    path("application/<uuid:public_id>/generate/", views.generate, name="generate"),
+    path("application/<uuid:public_id>/verify/", views.verify, name="verify"),
+    path("<uuid:pk>/", views.status, name="status"),
+    path("<uuid:pk>/download/", views.download, name="download"),
+]

@@ -1,0 +1,97 @@
+"""Pages of the reports context: an application's documents, their progress, download and verify a copy."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from greenmfg.applications.access import access_application
+from greenmfg.core.i18n import localized
+from greenmfg.orgs.access import access_actor
+
+from . import services
+from .access import access_document
+from .models import Document
+from .selectors import documents_for
+from .services import ReportError
+
+
+@require_GET
+def application_documents(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    actor = access_actor(request.user)
+    return render(
+        request,
+        "reports/application.html",
+        {
+            "application": application,
+            "documents": documents_for(actor, application),
+            "kinds": Document.Kind.choices,
+            "formats": Document.Format.choices,
+        },
+    )
+
+
+@require_POST
+def generate(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    actor = access_actor(request.user)
+    try:
+        document = services.request_document(
+            actor,
+            application,
+            request.POST.get("kind", Document.Kind.SELF_EVALUATION),
+            request.POST.get("format", ""),
+        )
+    except ReportError as error:
+        messages.error(request, localized(error))
+        return redirect("reports:application", public_id=application.public_id)
+    return redirect("reports:status", pk=document.pk)
+
+
+@require_GET
+def status(request: HttpRequest, pk: str) -> HttpResponse:
+    document = access_document(request.user, pk)
+    template = "reports/status.html#progress" if request.htmx else "reports/status.html"  # type: ignore[attr-defined]
+    return render(request, template, {"document": document, "application": document.application})
+
+
+@require_GET
+def download(request: HttpRequest, pk: str) -> HttpResponse:
+    document = access_document(request.user, pk)
+    actor = access_actor(request.user)
+    try:
+        handle = services.open_verified(actor, document)
+    except services.IntegrityFailure as failure:
+        return HttpResponse(localized(failure), status=409, content_type="text/plain; charset=utf-8")
+    except ReportError as error:
+        raise Http404(localized(error)) from None
+    content_type = (
+        "application/pdf"
+        if document.format == Document.Format.PDF
+        else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.file_name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def verify(request: HttpRequest, public_id: str) -> HttpResponse:
+    application = access_application(request.user, public_id)
+    actor = access_actor(request.user)
+    upload = request.FILES.get("copy")
+    try:
+        found = services.verify_copy(actor, application, upload, upload.size if upload else 0)
+    except ReportError as error:
+        messages.error(request, localized(error))
+        return redirect("reports:application", public_id=application.public_id)
+    return render(
+        request,
+        "reports/verified.html",
+        {"application": application, "found": found, "name": upload.name if upload else ""},
+    )

@@ -1,0 +1,39 @@
+"""Authorization-matrix rows for the reports context (merged into test_authorization_matrix.MATRIX).
+
+The base application (sz-machinery, submitted) gets one finished document, made from its frozen version:
+the owner and the bureaus over 吴中区 may see, generate, verify and download; everyone else gets 404. An
+empty POST to generate or verify is refused and sent back (302), creating nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from factories import actor
+
+from greenmfg.reports import services
+from greenmfg.reports.models import Document
+
+
+def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
+    owner = actor(world.users["sz-machinery"])
+    document = services.request_document(owner, found["application"], "self_evaluation", "pdf")
+    services.finish(document, b"%PDF-1.7\n% matrix test document\n")
+    return {"document": Document.objects.get(pk=document.pk)}
+
+
+def _application(o: dict[str, Any]) -> dict[str, Any]:
+    return {"public_id": o["application"].public_id}
+
+
+def _document(o: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": o["document"].pk}
+
+
+ROWS: dict[str, Any] = {
+    "reports:application": ("GET", _application, "visible", 200),
+    "reports:generate": ("POST", _application, "visible", 302),  # no format chosen: refused, sent back
+    "reports:verify": ("POST", _application, "visible", 302),  # no file: refused, sent back
+    "reports:status": ("GET", _document, "visible", 200),
+    "reports:download": ("GET", _document, "visible", 200),
+}

@@ -1,0 +1,207 @@
+"""Reports of an application (issue 14): generated in the background, stored with the data version and an
+SM3 digest, downloaded re-verified, and a copy checked against them ("matches version n" / "does not").
+
+The files are opened (pdftotext, the docx XML) and their figures compared with the result the engine
+stored with the dossier, to the last digit.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import threading
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+from factories import actor, pdf_bytes, start
+from test_applications import complete_answers
+
+from greencore import Result
+from greenmfg.applications import services as applications
+from greenmfg.audit.models import Event
+from greenmfg.evidence.validation import sm3_hex
+from greenmfg.reports import services
+from greenmfg.reports.models import Document
+from greenmfg.reports.services import ReportError
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "documents"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture
+def drafted(world):
+    user = world.users["sz-machinery"]
+    application = start(user)
+    applications.save_answers(actor(user), application, complete_answers())
+    applications.upload_evidence(
+        actor(user), application, "renewable", io.BytesIO(pdf_bytes()), "光伏发电量台账.pdf"
+    )
+    return application
+
+
+def _generate(client, application, fmt, capture):
+    with capture(execute=True):
+        response = client.post(
+            reverse("reports:generate", kwargs={"public_id": application.public_id}),
+            {"kind": "self_evaluation", "format": fmt},
+        )
+    assert response.status_code == 302
+    return Document.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+
+
+def _engine_result(document):
+    stored = document.dossier.result
+    return Result.from_json(stored if isinstance(stored, str) else json.dumps(stored))
+
+
+def test_pdf_of_the_draft_carries_the_engines_figures(world, drafted, django_capture_on_commit_callbacks):
+    client = world.client("sz-machinery")
+    document = _generate(client, drafted, "pdf", django_capture_on_commit_callbacks)
+    assert (document.status, document.progress, document.number) == ("done", 100, 1)
+    assert (document.dossier_number, document.dossier_revision) == (1, document.dossier.revision)
+    page = client.get(reverse("reports:status", kwargs={"pk": document.pk}))
+    assert document.sm3 in page.content.decode()
+    body = b"".join(client.get(reverse("reports:download", kwargs={"pk": document.pk})).streaming_content)
+    assert sm3_hex(io.BytesIO(body)) == document.sm3, "下载的文件应与记录的 SM3 摘要一致"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = SHOTS / "platform-self-evaluation.pdf"
+    pdf.write_bytes(body)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-f", "1", "-l", "2", "-png", str(pdf), str(pdf.with_suffix(""))], check=True
+    )
+    flat = re.sub(
+        r"\s+",
+        "",
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout,
+    )
+    result = _engine_result(document)
+    assert result.score == Decimal("66.05")
+    assert f"总分：{result.score}/{result.max_score}" in flat, "总分应与评分引擎一致"
+    for category in result.categories():
+        assert f"{category.label}{category.points}{category.max_points}" in flat, (
+            f"一级指标“{category.label}”"
+        )
+    assert "光伏发电量台账.pdf" in flat, "佐证材料应列在指标下"
+    assert "申报书第1版" in flat, "报告应写明数据版本"
+    assert Event.objects.filter(action="reports.generated", object_id=str(document.pk)).exists()
+
+
+def test_word_report_of_the_submitted_version_and_verifying_copies(
+    world, drafted, django_capture_on_commit_callbacks
+):
+    applications.submit(actor(world.users["sz-machinery"]), drafted)
+    bureau = world.client("wz-reviewer")
+    document = _generate(bureau, drafted, "docx", django_capture_on_commit_callbacks)
+    assert document.status == "done", document.message
+    body = b"".join(bureau.get(reverse("reports:download", kwargs={"pk": document.pk})).streaming_content)
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        xml = ElementTree.fromstring(archive.read("word/document.xml"))
+    rows = [
+        ["".join(t.text or "" for t in c.iter(f"{W}t")) for c in r.iter(f"{W}tc")] for r in xml.iter(f"{W}tr")
+    ]
+    by_label = {r[0].strip("　"): r for r in rows if len(r) == 9}
+    result = _engine_result(document)
+    for item in result.indicators:
+        if item.is_leaf and item.status == "scored":
+            assert by_label[item.label][7:9] == [str(item.points), str(item.max_points)], (
+                f"指标“{item.label}”得分"
+            )
+    # verify a copy: the same bytes match version 1; one byte changed matches nothing
+    verify = reverse("reports:verify", kwargs={"public_id": drafted.public_id})
+    same = bureau.post(verify, {"copy": _upload("副本.docx", body)})
+    assert 'data-match="yes"' in same.content.decode() and "第 1 版" in same.content.decode()
+    changed = bureau.post(verify, {"copy": _upload("副本.docx", body[:-1] + bytes([body[-1] ^ 1]))})
+    assert 'data-match="no"' in changed.content.decode()
+    assert list(
+        Event.objects.filter(action="reports.copy_verified").order_by("id").values_list("success", flat=True)
+    ) == [True, False]
+
+
+def _upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+def test_a_draft_report_is_its_authors_alone(world, drafted, django_capture_on_commit_callbacks):
+    document = _generate(world.client("sz-machinery"), drafted, "docx", django_capture_on_commit_callbacks)
+    for role in ("wz-reviewer", "sz-reviewer", "sz-energy", "evaluator"):
+        client = world.client(role)
+        assert client.get(reverse("reports:status", kwargs={"pk": document.pk})).status_code == 404
+        assert client.get(reverse("reports:download", kwargs={"pk": document.pk})).status_code == 404
+
+
+def test_refused_requests_change_nothing(world, drafted):
+    owner = actor(world.users["sz-machinery"])
+    before = Event.objects.count()
+    refusals = [
+        (owner, "self_evaluation", "odt", "格式只能是 PDF 或 Word（docx）。"),
+        (owner, "certificate", "pdf", "未知的文件类型：certificate"),
+        # the bureau sees no version of a draft: nothing to report on
+        (
+            actor(world.users["wz-reviewer"]),
+            "self_evaluation",
+            "pdf",
+            "尚无可生成报告的申报书版本（申报书提交后可见）。",
+        ),
+    ]
+    for who, kind, fmt, reason in refusals:
+        with pytest.raises(ReportError) as refused:
+            services.request_document(who, drafted, kind, fmt)
+        assert refused.value.zh == reason
+    assert not Document.objects.exists()
+    assert Event.objects.count() == before
+
+
+def test_a_broken_bureau_template_fails_the_document_with_the_reason(
+    world, drafted, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    (tmp_path / "self_evaluation.html").write_text("{{ no_such_field }}", encoding="utf-8")
+    settings.DOCUMENT_TEMPLATES_DIR = str(tmp_path)
+    document = _generate(world.client("sz-machinery"), drafted, "pdf", django_capture_on_commit_callbacks)
+    assert document.status == "failed" and document.progress == 100
+    assert "UndefinedError" in document.message and "no_such_field" in document.message
+    assert not document.storage_name
+
+
+def test_a_tampered_stored_file_is_refused_and_recorded(world, drafted, django_capture_on_commit_callbacks):
+    client = world.client("sz-machinery")
+    document = _generate(client, drafted, "docx", django_capture_on_commit_callbacks)
+    with default_storage.open(document.storage_name, "wb") as handle:
+        handle.write(b"tampered")
+    response = client.get(reverse("reports:download", kwargs={"pk": document.pk}))
+    assert response.status_code == 409
+    assert Event.objects.filter(action="reports.integrity_failed", success=False).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_get_two_version_numbers(tx_world):
+    user = tx_world.users["sz-machinery"]
+    application = start(user)
+    applications.save_answers(actor(user), application, complete_answers())
+    barrier = threading.Barrier(2)
+    numbers: list[int] = []
+
+    def request() -> None:
+        try:
+            barrier.wait()
+            numbers.append(
+                services.request_document(actor(user), application, "self_evaluation", "docx").number
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(numbers) == [1, 2]
+    assert sorted(Document.objects.values_list("status", flat=True)) == ["done", "done"]
