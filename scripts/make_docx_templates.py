@@ -164,5 +164,80 @@ def self_evaluation() -> None:
     doc.save(OUT / "self_evaluation.docx")
 
 
+def third_party() -> None:
+    doc = _document()
+    doc.add_paragraph("{{ title }}", style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for line in (
+        "受评价单位：{{ applicant_name }}",
+        "评价机构：{{ body }}",
+        "评价依据：{{ scheme_title }}（{{ scheme_key }}）",
+        "核定得分：{{ evaluator_score }} / {{ max_score }}　等级：{{ grade }}",
+        "数据版本：{{ data_version }}　报告日期：{{ generated_on }}",
+    ):
+        doc.add_paragraph(line)
+    doc.add_heading("一、评价概况", level=1)
+    doc.add_paragraph("评价组成员：{{ team|join('、') }}")
+    _loop_table(doc, ["项目", "日期"], "d in dates", ["{{ d.label }}", "{{ d.value }}"])
+    doc.add_paragraph("评价方法：{{ methods|join('；') }}")
+    doc.add_heading("二、受评价单位基本情况", level=1)
+    _loop_table(doc, ["项目", "内容"], "item in applicant", ["{{ item.label }}", "{{ item.value }}"])
+    doc.add_heading("三、评价过程", level=1)
+    _loop_table(
+        doc,
+        ["方式", "指标", "核查情况", "日期"],
+        "f in findings",
+        ["{{ f.method }}", "{{ f.indicator }}", "{{ f.description }} {{ f.file_name }}", "{{ f.date }}"],
+    )
+    doc.add_heading("四、基本要求符合性", level=1)
+    _loop_table(
+        doc,
+        ["基本要求", "自评", "核查", "结论"],
+        "g in gates",
+        ["{{ g.label }}", "{{ g.applicant }}", "{{ g.evaluator }}", "{{ g.verdict }}"],
+    )
+    doc.add_heading("五、指标评价（自评与核查对照）", level=1)
+    doc.add_paragraph("得分差异超过 {{ margin }} 分的指标判为“不符合”。共 {{ flagged }} 项不符合。")
+    _loop_table(
+        doc,
+        ["指标", "单位", "自评值", "核查值", "自评得分", "核定得分", "满分", "差异", "结论"],
+        "i in indicators",
+        [
+            "{{ '　' * (i.depth - 1) }}{{ i.label }}",
+            "{{ i.unit }}",
+            "{{ i.applicant_value }}",
+            "{{ i.evaluator_value }}",
+            "{{ i.applicant_points }}",
+            "{{ i.evaluator_points }}",
+            "{{ i.max_points }}",
+            "{{ i.difference }}",
+            "{{ i.verdict }}",
+        ],
+    )
+    doc.add_heading("六、评价结果", level=1)
+    doc.add_paragraph(
+        "自评得分 {{ applicant_score }}；核定得分：{{ evaluator_score }} / {{ max_score }}；等级：{{ grade }}"
+    )
+    _loop_table(
+        doc,
+        ["一级指标", "核定得分", "满分", "得分率（%）"],
+        "c in categories",
+        ["{{ c.label }}", "{{ c.points }}", "{{ c.max_points }}", "{{ c.percent }}"],
+    )
+    doc.add_paragraph("{{ radar }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_heading("七、主要做法及亮点", level=1)
+    doc.add_paragraph("{%p for p in practices %}")
+    doc.add_paragraph("{{ p }}", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_heading("八、改进建议", level=1)
+    doc.add_paragraph("{%p for r in recommendations %}")
+    doc.add_paragraph("{{ r }}", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_heading("九、评价结论", level=1)
+    doc.add_paragraph("{{ conclusion }}")
+    doc.add_paragraph("评价机构：{{ body }}（盖章）　{{ generated_on }}").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.save(OUT / "third_party.docx")
+
+
 if __name__ == "__main__":
     self_evaluation()
+    third_party()

@@ -33,6 +33,7 @@ from __future__ import annotations
 from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
 from greencore.calc.park import compute_park
 from greencore.documents import (
+    Finding,
     SelfEvaluationReport,
     Templates,
     html_to_pdf,
@@ -44,6 +45,9 @@ from greencore.documents import (
     self_evaluation_html,
     self_evaluation_pdf,
     self_evaluation_report,
+    third_party_docx,
+    third_party_pdf,
+    third_party_report,
 )
 from greencore.eligibility import (
     ApplicantRecord,
@@ -168,6 +172,7 @@ __all__ = [
     "Eligibility",
     "EligibilityError",
     "ExpertFacts",
+    "Finding",
     "ForwardingDecision",
     "ForwardingRule",
     "Gap",
@@ -276,6 +281,9 @@ __all__ = [
     "shipped",
     "steps",
     "table_cell_key",
+    "third_party_docx",
+    "third_party_pdf",
+    "third_party_report",
     "title_status_input",
     "value_problem",
     "working",

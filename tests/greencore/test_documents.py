@@ -19,12 +19,16 @@ from xml.etree import ElementTree
 import pytest
 
 from greencore import (
+    Finding,
     Templates,
     get_scheme,
     radar_svg,
     score,
     self_evaluation_html,
     self_evaluation_report,
+    third_party_docx,
+    third_party_pdf,
+    third_party_report,
 )
 from greencore.cli import main
 from greencore.documents import CategoryLine, number
@@ -225,3 +229,91 @@ def test_radar_of_full_marks_touches_the_outer_ring():
     polygons = re.findall(r'<polygon points="([^"]+)"', svg)
     assert polygons[-1] == polygons[-2], "满分时数据多边形与外圈重合"
     assert "类0" in svg and "100.0%" in svg
+
+
+# --- 第三方评价报告 -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def third_party(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The example factory's self-evaluation against an evaluator who found 2 platform functions (not 6)
+    and a reuse rate of 85 % (not 86 %); margin 2 points."""
+    document = json.loads((EXAMPLES / "factory-2025.json").read_text(encoding="utf-8"))
+    scheme = get_scheme(SCHEME_ID)
+    own = score(scheme, document["inputs"])
+    checked = score(scheme, {**document["inputs"], "platform_functions": 2, "water_reuse_rate": 85})
+    report = third_party_report(
+        scheme,
+        own,
+        checked,
+        margin=Decimal(2),
+        body="江苏示例绿色发展评价中心（演示）",
+        team=["张评价（组长）", "李核查"],
+        dates={"受托日期": "2026-10-20", "现场评价": "2026-11-02 至 2026-11-03", "报告日期": "2026-11-20"},
+        findings=[
+            Finding(
+                "field_check", "现场核查", "能碳管理系统平台功能符合数量", "平台仅上线 2 项功能", "2026-11-02"
+            ),
+            Finding(
+                "document_check",
+                "文件核查",
+                "",
+                "核对能源利用状况报告与统计报表",
+                "2026-11-03",
+                "能源报表.pdf",
+            ),
+        ],
+        conclusion="除能碳管理平台外，各项指标与佐证材料相符。",
+        applicant={"name": "示例电机有限公司（虚构示例）"},
+        generated_on="2026-11-20",
+    )
+    work = tmp_path_factory.mktemp("third-party")
+    pdf, docx = work / "third-party.pdf", work / "third-party.docx"
+    pdf.write_bytes(third_party_pdf(report))
+    docx.write_bytes(third_party_docx(report))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "70", "-f", "1", "-l", "4", "-png", str(pdf), str(SHOTS / "third-party")],
+        check=True,
+    )
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return {"own": own, "checked": checked, "report": report, "layout": layout, "docx": docx}
+
+
+def test_third_party_verdicts_follow_the_engines_comparison(third_party):
+    rows = {i.label: i for i in third_party["report"].indicators if i.is_leaf}
+    platform = rows["能碳管理系统平台功能符合数量"]
+    assert (platform.applicant_value, platform.evaluator_value) == ("6", "2")
+    assert (platform.applicant_points, platform.evaluator_points, platform.difference) == (
+        "4.50",
+        "1.50",
+        "-3.00",
+    )
+    assert platform.verdict == "不符合", "差异 3 分超过允许的 2 分"
+    reuse = rows["工业用水重复利用率"]
+    assert (reuse.applicant_points, reuse.evaluator_points, reuse.difference, reuse.verdict) == (
+        "3.93",
+        "3.27",
+        "-0.66",
+        "基本符合",
+    )
+    assert sum(1 for r in rows.values() if r.verdict == "符合") == len(rows) - 2
+    assert (third_party["report"].applicant_score, third_party["report"].evaluator_score) == (
+        "60.19",
+        "56.42",
+    )
+
+
+def test_third_party_pdf_and_word_carry_both_sides(third_party):
+    flat = re.sub(r"\s+", "", third_party["layout"])
+    checked = third_party["checked"]
+    assert f"核定得分：{checked.score}/{checked.max_score}" in flat
+    assert "能碳管理系统平台功能符合数量" in flat and "-3.00不符合" in flat
+    assert "现场核查（实地调查、抽样调查）；文件核查（查看报告文件、统计报表、原始记录）" in flat, "评价方法"
+    assert "张评价（组长）、李核查" in flat and "除能碳管理平台外，各项指标与佐证材料相符。" in flat
+    body = _docx_parts(third_party["docx"])["word/document.xml"]
+    rows = [[_text(cell) for cell in row.iter(f"{W}tc")] for row in body.iter(f"{W}tr")]
+    platform = next(r for r in rows if r and r[0].strip("　") == "能碳管理系统平台功能符合数量")
+    assert platform[1:] == ["项", "6", "2", "4.50", "1.50", "6.00", "-3.00", "不符合"], "自评与核查对照行"

@@ -24,17 +24,24 @@ from greencore.documents.render import (
     self_evaluation_docx,
     self_evaluation_html,
     self_evaluation_pdf,
+    third_party_docx,
+    third_party_html,
+    third_party_pdf,
 )
+from greencore.documents.third_party import ComparedIndicator, Finding, ThirdPartyReport, third_party_report
 
 __all__ = [
     "SHIPPED_TEMPLATES",
     "CategoryLine",
+    "ComparedIndicator",
+    "Finding",
     "GapSection",
     "GateLine",
     "IndicatorLine",
     "Item",
     "SelfEvaluationReport",
     "Templates",
+    "ThirdPartyReport",
     "html_to_pdf",
     "number",
     "radar_png",
@@ -45,4 +52,8 @@ __all__ = [
     "self_evaluation_html",
     "self_evaluation_pdf",
     "self_evaluation_report",
+    "third_party_docx",
+    "third_party_html",
+    "third_party_pdf",
+    "third_party_report",
 ]

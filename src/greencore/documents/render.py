@@ -16,6 +16,7 @@ import jinja2
 
 from greencore.documents.chart import radar_png, radar_svg
 from greencore.documents.model import SelfEvaluationReport
+from greencore.documents.third_party import ThirdPartyReport
 
 SHIPPED_TEMPLATES = Path(__file__).with_name("templates")
 
@@ -86,4 +87,20 @@ def render_docx(template: str, context: dict[str, Any], templates: Templates | N
 def self_evaluation_docx(report: SelfEvaluationReport, templates: Templates | None = None) -> bytes:
     return render_docx(
         "self_evaluation.docx", {**report.context(), "radar_png": radar_png(report.categories)}, templates
+    )
+
+
+def third_party_html(report: ThirdPartyReport, templates: Templates | None = None) -> str:
+    return render_html(
+        "third_party.html", {**report.context(), "radar": radar_svg(report.categories)}, templates
+    )
+
+
+def third_party_pdf(report: ThirdPartyReport, templates: Templates | None = None) -> bytes:
+    return html_to_pdf(third_party_html(report, templates))
+
+
+def third_party_docx(report: ThirdPartyReport, templates: Templates | None = None) -> bytes:
+    return render_docx(
+        "third_party.docx", {**report.context(), "radar_png": radar_png(report.categories)}, templates
     )
