@@ -28,7 +28,10 @@ from test_applications import complete_answers
 from greencore import Result
 from greenmfg.applications import services as applications
 from greenmfg.audit.models import Event
+from greenmfg.catalog.models import Call
+from greenmfg.evaluations import services as evaluations
 from greenmfg.evidence.validation import sm3_hex
+from greenmfg.orgs.models import Organisation
 from greenmfg.reports import services
 from greenmfg.reports.models import Document
 from greenmfg.reports.services import ReportError
@@ -205,3 +208,89 @@ def test_two_requests_at_once_get_two_version_numbers(tx_world):
         thread.join()
     assert sorted(numbers) == [1, 2]
     assert sorted(Document.objects.values_list("status", flat=True)) == ["done", "done"]
+
+
+# --- 第三方评价报告 ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def concluded(world):
+    """sz-energy's application, evaluated by the demo body: the evaluator scores green design 3 (the
+    applicant claimed otherwise), records a finding and concludes."""
+    call = Call.objects.get(code="suzhou-2026-factory")
+    call.pk = None
+    call.code = "reports-third-party"
+    call.requires_third_party = True
+    call.save()
+    user = world.users["sz-energy"]
+    application = applications.start_application(actor(user), call)
+    applications.save_answers(actor(user), application, complete_answers())
+    applications.submit(actor(user), application)
+    body = Organisation.objects.get(name="江苏示例绿色发展评价中心（演示）")
+    engagement = evaluations.engage(actor(user), application, body.pk)
+    ev = actor(world.users["evaluator"])
+    evaluations.save_values(ev, engagement, {"in:green_design": "3"})
+    evaluations.add_finding(
+        ev,
+        engagement,
+        kind="field_check",
+        description="现场核对绿色设计典型案例材料",
+        stream=io.BytesIO(pdf_bytes("finding")),
+        filename="案例材料.pdf",
+    )
+    evaluations.conclude(ev, engagement, "各项指标与佐证材料相符，绿色设计典型案例认定 3 分。")
+    engagement.refresh_from_db()
+    return engagement
+
+
+def test_third_party_report_sets_both_sides_and_is_read_by_the_evaluations_readers(
+    world, concluded, django_capture_on_commit_callbacks
+):
+    evaluator = world.client("evaluator")
+    document = _generate_kind(
+        evaluator, concluded.application, "third_party", "docx", django_capture_on_commit_callbacks
+    )
+    assert document.status == "done", document.message
+    assert document.engagement_id == concluded.pk and document.dossier_id == concluded.dossier_id
+    body = b"".join(evaluator.get(reverse("reports:download", kwargs={"pk": document.pk})).streaming_content)
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        xml = ElementTree.fromstring(archive.read("word/document.xml"))
+    rows = [
+        ["".join(t.text or "" for t in c.iter(f"{W}t")) for c in r.iter(f"{W}tc")] for r in xml.iter(f"{W}tr")
+    ]
+    own, checked = _engine_result(document), Result.from_json(concluded.result)
+    by_label = {r[0].strip("　"): r for r in rows if len(r) == 9}
+    for item in checked.indicators:
+        if not item.is_leaf:
+            continue
+        mine = own.indicator(item.id)
+        row = by_label[item.label]
+        assert row[4:6] == [
+            "" if mine.points is None else str(mine.points),
+            "" if item.points is None else str(item.points),
+        ], f"指标“{item.label}”的自评得分与核定得分"
+    text = "".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in xml.iter(f"{W}p"))
+    assert "江苏示例绿色发展评价中心（演示）" in text and "现场核对绿色设计典型案例材料" in text
+    assert "各项指标与佐证材料相符，绿色设计典型案例认定 3 分。" in text
+    assert f"核定得分：{checked.score} / {checked.max_score}" in text
+    # the bureaus over the application and the applicant read it; the expert, another body's reader, not
+    for role, status in (("sz-energy", 200), ("wz-reviewer", 200), ("expert-1", 404), ("sz-machinery", 404)):
+        page = world.client(role).get(reverse("reports:status", kwargs={"pk": document.pk}))
+        assert page.status_code == status, role
+
+
+def _generate_kind(client, application, kind, fmt, capture):
+    with capture(execute=True):
+        response = client.post(
+            reverse("reports:generate", kwargs={"public_id": application.public_id}),
+            {"kind": kind, "format": fmt},
+        )
+    assert response.status_code == 302
+    return Document.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+
+
+def test_no_third_party_report_without_a_concluded_evaluation(world, drafted):
+    with pytest.raises(ReportError) as refused:
+        services.request_document(actor(world.users["sz-machinery"]), drafted, "third_party", "pdf")
+    assert refused.value.zh == "尚无已出具结论的第三方评价。"
+    assert not Document.objects.exists()

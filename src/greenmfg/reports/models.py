@@ -10,6 +10,7 @@ class Document(models.Model):
 
     class Kind(models.TextChoices):
         SELF_EVALUATION = "self_evaluation", "自评价报告"
+        THIRD_PARTY = "third_party", "第三方评价报告"
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF 文件"
@@ -29,6 +30,10 @@ class Document(models.Model):
     dossier = models.ForeignKey("applications.Dossier", on_delete=models.PROTECT, related_name="+")
     dossier_number = models.PositiveIntegerField()
     dossier_revision = models.PositiveIntegerField()
+    # a third-party report: the concluded evaluation it reports (its dossier is the version compared)
+    engagement = models.ForeignKey(
+        "evaluations.Engagement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     format = models.CharField(max_length=8, choices=Format.choices)
     number = models.PositiveIntegerField()  # the document's version among this application's of this kind

@@ -20,18 +20,25 @@ from django.utils import timezone
 from django_tasks import task
 
 from greencore import (
+    Finding,
     Result,
     SelfEvaluationReport,
     Templates,
+    ThirdPartyReport,
     self_evaluation_docx,
     self_evaluation_pdf,
     self_evaluation_report,
+    third_party_docx,
+    third_party_pdf,
+    third_party_report,
 )
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application, Dossier
 from greenmfg.applications.selectors import dossier_for
 from greenmfg.audit import services as audit
 from greenmfg.core.errors import Refused
+from greenmfg.evaluations.models import Engagement, EngagementStatus
+from greenmfg.evaluations.selectors import engagements_visible_to
 from greenmfg.evidence.selectors import evidence_by_indicator
 from greenmfg.evidence.validation import sm3_hex
 from greenmfg.orgs.selectors import Actor
@@ -59,7 +66,21 @@ def request_document(actor: Actor, application: Application, kind: str, fmt: str
         raise ReportError(f"未知的文件类型：{kind}", f"unknown document kind: {kind}")
     if fmt not in Document.Format.values:
         raise ReportError("格式只能是 PDF 或 Word（docx）。", "the format must be pdf or docx")
-    dossier = dossier_for(actor, application)
+    engagement: Engagement | None = None
+    dossier: Dossier | None
+    if kind == Document.Kind.THIRD_PARTY:
+        # the concluded evaluation the actor may read; its dossier is the version it compared against
+        engagement = (
+            engagements_visible_to(actor)
+            .filter(application=application, status=EngagementStatus.CONCLUDED)
+            .order_by("-concluded_at")
+            .first()
+        )
+        if engagement is None or engagement.dossier is None or engagement.result is None:
+            raise ReportError("尚无已出具结论的第三方评价。", "no concluded third-party evaluation")
+        dossier = engagement.dossier
+    else:
+        dossier = dossier_for(actor, application)
     if dossier is None:
         raise ReportError(
             "尚无可生成报告的申报书版本（申报书提交后可见）。", "no version of the dossier to report on"
@@ -74,6 +95,7 @@ def request_document(actor: Actor, application: Application, kind: str, fmt: str
             dossier=dossier,
             dossier_number=dossier.number,
             dossier_revision=dossier.revision,
+            engagement=engagement,
             kind=kind,
             format=fmt,
             number=(last or 0) + 1,
@@ -107,9 +129,7 @@ def self_evaluation_data(application: Application, dossier: Dossier) -> SelfEval
     cited (the submitted files for a submitted version)."""
     call = application.call
     scheme = scheme_for(call.scheme_id, call.scheme_version)
-    # store_result keeps the result as its JSON text (older rows may hold the decoded object)
-    stored = dossier.result
-    result = Result.from_json(stored if isinstance(stored, str) else json.dumps(stored))
+    result = _result(dossier.result)
     organisation = application.applicant
     sites = [f"{s.name}（{s.address}）" if s.address else s.name for s in organisation.sites.all()]
     files = evidence_by_indicator(application.pk, submitted_only=dossier.frozen_at is not None)
@@ -132,16 +152,84 @@ def self_evaluation_data(application: Application, dossier: Dossier) -> SelfEval
     )
 
 
+def _result(stored: object) -> Result:
+    # store_result keeps the result as its JSON text (older rows may hold the decoded object)
+    return Result.from_json(stored if isinstance(stored, str) else json.dumps(stored))
+
+
+def _name(user: object) -> str:
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return str(full or getattr(user, "username", ""))
+
+
+def third_party_data(engagement: Engagement) -> ThirdPartyReport:
+    """The report of a concluded evaluation: the compared self-evaluation, the body's own scoring and
+    findings, the margin frozen at conclusion, the conclusion."""
+    application = engagement.application
+    call = application.call
+    scheme = scheme_for(call.scheme_id, call.scheme_version)
+    assert engagement.dossier is not None  # checked when the document was requested
+    labels = {node.id: node.label.zh for node in scheme.iter_nodes()}
+    findings = list(engagement.findings.select_related("recorded_by"))
+    team = list(
+        dict.fromkeys(_name(u) for u in [*(f.recorded_by for f in findings), engagement.concluded_by] if u)
+    )
+    visit = sorted(timezone.localtime(f.recorded_at).date().isoformat() for f in findings)
+    dates = {"受托日期": timezone.localtime(engagement.engaged_at).date().isoformat()}
+    if visit:
+        dates["评价实施"] = visit[0] if visit[0] == visit[-1] else f"{visit[0]} 至 {visit[-1]}"
+    if engagement.concluded_at:
+        dates["出具结论"] = timezone.localtime(engagement.concluded_at).date().isoformat()
+    organisation = application.applicant
+    return third_party_report(
+        scheme,
+        _result(engagement.dossier.result),
+        _result(engagement.result),
+        margin=engagement.score_margin if engagement.score_margin is not None else call.score_margin,
+        body=engagement.body.name,
+        team=team,
+        dates=dates,
+        findings=[
+            Finding(
+                kind=f.kind,
+                method=f.get_kind_display(),
+                indicator=labels.get(f.indicator, f.indicator),
+                description=f.description,
+                date=timezone.localtime(f.recorded_at).date().isoformat(),
+                file_name=f.file_name,
+            )
+            for f in findings
+        ],
+        conclusion=engagement.conclusion,
+        applicant={
+            "name": organisation.name,
+            "credit_code": organisation.credit_code or "",
+            "address": organisation.address,
+            "region": application.region.full_name(),
+            "industry": str(organisation.industry) if organisation.industry else "",
+        },
+        generated_on=timezone.localdate().isoformat(),
+        data_version=(
+            f"申报书第 {engagement.dossier.number} 版；第三方评价修订 {engagement.revision}"
+            f"（结论摘要 SM3 {engagement.manifest_sm3[:16]}）"
+        ),
+    )
+
+
 def _progress(document: Document, progress: int, status: str = Document.Status.RUNNING) -> None:
     document.status, document.progress = status, progress
     document.save(update_fields=["status", "progress"])
 
 
 def render(document: Document) -> bytes:
+    pdf = document.format == Document.Format.PDF
+    if document.kind == Document.Kind.THIRD_PARTY and document.engagement is not None:
+        third = third_party_data(document.engagement)
+        _progress(document, 40)
+        return third_party_pdf(third, templates()) if pdf else third_party_docx(third, templates())
     report = self_evaluation_data(document.application, document.dossier)
     _progress(document, 40)
-    render_format = self_evaluation_pdf if document.format == Document.Format.PDF else self_evaluation_docx
-    return render_format(report, templates())
+    return self_evaluation_pdf(report, templates()) if pdf else self_evaluation_docx(report, templates())
 
 
 def finish(document: Document, content: bytes) -> None:
@@ -169,9 +257,9 @@ def finish(document: Document, content: bytes) -> None:
 def generate_document(document_id: str) -> str:
     """Build, render and store one document. Whatever goes wrong, it ends failed with the reason; a worker
     that dies leaves it running, and the page says so after a while (the request can be repeated)."""
-    document = Document.objects.select_related("application__call", "application__applicant", "dossier").get(
-        pk=document_id
-    )
+    document = Document.objects.select_related(
+        "application__call", "application__applicant", "dossier", "engagement__body", "engagement__dossier"
+    ).get(pk=document_id)
     _progress(document, 10)
     try:
         content = render(document)
