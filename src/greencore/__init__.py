@@ -35,6 +35,8 @@ from greencore.calc.park import compute_park
 from greencore.documents import (
     Finding,
     SelfEvaluationReport,
+    TableColumn,
+    TableDocument,
     Templates,
     ThirdPartyReport,
     html_to_pdf,
@@ -49,6 +51,7 @@ from greencore.documents import (
     third_party_docx,
     third_party_pdf,
     third_party_report,
+    write_table_xlsx,
 )
 from greencore.eligibility import (
     ApplicantRecord,
@@ -210,6 +213,8 @@ __all__ = [
     "State",
     "StepSpec",
     "Table",
+    "TableColumn",
+    "TableDocument",
     "TableSpec",
     "Templates",
     "Text",
@@ -289,5 +294,6 @@ __all__ = [
     "title_status_input",
     "value_problem",
     "working",
+    "write_table_xlsx",
     "write_template",
 ]

@@ -36,4 +36,5 @@ ROWS: dict[str, Any] = {
     "reports:verify": ("POST", _application, "visible", 302),  # no file: refused, sent back
     "reports:status": ("GET", _document, "visible", 200),
     "reports:download": ("GET", _document, "visible", 200),
+    "reports:call_summary": ("GET", lambda o: {"code": o["application"].call.code}, "reviewers", 200),
 }

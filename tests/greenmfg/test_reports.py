@@ -22,7 +22,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from factories import actor, pdf_bytes, start
+from openpyxl import load_workbook
 from test_applications import complete_answers
 
 from greencore import Result
@@ -35,6 +37,7 @@ from greenmfg.orgs.models import Organisation
 from greenmfg.reports import services
 from greenmfg.reports.models import Document
 from greenmfg.reports.services import ReportError
+from greenmfg.reports.tables import SUMMARY_COLUMNS
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "documents"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -294,3 +297,41 @@ def test_no_third_party_report_without_a_concluded_evaluation(world, drafted):
         services.request_document(actor(world.users["sz-machinery"]), drafted, "third_party", "pdf")
     assert refused.value.zh == "尚无已出具结论的第三方评价。"
     assert not Document.objects.exists()
+
+
+# --- 推荐汇总表 (Excel) -------------------------------------------------------------------------------------
+
+
+def test_call_summary_table_holds_real_numbers_and_dates_and_neutral_text(world, drafted):
+    owner = actor(world.users["sz-machinery"])
+    applications.submit(owner, drafted)
+    drafted.applicant.name = '=HYPERLINK("http://x")示例'
+    drafted.applicant.save(update_fields=["name"])
+    response = world.client("wz-reviewer").get(
+        reverse("reports:call_summary", kwargs={"code": drafted.call.code})
+    )
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    assert sheet.title == "推荐汇总表"
+    assert sheet["A1"].value == f"{drafted.call.name}推荐汇总表"
+    headers = [c.value for c in sheet[3]]
+    assert headers == [c.header for c in SUMMARY_COLUMNS], "官方表头"
+    assert sheet.freeze_panes == "A4", "表头冻结"
+    assert sheet.auto_filter.ref == "A3:K4", "筛选"
+    assert sheet.column_dimensions["B"].width == 34
+    row = [c.value for c in sheet[4]]
+    dossier = drafted.versions.get(frozen_at__isnull=False)
+    drafted.refresh_from_db()
+    assert row[0] == 1
+    assert row[1] == '\'=HYPERLINK("http://x")示例', "公式注入：以撇号开头的文本"
+    assert sheet["B4"].data_type == "s"
+    assert row[5].date() == timezone.localtime(drafted.submitted_at).date(), "提交日期"
+    assert sheet["F4"].number_format == "yyyy-mm-dd" and sheet["F4"].is_date, "提交日期为日期"
+    assert Decimal(str(row[6])) == dossier.score == Decimal("66.05"), "自评价得分为数值，与引擎一致"
+    assert sheet["G4"].data_type == "n"
+    # another city's bureau sees none of it
+    other = world.client("wx-reviewer").get(
+        reverse("reports:call_summary", kwargs={"code": drafted.call.code})
+    )
+    assert load_workbook(io.BytesIO(other.content)).active.max_row == 3

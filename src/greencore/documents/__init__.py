@@ -28,6 +28,7 @@ from greencore.documents.render import (
     third_party_html,
     third_party_pdf,
 )
+from greencore.documents.tables import TableColumn, TableDocument, safe_text, table_html, write_table_xlsx
 from greencore.documents.third_party import ComparedIndicator, Finding, ThirdPartyReport, third_party_report
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "IndicatorLine",
     "Item",
     "SelfEvaluationReport",
+    "TableColumn",
+    "TableDocument",
     "Templates",
     "ThirdPartyReport",
     "html_to_pdf",
@@ -48,12 +51,15 @@ __all__ = [
     "radar_svg",
     "render_docx",
     "render_html",
+    "safe_text",
     "self_evaluation_docx",
     "self_evaluation_html",
     "self_evaluation_pdf",
     "self_evaluation_report",
+    "table_html",
     "third_party_docx",
     "third_party_html",
     "third_party_pdf",
     "third_party_report",
+    "write_table_xlsx",
 ]

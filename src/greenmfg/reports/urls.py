@@ -9,4 +9,5 @@ urlpatterns = [
     path("application/<uuid:public_id>/verify/", views.verify, name="verify"),
     path("<uuid:pk>/", views.status, name="status"),
     path("<uuid:pk>/download/", views.download, name="download"),
+    path("call/<slug:code>/summary.xlsx", views.call_summary_table, name="call_summary"),
 ]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from greencore import write_table_xlsx
 from greenmfg.applications.access import access_application
+from greenmfg.catalog.models import Call
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
 
@@ -16,6 +19,9 @@ from .access import access_document
 from .models import Document
 from .selectors import documents_for
 from .services import ReportError
+from .tables import call_summary
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET
@@ -95,3 +101,14 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
         "reports/verified.html",
         {"application": application, "found": found, "name": upload.name if upload else ""},
     )
+
+
+@require_GET
+def call_summary_table(request: HttpRequest, code: str) -> HttpResponse:
+    """The call's recommendation summary table (推荐汇总表) of the applications this bureau may see."""
+    actor = access_actor(request.user, "reviewer")
+    call = get_object_or_404(Call, code=code)
+    table = call_summary(actor, call)
+    response = HttpResponse(write_table_xlsx(table), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{table.title}.xlsx")
+    return response
