@@ -33,12 +33,14 @@ from __future__ import annotations
 from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
 from greencore.calc.park import compute_park
 from greencore.documents import (
+    CertificateData,
     Finding,
     SelfEvaluationReport,
     TableColumn,
     TableDocument,
     Templates,
     ThirdPartyReport,
+    certificate_pdf,
     html_to_pdf,
     radar_png,
     radar_svg,
@@ -168,6 +170,7 @@ __all__ = [
     "Candidate",
     "CaseFacts",
     "CellProblem",
+    "CertificateData",
     "ChainError",
     "Choice",
     "Column",
@@ -227,6 +230,7 @@ __all__ = [
     "WorkflowError",
     "aggregate",
     "assign_panel",
+    "certificate_pdf",
     "check_assignment",
     "check_eligibility",
     "check_transition",

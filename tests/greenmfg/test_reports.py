@@ -21,11 +21,13 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from factories import actor, pdf_bytes, start
 from openpyxl import load_workbook
 from test_applications import complete_answers
+from test_register_verification import published
 
 from greencore import Result
 from greenmfg.applications import services as applications
@@ -34,8 +36,9 @@ from greenmfg.catalog.models import Call
 from greenmfg.evaluations import services as evaluations
 from greenmfg.evidence.validation import sm3_hex
 from greenmfg.orgs.models import Organisation
+from greenmfg.publication.models import Title
 from greenmfg.reports import services
-from greenmfg.reports.models import Document
+from greenmfg.reports.models import Certificate, Document
 from greenmfg.reports.services import ReportError
 from greenmfg.reports.tables import SUMMARY_COLUMNS
 
@@ -335,3 +338,47 @@ def test_call_summary_table_holds_real_numbers_and_dates_and_neutral_text(world,
         reverse("reports:call_summary", kwargs={"code": drafted.call.code})
     )
     assert load_workbook(io.BytesIO(other.content)).active.max_row == 3
+
+
+# --- 证书 ---------------------------------------------------------------------------------------------------
+
+
+def test_certificate_is_issued_once_and_its_code_checked_publicly(world):
+    announcement, _ = published(world)
+    title = announcement.titles.get()
+    holder = world.client(
+        next(u for u, user in world.users.items() if user.membership.organisation_id == title.organisation_id)
+    )
+    url = reverse("reports:certificate", kwargs={"title_id": title.public_id})
+    response = holder.get(url)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    issued = Certificate.objects.get(title=title)
+    assert sm3_hex(io.BytesIO(body)) == issued.sm3
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = SHOTS / "certificate.pdf"
+    pdf.write_bytes(body)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-singlefile", str(pdf), str(SHOTS / "certificate")], check=True
+    )
+    flat = re.sub(
+        r"\s+",
+        "",
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout,
+    )
+    assert title.organisation.name in flat and announcement.number in flat and issued.code in flat
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", issued.code)
+    # issued once: a second download is the same certificate
+    assert b"".join(holder.get(url).streaming_content) == body
+    assert Certificate.objects.count() == 1
+    # anyone checks the code, typed loosely; a wrong code is "not found"
+    verify = reverse("reports:verify_certificate")
+    page = Client().get(verify, {"code": issued.code.replace("-", " ").lower()}).content.decode()
+    assert 'data-match="yes"' in page and 'data-status="active"' in page and title.organisation.name in page
+    assert 'data-match="no"' in Client().get(verify, {"code": "AAAA-BBBB-CCCC"}).content.decode()
+    Title.objects.filter(pk=title.pk).update(status=Title.Status.REVOKED)
+    page = Client().get(verify, {"code": issued.code}).content.decode()
+    assert 'data-status="revoked"' in page and "该证书对应的称号已撤销。" in page
+    # neither another enterprise nor another bureau gets it
+    for role in ("sz-energy", "wx-reviewer"):
+        assert world.client(role).get(url).status_code == 404

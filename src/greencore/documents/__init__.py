@@ -4,6 +4,7 @@
 CSS for PDF, .docx for Word); `chart` draws the radar of the categories.
 """
 
+from greencore.documents.certificate import CertificateData, qr_svg
 from greencore.documents.chart import radar_png, radar_svg
 from greencore.documents.model import (
     CategoryLine,
@@ -18,6 +19,7 @@ from greencore.documents.model import (
 from greencore.documents.render import (
     SHIPPED_TEMPLATES,
     Templates,
+    certificate_pdf,
     html_to_pdf,
     render_docx,
     render_html,
@@ -34,6 +36,7 @@ from greencore.documents.third_party import ComparedIndicator, Finding, ThirdPar
 __all__ = [
     "SHIPPED_TEMPLATES",
     "CategoryLine",
+    "CertificateData",
     "ComparedIndicator",
     "Finding",
     "GapSection",
@@ -45,8 +48,10 @@ __all__ = [
     "TableDocument",
     "Templates",
     "ThirdPartyReport",
+    "certificate_pdf",
     "html_to_pdf",
     "number",
+    "qr_svg",
     "radar_png",
     "radar_svg",
     "render_docx",

@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from greencore.documents.certificate import CertificateData
 from greencore.documents.chart import radar_png, radar_svg
 from greencore.documents.model import SelfEvaluationReport
 from greencore.documents.third_party import ThirdPartyReport
@@ -104,3 +105,7 @@ def third_party_docx(report: ThirdPartyReport, templates: Templates | None = Non
     return render_docx(
         "third_party.docx", {**report.context(), "radar_png": radar_png(report.categories)}, templates
     )
+
+
+def certificate_pdf(data: CertificateData, templates: Templates | None = None) -> bytes:
+    return html_to_pdf(render_html("certificate.html", data.context(), templates))

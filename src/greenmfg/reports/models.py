@@ -60,3 +60,22 @@ class Document(models.Model):
     @property
     def file_name(self) -> str:
         return f"{self.get_kind_display()}-第{self.number}版.{self.format}"
+
+
+class Certificate(models.Model):
+    """The certificate of one granted title, issued once: its verification code is what the public
+    verify page looks up, and its SM3 names the PDF that was issued."""
+
+    title = models.OneToOneField("publication.Title", on_delete=models.PROTECT, related_name="certificate")
+    code = models.CharField(max_length=20, unique=True)  # XXXX-XXXX-XXXX, from an alphabet without 0/O/1/I
+    storage_name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    sm3 = models.CharField(max_length=64)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return self.code

@@ -9,5 +9,7 @@ urlpatterns = [
     path("application/<uuid:public_id>/verify/", views.verify, name="verify"),
     path("<uuid:pk>/", views.status, name="status"),
     path("<uuid:pk>/download/", views.download, name="download"),
+    path("certificates/verify/", views.verify_certificate, name="verify_certificate"),
+    path("certificates/<uuid:title_id>/", views.certificate, name="certificate"),
     path("call/<slug:code>/summary.xlsx", views.call_summary_table, name="call_summary"),
 ]

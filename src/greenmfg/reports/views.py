@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -13,8 +14,9 @@ from greenmfg.applications.access import access_application
 from greenmfg.catalog.models import Call
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
+from greenmfg.publication.models import Title
 
-from . import services
+from . import certificates, services, storage
 from .access import access_document
 from .models import Document
 from .selectors import documents_for
@@ -112,3 +114,45 @@ def call_summary_table(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(write_table_xlsx(table), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{table.title}.xlsx")
     return response
+
+
+@require_GET
+def certificate(request: HttpRequest, title_id: str) -> HttpResponse:
+    """The certificate of a title, for its holder and its issuer (issued on the first request)."""
+    actor = access_actor(request.user)
+    title = get_object_or_404(
+        Title.objects.select_related("organisation", "announcement__authority"), public_id=title_id
+    )
+    if not certificates.may_hold(actor, title):
+        raise Http404
+    try:
+        issued = certificates.issue(actor, title, request.build_absolute_uri("/"))
+    except ReportError as error:
+        return HttpResponse(localized(error), status=409, content_type="text/plain; charset=utf-8")
+    response = FileResponse(
+        storage.open_stored(issued.storage_name),
+        as_attachment=True,
+        filename=f"证书-{issued.code}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_not_required
+@require_GET
+def verify_certificate(request: HttpRequest) -> HttpResponse:
+    """Anyone checks a certificate's code: the live title behind it (valid or revoked), or no such code."""
+    code = request.GET.get("code", "")
+    found = certificates.lookup(code) if code else None
+    return render(
+        request,
+        "reports/certificate_verify.html",
+        {
+            "code": code,
+            "found": found,
+            "title": found.title if found else None,
+            # the labels as the certificate prints them
+            "shown": certificates.certificate_data(found.title, found.code, "") if found else None,
+        },
+    )
