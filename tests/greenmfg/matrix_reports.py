@@ -56,5 +56,6 @@ ROWS: dict[str, Any] = {
     "reports:download": ("GET", _document, "visible", 200),
     "reports:certificate": ("GET", lambda o: {"title_id": o["title"].public_id}, holder_or_issuer, 200),
     "reports:verify_certificate": ("GET", None, "public", 200),
+    "reports:published_list": ("GET", lambda o: {"public_id": o["announcement"].public_id}, "public", 200),
     "reports:call_summary": ("GET", lambda o: {"code": o["application"].call.code}, "reviewers", 200),
 }

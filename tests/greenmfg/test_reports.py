@@ -40,7 +40,7 @@ from greenmfg.publication.models import Title
 from greenmfg.reports import services
 from greenmfg.reports.models import Certificate, Document
 from greenmfg.reports.services import ReportError
-from greenmfg.reports.tables import SUMMARY_COLUMNS
+from greenmfg.reports.tables import PUBLISHED_COLUMNS, SUMMARY_COLUMNS
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "documents"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -382,3 +382,18 @@ def test_certificate_is_issued_once_and_its_code_checked_publicly(world):
     # neither another enterprise nor another bureau gets it
     for role in ("sz-energy", "wx-reviewer"):
         assert world.client(role).get(url).status_code == 404
+
+
+def test_published_list_carries_the_announcement_number_and_real_values(world):
+    announcement, _ = published(world)
+    title = announcement.titles.get()
+    response = Client().get(reverse("reports:published_list", kwargs={"public_id": announcement.public_id}))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert announcement.number in sheet["A1"].value and announcement.number in sheet["A2"].value, "公告文号"
+    assert [c.value for c in sheet[3]] == [c.header for c in PUBLISHED_COLUMNS]
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A4", "A3:J4")
+    row = [c.value for c in sheet[4]]
+    assert row[1] == title.organisation.name and row[4] == "绿色工厂"
+    assert Decimal(str(row[7])) == title.score and sheet["H4"].data_type == "n", "得分为数值"
+    assert row[8].date() == title.valid_from and sheet["I4"].is_date, "有效期自为日期"

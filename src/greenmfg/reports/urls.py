@@ -11,5 +11,6 @@ urlpatterns = [
     path("<uuid:pk>/download/", views.download, name="download"),
     path("certificates/verify/", views.verify_certificate, name="verify_certificate"),
     path("certificates/<uuid:title_id>/", views.certificate, name="certificate"),
+    path("announcements/<uuid:public_id>/list.xlsx", views.published_list_table, name="published_list"),
     path("call/<slug:code>/summary.xlsx", views.call_summary_table, name="call_summary"),
 ]

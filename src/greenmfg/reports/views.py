@@ -14,6 +14,7 @@ from greenmfg.applications.access import access_application
 from greenmfg.catalog.models import Call
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
+from greenmfg.publication.access import access_announcement
 from greenmfg.publication.models import Title
 
 from . import certificates, services, storage
@@ -21,7 +22,7 @@ from .access import access_document
 from .models import Document
 from .selectors import documents_for
 from .services import ReportError
-from .tables import call_summary
+from .tables import call_summary, published_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -156,3 +157,13 @@ def verify_certificate(request: HttpRequest) -> HttpResponse:
             "shown": certificates.certificate_data(found.title, found.code, "") if found else None,
         },
     )
+
+
+@login_not_required
+@require_GET
+def published_list_table(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The published list of an announcement (public, as the announcement is), with its number."""
+    table = published_list(access_announcement(public_id))
+    response = HttpResponse(write_table_xlsx(table), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{table.title}.xlsx")
+    return response
