@@ -507,6 +507,11 @@ def cmd_report_self_evaluation(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if target.suffix.lower() not in REPORT_FORMATS:
         raise CliError(f"-o {target}: 只支持 .pdf、.docx、.html / only .pdf, .docx or .html")
+    if args.date:
+        try:
+            datetime.date.fromisoformat(args.date)
+        except ValueError:
+            raise CliError(f"--date {args.date}: 日期应为 YYYY-MM-DD / expected YYYY-MM-DD") from None
     if args.templates and not Path(args.templates).is_dir():
         raise CliError(f"--templates {args.templates}: 目录不存在 / no such directory")
     registry = _registry(args)

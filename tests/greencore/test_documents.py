@@ -215,6 +215,13 @@ def test_a_bureau_template_directory_replaces_the_shipped_layout(tmp_path):
     assert Templates(own).path("self_evaluation.html").parent.name == "templates"  # falls back to shipped
 
 
+def test_a_malformed_date_is_refused_naming_the_option(tmp_path, capsys):
+    args = ["report", "self-evaluation", str(EXAMPLES / "factory-2025.json"), "-o", str(tmp_path / "r.html")]
+    assert main([*args, "--date", "2026/12/07"]) == 2
+    assert "--date 2026/12/07: 日期应为 YYYY-MM-DD" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_unknown_output_format_is_refused_naming_the_option(tmp_path, capsys):
     code = main(
         ["report", "self-evaluation", str(EXAMPLES / "factory-2025.json"), "-o", str(tmp_path / "r.odt")]

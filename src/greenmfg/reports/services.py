@@ -255,8 +255,8 @@ def finish(document: Document, content: bytes) -> None:
 
 @task()
 def generate_document(document_id: str) -> str:
-    """Build, render and store one document. Whatever goes wrong, it ends failed with the reason; a worker
-    that dies leaves it running, and the page says so after a while (the request can be repeated)."""
+    """Build, render and store one document. Whatever goes wrong, it ends failed with the reason. A worker
+    that dies mid-way leaves it running; the user requests it again (a new version), nothing is lost."""
     document = Document.objects.select_related(
         "application__call", "application__applicant", "dossier", "engagement__body", "engagement__dossier"
     ).get(pk=document_id)

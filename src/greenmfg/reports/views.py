@@ -63,7 +63,7 @@ def generate(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def status(request: HttpRequest, pk: str) -> HttpResponse:
     document = access_document(request.user, pk)
-    template = "reports/status.html#progress" if request.htmx else "reports/status.html"  # type: ignore[attr-defined]
+    template = "reports/status.html#progress" if request.htmx else "reports/status.html"
     return render(request, template, {"document": document, "application": document.application})
 
 
