@@ -6,6 +6,8 @@ Errors are one line naming the place, on stderr, with exit code 2.
 from __future__ import annotations
 
 import argparse
+import datetime
+import hashlib
 import json
 import sys
 import time
@@ -20,6 +22,13 @@ from rich.table import Table
 from rich.tree import Tree
 
 from greencore.calc.cli import register as register_calc
+from greencore.documents import (
+    Templates,
+    self_evaluation_docx,
+    self_evaluation_html,
+    self_evaluation_pdf,
+    self_evaluation_report,
+)
 from greencore.errors import GreencoreError
 from greencore.scoring import InputError, rank_population, score, score_population
 from greencore.scoring.raw import working
@@ -474,6 +483,66 @@ def cmd_bulk(args: argparse.Namespace) -> int:
     return 0
 
 
+REPORT_FORMATS = (".pdf", ".docx", ".html")
+
+
+def _report_extras(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The applicant's profile and the evidence cited per indicator, from a JSON/YAML input document."""
+    if path.suffix.lower() not in (".json", ".yaml", ".yml"):
+        return {}, {}
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    if not isinstance(data, dict):
+        return {}, {}
+    applicant = data.get("applicant") or {}
+    evidence = data.get("evidence") or {}
+    if not isinstance(applicant, dict):
+        raise CliError(f"{path}: applicant: 应为对象 / expected a mapping")
+    if not isinstance(evidence, dict) or not all(isinstance(v, list) for v in evidence.values()):
+        raise CliError(f"{path}: evidence: 应为“指标编号: [材料, …]” / expected indicator: [files]")
+    return applicant, {str(k): [str(x) for x in v] for k, v in evidence.items()}
+
+
+def cmd_report_self_evaluation(args: argparse.Namespace) -> int:
+    target = Path(args.output)
+    if target.suffix.lower() not in REPORT_FORMATS:
+        raise CliError(f"-o {target}: 只支持 .pdf、.docx、.html / only .pdf, .docx or .html")
+    if args.date:
+        try:
+            datetime.date.fromisoformat(args.date)
+        except ValueError:
+            raise CliError(f"--date {args.date}: 日期应为 YYYY-MM-DD / expected YYYY-MM-DD") from None
+    if args.templates and not Path(args.templates).is_dir():
+        raise CliError(f"--templates {args.templates}: 目录不存在 / no such directory")
+    registry = _registry(args)
+    path = Path(args.file)
+    scheme, inputs, raw = _read_inputs(path, args.scheme, registry)
+    applicant, evidence = _report_extras(path)
+    result = score(scheme, inputs, raw=raw)
+    report = self_evaluation_report(
+        scheme,
+        result,
+        applicant=applicant,
+        evidence=evidence,
+        generated_on=args.date or datetime.date.today().isoformat(),
+        # the data the report was made from: the input file's digest (the platform names its version)
+        data_version=f"{path.name} SHA-256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}",
+    )
+    templates = Templates(Path(args.templates) if args.templates else None)
+    suffix = target.suffix.lower()
+    if suffix == ".pdf":
+        target.write_bytes(self_evaluation_pdf(report, templates))
+    elif suffix == ".docx":
+        target.write_bytes(self_evaluation_docx(report, templates))
+    else:
+        target.write_text(self_evaluation_html(report, templates), encoding="utf-8")
+    print(
+        f"已生成自评价报告 / report written: {target}"
+        f"（{scheme.key}，得分 {report.score}，等级 {report.grade}）"
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     example = EXAMPLES_DIR / "factory-2025.json"
     registry = _registry(args)
@@ -538,6 +607,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-column", default="id")
     p.add_argument("--group-by", help="column for percentile grades within groups (e.g. industry)")
     p.set_defaults(func=cmd_bulk)
+
+    report = sub.add_parser("report", help="generate documents (PDF, Word)")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    p = report_sub.add_parser(
+        "self-evaluation", help="the self-evaluation report (自评价报告) of one application"
+    )
+    p.add_argument("file", help="inputs: JSON, YAML or a filled workbook")
+    p.add_argument("--scheme")
+    p.add_argument("-o", "--output", required=True, help="report.pdf, report.docx or report.html")
+    p.add_argument("--templates", help="a directory of replacement templates (same file names)")
+    p.add_argument("--date", help="the date printed on the report (default: today), YYYY-MM-DD")
+    p.set_defaults(func=cmd_report_self_evaluation)
 
     p = sub.add_parser("demo", help="score the shipped example")
     p.set_defaults(func=cmd_demo)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "greenmfg.reviews",
     "greenmfg.publication",
     "greenmfg.register",
+    "greenmfg.reports",
     "greenmfg.web",
 ]
 
@@ -203,6 +204,9 @@ RATE_LIMITS: dict[str, dict[str, object]] = {
 }
 
 # --- tasks ----------------------------------------------------------------------------------------
+# a bureau's own document templates (same file names as greencore/documents/templates), over the shipped ones
+DOCUMENT_TEMPLATES_DIR = os.environ.get("GREENMFG_DOCUMENT_TEMPLATES") or None
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("GREENMFG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

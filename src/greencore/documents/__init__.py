@@ -1,0 +1,70 @@
+"""The documents bureaus and enterprises exchange, built from the engine's results (issue 14).
+
+`model` says what a document contains (pure data); `render` lays it out from template files (HTML +
+CSS for PDF, .docx for Word); `chart` draws the radar of the categories.
+"""
+
+from greencore.documents.certificate import CertificateData, qr_svg
+from greencore.documents.chart import radar_png, radar_svg
+from greencore.documents.model import (
+    CategoryLine,
+    GapSection,
+    GateLine,
+    IndicatorLine,
+    Item,
+    SelfEvaluationReport,
+    number,
+    self_evaluation_report,
+)
+from greencore.documents.render import (
+    SHIPPED_TEMPLATES,
+    Templates,
+    certificate_pdf,
+    html_to_pdf,
+    render_docx,
+    render_html,
+    self_evaluation_docx,
+    self_evaluation_html,
+    self_evaluation_pdf,
+    third_party_docx,
+    third_party_html,
+    third_party_pdf,
+)
+from greencore.documents.tables import TableColumn, TableDocument, safe_text, table_html, write_table_xlsx
+from greencore.documents.third_party import ComparedIndicator, Finding, ThirdPartyReport, third_party_report
+
+__all__ = [
+    "SHIPPED_TEMPLATES",
+    "CategoryLine",
+    "CertificateData",
+    "ComparedIndicator",
+    "Finding",
+    "GapSection",
+    "GateLine",
+    "IndicatorLine",
+    "Item",
+    "SelfEvaluationReport",
+    "TableColumn",
+    "TableDocument",
+    "Templates",
+    "ThirdPartyReport",
+    "certificate_pdf",
+    "html_to_pdf",
+    "number",
+    "qr_svg",
+    "radar_png",
+    "radar_svg",
+    "render_docx",
+    "render_html",
+    "safe_text",
+    "self_evaluation_docx",
+    "self_evaluation_html",
+    "self_evaluation_pdf",
+    "self_evaluation_report",
+    "table_html",
+    "third_party_docx",
+    "third_party_html",
+    "third_party_pdf",
+    "third_party_report",
+    "write_table_xlsx",
+]

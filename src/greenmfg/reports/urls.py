@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("application/<uuid:public_id>/", views.application_documents, name="application"),
+    path("application/<uuid:public_id>/generate/", views.generate, name="generate"),
+    path("application/<uuid:public_id>/verify/", views.verify, name="verify"),
+    path("<uuid:pk>/", views.status, name="status"),
+    path("<uuid:pk>/download/", views.download, name="download"),
+    path("certificates/verify/", views.verify_certificate, name="verify_certificate"),
+    path("certificates/<uuid:title_id>/", views.certificate, name="certificate"),
+    path("announcements/<uuid:public_id>/list.xlsx", views.published_list_table, name="published_list"),
+    path("call/<slug:code>/summary.xlsx", views.call_summary_table, name="call_summary"),
+]

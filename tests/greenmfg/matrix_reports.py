@@ -1,0 +1,61 @@
+"""Authorization-matrix rows for the reports context (merged into test_authorization_matrix.MATRIX).
+
+The base application (sz-machinery, submitted) gets one finished document, made from its frozen version,
+and a granted title whose certificate its holder and the announcing city bureau may download:
+the owner and the bureaus over 吴中区 may see, generate, verify and download; everyone else gets 404. An
+empty POST to generate or verify is refused and sent back (302), creating nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from factories import actor
+
+from greenmfg.publication.models import Title
+from greenmfg.reports import services
+from greenmfg.reports.models import Document
+
+
+def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
+    owner = actor(world.users["sz-machinery"])
+    document = services.request_document(owner, found["application"], "self_evaluation", "pdf")
+    services.finish(document, b"%PDF-1.7\n% matrix test document\n")
+    # a title of the base application on matrix_reviews' announcement (the city's): its certificate is for
+    # the holder and the issuing bureau only
+    title = Title.objects.create(
+        organisation=found["application"].applicant,
+        application=found["application"],
+        announcement=found["announcement"],
+        kind="factory",
+        level="city",
+        scheme="factory-gbt36132-2025@2025.1",
+        valid_from=timezone.localdate(),
+    )
+    return {"document": Document.objects.get(pk=document.pk), "title": title}
+
+
+def holder_or_issuer(role: str) -> bool:
+    return role in {"sz-machinery", "sz-reviewer"}
+
+
+def _application(o: dict[str, Any]) -> dict[str, Any]:
+    return {"public_id": o["application"].public_id}
+
+
+def _document(o: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": o["document"].pk}
+
+
+ROWS: dict[str, Any] = {
+    "reports:application": ("GET", _application, "visible", 200),
+    "reports:generate": ("POST", _application, "visible", 302),  # no format chosen: refused, sent back
+    "reports:verify": ("POST", _application, "visible", 302),  # no file: refused, sent back
+    "reports:status": ("GET", _document, "visible", 200),
+    "reports:download": ("GET", _document, "visible", 200),
+    "reports:certificate": ("GET", lambda o: {"title_id": o["title"].public_id}, holder_or_issuer, 200),
+    "reports:verify_certificate": ("GET", None, "public", 200),
+    "reports:published_list": ("GET", lambda o: {"public_id": o["announcement"].public_id}, "public", 200),
+    "reports:call_summary": ("GET", lambda o: {"code": o["application"].call.code}, "reviewers", 200),
+}
