@@ -9,7 +9,10 @@ the documents of issue 14 — calls `receive` with its *purpose*; every download
 2. streams the bytes to a temporary file on disk (never to memory), counting them against the
    purpose's limit and computing the SM3 digest as they arrive, stopping at the limit;
 3. checks the content (`validation.inspect_upload`: the kind from the bytes, a structural parse, active
-   content; a workbook also gets greencore's zip-bomb, entity-expansion and dimension checks);
+   content; for an Office file the ZIP screen measures every entry by streaming decompression and
+   defusedxml refuses any DTD, so a workbook's zip-bomb and entity-expansion limits hold before any
+   parser sees it — the import worker's greencore `open_workbook` then adds the sheet-dimension limits
+   before calamine reads it);
 4. only then saves it under a server-made name (`<folder>/<uuid>.<ext>`) and reads the stored copy back
    to check that its SM3 is the one that was checked.
 A refusal at any step leaves nothing stored and writes one audit event (`purpose.refused_action`).
@@ -25,7 +28,6 @@ from __future__ import annotations
 import tempfile
 import uuid
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from django.conf import settings
@@ -33,7 +35,6 @@ from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db.models import Model
 
-from greencore import InputError, check_workbook
 from greenmfg.audit import services as audit
 from greenmfg.core.errors import Refused
 from greenmfg.orgs.selectors import Actor
@@ -50,7 +51,7 @@ from .validation import (
 
 class FileRefused(Refused):
     """An upload refused by the checked-file service; `code` names the check (see validation's
-    REJECTION_CODES, plus `workbook_unsafe` and `store`)."""
+    REJECTION_CODES, plus `store`)."""
 
     def __init__(self, zh: str, en: str, code: str) -> None:
         super().__init__(zh, en)
@@ -139,14 +140,6 @@ def _who(actor: Actor | None) -> dict[str, Any]:
     return {"actor": actor.user, "role": actor.role, "organisation_id": actor.organisation.pk}
 
 
-def _workbook_checked(spool: IO[bytes]) -> None:
-    """Zip-bomb, entity-expansion and sheet-dimension limits before any workbook parser sees it."""
-    try:
-        check_workbook(Path(spool.name))
-    except InputError as error:
-        raise UploadRejected("workbook_unsafe", error.zh, error.en) from None
-
-
 def _save(policy: Purpose, under: str, spool: IO[bytes], extension: str, sm3: str) -> str:
     """Save the checked spool under a server-made name and re-hash the stored copy: what was checked is
     what was stored, or nothing is."""
@@ -189,9 +182,6 @@ def receive(
                 limits=replace(DEFAULT_LIMITS, max_pixels=int(settings.IMAGE_MAX_PIXELS)),
                 spool=spool,
             )
-            if policy.key == "workbook":
-                spool.flush()
-                _workbook_checked(spool)
             saved = _save(policy, under, spool, inspected.extension, inspected.sm3)
     except UploadRejected as rejected:
         audit.record(
@@ -225,7 +215,7 @@ def open_checked(
     sm3: str,
     *,
     actor: Actor | None,
-    obj: Model,
+    obj: Model | None,
     refused_action: str,
     read_action: str = "",
 ) -> BinaryIO:

@@ -1251,13 +1251,17 @@ def _check_entry_head(name: str, head: bytes) -> None:
             )
 
 
-class _Discard:
-    """An ElementTree parser target that keeps nothing: a part is parsed (so that a DTD or an entity
-    declaration anywhere is found by the XML parser itself, in whatever encoding the part declares)
-    without building its tree."""
+_PROLOG_STEP: Final = 4096
+
+
+class _Prolog:
+    """An ElementTree parser target that keeps nothing and notes when the root element starts: a DTD,
+    and so any entity declaration or external reference, can only come before it."""
+
+    rooted = False
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        return None
+        self.rooted = True
 
     def end(self, tag: str) -> None:
         return None
@@ -1270,23 +1274,30 @@ class _Discard:
 
 
 class _XmlScan:
-    """Feeds a part to defusedxml as its bytes are decompressed. A DTD, an entity declaration or an
-    external reference is refused; a part that is not well-formed is left to the format checks (Excel's
-    VML drawings, for one, are not XML), and nothing more of it is parsed."""
+    """Feeds the start of a part to defusedxml as its bytes are decompressed, until the root element
+    opens: the XML parser itself finds a DTD, an entity declaration or an external reference, in
+    whatever encoding the part declares. A part that is not well-formed is left to the format checks
+    (Excel's VML drawings, for one, are not XML)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.parser: DefusedXMLParser | None = DefusedXMLParser(target=_Discard(), forbid_dtd=True)
+        self.prolog = _Prolog()
+        self.parser: DefusedXMLParser | None = DefusedXMLParser(target=self.prolog, forbid_dtd=True)
 
     def feed(self, chunk: bytes) -> None:
-        if self.parser is None:
-            return
-        try:
-            self.parser.feed(chunk)
-        except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
-            _dtd(self.name)
-        except ElementTree.ParseError:
-            self.parser = None
+        # in small pieces: expat calls back for every element of what it is given, and only the
+        # prolog matters
+        for start in range(0, len(chunk), _PROLOG_STEP):
+            if self.parser is None:
+                return
+            try:
+                self.parser.feed(chunk[start : start + _PROLOG_STEP])
+            except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+                _dtd(self.name)
+            except ElementTree.ParseError:
+                self.parser = None
+            if self.prolog.rooted:
+                self.parser = None
 
 
 def _dtd(name: str) -> NoReturn:
