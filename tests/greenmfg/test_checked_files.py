@@ -26,7 +26,7 @@ from test_authorization_matrix import application_first_indicator
 from test_evaluations import engaged, evaluator
 from test_hostile_input import hostile  # noqa: F401  (the fixture the objection path asks for)
 from test_reviews import self_evaluated_call, submitted, who
-from test_upload_validation import CASES, pixel_flood_png
+from test_upload_validation import CASES, pixel_flood_png, xlsx_bytes
 
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import ImportJob
@@ -245,3 +245,25 @@ def test_each_purpose_accepts_only_its_kinds() -> None:
     assert files.purpose("objection").kinds == {"pdf", "png", "jpeg", "ofd", "docx"}
     assert files.purpose("document").kinds == {"pdf", "ofd", "docx"}
     assert files.purpose("evidence").max_bytes == settings.EVIDENCE_MAX_BYTES
+
+
+def test_the_import_worker_refuses_a_workbook_changed_in_storage(world: World) -> None:
+    """The workbook's SM3 is stored on the job; the worker re-checks it before copying the file out."""
+    user = world.users["sz-machinery"]
+    draft = start(user)
+    stored = files.receive("workbook", io.BytesIO(xlsx_bytes()), "自评价表.xlsx", actor=actor(user))
+    with open(default_storage.path(stored.storage_name), "r+b") as handle:
+        handle.seek(40)
+        handle.write(b"X")
+    job = ImportJob.objects.create(
+        application=draft,
+        created_by=user,
+        file=stored.storage_name,
+        file_name=stored.name,
+        file_sm3=stored.sm3,
+    )
+    applications.import_workbook.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "SM3" in job.message
+    assert Event.objects.filter(action="application.import_integrity_failed", success=False).count() == 1
+    assert not default_storage.exists(stored.storage_name)  # the upload is not kept (PI-03)
