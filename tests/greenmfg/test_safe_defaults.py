@@ -29,6 +29,7 @@ from factories import World, start
 from greenmfg.applications.models import ImportJob
 from greenmfg.applications.services import fail_stale_imports
 from greenmfg.applications.tasks import import_workbook
+from greenmfg.evidence.validation import sm3_hex
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" * 20 + "-a-long-random-production-key-" + "z" * 20
@@ -103,6 +104,7 @@ def _job(
     application = start(world.users["sz-machinery"], call)
     job = ImportJob(application=application, created_by=world.users["sz-machinery"], file_name="表.xlsx")
     job.file.save("import.xlsx", ContentFile(content), save=False)
+    job.file_sm3 = sm3_hex(io.BytesIO(content))  # as the checked-file service records it (ADR 0009)
     job.status = status
     job.save()
     return job

@@ -86,6 +86,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     file = models.FileField(upload_to="imports/%Y/%m/")
     file_name = models.CharField(max_length=200)
+    # the SM3 the checked-file service computed when it stored the file; the worker re-checks it
+    file_sm3 = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.TextField(blank=True)

@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -27,10 +26,10 @@ from greenmfg.audit.services import canonical, sm3
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import call_open_to, eligibility_of
 from greenmfg.core.errors import Refused
+from greenmfg.evidence import files
 from greenmfg.evidence import selectors as evidence_selectors
 from greenmfg.evidence import services as evidence
 from greenmfg.evidence.models import EvidenceFile
-from greenmfg.evidence.validation import UploadRejected, inspect_upload, safe_download_name
 from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, actor_of
 
@@ -368,20 +367,17 @@ def upload_evidence(
     if indicator not in dict(form.indicators):
         raise evidence.EvidenceError("未知指标。", "unknown indicator", "unknown_indicator")
     try:
-        inspected = inspect_upload(stream, filename, max_bytes=settings.EVIDENCE_MAX_BYTES)
-    except UploadRejected as rejected:
-        audit.record(
-            "evidence.upload_rejected",
-            actor=actor.user,
-            role=actor.role,
-            organisation_id=actor.organisation.pk,
+        stored = files.receive(
+            "evidence",
+            stream,
+            filename,
+            actor=actor,
             obj=application,
             object_id=str(application.public_id),
-            success=False,
-            detail={"code": rejected.code, "name": safe_download_name(filename)},
+            under=str(application.public_id),
         )
-        raise evidence.EvidenceError(rejected.zh, rejected.en, rejected.code) from None
-    saved = evidence.store_checked(f"evidence/{application.public_id}", stream, inspected)
+    except files.FileRefused as refused:
+        raise evidence.EvidenceError(refused.zh, refused.en, refused.code) from None
     try:
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -394,13 +390,11 @@ def upload_evidence(
                 application_id=locked.pk,
                 application_ref=str(locked.public_id),
                 indicator=indicator,
-                filename=filename,
-                inspected=inspected,
-                saved=saved,
+                stored=stored,
                 replaces=replaces,
             )
     except Exception:
-        evidence.discard(saved)
+        files.discard(stored.storage_name)
         raise
 
 
@@ -414,26 +408,40 @@ def withdraw_evidence(actor: Actor, item: EvidenceFile) -> None:
         evidence.withdraw(actor, item, editable=locked.state in EDITABLE)
 
 
-WORKBOOK_MAX_BYTES = 20 * 1024 * 1024
-
-
 def start_import(actor: Actor, application: Application, upload: UploadedFile | None) -> ImportJob:
     """Queue a workbook import for the draft; the background task `import_workbook` reads it."""
     if _role_in_workflow(actor, application) != "applicant":
         raise PermissionDenied
-    if upload is None or not upload.name.lower().endswith(".xlsx") or upload.size > WORKBOOK_MAX_BYTES:
+    if upload is None:
         raise ApplicationError(
             "请选择不超过 20 MB 的 .xlsx 自评价表（由本平台“下载自评价表”生成）。", "not an xlsx"
         )
-    head = upload.read(4)
-    upload.seek(0)
-    if head != b"PK\x03\x04":
-        raise ApplicationError("文件内容不是 Excel 工作簿（.xlsx）。", "not a workbook")
     if application.state not in EDITABLE:
         raise ApplicationError("当前状态不能导入。", f"cannot import in state {application.state}")
-    job = ImportJob.objects.create(
-        application=application, created_by=actor.user, file=upload, file_name=upload.name[:200]
-    )
+    # the checked-file service: an .xlsx by content, with zip-bomb and entity-expansion limits, before
+    # the worker's parsers ever see it
+    try:
+        stored = files.receive(
+            "workbook",
+            upload,
+            upload.name or "",
+            actor=actor,
+            obj=application,
+            object_id=str(application.public_id),
+        )
+    except files.FileRefused as refused:
+        raise ApplicationError(refused.zh, refused.en) from None
+    try:
+        job = ImportJob.objects.create(
+            application=application,
+            created_by=actor.user,
+            file=stored.storage_name,
+            file_name=stored.name,
+            file_sm3=stored.sm3,
+        )
+    except Exception:
+        files.discard(stored.storage_name)
+        raise
     # queued after the job row is committed (autocommit), so the worker always finds it
     result = import_workbook.enqueue(job.pk)
     ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
@@ -461,7 +469,14 @@ def import_workbook(job_id: int) -> str:
         scheme = scheme_for(call.scheme_id, call.scheme_version)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "import.xlsx"
-            with default_storage.open(job.file.name, "rb") as source, path.open("wb") as target:
+            source = files.open_checked(
+                job.file.name,
+                job.file_sm3,
+                actor=actor_of(job.created_by),
+                obj=job,
+                refused_action="application.import_integrity_failed",
+            )
+            with source, path.open("wb") as target:
                 shutil.copyfileobj(source, target, 1024 * 1024)
             answers = Answers.from_json(answers_from_workbook(scheme, path))
         job.progress = 60
@@ -474,7 +489,7 @@ def import_workbook(job_id: int) -> str:
         # the place names the user's file, never the worker's temporary copy
         place = error.place.replace(str(path), job.file_name) if path is not None else error.place
         _failed(job, error.zh, error.en, place)
-    except ApplicationError as error:
+    except (ApplicationError, files.FileTampered) as error:
         _failed(job, error.zh, error.en)
     except Exception as error:  # a malformed or hostile file: the reason, never a job left running
         logger.exception("workbook import %s failed", job_id)

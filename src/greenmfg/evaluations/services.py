@@ -10,15 +10,11 @@ conflict declaration, queue there and the second sees what the first wrote.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import File
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -31,7 +27,7 @@ from greenmfg.applications.states import ENGAGEABLE, NOT_EVALUABLE
 from greenmfg.audit import services as audit
 from greenmfg.audit.services import canonical, sm3
 from greenmfg.core.errors import Refused
-from greenmfg.evidence.validation import UploadRejected, inspect_upload, safe_download_name, sm3_hex
+from greenmfg.evidence import files
 from greenmfg.orgs.models import Organisation, OrgKind, OrgStatus
 from greenmfg.orgs.predicates import applicant_for, evaluator_for
 from greenmfg.orgs.selectors import Actor
@@ -324,66 +320,50 @@ def add_finding(
             )
     except Exception:
         if stored:
-            default_storage.delete(stored["storage_name"])
+            files.discard(stored["storage_name"])
         raise
     return finding
 
 
 def _store_file(actor: Actor, engagement: Engagement, stream: BinaryIO, filename: str) -> dict[str, Any]:
     try:
-        inspected = inspect_upload(stream, filename, max_bytes=settings.EVIDENCE_MAX_BYTES)
-    except UploadRejected as rejected:
-        audit.record(
-            "evaluation.finding_upload_rejected",
-            actor=actor.user,
-            role=actor.role,
-            organisation_id=actor.organisation.pk,
+        stored = files.receive(
+            "finding",
+            stream,
+            filename,
+            actor=actor,
             obj=engagement,
             object_id=str(engagement.public_id),
-            success=False,
-            detail={"code": rejected.code, "name": safe_download_name(filename)},
+            under=str(engagement.public_id),
         )
-        raise EvaluationError(rejected.zh, rejected.en) from None
-    stream.seek(0)
-    name = f"evaluations/{engagement.public_id}/{uuid.uuid4().hex}.{inspected.extension}"
-    saved = default_storage.save(name, File(stream))
-    with default_storage.open(saved, "rb") as handle:
-        if sm3_hex(handle) != inspected.sm3:
-            default_storage.delete(saved)
-            raise EvaluationError(
-                "文件保存校验失败，请重新上传。", "stored file differs from the checked one"
-            )
+    except files.FileRefused as refused:
+        raise EvaluationError(refused.zh, refused.en) from None
     return {
-        "file_name": safe_download_name(filename),
-        "file_kind": inspected.kind,
-        "file_mime": inspected.mime,
-        "file_size": inspected.size,
-        "file_sm3": inspected.sm3,
-        "storage_name": saved,
+        "file_name": stored.name,
+        "file_kind": stored.kind,
+        "file_mime": stored.mime,
+        "file_size": stored.size,
+        "file_sm3": stored.sm3,
+        "storage_name": stored.storage_name,
     }
 
 
 def open_finding_file(actor: Actor, finding: Finding) -> BinaryIO:
-    """The finding's file after checking its SM3 again; a mismatch is refused and recorded."""
+    """The finding's file after the checked-file service computed its SM3 again; a mismatch is refused
+    and recorded."""
     if not finding.storage_name:
         raise EvaluationError("该核查记录没有附件。", "no file")
-    handle = default_storage.open(finding.storage_name, "rb")
-    digest = sm3_hex(handle)
-    ok = digest == finding.file_sm3
-    audit.record(
-        "evaluation.finding_downloaded" if ok else "evaluation.finding_integrity_failed",
-        actor=actor.user,
-        role=actor.role,
-        organisation_id=actor.organisation.pk,
-        obj=finding,
-        success=ok,
-        detail={} if ok else {"expected": finding.file_sm3, "found": digest},
-    )
-    if not ok:
-        handle.close()
-        raise IntegrityFailure("文件校验失败（SM3 摘要不符），已记录。", "integrity check failed")
-    handle.seek(0)
-    return handle
+    try:
+        return files.open_checked(
+            finding.storage_name,
+            finding.file_sm3,
+            actor=actor,
+            obj=finding,
+            refused_action="evaluation.finding_integrity_failed",
+            read_action="evaluation.finding_downloaded",
+        )
+    except files.FileTampered as tampered:
+        raise IntegrityFailure(tampered.zh, tampered.en) from None
 
 
 # --- conclusion ------------------------------------------------------------------------------------

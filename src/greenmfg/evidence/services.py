@@ -7,21 +7,19 @@ application and call the functions here inside their transaction."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import BinaryIO
 
-from django.core.files.base import File
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from greenmfg.audit import services as audit
 from greenmfg.core.errors import Refused
 from greenmfg.orgs.selectors import Actor
 
+from . import files
+from .files import StoredFile
 from .models import EvidenceFile
 from .selectors import current_evidence
-from .validation import Inspected, safe_download_name, sm3_hex
 
 
 class EvidenceError(Refused):
@@ -36,34 +34,13 @@ class IntegrityFailure(EvidenceError):
     pass
 
 
-def store_checked(folder: str, stream: BinaryIO, inspected: Inspected) -> str:
-    """Save a stream `inspect_upload` accepted under a server-made name in `folder`, and hash what was
-    stored: what was checked is what was stored, or nothing is. Returns the storage name."""
-    stream.seek(0)
-    saved = default_storage.save(f"{folder}/{uuid.uuid4().hex}.{inspected.extension}", File(stream))
-    with default_storage.open(saved, "rb") as stored:
-        if sm3_hex(stored) != inspected.sm3:
-            default_storage.delete(saved)
-            raise EvidenceError(
-                "文件保存校验失败，请重新上传。", "stored file differs from the checked one", "store"
-            )
-    return saved
-
-
-def discard(saved: str) -> None:
-    """Remove a stored file whose row was never written (the caller's transaction failed)."""
-    default_storage.delete(saved)
-
-
 def add_file(
     actor: Actor,
     *,
     application_id: int,
     application_ref: str,
     indicator: str,
-    filename: str,
-    inspected: Inspected,
-    saved: str,
+    stored: StoredFile,
     replaces: EvidenceFile | None = None,
 ) -> EvidenceFile:
     """The file's row (a new version when it `replaces` one) and its event. Called inside the caller's
@@ -85,12 +62,12 @@ def add_file(
     item = EvidenceFile.objects.create(
         application_id=application_id,
         indicator=indicator,
-        name=safe_download_name(filename),
-        kind=inspected.kind,
-        mime=inspected.mime,
-        size=inspected.size,
-        sm3=inspected.sm3,
-        storage_name=saved,
+        name=stored.name,
+        kind=stored.kind,
+        mime=stored.mime,
+        size=stored.size,
+        sm3=stored.sm3,
+        storage_name=stored.storage_name,
         version=version,
         replaces=replaces,
         uploaded_by=actor.user,
@@ -139,29 +116,16 @@ def freeze_evidence(application_id: int, when: datetime) -> list[dict[str, str]]
 
 
 def open_verified(actor: Actor, item: EvidenceFile) -> BinaryIO:
-    """The stored file, after checking its SM3 digest again; a mismatch is refused and recorded."""
-    handle = default_storage.open(item.storage_name, "rb")
-    digest = sm3_hex(handle)
-    if digest != item.sm3:
-        handle.close()
-        audit.record(
-            "evidence.integrity_failed",
-            actor=actor.user,
-            role=actor.role,
-            organisation_id=actor.organisation.pk,
+    """The stored file, after the checked-file service computed its SM3 again; a mismatch is refused
+    and recorded."""
+    try:
+        return files.open_checked(
+            item.storage_name,
+            item.sm3,
+            actor=actor,
             obj=item,
-            success=False,
-            detail={"expected": item.sm3, "found": digest},
+            refused_action="evidence.integrity_failed",
+            read_action="evidence.downloaded",
         )
-        raise IntegrityFailure(
-            "文件校验失败（SM3 摘要不符），已记录并通知管理员。", "integrity check failed", "integrity"
-        )
-    handle.seek(0)
-    audit.record(
-        "evidence.downloaded",
-        actor=actor.user,
-        role=actor.role,
-        organisation_id=actor.organisation.pk,
-        obj=item,
-    )
-    return handle
+    except files.FileTampered as tampered:
+        raise IntegrityFailure(tampered.zh, tampered.en, "integrity") from None

@@ -48,9 +48,14 @@ from types import MappingProxyType
 from typing import IO, BinaryIO, Final, NoReturn
 from xml.etree import ElementTree
 
+import defusedxml.ElementTree as defused
+import olefile
+import puremagic
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
-from PIL import Image
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import DefusedXMLParser
+from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin
 from pypdf import PasswordType, PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
@@ -401,39 +406,31 @@ _HTML_START: Final = re.compile(
 _MARKUP_ANYWHERE: Final = re.compile(
     rb"<(?:script|html|iframe|svg|body|object|embed)[\s>/]|<\?php|<!doctype\s+html"
 )
-_MAGIC_ARCHIVES: Final = (
-    (b"Rar!\x1a\x07", "RAR 压缩包", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包", "a 7z archive"),
-    (b"\x1f\x8b", "gzip 压缩包", "a gzip archive"),
-    (b"BZh", "bzip2 压缩包", "a bzip2 archive"),
-    (b"\xfd7zXZ\x00", "xz 压缩包", "an xz archive"),
-    (b"MSCF", "CAB 压缩包", "a CAB archive"),
-    (b"PK\x05\x06", "空 ZIP 压缩包", "an empty ZIP archive"),
-    (b"PK\x07\x08", "分卷 ZIP 压缩包", "a split ZIP archive"),
-)
-_MAGIC_EXECUTABLES: Final = (
-    (b"MZ", "Windows 可执行程序", "a Windows executable"),
-    (b"\x7fELF", "Linux 可执行程序 (ELF)", "a Linux executable (ELF)"),
-    (b"\xfe\xed\xfa\xce", "macOS 可执行程序 (Mach-O)", "a macOS executable (Mach-O)"),
-    (b"\xfe\xed\xfa\xcf", "macOS 可执行程序 (Mach-O)", "a macOS executable (Mach-O)"),
-    (b"\xce\xfa\xed\xfe", "macOS 可执行程序 (Mach-O)", "a macOS executable (Mach-O)"),
-    (b"\xcf\xfa\xed\xfe", "macOS 可执行程序 (Mach-O)", "a macOS executable (Mach-O)"),
-    (b"\xca\xfe\xba\xbe", "Java 类文件或 macOS 通用程序", "a Java class file or macOS universal binary"),
-    (b"L\x00\x00\x00\x01\x14\x02\x00", "Windows 快捷方式 (.lnk)", "a Windows shortcut (.lnk)"),
-    (b"\x00asm", "WebAssembly 程序", "a WebAssembly module"),
-)
-_MAGIC_OTHER: Final = (
-    (b"GIF87a", "GIF 图片", "a GIF image"),
-    (b"GIF89a", "GIF 图片", "a GIF image"),
-    (b"II*\x00", "TIFF 图片", "a TIFF image"),
-    (b"MM\x00*", "TIFF 图片", "a TIFF image"),
-    (b"\x00\x00\x01\x00", "ICO 图标", "an ICO icon"),
-    (b"{\\rtf", "RTF 文档", "an RTF document"),
-    (b"%!PS", "PostScript 文件（可含程序代码）", "a PostScript file (may contain program code)"),
-    (b"\x00\x01\x00\x00\x00", "TrueType 字体", "a TrueType font"),
-    (b"OTTO", "OpenType 字体", "an OpenType font"),
-    (b"wOFF", "WOFF 字体", "a WOFF font"),
-    (b"SQLite format 3\x00", "SQLite 数据库", "an SQLite database"),
+# What a file that is none of the accepted kinds *is* comes from puremagic's signature database; only
+# the groups it falls in (each refused with its own code) and the Chinese names of the common ones are
+# the platform's.
+_EXECUTABLE_EXTENSIONS: Final = frozenset(
+    {".exe", ".dll", ".drv", ".sys", ".scr", ".cpl", ".ocx", ".com", ".lnk", ".class", ".wasm", ".so",
+     ".dylib", ".appimage", ".elf", ".o", ".msi", ".jar", ".apk", ".dex", ".pyc"}
+)  # fmt: skip
+_ARCHIVE_EXTENSIONS: Final = frozenset(
+    {".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".lz", ".lzma", ".zst", ".cab", ".tar", ".arj",
+     ".ace", ".z", ".iso", ".cpio", ".rpm", ".deb"}
+)  # fmt: skip
+_NAMES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
+    {
+        ".exe": ("Windows 可执行程序", "a Windows executable"),
+        ".dll": ("Windows 可执行程序", "a Windows executable"),
+        ".lnk": ("Windows 快捷方式 (.lnk)", "a Windows shortcut (.lnk)"),
+        "elf": ("Linux 可执行程序 (ELF)", "a Linux executable (ELF)"),
+        ".class": ("Java 类文件", "a Java class file"),
+        ".gif": ("GIF 图片", "a GIF image"),
+        ".bmp": ("BMP 图片", "a BMP image"),
+        ".webp": ("WebP 图片", "a WebP image"),
+        ".tif": ("TIFF 图片", "a TIFF image"),
+        ".rtf": ("RTF 文档", "an RTF document"),
+        ".ps": ("PostScript 文件（可含程序代码）", "a PostScript file (may contain program code)"),
+    }
 )
 _OLE2: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_LOCAL: Final = b"PK\x03\x04"
@@ -480,6 +477,18 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
+def _identified(head: bytes) -> list[puremagic.PureMagicWithConfidence]:
+    try:
+        return list(puremagic.magic_string(head))
+    except (puremagic.PureError, ValueError):
+        return []
+
+
+def _name_of(match: puremagic.PureMagicWithConfidence) -> tuple[str, str]:
+    key = "elf" if match.name.startswith("ELF") else match.extension.lower()
+    return _NAMES.get(key) or (match.name, f"a file of type '{match.name}'")
+
+
 def _sniff(head: bytes, ext: str) -> str:
     """'pdf', 'png', 'jpeg' or 'zip' from the first bytes; anything else is refused with its name."""
     if head.startswith(b"%PDF-"):
@@ -490,10 +499,7 @@ def _sniff(head: bytes, ext: str) -> str:
         return "jpeg"
     if head.startswith(_ZIP_LOCAL):
         return "zip"
-    for magic, zh, en in _MAGIC_EXECUTABLES:
-        if head.startswith(magic):
-            _mismatch("executable", zh, en, ext, "；不接受可执行文件", "; executables are not accepted")
-    if head.startswith(_OLE2):
+    if head.startswith(olefile.MAGIC):
         _mismatch(
             "legacy_office",
             "旧版 Office 文件（.doc/.xls/.ppt，可能含宏）",
@@ -502,20 +508,16 @@ def _sniff(head: bytes, ext: str) -> str:
             "；请另存为 PDF、.docx、.xlsx 或 .pptx 后上传",
             "; please save it as PDF, .docx, .xlsx or .pptx",
         )
-    for magic, zh, en in _MAGIC_ARCHIVES:
-        if head.startswith(magic):
+    for match in _identified(head):
+        extension = match.extension.lower()
+        zh, en = _name_of(match)
+        if extension in _EXECUTABLE_EXTENSIONS or "executable" in match.name.lower():
+            _mismatch("executable", zh, en, ext, "；不接受可执行文件", "; executables are not accepted")
+        if extension in _ARCHIVE_EXTENSIONS or "archive" in match.name.lower():
             _mismatch("archive", zh, en, ext, "；不接受压缩包", "; archives are not accepted")
-    if len(head) > 262 and head[257:262] == b"ustar":
-        _mismatch(
-            "archive", "tar 归档", "a tar archive", ext, "；不接受压缩包", "; archives are not accepted"
-        )
-    if head.startswith(b"BM") and head[6:10] == b"\x00\x00\x00\x00":
-        _mismatch("unsupported_type", "BMP 图片", "a BMP image", ext)
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        _mismatch("unsupported_type", "WebP 图片", "a WebP image", ext)
-    for magic, zh, en in _MAGIC_OTHER:
-        if head.startswith(magic):
-            _mismatch("unsupported_type", zh, en, ext)
+        if extension in {".html", ".htm", ".svg", ".xml", ".php", ".sh"} or match.confidence < 0.5:
+            break  # markup and scripts are named below, where UTF-16 and BOMs are understood too
+        _mismatch("unsupported_type", zh, en, ext)
     text = _decode_text_head(head)
     if text.startswith(b"#!"):
         _mismatch("script", "脚本程序 (#!)", "a script (#!)", ext)
@@ -560,12 +562,14 @@ def inspect_upload(
     allowed: frozenset[str] = DEFAULT_ALLOWED,
     max_bytes: int = DEFAULT_MAX_BYTES,
     limits: UploadLimits = DEFAULT_LIMITS,
+    spool: IO[bytes] | None = None,
 ) -> Inspected:
     """Inspect ``stream`` (read from its current position to the end) claimed to be ``filename``.
 
     Returns what the file is, with its size and SM3 digest; raises UploadRejected with a stable ``code``
-    and Chinese/English messages otherwise. The bytes are copied to a spooled temporary file so that what
-    is parsed is exactly what was hashed.
+    and Chinese/English messages otherwise. The bytes are copied to ``spool`` (an empty writable file the
+    caller owns, e.g. the checked-file service's temporary file on disk) or else to a spooled temporary
+    file, so that what is parsed is exactly what was hashed.
     """
     unknown = set(allowed) - set(KIND_LABELS)
     if unknown:
@@ -573,38 +577,44 @@ def inspect_upload(
     if max_bytes <= 0:
         raise ValueError("max_bytes must be positive")
     ext = _check_filename(filename, frozenset(allowed))
-    with tempfile.SpooledTemporaryFile(max_size=_CHUNK) as spool:
-        digest = _sm3()
-        size = 0
-        while chunk := stream.read(min(_CHUNK, max_bytes + 1 - size)):
-            size += len(chunk)
-            if size > max_bytes:
-                _reject(
-                    "too_large",
-                    f"文件超过大小上限 {_human(max_bytes)}",
-                    f"The file is larger than the limit of {_human(max_bytes)}",
-                )
-            digest.update(chunk)
-            spool.write(chunk)
-        if size == 0:
-            _reject("empty", "文件为空（0 字节）", "The file is empty (0 bytes)")
-        spool.seek(0)
-        head = spool.read(_HEAD)
-        sniffed = _sniff(head, ext)
-        notes: tuple[str, ...] = ()
-        if sniffed == "zip":
-            _check_head_markup(head, "ZIP 容器（Office/OFD 文档）", "a ZIP container (Office/OFD document)")
-            kind, notes = _inspect_zip(spool, size, ext, limits)
+    if spool is not None:
+        return _inspect_into(stream, ext, max_bytes, limits, spool)
+    with tempfile.SpooledTemporaryFile(max_size=_CHUNK) as spooled:
+        return _inspect_into(stream, ext, max_bytes, limits, spooled)
+
+
+def _inspect_into(
+    stream: BinaryIO | IO[bytes], ext: str, max_bytes: int, limits: UploadLimits, spool: IO[bytes]
+) -> Inspected:
+    digest = _sm3()
+    size = 0
+    while chunk := stream.read(min(_CHUNK, max_bytes + 1 - size)):
+        size += len(chunk)
+        if size > max_bytes:
+            _reject(
+                "too_large",
+                f"文件超过大小上限 {_human(max_bytes)}",
+                f"The file is larger than the limit of {_human(max_bytes)}",
+            )
+        digest.update(chunk)
+        spool.write(chunk)
+    if size == 0:
+        _reject("empty", "文件为空（0 字节）", "The file is empty (0 bytes)")
+    spool.seek(0)
+    head = spool.read(_HEAD)
+    sniffed = _sniff(head, ext)
+    notes: tuple[str, ...] = ()
+    if sniffed == "zip":
+        _check_head_markup(head, "ZIP 容器（Office/OFD 文档）", "a ZIP container (Office/OFD document)")
+        kind, notes = _inspect_zip(spool, size, ext, limits)
+    else:
+        kind = sniffed
+        _check_head_markup(head, KIND_LABELS[kind], KIND_LABELS_EN[kind])
+        _require_extension(kind, ext)
+        if kind == "pdf":
+            notes = _inspect_pdf(spool, size, limits)
         else:
-            kind = sniffed
-            _check_head_markup(head, KIND_LABELS[kind], KIND_LABELS_EN[kind])
-            _require_extension(kind, ext)
-            if kind == "pdf":
-                notes = _inspect_pdf(spool, size, limits)
-            elif kind == "png":
-                _inspect_png(spool, size, limits)
-            else:
-                _inspect_jpeg(spool, size, limits)
+            _inspect_image(spool, size, kind, limits)
     return Inspected(
         kind=kind, mime=KIND_MIME[kind], extension=ext, size=size, sm3=digest.finalize().hex(), notes=notes
     )
@@ -797,9 +807,6 @@ def _walk_pdf(reader: PdfReader, limits: UploadLimits) -> None:
 
 # ------------------------------------------------------------------------------------------ images
 
-_JPEG_SOF: Final = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
-_PNG_MAX_CHUNKS: Final = 200_000
-
 
 def _image_corrupt(kind: str, why_zh: str, why_en: str) -> NoReturn:
     _reject(
@@ -820,81 +827,44 @@ def _check_pixels(width: int, height: int, limits: UploadLimits) -> None:
         )
 
 
-def _inspect_png(f: IO[bytes], size: int, limits: UploadLimits) -> None:
-    f.seek(0)
-    header = f.read(33)
-    if len(header) < 33 or header[12:16] != b"IHDR":
-        _image_corrupt("png", "缺少 IHDR 头", "no IHDR header")
-    width, height = struct.unpack(">II", header[16:24])
-    _check_pixels(width, height, limits)
-    pos = 8
-    for _ in range(_PNG_MAX_CHUNKS):
-        f.seek(pos)
-        chunk_header = f.read(8)
-        if len(chunk_header) < 8:
-            _image_corrupt("png", "缺少结束块 IEND", "no IEND chunk")
-        length, chunk_type = struct.unpack(">I4s", chunk_header)
-        if length > 0x7FFFFFFF:
-            _image_corrupt("png", "数据块长度非法", "a chunk has an invalid length")
-        pos += 12 + length
-        if pos > size:
-            _image_corrupt("png", "数据块超出文件末尾（文件被截断）", "a chunk runs past the end (truncated)")
-        if chunk_type == b"IEND":
-            break
-    else:
-        _image_corrupt("png", "数据块数量异常", "too many chunks")
-    if pos != size:
-        _reject(
-            "polyglot",
-            f"PNG 图片结束块 (IEND) 之后附带了 {size - pos} 字节其他数据（疑似拼接文件）",
-            f"{size - pos} bytes of other data follow the PNG's IEND chunk (an appended file)",
-        )
-    _pillow_check(f, "png", ["PNG"], limits)
+_IEND: Final = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+# Pillow's own parsers, called directly: constructing one reads the header only and, unlike Image.open,
+# does not run Pillow's decompression-bomb check first, so the pixel count is known and judged here
+_PLUGINS: Final[Mapping[str, type[ImageFile.ImageFile]]] = MappingProxyType(
+    {"png": PngImagePlugin.PngImageFile, "jpeg": JpegImagePlugin.JpegImageFile}
+)
 
 
-def _inspect_jpeg(f: IO[bytes], size: int, limits: UploadLimits) -> None:
-    """Finds the frame header (SOF) to check the pixel count before Pillow decodes anything."""
-    pos = 2
-    while True:
-        f.seek(pos)
-        marker = f.read(4)
-        if len(marker) < 2 or marker[0] != 0xFF:
-            _image_corrupt("jpeg", "找不到帧头 (SOF)", "no frame header (SOF)")
-        code = marker[1]
-        if code == 0xFF:
-            pos += 1
-            continue
-        if code in (0x01, 0xD8) or 0xD0 <= code <= 0xD7:
-            pos += 2
-            continue
-        if code in (0xD9, 0xDA) or len(marker) < 4:
-            _image_corrupt("jpeg", "找不到帧头 (SOF)", "no frame header (SOF)")
-        length = (marker[2] << 8) | marker[3]
-        if length < 2:
-            _image_corrupt("jpeg", "段长度非法", "a segment has an invalid length")
-        if code in _JPEG_SOF:
-            frame = f.read(5)
-            if len(frame) < 5:
-                _image_corrupt("jpeg", "帧头不完整", "the frame header is truncated")
-            height, width = struct.unpack(">HH", frame[1:5])
-            _check_pixels(width, height, limits)
-            break
-        pos += 2 + length
-        if pos >= size:
-            _image_corrupt("jpeg", "找不到帧头 (SOF)", "no frame header (SOF)")
-    _pillow_check(f, "jpeg", ["JPEG"], limits)
-
-
-def _pillow_check(f: IO[bytes], kind: str, formats: list[str], limits: UploadLimits) -> None:
+def _inspect_image(f: IO[bytes], size: int, kind: str, limits: UploadLimits) -> None:
+    """Pillow reads the header (lazily: nothing is decoded) and the pixel count is checked before any
+    decoding; then Pillow verifies the file (chunk CRCs) and decodes it fully, with its
+    decompression-bomb limit in force. A PNG must end at its IEND chunk: bytes after it are another
+    file appended (a polyglot)."""
+    if kind == "png":
+        f.seek(max(0, size - len(_IEND)))
+        if f.read() != _IEND:
+            f.seek(0)
+            end = f.read().rfind(_IEND)
+            if end >= 0:
+                extra = size - end - len(_IEND)
+                _reject(
+                    "polyglot",
+                    f"PNG 图片结束块 (IEND) 之后附带了 {extra} 字节其他数据（疑似拼接文件）",
+                    f"{extra} bytes of other data follow the PNG's IEND chunk (an appended file)",
+                )
+            _image_corrupt("png", "缺少结束块 IEND（文件被截断）", "no IEND chunk (truncated)")
     try:
         f.seek(0)
-        with Image.open(f, formats=formats) as image:
-            _check_pixels(image.width, image.height, limits)
-            image.verify()
-        f.seek(0)
-        with Image.open(f, formats=formats) as image:
-            _check_pixels(image.width, image.height, limits)
-            image.load()
+        with _PLUGINS[kind](f) as header:
+            width, height = header.size
+        _check_pixels(width, height, limits)
+        for decode in (False, True):
+            f.seek(0)
+            with Image.open(f, formats=[kind.upper()]) as image:
+                if decode:
+                    image.load()
+                else:
+                    image.verify()
     except UploadRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -942,22 +912,13 @@ _OOXML_MAIN_TYPES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
 _OOXML_EXTENSIONS: Final = frozenset({"docx", "xlsx", "pptx"})
 # relationships that fetch and run or render remote content when the document opens
 _EXTERNAL_RELATIONSHIPS: Final = ("/attachedTemplate", "/oleObject", "/subDocument", "/frame", "/package")
-_NESTED_ARCHIVE_MAGIC: Final = (
-    _ZIP_LOCAL,
-    b"PK\x05\x06",
-    b"PK\x07\x08",
-    b"Rar!\x1a\x07",
-    b"7z\xbc\xaf\x27\x1c",
-    b"\x1f\x8b\x08",
-    b"\xfd7zXZ\x00",
-    b"MSCF\x00\x00\x00\x00",
-)
+# puremagic names a ZIP by what it most likely holds
+_OOXML_SUFFIXES: Final = frozenset({".docx", ".xlsx", ".pptx", ".jar", ".odt", ".ods", ".odp", ".epub"})
 _EXECUTABLE_NAMES: Final = (
     ".exe", ".dll", ".scr", ".com", ".bat", ".cmd", ".ps1", ".vbs", ".vbe", ".js", ".jse", ".wsf", ".hta",
     ".msi", ".jar", ".lnk", ".sh", ".elf", ".so", ".app", ".cpl", ".reg",
 )  # fmt: skip
 _ARCHIVE_NAMES: Final = (".zip", ".rar", ".7z", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".cab", ".iso")
-_XML_DTD: Final = re.compile(rb"<!(?:doctype|entity)", re.IGNORECASE)
 _DRIVE: Final = re.compile(r"^[A-Za-z]:")
 
 
@@ -1235,17 +1196,6 @@ def _entry_chunks(f: IO[bytes], entry: _Entry, budget: _Budget) -> Iterator[byte
         )
 
 
-def _is_executable(head: bytes) -> bool:
-    if head.startswith(
-        (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"L\x00\x00\x00\x01\x14\x02\x00")
-    ):
-        return True
-    if head.startswith(b"MZ") and len(head) >= 64:
-        (pe,) = struct.unpack("<I", head[60:64])
-        return head[pe : pe + 4] in (b"PE\x00\x00", b"NE") or head[pe : pe + 2] in (b"NE", b"LE", b"LX")
-    return False
-
-
 def _check_entry_by_name(name: str) -> None:
     lower = name.lower()
     base = lower.rsplit("/", 1)[-1]
@@ -1281,20 +1231,73 @@ def _nested(name: str) -> NoReturn:
 
 
 def _check_entry_head(name: str, head: bytes) -> None:
-    if head.startswith(_NESTED_ARCHIVE_MAGIC):
-        _nested(name)
-    if _is_executable(head):
-        _zip_reject(
-            "zip_embedded_executable",
-            f"文档内嵌了可执行程序（{name}）",
-            f"The document embeds an executable program ({name})",
-        )
-    if head.startswith(_OLE2):
+    """What a part's first bytes are, by puremagic (and olefile's signature): a part that is an archive,
+    a program or an OLE object is refused whatever it is called."""
+    if head.startswith(olefile.MAGIC):
         _zip_reject(
             "zip_embedded_object",
             f"文档内嵌了 OLE 对象（{name}），可能包含程序包或旧版 Office 宏；请删除嵌入对象或另存为 PDF",
             f"The document embeds an OLE object ({name}), which may carry programs or macros",
         )
+    for match in _identified(head):
+        extension = match.extension.lower()
+        if extension in _ARCHIVE_EXTENSIONS or extension in _OOXML_SUFFIXES:
+            _nested(name)
+        if extension in _EXECUTABLE_EXTENSIONS or "executable" in match.name.lower():
+            _zip_reject(
+                "zip_embedded_executable",
+                f"文档内嵌了可执行程序（{name}）",
+                f"The document embeds an executable program ({name})",
+            )
+
+
+_PROLOG_STEP: Final = 4096
+
+
+class _Prolog:
+    """An ElementTree parser target that keeps nothing and notes when the root element starts: a DTD,
+    and so any entity declaration or external reference, can only come before it."""
+
+    rooted = False
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        self.rooted = True
+
+    def end(self, tag: str) -> None:
+        return None
+
+    def data(self, data: str) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class _XmlScan:
+    """Feeds the start of a part to defusedxml as its bytes are decompressed, until the root element
+    opens: the XML parser itself finds a DTD, an entity declaration or an external reference, in
+    whatever encoding the part declares. A part that is not well-formed is left to the format checks
+    (Excel's VML drawings, for one, are not XML)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.prolog = _Prolog()
+        self.parser: DefusedXMLParser | None = DefusedXMLParser(target=self.prolog, forbid_dtd=True)
+
+    def feed(self, chunk: bytes) -> None:
+        # in small pieces: expat calls back for every element of what it is given, and only the
+        # prolog matters
+        for start in range(0, len(chunk), _PROLOG_STEP):
+            if self.parser is None:
+                return
+            try:
+                self.parser.feed(chunk[start : start + _PROLOG_STEP])
+            except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+                _dtd(self.name)
+            except ElementTree.ParseError:
+                self.parser = None
+            if self.prolog.rooted:
+                self.parser = None
 
 
 def _dtd(name: str) -> NoReturn:
@@ -1379,18 +1382,16 @@ def _inspect_zip(f: IO[bytes], size: int, ext: str, limits: UploadLimits) -> tup
         buffer: list[bytes] = []
         held = 0
         checked = False
-        carry = b""
+        scan = _XmlScan(name) if is_xml else None
         for chunk in _entry_chunks(f, entry, budget):
             if not checked:
                 head += chunk[: _HEAD - len(head)]
                 if len(head) >= _HEAD:
                     _check_entry_head(name, head)
                     checked = True
-            if is_xml:
-                # a DTD anywhere in any XML part: a later reader (openpyxl, calamine, Word) must not expand it
-                if _XML_DTD.search(carry + chunk):
-                    _dtd(name)
-                carry = chunk[-16:]
+            if scan is not None:
+                # a DTD in any XML part: a later reader (openpyxl, calamine, Word) must not expand it
+                scan.feed(chunk)
             if keep:
                 held += len(chunk)
                 if held > limits.xml_part_max:
@@ -1415,10 +1416,10 @@ def _inspect_zip(f: IO[bytes], size: int, ext: str, limits: UploadLimits) -> tup
 
 
 def _parse_xml(data: bytes, name: str, code: str) -> ElementTree.Element:
-    if _XML_DTD.search(data):
-        _dtd(name)
     try:
-        return ElementTree.fromstring(data)
+        return defused.fromstring(data, forbid_dtd=True)
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        _dtd(name)
     except ElementTree.ParseError as error:
         _reject(code, f"XML 部件 {name} 格式错误（{error}）", f"XML part {name} is malformed ({error})")
 

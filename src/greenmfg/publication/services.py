@@ -6,7 +6,6 @@ through greencore's workflow table and records an event, in one transaction."""
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
 from datetime import date, timedelta
@@ -14,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import models, transaction
@@ -39,7 +37,7 @@ from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
 from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engagement_for
-from greenmfg.evidence.validation import UploadRejected, inspect_upload
+from greenmfg.evidence import files as checked_files
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.predicates import reviewer_for
 from greenmfg.orgs.selectors import Actor
@@ -281,47 +279,35 @@ def file_objection(
     if refusal is not None:
         _audit(None, "objection_refused", notice, str(notice.public_id), reason=refusal[1])
         raise PublicationError(*refusal)
-    checked: list[tuple[Any, bytes, str]] = []
+    # every proof file through the checked-file service before anything is written; one refused file
+    # refuses the objection and removes those already stored
+    checked: list[checked_files.StoredFile] = []
     for upload in files:
-        content = upload.read()
         try:
-            inspected = inspect_upload(io.BytesIO(content), upload.name)
-        except UploadRejected as rejected:
-            raise PublicationError(f"{upload.name}：{rejected.zh}", rejected.en) from None
-        checked.append((upload, content, inspected.sm3))
+            checked.append(
+                checked_files.receive(
+                    "objection",
+                    upload,
+                    upload.name or "",
+                    actor=None,
+                    obj=notice,
+                    object_id=str(notice.public_id),
+                )
+            )
+        except checked_files.FileRefused as refused:
+            for stored in checked:
+                checked_files.discard(stored.storage_name)
+            raise PublicationError(f"{upload.name}：{refused.zh}", refused.en) from None
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = settings.OBJECTION_CODE_MINUTES
-    with transaction.atomic():
-        locked = PublicityEntry.objects.select_for_update().get(pk=entry.pk, notice=notice)
-        if locked.status != PublicityEntry.Status.LISTED:
-            raise PublicationError("该单位已不在公示名单中。", "the unit is no longer listed")
-        objection = Objection.objects.create(
-            notice=notice,
-            entry=locked,
-            name=name.strip(),
-            contact=contact.strip(),
-            organisation=organisation.strip(),
-            grounds=grounds.strip(),
-            status=Objection.Status.UNVERIFIED,
-            code_expires_at=timezone.now() + timedelta(minutes=minutes),
+    try:
+        locked, objection = _write_objection(
+            notice, entry, name, contact, organisation, grounds, checked, code, minutes
         )
-        objection.code_digest = _code_digest(objection, code)
-        objection.save(update_fields=["code_digest"])
-        for upload, content, digest in checked:
-            stored = ObjectionFile(
-                objection=objection, file_name=upload.name[:200], sm3=digest, size=len(content)
-            )
-            stored.file.save(f"{objection.public_id}-{len(content)}", ContentFile(content), save=False)
-            stored.save()
-        _audit(
-            None,
-            "objection_filed",
-            objection,
-            str(objection.public_id),
-            notice=str(notice.public_id),
-            entry=locked.pk,
-            files=[d for _, _, d in checked],
-        )
+    except Exception:
+        for stored in checked:
+            checked_files.discard(stored.storage_name)
+        raise
     # after the commit: the code is only sent for an objection that exists
     try:
         send_mail(
@@ -344,6 +330,50 @@ def file_objection(
             "the verification e-mail could not be sent; try again later",
         ) from None
     return objection
+
+
+def _write_objection(
+    notice: PublicityNotice,
+    entry: PublicityEntry,
+    name: str,
+    contact: str,
+    organisation: str,
+    grounds: str,
+    checked: list[checked_files.StoredFile],
+    code: str,
+    minutes: int,
+) -> tuple[PublicityEntry, Objection]:
+    """The objection's row and its files' rows (the files are stored already), in one transaction."""
+    with transaction.atomic():
+        locked = PublicityEntry.objects.select_for_update().get(pk=entry.pk, notice=notice)
+        if locked.status != PublicityEntry.Status.LISTED:
+            raise PublicationError("该单位已不在公示名单中。", "the unit is no longer listed")
+        objection = Objection.objects.create(
+            notice=notice,
+            entry=locked,
+            name=name.strip(),
+            contact=contact.strip(),
+            organisation=organisation.strip(),
+            grounds=grounds.strip(),
+            status=Objection.Status.UNVERIFIED,
+            code_expires_at=timezone.now() + timedelta(minutes=minutes),
+        )
+        objection.code_digest = _code_digest(objection, code)
+        objection.save(update_fields=["code_digest"])
+        for stored in checked:
+            row = ObjectionFile(objection=objection, file_name=stored.name, sm3=stored.sm3, size=stored.size)
+            row.file.name = stored.storage_name
+            row.save()
+        _audit(
+            None,
+            "objection_filed",
+            objection,
+            str(objection.public_id),
+            notice=str(notice.public_id),
+            entry=locked.pk,
+            files=[stored.sm3 for stored in checked],
+        )
+    return locked, objection
 
 
 def verify_objection(objection: Objection, code: str) -> Objection:

@@ -5,13 +5,11 @@ the decision with its event, in one transaction."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,7 +34,7 @@ from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
 from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engaged_body, evaluation_concluded
-from greenmfg.evidence.validation import UploadRejected, inspect_upload
+from greenmfg.evidence import files
 from greenmfg.orgs.models import Organisation, OrgKind
 from greenmfg.orgs.selectors import Actor
 
@@ -370,14 +368,39 @@ def record_credit_check(
         raise ReviewError("命中负面清单时须指明哪一项。", "a hit names its negative-list item")
     if checked_on > timezone.localdate():
         raise ReviewError("核查日期不能晚于今天。", "the check date is in the future")
-    content = b""
-    digest = ""
+    stored: files.StoredFile | None = None
     if upload is not None:
-        content = upload.read()
         try:
-            digest = inspect_upload(io.BytesIO(content), upload.name).sm3
-        except UploadRejected as rejected:
-            raise ReviewError(rejected.zh, rejected.en) from None
+            stored = files.receive(
+                "credit_check",
+                upload,
+                upload.name or "",
+                actor=actor,
+                obj=application,
+                object_id=str(application.public_id),
+            )
+        except files.FileRefused as refused:
+            raise ReviewError(refused.zh, refused.en) from None
+    try:
+        return _write_credit_check(
+            actor, application, stored, source, outcome, checked_on, negative_item, note
+        )
+    except Exception:
+        if stored is not None:
+            files.discard(stored.storage_name)
+        raise
+
+
+def _write_credit_check(
+    actor: Actor,
+    application: Application,
+    stored: files.StoredFile | None,
+    source: str,
+    outcome: str,
+    checked_on: date,
+    negative_item: str,
+    note: str,
+) -> CreditCheck:
     with transaction.atomic():
         locked, step = _locked_step(actor, application)
         if not step.credit_check:
@@ -392,10 +415,10 @@ def record_credit_check(
             note=note.strip(),
             recorded_by=actor.user,
         )
-        if upload is not None:
-            check.file.save(upload.name[-100:], ContentFile(content), save=False)
-            check.file_name = upload.name[:200]
-            check.file_sm3 = digest
+        if stored is not None:
+            check.file.name = stored.storage_name
+            check.file_name = stored.name
+            check.file_sm3 = stored.sm3
         check.save()
         _event(
             actor,
