@@ -402,7 +402,10 @@ def test_a_meeting_step_passes_only_after_a_meeting_that_agreed(world):
     before = snapshot()
     with pytest.raises(ReviewError):
         services.record_meeting(bureau, application, **meeting, minutes=hostile)
-    assert snapshot() == before and not application.meetings.exists()
+    # the checked-file service records its refusal, once; nothing else is written
+    after = snapshot()
+    assert after[:-1] == before[:-1] and after[-1] == before[-1] + 1 and not application.meetings.exists()
+    assert Event.objects.order_by("-pk").values_list("action", flat=True)[0] == "reviews.minutes_rejected"
     services.record_meeting(bureau, application, **meeting, minutes=minutes_pdf())
     with refused(ReviewError, "未同意：材料存疑，暂缓"):
         services.pass_step(bureau, application, "同意")

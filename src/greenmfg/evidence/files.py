@@ -108,6 +108,14 @@ def purpose(key: str) -> Purpose:
             "imports",
             "application.import_rejected",
         ),
+        # the minutes of a review step's meeting (会议纪要): a signed document or its scan
+        "minutes": Purpose(
+            "minutes",
+            frozenset({"pdf", "ofd", "docx", "png", "jpeg"}),
+            evidence_max,
+            "meetings",
+            "reviews.minutes_rejected",
+        ),
         # documents (issue 14): signed notices and letters a bureau files
         "document": Purpose(
             "document",

@@ -466,11 +466,33 @@ def record_meeting(
         raise ReviewError("会议日期不能晚于今天。", "the meeting date is in the future")
     if minutes is None:
         raise ReviewError("请上传会议纪要。", "the minutes file is required")
-    content = minutes.read()
     try:
-        digest = inspect_upload(io.BytesIO(content), minutes.name).sm3
-    except UploadRejected as rejected:
-        raise ReviewError(rejected.zh, rejected.en) from None
+        stored = files.receive(
+            "minutes",
+            minutes,
+            minutes.name or "",
+            actor=actor,
+            obj=application,
+            object_id=str(application.public_id),
+        )
+    except files.FileRefused as refused:
+        raise ReviewError(refused.zh, refused.en) from None
+    try:
+        return _write_meeting(actor, application, stored, held_on, attendees, outcome, decision)
+    except Exception:
+        files.discard(stored.storage_name)
+        raise
+
+
+def _write_meeting(
+    actor: Actor,
+    application: Application,
+    stored: files.StoredFile,
+    held_on: date,
+    attendees: str,
+    outcome: str,
+    decision: str,
+) -> Meeting:
     with transaction.atomic():
         locked, step = _locked_step(actor, application)
         if not step.meeting:
@@ -482,11 +504,11 @@ def record_meeting(
             attendees=attendees.strip()[:2000],
             outcome=outcome,
             decision=decision.strip()[:2000],
-            minutes_name=minutes.name[:200],
-            minutes_sm3=digest,
+            minutes_name=stored.name[:200],
+            minutes_sm3=stored.sm3,
             recorded_by=actor.user,
         )
-        meeting.minutes.save(minutes.name[-100:], ContentFile(content), save=False)
+        meeting.minutes.name = stored.storage_name
         meeting.save()
         _event(
             actor,
@@ -495,7 +517,7 @@ def record_meeting(
             step=step.index,
             held_on=str(held_on),
             outcome=outcome,
-            minutes_sm3=digest,
+            minutes_sm3=stored.sm3,
         )
     return meeting
 
