@@ -20,7 +20,8 @@ importable for greencore's own code, its command line and its tests; their layou
   `assign_panel`, `check_assignment`, `CaseFacts`, `ExpertFacts`), quotas and comparisons
   (`quota_counts`, `quota_refusal`, `compare_results`, `NATIONAL_PROJECTS_PER_YEAR`);
 - regions (GB/T 2260): `region_level`, `region_prefix`, `region_within`, `province_of`, `same_province`, a
-  bureau's `jurisdiction_prefix` and `jurisdiction_contains`, `RegionError`;
+  bureau's `jurisdiction_prefix` and `jurisdiction_contains`, which bureau sits where and which it may
+  open (`authority_level_for`, `bureau_refusal`), `RegionError`;
 - call eligibility: `Eligibility` (`parse`, `to_json`), `check_eligibility` over an `ApplicantRecord`
   (`HeldTitle`, `NegativeHit`) for what is applied for (`Applying`), a `Refusal`, `EligibilityError`;
 - form keys: `input_key`, `input_table_key`, `raw_value_key`, `raw_table_key`, `table_cell_key`,
@@ -68,6 +69,8 @@ from greencore.raw_form import RawForm, fields_from_raw, fields_from_workbook, i
 from greencore.raw_layout import LayoutError
 from greencore.regions import (
     RegionError,
+    authority_level_for,
+    bureau_refusal,
     jurisdiction_contains,
     jurisdiction_prefix,
     province_of,
@@ -200,6 +203,8 @@ __all__ = [
     "WorkflowError",
     "aggregate",
     "assign_panel",
+    "authority_level_for",
+    "bureau_refusal",
     "check_assignment",
     "check_eligibility",
     "check_transition",

@@ -1,0 +1,113 @@
+"""Authorization-matrix rows for a jurisdiction's administration pages (issue 12), merged into
+test_authorization_matrix.MATRIX: no role of the demo world (applicants, reviewers, evaluators, experts)
+reaches any of them — 404 for every one, the login page for the anonymous.
+
+The three administrator roles and a bureau acting outside its tree are checked against the same URLs in
+test_administration.py (ADMIN_EXPECTED below), which builds these administrators in the demo world:
+
+- sz-sysadmin, sz-secadmin, sz-auditadmin: 苏州市's three administrators (their tree: 苏州市, 吴中区, 昆山市);
+- wx-sysadmin, wx-secadmin: 无锡市's, outside 苏州市's tree;
+- mof-sysadmin, mof-auditadmin: the ministry's, the installation's top bureau.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from greenmfg.orgs import services
+from greenmfg.orgs.models import Organisation, Role
+from greenmfg.orgs.selectors import actor_of
+
+# administrator -> (the region whose bureau it serves, its level, its role); each bureau's system
+# administrator is started first (manage.py start_jurisdiction's service), and opens the others
+ADMINS = {
+    "sz-sysadmin": ("320500", "city", Role.SYSADMIN),
+    "sz-secadmin": ("320500", "city", Role.SECADMIN),
+    "sz-auditadmin": ("320500", "city", Role.AUDITADMIN),
+    "wx-sysadmin": ("320200", "city", Role.SYSADMIN),
+    "wx-secadmin": ("320200", "city", Role.SECADMIN),
+    "mof-sysadmin": ("110000", "ministry", Role.SYSADMIN),
+    "mof-auditadmin": ("110000", "ministry", Role.AUDITADMIN),
+}
+
+
+def signed_up(user: Any) -> Any:
+    """The account as its first login leaves it: its own password set, an authenticator enrolled."""
+    user.must_change_password = False
+    user.save(update_fields=["must_change_password"])
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return user
+
+
+def build_admins(users: dict[str, Any]) -> None:
+    sysadmins: dict[str, Any] = {}
+    for username, (region, level, role) in ADMINS.items():
+        if role == Role.SYSADMIN:
+            _, user, _ = services.start_jurisdiction(region_code=region, level=level, username=username)
+            sysadmins[region] = user
+        else:
+            user, _ = services.open_staff_account(
+                actor_of(sysadmins[region]),
+                bureau_id=sysadmins[region].membership.organisation_id,
+                username=username,
+                display_name=username,
+                email="",
+                role=role,
+            )
+        users[username] = signed_up(user)
+
+
+def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
+    build_admins(world.users)
+    wz = Organisation.objects.get(name="苏州市吴中区工业和信息化局（演示）")
+    staff, _ = services.open_staff_account(
+        actor_of(world.users["sz-sysadmin"]),
+        bureau_id=wz.pk,
+        username="wz-staff",
+        display_name="吴中区审核员",
+        email="",
+        role=Role.REVIEWER,
+    )
+    return {"staff": staff}
+
+
+def _nobody(role: str) -> bool:
+    return False
+
+
+STAFF = lambda o: {"pk": o["staff"].pk}  # noqa: E731
+
+ROWS: dict[str, Any] = {
+    "orgs:admin_home": ("GET", None, _nobody, 200),
+    "orgs:bureau_new": ("GET", None, _nobody, 200),
+    "orgs:staff_new": ("GET", None, _nobody, 200),
+    "orgs:staff_deactivate": ("POST", STAFF, _nobody, 302),
+    "orgs:sessions_end": ("POST", STAFF, _nobody, 302),
+    "orgs:factor_reset": ("POST", STAFF, _nobody, 302),
+    "orgs:audit_log": ("GET", None, _nobody, 200),
+    "orgs:audit_export": ("GET", None, _nobody, 200),
+}
+
+# url name -> {administrator: status}; an administrator not named answers 404
+ADMIN_EXPECTED: dict[str, dict[str, int]] = {
+    "orgs:admin_home": {
+        "sz-sysadmin": 200,
+        "sz-secadmin": 200,
+        "wx-sysadmin": 200,
+        "wx-secadmin": 200,
+        "mof-sysadmin": 200,
+        "sz-auditadmin": 302,  # sent on to the audit log
+        "mof-auditadmin": 302,
+    },
+    "orgs:bureau_new": {"sz-sysadmin": 200, "wx-sysadmin": 200, "mof-sysadmin": 200},
+    "orgs:staff_new": {"sz-sysadmin": 200, "wx-sysadmin": 200, "mof-sysadmin": 200},
+    # the staff account lies in 吴中区, inside 苏州市's (and the ministry's) tree and outside 无锡市's
+    "orgs:staff_deactivate": {"sz-sysadmin": 302, "mof-sysadmin": 302},
+    "orgs:sessions_end": {"sz-secadmin": 302},
+    "orgs:factor_reset": {"sz-secadmin": 302},
+    "orgs:audit_log": {"sz-auditadmin": 200, "mof-auditadmin": 200},
+    # the whole log: only the top bureau's audit administrator
+    "orgs:audit_export": {"mof-auditadmin": 200},
+}
