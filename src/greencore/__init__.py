@@ -22,6 +22,8 @@ importable for greencore's own code, its command line and its tests; their layou
 - regions (GB/T 2260): `region_level`, `region_prefix`, `region_within`, `province_of`, `same_province`, a
   bureau's `jurisdiction_prefix` and `jurisdiction_contains`, which bureau sits where and which it may
   open (`authority_level_for`, `bureau_refusal`), `RegionError`;
+- evaluation bodies' listing: `LISTING_TRANSITIONS`, `LISTING_TARGET`, `listing_refusal`,
+  `ENGAGEABLE_LISTING`;
 - call eligibility: `Eligibility` (`parse`, `to_json`), `check_eligibility` over an `ApplicantRecord`
   (`HeldTitle`, `NegativeHit`) for what is applied for (`Applying`), a `Refusal`, `EligibilityError`;
 - form keys: `input_key`, `input_table_key`, `raw_value_key`, `raw_table_key`, `table_cell_key`,
@@ -65,6 +67,7 @@ from greencore.form_keys import (
     raw_value_key,
     table_cell_key,
 )
+from greencore.listing import ENGAGEABLE_LISTING, LISTING_TARGET, LISTING_TRANSITIONS, listing_refusal
 from greencore.raw_form import RawForm, fields_from_raw, fields_from_workbook, is_raw_key, raw_from_fields
 from greencore.raw_layout import LayoutError
 from greencore.regions import (
@@ -139,9 +142,12 @@ from greencore.workflow.chain import (
 __all__ = [
     "CALCULATIONS",
     "DATA_SHEET",
+    "ENGAGEABLE_LISTING",
     "ENGINE_VERSION",
     "GATES_SHEET",
     "LAYOUT",
+    "LISTING_TARGET",
+    "LISTING_TRANSITIONS",
     "NATIONAL_PROJECTS_PER_YEAR",
     "ApplicantRecord",
     "Applying",
@@ -232,6 +238,7 @@ __all__ = [
     "is_raw_key",
     "jurisdiction_contains",
     "jurisdiction_prefix",
+    "listing_refusal",
     "load_data",
     "load_workflow",
     "negative_list",

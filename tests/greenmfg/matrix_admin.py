@@ -19,6 +19,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from greenmfg.orgs import services
 from greenmfg.orgs.models import Organisation, Role
 from greenmfg.orgs.selectors import actor_of
+from greenmfg.reference.models import Region
+from greenmfg.web.demo import demo_uscc
 
 # administrator -> (the region whose bureau it serves, its level, its role); each bureau's system
 # administrator is started first (manage.py start_jurisdiction's service), and opens the others
@@ -70,7 +72,22 @@ def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
         email="",
         role=Role.REVIEWER,
     )
-    return {"staff": staff}
+    body = services.apply_body(
+        name="矩阵测试评价中心（演示）",
+        credit_code=demo_uscc("矩阵测试评价中心（演示）", "320506"),
+        region=Region.objects.get(code="320506"),
+        legal_person="张三",
+        qualifications="CMA 证书 123456",
+        evaluators="李四, 绿色制造评价师, GM-0001",
+        address="",
+        username="matrix-body",
+        password="Qx7#Lp2v9Rk4",
+        display_name="联系人",
+    )
+    return {"staff": staff, "pending_body": body}
+
+
+BODY_REGISTRARS = {"sz-reviewer", "js-reviewer", "mof-reviewer"}  # over 吴中区, above the district
 
 
 def _nobody(role: str) -> bool:
@@ -88,6 +105,16 @@ ROWS: dict[str, Any] = {
     "orgs:factor_reset": ("POST", STAFF, _nobody, 302),
     "orgs:audit_log": ("GET", None, _nobody, 200),
     "orgs:audit_export": ("GET", None, _nobody, 200),
+    # evaluation bodies apply in public; the bureaus above the district over the body's region list them
+    "accounts:register_body": ("GET", None, "public", 200),
+    "orgs:bodies": ("GET", None, lambda role: role in BODY_REGISTRARS | {"wx-reviewer"}, 200),
+    # a POST without an action is refused by the service (nothing changes) and redirected with the reason
+    "orgs:body_decide": (
+        "POST",
+        lambda o: {"pk": o["pending_body"].pk},
+        lambda role: role in BODY_REGISTRARS,
+        302,
+    ),
 }
 
 # url name -> {administrator: status}; an administrator not named answers 404

@@ -525,3 +525,19 @@ def declare_conflict(actor: Actor, other_id: Any, kind: str, note: str) -> Confl
             _close(engagement, actor, EngagementStatus.ENDED, reason[:TEXT_LIMIT])
             _event(actor, "ended", engagement, before, reason=reason, conflict=declaration.pk)
     return declaration
+
+
+# --- a body suspended or removed by its bureau (issue 12) -------------------------------------------
+
+
+def flag_open_engagements(body: Organisation, before: str, actor: Actor) -> None:
+    """Plugged into orgs.ports.body_listing_changed: when a bureau suspends or removes a body, each
+    engagement it had in force is flagged — an audit event now, and the applicant's panel says so
+    (selectors.unlisted_body) — so the applicant ends it and engages a listed body. Concluded evaluations
+    stand."""
+    if body.status not in (OrgStatus.SUSPENDED, OrgStatus.REMOVED):
+        return
+    for engagement in Engagement.objects.select_related("application").filter(
+        body=body, status=EngagementStatus.ENGAGED
+    ):
+        _event(actor, "flagged", engagement, engagement.status, body_status=body.status)

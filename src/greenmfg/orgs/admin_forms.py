@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from greenmfg.reference.models import Region
+
 from .models import AuthorityLevel, Role
 
 STAFF_ROLE_CHOICES = [
@@ -41,3 +43,33 @@ class StaffForm(forms.Form):
         field = self.fields["bureau"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = bureaus
+
+
+class BodyApplicationForm(forms.Form):
+    """An evaluation body applies to be listed (types and lengths; the rules are in services.apply_body)."""
+
+    name = forms.CharField(label="机构名称", max_length=128)
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=24)
+    legal_person = forms.CharField(label="法定代表人", max_length=64)
+    region = forms.ModelChoiceField(
+        label="所在地（区县）", queryset=Region.objects.filter(level="county"), to_field_name="code"
+    )
+    address = forms.CharField(label="详细地址", max_length=200, required=False)
+    qualifications = forms.CharField(
+        label="评价资质", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    evaluators = forms.CharField(
+        label="持证评价人员（每行一人：姓名, 证书名称, 证书编号）",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+    display_name = forms.CharField(label="联系人姓名", max_length=64)
+    username = forms.RegexField(
+        label="用户名",
+        regex=r"^[A-Za-z0-9_.-]{4,40}$",
+        max_length=40,
+        error_messages={"invalid": "用户名为 4–40 位字母、数字或 _ . -"},
+    )
+    password = forms.CharField(
+        label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )

@@ -1,4 +1,6 @@
-"""A jurisdiction's administration pages (issue 12), one role each (三权分立): the system administrator
+"""A jurisdiction's administration pages (issue 12). The evaluation bodies' listing: a body applies, the
+bureau above the district approves, suspends, reinstates or removes it. The administrators, one role each
+(三权分立): the system administrator
 opens bureaus under its own and their staff accounts and deactivates accounts; the security administrator
 ends sessions and resets second factors; the audit administrator reads the audit log of its bureaus and,
 at the installation's top bureau, exports the whole log with its proofs. Every change is a service call
@@ -10,7 +12,8 @@ import io
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,10 +24,10 @@ from greenmfg.audit import services as audit
 
 from . import services
 from .access import access_actor
-from .admin_forms import BureauForm, StaffForm
+from .admin_forms import BodyApplicationForm, BureauForm, StaffForm
 from .models import AuthorityLevel
-from .selectors import Actor, actor_of, bureaus_in_tree, is_root_bureau, staff_in_tree
-from .services import AdminRefused
+from .selectors import Actor, actor_of, bodies_for_bureau, bureaus_in_tree, is_root_bureau, staff_in_tree
+from .services import AdminRefused, RegistrationError
 
 
 def _administrator(request: HttpRequest) -> Actor:
@@ -191,3 +194,61 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.jsonl"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- evaluation bodies: they apply, the bureau lists them --------------------------------------------
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def body_apply(request: HttpRequest) -> HttpResponse:
+    """An evaluation body applies to be listed (served under /accounts/register/body/, see greenmfg.urls)."""
+    form = BodyApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.apply_body(
+                name=data["name"],
+                credit_code=data["credit_code"],
+                region=data["region"],
+                legal_person=data["legal_person"],
+                qualifications=data["qualifications"],
+                evaluators=data["evaluators"],
+                address=data["address"],
+                username=data["username"],
+                password=data["password"],
+                display_name=data["display_name"],
+            )
+        except RegistrationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            return render(request, "orgs/body_applied.html", {"name": data["name"]})
+    return render(request, "orgs/body_apply.html", {"form": form})
+
+
+@require_GET
+def bodies(request: HttpRequest) -> HttpResponse:
+    actor = access_actor(request.user, "reviewer")
+    if actor.organisation.level == AuthorityLevel.DISTRICT:
+        raise Http404
+    return render(
+        request, "orgs/bodies.html", {"bodies": bodies_for_bureau(actor), "bureau": actor.organisation}
+    )
+
+
+@require_POST
+def body_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = access_actor(request.user, "reviewer")
+    action = str(request.POST.get("action", ""))
+    try:
+        body = services.decide_body(actor, pk, action, str(request.POST.get("reason", "")))
+    except PermissionDenied:
+        raise Http404 from None
+    except AdminRefused as refused:
+        messages.error(request, refused.zh)
+    else:
+        messages.success(request, f"{body.name}：{body.get_status_display()}。")
+    return redirect("orgs:bodies")

@@ -154,3 +154,15 @@ def is_root_bureau(authority: Organisation) -> bool:
         return False
     tree = bureaus_in_tree(authority).values("pk")
     return not Organisation.objects.filter(kind=OrgKind.AUTHORITY).exclude(pk__in=tree).exists()
+
+
+def bodies_for_bureau(actor: Actor) -> QuerySet[Organisation]:
+    """The evaluation bodies in the bureau's jurisdiction, every listing status, pending first."""
+    if not actor.is_reviewer or actor.organisation.level == AuthorityLevel.DISTRICT:
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.filter(in_jurisdiction(actor.organisation), kind=OrgKind.EVALUATION_BODY)
+        .select_related("region", "body_profile")
+        .prefetch_related("listed_evaluators")
+        .order_by("name")
+    )

@@ -18,14 +18,32 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from greencore import authority_level_for, bureau_refusal, province_of, same_province
+from greencore import (
+    LISTING_TARGET,
+    authority_level_for,
+    bureau_refusal,
+    listing_refusal,
+    province_of,
+    same_province,
+)
 from greenmfg.accounts.models import User
 from greenmfg.audit import services as audit
 from greenmfg.core.errors import Refused
 from greenmfg.reference.models import Industry, Region
 
-from .models import AuthorityLevel, Membership, Organisation, OrgKind, OrgStatus, Role, Site
-from .predicates import acts_for, bureau_over, district_bureau_over, enterprise_applicant
+from .models import (
+    AuthorityLevel,
+    BodyEvaluator,
+    BodyProfile,
+    Membership,
+    Organisation,
+    OrgKind,
+    OrgStatus,
+    Role,
+    Site,
+)
+from .ports import body_listing_changed
+from .predicates import acts_for, body_registrar_over, bureau_over, district_bureau_over, enterprise_applicant
 from .selectors import Actor, bureaus_in_tree, staff_in_tree
 from .uscc import InvalidUSCC, validate_uscc
 
@@ -520,3 +538,115 @@ def reset_second_factor(actor: Actor, user_id: int) -> None:
             membership.user,
             {"devices_removed": removed, "sessions_ended": ended},
         )
+
+
+# --- evaluation bodies apply to be listed; the bureau decides (issue 12) ----------------------------
+
+
+def parse_evaluators(text: str) -> list[tuple[str, str, str]]:
+    """The evaluators a body lists, one a line: "姓名, 证书名称, 证书编号" (commas or 、/，/tabs). Each
+    malformed line is named."""
+    rows: list[tuple[str, str, str]] = []
+    problems: list[str] = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in re.split(r"[,，、\t]", line) if p.strip()]
+        if len(parts) != 3 or any(len(p) > 64 for p in parts):
+            problems.append(f"第 {number} 行“{line.strip()[:40]}”应为：姓名, 证书名称, 证书编号")
+            continue
+        rows.append((parts[0], parts[1], parts[2]))
+    numbers = [r[2] for r in rows]
+    if len(set(numbers)) != len(numbers):
+        problems.append("证书编号有重复。")
+    if problems:
+        raise RegistrationError({"evaluators": problems})
+    if not rows:
+        raise RegistrationError({"evaluators": "请至少列出一名持证评价人员。"})
+    return rows
+
+
+def apply_body(
+    *,
+    name: str,
+    credit_code: str,
+    region: Region,
+    legal_person: str,
+    qualifications: str,
+    evaluators: str,
+    address: str,
+    username: str,
+    password: str,
+    display_name: str,
+) -> Organisation:
+    """An evaluation body applies to be listed, with its first evaluator account: pending until the bureau
+    over its region approves (greencore.LISTING_TRANSITIONS); until then it can neither act nor be
+    engaged."""
+    errors: dict[str, str] = {}
+    if not (legal_person or "").strip():
+        errors["legal_person"] = "请填写法定代表人。"
+    if not (qualifications or "").strip():
+        errors["qualifications"] = "请填写评价资质（如检验检测机构资质认定证书编号、业务范围）。"
+    if errors:
+        raise RegistrationError(errors)
+    listed = parse_evaluators(evaluators)
+    code = _checked_code(credit_code)
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise RegistrationError({"username": "该用户名已被使用。"})
+    user = User(username=username, display_name=display_name)
+    validate_password(password, user)
+    with transaction.atomic():
+        body = Organisation.objects.create(
+            kind=OrgKind.EVALUATION_BODY,
+            name=name.strip(),
+            credit_code=code,
+            region=region,
+            address=(address or "").strip()[:200],
+            status=OrgStatus.PENDING,
+        )
+        BodyProfile.objects.create(
+            organisation=body, legal_person=legal_person.strip()[:64], qualifications=qualifications.strip()
+        )
+        BodyEvaluator.objects.bulk_create(
+            BodyEvaluator(body=body, name=n, certificate=c, certificate_no=no) for n, c, no in listed
+        )
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.save()
+        Membership.objects.create(user=user, organisation=body, role=Role.EVALUATOR)
+        audit.record(
+            "org.body_applied",
+            actor=user,
+            organisation_id=body.pk,
+            obj=body,
+            to_state=OrgStatus.PENDING,
+            detail={"credit_code": code, "evaluators": len(listed)},
+        )
+    return body
+
+
+def decide_body(actor: Actor, body_id: int, action: str, reason: str = "") -> Organisation:
+    """The bureau over the body's region approves, refuses, suspends, reinstates or removes its listing.
+    A suspended or removed body can no longer be engaged (evaluations engages active bodies only), and the
+    contexts above hear of it in this transaction (ports.body_listing_changed)."""
+    with transaction.atomic():
+        body = (
+            Organisation.objects.select_for_update().filter(pk=body_id, kind=OrgKind.EVALUATION_BODY).first()
+        )
+        if body is None or not body_registrar_over(actor, body.region_id):
+            raise PermissionDenied
+        refused = listing_refusal(body.status, action)
+        if refused is not None:
+            raise AdminRefused(*refused)
+        reason = (reason or "").strip()[:500]
+        if action in ("reject", "suspend", "remove") and not reason:
+            raise AdminRefused("请填写理由。", "give the reason", field="reason")
+        before = body.status
+        body.status = LISTING_TARGET[action]
+        body.save(update_fields=["status"])
+        BodyProfile.objects.filter(organisation=body).update(decided_reason=reason)
+        _event(actor, f"org.body_{action}", body, {"reason": reason}, from_state=before, to_state=body.status)
+        for listener in body_listing_changed:
+            listener(body, before, actor)
+    return body

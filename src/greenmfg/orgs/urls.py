@@ -17,8 +17,14 @@ urlpatterns = [
     path("admin/staff/<int:pk>/factor/reset/", admin_views.factor_reset, name="factor_reset"),
     path("admin/audit/", admin_views.audit_log, name="audit_log"),
     path("admin/audit/export/", admin_views.audit_export, name="audit_export"),
+    # evaluation bodies listed by the bureau
+    path("bodies/", admin_views.bodies, name="bodies"),
+    path("bodies/<int:pk>/decide/", admin_views.body_decide, name="body_decide"),
 ]
 
 # Self-registration is an organisation's, though it is served among the login pages (accounts:register at
 # /accounts/register/): greenmfg.urls adds these to the accounts namespace, which sits below orgs.
-registration_patterns = [path("register/", views.register, name="register")]
+registration_patterns = [
+    path("register/", views.register, name="register"),
+    path("register/body/", admin_views.body_apply, name="register_body"),
+]
