@@ -24,6 +24,7 @@ importable for greencore's own code, its command line and its tests; their layou
   open (`authority_level_for`, `bureau_refusal`), `RegionError`;
 - evaluation bodies' listing: `LISTING_TRANSITIONS`, `LISTING_TARGET`, `listing_refusal`,
   `ENGAGEABLE_LISTING`;
+- deadline reminders: `REMINDER_OFFSETS`, `reminder_dates` (7 days and 1 day before, the day after);
 - call eligibility: `Eligibility` (`parse`, `to_json`), `check_eligibility` over an `ApplicantRecord`
   (`HeldTitle`, `NegativeHit`) for what is applied for (`Applying`), a `Refusal`, `EligibilityError`;
 - form keys: `input_key`, `input_table_key`, `raw_value_key`, `raw_table_key`, `table_cell_key`,
@@ -82,6 +83,7 @@ from greencore.regions import (
     region_within,
     same_province,
 )
+from greencore.reminders import REMINDER_OFFSETS, reminder_dates
 from greencore.review import (
     Candidate,
     CaseFacts,
@@ -149,6 +151,7 @@ __all__ = [
     "LISTING_TARGET",
     "LISTING_TRANSITIONS",
     "NATIONAL_PROJECTS_PER_YEAR",
+    "REMINDER_OFFSETS",
     "ApplicantRecord",
     "Applying",
     "CalcError",
@@ -258,6 +261,7 @@ __all__ = [
     "region_level",
     "region_prefix",
     "region_within",
+    "reminder_dates",
     "same_province",
     "score",
     "score_population",

@@ -105,6 +105,10 @@ ROWS: dict[str, Any] = {
     "orgs:factor_reset": ("POST", STAFF, _nobody, 302),
     "orgs:audit_log": ("GET", None, _nobody, 200),
     "orgs:audit_export": ("GET", None, _nobody, 200),
+    # the notification centre: every signed-in user's own
+    "notifications:centre": ("GET", None, "any", 200),
+    "notifications:read_all": ("POST", None, "any", 302),
+    "notifications:preferences": ("POST", None, "any", 302),
     # evaluation bodies apply in public; the bureaus above the district over the body's region list them
     "accounts:register_body": ("GET", None, "public", 200),
     "orgs:bodies": ("GET", None, lambda role: role in BODY_REGISTRARS | {"wx-reviewer"}, 200),

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from greencore import compare_results, quota_counts, quota_refusal
@@ -32,6 +33,7 @@ from greenmfg.audit import services as audit
 from greenmfg.audit.services import canonical, sm3
 from greenmfg.core.errors import Refused
 from greenmfg.evidence.validation import UploadRejected, inspect_upload, safe_download_name, sm3_hex
+from greenmfg.notifications import services as notifications
 from greenmfg.orgs.models import Organisation, OrgKind, OrgStatus
 from greenmfg.orgs.predicates import applicant_for, evaluator_for
 from greenmfg.orgs.selectors import Actor
@@ -180,6 +182,14 @@ def engage(actor: Actor, application: Application, body_id: Any, *, today: date 
                 body_code=body.credit_code or "",
                 year=year,
                 national=quota_counts(call.level),
+            )
+            notifications.notify_organisation(
+                body.pk,
+                "evaluation.engaged",
+                f"新的第三方评价委托：{locked.applicant.name}",
+                f"{call.name}。请核对有无利益冲突后开展评价，或说明理由予以拒绝。",
+                reverse("evaluations:detail", kwargs={"public_id": engagement.public_id}),
+                roles=["evaluator"],
             )
     except IntegrityError:  # the partial unique constraint, should a check above ever be bypassed
         raise EvaluationError(

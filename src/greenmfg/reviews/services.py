@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from greencore import (
@@ -38,6 +39,7 @@ from greenmfg.catalog.models import Call
 from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engaged_body, evaluation_concluded
 from greenmfg.evidence.validation import UploadRejected, inspect_upload
+from greenmfg.notifications import services as notifications
 from greenmfg.orgs.models import Organisation, OrgKind
 from greenmfg.orgs.selectors import Actor
 
@@ -109,6 +111,14 @@ def _reasons(text: str) -> str:
 def _decision(
     actor: Actor, locked: Application, step: StepSpec, outcome: str, reasons: str, **extra: Any
 ) -> Decision:
+    if outcome != Decision.Outcome.RETURNED:  # a return is told by applications, with its deadline
+        notifications.notify_organisation(
+            locked.applicant_id,
+            f"review.{outcome}",
+            f"审核结果（{actor.organisation.name}）：{Decision.Outcome(outcome).label}",
+            f"{locked.call.name}：{reasons}",
+            reverse("applications:dossier", kwargs={"public_id": locked.public_id}),
+        )
     return Decision.objects.create(
         application=locked,
         step=step.index,
