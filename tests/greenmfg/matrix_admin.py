@@ -20,6 +20,8 @@ from greenmfg.orgs import services
 from greenmfg.orgs.models import Organisation, Role
 from greenmfg.orgs.selectors import actor_of
 from greenmfg.reference.models import Region
+from greenmfg.reviews import services as reviews
+from greenmfg.reviews.models import ExpertProfile
 from greenmfg.web.demo import demo_uscc
 
 # administrator -> (the region whose bureau it serves, its level, its role); each bureau's system
@@ -84,7 +86,15 @@ def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
         password="Qx7#Lp2v9Rk4",
         display_name="联系人",
     )
-    return {"staff": staff, "pending_body": body}
+    expert = actor_of(world.users["expert-1"])
+    relation = reviews.declare_relation(
+        expert,
+        credit_code=Organisation.objects.get(name="苏州示例精密机械有限公司（演示）").credit_code or "",
+        kind="consulted",
+        note="2024 年节能诊断",
+    )
+    profile = ExpertProfile.objects.get(user=world.users["expert-1"])
+    return {"staff": staff, "pending_body": body, "relation": relation, "expert_profile": profile}
 
 
 BODY_REGISTRARS = {"sz-reviewer", "js-reviewer", "mof-reviewer"}  # over 吴中区, above the district
@@ -105,6 +115,18 @@ ROWS: dict[str, Any] = {
     "orgs:factor_reset": ("POST", STAFF, _nobody, 302),
     "orgs:audit_log": ("GET", None, _nobody, 200),
     "orgs:audit_export": ("GET", None, _nobody, 200),
+    # the expert pool: every bureau keeps the experts employed in its jurisdiction (expert-1 works in 吴中区);
+    # an expert keeps their own relations
+    "reviews:experts": ("GET", None, "reviewers", 200),
+    "reviews:expert_new": ("GET", None, "reviewers", 200),
+    "reviews:expert_edit": ("GET", lambda o: {"pk": o["expert_profile"].pk}, "visible-reviewers", 200),
+    "reviews:my_relations": ("GET", None, lambda role: role == "expert-1", 200),
+    "reviews:relation_withdraw": (
+        "POST",
+        lambda o: {"pk": o["relation"].pk},
+        lambda role: role == "expert-1",
+        302,
+    ),
     # the notification centre: every signed-in user's own
     "notifications:centre": ("GET", None, "any", 200),
     "notifications:read_all": ("POST", None, "any", 302),

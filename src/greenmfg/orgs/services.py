@@ -306,7 +306,7 @@ def _new_password(candidate: User) -> str:
     )
 
 
-def _checked_username(username: str) -> str:
+def checked_username(username: str) -> str:
     username = (username or "").strip()
     if not re.fullmatch(USERNAME_PATTERN, username):
         raise AdminRefused(
@@ -319,18 +319,19 @@ def _checked_username(username: str) -> str:
     return username
 
 
-def _checked_email(email: str) -> str:
+def checked_email(email: str) -> str:
     email = (email or "").strip()
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise AdminRefused(f"电子邮箱 {email} 格式不正确。", f"e-mail {email} is malformed", field="email")
     return email
 
 
-def _new_staff(
+def new_member_account(
     organisation: Organisation, role: str, username: str, display_name: str, email: str
 ) -> tuple[User, str]:
-    """A new personal account of the bureau in `role`, with a one-time password to change at the first
-    login (the second factor is enrolled then too: every staff role is a privileged one)."""
+    """A new personal account of `organisation` in `role`, with a one-time password to change at the first
+    login (the second factor is enrolled then too for the privileged roles). The caller has checked that
+    its actor may open it (a system administrator for its staff, a bureau for its experts)."""
     user = get_user_model()(
         username=username, display_name=(display_name or "").strip()[:64], email=email, is_staff=False
     )
@@ -369,8 +370,8 @@ def start_jurisdiction(
         seat_refused = None if region.level == "province" else ("部级主管部门须设在省级区划。", "")
     if seat_refused is not None:
         raise AdminRefused(seat_refused[0], seat_refused[1], field="region")
-    username = _checked_username(username)
-    email = _checked_email(email)
+    username = checked_username(username)
+    email = checked_email(email)
     with transaction.atomic():
         bureau = (
             Organisation.objects.select_for_update()
@@ -393,7 +394,7 @@ def start_jurisdiction(
             bureau = Organisation.objects.create(
                 kind=OrgKind.AUTHORITY, level=level, region=region, name=(name or default).strip()[:128]
             )
-        user, password = _new_staff(bureau, Role.SYSADMIN, username, display_name, email)
+        user, password = new_member_account(bureau, Role.SYSADMIN, username, display_name, email)
         audit.record(
             "org.jurisdiction_started",
             organisation_id=bureau.pk,
@@ -456,13 +457,13 @@ def open_staff_account(
     _require(actor, actor.is_sysadmin)
     if role not in STAFF_ROLES:
         raise AdminRefused(f"未知的角色 {role}。", f"unknown role {role}", field="role")
-    username = _checked_username(username)
-    email = _checked_email(email)
+    username = checked_username(username)
+    email = checked_email(email)
     with transaction.atomic():
         bureau = bureaus_in_tree(actor.organisation).select_for_update().filter(pk=bureau_id).first()
         if bureau is None:
             raise PermissionDenied
-        user, password = _new_staff(bureau, role, username, display_name, email)
+        user, password = new_member_account(bureau, role, username, display_name, email)
         _event(actor, "org.staff_opened", user, {"username": username, "bureau": bureau.pk, "role": role})
     return user, password
 
@@ -650,3 +651,36 @@ def decide_body(actor: Actor, body_id: int, action: str, reason: str = "") -> Or
         for listener in body_listing_changed:
             listener(body, before, actor)
     return body
+
+
+def open_institution(actor: Actor, *, name: str, region_code: str, credit_code: str = "") -> Organisation:
+    """A bureau records an expert's employer (a university, an institute) in its jurisdiction; the credit
+    code is checked when given."""
+    if not actor.is_reviewer:
+        raise PermissionDenied
+    name = (name or "").strip()
+    if not name or len(name) > 128:
+        raise AdminRefused(
+            "请填写工作单位名称（不超过 128 个字）。", "name the employer", field="employer_name"
+        )
+    region = Region.objects.filter(code=(region_code or "").strip()).first()
+    if region is None or not bureau_over(actor, region.code):
+        raise AdminRefused(
+            f"行政区划 {region_code} 不在本部门辖区内。",
+            f"{region_code} lies outside the jurisdiction",
+            field="employer_region",
+        )
+    code = None
+    if (credit_code or "").strip():
+        try:
+            code = _checked_code(credit_code)
+        except RegistrationError as error:
+            raise AdminRefused(
+                error.message_dict["credit_code"][0], "bad credit code", field="employer_code"
+            ) from None
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            kind=OrgKind.INSTITUTION, name=name, region=region, credit_code=code
+        )
+        _event(actor, "org.institution_recorded", organisation, {"name": name, "region": region.code})
+    return organisation
