@@ -646,7 +646,7 @@ def change_expert(
     chosen = _checked_fields(fields)
     with transaction.atomic():
         profile = (
-            ExpertProfile.objects.select_for_update()
+            ExpertProfile.objects.select_for_update(of=("self",))
             .select_related("user__membership__organisation")
             .filter(pk=profile_id)
             .first()
