@@ -20,7 +20,11 @@ importable for greencore's own code, its command line and its tests; their layou
   `assign_panel`, `check_assignment`, `CaseFacts`, `ExpertFacts`), quotas and comparisons
   (`quota_counts`, `quota_refusal`, `compare_results`, `NATIONAL_PROJECTS_PER_YEAR`);
 - regions (GB/T 2260): `region_level`, `region_prefix`, `region_within`, `province_of`, `same_province`, a
-  bureau's `jurisdiction_prefix` and `jurisdiction_contains`, `RegionError`;
+  bureau's `jurisdiction_prefix` and `jurisdiction_contains`, which bureau sits where and which it may
+  open (`authority_level_for`, `bureau_refusal`), `RegionError`;
+- evaluation bodies' listing: `LISTING_TRANSITIONS`, `LISTING_TARGET`, `listing_refusal`,
+  `ENGAGEABLE_LISTING`;
+- deadline reminders: `REMINDER_OFFSETS`, `reminder_dates` (7 days and 1 day before, the day after);
 - call eligibility: `Eligibility` (`parse`, `to_json`), `check_eligibility` over an `ApplicantRecord`
   (`HeldTitle`, `NegativeHit`) for what is applied for (`Applying`), a `Refusal`, `EligibilityError`;
 - form keys: `input_key`, `input_table_key`, `raw_value_key`, `raw_table_key`, `table_cell_key`,
@@ -87,10 +91,13 @@ from greencore.form_keys import (
     raw_value_key,
     table_cell_key,
 )
+from greencore.listing import ENGAGEABLE_LISTING, LISTING_TARGET, LISTING_TRANSITIONS, listing_refusal
 from greencore.raw_form import RawForm, fields_from_raw, fields_from_workbook, is_raw_key, raw_from_fields
 from greencore.raw_layout import LayoutError
 from greencore.regions import (
     RegionError,
+    authority_level_for,
+    bureau_refusal,
     jurisdiction_contains,
     jurisdiction_prefix,
     province_of,
@@ -99,6 +106,7 @@ from greencore.regions import (
     region_within,
     same_province,
 )
+from greencore.reminders import REMINDER_OFFSETS, reminder_dates
 from greencore.review import (
     Basis,
     Candidate,
@@ -164,10 +172,14 @@ from greencore.workflow.chain import (
 __all__ = [
     "CALCULATIONS",
     "DATA_SHEET",
+    "ENGAGEABLE_LISTING",
     "ENGINE_VERSION",
     "GATES_SHEET",
     "LAYOUT",
+    "LISTING_TARGET",
+    "LISTING_TRANSITIONS",
     "NATIONAL_PROJECTS_PER_YEAR",
+    "REMINDER_OFFSETS",
     "ApplicantRecord",
     "Applying",
     "Basis",
@@ -237,6 +249,8 @@ __all__ = [
     "WorkflowError",
     "aggregate",
     "assign_panel",
+    "authority_level_for",
+    "bureau_refusal",
     "certificate_pdf",
     "check_assignment",
     "check_eligibility",
@@ -267,6 +281,7 @@ __all__ = [
     "is_raw_key",
     "jurisdiction_contains",
     "jurisdiction_prefix",
+    "listing_refusal",
     "load_data",
     "load_workflow",
     "negative_list",
@@ -288,6 +303,7 @@ __all__ = [
     "region_level",
     "region_prefix",
     "region_within",
+    "reminder_dates",
     "render_docx",
     "render_html",
     "same_province",

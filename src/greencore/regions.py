@@ -113,3 +113,63 @@ def jurisdiction_contains(
     `authority_region` (320506 吴中区 lies in 苏州市's 3205 and 江苏's 32)."""
     scope = jurisdiction_prefix(authority_level, authority_region, authority_region_level)
     return checked_region_code(region_code).startswith(scope)
+
+
+# Which bureau may sit at a division, and which bureaus a bureau may open under it (issue 12). A bureau
+# sits at a division of its own level: a provincial one at a province, a city one at a city (or at a
+# municipality's province-level code, as 北京 110000), a district one at a county-level division; the
+# ministry sits at the capital's code. A bureau opens only bureaus below its own level, inside its own
+# jurisdiction: the province its cities, a city its districts.
+BUREAU_SEATS: dict[str, tuple[Level, ...]] = {
+    "ministry": ("province",),
+    "province": ("province",),
+    "city": ("city", "province"),
+    "district": ("county",),
+}
+
+
+def authority_level_for(region: str, level: str | None = None) -> AuthorityLevel:
+    """The level of the bureau that naturally sits at the division `region`: a province's bureau at a
+    province, a city's at a city, a district's at a county-level division."""
+    level = level or region_level(region)
+    found: dict[str, AuthorityLevel] = {"province": "province", "city": "city", "county": "district"}
+    if level not in found:
+        raise RegionError("level", f"未知的行政区划层级 {level}", f"unknown division level {level}")
+    return found[level]
+
+
+def bureau_refusal(
+    parent_level: str,
+    parent_region: str,
+    child_level: str,
+    child_region: str,
+    *,
+    child_region_level: str | None = None,
+) -> tuple[str, str] | None:
+    """Why a bureau of `parent_level` at `parent_region` may not open a bureau of `child_level` at
+    `child_region` — (Chinese, English) — or None when it may."""
+    if child_level not in AUTHORITY_LEVELS or parent_level not in AUTHORITY_LEVELS:
+        raise RegionError(
+            "level", f"未知的主管部门层级 {child_level}", f"unknown authority level {child_level}"
+        )
+    checked_region_code(child_region, "region")
+    if AUTHORITY_LEVELS.index(child_level) <= AUTHORITY_LEVELS.index(parent_level):
+        return (
+            "只能开设比本部门层级更低的主管部门。",
+            "a bureau opens only bureaus of a lower level than its own",
+        )
+    seat = child_region_level or region_level(child_region)
+    if seat not in BUREAU_SEATS[child_level]:
+        return (
+            f"行政区划 {child_region} 不是{_LEVEL_ZH[child_level]}主管部门所在的层级。",
+            f"division {child_region} is not where a {child_level} bureau sits",
+        )
+    if not jurisdiction_contains(parent_level, parent_region, child_region):
+        return (
+            f"行政区划 {child_region} 不在本部门辖区内。",
+            f"division {child_region} lies outside the bureau's jurisdiction",
+        )
+    return None
+
+
+_LEVEL_ZH = {"ministry": "部级", "province": "省级", "city": "地市级", "district": "区县级"}

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "greenmfg.reference",
     "greenmfg.accounts",
     "greenmfg.orgs",
+    "greenmfg.notifications",
     "greenmfg.catalog",
     "greenmfg.applications",
     "greenmfg.evidence",

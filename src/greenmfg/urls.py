@@ -15,6 +15,7 @@ urlpatterns = [
     path("publication/", include("greenmfg.publication.urls")),
     path("calls/", include("greenmfg.catalog.urls")),
     path("orgs/", include("greenmfg.orgs.urls")),
+    path("notifications/", include("greenmfg.notifications.urls")),
     path("public/", include("greenmfg.register.urls")),
     path("api/", include("greenmfg.register.api_urls")),
     path("reports/", include("greenmfg.reports.urls")),

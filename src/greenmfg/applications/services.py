@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
@@ -30,6 +31,7 @@ from greenmfg.evidence import files
 from greenmfg.evidence import selectors as evidence_selectors
 from greenmfg.evidence import services as evidence
 from greenmfg.evidence.models import EvidenceFile
+from greenmfg.notifications import services as notifications
 from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, actor_of
 
@@ -240,6 +242,7 @@ def submit(actor: Actor, application: Application) -> Application:
             update_fields=["state", "submitted_at", "state_changed_at", "step_due_on", "reopened_items"]
         )
         _event(actor, "submit", locked, before, version=dossier.number, manifest_sm3=dossier.manifest_sm3)
+        notifications.cancel_deadline(return_key(locked))  # a resubmission meets the return's deadline
     return locked
 
 
@@ -323,7 +326,72 @@ def return_for_revision(
             deadline=str(deadline or ""),
             items=list(items or []),
         )
+        _tell_returned(locked, reason.strip(), deadline)
     return locked
+
+
+def move_return_deadline(actor: Actor, application: Application, deadline: date) -> Application:
+    """The bureau over the application's region moves the deadline of a return (e.g. extends it on
+    request); the applicant is told and the reminders move with it."""
+    if deadline < timezone.localdate():
+        raise ApplicationError("补正期限不能早于今天。", "the deadline is in the past")
+    with transaction.atomic():
+        locked = _locked(application.pk)
+        if not bureau_over(actor, locked.region_id):
+            raise PermissionDenied
+        if locked.state != "returned":
+            raise ApplicationError(
+                "只有退回修改中的申报才有补正期限。", "only a returned application has one"
+            )
+        before = locked.return_deadline
+        locked.return_deadline = deadline
+        locked.save(update_fields=["return_deadline"])
+        _event(
+            actor,
+            "return_deadline_moved",
+            locked,
+            locked.state,
+            deadline_before=str(before or ""),
+            deadline_after=str(deadline),
+        )
+        link = reverse("applications:dossier", kwargs={"public_id": locked.public_id})
+        notifications.notify_organisation(
+            locked.applicant_id,
+            "application.deadline_moved",
+            f"补正期限已调整：{locked.call.name}",
+            f"新的期限：{notifications.zh_date(deadline)}。",
+            link,
+        )
+        notifications.schedule_deadline(
+            return_key(locked),
+            notifications.members(locked.applicant_id),
+            deadline,
+            f"退回补正期限：{locked.call.name}",
+            link,
+        )
+    return locked
+
+
+def return_key(application: Application) -> str:
+    """The name of an application's return deadline among the notification reminders."""
+    return f"return:{application.public_id}"
+
+
+def _tell_returned(application: Application, reason: str, deadline: date | None) -> None:
+    """The applicant hears of the return now, and is reminded before its deadline (notifications)."""
+    link = reverse("applications:dossier", kwargs={"public_id": application.public_id})
+    call = application.call.name
+    until = f"，请于 {notifications.zh_date(deadline)} 前修改后重新提交" if deadline else "，请修改后重新提交"
+    notifications.notify_organisation(
+        application.applicant_id, "application.returned", f"申报被退回：{call}", f"{reason}{until}。", link
+    )
+    notifications.schedule_deadline(
+        return_key(application),
+        notifications.members(application.applicant_id),
+        deadline,
+        f"退回补正期限：{call}",
+        link,
+    )
 
 
 def lock(application: Application) -> Application:

@@ -182,3 +182,12 @@ def applicant_by_credit_code(code: str) -> Organisation | None:
     return Organisation.objects.filter(
         credit_code=code.strip().upper(), kind__in=(OrgKind.ENTERPRISE, OrgKind.PARK)
     ).first()
+
+
+def unlisted_body(engagement: Engagement) -> bool:
+    """The engagement is in force with a body its bureau has since suspended or removed (issue 12): flagged
+    for the applicant to end it and engage a listed one."""
+    return engagement.status == EngagementStatus.ENGAGED and engagement.body.status in (
+        OrgStatus.SUSPENDED,
+        OrgStatus.REMOVED,
+    )

@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from greencore import compare_results, quota_counts, quota_refusal
@@ -28,6 +29,7 @@ from greenmfg.audit import services as audit
 from greenmfg.audit.services import canonical, sm3
 from greenmfg.core.errors import Refused
 from greenmfg.evidence import files
+from greenmfg.notifications import services as notifications
 from greenmfg.orgs.models import Organisation, OrgKind, OrgStatus
 from greenmfg.orgs.predicates import applicant_for, evaluator_for
 from greenmfg.orgs.selectors import Actor
@@ -176,6 +178,14 @@ def engage(actor: Actor, application: Application, body_id: Any, *, today: date 
                 body_code=body.credit_code or "",
                 year=year,
                 national=quota_counts(call.level),
+            )
+            notifications.notify_organisation(
+                body.pk,
+                "evaluation.engaged",
+                f"新的第三方评价委托：{locked.applicant.name}",
+                f"{call.name}。请核对有无利益冲突后开展评价，或说明理由予以拒绝。",
+                reverse("evaluations:detail", kwargs={"public_id": engagement.public_id}),
+                roles=["evaluator"],
             )
     except IntegrityError:  # the partial unique constraint, should a check above ever be bypassed
         raise EvaluationError(
@@ -505,3 +515,19 @@ def declare_conflict(actor: Actor, other_id: Any, kind: str, note: str) -> Confl
             _close(engagement, actor, EngagementStatus.ENDED, reason[:TEXT_LIMIT])
             _event(actor, "ended", engagement, before, reason=reason, conflict=declaration.pk)
     return declaration
+
+
+# --- a body suspended or removed by its bureau (issue 12) -------------------------------------------
+
+
+def flag_open_engagements(body: Organisation, before: str, actor: Actor) -> None:
+    """Plugged into orgs.ports.body_listing_changed: when a bureau suspends or removes a body, each
+    engagement it had in force is flagged — an audit event now, and the applicant's panel says so
+    (selectors.unlisted_body) — so the applicant ends it and engages a listed body. Concluded evaluations
+    stand."""
+    if body.status not in (OrgStatus.SUSPENDED, OrgStatus.REMOVED):
+        return
+    for engagement in Engagement.objects.select_related("application").filter(
+        body=body, status=EngagementStatus.ENGAGED
+    ):
+        _event(actor, "flagged", engagement, engagement.status, body_status=body.status)

@@ -22,6 +22,9 @@ class OrgStatus(models.TextChoices):
     PENDING = "pending", "待确认"
     ACTIVE = "active", "已确认"
     REJECTED = "rejected", "未通过"
+    # an evaluation body's listing (greencore.LISTING_TRANSITIONS): suspended or removed by its bureau
+    SUSPENDED = "suspended", "已暂停"
+    REMOVED = "removed", "已除名"
 
 
 class Organisation(models.Model):
@@ -79,3 +82,27 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+
+class BodyProfile(models.Model):
+    """What an evaluation body declares when it applies to be listed: its legal person and qualifications."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="body_profile")
+    legal_person = models.CharField("法定代表人", max_length=64)
+    qualifications = models.TextField("资质")
+    decided_reason = models.CharField(max_length=500, blank=True)
+
+
+class BodyEvaluator(models.Model):
+    """An evaluator a body lists, with the certificate they hold."""
+
+    body = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="listed_evaluators")
+    name = models.CharField("姓名", max_length=64)
+    certificate = models.CharField("证书名称", max_length=64)
+    certificate_no = models.CharField("证书编号", max_length=64)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "certificate_no"], name="body_evaluator_certificate_once")
+        ]

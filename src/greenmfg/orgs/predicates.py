@@ -54,3 +54,13 @@ def district_bureau_over(actor: Actor | None, region_code: str) -> bool:
 def enterprise_applicant(actor: Actor | None) -> bool:
     """An applicant of an enterprise (not a park): it keeps production sites."""
     return actor is not None and actor.is_applicant and actor.organisation.kind == OrgKind.ENTERPRISE
+
+
+def body_registrar_over(actor: Actor | None, region_code: str) -> bool:
+    """A bureau above the district (city, province, ministry) over the region: it lists the evaluation
+    bodies there (approves, suspends, removes them)."""
+    return (
+        bureau_over(actor, region_code)
+        and actor is not None
+        and actor.organisation.level != AuthorityLevel.DISTRICT
+    )

@@ -45,6 +45,19 @@ class Actor:
     def is_expert(self) -> bool:
         return self.role == Role.EXPERT
 
+    # the three administrators of 等保 level 3 (三权分立), each of a bureau and nothing else
+    @property
+    def is_sysadmin(self) -> bool:
+        return self.role == Role.SYSADMIN and self.organisation.kind == OrgKind.AUTHORITY
+
+    @property
+    def is_secadmin(self) -> bool:
+        return self.role == Role.SECADMIN and self.organisation.kind == OrgKind.AUTHORITY
+
+    @property
+    def is_auditadmin(self) -> bool:
+        return self.role == Role.AUDITADMIN and self.organisation.kind == OrgKind.AUTHORITY
+
 
 def actor_of(user: AnyUser) -> Actor | None:
     """The actor behind a logged-in user, or None (anonymous, no membership, organisation not confirmed)."""
@@ -106,4 +119,50 @@ def district_authority_for(region_code: str) -> Organisation | None:
         )
         .order_by("pk")
         .first()
+    )
+
+
+# --- a bureau's tree, for its administrators (issue 12) ---------------------------------------------
+
+
+def bureaus_in_tree(authority: Organisation) -> QuerySet[Organisation]:
+    """The bureau itself and every bureau inside its jurisdiction at a lower level: those its
+    administrators manage."""
+    if authority.kind != OrgKind.AUTHORITY:
+        return Organisation.objects.none()
+    levels = [level for level, _ in AuthorityLevel.choices]
+    lower = levels[: levels.index(authority.level)]  # choices run district → ministry
+    inside = Organisation.objects.filter(in_jurisdiction(authority), kind=OrgKind.AUTHORITY, level__in=lower)
+    return Organisation.objects.filter(Q(pk=authority.pk) | Q(pk__in=inside.values("pk"))).order_by(
+        "region_id", "name"
+    )
+
+
+def staff_in_tree(authority: Organisation) -> QuerySet[Membership]:
+    """The memberships (accounts and roles) of the bureaus in the tree."""
+    return (
+        Membership.objects.filter(organisation__in=bureaus_in_tree(authority))
+        .select_related("user", "organisation")
+        .order_by("organisation__region_id", "organisation__name", "user__username")
+    )
+
+
+def is_root_bureau(authority: Organisation) -> bool:
+    """No bureau of the installation lies outside this one's tree: its audit administrator answers for the
+    whole log (an export covers every event, whoever's)."""
+    if authority.kind != OrgKind.AUTHORITY:
+        return False
+    tree = bureaus_in_tree(authority).values("pk")
+    return not Organisation.objects.filter(kind=OrgKind.AUTHORITY).exclude(pk__in=tree).exists()
+
+
+def bodies_for_bureau(actor: Actor) -> QuerySet[Organisation]:
+    """The evaluation bodies in the bureau's jurisdiction, every listing status, pending first."""
+    if not actor.is_reviewer or actor.organisation.level == AuthorityLevel.DISTRICT:
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.filter(in_jurisdiction(actor.organisation), kind=OrgKind.EVALUATION_BODY)
+        .select_related("region", "body_profile")
+        .prefetch_related("listed_evaluators")
+        .order_by("name")
     )

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -38,6 +39,7 @@ from greenmfg.catalog.models import Call
 from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engagement_for
 from greenmfg.evidence import files as checked_files
+from greenmfg.notifications import services as notifications
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.predicates import reviewer_for
 from greenmfg.orgs.selectors import Actor
@@ -206,6 +208,14 @@ def open_publicity(
                 application,
                 "open_publicity",
                 detail={"notice": str(notice.public_id), "grade": found.grade, "verdict": found.to_detail()},
+            )
+            notifications.notify_organisation(
+                application.applicant_id,
+                "publicity.opened",
+                f"进入公示：{notice.title}",
+                f"公示期 {notifications.zh_date(notice.opens_on)} 至 "
+                f"{notifications.zh_date(notice.closes_on)}。",
+                reverse("register:notices"),
             )
         _audit(
             actor,
@@ -420,6 +430,20 @@ def verify_objection(objection: Objection, code: str) -> Objection:
                 str(locked.public_id),
                 notice=str(locked.notice.public_id),
                 entry=locked.entry_id,
+            )
+            # the bureau decides it; the unit it concerns hears of it (not who objected)
+            notifications.notify_organisation(
+                locked.notice.authority_id,
+                "objection.received",
+                f"收到异议：{locked.notice.title}",
+                "请在公示期结束前核实并作出处理。",
+                roles=["reviewer"],
+            )
+            notifications.notify_organisation(
+                locked.entry.application.applicant_id,
+                "objection.received",
+                f"公示期间收到针对本单位的异议：{locked.notice.title}",
+                "主管部门将核实处理，必要时会联系本单位说明情况。",
             )
         locked.save(update_fields=["status", "verified_at", "code_digest", "code_attempts"])
     if lapsed is not None or wrong is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from greencore import (
@@ -35,8 +36,10 @@ from greenmfg.catalog.models import Call
 from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engaged_body, evaluation_concluded
 from greenmfg.evidence import files
+from greenmfg.notifications import services as notifications
+from greenmfg.orgs import services as orgs
 from greenmfg.orgs.models import Organisation, OrgKind
-from greenmfg.orgs.selectors import Actor
+from greenmfg.orgs.selectors import Actor, covers, organisations_visible_to
 
 from .models import Assignment, CreditCheck, Decision, ExpertProfile, ExpertRelation, ExpertScore, Meeting
 from .selectors import (
@@ -128,6 +131,14 @@ def _reasons(text: str) -> str:
 def _decision(
     actor: Actor, locked: Application, step: StepSpec, outcome: str, reasons: str, **extra: Any
 ) -> Decision:
+    if outcome != Decision.Outcome.RETURNED:  # a return is told by applications, with its deadline
+        notifications.notify_organisation(
+            locked.applicant_id,
+            f"review.{outcome}",
+            f"审核结果（{actor.organisation.name}）：{Decision.Outcome(outcome).label}",
+            f"{locked.call.name}：{reasons}",
+            reverse("applications:dossier", kwargs={"public_id": locked.public_id}),
+        )
     return Decision.objects.create(
         application=locked,
         step=step.index,
@@ -717,3 +728,177 @@ def sign_scores(actor: Actor, assignment: Assignment) -> Assignment:
         locked.save(update_fields=["status", "signed_at", "manifest", "signature"])
         _event(actor, "expert_signed", locked.application, assignment=str(locked.public_id), total=str(total))
     return locked
+
+
+# --- the expert pool, kept by the bureaus (issue 12) -------------------------------------------------
+# A bureau adds the experts employed in its jurisdiction, with their fields and titles, and may take one
+# out of the pool; each expert keeps their own declared relations current (the panel rules read them).
+
+EXPERT_FIELDS = [
+    ("factory", "绿色工厂"),
+    ("park", "绿色工业园区"),
+    ("supply_chain", "绿色供应链管理企业"),
+    ("product", "绿色设计产品"),
+    ("energy", "节能与能源管理"),
+    ("water", "节水与水资源"),
+    ("carbon", "碳排放核算"),
+    ("materials", "资源综合利用"),
+    ("pollution", "污染物治理"),
+]
+RELATION_KINDS = [
+    ("consulted", "为其提供过咨询服务"),
+    ("employed", "曾在该单位任职"),
+    ("equity", "持有股权或投资关联"),
+    ("family", "近亲属在该单位任职"),
+    ("other", "其他利害关系"),
+]
+
+
+class PoolError(Refused):
+    """A refused change to the expert pool; `field` names the form field it is about."""
+
+    def __init__(self, zh: str, en: str = "", *, field: str = "") -> None:
+        super().__init__(zh, en)
+        self.field = field
+
+
+def _checked_fields(fields: list[str]) -> list[str]:
+    known = [key for key, _ in EXPERT_FIELDS]
+    unknown = [f for f in fields if f not in known]
+    if unknown or not fields:
+        raise PoolError("请从列表中选择至少一个专业领域。", f"unknown fields {unknown}", field="fields")
+    return [f for f in known if f in fields]
+
+
+def _pool_event(actor: Actor, action: str, obj: Any, detail: dict[str, Any]) -> None:
+    audit.record(
+        f"reviews.{action}",
+        actor=actor.user,
+        role=actor.role,
+        organisation_id=actor.organisation.pk,
+        obj=obj,
+        detail=detail,
+    )
+
+
+def add_expert(
+    actor: Actor,
+    *,
+    employer_id: int,
+    username: str,
+    display_name: str,
+    email: str,
+    title: str,
+    fields: list[str],
+) -> tuple[ExpertProfile, str]:
+    """The bureau adds an expert employed in its jurisdiction: a personal account (one-time password,
+    second factor at the first sign-in) and its pool profile."""
+    if not actor.is_reviewer:
+        raise PermissionDenied
+    chosen = _checked_fields(fields)
+    title = (title or "").strip()[:64]
+    username = orgs.checked_username(username)
+    email = orgs.checked_email(email)
+    with transaction.atomic():
+        employer = organisations_visible_to(actor).filter(pk=employer_id).first()
+        if employer is None or not covers(actor.organisation, employer.region_id):
+            raise PermissionDenied
+        user, password = orgs.new_member_account(employer, "expert", username, display_name, email)
+        profile = ExpertProfile.objects.create(user=user, fields=chosen, title=title)
+        _pool_event(
+            actor,
+            "expert_added",
+            profile,
+            {"username": username, "employer": employer.pk, "fields": chosen, "title": title},
+        )
+    return profile, password
+
+
+def experts_of(actor: Actor) -> list[ExpertProfile]:
+    """The experts whose employer lies in the bureau's jurisdiction."""
+    if not actor.is_reviewer:
+        return []
+    return list(
+        ExpertProfile.objects.filter(user__membership__organisation__in=organisations_visible_to(actor))
+        .select_related("user__membership__organisation")
+        .prefetch_related("relations__organisation")
+        .order_by("user__username")
+    )
+
+
+def change_expert(
+    actor: Actor, profile_id: int, *, title: str, fields: list[str], active: bool
+) -> ExpertProfile:
+    """The bureau changes an expert's fields and title, or takes them out of the pool (never deleted:
+    their panels and scores stay)."""
+    if not actor.is_reviewer:
+        raise PermissionDenied
+    chosen = _checked_fields(fields)
+    with transaction.atomic():
+        profile = (
+            ExpertProfile.objects.select_for_update(of=("self",))
+            .select_related("user__membership__organisation")
+            .filter(pk=profile_id)
+            .first()
+        )
+        if profile is None or not covers(actor.organisation, profile.user.membership.organisation.region_id):
+            raise PermissionDenied
+        before = {"title": profile.title, "fields": profile.fields, "active": profile.active}
+        profile.title, profile.fields, profile.active = (title or "").strip()[:64], chosen, active
+        profile.save(update_fields=["title", "fields", "active"])
+        after = {"title": profile.title, "fields": profile.fields, "active": profile.active}
+        _pool_event(
+            actor,
+            "expert_changed",
+            profile,
+            {k: [before[k], after[k]] for k in after if before[k] != after[k]},
+        )
+    return profile
+
+
+def declare_relation(actor: Actor, *, credit_code: str, kind: str, note: str) -> ExpertRelation:
+    """An expert declares a relation with an organisation (found by its credit code): the panel rules never
+    assign them to its applications."""
+    if not actor.is_expert:
+        raise PermissionDenied
+    if kind not in dict(RELATION_KINDS):
+        raise PoolError("请选择关系类型。", f"unknown relation {kind}", field="kind")
+    code = (credit_code or "").strip().upper()
+    organisation = Organisation.objects.filter(credit_code=code).first() if code else None
+    if organisation is None:
+        raise PoolError(
+            f"平台上没有统一社会信用代码为 {code or '（空）'} 的单位。",
+            "no organisation with that code",
+            field="credit_code",
+        )
+    with transaction.atomic():
+        profile = ExpertProfile.objects.select_for_update().get(user=actor.user)
+        relation, created = ExpertRelation.objects.get_or_create(
+            expert=profile,
+            organisation=organisation,
+            kind=kind,
+            defaults={"note": (note or "").strip()[:200]},
+        )
+        if not created:
+            raise PoolError("该关系已声明。", "already declared", field="kind")
+        _pool_event(actor, "relation_declared", relation, {"organisation": organisation.pk, "kind": kind})
+    return relation
+
+
+def withdraw_relation(actor: Actor, relation_id: int) -> None:
+    """An expert withdraws a relation that no longer holds (recorded in the audit log)."""
+    if not actor.is_expert:
+        raise PermissionDenied
+    with transaction.atomic():
+        relation = (
+            ExpertRelation.objects.select_for_update().filter(pk=relation_id, expert__user=actor.user).first()
+        )
+        if relation is None:
+            raise PermissionDenied
+        _pool_event(
+            actor,
+            "relation_withdrawn",
+            relation,
+            {"organisation": relation.organisation_id, "kind": relation.kind},
+        )
+        relation.delete()

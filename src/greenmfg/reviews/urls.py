@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pool_views, views
 
 app_name = "reviews"
 urlpatterns = [
@@ -17,4 +17,10 @@ urlpatterns = [
     path("expert/<uuid:public_id>/", views.expert_score, name="expert_score"),
     path("expert/<uuid:public_id>/sign/", views.expert_sign, name="expert_sign"),
     path("expert/<uuid:public_id>/conflict/", views.expert_conflict, name="expert_conflict"),
+    # the expert pool (issue 12): kept by the bureaus, relations declared by the experts
+    path("experts/", pool_views.experts, name="experts"),
+    path("experts/new/", pool_views.expert_new, name="expert_new"),
+    path("experts/<int:pk>/", pool_views.expert_edit, name="expert_edit"),
+    path("expert/relations/", pool_views.my_relations, name="my_relations"),
+    path("expert/relations/<int:pk>/withdraw/", pool_views.relation_withdraw, name="relation_withdraw"),
 ]

@@ -21,6 +21,7 @@ from greenmfg.evaluations.selectors import (
     evaluation_bodies,
     flagged_indicators,
     grade_label,
+    unlisted_body,
 )
 from greenmfg.orgs.predicates import applicant_for
 from greenmfg.orgs.selectors import AnyUser, actor_of
@@ -43,6 +44,7 @@ def evaluation_panel(context: template.Context, application: Application, user: 
         "application": application,
         "required": call.requires_third_party,
         "current": current,
+        "unlisted": current is not None and unlisted_body(current),
         "can_open": can_open,
         "flagged": flagged_indicators(application) if concluded and can_open else [],
         "grade_label": grade_label(current) if concluded and can_open and current else "",

@@ -83,6 +83,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not options["no_worker"]:
             call_command("audit_checkpoint", "--schedule")  # the worker then signs one every N minutes
+            call_command("send_notifications", "--schedule")  # and sends due reminders, retries e-mails
         self._sweep("", "at start")
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "greenmfg.settings"}
         children: list[Child] = []

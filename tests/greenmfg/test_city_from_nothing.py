@@ -1,0 +1,163 @@
+"""A real city from an empty database to a published title (issue 12), no demo data: only the reference
+regions and industries. The city's administrator starts with `start_jurisdiction` and opens the district
+bureau of 吴中区 and the reviewers; an evaluation body applies and is approved; the city adds three experts;
+the city issues a call; an enterprise registers and its district confirms it; its application passes the
+district, the city's panel of those three experts and the credit check, is publicised and published.
+
+Not here (another branch's part of issue 12): a local scheme derived and adopted on the platform, benchmark
+values imported from an .xlsx and a call calendar — the call uses the shipped national scheme."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.management import call_command
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from test_applications import complete_answers
+from test_reviews import credit_pdf
+
+from greenmfg.accounts.models import User
+from greenmfg.applications import services as applications
+from greenmfg.catalog import services as catalog
+from greenmfg.orgs import services as orgs
+from greenmfg.orgs.models import Organisation
+from greenmfg.orgs.selectors import actor_of
+from greenmfg.publication import services as publication
+from greenmfg.publication.models import Title
+from greenmfg.reference.models import Region
+from greenmfg.reference.services import load_industries, load_regions
+from greenmfg.reviews import selectors as review_reads
+from greenmfg.reviews import services as reviews
+from greenmfg.web.demo import demo_uscc
+
+
+def signed_in(user: User) -> Any:
+    """The account as its first sign-in leaves it (own password, authenticator), as an actor."""
+    user.must_change_password = False
+    user.save(update_fields=["must_change_password"])
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    found = actor_of(user)
+    assert found is not None
+    return found
+
+
+def test_a_city_from_nothing_to_a_published_title(db: Any) -> None:
+    load_regions()
+    load_industries()
+    assert not Organisation.objects.exists() and not User.objects.exists()
+    out = io.StringIO()
+    call_command("start_jurisdiction", region="320500", username="sz-admin", stdout=out)
+    assert re.search(r"one-time password: \S+", out.getvalue())
+    admin = signed_in(User.objects.get(username="sz-admin"))
+
+    # the district bureau and the reviewers
+    wuzhong = orgs.open_bureau(
+        admin, name="苏州市吴中区工业和信息化局", region_code="320506", level="district"
+    )
+    reviewers = {}
+    for username, bureau in (("sz-rev", admin.organisation), ("wz-rev", wuzhong)):
+        user, _ = orgs.open_staff_account(
+            admin, bureau_id=bureau.pk, username=username, display_name=username, email="", role="reviewer"
+        )
+        reviewers[username] = signed_in(user)
+    city, district = reviewers["sz-rev"], reviewers["wz-rev"]
+
+    # an evaluation body applies and the city approves it
+    body = orgs.apply_body(
+        name="苏州绿评认证有限公司",
+        credit_code=demo_uscc("苏州绿评认证有限公司", "320506"),
+        region=Region.objects.get(code="320506"),
+        legal_person="王五",
+        qualifications="CMA 231012345678",
+        evaluators="赵六, 绿色制造评价师, GM-2026-001",
+        address="",
+        username="lvping",
+        password="Qx7#Lp2v9Rk4",
+        display_name="赵六",
+    )
+    orgs.decide_body(city, body.pk, "approve")
+
+    # three experts of a university the city records
+    university = orgs.open_institution(city, name="苏州示例大学环境学院", region_code="320506")
+    for n in range(1, 4):
+        profile, _ = reviews.add_expert(
+            city,
+            employer_id=university.pk,
+            username=f"expert-{n}",
+            display_name=f"专家{n}",
+            email="",
+            title="高级工程师",
+            fields=["factory", "energy"],
+        )
+        signed_in(profile.user)
+
+    # the city's call: district first review, then the city with a panel of three, credit check, publicity
+    today = timezone.localdate()
+    call = catalog.create_call(
+        city,
+        code="suzhou-2026-factory",
+        name="2026年度苏州市绿色工厂申报",
+        title_kind="factory",
+        region_code="320500",
+        scheme="factory-gbt36132-2025@2025.1",
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=30),
+        review_chain=[
+            {"level": "district", "days": 20},
+            {"level": "city", "days": 30, "panel": {"size": 3}, "credit_check": True, "publicity_days": 7},
+        ],
+        requires_third_party=False,
+        score_margin=Decimal("2"),
+        eligibility={},
+        notice="",
+    )
+
+    # an enterprise registers itself and its district confirms it
+    enterprise = orgs.register_applicant(
+        kind="enterprise",
+        name="苏州某精密机械有限公司",
+        credit_code=demo_uscc("苏州某精密机械有限公司", "320506"),
+        region=Region.objects.get(code="320506"),
+        industry=None,
+        username="jixie",
+        password="Mv8#Tq3w7Zp2",
+        display_name="孙一",
+    )
+    orgs.decide_registration(district, enterprise.pk, approve=True)
+    applicant = actor_of(User.objects.get(username="jixie"))
+    assert applicant is not None
+
+    # the application's way to a published title
+    application = applications.start_application(applicant, call)
+    applications.save_answers(applicant, application, complete_answers())
+    application = applications.submit(applicant, application)
+    reviews.pass_step(district, application, "同意")
+    reviews.record_credit_check(
+        city, application, source="creditchina", outcome="clear", checked_on=today, upload=credit_pdf()
+    )
+    panel = reviews.form_panel(city, application)
+    assert sorted(a.expert.user.username for a in panel) == ["expert-1", "expert-2", "expert-3"]
+    sheet = review_reads.scoring_sheet(application)
+    for assignment in panel:
+        expert = actor_of(assignment.expert.user)
+        points = {row["id"]: str(row["self_points"] or 0) for row in sheet}
+        assert reviews.save_expert_scores(expert, assignment, points) == []
+        reviews.sign_scores(expert, assignment)
+    reviews.pass_step(city, application, "专家评审通过，信用核查无异常")
+    notice = publication.open_publicity(city, call)
+    publication.publish(city, notice, today=notice.closes_on + timedelta(days=1))
+    title = Title.objects.get()
+    assert (title.organisation_id, title.application_id, title.kind, title.level) == (
+        enterprise.pk,
+        application.pk,
+        "factory",
+        "city",
+    )
+    application.refresh_from_db()
+    assert application.state == "published"
+    assert not Organisation.objects.filter(name__contains="演示").exists()
