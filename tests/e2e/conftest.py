@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.management.color import no_style
+from django.db import connection
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -63,3 +65,11 @@ def shot():
 def pytest_collection_modifyitems(config, items):
     if not Path(CHROMIUM).exists():
         raise pytest.UsageError(f"Chromium not found at {CHROMIUM}: run ./scripts/install_system.sh")
+
+
+@pytest.fixture
+def empty_installation(transactional_db):
+    """Nothing in the database, not even reference data: another test on this worker may have left the
+    shared world committed (tests/greenmfg/conftest.py), and a transactional test flushes when it ends."""
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, allow_cascade=True))

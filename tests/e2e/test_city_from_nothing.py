@@ -48,7 +48,7 @@ def logout(page: Page) -> None:
     page.get_by_role("button", name="退出").click()
 
 
-def test_a_city_from_nothing(live_server, page: Page, shot) -> None:
+def test_a_city_from_nothing(empty_installation, live_server, page: Page, shot) -> None:
     load_regions()
     load_industries()
     assert not Organisation.objects.exists()

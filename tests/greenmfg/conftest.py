@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.management.color import no_style
+from django.db import connection
 from factories import World, build_world, world_of_users, world_present
 
 
@@ -34,6 +36,14 @@ def _world_rebuilt_after_flush(request: pytest.FixtureRequest, django_db_blocker
     with django_db_blocker.unblock():
         if not world_present():
             build_world()
+
+
+@pytest.fixture
+def empty_db(db: Any) -> None:
+    """An installation with nothing in it, not even reference data: the committed world is deleted inside
+    the test's transaction, which rolls back, so the next test finds it again."""
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, allow_cascade=True))
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ User = get_user_model()
 
 
 @pytest.fixture
-def regions(db: Any) -> None:
+def regions(empty_db: None) -> None:
     """An empty installation: only the reference regions (manage.py load_reference), no demo data."""
     load_regions()
 

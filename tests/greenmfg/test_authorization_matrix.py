@@ -7,6 +7,7 @@ import importlib
 import io
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -129,15 +130,7 @@ MATRIX = {
 # Each context past the foundation keeps its rows in its own module: ROWS (same shape as MATRIX, where the
 # access kind may also be a function role -> allowed) and, optionally, objects(world, objects) -> dict.
 EXTRA_MODULES = [
-    importlib.import_module(name)
-    for name in (
-        "matrix_evaluations",
-        "matrix_reviews",
-        "matrix_register",
-        "matrix_catalog",
-        "matrix_reports",
-    )
-    for name in ("matrix_evaluations", "matrix_reviews", "matrix_register", "matrix_catalog", "matrix_admin")
+    importlib.import_module(path.stem) for path in sorted(Path(__file__).parent.glob("matrix_*.py"))
 ]
 for _module in EXTRA_MODULES:
     assert not set(_module.ROWS) & set(MATRIX), f"{_module.__name__} repeats a row"

@@ -46,7 +46,7 @@ def signed_in(user: User) -> Any:
     return found
 
 
-def test_a_city_from_nothing_to_a_published_title(db: Any) -> None:
+def test_a_city_from_nothing_to_a_published_title(empty_db: None) -> None:
     load_regions()
     load_industries()
     assert not Organisation.objects.exists() and not User.objects.exists()
