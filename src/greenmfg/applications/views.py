@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from greencore import working, write_template
+from greencore import working
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
 from greenmfg.core.boundary import refuse
@@ -29,6 +29,7 @@ from .dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from .models import Application, Dossier, ImportJob
 from .selectors import applications_visible_to, dossier_for, review_queue, versions_for
 from .services import WORKFLOW, ApplicationError
+from .workbook import write_dossier_workbook
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -179,8 +180,11 @@ def reopen(request: HttpRequest, public_id: str) -> HttpResponse:
 def template_download(request: HttpRequest, public_id: str) -> HttpResponse:
     application = access_application(request.user, public_id)
     scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
+    # the answers already entered, of the version this user may read (the owner's draft, else the
+    # latest submitted one): downloaded and imported unchanged, the workbook changes nothing
+    current = dossier_for(_actor(request), application)
     tmp = Path(tempfile.mkdtemp()) / "template.xlsx"
-    write_template(scheme, tmp)
+    write_dossier_workbook(scheme, tmp, Answers.from_json(current.answers) if current is not None else None)
     handle = tmp.open("rb")
     tmp.unlink()  # the open handle keeps the data; nothing stays on disk (PI-03)
     return FileResponse(handle, as_attachment=True, filename=f"自评价表-{scheme.id}.xlsx")
