@@ -24,7 +24,7 @@ from greenmfg.orgs.selectors import Actor, actor_of
 
 from . import services
 from .access import access_application, access_evidence
-from .answers import Answers
+from .answers import Answers, as_typed
 from .dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from .models import Application, Dossier, ImportJob
 from .selectors import applications_visible_to, dossier_for, review_queue, versions_for
@@ -85,6 +85,9 @@ def _result_context(
             "values": [float(c.points or 0) for c in categories],
         }
     editable = WORKFLOW.states[application.state].editable and dossier.frozen_at is None
+    # during a partial return only the reopened sections can be changed; the others are shown read-only
+    reopened = set(application.reopened_items or [])
+    writable = {s.title for s in form.sections if not reopened or s.title in reopened} if editable else set()
     return {
         "application": application,
         "dossier": dossier,
@@ -97,6 +100,8 @@ def _result_context(
         "radar": radar,
         "blockers": blockers(form, evaluation, english=english()) if editable else [],
         "editable": editable,
+        "writable": writable,
+        "partial_return": bool(reopened) and editable,
     }
 
 
@@ -134,7 +139,9 @@ def save(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         outcome = services.save_answers(actor, application, values)
     except ApplicationError as error:
-        return render(request, "applications/_refused.html", {"error": error}, status=409)
+        # said beside each field sent, with the text typed: the input keeps it (never a silent 409)
+        refused = [(key, as_typed(value)) for key, value in values.items()]
+        return render(request, "applications/_refused.html", {"error": error, "refused": refused}, status=409)
     context = _result_context(application, outcome.dossier, outcome.evaluation)
     context["saved_keys"] = list(values)
     context["oob"] = True  # the working under the form follows the live score
