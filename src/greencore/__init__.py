@@ -64,6 +64,7 @@ from greencore.form_keys import (
     raw_value_key,
     table_cell_key,
 )
+from greencore.grade_caps import GradeCap, grade_caps
 from greencore.raw_form import RawForm, fields_from_raw, fields_from_workbook, is_raw_key, raw_from_fields
 from greencore.raw_layout import LayoutError
 from greencore.regions import (
@@ -158,6 +159,7 @@ __all__ = [
     "ForwardingDecision",
     "ForwardingRule",
     "Gap",
+    "GradeCap",
     "GreencoreError",
     "Group",
     "HeldTitle",
@@ -218,6 +220,7 @@ __all__ = [
     "fields_from_raw",
     "fields_from_workbook",
     "get_scheme",
+    "grade_caps",
     "grade_for_score",
     "grade_from_status",
     "holds_raw_data",

@@ -61,7 +61,9 @@ def test_a_refused_save_says_so_beside_the_field_and_keeps_what_was_typed(world,
 
 
 def test_the_items_not_reopened_are_read_only_and_the_reopened_ones_editable(world, returned):
-    page = world.client("sz-machinery").get(f"/applications/{returned.public_id}/").content.decode()
+    page = (
+        world.client("sz-machinery").get(f"/applications/{returned.public_id}/?section=all").content.decode()
+    )
 
     closed = page.split(f'id="{fieldid("in:platform_functions")}"', 1)[1].split(">", 1)[0]
     reopened = page.split(f'id="{fieldid("in:gate_qms")}"', 1)[1].split(">", 1)[0]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from greencore import working
+from greencore import grade_caps, working
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
 from greenmfg.core.boundary import refuse
@@ -25,7 +25,15 @@ from greenmfg.orgs.selectors import Actor, actor_of
 from . import services
 from .access import access_application, access_evidence
 from .answers import Answers, as_typed
-from .dossier import Evaluation, blockers, build_form, evaluate, scheme_for
+from .dossier import (
+    Evaluation,
+    blockers,
+    build_form,
+    evaluation_for_page,
+    grouped_blockers,
+    remember,
+    scheme_for,
+)
 from .models import Application, Dossier, ImportJob
 from .selectors import applications_visible_to, dossier_for, review_queue, versions_for
 from .services import WORKFLOW, ApplicationError
@@ -75,7 +83,7 @@ def _result_context(
     call = application.call
     scheme = scheme_for(call.scheme_id, call.scheme_version)
     form = build_form(scheme.key)
-    evaluation = evaluation or evaluate(scheme, dossier.answers)
+    evaluation = evaluation or evaluation_for_page(scheme, dossier.answers)
     result = evaluation.result
     radar = None
     if result is not None:
@@ -99,24 +107,49 @@ def _result_context(
         "working": working(result) if result is not None else [],
         "radar": radar,
         "blockers": blockers(form, evaluation, english=english()) if editable else [],
+        # the same, one list grouped by section with a link to each field (issue 11)
+        "blocker_groups": grouped_blockers(form, evaluation, english=english()) if editable else [],
+        # why the grade is lower than the score reaches ("申报3A级须已获评2A级")
+        "caps": grade_caps(scheme, result) if result is not None else (),
         "editable": editable,
         "writable": writable,
         "partial_return": bool(reopened) and editable,
     }
 
 
-def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
+def _version(request: HttpRequest) -> int | None:
+    version = request.GET.get("version", "")
+    return int(version) if version.isdigit() and len(version) < 10 else None
+
+
+def _readable(request: HttpRequest, public_id: str) -> tuple[Application, Actor, Dossier]:
     application = access_application(request.user, public_id)
     actor = _actor(request)
-    version = request.GET.get("version", "")
-    number = int(version) if version.isdigit() and len(version) < 10 else None
-    current = dossier_for(actor, application, number)
+    current = dossier_for(actor, application, _version(request))
     if current is None:  # a draft (or a missing version) is its author's alone
         raise Http404
+    return application, actor, current
+
+
+# The sections shown open when the page loads (the others load when opened: the page stays light).
+OPEN_SECTIONS = frozenset({0})
+
+
+@require_GET
+def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
+    application, actor, current = _readable(request, public_id)
     context = _result_context(application, current)
     values = Answers.from_json(current.answers).values()
+    # without JavaScript, a section's link opens it here; "all" shows every section (to print, or to read
+    # the whole form at once)
+    asked = request.GET.get("section", "")
+    if asked == "all":
+        shown = set(range(len(context["form"].sections)))
+    else:
+        shown = set(OPEN_SECTIONS) | ({int(asked)} if asked.isdigit() and len(asked) < 4 else set())
     context.update(
         values=values,
+        shown=shown,
         evidence=evidence_by_indicator(application.pk, submitted_only=not actor.is_applicant),
         versions=versions_for(actor, application),
         states=WORKFLOW.states,
@@ -131,6 +164,22 @@ def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "applications/dossier.html", context)
 
 
+@require_GET
+def section(request: HttpRequest, public_id: str, index: int) -> HttpResponse:
+    """One section of the dossier's form, server-rendered, fetched when the user opens it."""
+    application, actor, current = _readable(request, public_id)
+    context = _result_context(application, current)
+    sections = context["form"].sections
+    if index >= len(sections):
+        raise Http404
+    context.update(
+        section=sections[index],
+        values=Answers.from_json(current.answers).values(),
+        is_owner=actor.is_applicant,
+    )
+    return render(request, "applications/dossier.html#section_body", context)
+
+
 @require_POST
 def save(request: HttpRequest, public_id: str) -> HttpResponse:
     application = access_application(request.user, public_id)
@@ -142,6 +191,11 @@ def save(request: HttpRequest, public_id: str) -> HttpResponse:
         # said beside each field sent, with the text typed: the input keeps it (never a silent 409)
         refused = [(key, as_typed(value)) for key, value in values.items()]
         return render(request, "applications/_refused.html", {"error": error, "refused": refused}, status=409)
+    remember(
+        scheme_for(application.call.scheme_id, application.call.scheme_version),
+        outcome.dossier.answers,
+        outcome.evaluation,
+    )
     context = _result_context(application, outcome.dossier, outcome.evaluation)
     context["saved_keys"] = list(values)
     context["oob"] = True  # the working under the form follows the live score
