@@ -102,7 +102,13 @@ class User(threading.Thread):
         super().__init__()
         self.port, self.cookie, self.dossier = port, cookie, dossier
         self.pages, self.saves, self.barrier = pages, saves, barrier
-        self.times: dict[str, list[float]] = {"trivial": [], "page": [], "section": [], "save": []}
+        self.times: dict[str, list[float]] = {
+            "warmup": [],
+            "trivial": [],
+            "page": [],
+            "section": [],
+            "save": [],
+        }
         self.errors: list[str] = []
 
     def request(
@@ -127,6 +133,10 @@ class User(threading.Thread):
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        # one unmeasured visit first (each worker imports, compiles templates and fills its caches once):
+        # the figures are the steady state a user meets, not a worker's first seconds
+        self.request(conn, "warmup", "GET", "/health")
+        self.request(conn, "warmup", "GET", f"/applications/{self.dossier}/")
         self.barrier.wait()
         for i in range(max(self.pages, self.saves)):
             self.request(conn, "trivial", "GET", "/health")

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from factories import actor, start, suzhou_answers
 
 from greenmfg.applications import services
 from greenmfg.applications.dossier import build_form, evaluate, grouped_blockers, scheme_for
+from greenmfg.evidence.models import EvidenceFile
 from greenmfg.web.templatetags.greenmfg import fieldid
 
 SUZHOU_GRADING = "suzhou-2026-factory-grading"
@@ -110,3 +112,34 @@ def test_what_blocks_submission_is_grouped_by_section_with_links_and_optional_it
         for item in group.items:
             assert f'<a href="?section={group.index}#{fieldid(item.key)}">{item.text}</a>' in page
     assert "废水" not in "".join(b.text for g in groups for b in g.items)
+
+
+def test_an_upload_refusal_is_shown_beside_its_file_input_and_nothing_is_stored(world):
+    user = world.users["sz-machinery"]
+    application = start(user)
+    indicator = build_form("factory-gbt36132-2025@2025.1").indicator_rows[0].id
+    client = world.client("sz-machinery")
+
+    def disguised():
+        return SimpleUploadedFile("伪装.pdf", b"<html><script>alert(1)</script></html>", "application/pdf")
+
+    # the page's uploader (with its progress bar) gets the refusal to show beside the input
+    response = client.post(
+        f"/evidence/upload/{application.public_id}/",
+        {"indicator": indicator, "file": disguised()},
+        headers={"X-Upload": "progress"},
+    )
+    assert response.status_code == 400
+    refused = response.json()["refused"]
+    assert len(refused) == 1 and refused[0].startswith("伪装.pdf：")
+    assert response.json()["next"] == f"/applications/{application.public_id}/#evidence-{indicator}"
+    # without JavaScript: the page comes back with the refusal beside the same input
+    response = client.post(
+        f"/evidence/upload/{application.public_id}/", {"indicator": indicator, "file": disguised()}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        f'<small class="err upload-error" id="evidence-{indicator}-err" role="status">{refused[0]}</small>'
+    ) in page
+    assert not EvidenceFile.objects.filter(application=application).exists()

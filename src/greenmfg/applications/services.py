@@ -35,7 +35,7 @@ from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, actor_of
 
 from .answers import Answers
-from .dossier import Evaluation, Form, blockers, build_form, evaluate, scheme_for, store_result
+from .dossier import Evaluation, Form, blockers, build_form, evaluate, remember, scheme_for, store_result
 from .models import Application, Dossier, ImportJob
 from .states import EDITABLE, WORKFLOW
 from .workbook import InvalidCells, answers_from_workbook
@@ -150,6 +150,7 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
         evaluation = evaluate(scheme, answers)
         store_result(dossier, evaluation)
         dossier.save()
+    remember(scheme, answers, evaluation)  # the pages that read these answers next reuse it
     return SaveOutcome(dossier, evaluation)
 
 
@@ -186,7 +187,8 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
                 )
         dossier.answers = merged.to_json()
         dossier.revision += 1
-        store_result(dossier, evaluate(scheme, merged))
+        evaluation = evaluate(scheme, merged)
+        store_result(dossier, evaluation)
         dossier.save()
         _event(
             actor,
@@ -197,6 +199,7 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
             changed=sorted(before.differing(merged)),
             previous_answers=before.to_json(),
         )
+    remember(scheme, merged, evaluation)
     return dossier
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,6 @@ from .dossier import (
     build_form,
     evaluation_for_page,
     grouped_blockers,
-    remember,
     scheme_for,
 )
 from .models import Application, Dossier, ImportJob
@@ -160,6 +159,7 @@ def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
         is_owner=actor.is_applicant,
         is_reviewer=actor.is_reviewer,
         imports=application.imports.all()[:3] if actor.is_applicant else [],
+        upload_refused=request.session.pop("evidence_refused", {}) if actor.is_applicant else {},
     )
     return render(request, "applications/dossier.html", context)
 
@@ -191,11 +191,6 @@ def save(request: HttpRequest, public_id: str) -> HttpResponse:
         # said beside each field sent, with the text typed: the input keeps it (never a silent 409)
         refused = [(key, as_typed(value)) for key, value in values.items()]
         return render(request, "applications/_refused.html", {"error": error, "refused": refused}, status=409)
-    remember(
-        scheme_for(application.call.scheme_id, application.call.scheme_version),
-        outcome.dossier.answers,
-        outcome.evaluation,
-    )
     context = _result_context(application, outcome.dossier, outcome.evaluation)
     context["saved_keys"] = list(values)
     context["oob"] = True  # the working under the form follows the live score
@@ -294,16 +289,25 @@ def evidence_upload(request: HttpRequest, public_id: str) -> HttpResponse:
                 "replaces",
                 ("只能替换本申报的佐证材料。", "a file can only replace evidence of the same application"),
             )
+    refused: list[str] = []
     if not files:
-        messages.error(request, "请选择要上传的文件。")
+        refused.append(_("请选择要上传的文件。"))
     for item in files:
         try:
             services.upload_evidence(actor, application, indicator, item, item.name, replaces=replaces)
         except EvidenceError as error:
-            messages.error(request, f"{item.name}：{error.zh}")
+            refused.append(f"{item.name}：{localized(error)}")
         else:
             messages.success(request, f"已上传：{item.name}")
-    return redirect(f"/applications/{application.public_id}/#evidence-{indicator}")
+    target = f"/applications/{application.public_id}/#evidence-{indicator}"
+    if request.headers.get("X-Upload") == "progress":
+        # the page's uploader (dossier.js) shows the refusals beside the file input, with its progress bar
+        return JsonResponse({"refused": refused, "next": target}, status=400 if refused else 200)
+    for text in refused:
+        messages.error(request, text)
+    if refused:  # also beside the file input, once the page is back
+        request.session["evidence_refused"] = {indicator[:64]: refused[:10]}
+    return redirect(target)
 
 
 @require_GET

@@ -44,3 +44,46 @@
     if (event.detail.xhr && event.detail.xhr.status !== 409) unsaved(event);
   });
 })();
+
+// Evidence uploads with a progress bar (large files take a while) and the refusal beside the file input.
+// Without JavaScript the form posts as usual and the page shows the refusal beside the input too.
+(function () {
+  function upload(form, event) {
+    if (!window.FormData || !window.XMLHttpRequest) return;
+    event.preventDefault();
+    var bar = form.querySelector("progress");
+    var slot = form.querySelector(".upload-error");
+    var button = form.querySelector("button");
+    var zh = document.documentElement.lang !== "en";
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("X-Upload", "progress");
+    xhr.setRequestHeader("X-CSRFToken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    if (slot) slot.textContent = "";
+    if (bar) { bar.hidden = false; bar.value = 0; }
+    if (button) button.disabled = true;
+    xhr.upload.addEventListener("progress", function (e) {
+      if (bar && e.lengthComputable) bar.value = Math.round((100 * e.loaded) / e.total);
+    });
+    function fail(text) {
+      if (slot) slot.textContent = text;
+      if (bar) bar.hidden = true;
+      if (button) button.disabled = false;
+    }
+    xhr.addEventListener("load", function () {
+      var data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
+      if (data && data.refused && data.refused.length) return fail(data.refused.join("\n"));
+      if (data && data.next) { window.location.assign(data.next); window.location.reload(); return; }
+      fail(zh ? "上传失败（" + xhr.status + "），请重试。" : "Upload failed (" + xhr.status + "); try again.");
+    });
+    xhr.addEventListener("error", function () {
+      fail(zh ? "上传中断：无法连接服务器，请重试。" : "Upload interrupted: the server could not be reached.");
+    });
+    xhr.send(new FormData(form));
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form && form.hasAttribute && form.hasAttribute("data-upload")) upload(form, event);
+  });
+})();
