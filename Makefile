@@ -36,8 +36,11 @@ test: install
 bench: install
 	$(UV) run python tests/bench/bench_scoring.py
 
+# the dossier page's p95 against a trivial view under 20 users, on SQLite and then on PostgreSQL (a scratch
+# database beside BENCH_DATABASE_URL's, named <name>_bench, created afresh by each run)
 bench-web: install
 	$(UV) run python tests/bench/bench_dossier.py
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/greenmfg} $(UV) run python tests/bench/bench_dossier.py
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis build node_modules var

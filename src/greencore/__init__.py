@@ -92,6 +92,7 @@ from greencore.form_keys import (
     table_cell_key,
 )
 from greencore.listing import ENGAGEABLE_LISTING, LISTING_TARGET, LISTING_TRANSITIONS, listing_refusal
+from greencore.grade_caps import GradeCap, grade_caps
 from greencore.raw_form import RawForm, fields_from_raw, fields_from_workbook, is_raw_key, raw_from_fields
 from greencore.raw_layout import LayoutError
 from greencore.regions import (
@@ -201,6 +202,7 @@ __all__ = [
     "ForwardingDecision",
     "ForwardingRule",
     "Gap",
+    "GradeCap",
     "GreencoreError",
     "Group",
     "HeldTitle",
@@ -271,6 +273,7 @@ __all__ = [
     "fields_from_raw",
     "fields_from_workbook",
     "get_scheme",
+    "grade_caps",
     "grade_for_score",
     "grade_from_status",
     "holds_raw_data",

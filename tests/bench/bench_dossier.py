@@ -8,6 +8,10 @@ machines are the ratios. Nothing is asserted.
 
     uv run python tests/bench/bench_dossier.py [--users 20] [--pages 10] [--saves 20]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench uv run python tests/bench/bench_dossier.py
+
+On PostgreSQL the run uses a fresh database named after DATABASE_URL's with "_bench" appended. `make
+bench-web` runs both. The page loads its sections when they are opened (issue 11): "section opened" is
+one such fetch, measured on its own.
 """
 
 from __future__ import annotations
@@ -98,7 +102,13 @@ class User(threading.Thread):
         super().__init__()
         self.port, self.cookie, self.dossier = port, cookie, dossier
         self.pages, self.saves, self.barrier = pages, saves, barrier
-        self.times: dict[str, list[float]] = {"trivial": [], "page": [], "save": []}
+        self.times: dict[str, list[float]] = {
+            "warmup": [],
+            "trivial": [],
+            "page": [],
+            "section": [],
+            "save": [],
+        }
         self.errors: list[str] = []
 
     def request(
@@ -123,11 +133,17 @@ class User(threading.Thread):
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        # one unmeasured visit first (each worker imports, compiles templates and fills its caches once):
+        # the figures are the steady state a user meets, not a worker's first seconds
+        self.request(conn, "warmup", "GET", "/health")
+        self.request(conn, "warmup", "GET", f"/applications/{self.dossier}/")
         self.barrier.wait()
         for i in range(max(self.pages, self.saves)):
             self.request(conn, "trivial", "GET", "/health")
             if i < self.pages:
                 self.request(conn, "page", "GET", f"/applications/{self.dossier}/")
+                # the section a user opens next: fetched on open (issue 11), measured on its own
+                self.request(conn, "section", "GET", f"/applications/{self.dossier}/sections/{1 + i % 8}/")
             if i < self.saves:
                 value = "6" if i % 2 else "5"
                 self.request(
@@ -138,6 +154,33 @@ class User(threading.Thread):
                     f"in%3Aplatform_functions={value}",
                 )
         conn.close()
+
+
+def wait_until_serving(port: int, seconds: float = 180) -> None:
+    """Until /health answers 200 (a loaded machine may take a while to start the workers)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"the server did not answer on port {port} within {seconds:.0f} s")
+
+
+def scratch_postgres(url: str) -> str:
+    """A fresh database beside the one named in `url` (its name + _bench), so a run starts from nothing."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    scratch = f"{name.split('?')[0]}_bench"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{scratch}"')
+    return f"{base}/{scratch}"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -154,6 +197,8 @@ def main() -> int:
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="greenmfg-bench-"))
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        os.environ["DATABASE_URL"] = scratch_postgres(os.environ["DATABASE_URL"])
     env = {
         **os.environ,
         "GREENMFG_VAR_DIR": str(scratch),
@@ -192,12 +237,7 @@ def main() -> int:
         env=env,
     )
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/health")
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_serving(port)
         barrier = threading.Barrier(len(sessions))
         users = [User(port, cookie, dossier, args.pages, args.saves, barrier) for cookie, dossier in sessions]
         started = time.perf_counter()
@@ -221,6 +261,7 @@ def main() -> int:
     for kind, label in (
         ("trivial", "trivial view /health"),
         ("page", "dossier page"),
+        ("section", "section opened"),
         ("save", "live-score save"),
     ):
         values = [t for u in users for t in u.times[kind]]

@@ -12,7 +12,7 @@ from factories import build_world, filled_workbook, pdf_bytes
 from playwright.sync_api import Page, expect
 from test_applications import complete_answers
 
-from greenmfg.applications.dossier import scheme_for
+from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.applications.models import Application
 from greenmfg.web.demo import DEMO_PASSWORD
 
@@ -24,6 +24,16 @@ def login(page: Page, base: str, username: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
+
+
+def open_section_of(page: Page, key: str) -> None:
+    """Open the dossier section holding `key`: the page loads it when opened (issue 11)."""
+    form = build_form("factory-gbt36132-2025@2025.1")
+    index = [s.title for s in form.sections].index(form.section_of(key) or "")
+    section = page.locator(f"#section-{index}")
+    if section.get_attribute("open") is None:
+        section.locator("summary").click()
+    expect(page.locator(f'[name="{key}"]')).to_be_attached()
 
 
 def test_applicant_journey(live_server, page: Page, shot, tmp_path):
@@ -43,13 +53,13 @@ def test_applicant_journey(live_server, page: Page, shot, tmp_path):
     live = page.locator("#live")
     for key in ("s:year", "s:output_value", "s:output_value_unit", "in:platform_functions"):
         revision = int(live.get_attribute("data-revision"))
+        open_section_of(page, key)
         field = page.locator(f'[name="{key}"]')
-        field.evaluate("e => { e.closest('details').open = true; }")
         field.fill(answers[key])
         expect(live).not_to_have_attribute("data-revision", str(revision))
     expect(score).not_to_have_text(before)  # the judged 数字化平台 input scores at once
+    open_section_of(page, "in:gate_qms")
     gate = page.locator('[name="in:gate_qms"]')
-    gate.evaluate("e => { e.closest('details').open = true; }")
     gate.select_option("否")
     expect(page.locator("#grade-value")).to_have_text(re.compile("未达等级|待定"))
     page.locator('[name="s:output_value"]').fill("四万六")

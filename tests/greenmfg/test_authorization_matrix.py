@@ -240,6 +240,11 @@ def returned(world, objects):
     }
 
 
+def _section_of(application, key: str) -> int:
+    form = build_form(f"{application.call.scheme_id}@{application.call.scheme_version}")
+    return [s.title for s in form.sections].index(form.section_of(key))
+
+
 @pytest.mark.parametrize("role", [r for r in ROLES if r is not None])
 def test_a_draft_in_progress_is_its_authors_alone(world, returned, role):
     application = returned["application"]
@@ -250,8 +255,19 @@ def test_a_draft_in_progress_is_its_authors_alone(world, returned, role):
     frozen_file = reverse("evidence:download", kwargs={"pk": returned["frozen"].pk})
     owner = role == "sz-machinery"
     page = client.get(dossier)
+    # the draft's value is in a section the page loads when it is opened (issue 11: sections load on open)
+    section = reverse(
+        "applications:section",
+        kwargs={
+            "public_id": application.public_id,
+            "index": _section_of(application, "in:carbon_intensity_base"),
+        },
+    )
     if owner:
-        assert page.status_code == 200 and DRAFT_MARK in page.content.decode()
+        assert (
+            page.status_code == 200
+            and DRAFT_MARK in page.content.decode() + client.get(section).content.decode()
+        )
         assert client.get(draft_version).status_code == 200
         assert client.get(draft_file).status_code == 200
         return
@@ -260,6 +276,7 @@ def test_a_draft_in_progress_is_its_authors_alone(world, returned, role):
     if page.status_code == 200:
         text = page.content.decode()
         assert DRAFT_MARK not in text and "草稿证明.pdf" not in text and "（草稿）" not in text
+        assert DRAFT_MARK not in client.get(section).content.decode()
         assert client.get(frozen_file).status_code == 200
     assert client.get(draft_version).status_code == 404
     assert client.get(draft_file).status_code == 404

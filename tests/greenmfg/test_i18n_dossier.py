@@ -31,7 +31,8 @@ SCHEME = "factory-gbt36132-2025@2025.1"  # the scheme of the demo Suzhou factory
 
 
 def dossier_url(application) -> str:
-    return reverse("applications:dossier", args=[application.public_id])
+    # every section in the page (they otherwise load when opened: issue 11)
+    return reverse("applications:dossier", args=[application.public_id]) + "?section=all"
 
 
 def form_part(html: str) -> str:

@@ -13,12 +13,20 @@ an English page shows the Chinese there (the `bilingual` template filter).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from django.core.cache import cache as shared_cache
+
 from greencore import (
+    ENGINE_VERSION,
     LAYOUT,
     Choice,
     Column,
@@ -34,6 +42,7 @@ from greencore import (
     compiled,
     convert_value,
     derived_inputs,
+    describe,
     fed_by_raw,
     get_scheme,
     input_key,
@@ -50,6 +59,7 @@ from greencore import (
 from .answers import Answers
 from .models import ScoredAnswers
 
+logger = logging.getLogger(__name__)
 TABLE_ROWS_SHOWN = 5
 # The English of the section titles this module and greencore's compiler name (not a scheme's words).
 FIXED_TITLES_EN = {
@@ -76,6 +86,9 @@ class Field:
     label_en: str = ""
     help_en: str = ""
     choices_en: tuple[str, ...] = ()  # the English label of each of `choices`, "" where none
+    choices_zh: tuple[str, ...] = ()  # the Chinese label of each of `choices` (a scheme's category input)
+    scale: str = ""  # what the field takes, as the workbook says it: 符合程度（0–1）, 百分数（填 0–100）…
+    scale_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,6 +160,7 @@ def _input_field(key: str, spec: InputSpec, labels: Mapping[str, Choice] | None 
     """A scheme input; `labels` are its choices by id, for their English (the scheme input help has none)."""
     choices = tuple(spec.choices)
     labels = labels or {}
+    scale = describe(spec)
     return Field(
         key=key,
         label=spec.label.zh,
@@ -157,6 +171,9 @@ def _input_field(key: str, spec: InputSpec, labels: Mapping[str, Choice] | None 
         required=spec.required,
         label_en=spec.label.en,
         choices_en=tuple(labels[c].label.en if c in labels else "" for c in choices),
+        choices_zh=tuple(labels[c].label.zh if c in labels else c for c in choices),
+        scale=scale.zh,
+        scale_en=scale.en,
     )
 
 
@@ -388,51 +405,164 @@ def evaluate(scheme: Scheme, answers: Answers | Mapping[str, Any]) -> Evaluation
     return evaluation
 
 
-def blockers(form: Form, evaluation: Evaluation, *, english: bool = False) -> list[str]:
-    """Everything that stops a submission, each naming the field or indicator; in English on request
-    (labels greencore has only in Chinese stay Chinese)."""
-    out: list[str] = []
+# Pages read the same answers again and again (the dossier, each section opened, a reviewer's view): the
+# evaluation of a given scheme and answers is a pure function of them, so it is kept — in each process for
+# the last few, and in the shared cache for every worker (a save on one worker serves the page on another).
+EVALUATIONS_KEPT = 256
+EVALUATION_CACHE_SECONDS = 24 * 3600
+_evaluations: OrderedDict[str, Evaluation] = OrderedDict()
+_evaluations_lock = threading.Lock()
+
+
+def _evaluation_key(scheme: Scheme, answers: Answers) -> str:
+    text = json.dumps(answers.to_json(), sort_keys=True, ensure_ascii=False)
+    digest = hashlib.blake2b(f"{ENGINE_VERSION}\n{scheme.key}\n{text}".encode(), digest_size=16).hexdigest()
+    return f"dossier-evaluation:{digest}"
+
+
+def _keep_here(key: str, evaluation: Evaluation) -> None:
+    with _evaluations_lock:
+        _evaluations[key] = evaluation
+        _evaluations.move_to_end(key)
+        while len(_evaluations) > EVALUATIONS_KEPT:
+            _evaluations.popitem(last=False)
+
+
+def remember(scheme: Scheme, answers: Answers | Mapping[str, Any], evaluation: Evaluation) -> None:
+    """Keep an evaluation just computed (by a save) for the pages that read the same answers."""
+    if not isinstance(answers, Answers):
+        answers = Answers.from_json(answers)
+    key = _evaluation_key(scheme, answers)
+    _keep_here(key, evaluation)
+    try:
+        shared_cache.set(key, evaluation, EVALUATION_CACHE_SECONDS)
+    except Exception:  # the shared cache (database or Redis) is an optimisation: it never fails a page
+        logger.warning("evaluation cache unavailable", exc_info=True)
+
+
+def evaluation_for_page(scheme: Scheme, answers: Answers | Mapping[str, Any]) -> Evaluation:
+    """`evaluate`, for reading: the same answers are scored once (pages only read the evaluation; a save
+    scores afresh and `remember`s it)."""
+    if not isinstance(answers, Answers):
+        answers = Answers.from_json(answers)
+    key = _evaluation_key(scheme, answers)
+    with _evaluations_lock:
+        kept = _evaluations.get(key)
+        if kept is not None:
+            _evaluations.move_to_end(key)
+            return kept
+    try:
+        shared = shared_cache.get(key)
+    except Exception:  # as above: computed afresh instead
+        logger.warning("evaluation cache unavailable", exc_info=True)
+        shared = None
+    if isinstance(shared, Evaluation):
+        _keep_here(key, shared)
+        return shared
+    evaluation = evaluate(scheme, answers)
+    remember(scheme, answers, evaluation)
+    return evaluation
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One thing that stops a submission: its text, and the field it concerns (a form key) or ""."""
+
+    text: str
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class BlockerGroup:
+    """The blockers of one section of the form (index into `Form.sections`; -1 for none)."""
+
+    title: str
+    title_en: str
+    index: int
+    items: tuple[Blocker, ...]
+
+
+def _blocker_items(form: Form, evaluation: Evaluation, english: bool) -> list[Blocker]:
+    out: list[Blocker] = []
     fields = [f for s in form.sections for f in s.fields]
     labels = {f.key: (f.label_en or f.label) if english else f.label for f in fields}
     for key, (zh, en) in evaluation.errors.items():
-        out.append(f"{labels.get(key, key)}: {en}" if english else f"{labels.get(key, key)}：{zh}")
+        text = f"{labels.get(key, key)}: {en}" if english else f"{labels.get(key, key)}：{zh}"
+        out.append(Blocker(text, key))
     if evaluation.raw_error is not None:
         place, zh, en = evaluation.raw_error
+        key = raw_value_key(place.removeprefix("raw."))
         out.append(
-            f"Raw-data calculation incomplete ({place}): {en}"
-            if english
-            else f"原始数据计算未完成（{place}）：{zh}"
+            Blocker(
+                f"Raw-data calculation incomplete ({place}): {en}"
+                if english
+                else f"原始数据计算未完成（{place}）：{zh}",
+                key if form.section_of(key) is not None else "",
+            )
         )
     elif fed_by_raw(form.scheme) and not evaluation.from_raw:
         out.append(
-            "Raw-data calculation incomplete: no raw data yet "
-            "(output, energy, emissions, water, waste, land)."
-            if english
-            else "原始数据计算未完成：尚未填写原始数据（产值、能源、排放、用水、固废、用地）。"
+            Blocker(
+                "Raw-data calculation incomplete: no raw data yet "
+                "(output, energy, emissions, water, waste, land)."
+                if english
+                else "原始数据计算未完成：尚未填写原始数据（产值、能源、排放、用水、固废、用地）。"
+            )
         )
     result = evaluation.result
     if result is None:
-        out.append("No score can be computed yet." if english else "尚无法计算得分。")
+        out.append(Blocker("No score can be computed yet." if english else "尚无法计算得分。"))
         return out
+    inputs = compiled(form.scheme).inputs
     names = dict(form.indicators) | {gate.id: gate.label for gate in result.gates}
     for missing in result.missing:
+        spec = inputs.get(missing.input)
+        if spec is not None and not spec.required:
+            continue  # an optional item left empty does not stop a submission
+        key = input_key(missing.input)
+        if form.section_of(key) is None:  # a table: its first cell
+            key = next(
+                (k for k in sorted(form.keys) if k.startswith(f"{input_table_key(missing.input)}:")), ""
+            )
         label = labels.get(input_key(missing.input), missing.label) if english else missing.label
         needed = [names.get(n, n) for n in missing.needed_by if names.get(n, n) != missing.label]
         if english:
-            out.append(f"Missing “{label}”" + (f" (affects: {', '.join(needed)})" if needed else ""))
+            text = f"Missing “{label}”" + (f" (affects: {', '.join(needed)})" if needed else "")
         else:
-            out.append(f"缺少“{missing.label}”" + (f"（影响：{'、'.join(needed)}）" if needed else ""))
+            text = f"缺少“{missing.label}”" + (f"（影响：{'、'.join(needed)}）" if needed else "")
+        out.append(Blocker(text, key))
     for gate in result.gates:
         if gate.status == "fail":
+            key = input_key(gate.id)
             out.append(
-                f"Basic requirement not met: {gate.label}" if english else f"基本要求未满足：{gate.label}"
+                Blocker(
+                    f"Basic requirement not met: {gate.label}"
+                    if english
+                    else f"基本要求未满足：{gate.label}",
+                    key if form.section_of(key) is not None else "",
+                )
             )
     return out
-    names = dict(form.indicators) | {gate.id: gate.label for gate in result.gates}
-    for missing in result.missing:
-        needed = [names.get(n, n) for n in missing.needed_by if names.get(n, n) != missing.label]
-        out.append(f"缺少“{missing.label}”" + (f"（影响：{'、'.join(needed)}）" if needed else ""))
-    for gate in result.gates:
-        if gate.status == "fail":
-            out.append(f"基本要求未满足：{gate.label}")
-    return out
+
+
+def blockers(form: Form, evaluation: Evaluation, *, english: bool = False) -> list[str]:
+    """Everything that stops a submission, each naming the field or indicator; in English on request
+    (labels greencore has only in Chinese stay Chinese). Optional items left empty are not listed."""
+    return [item.text for item in _blocker_items(form, evaluation, english)]
+
+
+def grouped_blockers(form: Form, evaluation: Evaluation, *, english: bool = False) -> list[BlockerGroup]:
+    """The same blockers as one list grouped by section of the form, in the form's order, each with the
+    field it concerns (for a link to it); those of no section last."""
+    titles = [s.title for s in form.sections]
+    by_index: dict[int, list[Blocker]] = {}
+    for item in _blocker_items(form, evaluation, english):
+        title = form.section_of(item.key) if item.key else None
+        by_index.setdefault(titles.index(title) if title is not None else -1, []).append(item)
+    groups = [
+        BlockerGroup(form.sections[i].title, form.sections[i].title_en, i, tuple(by_index[i]))
+        for i in sorted(k for k in by_index if k >= 0)
+    ]
+    if -1 in by_index:
+        groups.append(BlockerGroup("其他", "Other", -1, tuple(by_index[-1])))
+    return groups

@@ -36,10 +36,10 @@ from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, actor_of
 
 from .answers import Answers
-from .dossier import Evaluation, Form, blockers, build_form, evaluate, scheme_for, store_result
+from .dossier import Evaluation, Form, blockers, build_form, evaluate, remember, scheme_for, store_result
 from .models import Application, Dossier, ImportJob
 from .states import EDITABLE, WORKFLOW
-from .workbook import answers_from_workbook
+from .workbook import InvalidCells, answers_from_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -151,11 +151,15 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
         evaluation = evaluate(scheme, answers)
         store_result(dossier, evaluation)
         dossier.save()
+    remember(scheme, answers, evaluation)  # the pages that read these answers next reuse it
     return SaveOutcome(dossier, evaluation)
 
 
-def replace_answers(actor: Actor, application: Application, answers: Answers, source: str) -> Dossier:
-    """Overwrite the draft's answers with an import (the previous answers stay in the event)."""
+def import_answers(actor: Actor, application: Application, answers: Answers, source: str) -> Dossier:
+    """Merge an imported workbook's answers into the draft: its filled cells are saved over the draft, a
+    field it leaves empty keeps what was typed on the web. During a partial return, a workbook that would
+    change an item not reopened is refused whole (naming those items): nothing is stored. The previous
+    answers stay in the event."""
     if _role_in_workflow(actor, application) != "applicant":
         raise PermissionDenied
     with transaction.atomic():
@@ -164,12 +168,39 @@ def replace_answers(actor: Actor, application: Application, answers: Answers, so
             raise ApplicationError("当前状态不能导入。", f"cannot import in state {locked.state}")
         scheme = scheme_for(locked.call.scheme_id, locked.call.scheme_version)
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
-        previous = dossier.answers
-        dossier.answers = answers.to_json()
+        before = Answers.from_json(dossier.answers)
+        merged = before.merge(answers.values())
+        if locked.reopened_items:
+            form = build_form(scheme.key)
+            closed = sorted(
+                {
+                    form.section_of(key) or key
+                    for key in before.differing(merged)
+                    if form.section_of(key) not in locked.reopened_items
+                }
+            )
+            if closed:
+                raise ApplicationError(
+                    f"退回时只开放了「{'、'.join(locked.reopened_items)}」，工作簿修改了未开放的"
+                    f"「{'、'.join(closed)}」，未导入任何数据。",
+                    f"only {', '.join(locked.reopened_items)} were reopened; the workbook changes "
+                    f"{', '.join(closed)}: nothing was imported",
+                )
+        dossier.answers = merged.to_json()
         dossier.revision += 1
-        store_result(dossier, evaluate(scheme, answers))
+        evaluation = evaluate(scheme, merged)
+        store_result(dossier, evaluation)
         dossier.save()
-        _event(actor, "imported", locked, locked.state, source=source, previous_answers=previous)
+        _event(
+            actor,
+            "imported",
+            locked,
+            locked.state,
+            source=source,
+            changed=sorted(before.differing(merged)),
+            previous_answers=before.to_json(),
+        )
+    remember(scheme, merged, evaluation)
     return dossier
 
 
@@ -523,6 +554,24 @@ def _failed(job: ImportJob, zh: str, en: str, place: str = "") -> None:
     job.errors = [{"place": place, "zh": zh, "en": en}]
 
 
+def _invalid(job: ImportJob, invalid: InvalidCells) -> None:
+    """Every invalid cell on the job, by sheet, row, column and reason: nothing was stored."""
+    count = len(invalid.problems)
+    job.status = ImportJob.Status.FAILED
+    job.message = f"工作簿有 {count} 个单元格填写有误，未导入任何数据，请逐项修改后重新导入。"
+    job.errors = [
+        {
+            "place": problem.place,
+            "sheet": problem.sheet,
+            "row": problem.row,
+            "column": problem.column,
+            "zh": problem.zh,
+            "en": problem.en,
+        }
+        for problem in invalid.problems
+    ]
+
+
 @task()
 def import_workbook(job_id: int) -> str:
     """Read the workbook into the draft. Whatever goes wrong, the job ends failed with the reason in
@@ -552,7 +601,9 @@ def import_workbook(job_id: int) -> str:
         actor = actor_of(job.created_by)
         if actor is None:
             raise ApplicationError("导入人已无权限。", "the importing user lost access")
-        replace_answers(actor, job.application, answers, source=f"workbook:{job.file_name}")
+        import_answers(actor, job.application, answers, source=f"workbook:{job.file_name}")
+    except InvalidCells as invalid:
+        _invalid(job, invalid)
     except InputError as error:
         # the place names the user's file, never the worker's temporary copy
         place = error.place.replace(str(path), job.file_name) if path is not None else error.place
@@ -567,7 +618,8 @@ def import_workbook(job_id: int) -> str:
             f"the workbook cannot be read ({type(error).__name__}); fill in the platform's template again",
         )
     else:
-        job.status, job.message = ImportJob.Status.DONE, f"已导入 {len(answers)} 项数据。"
+        job.status = ImportJob.Status.DONE
+        job.message = f"已导入 {len(answers)} 项数据（空白单元格未改动已填写的内容）。"
     finally:
         default_storage.delete(job.file.name)  # residual information: the upload is not kept (PI-03)
     job.progress = 100

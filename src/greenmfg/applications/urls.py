@@ -8,6 +8,7 @@ urlpatterns = [
     path("start/<slug:code>/", views.start, name="start"),
     path("queue/", views.queue, name="queue"),
     path("<uuid:public_id>/", views.dossier, name="dossier"),
+    path("<uuid:public_id>/sections/<int:index>/", views.section, name="section"),
     path("<uuid:public_id>/save/", views.save, name="save"),
     path("<uuid:public_id>/submit/", views.submit, name="submit"),
     path("<uuid:public_id>/withdraw/", views.withdraw, name="withdraw"),

@@ -5,13 +5,13 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from greencore import working, write_template
+from greencore import grade_caps, working
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
 from greenmfg.core.boundary import refuse
@@ -24,11 +24,19 @@ from greenmfg.orgs.selectors import Actor, actor_of
 
 from . import services
 from .access import access_application, access_evidence
-from .answers import Answers
-from .dossier import Evaluation, blockers, build_form, evaluate, scheme_for
+from .answers import Answers, as_typed
+from .dossier import (
+    Evaluation,
+    blockers,
+    build_form,
+    evaluation_for_page,
+    grouped_blockers,
+    scheme_for,
+)
 from .models import Application, Dossier, ImportJob
 from .selectors import applications_visible_to, dossier_for, review_queue, versions_for
 from .services import WORKFLOW, ApplicationError
+from .workbook import write_dossier_workbook
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -74,7 +82,7 @@ def _result_context(
     call = application.call
     scheme = scheme_for(call.scheme_id, call.scheme_version)
     form = build_form(scheme.key)
-    evaluation = evaluation or evaluate(scheme, dossier.answers)
+    evaluation = evaluation or evaluation_for_page(scheme, dossier.answers)
     result = evaluation.result
     radar = None
     if result is not None:
@@ -84,6 +92,9 @@ def _result_context(
             "values": [float(c.points or 0) for c in categories],
         }
     editable = WORKFLOW.states[application.state].editable and dossier.frozen_at is None
+    # during a partial return only the reopened sections can be changed; the others are shown read-only
+    reopened = set(application.reopened_items or [])
+    writable = {s.title for s in form.sections if not reopened or s.title in reopened} if editable else set()
     return {
         "application": application,
         "dossier": dossier,
@@ -95,22 +106,49 @@ def _result_context(
         "working": working(result) if result is not None else [],
         "radar": radar,
         "blockers": blockers(form, evaluation, english=english()) if editable else [],
+        # the same, one list grouped by section with a link to each field (issue 11)
+        "blocker_groups": grouped_blockers(form, evaluation, english=english()) if editable else [],
+        # why the grade is lower than the score reaches ("申报3A级须已获评2A级")
+        "caps": grade_caps(scheme, result) if result is not None else (),
         "editable": editable,
+        "writable": writable,
+        "partial_return": bool(reopened) and editable,
     }
 
 
-def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
+def _version(request: HttpRequest) -> int | None:
+    version = request.GET.get("version", "")
+    return int(version) if version.isdigit() and len(version) < 10 else None
+
+
+def _readable(request: HttpRequest, public_id: str) -> tuple[Application, Actor, Dossier]:
     application = access_application(request.user, public_id)
     actor = _actor(request)
-    version = request.GET.get("version", "")
-    number = int(version) if version.isdigit() and len(version) < 10 else None
-    current = dossier_for(actor, application, number)
+    current = dossier_for(actor, application, _version(request))
     if current is None:  # a draft (or a missing version) is its author's alone
         raise Http404
+    return application, actor, current
+
+
+# The sections shown open when the page loads (the others load when opened: the page stays light).
+OPEN_SECTIONS = frozenset({0})
+
+
+@require_GET
+def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
+    application, actor, current = _readable(request, public_id)
     context = _result_context(application, current)
     values = Answers.from_json(current.answers).values()
+    # without JavaScript, a section's link opens it here; "all" shows every section (to print, or to read
+    # the whole form at once)
+    asked = request.GET.get("section", "")
+    if asked == "all":
+        shown = set(range(len(context["form"].sections)))
+    else:
+        shown = set(OPEN_SECTIONS) | ({int(asked)} if asked.isdigit() and len(asked) < 4 else set())
     context.update(
         values=values,
+        shown=shown,
         evidence=evidence_by_indicator(application.pk, submitted_only=not actor.is_applicant),
         versions=versions_for(actor, application),
         states=WORKFLOW.states,
@@ -121,8 +159,25 @@ def dossier(request: HttpRequest, public_id: str) -> HttpResponse:
         is_owner=actor.is_applicant,
         is_reviewer=actor.is_reviewer,
         imports=application.imports.all()[:3] if actor.is_applicant else [],
+        upload_refused=request.session.pop("evidence_refused", {}) if actor.is_applicant else {},
     )
     return render(request, "applications/dossier.html", context)
+
+
+@require_GET
+def section(request: HttpRequest, public_id: str, index: int) -> HttpResponse:
+    """One section of the dossier's form, server-rendered, fetched when the user opens it."""
+    application, actor, current = _readable(request, public_id)
+    context = _result_context(application, current)
+    sections = context["form"].sections
+    if index >= len(sections):
+        raise Http404
+    context.update(
+        section=sections[index],
+        values=Answers.from_json(current.answers).values(),
+        is_owner=actor.is_applicant,
+    )
+    return render(request, "applications/dossier.html#section_body", context)
 
 
 @require_POST
@@ -133,7 +188,9 @@ def save(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         outcome = services.save_answers(actor, application, values)
     except ApplicationError as error:
-        return render(request, "applications/_refused.html", {"error": error}, status=409)
+        # said beside each field sent, with the text typed: the input keeps it (never a silent 409)
+        refused = [(key, as_typed(value)) for key, value in values.items()]
+        return render(request, "applications/_refused.html", {"error": error, "refused": refused}, status=409)
     context = _result_context(application, outcome.dossier, outcome.evaluation)
     context["saved_keys"] = list(values)
     context["oob"] = True  # the working under the form follows the live score
@@ -179,8 +236,11 @@ def reopen(request: HttpRequest, public_id: str) -> HttpResponse:
 def template_download(request: HttpRequest, public_id: str) -> HttpResponse:
     application = access_application(request.user, public_id)
     scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
+    # the answers already entered, of the version this user may read (the owner's draft, else the
+    # latest submitted one): downloaded and imported unchanged, the workbook changes nothing
+    current = dossier_for(_actor(request), application)
     tmp = Path(tempfile.mkdtemp()) / "template.xlsx"
-    write_template(scheme, tmp)
+    write_dossier_workbook(scheme, tmp, Answers.from_json(current.answers) if current is not None else None)
     handle = tmp.open("rb")
     tmp.unlink()  # the open handle keeps the data; nothing stays on disk (PI-03)
     return FileResponse(handle, as_attachment=True, filename=f"自评价表-{scheme.id}.xlsx")
@@ -229,16 +289,25 @@ def evidence_upload(request: HttpRequest, public_id: str) -> HttpResponse:
                 "replaces",
                 ("只能替换本申报的佐证材料。", "a file can only replace evidence of the same application"),
             )
+    refused: list[str] = []
     if not files:
-        messages.error(request, "请选择要上传的文件。")
+        refused.append(_("请选择要上传的文件。"))
     for item in files:
         try:
             services.upload_evidence(actor, application, indicator, item, item.name, replaces=replaces)
         except EvidenceError as error:
-            messages.error(request, f"{item.name}：{error.zh}")
+            refused.append(f"{item.name}：{localized(error)}")
         else:
             messages.success(request, f"已上传：{item.name}")
-    return redirect(f"/applications/{application.public_id}/#evidence-{indicator}")
+    target = f"/applications/{application.public_id}/#evidence-{indicator}"
+    if request.headers.get("X-Upload") == "progress":
+        # the page's uploader (dossier.js) shows the refusals beside the file input, with its progress bar
+        return JsonResponse({"refused": refused, "next": target}, status=400 if refused else 200)
+    for text in refused:
+        messages.error(request, text)
+    if refused:  # also beside the file input, once the page is back
+        request.session["evidence_refused"] = {indicator[:64]: refused[:10]}
+    return redirect(target)
 
 
 @require_GET

@@ -1,54 +1,62 @@
-"""A filled self-evaluation workbook (greencore.workbook) read into the dossier's answers."""
+"""A filled self-evaluation workbook (greencore.workbook) read into the dossier's answers, and the
+dossier's answers written into the workbook offered for download.
+
+greencore checks every cell (`read_answers`): a workbook with any invalid cell gives no answers and every
+problem by sheet, row, column and reason, so the platform stores nothing from it. The answers of the
+filled cells only come back — an empty cell is "no value given", never a value that erases one typed on
+the web — and the service merges them (`services.import_answers`).
+"""
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from greencore import (
-    Scheme,
-    fed_by_raw,
-    fields_from_workbook,
-    input_key,
-    input_table_key,
-    raw_scoring,
-    read_raw_sheets,
-    read_workbook,
-    table_cell_key,
-)
+from greencore import CellProblem, Scheme, read_answers, write_template
 
+from .answers import Answers
 from .dossier import build_form
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return "" if math.isnan(value) else format(Decimal(repr(value)).normalize(), "f")
-    return "" if value is None else str(value)
+class InvalidCells(Exception):
+    """The workbook's invalid cells, every one: nothing of the workbook is stored."""
+
+    def __init__(self, problems: tuple[CellProblem, ...]) -> None:
+        super().__init__(f"{len(problems)} invalid cells")
+        self.problems = problems
+
+
+def _beyond_form(scheme: Scheme, inputs: Mapping[str, str]) -> list[CellProblem]:
+    """Cells greencore reads that the web form has no field for (a table row past those the form shows):
+    reported, never dropped silently."""
+    form = build_form(scheme.key)
+    return [
+        CellProblem(
+            "分项数据",
+            0,
+            key,
+            f"网页表单没有此项（{key}），无法导入；请删除该单元格的内容或联系主管部门",
+            f"the web form has no field {key}; clear that cell",
+        )
+        for key in sorted(inputs)
+        if not form.accepts(key)
+    ]
 
 
 def answers_from_workbook(scheme: Scheme, path: Path) -> dict[str, dict[str, str]]:
-    """The answers (as typed text under form keys) of a filled self-evaluation workbook, as stored
-    (`answers.Answers.to_json`)."""
-    form = build_form(scheme.key)
-    values = read_workbook(scheme, path)
-    if scheme.raw_data and not fed_by_raw(scheme):
-        # the form has no raw section for this calculation (a park's years): the raw sheet becomes the
-        # typed columns it derives, by the scheme's own derive formulas (a disagreeing cell is an error)
-        document = read_raw_sheets(path)
-        if document is not None:
-            values = raw_scoring(scheme, document, values).inputs
-    inputs: dict[str, str] = {}
-    for key, value in values.items():
-        if isinstance(value, list):
-            for row, cells in enumerate(value):
-                for column, cell in (cells or {}).items():
-                    inputs[table_cell_key(input_table_key(key), row, column)] = _text(cell)
-        else:
-            inputs[input_key(key)] = _text(value)
-    inputs = {k: v for k, v in inputs.items() if v.strip() and form.accepts(k)}
-    raw = fields_from_workbook(path) if fed_by_raw(scheme) else {}
-    return {"inputs": inputs, "raw": raw}
+    """The answers of the filled cells of a self-evaluation workbook, as stored (`Answers.to_json`).
+    Raises `InvalidCells` with every invalid cell when there is any, and greencore's `InputError` when
+    the file is not a readable template."""
+    read = read_answers(scheme, path)
+    if read.answers is None:
+        raise InvalidCells(read.problems)
+    beyond = _beyond_form(scheme, read.answers.get("inputs", {}))
+    if beyond:
+        raise InvalidCells(tuple(beyond))
+    return read.answers
+
+
+def write_dossier_workbook(scheme: Scheme, path: Path, answers: Answers | None) -> None:
+    """The self-evaluation workbook carrying the answers already entered, so that downloading it and
+    importing it unchanged gives the same answers (web → Excel → web is the identity)."""
+    write_template(scheme, path, answers.to_json() if answers is not None else None)

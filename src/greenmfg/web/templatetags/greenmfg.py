@@ -90,6 +90,16 @@ def choice_options(field: Any) -> list[tuple[str, str]]:
 
 
 @register.filter
+def choice_labels(field: Any) -> list[tuple[str, str]]:
+    """(value, label) of each choice of a scheme's category input, for a choice list (never free text):
+    the label in the active language, else the value."""
+    values = tuple(getattr(field, "choices", ()) or ())
+    labels = tuple(getattr(field, "choices_en" if english() else "choices_zh", ()) or ())
+    labels += ("",) * (len(values) - len(labels))
+    return [(value, text or value) for value, text in zip(values, labels, strict=False)]
+
+
+@register.filter
 def result_trails(result: Any) -> dict[str, Any]:
     """The indicator trails of a greencore result by indicator id, each with `label` and `label_en`, when
     English is active (empty in Chinese, where the result's own Chinese labels are shown). `result` is a
