@@ -1,0 +1,121 @@
+"""Reads of supervision, scoped to the actor: the titles a bureau supervises, its draws and checks, a unit's
+own checks and rectifications; and the facts greencore's rules need (a title's spot-check history)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from greencore import draw_sample, exempt_until
+from greenmfg.catalog.selectors import CALL_LEVEL_OF
+from greenmfg.orgs.predicates import applicant_for, bureau_over
+from greenmfg.orgs.selectors import Actor, in_jurisdiction
+from greenmfg.publication.models import Title
+
+from .models import Check, Draw, Purpose, Rectification, Revocation
+
+
+def supervised_level(actor: Actor | None) -> str | None:
+    """The title level a bureau supervises: its own (city, province, ministry); None for anyone else."""
+    if actor is None or not actor.is_reviewer:
+        return None
+    level = CALL_LEVEL_OF.get(actor.organisation.level)
+    return str(level) if level is not None else None
+
+
+def supervises(actor: Actor | None, title: Title) -> bool:
+    """The bureau of the title's level whose jurisdiction holds the titled unit."""
+    level = supervised_level(actor)
+    return level is not None and title.level == level and bureau_over(actor, title.organisation.region_id)
+
+
+def supervised_titles(actor: Actor | None) -> QuerySet[Title]:
+    level = supervised_level(actor)
+    if actor is None or level is None:
+        return Title.objects.none()
+    return (
+        Title.objects.filter(in_jurisdiction(actor.organisation, "organisation__region"), level=level)
+        .select_related("organisation", "announcement")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def draws_of(actor: Actor | None) -> QuerySet[Draw]:
+    if supervised_level(actor) is None or actor is None:
+        return Draw.objects.none()
+    return Draw.objects.filter(authority=actor.organisation)
+
+
+def checks_visible_to(actor: Actor | None) -> QuerySet[Check]:
+    """A bureau's own checks; a unit's checks of its titles."""
+    qs = Check.objects.select_related("title__organisation", "authority", "draw")
+    if actor is None:
+        return qs.none()
+    if actor.is_reviewer:
+        return qs.filter(authority=actor.organisation)
+    if actor.is_applicant:
+        return qs.filter(title__organisation=actor.organisation)
+    return qs.none()
+
+
+def rectifications_visible_to(actor: Actor | None) -> QuerySet[Rectification]:
+    qs = Rectification.objects.select_related("check_of__authority", "title__organisation")
+    if actor is None:
+        return qs.none()
+    if actor.is_reviewer:
+        return qs.filter(check_of__authority=actor.organisation)
+    if actor.is_applicant:
+        return qs.filter(title__organisation=actor.organisation)
+    return qs.none()
+
+
+def is_owner_of(actor: Actor | None, title: Title) -> bool:
+    return applicant_for(actor, title.organisation_id)
+
+
+def spot_check_history(title: Title) -> list[tuple[date, bool]]:
+    """The title's concluded spot checks (date, clean), oldest first: what the five-year exemption counts."""
+    concluded = (
+        Check.objects.filter(title=title, purpose=Purpose.SPOT_CHECK, concluded_on__isnull=False)
+        .exclude(status=Check.Status.OPEN)
+        .order_by("concluded_on", "pk")
+        .values_list("concluded_on", "status")
+    )
+    return [(day, status == Check.Status.CLEAN) for day, status in concluded]
+
+
+def exemptions(titles: list[Title]) -> dict[int, date]:
+    """Title pk → the first day it may be spot-checked again, for titles exempt on that count."""
+    history: dict[int, list[tuple[date, bool]]] = {t.pk: [] for t in titles}
+    concluded = (
+        Check.objects.filter(
+            title_id__in=list(history), purpose=Purpose.SPOT_CHECK, concluded_on__isnull=False
+        )
+        .exclude(status=Check.Status.OPEN)
+        .values_list("title_id", "concluded_on", "status")
+    )
+    for title_id, day, status in concluded:
+        history[title_id].append((day, status == Check.Status.CLEAN))
+    out = {}
+    for pk, checks in history.items():
+        until = exempt_until(checks)
+        if until is not None:
+            out[pk] = until
+    return out
+
+
+def redraw(draw: Draw) -> list[str]:
+    """The sample drawn again from the recorded seed and population: equal to `draw.sample` unless the
+    record was altered."""
+    population = [str(unit) for unit, _ in draw.population]
+    weights = {str(unit): int(weight) for unit, weight in draw.population}
+    return draw_sample(draw.seed, population, draw.size, weights)
+
+
+def revocation_of(title: Title) -> Revocation | None:
+    return Revocation.objects.filter(title=title).first()
+
+
+def open_checks_q() -> Q:
+    return Q(status=Check.Status.OPEN)
