@@ -16,6 +16,7 @@ urlpatterns = [
     path("calls/", include("greenmfg.catalog.urls")),
     path("orgs/", include("greenmfg.orgs.urls")),
     path("public/", include("greenmfg.register.urls")),
+    path("supervision/", include("greenmfg.supervision.urls")),
     path("api/", include("greenmfg.register.api_urls")),
     path("", include("greenmfg.web.urls")),
 ]

@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from factories import actor
+from django.core.files.uploadedfile import SimpleUploadedFile
+from factories import actor, pdf_bytes
 from supervision_world import grant_title
 
 from greencore import draw_sample
@@ -270,3 +271,68 @@ def test_a_rectification_missed_costs_the_title_only_after_the_due_day(world):
     entry = _entry(title)
     assert (entry.status, entry.revoked_on) == (EntryStatus.REVOKED, date(2027, 4, 11))
     assert entry.revoked_reason == "整改期满未完成整改：整改期限 2027年04月10日 届满未完成整改"
+
+
+# --- the pages -------------------------------------------------------------------------------------------
+
+
+def test_the_pages_take_a_check_from_the_draw_to_the_units_answer(world):
+    title = grant_title(world)
+    bureau = world.client("sz-reviewer")
+    response = bureau.post(
+        "/supervision/draws/new/",
+        {"purpose": "re_check", "title_kind": "factory", "size": "1", "seed": "页面测试"},
+    )
+    drawn = Draw.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/supervision/draws/{drawn.public_id}/"
+    page = bureau.get(response["Location"]).content.decode()
+    assert "已复核：按记录的种子和名单重新抽取，结果与记录一致。" in page and "页面测试" in page
+    check = drawn.checks.get()
+    assert check.title_id == title.pk
+    upload = SimpleUploadedFile("现场照片.pdf", pdf_bytes("site"), content_type="application/pdf")
+    bureau.post(
+        f"/supervision/checks/{check.public_id}/finding/",
+        {"conforms": "no", "text": "能源计量器具配备不全", "files": [upload]},
+    )
+    bureau.post(f"/supervision/checks/{check.public_id}/conclude/")
+    rectification = Rectification.objects.get(check_of=check)
+    file_url = f"/supervision/files/{check.findings.get().files.get().pk}/"
+    unit = world.client("sz-machinery")
+    assert unit.get(file_url).status_code == 200
+    assert world.client("sz-energy").get(file_url).status_code == 404
+    page = unit.get(f"/supervision/rectifications/{rectification.public_id}/").content.decode()
+    assert "能源计量器具配备不全" in page and 'id="answer-form"' in page
+    # too short: refused with the reason, nothing changes
+    response = unit.post(
+        f"/supervision/rectifications/{rectification.public_id}/answer/", {"text": "已改"}, follow=True
+    )
+    assert "请写明整改情况（至少 10 个字）。" in response.content.decode()
+    assert Rectification.objects.get(pk=rectification.pk).status == Rectification.Status.OPEN
+    unit.post(
+        f"/supervision/rectifications/{rectification.public_id}/answer/",
+        {"text": "已补齐二级计量器具并完成检定，附检定证书。"},
+    )
+    assert Rectification.objects.get(pk=rectification.pk).status == Rectification.Status.ANSWERED
+    bureau.post(
+        f"/supervision/rectifications/{rectification.public_id}/decide/",
+        {"accepted": "yes", "reason": "现场复查合格"},
+    )
+    assert Rectification.objects.get(pk=rectification.pk).status == Rectification.Status.CLOSED
+
+
+def test_the_revoke_page_revokes_and_the_public_register_shows_it(world):
+    title = grant_title(world)
+    bureau = world.client("sz-reviewer")
+    assert bureau.get(f"/supervision/titles/{title.public_id}/revoke/").status_code == 200
+    response = bureau.post(
+        f"/supervision/titles/{title.public_id}/revoke/", {"reason": "major_accident", "details": ""}
+    )
+    assert response.status_code == 400 and Title.objects.get(pk=title.pk).status == Title.Status.ACTIVE
+    response = bureau.post(
+        f"/supervision/titles/{title.public_id}/revoke/",
+        {"reason": "major_accident", "details": "发生较大生产安全事故"},
+    )
+    assert response.status_code == 302
+    entry = _entry(title)
+    page = world.client(None).get(f"/public/units/{entry.unit_key}/").content.decode()
+    assert "已撤销" in page and "发生重大安全、质量或环境污染事故：发生较大生产安全事故" in page
