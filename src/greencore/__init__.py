@@ -29,7 +29,7 @@ importable for greencore's own code, its command line and its tests; their layou
   `reminder_days`), the five-year exemption (`exempt_until`, `is_exempt`), the rectification deadline
   (`rectification_due`, `rectification_overdue`), the three-year ban (`may_apply_from`, `Revocation`), a
   reproducible weighted sample draw (`draw_sample`, `risk_weight`), a filing's data-quality checks
-  (`check_filing`, `IndicatorSpec`, `Filed`, `QualityProblem`);
+  (`filing_indicators`, `check_filing`, `IndicatorSpec`, `Filed`, `QualityProblem`);
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
@@ -132,7 +132,9 @@ from greencore.supervision import (
     draw_sample,
     exempt_until,
     filing_deadline,
+    filing_indicators,
     filing_state,
+    in_indicator_unit,
     is_exempt,
     may_apply_from,
     rectification_due,
@@ -263,11 +265,13 @@ __all__ = [
     "fields_from_raw",
     "fields_from_workbook",
     "filing_deadline",
+    "filing_indicators",
     "filing_state",
     "get_scheme",
     "grade_for_score",
     "grade_from_status",
     "holds_raw_data",
+    "in_indicator_unit",
     "input_key",
     "input_place",
     "input_table_key",

@@ -29,6 +29,8 @@ from enum import StrEnum
 
 from greencore.calc.errors import UnitError
 from greencore.calc.units import rescale
+from greencore.scoring.compiled import compiled
+from greencore.standards.model import Scheme
 
 # --- the numbers --------------------------------------------------------------------------------------
 
@@ -251,13 +253,24 @@ class QualityProblem:
     en: str
 
 
+def filing_indicators(scheme: Scheme) -> tuple[IndicatorSpec, ...]:
+    """The key indicators a 动态管理表 asks of a unit titled under `scheme`: the scheme's scalar inputs that
+    its raw-data calculation computes (those with `derive`: output, energy, emissions, water, waste, land),
+    in the scheme's order, each in the scheme's unit. A scheme without raw data asks nothing."""
+    return tuple(
+        IndicatorSpec(spec.id, spec.label.zh, spec.unit, minimum=spec.min)
+        for spec in compiled(scheme).inputs.values()
+        if spec.derive is not None and spec.table is None
+    )
+
+
 def _median(values: Sequence[Decimal]) -> Decimal:
     ordered = sorted(values)
     mid = len(ordered) // 2
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def normalised(spec: IndicatorSpec, filed: Filed) -> Decimal:
+def in_indicator_unit(spec: IndicatorSpec, filed: Filed) -> Decimal:
     """The filed value in the indicator's unit. Raises UnitError when the unit does not convert."""
     assert filed.value is not None
     return filed.value * rescale(filed.unit, spec.unit, spec.id)
@@ -290,7 +303,7 @@ def check_filing(
                 )
             continue
         try:
-            value = normalised(spec, filed)
+            value = in_indicator_unit(spec, filed)
         except UnitError:
             problems.append(
                 QualityProblem(

@@ -171,3 +171,98 @@ class Revocation(models.Model):
 
     class Meta:
         ordering = ["-revoked_on", "-pk"]
+
+
+class FilingDeadline(models.Model):
+    """The day a bureau sets for the 动态管理表 of the titles it supervises; only an earlier day than the
+    national 15 April takes effect (greencore.filing_deadline)."""
+
+    authority = models.OneToOneField("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    month = models.PositiveSmallIntegerField()
+    day = models.PositiveSmallIntegerField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+
+class Filing(models.Model):
+    """One year's 动态管理表 of one title: the key indicators filed, the data-quality problems found and the
+    unit's justification, and what the accepted filing gave (a score, or no grade with the reason)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待填报"
+        ACCEPTED = "accepted", "已受理"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.ForeignKey("publication.Title", on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    deadline = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    # {indicator id: {"value": text as filed, "unit": unit as filed}}
+    values = models.JSONField(default=dict)
+    problems = models.JSONField(default=list)  # [{indicator, check, severity, zh, en}] at acceptance
+    justification = models.TextField(blank=True)
+    submitted_on = models.DateField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    late = models.BooleanField(default=False)
+    escalated_on = models.DateField(null=True, blank=True)
+    # the re-score under the title's scheme (None: no grade this year, never a zero) and the green code
+    score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    no_grade_reason = models.CharField(max_length=300, blank=True)
+    green_code = models.CharField(max_length=8, blank=True)
+    green_code_in_industry = models.CharField(max_length=8, blank=True)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "pk"]
+        constraints = [models.UniqueConstraint(fields=["title", "year"], name="one_filing_per_title_year")]
+        indexes = [models.Index(fields=["authority", "year", "status"], name="filing_round")]
+
+
+class Reminder(models.Model):
+    """A reminder due before a filing's deadline, or the escalation due the day after it: processed by the
+    `process_reminders` background task, which records when it ran."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "填报提醒"
+        ESCALATION = "escalation", "逾期上报"
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    due_on = models.DateField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=32, blank=True)  # sent | escalated | not_needed
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["filing", "kind", "due_on"], name="one_reminder_per_day")
+        ]
+        indexes = [models.Index(fields=["processed_at", "due_on"], name="reminder_due")]
+
+
+class RegradeJob(models.Model):
+    """A re-grading of one bureau's filing round (a background task), with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    graded = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]

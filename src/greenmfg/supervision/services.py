@@ -6,23 +6,44 @@ which tells the register (it shows the title revoked, with the day and the reaso
 from __future__ import annotations
 
 import io
+import json
 import secrets
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from greencore import (
     DRAW_ALGORITHM,
+    Filed,
+    FilingState,
+    GreencoreError,
+    IndicatorSpec,
+    QualityProblem,
+    Result,
+    Severity,
+    check_filing,
     draw_sample,
+    filing_deadline,
+    filing_indicators,
+    filing_state,
+    get_scheme,
+    in_indicator_unit,
     may_apply_from,
+    rank_population,
     rectification_due,
     rectification_overdue,
+    reminder_days,
+    score,
 )
+from greenmfg.applications.selectors import latest_frozen
 from greenmfg.audit import services as audit
 from greenmfg.core.errors import Refused
 from greenmfg.evidence.validation import UploadRejected, inspect_upload
@@ -34,9 +55,13 @@ from .models import (
     Check,
     Draw,
     EvidenceFile,
+    Filing,
+    FilingDeadline,
     Finding,
     Purpose,
     Rectification,
+    RegradeJob,
+    Reminder,
     Revocation,
     RevocationReason,
 )
@@ -407,3 +432,378 @@ def revoke(actor: Actor, title: Title, *, reason: str, details: str, today: date
         if locked.status != Title.Status.ACTIVE:
             raise SupervisionError("该称号已撤销。", "the title is revoked already")
         return _revoke(actor, locked, reason=reason, details=details, today=today)
+
+
+# --- annual filing (动态管理表) -----------------------------------------------------------------------------
+
+
+def set_filing_deadline(actor: Actor, *, month: int, day: int) -> FilingDeadline:
+    """The bureau's own filing day for the titles it supervises (Heilongjiang: 30 March). A day after the
+    national 15 April is refused: a level may only bring the deadline forward."""
+    if supervised_level(actor) is None:
+        raise PermissionDenied
+    try:
+        chosen = date(2001, month, day)  # a year without 29 February: that day cannot be every year's
+    except ValueError:
+        raise SupervisionError("日期无效。", "not a valid day") from None
+    if filing_deadline(2001, (month, day)) != chosen:
+        raise SupervisionError(
+            "填报截止日期不得晚于全国的 4 月 15 日。", "the deadline cannot be after 15 April"
+        )
+    with transaction.atomic():
+        found, _ = FilingDeadline.objects.update_or_create(
+            authority=actor.organisation, defaults={"month": month, "day": day, "set_by": actor.user}
+        )
+        _audit(actor, "filing_deadline_set", found, str(found.pk), month=month, day=day)
+    return found
+
+
+def _level_deadline(authority_id: int) -> tuple[int, int] | None:
+    found = FilingDeadline.objects.filter(authority_id=authority_id).first()
+    return (found.month, found.day) if found else None
+
+
+def open_filings(actor: Actor, year: int) -> int:
+    """Open year `year`'s 动态管理表 for every active title the bureau supervises (none twice), with the
+    deadline its level sets, and schedule the reminders before it and the escalation the day after."""
+    if supervised_level(actor) is None:
+        raise PermissionDenied
+    deadline = filing_deadline(year, _level_deadline(actor.organisation.pk))
+    with transaction.atomic():
+        titles = supervised_titles(actor).filter(status=Title.Status.ACTIVE)
+        have = set(Filing.objects.filter(year=year, title__in=titles).values_list("title_id", flat=True))
+        created = Filing.objects.bulk_create(
+            [
+                Filing(title=t, authority=actor.organisation, year=year, deadline=deadline)
+                for t in titles
+                if t.pk not in have
+            ],
+            batch_size=1000,
+        )
+        created = list(
+            Filing.objects.filter(year=year, authority=actor.organisation).exclude(title_id__in=have)
+        )
+        reminders = [
+            Reminder(filing=f, kind=Reminder.Kind.REMINDER, due_on=day)
+            for f in created
+            for day in reminder_days(deadline)
+        ] + [
+            Reminder(filing=f, kind=Reminder.Kind.ESCALATION, due_on=deadline + timedelta(days=1))
+            for f in created
+        ]
+        Reminder.objects.bulk_create(reminders, batch_size=2000)
+        _audit(
+            actor,
+            "filings_opened",
+            actor.organisation,
+            str(year),
+            year=year,
+            deadline=str(deadline),
+            opened=len(created),
+        )
+    return len(created)
+
+
+def _specs(filing: Filing) -> tuple[IndicatorSpec, ...]:
+    return filing_indicators(get_scheme(filing.title.scheme))
+
+
+def _normalised(filing: Filing) -> dict[str, Decimal]:
+    """An accepted filing's values in each indicator's own unit (for next year's jump check and peers)."""
+    out = {}
+    for spec in _specs(filing):
+        item = filing.values.get(spec.id)
+        if not item or not str(item.get("value", "")).strip():
+            continue
+        try:
+            out[spec.id] = in_indicator_unit(
+                spec, Filed(Decimal(str(item["value"])), str(item.get("unit", "")))
+            )
+        except (InvalidOperation, GreencoreError):
+            continue
+    return out
+
+
+def quality_problems(filing: Filing, values: dict[str, tuple[str, str]]) -> list[QualityProblem]:
+    """The data-quality problems of `values` (text as typed, unit) for this filing: a value that is no
+    number is refused by name; then greencore's checks against last year's accepted filing and the
+    accepted filings of the same year, scheme and industry."""
+    specs = _specs(filing)
+    labels = {s.id: s.label for s in specs}
+    problems: list[QualityProblem] = []
+    filed: dict[str, Filed] = {}
+    for key, (text, unit) in values.items():
+        if key not in labels:
+            continue
+        text = text.strip().replace(",", "")
+        if not text:
+            continue
+        try:
+            number = Decimal(text)
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(
+                QualityProblem(
+                    key, "number", Severity.ERROR, f"“{labels[key]}”应为数字：{text}", f"{key}: not a number"
+                )
+            )
+            continue
+        filed[key] = Filed(number, unit.strip())
+    before = Filing.objects.filter(
+        title=filing.title, year=filing.year - 1, status=Filing.Status.ACCEPTED
+    ).first()
+    last_year = _normalised(before) if before else {}
+    peers: dict[str, list[Decimal]] = {}
+    same = (
+        Filing.objects.filter(
+            year=filing.year,
+            status=Filing.Status.ACCEPTED,
+            title__scheme=filing.title.scheme,
+            title__organisation__industry_id=filing.title.organisation.industry_id,
+        )
+        .exclude(pk=filing.pk)
+        .select_related("title")
+    )
+    if filing.title.organisation.industry_id:
+        for other in same[:2000]:
+            for key, value in _normalised(other).items():
+                peers.setdefault(key, []).append(value)
+    numbered = {p.indicator for p in problems}
+    checked = check_filing(
+        [s for s in specs if s.id not in numbered], filed, last_year=last_year, peers=peers
+    )
+    return problems + checked
+
+
+def _rescore(filing: Filing) -> tuple[Decimal | None, str]:
+    """The unit re-scored under its title's scheme: the inputs of its last submitted self-evaluation (as
+    greencore read them, raw-data figures included) with the filed key indicators over them. No grade —
+    never a zero — without a submitted self-evaluation, or when the scheme cannot give a complete score."""
+    title = filing.title
+    frozen = latest_frozen(title.application) if title.application is not None else None
+    if frozen is None or not frozen.result:
+        return None, "无本平台提交的自评价数据，本年度不评定等级"
+    stored = frozen.result
+    baseline = Result.from_json(stored if isinstance(stored, str) else json.dumps(stored))
+    inputs = dict(baseline.inputs)
+    inputs.update(_normalised(filing))
+    try:
+        result = score(get_scheme(title.scheme), inputs)
+    except GreencoreError:
+        return None, "数据缺失或异常，本年度不评定等级"
+    if result.score is None or not result.complete or result.eligible is False:
+        return None, "数据缺失或异常，本年度不评定等级"
+    return result.score, ""
+
+
+def submit_filing(
+    actor: Actor,
+    filing: Filing,
+    *,
+    values: dict[str, tuple[str, str]],
+    justification: str = "",
+    today: date | None = None,
+) -> Filing:
+    """The unit files its key indicators. Errors (missing, not a number, a unit that does not convert,
+    below the minimum) refuse it, naming each; warnings (a jump against last year, an outlier among
+    peers) need the unit's justification. Accepted, the filing re-scores the unit; after the deadline it
+    is accepted and flagged late."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = Filing.objects.select_for_update().select_related("title__organisation").get(pk=filing.pk)
+        if not is_owner_of(actor, locked.title):
+            raise PermissionDenied
+        if locked.status != Filing.Status.OPEN:
+            raise SupervisionError("该年度动态管理表已受理。", "the filing is accepted already")
+        problems = quality_problems(locked, values)
+        errors = [p for p in problems if p.severity == Severity.ERROR]
+        if errors:
+            raise SupervisionError(
+                "数据有误，请更正后再提交。", "correct the data first", details=[p.zh for p in errors]
+            )
+        if problems and len(justification.strip()) < 10:
+            raise SupervisionError(
+                "数据质量核查提示以下问题：请核实更正，或写明理由（至少 10 个字）后提交。",
+                "explain or correct the flagged values",
+                details=[p.zh for p in problems],
+            )
+        locked.values = {
+            k: {"value": v.strip(), "unit": u.strip()} for k, (v, u) in values.items() if v.strip()
+        }
+        locked.problems = [
+            {"indicator": p.indicator, "check": p.check, "severity": str(p.severity), "zh": p.zh, "en": p.en}
+            for p in problems
+        ]
+        locked.justification = justification.strip()
+        locked.status = Filing.Status.ACCEPTED
+        locked.submitted_on = today
+        locked.submitted_by = actor.user
+        locked.late = filing_state(locked.deadline, today, today) == FilingState.LATE
+        locked.score, locked.no_grade_reason = _rescore(locked)
+        locked.save()
+        _audit(
+            actor,
+            "filing_accepted",
+            locked,
+            str(locked.public_id),
+            year=locked.year,
+            late=locked.late,
+            warnings=len(problems),
+            score=None if locked.score is None else str(locked.score),
+        )
+    return locked
+
+
+def _unit_emails(filing: Filing) -> list[str]:
+    return [
+        e
+        for e in filing.title.organisation.members.filter(user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+        if e
+    ]
+
+
+def process_due_reminders(today: date | None = None) -> dict[str, int]:
+    """Send the reminders due by `today` to the units that have not filed, and escalate to the bureau the
+    filings still missing the day after their deadline (flagged, with an audit event the bureau sees).
+    Each reminder is processed once; one already filed is closed as not needed."""
+    today = today or timezone.localdate()
+    counts = {"sent": 0, "no_contact": 0, "escalated": 0, "not_needed": 0}
+    due = Reminder.objects.filter(processed_at__isnull=True, due_on__lte=today).select_related(
+        "filing__title__organisation", "filing__authority"
+    )
+    for reminder in due.order_by("due_on", "pk")[:5000]:
+        with transaction.atomic():
+            locked = Reminder.objects.select_for_update().select_related("filing").get(pk=reminder.pk)
+            if locked.processed_at is not None:
+                continue
+            filing = (
+                Filing.objects.select_for_update()
+                .select_related("title__organisation")
+                .get(pk=locked.filing_id)
+            )
+            if filing.status != Filing.Status.OPEN:
+                outcome = "not_needed"
+            elif locked.kind == Reminder.Kind.ESCALATION:
+                filing.escalated_on = today
+                filing.save(update_fields=["escalated_on"])
+                audit.record(
+                    "supervision.filing_escalated",
+                    organisation_id=filing.authority_id,
+                    obj=filing,
+                    object_id=str(filing.public_id),
+                    detail={
+                        "unit": filing.title.organisation.name,
+                        "year": filing.year,
+                        "deadline": str(filing.deadline),
+                    },
+                )
+                outcome = "escalated"
+            else:
+                recipients = _unit_emails(filing)
+                if recipients:
+                    transaction.on_commit(
+                        lambda f=filing, to=recipients: send_mail(
+                            f"动态管理表填报提醒 / Annual filing reminder: {f.year}",
+                            f"{f.title.organisation.name}：{f.year} 年度绿色制造动态管理表请于 "
+                            f"{f.deadline:%Y年%m月%d日} 前在平台填报。\n"
+                            f"Please file the {f.year} dynamic-management form by {f.deadline}.",
+                            None,
+                            to,
+                            fail_silently=True,
+                        )
+                    )
+                outcome = "sent" if recipients else "no_contact"
+            locked.processed_at = timezone.now()
+            locked.outcome = outcome
+            locked.save(update_fields=["processed_at", "outcome"])
+            counts[outcome] += 1
+    return counts
+
+
+@task()
+def send_due_reminders() -> str:
+    """The background task (manage.py db_worker) that processes the reminders due today."""
+    counts = process_due_reminders()
+    return ", ".join(f"{k} {v}" for k, v in counts.items())
+
+
+# --- re-grading after a filing round ---------------------------------------------------------------------
+
+GREEN_CODE_SCHEME = "factory-gbt36132-2025"  # the 企业绿码 bands A+/A/B (top 5 % / next 35 % / last 60 %)
+
+
+def start_regrade(actor: Actor, year: int) -> RegradeJob:
+    """Queue the re-grading of the bureau's filing round of `year` (percentile grades overall and within
+    industry), run in the background with its progress on the job."""
+    if supervised_level(actor) is None:
+        raise PermissionDenied
+    with transaction.atomic():
+        job = RegradeJob.objects.create(authority=actor.organisation, year=year, created_by=actor.user)
+        _audit(actor, "regrade_queued", job, str(job.pk), year=year)
+        transaction.on_commit(lambda: regrade.enqueue(job.pk))
+    return job
+
+
+def regrade_round(job: RegradeJob, chunk: int = 2000) -> RegradeJob:
+    """Grade every accepted filing of the round: units with a score are ranked by greencore's
+    `rank_population` within their scheme (overall and within their industry); the others get no grade."""
+    RegradeJob.objects.filter(pk=job.pk).update(status=RegradeJob.Status.RUNNING, progress=1)
+    rows = list(
+        Filing.objects.filter(authority_id=job.authority_id, year=job.year, status=Filing.Status.ACCEPTED)
+        .order_by("pk")
+        .values_list("pk", "score", "title__scheme", "title__organisation__industry_id")
+    )
+    bands = get_scheme(GREEN_CODE_SCHEME)
+    by_scheme: dict[str, list[tuple[int, Decimal | None, str]]] = {}
+    for pk, score_, scheme, industry in rows:
+        by_scheme.setdefault(scheme, []).append((pk, score_, (industry or "")[:2]))
+    graded: dict[int, tuple[str, str, int | None]] = {}
+    for members in by_scheme.values():
+        ranking = rank_population(bands, [s for _, s, _ in members], groups=[g or "-" for _, _, g in members])
+        for (pk, s, _), rank, overall, within in zip(
+            members, ranking.rank, ranking.percentile_grade, ranking.group_percentile_grade, strict=True
+        ):
+            graded[pk] = (overall or "", within or "", int(rank) if s is not None else None)
+    RegradeJob.objects.filter(pk=job.pk).update(total=len(rows), progress=20)
+    now = timezone.now()
+    done = 0
+    for start in range(0, len(rows), chunk):
+        batch = [
+            Filing(
+                pk=pk,
+                green_code=graded[pk][0],
+                green_code_in_industry=graded[pk][1],
+                rank=graded[pk][2],
+                graded_at=now,
+            )
+            for pk, *_ in rows[start : start + chunk]
+        ]
+        with transaction.atomic():
+            Filing.objects.bulk_update(batch, ["green_code", "green_code_in_industry", "rank", "graded_at"])
+        done += len(batch)
+        RegradeJob.objects.filter(pk=job.pk).update(graded=done, progress=20 + 79 * done // max(len(rows), 1))
+    with_code = sum(1 for v in graded.values() if v[0])
+    RegradeJob.objects.filter(pk=job.pk).update(
+        status=RegradeJob.Status.DONE,
+        progress=100,
+        graded=done,
+        message=f"{with_code} graded, {len(rows) - with_code} without a grade",
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def regrade(job_id: int) -> str:
+    job = RegradeJob.objects.get(pk=job_id)
+    try:
+        return regrade_round(job).message
+    except Exception as failure:  # recorded on the job for the bureau; the worker logs the trace
+        RegradeJob.objects.filter(pk=job_id).update(
+            status=RegradeJob.Status.FAILED, message=type(failure).__name__, finished_at=timezone.now()
+        )
+        raise
