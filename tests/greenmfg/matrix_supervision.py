@@ -15,6 +15,7 @@ from factories import actor, pdf_bytes
 from supervision_world import grant_title
 
 from greenmfg.supervision import services
+from greenmfg.supervision.models import Filing
 
 BUREAUS = {"sz-reviewer", "wx-reviewer", "js-reviewer", "mof-reviewer"}  # those with a level of titles
 APPLICANTS = {"sz-machinery", "sz-energy", "ks-electronics"}
@@ -53,7 +54,11 @@ def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
         files=[SimpleUploadedFile("现场照片.pdf", pdf_bytes("site"), content_type="application/pdf")],
     )
     services.conclude_check(bureau, check, today=date.today())
+    services.open_filings(bureau, 2027)
+    job = services.start_regrade(bureau, 2027)
     return {
+        "sv_filing": Filing.objects.get(title=title, year=2027),
+        "sv_job": job,
         "sv_title": title,
         "sv_draw": drawn,
         "sv_check": check,
@@ -90,4 +95,11 @@ ROWS: dict[str, Any] = {
     ),
     "supervision:revoke": ("GET", lambda o: {"public_id": o["sv_title"].public_id}, city_bureau, 200),
     "supervision:file": ("GET", lambda o: {"pk": o["sv_file"].pk}, bureau_or_unit, 200),
+    "supervision:filings": ("GET", None, home, 200),
+    # an empty POST: the year is refused with its reason (nothing opened, set or queued)
+    "supervision:filings_open": ("POST", None, bureaus, 302),
+    "supervision:deadline": ("POST", None, bureaus, 302),
+    "supervision:regrade": ("POST", None, bureaus, 302),
+    "supervision:filing": ("GET", lambda o: {"public_id": o["sv_filing"].public_id}, bureau_or_unit, 200),
+    "supervision:regrade_status": ("GET", lambda o: {"pk": o["sv_job"].pk}, city_bureau, 200),
 }

@@ -20,6 +20,7 @@ from greenmfg.audit.models import Event
 from greenmfg.publication.models import Title
 from greenmfg.supervision import services
 from greenmfg.supervision.models import Filing, RegradeJob
+from greenmfg.supervision.selectors import position_of
 from greenmfg.supervision.services import SupervisionError
 
 # the factory-gbt36132-2025 key indicators, in their units
@@ -192,4 +193,34 @@ def test_regrading_a_round_gives_green_codes_by_percentile_in_the_background(
     assert sorted(k for k, v in codes.items() if v == "A") == [Decimal(n) for n in range(13, 20)]
     assert sum(1 for v in codes.values() if v == "B") == 12
     unscored = Filing.objects.get(score__isnull=True)
-    assert (unscored.green_code, unscored.rank) == ("", None)
+    assert unscored.green_code == ""
+    assert position_of(Filing.objects.get(score=Decimal(20))) == (1, 20)
+    assert position_of(Filing.objects.get(score=Decimal(13))) == (8, 20)
+    assert position_of(unscored) is None
+
+
+def test_the_pages_file_regrade_and_show_the_position_and_the_distribution(
+    world, django_capture_on_commit_callbacks
+):
+    bureau = world.client("sz-reviewer")
+    grant_title(world)
+    response = bureau.post("/supervision/filings/open/", {"year": "2027"})
+    assert response.status_code == 302
+    filing = Filing.objects.get(year=2027)
+    unit = world.client("sz-machinery")
+    url = f"/supervision/filings/{filing.public_id}/"
+    posted = {f"v:{k}": v for k, (v, _) in GOOD.items()} | {f"u:{k}": u for k, (_, u) in GOOD.items()}
+    response = unit.post(url, {**posted, "u:total_energy_tce": "kWh"})
+    assert response.status_code == 400
+    assert "“综合能源消费量”的单位 kWh 不能换算为 tce，请按 tce 填报。" in response.content.decode()
+    assert unit.post(url, posted).status_code == 302
+    assert Filing.objects.get(pk=filing.pk).status == Filing.Status.ACCEPTED
+    with django_capture_on_commit_callbacks(execute=True):
+        response = bureau.post("/supervision/regrade/", {"year": "2027"})
+    job = RegradeJob.objects.get()
+    assert response["Location"] == f"/supervision/regrade/{job.pk}/"
+    assert 'value="100"' in bureau.get(response["Location"]).content.decode()
+    page = bureau.get("/supervision/filings/?year=2027").content.decode()
+    assert 'id="grade-distribution"' in page
+    history = unit.get("/supervision/filings/").content.decode()
+    assert "无本平台提交的自评价数据，本年度不评定等级" in history and "<svg" in history

@@ -9,8 +9,15 @@ from django.http import Http404
 from greenmfg.orgs.selectors import AnyUser, actor_of
 from greenmfg.publication.models import Title
 
-from .models import Check, Draw, EvidenceFile, Rectification
-from .selectors import checks_visible_to, draws_of, rectifications_visible_to, supervised_titles
+from .models import Check, Draw, EvidenceFile, Filing, Rectification, RegradeJob
+from .selectors import (
+    checks_visible_to,
+    draws_of,
+    filings_visible_to,
+    jobs_of,
+    rectifications_visible_to,
+    supervised_titles,
+)
 
 
 def access_own_draw(user: AnyUser, public_id: Any) -> Draw:
@@ -59,3 +66,21 @@ def access_file(user: AnyUser, pk: Any) -> EvidenceFile:
     if not visible:
         raise Http404
     return found
+
+
+def access_filing(user: AnyUser, public_id: Any) -> Filing:
+    """A filing of the user's own unit, or one of the bureau's rounds."""
+    try:
+        return filings_visible_to(actor_of(user)).get(public_id=public_id)
+    except (Filing.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_own_job(user: AnyUser, pk: Any) -> RegradeJob:
+    actor = actor_of(user)
+    if actor is None or not actor.is_reviewer:
+        raise Http404
+    try:
+        return jobs_of(actor).get(pk=int(pk))
+    except (RegradeJob.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -49,3 +49,12 @@ class RevokeForm(forms.Form):
         choices=[(r.value, r.label) for r in RevocationReason if r in IMMEDIATE_REASONS],
     )
     details = forms.CharField(label=_("事实依据"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2016, max_value=2100)
+
+
+class DeadlineForm(forms.Form):
+    month = forms.IntegerField(label=_("月"), min_value=1, max_value=12)
+    day = forms.IntegerField(label=_("日"), min_value=1, max_value=31)

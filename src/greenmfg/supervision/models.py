@@ -213,7 +213,6 @@ class Filing(models.Model):
     no_grade_reason = models.CharField(max_length=300, blank=True)
     green_code = models.CharField(max_length=8, blank=True)
     green_code_in_industry = models.CharField(max_length=8, blank=True)
-    rank = models.PositiveIntegerField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

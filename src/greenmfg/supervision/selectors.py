@@ -3,9 +3,10 @@ own checks and rectifications; and the facts greencore's rules need (a title's s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from greencore import draw_sample, exempt_until
 from greenmfg.catalog.selectors import CALL_LEVEL_OF
@@ -13,7 +14,7 @@ from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 from greenmfg.publication.models import Title
 
-from .models import Check, Draw, Purpose, Rectification, Revocation
+from .models import Check, Draw, Filing, Purpose, Rectification, RegradeJob, Revocation
 
 
 def supervised_level(actor: Actor | None) -> str | None:
@@ -119,3 +120,67 @@ def revocation_of(title: Title) -> Revocation | None:
 
 def open_checks_q() -> Q:
     return Q(status=Check.Status.OPEN)
+
+
+def filings_visible_to(actor: Actor | None) -> QuerySet[Filing]:
+    """A bureau's rounds (the filings it opened); a unit's own filings."""
+    qs = Filing.objects.select_related("title__organisation", "authority")
+    if actor is None:
+        return qs.none()
+    if actor.is_reviewer and supervised_level(actor) is not None:
+        return qs.filter(authority=actor.organisation)
+    if actor.is_applicant:
+        return qs.filter(title__organisation=actor.organisation)
+    return qs.none()
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    year: int
+    total: int
+    accepted: int
+    late: int
+    escalated: int
+    missing: list[Filing]
+    codes: dict[str, int]  # A+ / A / B / "" (no grade) → units
+
+
+def round_summary(actor: Actor, year: int, today: date) -> RoundSummary:
+    filings = filings_visible_to(actor).filter(year=year)
+    counts = filings.aggregate(
+        total=Count("pk"),
+        accepted=Count("pk", filter=Q(status=Filing.Status.ACCEPTED)),
+        late=Count("pk", filter=Q(late=True)),
+        escalated=Count("pk", filter=Q(escalated_on__isnull=False)),
+    )
+    codes = {"A+": 0, "A": 0, "B": 0, "": 0}
+    for code, n in (
+        filings.filter(status=Filing.Status.ACCEPTED)
+        .values_list("green_code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        codes[code] = codes.get(code, 0) + n
+    missing = list(filings.filter(status=Filing.Status.OPEN, deadline__lt=today)[:200])
+    return RoundSummary(
+        year, counts["total"], counts["accepted"], counts["late"], counts["escalated"], missing, codes
+    )
+
+
+def jobs_of(actor: Actor) -> QuerySet[RegradeJob]:
+    return RegradeJob.objects.filter(authority=actor.organisation)
+
+
+def position_of(filing: Filing) -> tuple[int, int] | None:
+    """A graded filing's place in its round: (rank, units ranked) among the accepted filings of the same
+    bureau, year and scheme with a score (ties share a rank). None without a score."""
+    if filing.score is None:
+        return None
+    peers = Filing.objects.filter(
+        authority_id=filing.authority_id,
+        year=filing.year,
+        status=Filing.Status.ACCEPTED,
+        title__scheme=filing.title.scheme,
+        score__isnull=False,
+    )
+    return peers.filter(score__gt=filing.score).count() + 1, peers.count()

@@ -16,4 +16,10 @@ urlpatterns = [
     path("rectifications/<uuid:public_id>/revoke/", views.revoke_overdue, name="revoke_overdue"),
     path("titles/<uuid:public_id>/revoke/", views.revoke, name="revoke"),
     path("files/<int:pk>/", views.download, name="file"),
+    path("filings/", views.filings, name="filings"),
+    path("filings/open/", views.filings_open, name="filings_open"),
+    path("filings/deadline/", views.deadline, name="deadline"),
+    path("filings/<uuid:public_id>/", views.filing, name="filing"),
+    path("regrade/", views.regrade, name="regrade"),
+    path("regrade/<int:pk>/", views.regrade_status, name="regrade_status"),
 ]

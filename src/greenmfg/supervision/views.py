@@ -10,10 +10,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from greencore import filing_indicators, get_scheme
 from greenmfg.catalog.models import TitleKind
 from greenmfg.core.errors import Refused
 from greenmfg.core.i18n import localized
@@ -25,19 +27,25 @@ from . import services
 from .access import (
     access_check,
     access_file,
+    access_filing,
     access_own_draw,
+    access_own_job,
     access_rectification,
     access_supervised_title,
 )
-from .forms import AnswerForm, DecideForm, DrawForm, FindingForm, RevokeForm
-from .models import Check, Rectification
+from .forms import AnswerForm, DeadlineForm, DecideForm, DrawForm, FindingForm, RevokeForm, YearForm
+from .models import Check, Filing, Rectification
 from .selectors import (
     checks_visible_to,
     draws_of,
     exemptions,
+    filings_visible_to,
+    jobs_of,
+    position_of,
     rectifications_visible_to,
     redraw,
     revocation_of,
+    round_summary,
     supervised_level,
     supervised_titles,
 )
@@ -290,3 +298,147 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+# --- annual filing and re-grading --------------------------------------------------------------------------
+
+
+def _year(request: HttpRequest) -> int:
+    form = YearForm(request.GET or {"year": timezone.localdate().year})
+    return form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
+
+
+def _history_chart(filings: list[Filing]) -> list[dict[str, Any]]:
+    """Bars of a unit's scores by year for the inline SVG (height out of 100 px); no bar without a score."""
+    bars = []
+    for index, f in enumerate(sorted(filings, key=lambda f: f.year)):
+        height = int(f.score) if f.score is not None else 0
+        bars.append({"x": 10 + index * 60, "y": 110 - height, "height": height, "filing": f})
+    return bars
+
+
+@require_GET
+def filings(request: HttpRequest) -> HttpResponse:
+    actor = access_actor(request.user)
+    if not (actor.is_applicant or supervised_level(actor) is not None):
+        raise Http404
+    today = timezone.localdate()
+    if actor.is_applicant:
+        mine = list(filings_visible_to(actor).order_by("title_id", "year"))
+        by_title: dict[int, list[Filing]] = {}
+        for f in mine:
+            by_title.setdefault(f.title_id, []).append(f)
+        return render(
+            request,
+            "supervision/filings_unit.html",
+            {
+                "histories": [(fs[0].title, fs, _history_chart(fs)) for fs in by_title.values()],
+                "today": today,
+            },
+        )
+    year = _year(request)
+    return render(
+        request,
+        "supervision/filings_bureau.html",
+        {
+            "summary": round_summary(actor, year, today),
+            "year": year,
+            "jobs": jobs_of(actor)[:10],
+            "deadline_form": DeadlineForm(),
+        },
+    )
+
+
+@require_POST
+def filings_open(request: HttpRequest) -> HttpResponse:
+    actor = _bureau(request)
+    form = YearForm(request.POST)
+    if not form.is_valid():
+        _form_refused(request, form)
+        return redirect("supervision:filings")
+    opened = services.open_filings(actor, form.cleaned_data["year"])
+    messages.success(request, _("已为 %(n)s 家单位开启年度动态管理表填报。") % {"n": opened})
+    return redirect(f"{reverse('supervision:filings')}?year={form.cleaned_data['year']}")
+
+
+@require_POST
+def deadline(request: HttpRequest) -> HttpResponse:
+    actor = _bureau(request)
+    form = DeadlineForm(request.POST)
+    if not form.is_valid():
+        _form_refused(request, form)
+    else:
+        try:
+            services.set_filing_deadline(
+                actor, month=form.cleaned_data["month"], day=form.cleaned_data["day"]
+            )
+        except Refused as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("填报截止日期已设置，此后开启的年度填报适用。"))
+    return redirect("supervision:filings")
+
+
+@require_http_methods(["GET", "POST"])
+def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
+    found = access_filing(request.user, public_id)
+    actor = access_actor(request.user)
+    specs = filing_indicators(get_scheme(found.title.scheme))
+    entered = {
+        s.id: (request.POST.get(f"v:{s.id}", ""), request.POST.get(f"u:{s.id}", s.unit)) for s in specs
+    }
+    details: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if not actor.is_applicant:
+            raise Http404
+        try:
+            services.submit_filing(
+                actor, found, values=entered, justification=request.POST.get("justification", "")
+            )
+        except Refused as error:
+            messages.error(request, localized(error))
+            details, status = error.details, 400
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("动态管理表已受理。"))
+            return redirect("supervision:filing", public_id=found.public_id)
+    rows = [
+        (s, entered[s.id][0] or found.values.get(s.id, {}).get("value", ""), entered[s.id][1]) for s in specs
+    ]
+    return render(
+        request,
+        "supervision/filing.html",
+        {
+            "filing": found,
+            "rows": rows,
+            "details": details,
+            "can_file": actor.is_applicant and found.status == Filing.Status.OPEN,
+            "justification": request.POST.get("justification", ""),
+            "position": _position_text(found),
+        },
+        status=status,
+    )
+
+
+def _position_text(found: Filing) -> str:
+    place = position_of(found)
+    return f"{place[0]} / {place[1]}" if place else "—"
+
+
+@require_POST
+def regrade(request: HttpRequest) -> HttpResponse:
+    actor = _bureau(request)
+    form = YearForm(request.POST)
+    if not form.is_valid():
+        _form_refused(request, form)
+        return redirect("supervision:filings")
+    job = services.start_regrade(actor, form.cleaned_data["year"])
+    return redirect("supervision:regrade_status", pk=job.pk)
+
+
+@require_GET
+def regrade_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_own_job(request.user, pk)
+    return render(request, "supervision/regrade_status.html", {"job": job})
