@@ -20,7 +20,7 @@ from greenmfg.audit.models import Event
 from greenmfg.publication.models import Title
 from greenmfg.supervision import services
 from greenmfg.supervision.models import Filing, RegradeJob
-from greenmfg.supervision.selectors import position_of
+from greenmfg.supervision.selectors import position_of, redraw
 from greenmfg.supervision.services import SupervisionError
 
 # the factory-gbt36132-2025 key indicators, in their units
@@ -224,3 +224,34 @@ def test_the_pages_file_regrade_and_show_the_position_and_the_distribution(
     assert 'id="grade-distribution"' in page
     history = unit.get("/supervision/filings/").content.decode()
     assert "无本平台提交的自评价数据，本年度不评定等级" in history and "<svg" in history
+
+
+def test_a_risk_weighted_draw_gives_extra_tickets_for_late_missing_and_dropping_units(world):
+    authority = world.users["sz-reviewer"].membership.organisation
+    missing, late, dropped, clean = (
+        grant_title(world, u) for u in ("sz-machinery", "sz-energy", "ks-electronics", "sz-machinery")
+    )
+
+    def filing(title, year, **fields):
+        return Filing.objects.create(
+            title=title, authority=authority, year=year, deadline=date(year, 4, 15), **fields
+        )
+
+    filing(missing, 2027)  # open, past its deadline on 2027-05-01
+    filing(late, 2027, status="accepted", late=True)
+    filing(dropped, 2026, status="accepted", green_code="A")
+    filing(dropped, 2027, status="accepted", green_code="B")
+    filing(clean, 2027, status="accepted", green_code="A")
+    drawn = services.draw(
+        actor(world.users["sz-reviewer"]),
+        purpose="spot_check",
+        title_kind="factory",
+        size=2,
+        seed="风险加权",
+        risk_weighted=True,
+        today=date(2027, 5, 1),
+    )
+    weights = dict(drawn.population)
+    # 1 ticket, +2 for a missing filing, +1 for a late one, +1 for a grade drop (greencore.RISK_TICKETS)
+    assert [weights[str(t.public_id)] for t in (missing, late, dropped, clean)] == [3, 2, 2, 1]
+    assert drawn.weighted and redraw(drawn) == drawn.sample

@@ -13,6 +13,11 @@ class DrawForm(forms.Form):
     purpose = forms.ChoiceField(label=_("类型"), choices=Purpose.choices)
     title_kind = forms.ChoiceField(label=_("称号类型"), choices=TitleKind.choices)
     size = forms.IntegerField(label=_("抽取数量"), min_value=1, max_value=MAX_SAMPLE)
+    risk_weighted = forms.BooleanField(
+        label=_("按风险加权"),
+        required=False,
+        help_text=_("逾期或未填报、绿码等级下降的单位持有更多抽签号，更可能被抽中。"),
+    )
     seed = forms.CharField(
         label=_("随机种子"),
         required=False,

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from greencore import draw_sample, exempt_until
+from greencore import RiskFactor, draw_sample, exempt_until, risk_weight
 from greenmfg.catalog.selectors import CALL_LEVEL_OF
 from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
@@ -184,3 +184,26 @@ def position_of(filing: Filing) -> tuple[int, int] | None:
         score__isnull=False,
     )
     return peers.filter(score__gt=filing.score).count() + 1, peers.count()
+
+
+GRADE_ORDER = {"A+": 0, "A": 1, "B": 2}
+
+
+def risk_weights(titles: list[Title], today: date) -> dict[str, int]:
+    """Each title's tickets in a risk-weighted draw (greencore.risk_weight), by public id, from what the
+    platform knows: its latest filing late, a filing missing past its deadline, its green code lower than
+    the year before. (Upheld objections and complaints are not recorded against a title yet.)"""
+    factors: dict[int, set[RiskFactor]] = {t.pk: set() for t in titles}
+    history: dict[int, list[Filing]] = {}
+    for filing in Filing.objects.filter(title_id__in=list(factors)).order_by("year"):
+        history.setdefault(filing.title_id, []).append(filing)
+        if filing.status == Filing.Status.OPEN and filing.deadline < today:
+            factors[filing.title_id].add(RiskFactor.MISSING_FILING)
+    for pk, filings in history.items():
+        accepted = [f for f in filings if f.status == Filing.Status.ACCEPTED]
+        if accepted and accepted[-1].late:
+            factors[pk].add(RiskFactor.LATE_FILING)
+        graded = [f.green_code for f in accepted if f.green_code in GRADE_ORDER]
+        if len(graded) >= 2 and GRADE_ORDER[graded[-1]] > GRADE_ORDER[graded[-2]]:
+            factors[pk].add(RiskFactor.GRADE_DROP)
+    return {str(t.public_id): risk_weight(sorted(factors[t.pk])) for t in titles}

@@ -65,7 +65,14 @@ from .models import (
     Revocation,
     RevocationReason,
 )
-from .selectors import exemptions, is_owner_of, supervised_level, supervised_titles, supervises
+from .selectors import (
+    exemptions,
+    is_owner_of,
+    risk_weights,
+    supervised_level,
+    supervised_titles,
+    supervises,
+)
 
 MAX_FILES = 5
 MAX_SAMPLE = 10_000
@@ -121,6 +128,7 @@ def draw(
     size: int,
     seed: str = "",
     weights: dict[str, int] | None = None,
+    risk_weighted: bool = False,
     today: date | None = None,
 ) -> Draw:
     """Draw `size` titles of `title_kind` at the bureau's level in its jurisdiction, and open a check of
@@ -146,6 +154,8 @@ def draw(
         if purpose == Purpose.SPOT_CHECK:
             exempt = {pk: until for pk, until in exemptions(titles).items() if today < until}
         candidates = sorted((t for t in titles if t.pk not in exempt), key=lambda t: str(t.public_id))
+        if risk_weighted:
+            weights = risk_weights(candidates, today)
         if not candidates:
             raise SupervisionError("没有可抽取的称号单位。", "no title to draw from")
         population = [[str(t.public_id), int(weights.get(str(t.public_id), 1))] for t in candidates]

@@ -99,6 +99,7 @@ def draw_new(request: HttpRequest) -> HttpResponse:
                 title_kind=form.cleaned_data["title_kind"],
                 size=form.cleaned_data["size"],
                 seed=form.cleaned_data["seed"],
+                risk_weighted=form.cleaned_data["risk_weighted"],
             )
         except Refused as error:
             form.add_error(None, localized(error))
