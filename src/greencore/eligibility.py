@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 from greencore.errors import GreencoreError
 from greencore.standards.model import Scheme
+from greencore.supervision import Revocation, ban_in_force
 from greencore.workflow.chain import negative_list
 
 
@@ -240,12 +241,14 @@ class ApplicantRecord:
     titles: tuple[HeldTitle, ...] = ()  # in the order to name them in a refusal
     national_list: bool = False  # on the national lists (batches 1–6) under its exact name
     negative_hits: tuple[NegativeHit, ...] = ()  # latest first (of two on one day, the later recorded)
+    revocations: tuple[Revocation, ...] = ()  # titles revoked on the platform (the 3-year ban)
 
     def merged(self, other: ApplicantRecord) -> ApplicantRecord:
         return ApplicantRecord(
             self.titles + other.titles,
             self.national_list or other.national_list,
             self.negative_hits + other.negative_hits,
+            self.revocations + other.revocations,
         )
 
 
@@ -285,7 +288,13 @@ def latest_negative_hit(hits: Collection[NegativeHit], today: date) -> NegativeH
 def check_eligibility(
     eligibility: Eligibility, applying: Applying, record: ApplicantRecord, today: date
 ) -> Refusal | None:
-    """None when the applicant described by `record` meets the call's rules on `today`, else why not."""
+    """None when the applicant described by `record` meets the call's rules on `today`, else why not.
+
+    A title of the call's kind revoked at the call's level bars the unit for three years whatever the call's
+    own rules say (seeds/003): the refusal gives the day it may apply again."""
+    ban = ban_refusal(applying, record, today)
+    if ban is not None:
+        return ban
     if eligibility.requires_title is not None:
         refusal = _missing_title(eligibility.requires_title, applying, record)
         if refusal is not None:
@@ -293,6 +302,21 @@ def check_eligibility(
     if eligibility.negative_list:
         return _negative_list_refusal(record, today)
     return None
+
+
+def ban_refusal(applying: Applying, record: ApplicantRecord, today: date) -> Refusal | None:
+    """Why a unit whose title of this kind and level was revoked may not apply yet, with the day it may."""
+    ban = ban_in_force(record.revocations, applying.kind, applying.level, today)
+    if ban is None:
+        return None
+    kind = TITLE_KINDS[applying.kind].zh if applying.kind in TITLE_KINDS else applying.kind
+    level = TITLE_LEVELS[applying.level].zh if applying.level in TITLE_LEVELS else applying.level
+    return Refusal(
+        f"本单位的{level}{kind}称号已于 {ban.revoked_on:%Y年%m月%d日} 被撤销，三年内不得再次申报；"
+        f"自 {ban.may_apply_from:%Y年%m月%d日} 起方可申报。",
+        f"the unit's {applying.level} {applying.kind} title was revoked on {ban.revoked_on}: "
+        f"it may not apply again at this level before {ban.may_apply_from}",
+    )
 
 
 def _missing_title(required: TitleRequirement, applying: Applying, record: ApplicantRecord) -> Refusal | None:

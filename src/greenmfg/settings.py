@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "greenmfg.publication",
     "greenmfg.register",
     "greenmfg.reports",
+    "greenmfg.supervision",
     "greenmfg.web",
 ]
 

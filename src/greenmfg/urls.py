@@ -17,6 +17,7 @@ urlpatterns = [
     path("orgs/", include("greenmfg.orgs.urls")),
     path("notifications/", include("greenmfg.notifications.urls")),
     path("public/", include("greenmfg.register.urls")),
+    path("supervision/", include("greenmfg.supervision.urls")),
     path("api/", include("greenmfg.register.api_urls")),
     path("reports/", include("greenmfg.reports.urls")),
     path("", include("greenmfg.web.urls")),

@@ -68,10 +68,12 @@ def call_open_to(call: Call, organisation: Organisation, today: date) -> tuple[s
             f"该批次的申报条件有误（{error.place}）：{error.zh}",
             f"the call's eligibility is wrong: {error.en}",
         )
-    if rules.requires_title is None and not rules.negative_list:
+    # always asked, whatever the call's rules: a title revoked at this level bars the unit for three years
+    record = applicant_record(organisation, call.title_kind)
+    if rules.requires_title is None and not rules.negative_list and not record.revocations:
         return None
     applying = Applying.to(call.level, call.title_kind, get_scheme(f"{call.scheme_id}@{call.scheme_version}"))
-    return check_eligibility(rules, applying, applicant_record(organisation, call.title_kind), today)
+    return check_eligibility(rules, applying, record, today)
 
 
 def open_calls_for(actor: Actor, today: date) -> list[Call]:

@@ -182,6 +182,10 @@ class Title(models.Model):
     valid_from = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     published_indicators = models.JSONField(default=list, blank=True)
+    # set once, by `services.revoke_title` (supervision decides; the register shows both); no constraint
+    # ties them to the status, so titles revoked before these fields existed stay valid rows
+    revoked_on = models.DateField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-valid_from", "pk"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from greencore import ApplicantRecord, HeldTitle
+from greencore import ApplicantRecord, HeldTitle, Revocation
 from greenmfg.orgs.models import Organisation
 from greenmfg.reference.national_lists import FILE_NAMES
 
@@ -240,10 +240,16 @@ def import_issue_counts() -> IssueCounts:
 
 
 def titles_record(organisation: Organisation, kind: str) -> ApplicantRecord:
-    """The organisation's active titles of `kind` granted on the platform, and whether the national lists
-    (batches 1–6) name it, under its exact name. Plugged into `catalog.ports.applicant_records`."""
-    held = Title.objects.filter(organisation=organisation, kind=kind, status=Title.Status.ACTIVE)
+    """The organisation's active titles of `kind` granted on the platform, its revoked ones (for the
+    three-year ban), and whether the national lists (batches 1–6) name it, under its exact name. Plugged
+    into `catalog.ports.applicant_records`."""
+    mine = Title.objects.filter(organisation=organisation, kind=kind)
+    held = mine.filter(status=Title.Status.ACTIVE)
+    revoked = mine.filter(status=Title.Status.REVOKED, revoked_on__isnull=False).order_by("revoked_on")
     return ApplicantRecord(
         titles=tuple(HeldTitle(level, grade) for level, grade in held.values_list("level", "grade")),
         national_list=HistoricalTitle.objects.filter(kind=kind, unit_name=organisation.name.strip()).exists(),
+        revocations=tuple(
+            Revocation(kind, level, day) for level, day in revoked.values_list("level", "revoked_on")
+        ),
     )

@@ -712,6 +712,32 @@ def _raise_lower_grades(actor: Actor, granted: Title) -> None:
         )
 
 
+def revoke_title(title: Title, *, revoked_on: date, reason: str, actor: Actor | None = None) -> Title:
+    """Withdraw a title (撤销): its own status changes, with the day and the reason shown publicly, and the
+    contexts above hear of it in this transaction (the register marks its entry revoked). The decision and
+    its grounds are supervision's (`greenmfg.supervision.services`); publication owns the title itself.
+    Refused when the title is already revoked."""
+    reason = reason.strip()
+    if not reason:
+        raise PublicationError("撤销称号须说明理由。", "a revocation needs its reason")
+    with transaction.atomic():
+        locked = Title.objects.select_for_update().get(pk=title.pk)
+        if locked.status == Title.Status.REVOKED:
+            raise PublicationError(
+                f"该称号已于 {locked.revoked_on:%Y年%m月%d日} 撤销。",
+                f"already revoked on {locked.revoked_on}",
+            )
+        locked.status = Title.Status.REVOKED
+        locked.revoked_on = revoked_on
+        locked.revoked_reason = reason[:300]
+        locked.save(update_fields=["status", "revoked_on", "revoked_reason"])
+        _audit(
+            actor, "title_revoked", locked, str(locked.public_id), revoked_on=str(revoked_on), reason=reason
+        )
+        _announce(locked)
+    return locked
+
+
 def _announce(title: Title) -> None:
     """Tell the contexts above of a title granted or changed, inside this transaction (the public
     register keeps its read model of titles this way: see `ports.title_changed`)."""

@@ -365,11 +365,12 @@ def record_title(
 
 
 def record_platform_title(title: Title) -> RegisterEntry:
-    """The register's entry for a title granted (or regraded) on the platform: plugged into
-    `publication.ports.title_changed`, so it is written in the transaction that grants the title."""
+    """The register's entry for a title granted, regraded or revoked on the platform: plugged into
+    `publication.ports.title_changed`, so it is written in the transaction that changes the title. A
+    revoked title's entry is marked revoked with its day and reason (it leaves the active list)."""
     organisation = title.organisation
     announcement = title.announcement
-    return record_title(
+    entry = record_title(
         source_key=f"title:{title.public_id}",
         kind=title.kind,
         level=title.level,
@@ -384,6 +385,9 @@ def record_platform_title(title: Title) -> RegisterEntry:
         industry_code=organisation.industry_id or "",
         published_indicators=title.published_indicators,
     )
+    if title.status == Title.Status.REVOKED and title.revoked_on is not None:
+        entry = revoke(entry.source_key, title.revoked_reason, revoked_on=title.revoked_on)
+    return entry
 
 
 @transaction.atomic

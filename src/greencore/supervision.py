@@ -1,0 +1,370 @@
+"""After the title (动态管理): the rules of supervision, as pure functions of dates and figures.
+
+Sources (../shared/reference/domain.md §5, standards.md §6):
+
+- annual filing of the 动态管理表 by **15 April** (工信部节〔2024〕13号 第十六条); a province or city may
+  set an earlier day (Heilongjiang: 30 March) but never a later one;
+- **three clean spot checks in a row exempt a unit from spot checks for five years** (seeds/001);
+- a non-conformity opens a rectification (整改) due **three months** later; not fixed in time, the title is
+  revoked and the unit **may not apply again at that level for three years** (seeds/003; Shandong the same);
+- 企业绿码 percentile grades A+/A/B = top 5 % / next 35 % / last 60 %, overall and within the industry, no
+  grade for missing or abnormal data (standards.md §6.2) — greencore's `rank_population` with a scheme's
+  `percentiles`;
+- spot-check samples are random and reproducible from a recorded seed, optionally weighted by risk
+  (`draw_sample` documents the algorithm so anyone can re-draw a sample by hand or in another language).
+
+Day arithmetic: "three months after 30 November" is 28 (or 29) February — a date that does not exist in the
+target month is clamped to its last day; "five years after 29 February" is 28 February.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from greencore.calc.errors import UnitError
+from greencore.calc.units import rescale
+from greencore.scoring.compiled import compiled
+from greencore.standards.model import Scheme
+
+# --- the numbers --------------------------------------------------------------------------------------
+
+NATIONAL_FILING_DEADLINE = (4, 15)  # (month, day): 13号文 第十六条, 每年4月15日前
+RECTIFICATION_MONTHS = 3  # seeds/003: 三个月内整改
+BAN_YEARS = 3  # seeds/003, Shandong: 三年内不得再次申报
+EXEMPTION_YEARS = 5  # seeds/001: 连续三次抽查合格，五年内免于抽查
+CLEAN_CHECKS_FOR_EXEMPTION = 3
+# Reminders before a filing deadline (days before). A platform choice, not a policy number: a month's
+# notice, a week's, and the day before.
+REMINDER_DAYS = (30, 7, 1)
+# Data-quality thresholds (a platform choice, shown with every warning so the unit knows the bar):
+# a change of more than half against last year, or a robust z-score (median/MAD) above 3.5 among at least
+# five industry peers (Iglewicz & Hoaglin's modified z-score).
+JUMP_RATIO = Decimal("0.5")
+OUTLIER_Z = Decimal("3.5")
+MIN_PEERS = 5
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole months; a day past the end of the target month is its last day."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def add_years(day: date, years: int) -> date:
+    return add_months(day, 12 * years)
+
+
+# --- annual filing (动态管理表) ------------------------------------------------------------------------
+
+
+def filing_deadline(year: int, set_by_level: tuple[int, int] | None = None) -> date:
+    """The last day to file year `year`'s 动态管理表: 15 April, or the earlier (month, day) the title's level
+    set. A later day set by a level does not move the national deadline."""
+    national = date(year, *NATIONAL_FILING_DEADLINE)
+    if set_by_level is None:
+        return national
+    return min(national, date(year, *set_by_level))
+
+
+def reminder_days(deadline: date, before: Sequence[int] = REMINDER_DAYS) -> tuple[date, ...]:
+    """The days reminders are due before `deadline`, earliest first."""
+    return tuple(sorted(deadline - timedelta(days=n) for n in before))
+
+
+class FilingState(StrEnum):
+    OPEN = "open"  # not filed, deadline not passed
+    FILED = "filed"  # filed on or before the deadline
+    LATE = "late"  # filed after the deadline
+    MISSING = "missing"  # not filed and the deadline has passed: flagged and escalated to the bureau
+
+
+def filing_state(deadline: date, filed_on: date | None, today: date) -> FilingState:
+    """A filing's state on `today`. The deadline day itself is in time."""
+    if filed_on is not None:
+        return FilingState.FILED if filed_on <= deadline else FilingState.LATE
+    return FilingState.OPEN if today <= deadline else FilingState.MISSING
+
+
+# --- spot checks: exemption, rectification, revocation ---------------------------------------------------
+
+
+def exempt_until(spot_checks: Sequence[tuple[date, bool]]) -> date | None:
+    """The first day a unit may again be drawn for a spot check, when its last three spot checks (by date)
+    were clean: five years after the third. None when it is not exempt on that count."""
+    ordered = sorted(spot_checks, key=lambda check: check[0])
+    last = ordered[-CLEAN_CHECKS_FOR_EXEMPTION:]
+    if len(last) < CLEAN_CHECKS_FOR_EXEMPTION or not all(clean for _, clean in last):
+        return None
+    return add_years(last[-1][0], EXEMPTION_YEARS)
+
+
+def is_exempt(spot_checks: Sequence[tuple[date, bool]], today: date) -> bool:
+    until = exempt_until(spot_checks)
+    return until is not None and today < until
+
+
+def rectification_due(opened_on: date) -> date:
+    """The last day to answer a rectification opened on `opened_on`: three months later."""
+    return add_months(opened_on, RECTIFICATION_MONTHS)
+
+
+def rectification_overdue(opened_on: date, today: date) -> bool:
+    """True from the day after the due day: only then may the bureau revoke for a failed rectification."""
+    return today > rectification_due(opened_on)
+
+
+def may_apply_from(revoked_on: date) -> date:
+    """The first day a unit whose title was revoked on `revoked_on` may apply again at that level."""
+    return add_years(revoked_on, BAN_YEARS)
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """A title of the applicant's that was revoked: its kind and level, and the day (for the 3-year ban)."""
+
+    kind: str
+    level: str
+    revoked_on: date
+
+    @property
+    def may_apply_from(self) -> date:
+        return may_apply_from(self.revoked_on)
+
+
+def ban_in_force(revocations: Sequence[Revocation], kind: str, level: str, today: date) -> Revocation | None:
+    """The revocation (of `kind` at `level`) that still bars an application on `today`: the one ending
+    last. None when no ban applies."""
+    live = [r for r in revocations if r.kind == kind and r.level == level and today < r.may_apply_from]
+    return max(live, key=lambda r: r.may_apply_from, default=None)
+
+
+# --- reproducible sample draw --------------------------------------------------------------------------
+
+DRAW_ALGORITHM = "sha256-min-ticket/1"
+
+
+def ticket(seed: str, unit: str, index: int) -> int:
+    """One ticket of `unit`: SHA-256 of the UTF-8 text ``{seed}\\n{unit}\\n{index}``, read as a big-endian
+    256-bit integer."""
+    return int.from_bytes(hashlib.sha256(f"{seed}\n{unit}\n{index}".encode()).digest(), "big")
+
+
+def draw_key(seed: str, unit: str, weight: int) -> int:
+    """A unit's key: the smallest of its `weight` tickets (index 0 … weight−1)."""
+    return min(ticket(seed, unit, i) for i in range(weight))
+
+
+def draw_sample(
+    seed: str, population: Sequence[str], size: int, weights: Mapping[str, int] | None = None
+) -> list[str]:
+    """Draw `size` units of `population` (unit ids, in the recorded order) from `seed`.
+
+    The algorithm (``sha256-min-ticket/1``), reproducible by hand or in any language:
+
+    1. each unit holds ``w`` tickets, ``w`` its weight (a whole number ≥ 1; 1 when unweighted);
+    2. ticket ``i`` of unit ``u`` is the number SHA-256(``seed + "\\n" + u + "\\n" + str(i)``), UTF-8,
+       read as a big-endian integer;
+    3. a unit's key is its smallest ticket; units are sorted by key, ascending (a tie — never seen with
+       256-bit hashes — goes to the unit earlier in the population);
+    4. the first `size` units are the sample, in that order.
+
+    Unweighted, every subset of `size` units is equally likely. With weights this is sampling without
+    replacement where a unit's chance to come first is proportional to its weight (the smallest of ``w``
+    uniform tickets is distributed like Efraimidis–Spirakis' key), with integers only: no floating point,
+    so every platform and database draws the same sample. Duplicate unit ids are refused."""
+    if size < 0:
+        raise ValueError("sample size must be ≥ 0")
+    if len(set(population)) != len(population):
+        raise ValueError("population has duplicate units")
+    weights = weights or {}
+    for unit, weight in weights.items():
+        if not isinstance(weight, int) or weight < 1:
+            raise ValueError(f"weight of {unit} must be a whole number ≥ 1")
+    keyed = sorted(
+        (
+            (draw_key(seed, unit, weights.get(unit, 1)), position, unit)
+            for position, unit in enumerate(population)
+        )
+    )
+    return [unit for _, _, unit in keyed[:size]]
+
+
+class RiskFactor(StrEnum):
+    LATE_FILING = "late_filing"
+    MISSING_FILING = "missing_filing"
+    GRADE_DROP = "grade_drop"
+    UPHELD_OBJECTION = "upheld_objection"
+    COMPLAINT = "complaint"
+
+
+# Extra tickets per risk factor (a platform choice the bureau sees on the draw page): a unit with no risk
+# holds one ticket.
+RISK_TICKETS: dict[RiskFactor, int] = {
+    RiskFactor.LATE_FILING: 1,
+    RiskFactor.MISSING_FILING: 2,
+    RiskFactor.GRADE_DROP: 1,
+    RiskFactor.UPHELD_OBJECTION: 2,
+    RiskFactor.COMPLAINT: 2,
+}
+
+
+def risk_weight(factors: Sequence[RiskFactor]) -> int:
+    """A unit's number of tickets: 1, plus the extra tickets of each distinct risk factor it shows."""
+    return 1 + sum(RISK_TICKETS[f] for f in set(factors))
+
+
+# --- data-quality checks of a filing --------------------------------------------------------------------
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the filing cannot be accepted until it is corrected
+    WARNING = "warning"  # accepted once the unit corrects it or writes a justification
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    id: str
+    label: str  # Chinese name, shown in explanations
+    unit: str  # the unit the filing stores
+    required: bool = True
+    minimum: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Filed:
+    value: Decimal | None
+    unit: str
+
+
+@dataclass(frozen=True)
+class QualityProblem:
+    indicator: str
+    check: str  # completeness | unit | range | jump | outlier
+    severity: Severity
+    zh: str
+    en: str
+
+
+def filing_indicators(scheme: Scheme) -> tuple[IndicatorSpec, ...]:
+    """The key indicators a 动态管理表 asks of a unit titled under `scheme`: the scheme's scalar inputs that
+    its raw-data calculation computes (those with `derive`: output, energy, emissions, water, waste, land),
+    in the scheme's order, each in the scheme's unit. A scheme without raw data asks nothing."""
+    return tuple(
+        IndicatorSpec(spec.id, spec.label.zh, spec.unit, minimum=spec.min)
+        for spec in compiled(scheme).inputs.values()
+        if spec.derive is not None and spec.table is None
+    )
+
+
+def _median(values: Sequence[Decimal]) -> Decimal:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def in_indicator_unit(spec: IndicatorSpec, filed: Filed) -> Decimal:
+    """The filed value in the indicator's unit. Raises UnitError when the unit does not convert."""
+    assert filed.value is not None
+    return filed.value * rescale(filed.unit, spec.unit, spec.id)
+
+
+def check_filing(
+    specs: Sequence[IndicatorSpec],
+    values: Mapping[str, Filed],
+    last_year: Mapping[str, Decimal] | None = None,
+    peers: Mapping[str, Sequence[Decimal]] | None = None,
+) -> list[QualityProblem]:
+    """Every data-quality problem of a filing, indicator by indicator in `specs` order: completeness and
+    units (errors), then the jump against last year and the outlier against industry peers (warnings).
+    `last_year` and `peers` are in each indicator's own unit."""
+    last_year = last_year or {}
+    peers = peers or {}
+    problems: list[QualityProblem] = []
+    for spec in specs:
+        filed = values.get(spec.id)
+        if filed is None or filed.value is None:
+            if spec.required:
+                problems.append(
+                    QualityProblem(
+                        spec.id,
+                        "completeness",
+                        Severity.ERROR,
+                        f"“{spec.label}”未填写：动态管理表须填报此项。",
+                        f"{spec.id} is missing: the filing requires it",
+                    )
+                )
+            continue
+        try:
+            value = in_indicator_unit(spec, filed)
+        except UnitError:
+            problems.append(
+                QualityProblem(
+                    spec.id,
+                    "unit",
+                    Severity.ERROR,
+                    f"“{spec.label}”的单位 {filed.unit or '（无）'} 不能换算为 {spec.unit}，"
+                    f"请按 {spec.unit} 填报。",
+                    f"{spec.id}: unit {filed.unit or '(none)'} does not convert to {spec.unit}",
+                )
+            )
+            continue
+        if spec.minimum is not None and value < spec.minimum:
+            problems.append(
+                QualityProblem(
+                    spec.id,
+                    "range",
+                    Severity.ERROR,
+                    f"“{spec.label}”为 {value} {spec.unit}，不应小于 {spec.minimum}。",
+                    f"{spec.id} = {value} is below {spec.minimum}",
+                )
+            )
+            continue
+        before = last_year.get(spec.id)
+        if before is not None and before != 0:
+            change = (value - before) / abs(before)
+            if abs(change) > JUMP_RATIO:
+                percent = (change * 100).quantize(Decimal(1))
+                problems.append(
+                    QualityProblem(
+                        spec.id,
+                        "jump",
+                        Severity.WARNING,
+                        f"“{spec.label}”较上年 {before} {spec.unit} 变化 {percent:+}%"
+                        f"（超过 ±{JUMP_RATIO * 100:.0f}%），"
+                        "请核实数据或说明原因（如扩产、停产、统计口径变化）。",
+                        f"{spec.id} changed {percent:+}% against last year ({before}); check or explain",
+                    )
+                )
+        group = peers.get(spec.id, ())
+        if len(group) >= MIN_PEERS:
+            median = _median(group)
+            mad = _median([abs(v - median) for v in group])
+            if mad > 0:
+                z = (value - median) * Decimal("0.6745") / mad
+                if abs(z) > OUTLIER_Z:
+                    problems.append(
+                        QualityProblem(
+                            spec.id,
+                            "outlier",
+                            Severity.WARNING,
+                            f"“{spec.label}”为 {value} {spec.unit}，远离同行业 {len(group)} 家单位的中位数 "
+                            f"{median} {spec.unit}"
+                            f"（稳健 z 值 {z.quantize(Decimal('0.1'))}，阈值 {OUTLIER_Z}），"
+                            "请核实或说明。",
+                            f"{spec.id} = {value} is far from the industry median {median} "
+                            f"(robust z {z.quantize(Decimal('0.1'))} > {OUTLIER_Z})",
+                        )
+                    )
+    return problems
+
+
+def blocking(problems: Sequence[QualityProblem]) -> bool:
+    return any(p.severity == Severity.ERROR for p in problems)

@@ -1,0 +1,86 @@
+"""The gates through which views fetch supervision's objects: missing and not-yours both answer 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from greenmfg.orgs.selectors import AnyUser, actor_of
+from greenmfg.publication.models import Title
+
+from .models import Check, Draw, EvidenceFile, Filing, Rectification, RegradeJob
+from .selectors import (
+    checks_visible_to,
+    draws_of,
+    filings_visible_to,
+    jobs_of,
+    rectifications_visible_to,
+    supervised_titles,
+)
+
+
+def access_own_draw(user: AnyUser, public_id: Any) -> Draw:
+    """A draw the user's bureau made."""
+    try:
+        return draws_of(actor_of(user)).get(public_id=public_id)
+    except (Draw.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_check(user: AnyUser, public_id: Any) -> Check:
+    """A check the user's bureau runs, or one of the user's own unit's titles."""
+    try:
+        return checks_visible_to(actor_of(user)).get(public_id=public_id)
+    except (Check.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_rectification(user: AnyUser, public_id: Any) -> Rectification:
+    """A rectification the user's bureau opened, or one of the user's own unit's."""
+    try:
+        return rectifications_visible_to(actor_of(user)).get(public_id=public_id)
+    except (Rectification.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_supervised_title(user: AnyUser, public_id: Any) -> Title:
+    """A title of the bureau's level in its jurisdiction."""
+    try:
+        return supervised_titles(actor_of(user)).get(public_id=public_id)
+    except (Title.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_file(user: AnyUser, pk: Any) -> EvidenceFile:
+    """A file of a finding or a rectification the user may see (through its check or rectification)."""
+    actor = actor_of(user)
+    try:
+        found = EvidenceFile.objects.select_related("finding", "rectification").get(pk=int(pk))
+    except (EvidenceFile.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if found.finding is not None:
+        visible = checks_visible_to(actor).filter(pk=found.finding.check_of_id).exists()
+    else:
+        visible = rectifications_visible_to(actor).filter(pk=found.rectification_id).exists()
+    if not visible:
+        raise Http404
+    return found
+
+
+def access_filing(user: AnyUser, public_id: Any) -> Filing:
+    """A filing of the user's own unit, or one of the bureau's rounds."""
+    try:
+        return filings_visible_to(actor_of(user)).get(public_id=public_id)
+    except (Filing.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_own_job(user: AnyUser, pk: Any) -> RegradeJob:
+    actor = actor_of(user)
+    if actor is None or not actor.is_reviewer:
+        raise Http404
+    try:
+        return jobs_of(actor).get(pk=int(pk))
+    except (RegradeJob.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

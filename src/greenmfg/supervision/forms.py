@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from greenmfg.catalog.models import TitleKind
+
+from .models import Purpose, RevocationReason
+from .services import IMMEDIATE_REASONS, MAX_SAMPLE
+
+
+class DrawForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("类型"), choices=Purpose.choices)
+    title_kind = forms.ChoiceField(label=_("称号类型"), choices=TitleKind.choices)
+    size = forms.IntegerField(label=_("抽取数量"), min_value=1, max_value=MAX_SAMPLE)
+    risk_weighted = forms.BooleanField(
+        label=_("按风险加权"),
+        required=False,
+        help_text=_("逾期或未填报、绿码等级下降的单位持有更多抽签号，更可能被抽中。"),
+    )
+    seed = forms.CharField(
+        label=_("随机种子"),
+        required=False,
+        max_length=64,
+        help_text=_("留空则由平台随机生成；种子、名单和结果一并记录，任何人可据此复现抽取结果。"),
+    )
+
+
+class FindingForm(forms.Form):
+    conforms = forms.TypedChoiceField(
+        label=_("结论"),
+        choices=[("yes", _("符合")), ("no", _("不符合"))],
+        coerce=lambda value: value == "yes",
+    )
+    text = forms.CharField(label=_("检查发现"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=_("整改情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
+
+
+class DecideForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        label=_("审核结论"),
+        choices=[("yes", _("整改完成")), ("no", _("退回，继续整改"))],
+        coerce=lambda value: value == "yes",
+    )
+    reason = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class RevokeForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("撤销理由"),
+        choices=[(r.value, r.label) for r in RevocationReason if r in IMMEDIATE_REASONS],
+    )
+    details = forms.CharField(label=_("事实依据"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2016, max_value=2100)
+
+
+class DeadlineForm(forms.Form):
+    month = forms.IntegerField(label=_("月"), min_value=1, max_value=12)
+    day = forms.IntegerField(label=_("日"), min_value=1, max_value=31)

@@ -1,0 +1,267 @@
+"""After the title (动态管理): spot-check draws, checks and their findings, rectifications, revocations.
+
+The rules (deadlines, exemption, the ban, the draw) are greencore's (`greencore.supervision`); these tables
+record what was decided, by whom, on which day, so every step can be audited and a draw re-drawn."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Purpose(models.TextChoices):
+    SPOT_CHECK = "spot_check", "抽查"
+    RE_CHECK = "re_check", "复核"
+
+
+class RevocationReason(models.TextChoices):
+    FAILED_RECTIFICATION = "failed_rectification", "整改期满未完成整改"
+    REFUSED_FILING = "refused_filing", "拒不填报动态管理表"
+    FALSIFIED_DATA = "falsified_data", "填报数据弄虚作假"
+    MAJOR_ACCIDENT = "major_accident", "发生重大安全、质量或环境污染事故"
+    NEGATIVE_LIST = "negative_list", "出现负面清单事项"
+
+
+class Draw(models.Model):
+    """One sample drawn by a bureau: the seed, the population in the order it was drawn from (with each
+    unit's weight), the size, and the sample. `greencore.draw_sample(seed, population, size, weights)`
+    gives the same sample again, anywhere (see `selectors.redraw`)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    title_kind = models.CharField(max_length=16)
+    level = models.CharField(max_length=16)
+    seed = models.CharField(max_length=64)
+    algorithm = models.CharField(max_length=32)
+    weighted = models.BooleanField(default=False)
+    # [[title public id, weight], ...] in the recorded order: the draw's whole input besides the seed
+    population = models.JSONField(default=list)
+    # [[title public id, first day it may be drawn again], ...]: exempt after three clean spot checks
+    exempted = models.JSONField(default=list)
+    size = models.PositiveIntegerField()
+    sample = models.JSONField(default=list)  # title public ids, in drawn order
+    drawn_on = models.DateField()
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-drawn_at", "-pk"]
+
+
+class Check(models.Model):
+    """A spot check (抽查) or re-check (复核) of one title, with its findings; concluded clean or not."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "检查中"
+        CLEAN = "clean", "合格"
+        NONCONFORMING = "nonconforming", "不合格（须整改）"
+
+    class Checker(models.TextChoices):
+        BUREAU = "bureau", "主管部门现场检查"
+        EXPERT = "expert", "专家现场检查"
+        EVALUATION_BODY = "evaluation_body", "第三方评价机构"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    draw = models.ForeignKey(Draw, null=True, blank=True, on_delete=models.PROTECT, related_name="checks")
+    title = models.ForeignKey("publication.Title", on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    checker = models.CharField(max_length=16, choices=Checker.choices, default=Checker.BUREAU)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    concluded_on = models.DateField(null=True, blank=True)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+
+class Finding(models.Model):
+    """What a check found on one point, with evidence: conforming or not."""
+
+    check_of = models.ForeignKey(Check, on_delete=models.PROTECT, related_name="findings")
+    conforms = models.BooleanField()
+    text = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+
+class Rectification(models.Model):
+    """整改: opened by a non-conforming check, due three months later; the unit answers with evidence, the
+    bureau closes it, or revokes the title once it is overdue."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "整改中"
+        ANSWERED = "answered", "已提交整改报告"
+        CLOSED = "closed", "整改完成"
+        REVOKED = "revoked", "逾期未整改，称号已撤销"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    check_of = models.OneToOneField(Check, on_delete=models.PROTECT, related_name="rectification")
+    title = models.ForeignKey("publication.Title", on_delete=models.PROTECT, related_name="+")
+    opened_on = models.DateField()
+    due_on = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.TextField(blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+
+class EvidenceFile(models.Model):
+    """A file behind a finding or a rectification answer: stored under a server-made name, SM3-digested
+    after the same content checks as every upload (evidence.validation)."""
+
+    finding = models.ForeignKey(
+        Finding, null=True, blank=True, on_delete=models.PROTECT, related_name="files"
+    )
+    rectification = models.ForeignKey(
+        Rectification, null=True, blank=True, on_delete=models.PROTECT, related_name="files"
+    )
+    file = models.FileField(upload_to="supervision/%Y/%m/")
+    file_name = models.CharField(max_length=200)
+    sm3 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(finding__isnull=False, rectification__isnull=True)
+                | models.Q(finding__isnull=True, rectification__isnull=False),
+                name="supervision_file_has_one_owner",
+            )
+        ]
+
+
+class Revocation(models.Model):
+    """The decision to revoke a title (撤销): why, on which day, by whom, and the day the unit may apply
+    again at that level (three years later: `greencore.may_apply_from`)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.OneToOneField("publication.Title", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=32, choices=RevocationReason.choices)
+    details = models.TextField()
+    rectification = models.OneToOneField(
+        Rectification, null=True, blank=True, on_delete=models.PROTECT, related_name="revocation"
+    )
+    revoked_on = models.DateField()
+    may_apply_from = models.DateField()
+    authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-revoked_on", "-pk"]
+
+
+class FilingDeadline(models.Model):
+    """The day a bureau sets for the 动态管理表 of the titles it supervises; only an earlier day than the
+    national 15 April takes effect (greencore.filing_deadline)."""
+
+    authority = models.OneToOneField("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    month = models.PositiveSmallIntegerField()
+    day = models.PositiveSmallIntegerField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+
+class Filing(models.Model):
+    """One year's 动态管理表 of one title: the key indicators filed, the data-quality problems found and the
+    unit's justification, and what the accepted filing gave (a score, or no grade with the reason)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待填报"
+        ACCEPTED = "accepted", "已受理"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.ForeignKey("publication.Title", on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    deadline = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    # {indicator id: {"value": text as filed, "unit": unit as filed}}
+    values = models.JSONField(default=dict)
+    problems = models.JSONField(default=list)  # [{indicator, check, severity, zh, en}] at acceptance
+    justification = models.TextField(blank=True)
+    submitted_on = models.DateField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    late = models.BooleanField(default=False)
+    escalated_on = models.DateField(null=True, blank=True)
+    # the re-score under the title's scheme (None: no grade this year, never a zero) and the green code
+    score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    no_grade_reason = models.CharField(max_length=300, blank=True)
+    green_code = models.CharField(max_length=8, blank=True)
+    green_code_in_industry = models.CharField(max_length=8, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "pk"]
+        constraints = [models.UniqueConstraint(fields=["title", "year"], name="one_filing_per_title_year")]
+        indexes = [models.Index(fields=["authority", "year", "status"], name="filing_round")]
+
+
+class Reminder(models.Model):
+    """A reminder due before a filing's deadline, or the escalation due the day after it: processed by the
+    `process_reminders` background task, which records when it ran."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "填报提醒"
+        ESCALATION = "escalation", "逾期上报"
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    due_on = models.DateField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=32, blank=True)  # sent | escalated | not_needed
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["filing", "kind", "due_on"], name="one_reminder_per_day")
+        ]
+        indexes = [models.Index(fields=["processed_at", "due_on"], name="reminder_due")]
+
+
+class RegradeJob(models.Model):
+    """A re-grading of one bureau's filing round (a background task), with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    graded = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]

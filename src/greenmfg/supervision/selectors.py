@@ -1,0 +1,209 @@
+"""Reads of supervision, scoped to the actor: the titles a bureau supervises, its draws and checks, a unit's
+own checks and rectifications; and the facts greencore's rules need (a title's spot-check history)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from greencore import RiskFactor, draw_sample, exempt_until, risk_weight
+from greenmfg.catalog.selectors import CALL_LEVEL_OF
+from greenmfg.orgs.predicates import applicant_for, bureau_over
+from greenmfg.orgs.selectors import Actor, in_jurisdiction
+from greenmfg.publication.models import Title
+
+from .models import Check, Draw, Filing, Purpose, Rectification, RegradeJob, Revocation
+
+
+def supervised_level(actor: Actor | None) -> str | None:
+    """The title level a bureau supervises: its own (city, province, ministry); None for anyone else."""
+    if actor is None or not actor.is_reviewer:
+        return None
+    level = CALL_LEVEL_OF.get(actor.organisation.level)
+    return str(level) if level is not None else None
+
+
+def supervises(actor: Actor | None, title: Title) -> bool:
+    """The bureau of the title's level whose jurisdiction holds the titled unit."""
+    level = supervised_level(actor)
+    return level is not None and title.level == level and bureau_over(actor, title.organisation.region_id)
+
+
+def supervised_titles(actor: Actor | None) -> QuerySet[Title]:
+    level = supervised_level(actor)
+    if actor is None or level is None:
+        return Title.objects.none()
+    return (
+        Title.objects.filter(in_jurisdiction(actor.organisation, "organisation__region"), level=level)
+        .select_related("organisation", "announcement")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def draws_of(actor: Actor | None) -> QuerySet[Draw]:
+    if supervised_level(actor) is None or actor is None:
+        return Draw.objects.none()
+    return Draw.objects.filter(authority=actor.organisation)
+
+
+def checks_visible_to(actor: Actor | None) -> QuerySet[Check]:
+    """A bureau's own checks; a unit's checks of its titles."""
+    qs = Check.objects.select_related("title__organisation", "authority", "draw")
+    if actor is None:
+        return qs.none()
+    if actor.is_reviewer:
+        return qs.filter(authority=actor.organisation)
+    if actor.is_applicant:
+        return qs.filter(title__organisation=actor.organisation)
+    return qs.none()
+
+
+def rectifications_visible_to(actor: Actor | None) -> QuerySet[Rectification]:
+    qs = Rectification.objects.select_related("check_of__authority", "title__organisation")
+    if actor is None:
+        return qs.none()
+    if actor.is_reviewer:
+        return qs.filter(check_of__authority=actor.organisation)
+    if actor.is_applicant:
+        return qs.filter(title__organisation=actor.organisation)
+    return qs.none()
+
+
+def is_owner_of(actor: Actor | None, title: Title) -> bool:
+    return applicant_for(actor, title.organisation_id)
+
+
+def spot_check_history(title: Title) -> list[tuple[date, bool]]:
+    """The title's concluded spot checks (date, clean), oldest first: what the five-year exemption counts."""
+    concluded = (
+        Check.objects.filter(title=title, purpose=Purpose.SPOT_CHECK, concluded_on__isnull=False)
+        .exclude(status=Check.Status.OPEN)
+        .order_by("concluded_on", "pk")
+        .values_list("concluded_on", "status")
+    )
+    return [(day, status == Check.Status.CLEAN) for day, status in concluded]
+
+
+def exemptions(titles: list[Title]) -> dict[int, date]:
+    """Title pk → the first day it may be spot-checked again, for titles exempt on that count."""
+    history: dict[int, list[tuple[date, bool]]] = {t.pk: [] for t in titles}
+    concluded = (
+        Check.objects.filter(
+            title_id__in=list(history), purpose=Purpose.SPOT_CHECK, concluded_on__isnull=False
+        )
+        .exclude(status=Check.Status.OPEN)
+        .values_list("title_id", "concluded_on", "status")
+    )
+    for title_id, day, status in concluded:
+        history[title_id].append((day, status == Check.Status.CLEAN))
+    out = {}
+    for pk, checks in history.items():
+        until = exempt_until(checks)
+        if until is not None:
+            out[pk] = until
+    return out
+
+
+def redraw(draw: Draw) -> list[str]:
+    """The sample drawn again from the recorded seed and population: equal to `draw.sample` unless the
+    record was altered."""
+    population = [str(unit) for unit, _ in draw.population]
+    weights = {str(unit): int(weight) for unit, weight in draw.population}
+    return draw_sample(draw.seed, population, draw.size, weights)
+
+
+def revocation_of(title: Title) -> Revocation | None:
+    return Revocation.objects.filter(title=title).first()
+
+
+def open_checks_q() -> Q:
+    return Q(status=Check.Status.OPEN)
+
+
+def filings_visible_to(actor: Actor | None) -> QuerySet[Filing]:
+    """A bureau's rounds (the filings it opened); a unit's own filings."""
+    qs = Filing.objects.select_related("title__organisation", "authority")
+    if actor is None:
+        return qs.none()
+    if actor.is_reviewer and supervised_level(actor) is not None:
+        return qs.filter(authority=actor.organisation)
+    if actor.is_applicant:
+        return qs.filter(title__organisation=actor.organisation)
+    return qs.none()
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    year: int
+    total: int
+    accepted: int
+    late: int
+    escalated: int
+    missing: list[Filing]
+    codes: dict[str, int]  # A+ / A / B / "" (no grade) → units
+
+
+def round_summary(actor: Actor, year: int, today: date) -> RoundSummary:
+    filings = filings_visible_to(actor).filter(year=year)
+    counts = filings.aggregate(
+        total=Count("pk"),
+        accepted=Count("pk", filter=Q(status=Filing.Status.ACCEPTED)),
+        late=Count("pk", filter=Q(late=True)),
+        escalated=Count("pk", filter=Q(escalated_on__isnull=False)),
+    )
+    codes = {"A+": 0, "A": 0, "B": 0, "": 0}
+    for code, n in (
+        filings.filter(status=Filing.Status.ACCEPTED)
+        .values_list("green_code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        codes[code] = codes.get(code, 0) + n
+    missing = list(filings.filter(status=Filing.Status.OPEN, deadline__lt=today)[:200])
+    return RoundSummary(
+        year, counts["total"], counts["accepted"], counts["late"], counts["escalated"], missing, codes
+    )
+
+
+def jobs_of(actor: Actor) -> QuerySet[RegradeJob]:
+    return RegradeJob.objects.filter(authority=actor.organisation)
+
+
+def position_of(filing: Filing) -> tuple[int, int] | None:
+    """A graded filing's place in its round: (rank, units ranked) among the accepted filings of the same
+    bureau, year and scheme with a score (ties share a rank). None without a score."""
+    if filing.score is None:
+        return None
+    peers = Filing.objects.filter(
+        authority_id=filing.authority_id,
+        year=filing.year,
+        status=Filing.Status.ACCEPTED,
+        title__scheme=filing.title.scheme,
+        score__isnull=False,
+    )
+    return peers.filter(score__gt=filing.score).count() + 1, peers.count()
+
+
+GRADE_ORDER = {"A+": 0, "A": 1, "B": 2}
+
+
+def risk_weights(titles: list[Title], today: date) -> dict[str, int]:
+    """Each title's tickets in a risk-weighted draw (greencore.risk_weight), by public id, from what the
+    platform knows: its latest filing late, a filing missing past its deadline, its green code lower than
+    the year before. (Upheld objections and complaints are not recorded against a title yet.)"""
+    factors: dict[int, set[RiskFactor]] = {t.pk: set() for t in titles}
+    history: dict[int, list[Filing]] = {}
+    for filing in Filing.objects.filter(title_id__in=list(factors)).order_by("year"):
+        history.setdefault(filing.title_id, []).append(filing)
+        if filing.status == Filing.Status.OPEN and filing.deadline < today:
+            factors[filing.title_id].add(RiskFactor.MISSING_FILING)
+    for pk, filings in history.items():
+        accepted = [f for f in filings if f.status == Filing.Status.ACCEPTED]
+        if accepted and accepted[-1].late:
+            factors[pk].add(RiskFactor.LATE_FILING)
+        graded = [f.green_code for f in accepted if f.green_code in GRADE_ORDER]
+        if len(graded) >= 2 and GRADE_ORDER[graded[-1]] > GRADE_ORDER[graded[-2]]:
+            factors[pk].add(RiskFactor.GRADE_DROP)
+    return {str(t.public_id): risk_weight(sorted(factors[t.pk])) for t in titles}

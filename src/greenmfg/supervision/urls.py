@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "supervision"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("draws/new/", views.draw_new, name="draw_new"),
+    path("draws/<uuid:public_id>/", views.draw, name="draw"),
+    path("checks/<uuid:public_id>/", views.check, name="check"),
+    path("checks/<uuid:public_id>/finding/", views.finding, name="finding"),
+    path("checks/<uuid:public_id>/conclude/", views.conclude, name="conclude"),
+    path("rectifications/<uuid:public_id>/", views.rectification, name="rectification"),
+    path("rectifications/<uuid:public_id>/answer/", views.answer, name="answer"),
+    path("rectifications/<uuid:public_id>/decide/", views.decide, name="decide"),
+    path("rectifications/<uuid:public_id>/revoke/", views.revoke_overdue, name="revoke_overdue"),
+    path("titles/<uuid:public_id>/revoke/", views.revoke, name="revoke"),
+    path("files/<int:pk>/", views.download, name="file"),
+    path("filings/", views.filings, name="filings"),
+    path("filings/open/", views.filings_open, name="filings_open"),
+    path("filings/deadline/", views.deadline, name="deadline"),
+    path("filings/<uuid:public_id>/", views.filing, name="filing"),
+    path("regrade/", views.regrade, name="regrade"),
+    path("regrade/<int:pk>/", views.regrade_status, name="regrade_status"),
+]

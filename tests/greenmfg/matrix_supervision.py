@@ -1,0 +1,105 @@
+"""Authorization-matrix rows for supervision (merged into test_authorization_matrix.MATRIX).
+
+A bureau supervises the titles of its own level in its jurisdiction (the Suzhou city bureau: the city
+titles of Suzhou's units); a check, a rectification and their files are the drawing bureau's and the titled
+unit's. A refused POST (empty form, not yet overdue, already concluded) answers the allowed role with a
+redirect and a message, and changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from factories import actor, pdf_bytes
+from supervision_world import grant_title
+
+from greenmfg.supervision import services
+from greenmfg.supervision.models import Filing
+
+BUREAUS = {"sz-reviewer", "wx-reviewer", "js-reviewer", "mof-reviewer"}  # those with a level of titles
+APPLICANTS = {"sz-machinery", "sz-energy", "ks-electronics"}
+
+
+def home(role: str) -> bool | int:
+    return role in BUREAUS or role in APPLICANTS
+
+
+def bureaus(role: str) -> bool | int:
+    return role in BUREAUS
+
+
+def city_bureau(role: str) -> bool | int:
+    return role == "sz-reviewer"
+
+
+def bureau_or_unit(role: str) -> bool | int:
+    return role in {"sz-reviewer", "sz-machinery"}
+
+
+def unit(role: str) -> bool | int:
+    return role == "sz-machinery"
+
+
+def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
+    title = grant_title(world)
+    bureau = actor(world.users["sz-reviewer"])
+    drawn = services.draw(bureau, purpose="re_check", title_kind="factory", size=1, seed="matrix")
+    check = drawn.checks.get()
+    finding = services.record_finding(
+        bureau,
+        check,
+        conforms=False,
+        text="能源计量器具配备不全",
+        files=[SimpleUploadedFile("现场照片.pdf", pdf_bytes("site"), content_type="application/pdf")],
+    )
+    services.conclude_check(bureau, check, today=date.today())
+    services.open_filings(bureau, 2027)
+    job = services.start_regrade(bureau, 2027)
+    return {
+        "sv_filing": Filing.objects.get(title=title, year=2027),
+        "sv_job": job,
+        "sv_title": title,
+        "sv_draw": drawn,
+        "sv_check": check,
+        "sv_rectification": check.rectification,
+        "sv_file": finding.files.get(),
+    }
+
+
+ROWS: dict[str, Any] = {
+    "supervision:home": ("GET", None, home, 200),
+    "supervision:draw_new": ("GET", None, bureaus, 200),
+    "supervision:draw": ("GET", lambda o: {"public_id": o["sv_draw"].public_id}, city_bureau, 200),
+    "supervision:check": ("GET", lambda o: {"public_id": o["sv_check"].public_id}, bureau_or_unit, 200),
+    "supervision:finding": ("POST", lambda o: {"public_id": o["sv_check"].public_id}, city_bureau, 302),
+    "supervision:conclude": ("POST", lambda o: {"public_id": o["sv_check"].public_id}, city_bureau, 302),
+    "supervision:rectification": (
+        "GET",
+        lambda o: {"public_id": o["sv_rectification"].public_id},
+        bureau_or_unit,
+        200,
+    ),
+    "supervision:answer": ("POST", lambda o: {"public_id": o["sv_rectification"].public_id}, unit, 302),
+    "supervision:decide": (
+        "POST",
+        lambda o: {"public_id": o["sv_rectification"].public_id},
+        city_bureau,
+        302,
+    ),
+    "supervision:revoke_overdue": (
+        "POST",
+        lambda o: {"public_id": o["sv_rectification"].public_id},
+        city_bureau,
+        302,
+    ),
+    "supervision:revoke": ("GET", lambda o: {"public_id": o["sv_title"].public_id}, city_bureau, 200),
+    "supervision:file": ("GET", lambda o: {"pk": o["sv_file"].pk}, bureau_or_unit, 200),
+    "supervision:filings": ("GET", None, home, 200),
+    # an empty POST: the year is refused with its reason (nothing opened, set or queued)
+    "supervision:filings_open": ("POST", None, bureaus, 302),
+    "supervision:deadline": ("POST", None, bureaus, 302),
+    "supervision:regrade": ("POST", None, bureaus, 302),
+    "supervision:filing": ("GET", lambda o: {"public_id": o["sv_filing"].public_id}, bureau_or_unit, 200),
+    "supervision:regrade_status": ("GET", lambda o: {"pk": o["sv_job"].pk}, city_bureau, 200),
+}
