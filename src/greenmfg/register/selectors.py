@@ -19,6 +19,7 @@ from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.reference.models import Industry, Region, RegionLevel
 from greenmfg.reference.national_lists import BATCHES
 
+from . import fulltext
 from .models import EntryStatus, RegisterEntry, batch_label
 from .services import fold
 
@@ -72,8 +73,7 @@ def search_titles(
     qs = RegisterEntry.objects.select_related("province", "industry")
     if status != "all":
         qs = qs.filter(status=status)
-    for term in fold(q).split()[:MAX_TERMS]:
-        qs = qs.filter(search_text__contains=term)
+    qs = fulltext.matching(qs, fold(q).split()[:MAX_TERMS])
     if kind:
         qs = qs.filter(kind=kind)
     if level:

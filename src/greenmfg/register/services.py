@@ -25,6 +25,7 @@ from greenmfg.reference import national_lists
 from greenmfg.reference.models import Industry, Region
 from greenmfg.reference.services import DATA_DIR
 
+from .fulltext import tokens_for
 from .models import EntrySource, EntryStatus, RegisterEntry
 
 # uuid5 namespace of register public ids: fixed forever, so an entry keeps its id across rebuilds
@@ -76,6 +77,7 @@ DESCRIPTIVE_FIELDS = (
     "highlights",
     "published_indicators",
     "search_text",
+    "search_tokens",
 )
 
 
@@ -169,6 +171,16 @@ def rebuild_from_national_lists() -> RebuildReport:
         region = _precise_region(t.listed_region, province, lookup, known_regions) or None
         industry = SECTOR_INDUSTRY.get(t.industry)
         industry = industry if industry in known_industries else None
+        text = search_text_for(
+            t.unit_name,
+            t.product_name,
+            t.product_model,
+            t.listed_region,
+            regions.get(province or "", ""),
+            regions.get(region or "", ""),
+            t.industry,
+            known_industries.get(industry or "", ""),
+        )
         key = name_key(t.unit_name)
         credit = credit_by_name.get(key, "")
         entries.append(
@@ -199,16 +211,8 @@ def rebuild_from_national_lists() -> RebuildReport:
                 evaluation_body=t.evaluation_body,
                 highlights=t.highlights,
                 published_indicators=[],
-                search_text=search_text_for(
-                    t.unit_name,
-                    t.product_name,
-                    t.product_model,
-                    t.listed_region,
-                    regions.get(province or "", ""),
-                    regions.get(region or "", ""),
-                    t.industry,
-                    known_industries.get(industry or "", ""),
-                ),
+                search_text=text,
+                search_tokens=tokens_for(text),
             )
         )
 
@@ -318,6 +322,15 @@ def record_title(
     region_text = region_text or region.full_name()
     industry_text = industry_text or (industry.name if industry else "")
 
+    text = search_text_for(
+        unit_name,
+        product_name,
+        product_model,
+        region_text,
+        province.name if province else "",
+        region.name,
+        industry_text,
+    )
     values: dict[str, Any] = {
         "source": EntrySource.PLATFORM,
         "kind": kind,
@@ -343,15 +356,8 @@ def record_title(
         "evaluation_body": evaluation_body,
         "highlights": highlights,
         "published_indicators": _clean_indicators(published_indicators),
-        "search_text": search_text_for(
-            unit_name,
-            product_name,
-            product_model,
-            region_text,
-            province.name if province else "",
-            region.name,
-            industry_text,
-        ),
+        "search_text": text,
+        "search_tokens": tokens_for(text),
     }
     entry, _ = RegisterEntry.objects.update_or_create(
         source_key=source_key,
