@@ -25,11 +25,14 @@ importable for greencore's own code, its command line and its tests; their layou
   (`HeldTitle`, `NegativeHit`) for what is applied for (`Applying`), a `Refusal`, `EligibilityError`;
 - form keys: `input_key`, `input_table_key`, `raw_value_key`, `raw_table_key`, `table_cell_key`,
   `holds_raw_data`, and what a key names (`input_place`, `raw_place`);
+- attribution of listed titles: `PlaceNames` (a unit name's city or county), `Division`,
+  `attribute_industry` (GB/T 4754 from the listed sector, product category or unit name);
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
 from __future__ import annotations
 
+from greencore.attribution import SECTOR_INDUSTRY, Division, PlaceNames, attribute_industry
 from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
 from greencore.calc.park import compute_park
 from greencore.eligibility import (
@@ -140,6 +143,7 @@ __all__ = [
     "GATES_SHEET",
     "LAYOUT",
     "NATIONAL_PROJECTS_PER_YEAR",
+    "SECTOR_INDUSTRY",
     "ApplicantRecord",
     "Applying",
     "CalcError",
@@ -152,6 +156,7 @@ __all__ = [
     "Column",
     "CompiledScheme",
     "Conflict",
+    "Division",
     "Eligibility",
     "EligibilityError",
     "ExpertFacts",
@@ -174,6 +179,7 @@ __all__ = [
     "NegativeHit",
     "NegativeItem",
     "PanelError",
+    "PlaceNames",
     "PopulationResult",
     "Quota",
     "Ranking",
@@ -200,6 +206,7 @@ __all__ = [
     "WorkflowError",
     "aggregate",
     "assign_panel",
+    "attribute_industry",
     "check_assignment",
     "check_eligibility",
     "check_transition",

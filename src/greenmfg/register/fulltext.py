@@ -14,12 +14,14 @@ phrase never spans two runs. Single characters come after every pair, so a phras
 into them.
 
 SQLite: an FTS5 table ``register_search`` over ``RegisterEntry.search_tokens`` (external content), kept
-in sync by triggers on every insert, update and delete (migration 0002). PostgreSQL: a GIN index on
-``to_tsvector('simple', search_tokens)``, which the database maintains itself.
+in sync by triggers on every insert, update and delete (migration 0002). PostgreSQL: a stored generated
+column ``search_vector`` = ``to_tsvector('simple', search_tokens)`` with a GIN index, both maintained by
+the database itself (the column is not on the model: Django never writes it).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import pairwise
 
 from django.db import connection
@@ -65,21 +67,41 @@ def tsquery(terms: list[str]) -> str:
     return " & ".join("(" + " <-> ".join(_term_tokens(t)) + ")" for t in terms)
 
 
-def matching(qs: QuerySet[RegisterEntry], terms: list[str]) -> QuerySet[RegisterEntry]:
-    """`qs` narrowed to entries whose search text holds every (folded, space-free) term."""
+@dataclass(frozen=True)
+class Narrowed:
+    """A keyword-filtered queryset and whether its matches are few (at most ``cap``): then they are
+    listed by id and a page is best built from that list; else they are dense, filtered by substring,
+    and the date index finds a page quickly."""
+
+    qs: QuerySet[RegisterEntry]
+    few: bool
+
+
+def matching(qs: QuerySet[RegisterEntry], terms: list[str], cap: int) -> Narrowed:
+    """`qs` narrowed to entries whose search text holds every (folded, space-free) term: one query.
+
+    The index lists at most cap + 1 matching ids (it returns them in id order and stops there). When
+    that is all of them, the register is filtered by those ids. When there are more, the terms are
+    common (有限公司) and an index over them would list most of the table: every term is then tested
+    as a substring of the rows the other filters and the date order reach first, which soon fills a
+    page when matches are that dense."""
     if not terms:
-        return qs
+        return Narrowed(qs, few=False)
     table = RegisterEntry._meta.db_table
-    if connection.vendor == "postgresql":
-        # the expression is the one the GIN index of migration 0002 is built on, so the index serves it
-        return qs.extra(
-            where=[
-                f'to_tsvector(\'simple\'::regconfig, "{table}"."search_tokens") '
-                "@@ to_tsquery('simple'::regconfig, %s)"
-            ],
-            params=[tsquery(terms)],
-        )
-    return qs.extra(
-        where=[f'"{table}"."id" IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)'],
-        params=[sqlite_match(terms)],
-    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE search_vector @@ to_tsquery('simple'::regconfig, %s) LIMIT %s",
+                [tsquery(terms), cap + 1],
+            )
+        else:
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s",
+                [sqlite_match(terms), cap + 1],
+            )
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) <= cap:
+        return Narrowed(qs.filter(id__in=ids), few=True)
+    for term in terms:
+        qs = qs.filter(search_text__contains=term)
+    return Narrowed(qs, few=False)

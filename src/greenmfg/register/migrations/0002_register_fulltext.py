@@ -1,6 +1,6 @@
 """The register's full-text index (see register.fulltext): a search_tokens column, filled for the rows
 already there, and per database either an FTS5 table kept in sync by triggers (SQLite) or a GIN index
-on the column's tsvector (PostgreSQL)."""
+on a generated tsvector column (PostgreSQL)."""
 
 from typing import Any
 
@@ -34,10 +34,16 @@ SQLITE_DROP = [
     "DROP TABLE IF EXISTS register_search",
 ]
 POSTGRESQL_CREATE = [
-    f"CREATE INDEX register_search_tokens ON {TABLE} "
-    "USING gin (to_tsvector('simple'::regconfig, search_tokens))",
+    # generated and stored: parsed once per write, never per search; not on the model, so Django
+    # never writes it
+    f"ALTER TABLE {TABLE} ADD COLUMN search_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_tokens)) STORED",
+    f"CREATE INDEX register_search_vector ON {TABLE} USING gin (search_vector)",
 ]
-POSTGRESQL_DROP = ["DROP INDEX IF EXISTS register_search_tokens"]
+POSTGRESQL_DROP = [
+    "DROP INDEX IF EXISTS register_search_vector",
+    f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS search_vector",
+]
 
 
 def fill_tokens(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
