@@ -267,7 +267,7 @@ def test_pages_are_public_and_read_only(lists):
     page = client.get(url, {"q": "苏州", "kind": "park"})
     text = page.content.decode()
     assert page.status_code == 200
-    assert "共 3 条" in text
+    assert "共 4 条" in text  # 张家港经济技术开发区 too: 苏州 is its city
     assert "苏州吴中经济技术开发区" in text and "第五批" in text
     assert "export.csv?q=%E8%8B%8F%E5%B7%9E&amp;kind=park" in text
 
@@ -301,7 +301,7 @@ def test_count_is_bounded(lists, monkeypatch):
     assert (paginator.count, paginator.capped, paginator.num_pages) == (100, True, 5)
     assert paginator.get_page(50).number == 5
     exact = selectors.BoundedPaginator(selectors.search_titles(kind="park", q="苏州"), 20, cap=100)
-    assert (exact.count, exact.capped) == (3, False)
+    assert (exact.count, exact.capped) == (4, False)
 
 
 def test_unit_page_shows_grade_indicators_and_revocation(world):
@@ -468,7 +468,7 @@ def test_exports_follow_the_filters(lists):
     assert "filename*=UTF-8''" in response["Content-Disposition"] and "X-Export-Truncated" not in response
     rows = _csv_rows(response)
     assert rows[0] == list(exports.EXPORT_COLUMNS)
-    assert len(rows) == 1 + 3
+    assert len(rows) == 1 + 4
     wuzhong = next(r for r in rows if r[10] == "苏州吴中经济技术开发区")
     assert wuzhong[:5] == ["绿色工业园区", "国家级", "", "2020", "第五批"]
     assert (wuzhong[8], wuzhong[19], wuzhong[22]) == ("江苏省", "有效", "国家级名单（第一至六批）")
