@@ -34,11 +34,14 @@ importable for greencore's own code, its command line and its tests; their layou
   (`rectification_due`, `rectification_overdue`), the three-year ban (`may_apply_from`, `Revocation`), a
   reproducible weighted sample draw (`draw_sample`, `risk_weight`), a filing's data-quality checks
   (`filing_indicators`, `check_filing`, `IndicatorSpec`, `Filed`, `QualityProblem`);
+- attribution of listed titles: `PlaceNames` (a unit name's city or county), `Division`,
+  `attribute_industry` (GB/T 4754 from the listed sector, product category or unit name);
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
 from __future__ import annotations
 
+from greencore.attribution import SECTOR_INDUSTRY, Division, PlaceNames, attribute_industry
 from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
 from greencore.calc.park import compute_park
 from greencore.documents import (
@@ -217,6 +220,7 @@ __all__ = [
     "NATIONAL_PROJECTS_PER_YEAR",
     "RECTIFICATION_MONTHS",
     "REMINDER_OFFSETS",
+    "SECTOR_INDUSTRY",
     "ApplicantRecord",
     "Applying",
     "Basis",
@@ -231,6 +235,7 @@ __all__ = [
     "Column",
     "CompiledScheme",
     "Conflict",
+    "Division",
     "Eligibility",
     "EligibilityError",
     "ExpertFacts",
@@ -258,6 +263,7 @@ __all__ = [
     "NegativeHit",
     "NegativeItem",
     "PanelError",
+    "PlaceNames",
     "PopulationResult",
     "QualityProblem",
     "Quota",
@@ -294,6 +300,7 @@ __all__ = [
     "WorkflowError",
     "aggregate",
     "assign_panel",
+    "attribute_industry",
     "authority_level_for",
     "blocking",
     "bureau_refusal",

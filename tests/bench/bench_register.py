@@ -49,6 +49,7 @@ def synthetic_entries(n: int, seed: int = 2026) -> list:
     from greenmfg.catalog.models import TitleKind, TitleLevel
     from greenmfg.reference.models import Industry, Region
     from greenmfg.register import services
+    from greenmfg.register.fulltext import tokens_for
     from greenmfg.register.models import RegisterEntry
 
     rng = random.Random(seed)
@@ -72,6 +73,7 @@ def synthetic_entries(n: int, seed: int = 2026) -> list:
         unit = f"{city.removesuffix('市')}{rng.choice(WORDS)}合成{i:06d}有限公司（基准测试）"
         product = f"合成产品{i % 997}" if kind == "product" else ""
         key = f"synthetic:{i}"
+        text = services.search_text_for(unit, product, county, names.get(province, ""), industry_name)
         out.append(
             RegisterEntry(
                 public_id=services.public_id_for(key),
@@ -92,9 +94,8 @@ def synthetic_entries(n: int, seed: int = 2026) -> list:
                 industry_id=industry,
                 industry_text=industry_name,
                 product_name=product,
-                search_text=services.search_text_for(
-                    unit, product, county, names.get(province, ""), industry_name
-                ),
+                search_text=text,
+                search_tokens=tokens_for(text),
             )
         )
     return out

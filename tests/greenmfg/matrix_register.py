@@ -36,6 +36,7 @@ ROWS: dict[str, Any] = {
     "register:export_xlsx": ("GET", None, "public", 200),
     "register:api_docs": ("GET", None, "public", 200),
     "api:api-root": ("GET", None, "public", 302),
+    "api:not_found": ("GET", lambda o: {"rest": "titles/not-a-uuid"}, "public", 404),
     "api:openapi-json": ("GET", None, "public", 200),
     "api:titles": ("GET", None, "public", 200),
     "api:title": ("GET", lambda o: {"title_id": o["register_entry"].public_id}, "public", 200),

@@ -13,9 +13,11 @@ from datetime import date
 from typing import Any, Literal
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from greenmfg.catalog.models import TitleKind, TitleLevel
@@ -45,6 +47,47 @@ api = NinjaAPI(
     docs_url=None,
     renderer=_Renderer(),
 )
+
+
+# --------------------------------------------------------------------------------------------------
+# errors: JSON in the user's language, with the place named (never ninja's English-only defaults)
+
+
+def error_body(status: int, place: str = "") -> dict[str, Any]:
+    """{"status", "detail", "place"}: detail in the active language."""
+    messages = {
+        400: gettext("请求参数无效"),
+        404: gettext("未找到所请求的数据"),
+        405: gettext("只支持 GET 请求"),
+        422: gettext("请求参数无效"),
+        500: gettext("服务器内部错误，请稍后再试"),
+    }
+    return {"status": status, "detail": messages.get(status, messages[400]), "place": place}
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body(404), status=404)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # each wrong parameter by name: "query.page" -> "page"
+    errors = [
+        {
+            "place": ".".join(str(p) for p in e.get("loc", ())[1:]) or str(e.get("loc", "")),
+            "detail": gettext("参数 %(name)s 的值无效")
+            % {"name": ".".join(str(p) for p in e.get("loc", ())[1:])},
+        }
+        for e in exc.errors
+    ]
+    body = error_body(422, ", ".join(e["place"] for e in errors)) | {"errors": errors}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.status_code), status=exc.status_code)
 
 
 class RegionOut(Schema):
@@ -164,7 +207,7 @@ def list_titles(
     page: int = Query(1, ge=1),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ) -> dict[str, Any]:
-    qs = selectors.search_titles(
+    found = selectors.search(
         q=filters.q,
         kind=filters.kind or "",
         level=filters.level or "",
@@ -174,8 +217,8 @@ def list_titles(
         year=filters.year,
         batch=filters.batch or "",
         status=filters.status,
-    ).select_related("region")
-    paginator = selectors.BoundedPaginator(qs, page_size, scan=bool(filters.q.strip()))
+    )
+    paginator = selectors.BoundedPaginator(found.qs.select_related("region"), page_size, scan=found.scan)
     current = paginator.get_page(page)
     return {
         "count": paginator.count,

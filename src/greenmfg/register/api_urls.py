@@ -7,11 +7,12 @@ redirect to the local description of the API."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import URLPattern
+from django.http import HttpRequest, JsonResponse
+from django.urls import URLPattern, re_path
 from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
 
-from .api import api
+from .api import api, error_body
 
 app_name = "api"
 
@@ -26,4 +27,12 @@ def _public(pattern: URLPattern) -> URLPattern:
     return pattern
 
 
+@login_not_required
+def not_found(request: HttpRequest, rest: str) -> JsonResponse:
+    """Any other path under api/ (a malformed id such as /api/titles/not-a-uuid included): the API's
+    JSON 404, in the user's language, never the site's HTML page."""
+    return JsonResponse(error_body(404, rest), status=404, json_dumps_params={"ensure_ascii": False})
+
+
 urlpatterns = [_public(p) for p in api.urls[0]]
+urlpatterns.append(re_path(r"^(?P<rest>.*)$", not_found, name="not_found"))

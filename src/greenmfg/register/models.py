@@ -86,6 +86,10 @@ class RegisterEntry(models.Model):
     # NFKC + casefold of unit, product, region and industry text: one LIKE serves Chinese substring
     # search the same way on SQLite and PostgreSQL (both sides are folded, so case never matters)
     search_text = models.TextField(blank=True)
+    # search_text as indexed by the full-text index (register.fulltext): written with search_text.
+    # On SQLite, triggers copy it into the FTS5 table register_search; a migration that makes Django
+    # rebuild this table there (an altered column) drops them: recreate them in that migration.
+    search_tokens = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

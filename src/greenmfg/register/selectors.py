@@ -14,11 +14,12 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
 
-from greencore import RegionError, region_level, region_prefix
+from greencore import SECTOR_INDUSTRY, RegionError, region_level, region_prefix
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.reference.models import Industry, Region, RegionLevel
 from greenmfg.reference.national_lists import BATCHES
 
+from . import fulltext
 from .models import EntryStatus, RegisterEntry, batch_label
 from .services import fold
 
@@ -55,7 +56,20 @@ def _industry_filter(code: str) -> Q:
     return Q(industry_id__in=list(codes.values_list("code", flat=True)))
 
 
-def search_titles(
+@dataclass(frozen=True)
+class Search:
+    """Titles matching a search, and whether to list them by id for the page (few keyword matches)."""
+
+    qs: QuerySet[RegisterEntry]
+    scan: bool
+
+
+def search_titles(**filters: Any) -> QuerySet[RegisterEntry]:
+    """The titles of :func:`search` alone (downloads, tests)."""
+    return search(**filters).qs
+
+
+def search(
     q: str = "",
     kind: str = "",
     level: str = "",
@@ -65,15 +79,16 @@ def search_titles(
     year: int | None = None,
     batch: str = "",
     status: str = "active",
-) -> QuerySet[RegisterEntry]:
-    """Titles matching every given filter, newest first. ``q`` is split on white space and every term
-    must occur in the unit, product, region or industry text (Chinese substrings, any case or width).
+) -> Search:
+    """Titles matching every given filter, newest first (one query for a keyword, through the full-text
+    index: register.fulltext). ``q`` is split on white space and every term must occur in the unit,
+    product, region or industry text (Chinese substrings, any case or width).
     ``region`` is any division code and includes the divisions inside it."""
     qs = RegisterEntry.objects.select_related("province", "industry")
     if status != "all":
         qs = qs.filter(status=status)
-    for term in fold(q).split()[:MAX_TERMS]:
-        qs = qs.filter(search_text__contains=term)
+    narrowed = fulltext.matching(qs, fold(q).split()[:MAX_TERMS], COUNT_CAP)
+    qs = narrowed.qs
     if kind:
         qs = qs.filter(kind=kind)
     if level:
@@ -88,7 +103,7 @@ def search_titles(
         qs = qs.filter(year=year)
     if batch:
         qs = qs.filter(batch=batch)
-    return qs
+    return Search(qs, scan=narrowed.few)
 
 
 def title(public_id: uuid.UUID | str) -> RegisterEntry | None:
@@ -299,3 +314,59 @@ def year_choices() -> list[int]:
 
 def batch_choices() -> list[tuple[str, str]]:
     return [(b, batch_label(b)) for b in BATCHES]
+
+
+# --------------------------------------------------------------------------------------------------
+# how precisely the national lists' titles are attributed (the data-quality report)
+
+PRECISIONS = ("county", "city", "province", "unknown")
+INDUSTRY_BASES = ("listed", "inferred", "unknown")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Per kind of national-list title: how many are placed in a county, a city, only a province or
+    nowhere, and how many have an industry as listed, inferred (category or unit name) or none."""
+
+    rows: list[tuple[str, str, dict[str, int], dict[str, int], int]]  # kind, label, regions, industries, n
+    region_totals: dict[str, int]
+    industry_totals: dict[str, int]
+    total: int
+
+
+def _precision(region: str | None) -> str:
+    if not region:
+        return "unknown"
+    try:
+        return region_level(region)
+    except RegionError:
+        return "unknown"
+
+
+def attribution() -> Attribution:
+    """One grouped query over the national-list entries (a few thousand groups at most)."""
+    groups = (
+        RegisterEntry.objects.filter(source="national_list")
+        .order_by()
+        .values_list("kind", "region_id", "industry_id", "industry_text")
+        .annotate(n=Count("id"))
+    )
+    regions: dict[str, dict[str, int]] = {}
+    industries: dict[str, dict[str, int]] = {}
+    for kind, region, industry, sector, n in groups:
+        r = regions.setdefault(kind, dict.fromkeys(PRECISIONS, 0))
+        r[_precision(region)] += n
+        basis = "unknown" if industry is None else ("listed" if SECTOR_INDUSTRY.get(sector) else "inferred")
+        i = industries.setdefault(kind, dict.fromkeys(INDUSTRY_BASES, 0))
+        i[basis] += n
+    rows = [
+        (kind, label, regions[kind], industries[kind], sum(regions[kind].values()))
+        for kind, label in TitleKind.choices
+        if kind in regions
+    ]
+    return Attribution(
+        rows=rows,
+        region_totals={p: sum(r[2][p] for r in rows) for p in PRECISIONS},
+        industry_totals={b: sum(r[3][b] for r in rows) for b in INDUSTRY_BASES},
+        total=sum(r[4] for r in rows),
+    )

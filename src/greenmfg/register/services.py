@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from greencore import Division, PlaceNames, attribute_industry
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.orgs.uscc import normalize_uscc
 from greenmfg.publication.models import HistoricalTitle, Title
@@ -25,28 +26,13 @@ from greenmfg.reference import national_lists
 from greenmfg.reference.models import Industry, Region
 from greenmfg.reference.services import DATA_DIR
 
+from .fulltext import tokens_for
 from .models import EntrySource, EntryStatus, RegisterEntry
 
 # uuid5 namespace of register public ids: fixed forever, so an entry keeps its id across rebuilds
 PUBLIC_ID_NAMESPACE = uuid.UUID("5b0f6a52-8d1e-4c1b-9a57-2f6e8f1c3a10")
 
 NATIONAL_AUTHORITY = "工业和信息化部"
-
-# The national lists name a sector, not a GB/T 4754 class. Only sectors that correspond to exactly one
-# division (or section) are mapped; 机械, 轻工, 冶金, 石化 and 食品 span several and keep the text alone.
-SECTOR_INDUSTRY: dict[str, str] = {
-    "电子": "39",
-    "化工": "26",
-    "制药": "27",
-    "有色": "32",
-    "汽车": "36",
-    "纺织": "17",
-    "钢铁": "31",
-    "建材": "30",
-    "水泥": "301",
-    "造纸": "22",
-    "矿山": "B",
-}
 
 # Fields a rebuild or a re-recorded title may overwrite. Status and revocation are never among them:
 # a revoked title stays revoked whatever source is replayed.
@@ -76,6 +62,7 @@ DESCRIPTIVE_FIELDS = (
     "highlights",
     "published_indicators",
     "search_text",
+    "search_tokens",
 )
 
 
@@ -139,6 +126,14 @@ def _precise_region(
     return province_code if province_code in known else ""
 
 
+def _city_name(region: str | None, names: Mapping[str, str]) -> str:
+    """The name of the city a county lies in ('' for a placeholder such as 北京's 市辖区)."""
+    if not region or region.endswith("00"):
+        return ""
+    name = names.get(region[:4] + "00", "")
+    return "" if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划") else name
+
+
 @transaction.atomic
 def rebuild_from_national_lists() -> RebuildReport:
     """Make the register's national-list entries match the imported historical titles.
@@ -148,6 +143,7 @@ def rebuild_from_national_lists() -> RebuildReport:
     lookup = national_lists.load_regions(DATA_DIR / "regions.csv")
     regions = dict(Region.objects.values_list("code", "name"))
     known_regions = set(regions)
+    places = PlaceNames(Division(code, name) for code, name in regions.items())
     known_industries = dict(Industry.objects.values_list("code", "name"))
     # a unit known on the platform by its credit code gathers its historical titles under that code
     credit_by_name = {
@@ -167,8 +163,23 @@ def rebuild_from_national_lists() -> RebuildReport:
         source_key = f"{EntrySource.NATIONAL_LIST}:{t.source_file}:{t.source_row}"
         province = t.province_id if t.province_id in known_regions else None
         region = _precise_region(t.listed_region, province, lookup, known_regions) or None
-        industry = SECTOR_INDUSTRY.get(t.industry)
+        if region:
+            # the list names a province (or a plan city): the unit's name often says where inside
+            region = places.region_in_name(t.unit_name, region)[0] or region
+        industry = attribute_industry(t.industry, t.product_category, t.unit_name)[0]
         industry = industry if industry in known_industries else None
+        text = search_text_for(
+            t.unit_name,
+            t.product_name,
+            t.product_model,
+            t.listed_region,
+            regions.get(province or "", ""),
+            # a county's city too: a keyword search for 苏州 finds the titles placed in 吴中区
+            _city_name(region, regions),
+            regions.get(region or "", ""),
+            t.industry,
+            known_industries.get(industry or "", ""),
+        )
         key = name_key(t.unit_name)
         credit = credit_by_name.get(key, "")
         entries.append(
@@ -199,16 +210,8 @@ def rebuild_from_national_lists() -> RebuildReport:
                 evaluation_body=t.evaluation_body,
                 highlights=t.highlights,
                 published_indicators=[],
-                search_text=search_text_for(
-                    t.unit_name,
-                    t.product_name,
-                    t.product_model,
-                    t.listed_region,
-                    regions.get(province or "", ""),
-                    regions.get(region or "", ""),
-                    t.industry,
-                    known_industries.get(industry or "", ""),
-                ),
+                search_text=text,
+                search_tokens=tokens_for(text),
             )
         )
 
@@ -318,6 +321,15 @@ def record_title(
     region_text = region_text or region.full_name()
     industry_text = industry_text or (industry.name if industry else "")
 
+    text = search_text_for(
+        unit_name,
+        product_name,
+        product_model,
+        region_text,
+        province.name if province else "",
+        region.name,
+        industry_text,
+    )
     values: dict[str, Any] = {
         "source": EntrySource.PLATFORM,
         "kind": kind,
@@ -343,15 +355,8 @@ def record_title(
         "evaluation_body": evaluation_body,
         "highlights": highlights,
         "published_indicators": _clean_indicators(published_indicators),
-        "search_text": search_text_for(
-            unit_name,
-            product_name,
-            product_model,
-            region_text,
-            province.name if province else "",
-            region.name,
-            industry_text,
-        ),
+        "search_text": text,
+        "search_tokens": tokens_for(text),
     }
     entry, _ = RegisterEntry.objects.update_or_create(
         source_key=source_key,

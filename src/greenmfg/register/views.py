@@ -54,9 +54,8 @@ def titles(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, **_choices(form)}
     if form.is_valid():
         filters = form.filters()
-        paginator = selectors.BoundedPaginator(
-            selectors.search_titles(**filters), PER_PAGE, scan=bool(filters["q"].strip())
-        )
+        found = selectors.search(**filters)
+        paginator = selectors.BoundedPaginator(found.qs, PER_PAGE, scan=found.scan)
         page = paginator.get_page(request.GET.get("page"))
         context |= {"paginator": paginator, "page": page}
         if not paginator.capped and paginator.count:
@@ -306,6 +305,7 @@ def quality(request: HttpRequest) -> HttpResponse:
             "paginator": paginator,
             "page": page,
             "counts": publication.import_issue_counts(),
+            "attribution": selectors.attribution(),
             "severities": publication.SEVERITIES,
             "source_files": publication.SOURCE_FILES,
             "source_file": source_file,
