@@ -44,6 +44,7 @@ from __future__ import annotations
 from greencore.attribution import SECTOR_INDUSTRY, Division, PlaceNames, attribute_industry
 from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
 from greencore.calc.park import compute_park
+from greencore.capping import GradeCap, grade_caps
 from greencore.documents import (
     CertificateData,
     Finding,
@@ -100,7 +101,6 @@ from greencore.form_keys import (
     table_cell_key,
 )
 from greencore.listing import ENGAGEABLE_LISTING, LISTING_TARGET, LISTING_TRANSITIONS, listing_refusal
-from greencore.grade_caps import GradeCap, grade_caps
 from greencore.raw_form import RawForm, fields_from_raw, fields_from_workbook, is_raw_key, raw_from_fields
 from greencore.raw_layout import LayoutError
 from greencore.regions import (
