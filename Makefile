@@ -57,3 +57,10 @@ fuzz-ci:
 
 fuzz: install
 	GREENMFG_FUZZ_EXAMPLES=$${GREENMFG_FUZZ_EXAMPLES:-400} $(UV) run pytest -q -p no:cacheprovider $(FUZZ_FILES)
+
+# crash harness (issue 16): a write-heavy loop against the production-mode server, kill -9 at random
+# points, every acknowledged write checked after each restart (SQLite in WAL; PostgreSQL when
+# DATABASE_URL is set). Prints cycles, writes acknowledged and writes lost.
+.PHONY: crash
+crash: install
+	$(UV) run python scripts/crash_harness.py --cycles $${CRASH_CYCLES:-1000}
