@@ -50,3 +50,23 @@ clean:
 .PHONY: bench-register
 bench-register: install
 	$(UV) run python tests/bench/bench_register.py
+
+# fuzzing (issue 16): schemathesis over /api/openapi.json and a Hypothesis form fuzzer over every POST
+# endpoint of every role; any 5xx fails. Both print "fuzz <name>: N requests, M 5xx (status: count ...)".
+# fuzz-ci is CI's bounded run (GREENMFG_FUZZ_EXAMPLES examples per operation/endpoint, default 25);
+# fuzz is the longer one (400 each). Set DATABASE_URL to fuzz on PostgreSQL.
+.PHONY: fuzz fuzz-ci
+FUZZ_FILES := tests/greenmfg/fuzz_api.py tests/greenmfg/fuzz_forms.py
+
+fuzz-ci:
+	$(UV) run pytest -q -p no:cacheprovider $(FUZZ_FILES)
+
+fuzz: install
+	GREENMFG_FUZZ_EXAMPLES=$${GREENMFG_FUZZ_EXAMPLES:-400} $(UV) run pytest -q -p no:cacheprovider $(FUZZ_FILES)
+
+# crash harness (issue 16): a write-heavy loop against the production-mode server, kill -9 at random
+# points, every acknowledged write checked after each restart (SQLite in WAL; PostgreSQL when
+# DATABASE_URL is set). Prints cycles, writes acknowledged and writes lost.
+.PHONY: crash
+crash: install
+	$(UV) run python scripts/crash_harness.py --cycles $${CRASH_CYCLES:-1000}

@@ -16,6 +16,7 @@ from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
 from greenmfg.core.boundary import refuse
 from greenmfg.core.i18n import english, localized
+from greenmfg.core.idempotency import idempotent
 from greenmfg.evidence import services as evidence
 from greenmfg.evidence.selectors import evidence_by_indicator
 from greenmfg.evidence.services import EvidenceError
@@ -198,6 +199,7 @@ def save(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_POST
+@idempotent
 def submit(request: HttpRequest, public_id: str) -> HttpResponse:
     application = access_application(request.user, public_id)
     actor = _applicant(request)
@@ -273,6 +275,7 @@ def import_status(request: HttpRequest, public_id: str, job_id: int) -> HttpResp
 
 
 @require_POST
+@idempotent
 def evidence_upload(request: HttpRequest, public_id: str) -> HttpResponse:
     application = access_application(request.user, public_id)
     actor = actor_of(request.user)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from greenmfg.core.forms import form_refusal
 from greenmfg.core.i18n import localized
+from greenmfg.core.idempotency import idempotent
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.selectors import Actor
 from greenmfg.reviews.selectors import calls_for_bureau
@@ -71,6 +72,7 @@ def manage(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @require_POST
+@idempotent
 def decide(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _reviewer(request)
     objection = access_own_objection(request.user, public_id)
@@ -91,6 +93,7 @@ def decide(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @require_POST
+@idempotent
 def publish(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _reviewer(request)
     notice = access_own_notice(request.user, public_id)
@@ -130,6 +133,7 @@ def _first_error(form: Any) -> tuple[str, str]:
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def notice(request: HttpRequest, public_id: Any) -> HttpResponse:
     found = access_public_notice(public_id)
     entries = found.entries.exclude(status=PublicityEntry.Status.REMOVED)

@@ -19,6 +19,7 @@ from greenmfg.applications.states import LIVE, WORKFLOW
 from greenmfg.core.errors import Refused
 from greenmfg.core.forms import form_refusal, only_missing
 from greenmfg.core.i18n import localized
+from greenmfg.core.idempotency import idempotent
 from greenmfg.evaluations import selectors as evaluations
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.selectors import Actor
@@ -145,16 +146,19 @@ def _decide(request: HttpRequest, public_id: Any, action: str) -> HttpResponse:
 
 
 @require_POST
+@idempotent
 def decide_pass(request: HttpRequest, public_id: Any) -> HttpResponse:
     return _decide(request, public_id, "pass")
 
 
 @require_POST
+@idempotent
 def decide_return(request: HttpRequest, public_id: Any) -> HttpResponse:
     return _decide(request, public_id, "return")
 
 
 @require_POST
+@idempotent
 def decide_reject(request: HttpRequest, public_id: Any) -> HttpResponse:
     return _decide(request, public_id, "reject")
 

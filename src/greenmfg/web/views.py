@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from greenmfg.core.idempotency import idempotent
 from greenmfg.orgs.access import access_actor, access_organisation
 from greenmfg.orgs.selectors import actor_of, pending_registrations
 from greenmfg.orgs.services import RegistrationError, decide_registration
@@ -42,6 +43,7 @@ def registrations(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@idempotent
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     actor = access_actor(request.user, "reviewer")
     organisation = access_organisation(request.user, pk)
