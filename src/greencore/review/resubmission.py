@@ -57,7 +57,7 @@ class EvidenceChange:
 
     @property
     def zh(self) -> str:
-        return "新增" if self.change == "added" else "删除"
+        return "新增" if self.change == "added" else "移除"
 
 
 @dataclass(frozen=True, order=True)
