@@ -4,13 +4,14 @@ or the experts confirm or score again, and reviewers see what changed between th
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from factories import actor
+from factories import actor, pdf_bytes
 from test_reviews import submitted as submitted_example
 from test_reviews import through_panel
 from test_verdict import BODY, city, form, refused, set_call, submitted, weihai_inputs
@@ -52,7 +53,8 @@ def evaluated(world: Any) -> tuple[Application, Any]:
     return application, engagement
 
 
-STALE_TP = "第三方评价依据第 1 版，申报单位已修改（in:procurement_green），须评价机构确认或重新评价"
+PROCUREMENT = "向供方提供包括有害物质使用、可回收材料使用、能效等环保要求的采购信息（可选）"
+STALE_TP = f"第三方评价依据第 1 版，申报单位已修改（{PROCUREMENT}），须评价机构确认或重新评价"
 
 
 def test_a_third_party_evaluation_resting_on_a_changed_answer_waits_for_the_evaluator(world):
@@ -70,7 +72,8 @@ def test_a_third_party_evaluation_resting_on_a_changed_answer_waits_for_the_eval
     page = world.client("sz-reviewer").get(reverse("reviews:case", args=[application.public_id]))
     text = page.content.decode()
     assert 'id="stale-results"' in text and STALE_TP in text
-    assert "第 1 版与第 2 版的差异" in text and "in:procurement_green" in text
+    assert "第 1 版与第 2 版的差异" in text
+    assert f"<tr><td>{PROCUREMENT}</td><td>1</td><td>0.5</td></tr>" in text
     assert "96.00 → <strong>95.00</strong>" in text
 
     body = actor(world.users["evaluator"])
@@ -146,7 +149,8 @@ def test_expert_scores_on_a_changed_indicator_are_reopened_and_signed_again(worl
     step = selectors.current_step(application)
     stale = selectors.stale_results(application, step)
     assert [s.zh for s in stale] == [
-        f"专家 {n} 的评分依据第 1 版，所评指标已修改（green_design），须专家确认或重新评分" for n in (1, 2, 3)
+        f"专家 {n} 的评分依据第 1 版，所评指标已修改（绿色设计典型应用案例），须专家确认或重新评分"
+        for n in (1, 2, 3)
     ]
     with refused(ReviewError, "专家 1 的评分依据第 1 版"):
         services.pass_step(sz, application, "同意")
@@ -169,3 +173,33 @@ def test_expert_scores_on_a_changed_indicator_are_reopened_and_signed_again(worl
         services.reopen_stale_scores(sz, application)
     decision = services.pass_step(sz, application, "同意")
     assert decision.outcome in (Decision.Outcome.PASSED, Decision.Outcome.FORWARDED)
+
+
+def test_a_new_evidence_file_alone_stales_the_evaluation_and_is_listed(world):
+    set_call("factory-weihai", third_party=True)
+    application = submitted(world, "sz-machinery", form(weihai_inputs("score_96")))
+    engagement = evaluations.engage(
+        actor(world.users["sz-machinery"]), application, Organisation.objects.get(name=BODY).pk
+    )
+    body = actor(world.users["evaluator"])
+    evaluations.save_values(body, engagement, form(weihai_inputs("score_96")))
+    evaluations.conclude(body, engagement, "相符")
+    services.return_step(city(world), application, "请补充计量器具台账", [], timezone.localdate())
+    owner = actor(world.users["sz-machinery"])
+    added = applications.upload_evidence(
+        owner, application, "metering_basic", io.BytesIO(pdf_bytes("台账")), "计量器具台账.pdf"
+    )
+    applications.submit(owner, application)
+    changes = resubmission_changes(application)
+    assert changes is not None and changes.answers == () and changes.indicators == ()
+    assert [(e.indicator, e.name, e.sm3, e.change) for e in changes.evidence] == [
+        ("metering_basic", "计量器具台账.pdf", added.sm3, "added")
+    ]
+    with refused(ReviewError, "第三方评价依据第 1 版，申报单位已修改（计量设备（必选）"):
+        services.pass_step(city(world), application, "同意")
+    text = (
+        world.client("sz-reviewer")
+        .get(reverse("reviews:case", args=[application.public_id]))
+        .content.decode()
+    )
+    assert 'id="changes-evidence"' in text and "计量器具台账.pdf" in text

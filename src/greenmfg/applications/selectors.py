@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from greencore import EvidenceRef, VersionChanges, version_changes
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 
+from .dossier import build_form, scheme_for
 from .models import Application, Dossier
 from .ports import readers
 from .states import PRIVATE
@@ -87,6 +88,21 @@ def changes_between(before: Dossier, after: Dossier) -> VersionChanges:
         score_before=before.score,
         score_after=after.score,
     )
+
+
+def item_labels(application: Application) -> dict[str, str]:
+    """The Chinese label of every item a change can name: form fields by key, a table's cells by
+    「table title 第 n 行 column」, leaf indicators by id (evidence and expert scores)."""
+    call = application.call
+    form = build_form(scheme_for(call.scheme_id, call.scheme_version).key)
+    labels = dict(form.indicators)
+    for section in form.sections:
+        labels.update((f.key, f.label) for f in section.fields)
+        for table in section.tables:
+            for row in range(table.rows):
+                for column in table.columns:
+                    labels[table.cell_key(row, column)] = f"{table.title} 第 {row + 1} 行 {column.label}"
+    return labels
 
 
 def frozen_at_time(application: Application, when: Any) -> Dossier | None:

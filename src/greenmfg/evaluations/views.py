@@ -21,7 +21,7 @@ from greenmfg.applications.access import access_application
 from greenmfg.applications.answers import Answers
 from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from greenmfg.applications.models import Application
-from greenmfg.applications.selectors import changes_between, latest_frozen
+from greenmfg.applications.selectors import changes_between, item_labels, latest_frozen
 from greenmfg.applications.states import NOT_EVALUABLE
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
@@ -202,6 +202,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     ):
         # resubmitted after a return: the evaluator confirms its conclusion or scores again
         context["changes"] = changes_between(engagement.dossier, latest)
+        context["labels"] = item_labels(application)
     evaluation = None
     if readable and self_dossier is not None:
         form = build_form(scheme.key)

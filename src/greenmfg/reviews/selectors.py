@@ -32,7 +32,7 @@ from greencore import (
 )
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
-from greenmfg.applications.selectors import changes_between, frozen_at_time, latest_frozen
+from greenmfg.applications.selectors import changes_between, frozen_at_time, item_labels, latest_frozen
 from greenmfg.applications.states import LIVE
 from greenmfg.catalog.models import Call
 from greenmfg.evaluations.models import CURRENT, Engagement, EngagementStatus
@@ -245,6 +245,11 @@ def stale_results(application: Application, step: StepSpec) -> list[StaleResult]
     if latest is None:
         return []
     found: list[StaleResult] = []
+    labels = item_labels(application)
+
+    def named(items: tuple[str, ...]) -> str:
+        return "、".join(labels.get(item, item) for item in items[:8]) + ("等" if len(items) > 8 else "")
+
     engagement = (
         Engagement.objects.filter(application=application, status__in=CURRENT)
         .select_related("dossier")
@@ -262,7 +267,7 @@ def stale_results(application: Application, step: StepSpec) -> list[StaleResult]
             found.append(
                 StaleResult(
                     f"第三方评价依据第 {engagement.dossier.number} 版，申报单位已修改"
-                    f"（{'、'.join(items[:8])}{'等' if len(items) > 8 else ''}），须评价机构确认或重新评价",
+                    f"（{named(items)}），须评价机构确认或重新评价",
                     f"the third-party evaluation rests on version {engagement.dossier.number}; "
                     f"changed: {', '.join(items)}",
                     items,
@@ -284,7 +289,7 @@ def stale_results(application: Application, step: StepSpec) -> list[StaleResult]
                 found.append(
                     StaleResult(
                         f"专家 {number} 的评分依据第 {scored.number} 版，所评指标已修改"
-                        f"（{'、'.join(items)}），须专家确认或重新评分",
+                        f"（{named(items)}），须专家确认或重新评分",
                         f"expert {number}'s scores rest on version {scored.number}; "
                         f"changed: {', '.join(items)}",
                         items,

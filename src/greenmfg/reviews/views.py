@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from greencore import ForwardingRule, negative_list
 from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import build_form, scheme_for
-from greenmfg.applications.selectors import resubmission_changes
+from greenmfg.applications.selectors import item_labels, resubmission_changes
 from greenmfg.applications.states import LIVE, WORKFLOW
 from greenmfg.core.errors import Refused
 from greenmfg.core.forms import form_refusal, only_missing
@@ -94,6 +94,7 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
             "stale": stale,
             "stale_scores": any(s.assignment is not None for s in stale),
             "changes": resubmission_changes(application),
+            "labels": item_labels(application),
             "application": application,
             "state": WORKFLOW.states[application.state],
             "chain": selectors.chain_of(call),
