@@ -98,6 +98,8 @@ ROWS: dict[str, Any] = {
     "evaluations:save": ("POST", _running, evaluator, 200),  # nothing posted: saved as is, live result back
     "evaluations:finding": ("POST", _running, evaluator, 302),
     "evaluations:conclude": ("POST", _running, evaluator, 302),
+    # nothing resubmitted since the conclusion: refused, sent back
+    "evaluations:resubmission": ("POST", _concluded, evaluator, 302),
     "evaluations:decline": ("POST", _running, evaluator, 302),  # no reason: refused, sent back
     "evaluations:end": ("POST", _running, applicant_only, 302),
 }

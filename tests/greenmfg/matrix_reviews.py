@@ -121,6 +121,13 @@ ROWS: dict[str, Any] = {
     "reviews:credit": ("POST", lambda o: {"public_id": o["application"].public_id}, step_decision, 302),
     "reviews:panel": ("POST", lambda o: {"public_id": o["application"].public_id}, step_decision, 302),
     "reviews:meeting": ("POST", lambda o: {"public_id": o["application"].public_id}, step_decision, 302),
+    # nothing resubmitted: refused, sent back
+    "reviews:reopen_scores": (
+        "POST",
+        lambda o: {"public_id": o["application"].public_id},
+        step_decision,
+        302,
+    ),
     "reviews:forwarding": (
         "GET",
         lambda o: {"code": "suzhou-2026-factory-grading", "step": 0},

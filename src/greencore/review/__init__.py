@@ -30,20 +30,34 @@ from greencore.review.panels import (
     check_assignment,
     conflicts_of,
 )
+from greencore.review.resubmission import (
+    AnswerChange,
+    EvidenceChange,
+    EvidenceRef,
+    IndicatorChange,
+    VersionChanges,
+    stale_items,
+    version_changes,
+)
 from greencore.review.verdict import Basis, Verdict, decisive_basis, unmet_prerequisites, verdict
 
 __all__ = [
     "METHODS",
+    "AnswerChange",
     "Basis",
     "Candidate",
     "CaseFacts",
     "Conflict",
+    "EvidenceChange",
+    "EvidenceRef",
     "ExpertFacts",
     "ForwardingDecision",
     "ForwardingRule",
+    "IndicatorChange",
     "PanelError",
     "RuleError",
     "Verdict",
+    "VersionChanges",
     "aggregate",
     "assign_panel",
     "check_assignment",
@@ -51,6 +65,8 @@ __all__ = [
     "decide",
     "decisive_basis",
     "published_score",
+    "stale_items",
     "unmet_prerequisites",
     "verdict",
+    "version_changes",
 ]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
+from greencore import EvidenceRef, VersionChanges, version_changes
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 
+from .dossier import build_form, scheme_for
 from .models import Application, Dossier
 from .ports import readers
 from .states import PRIVATE
@@ -41,6 +47,77 @@ def current_dossier(application: Application) -> Dossier:
 
 def latest_frozen(application: Application) -> Dossier | None:
     return application.versions.filter(frozen_at__isnull=False).order_by("-number").first()
+
+
+def _answer_texts(dossier: Dossier) -> dict[str, str]:
+    stored = dossier.answers or {}
+    # the two parts' keys never collide (raw-data keys have their own prefixes, greencore.form_keys)
+    return {**(stored.get("inputs") or {}), **(stored.get("raw") or {})}
+
+
+def _evidence_refs(dossier: Dossier) -> list[EvidenceRef]:
+    files = (dossier.manifest or {}).get("evidence") or []
+    return [EvidenceRef(f["indicator"], f.get("name", ""), f["sm3"]) for f in files]
+
+
+def _leaf_points(dossier: Dossier) -> dict[str, tuple[str, Decimal | None]]:
+    stored: Any = dossier.result
+    result = json.loads(stored) if isinstance(stored, str) else (stored or {})
+    return {
+        node["id"]: (
+            node.get("label", node["id"]),
+            None if node.get("points") is None else Decimal(str(node["points"])),
+        )
+        for node in result.get("indicators", [])
+        if node.get("is_leaf")
+    }
+
+
+def changes_between(before: Dossier, after: Dossier) -> VersionChanges:
+    """What changed from one submitted version to a later one: answers as typed, evidence files by SM3 (from
+    each version's signed manifest), every leaf indicator's points and the score (greencore's rule)."""
+    return version_changes(
+        before.number,
+        after.number,
+        before_answers=_answer_texts(before),
+        after_answers=_answer_texts(after),
+        before_evidence=_evidence_refs(before),
+        after_evidence=_evidence_refs(after),
+        before_points=_leaf_points(before),
+        after_points=_leaf_points(after),
+        score_before=before.score,
+        score_after=after.score,
+    )
+
+
+def item_labels(application: Application) -> dict[str, str]:
+    """The Chinese label of every item a change can name: form fields by key, a table's cells by
+    「table title 第 n 行 column」, leaf indicators by id (evidence and expert scores)."""
+    call = application.call
+    form = build_form(scheme_for(call.scheme_id, call.scheme_version).key)
+    labels = dict(form.indicators)
+    for section in form.sections:
+        labels.update((f.key, f.label) for f in section.fields)
+        for table in section.tables:
+            for row in range(table.rows):
+                for column in table.columns:
+                    labels[table.cell_key(row, column)] = f"{table.title} 第 {row + 1} 行 {column.label}"
+    return labels
+
+
+def frozen_at_time(application: Application, when: Any) -> Dossier | None:
+    """The submitted version in force at `when`: the last one frozen by then."""
+    return (
+        application.versions.filter(frozen_at__isnull=False, frozen_at__lte=when).order_by("-number").first()
+    )
+
+
+def resubmission_changes(application: Application) -> VersionChanges | None:
+    """What the latest resubmission changed against the version before it; None before any resubmission."""
+    frozen = list(application.versions.filter(frozen_at__isnull=False).order_by("-number")[:2])
+    if len(frozen) < 2:
+        return None
+    return changes_between(frozen[1], frozen[0])
 
 
 def dossier_for(actor: Actor, application: Application, number: int | None = None) -> Dossier | None:

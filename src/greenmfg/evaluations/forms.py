@@ -33,3 +33,8 @@ class ConflictForm(forms.Form):
     body = forms.IntegerField(required=False, min_value=1)
     credit_code = forms.CharField(required=False, max_length=18)
     engagement = forms.UUIDField(required=False)
+
+
+class ResubmissionForm(forms.Form):
+    action = forms.ChoiceField(label="处理方式", choices=[("confirm", "确认原评价"), ("rescore", "重新评价")])
+    note = forms.CharField(label="确认意见", max_length=2000, required=False)

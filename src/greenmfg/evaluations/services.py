@@ -447,6 +447,51 @@ def conclude(actor: Actor, engagement: Engagement, conclusion: str) -> Engagemen
     return locked
 
 
+# --- resubmission after a return -------------------------------------------------------------------
+
+CONFIRM, RESCORE = "confirm", "rescore"
+
+
+def review_resubmission(actor: Actor, engagement: Engagement, action: str, note: str = "") -> Engagement:
+    """The applicant resubmitted after a return: the evaluator either confirms that its concluded values
+    still hold for the new version (with a note; the evaluation now rests on that version), or reopens the
+    evaluation to score again and conclude anew. Either way the review step stops waiting on it."""
+    _require_evaluator(actor, engagement)
+    if action not in (CONFIRM, RESCORE):
+        raise EvaluationError("请选择确认原评价或重新评价。", "choose confirm or re-score")
+    text = note.strip()
+    if action == CONFIRM and not text:
+        raise EvaluationError("确认原评价须写明确认意见。", "a confirmation needs a note")
+    with transaction.atomic():
+        locked = _locked(engagement)
+        if locked.status != EngagementStatus.CONCLUDED:
+            raise EvaluationError(
+                "只有已出具结论的评价才能确认或重新评价。", "the evaluation is not concluded"
+            )
+        frozen = _submitted_version(locked.application)
+        pinned = locked.dossier.number if locked.dossier is not None else 0
+        if frozen.number <= pinned:
+            raise EvaluationError(
+                "申报单位没有提交新的版本，无须确认。", "no newer submitted version to confirm against"
+            )
+        if action == CONFIRM:
+            locked.dossier = frozen
+            locked.save(update_fields=["dossier"])
+        else:
+            locked.status = EngagementStatus.ENGAGED
+            locked.save(update_fields=["status"])
+        _event(
+            actor,
+            "resubmission_confirmed" if action == CONFIRM else "resubmission_rescore",
+            locked,
+            EngagementStatus.CONCLUDED,
+            from_version=pinned,
+            to_version=frozen.number,
+            note=text[:TEXT_LIMIT],
+        )
+    return locked
+
+
 # --- conflicts of interest -------------------------------------------------------------------------
 
 

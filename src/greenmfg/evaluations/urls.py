@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:public_id>/save/", views.save, name="save"),
     path("<uuid:public_id>/findings/", views.add_finding, name="finding"),
     path("<uuid:public_id>/conclude/", views.conclude, name="conclude"),
+    path("<uuid:public_id>/resubmission/", views.resubmission, name="resubmission"),
     path("<uuid:public_id>/decline/", views.decline, name="decline"),
     path("<uuid:public_id>/end/", views.end, name="end"),
 ]

@@ -21,7 +21,7 @@ from greenmfg.applications.access import access_application
 from greenmfg.applications.answers import Answers
 from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from greenmfg.applications.models import Application
-from greenmfg.applications.selectors import latest_frozen
+from greenmfg.applications.selectors import changes_between, item_labels, latest_frozen
 from greenmfg.applications.states import NOT_EVALUABLE
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
@@ -30,7 +30,7 @@ from greenmfg.orgs.selectors import Actor
 
 from . import services
 from .access import access_engagement, access_finding
-from .forms import ConcludeForm, ConflictForm, EngageForm, FindingForm, ReasonForm
+from .forms import ConcludeForm, ConflictForm, EngageForm, FindingForm, ReasonForm, ResubmissionForm
 from .models import ConflictKind, Engagement, EngagementStatus, FindingKind
 from .selectors import (
     applicant_by_credit_code,
@@ -174,7 +174,9 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     scheme = scheme_for(call.scheme_id, call.scheme_version)
     readable = evaluation_readable(actor, engagement)
     own_body = evaluator_for(actor, engagement.body_id)
-    self_dossier = engagement.dossier or latest_frozen(application)
+    # a concluded evaluation stays beside the version it concluded on; one being (re)scored beside the latest
+    pinned = engagement.dossier if engagement.status != EngagementStatus.ENGAGED else None
+    self_dossier = pinned or latest_frozen(application)
     submitted = self_dossier is not None and application.state not in NOT_EVALUABLE
     editable = own_body and engagement.status == EngagementStatus.ENGAGED and submitted
     context: dict[str, Any] = {
@@ -189,6 +191,18 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "finding_kinds": FindingKind.choices,
         "conflict_kinds": ConflictKind.choices,
     }
+    latest = latest_frozen(application)
+    if (
+        own_body
+        and engagement.status == EngagementStatus.CONCLUDED
+        and engagement.dossier is not None
+        and latest is not None
+        and latest.number > engagement.dossier.number
+        and application.state not in NOT_EVALUABLE
+    ):
+        # resubmitted after a return: the evaluator confirms its conclusion or scores again
+        context["changes"] = changes_between(engagement.dossier, latest)
+        context["labels"] = item_labels(application)
     evaluation = None
     if readable and self_dossier is not None:
         form = build_form(scheme.key)
@@ -290,6 +304,30 @@ def conclude(request: HttpRequest, public_id: str) -> HttpResponse:
         _refused(request, error)
     else:
         messages.success(request, _("已出具第三方评价结论，评价数据已冻结。"))
+    return _to_engagement(engagement)
+
+
+@require_POST
+def resubmission(request: HttpRequest, public_id: str) -> HttpResponse:
+    engagement = access_engagement(request.user, public_id)
+    actor = _actor(request)
+    if not evaluator_for(actor, engagement.body_id):
+        raise Http404
+    form = ResubmissionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _to_engagement(engagement)
+    try:
+        services.review_resubmission(
+            actor, engagement, form.cleaned_data["action"], form.cleaned_data["note"]
+        )
+    except EvaluationError as error:
+        _refused(request, error)
+    else:
+        if form.cleaned_data["action"] == services.CONFIRM:
+            messages.success(request, _("已确认原评价结论适用于修改后的申报。"))
+        else:
+            messages.success(request, _("评价已重新开放，请核实修改内容后重新出具结论。"))
     return _to_engagement(engagement)
 
 

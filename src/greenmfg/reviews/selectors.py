@@ -26,15 +26,16 @@ from greencore import (
     decisive_basis,
     negative_list,
     region_within,
+    stale_items,
     steps,
     verdict,
 )
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
-from greenmfg.applications.selectors import latest_frozen
+from greenmfg.applications.selectors import changes_between, frozen_at_time, item_labels, latest_frozen
 from greenmfg.applications.states import LIVE
 from greenmfg.catalog.models import Call
-from greenmfg.evaluations.models import Engagement, EngagementStatus
+from greenmfg.evaluations.models import CURRENT, Engagement, EngagementStatus
 from greenmfg.evaluations.selectors import stored_result, third_party_score
 from greenmfg.orgs.models import AuthorityLevel, Organisation
 from greenmfg.orgs.selectors import Actor, covers, in_jurisdiction
@@ -224,6 +225,78 @@ def step_score(application: Application, step: StepSpec) -> tuple[Decimal | None
         return third, "第三方评价"
     frozen = latest_frozen(application)
     return (frozen.score if frozen else None), "企业自评价"
+
+
+@dataclass(frozen=True)
+class StaleResult:
+    """A result resting on an earlier submitted version that the resubmission changed: whose, which
+    changed items it rests on, and who must confirm it or score again."""
+
+    zh: str
+    en: str
+    items: tuple[str, ...]
+    assignment: Assignment | None = None
+
+
+def stale_results(application: Application, step: StepSpec) -> list[StaleResult]:
+    """The third-party evaluation and the step's signed expert scores that rest on a version the applicant
+    has since changed (greencore's `stale_items`), or that are being re-scored. The step waits on them."""
+    latest = latest_frozen(application)
+    if latest is None:
+        return []
+    found: list[StaleResult] = []
+    labels = item_labels(application)
+
+    def named(items: tuple[str, ...]) -> str:
+        return "、".join(labels.get(item, item) for item in items[:8]) + ("等" if len(items) > 8 else "")
+
+    engagement = (
+        Engagement.objects.filter(application=application, status__in=CURRENT)
+        .select_related("dossier")
+        .first()
+    )
+    if engagement is not None and engagement.status == EngagementStatus.ENGAGED and engagement.concluded_at:
+        found.append(StaleResult("评价机构正在对修改后的申报重新评价", "the evaluator is re-scoring", ()))
+    elif (
+        engagement is not None
+        and engagement.dossier is not None
+        and engagement.dossier.number < latest.number
+    ):
+        items = stale_items(None, changes_between(engagement.dossier, latest))
+        if items:
+            found.append(
+                StaleResult(
+                    f"第三方评价依据第 {engagement.dossier.number} 版，申报单位已修改"
+                    f"（{named(items)}），须评价机构确认或重新评价",
+                    f"the third-party evaluation rests on version {engagement.dossier.number}; "
+                    f"changed: {', '.join(items)}",
+                    items,
+                )
+            )
+    if step.panel is not None:
+        # numbered as the case page lists the panel ("专家 n")
+        for number, assignment in enumerate(panel_of(application, step.index), start=1):
+            if assignment.status != Assignment.Status.SIGNED or assignment.signed_at is None:
+                continue
+            if latest.frozen_at is None or assignment.signed_at >= latest.frozen_at:
+                continue
+            scored = frozen_at_time(application, assignment.signed_at)
+            if scored is None or scored.number >= latest.number:
+                continue
+            indicators = set(assignment.scores.values_list("indicator", flat=True))
+            items = stale_items(indicators, changes_between(scored, latest))
+            if items:
+                found.append(
+                    StaleResult(
+                        f"专家 {number} 的评分依据第 {scored.number} 版，所评指标已修改"
+                        f"（{named(items)}），须专家确认或重新评分",
+                        f"expert {number}'s scores rest on version {scored.number}; "
+                        f"changed: {', '.join(items)}",
+                        items,
+                        assignment,
+                    )
+                )
+    return found
 
 
 def _concluded_evaluation(application: Application) -> Engagement | None:

@@ -55,6 +55,7 @@ from .selectors import (
     rank_pool,
     scoring_sheet,
     selected_at_step,
+    stale_results,
 )
 
 
@@ -178,6 +179,8 @@ def _preconditions(locked: Application, step: StepSpec) -> list[str]:
             missing.append("尚未记录会议讨论（日期、参会人员、决定和会议纪要）")
         elif meeting.outcome != Meeting.Outcome.AGREED:
             missing.append(f"会议讨论（{meeting.held_on:%Y年%m月%d日}）未同意：{meeting.decision}")
+    # a resubmission after a return: results resting on changed items wait for their authors
+    missing.extend(stale.zh for stale in stale_results(locked, step))
     if step.panel is not None:
         panel = panel_result(locked, step)
         if panel is None or panel.total is None:
@@ -630,6 +633,38 @@ def assign_expert(actor: Actor, application: Application, profile: ExpertProfile
             raise ReviewError("该专家已在专家组中。", "already on the panel") from None
         _event(actor, "expert_assigned", locked, step=step.index, expert=profile.pk)
     return made
+
+
+def reopen_stale_scores(actor: Actor, application: Application) -> list[Assignment]:
+    """After a resubmission, reopen the signed scores that rest on changed indicators: each expert gets a
+    new window to confirm (sign again) or change them; the step waits until they have signed. The scores
+    as first signed stay in the event."""
+    with transaction.atomic():
+        locked, step = _locked_step(actor, application)
+        stale = [s.assignment for s in stale_results(locked, step) if s.assignment is not None]
+        if not stale or step.panel is None:
+            raise ReviewError("没有须专家重新确认的评分。", "no expert score rests on changed items")
+        now = timezone.now()
+        reopened: list[Assignment] = []
+        for assignment in stale:
+            row = Assignment.objects.select_for_update().get(pk=assignment.pk)
+            previous = row.manifest
+            row.status = Assignment.Status.ACTIVE
+            row.signed_at = None
+            row.manifest = None
+            row.signature = None
+            row.closes_at = max(row.closes_at, now + timedelta(days=step.panel.window_days))
+            row.save(update_fields=["status", "signed_at", "manifest", "signature", "closes_at"])
+            _event(
+                actor,
+                "scores_reopened",
+                locked,
+                step=step.index,
+                assignment=str(row.public_id),
+                previous=previous,
+            )
+            reopened.append(row)
+    return reopened
 
 
 def _locked_assignment(actor: Actor, assignment: Assignment) -> Assignment:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("case/<uuid:public_id>/credit/", views.credit_check, name="credit"),
     path("case/<uuid:public_id>/panel/", views.form_panel, name="panel"),
     path("case/<uuid:public_id>/meeting/", views.meeting, name="meeting"),
+    path("case/<uuid:public_id>/reopen-scores/", views.reopen_scores, name="reopen_scores"),
     path("forwarding/<slug:code>/<int:step>/", views.forwarding, name="forwarding"),
     path("expert/", views.expert_cases, name="expert_cases"),
     path("expert/<uuid:public_id>/", views.expert_score, name="expert_score"),

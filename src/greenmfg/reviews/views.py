@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from greencore import ForwardingRule, negative_list
 from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import build_form, scheme_for
+from greenmfg.applications.selectors import item_labels, resubmission_changes
 from greenmfg.applications.states import LIVE, WORKFLOW
 from greenmfg.core.errors import Refused
 from greenmfg.core.forms import form_refusal, only_missing
@@ -86,10 +87,15 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
     step = selectors.current_step(application)
     call = application.call
     form = build_form(scheme_for(call.scheme_id, call.scheme_version).key)
+    stale = selectors.stale_results(application, step)
     return render(
         request,
         "reviews/case.html",
         {
+            "stale": stale,
+            "stale_scores": any(s.assignment is not None for s in stale),
+            "changes": resubmission_changes(application),
+            "labels": item_labels(application),
             "application": application,
             "state": WORKFLOW.states[application.state],
             "chain": selectors.chain_of(call),
@@ -116,6 +122,18 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
             },
         },
     )
+
+
+@require_POST
+def reopen_scores(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _reviewer(request)
+    application = access_application(request.user, public_id)
+    try:
+        reopened = services.reopen_stale_scores(actor, application)
+        messages.success(request, _("已请 %(count)s 位专家确认或重新评分。") % {"count": len(reopened)})
+    except Refused as error:
+        _refused(request, error)
+    return redirect("reviews:case", public_id=application.public_id)
 
 
 def _decide(request: HttpRequest, public_id: Any, action: str) -> HttpResponse:
