@@ -14,10 +14,10 @@ from greenmfg.applications.access import access_application
 from greenmfg.catalog.models import Call
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
-from greenmfg.publication.access import access_announcement
+from greenmfg.publication.access import access_announcement, access_public_notice
 from greenmfg.publication.models import Title
 
-from . import certificates, services, storage
+from . import certificates, notices, services, storage
 from .access import access_document
 from .models import Document
 from .selectors import documents_for
@@ -167,3 +167,27 @@ def published_list_table(request: HttpRequest, public_id: str) -> HttpResponse:
     response = HttpResponse(write_table_xlsx(table), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{table.title}.xlsx")
     return response
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_not_required
+@require_GET
+def publicity_notice_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The publicity notice (公示) as PDF: public once its window has opened, as the notice page is."""
+    notice = access_public_notice(public_id)
+    return _pdf(notices.notice_pdf(notice, request.build_absolute_uri("/")), f"{notice.title}.pdf")
+
+
+@login_not_required
+@require_GET
+def announcement_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The announcement (公告) with its published list, under its number (public, as the announcement is)."""
+    announcement = access_announcement(public_id)
+    content = notices.announced_pdf(announcement, request.build_absolute_uri("/"))
+    return _pdf(content, f"{announcement.title}（{announcement.number}）.pdf")
