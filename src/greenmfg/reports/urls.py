@@ -7,6 +7,11 @@ urlpatterns = [
     path("application/<uuid:public_id>/", views.application_documents, name="application"),
     path("application/<uuid:public_id>/generate/", views.generate, name="generate"),
     path("application/<uuid:public_id>/verify/", views.verify, name="verify"),
+    path(
+        "application/<uuid:public_id>/panel/<int:step>/scores.xlsx",
+        views.panel_scores_table,
+        name="panel_scores",
+    ),
     path("<uuid:pk>/", views.status, name="status"),
     path("<uuid:pk>/download/", views.download, name="download"),
     path("certificates/verify/", views.verify_certificate, name="verify_certificate"),
