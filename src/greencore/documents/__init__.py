@@ -16,6 +16,12 @@ from greencore.documents.model import (
     number,
     self_evaluation_report,
 )
+from greencore.documents.package import (
+    EvidenceItem,
+    PackageSection,
+    SubmissionPackage,
+    submission_package_pdf,
+)
 from greencore.documents.publication import (
     AnnouncedRow,
     AnnouncedTitle,
@@ -53,14 +59,17 @@ __all__ = [
     "CategoryLine",
     "CertificateData",
     "ComparedIndicator",
+    "EvidenceItem",
     "Finding",
     "GapSection",
     "GateLine",
     "IndicatorLine",
     "Item",
     "NoticeRow",
+    "PackageSection",
     "PublicityNoticeDocument",
     "SelfEvaluationReport",
+    "SubmissionPackage",
     "TableColumn",
     "TableDocument",
     "Templates",
@@ -83,6 +92,7 @@ __all__ = [
     "self_evaluation_html",
     "self_evaluation_pdf",
     "self_evaluation_report",
+    "submission_package_pdf",
     "table_html",
     "third_party_docx",
     "third_party_html",
