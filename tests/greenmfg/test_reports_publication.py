@@ -11,7 +11,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from django.test import Client
+from django.conf import settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from test_register_verification import published
 
@@ -107,3 +108,20 @@ def test_a_notice_not_yet_open_and_a_missing_announcement_are_404(world):
     )
     missing = "00000000-0000-0000-0000-000000000000"
     assert client.get(reverse("reports:announcement_pdf", kwargs={"public_id": missing})).status_code == 404
+
+
+def test_public_documents_are_limited_per_address(world):
+    """Anyone may fetch the notice and the announcement, but one address may not keep the workers busy
+    rendering them: beyond the limit it is told to wait (429), other addresses are served."""
+    announcement, _ = published(world)
+    url = reverse("reports:notice_pdf", kwargs={"public_id": announcement.notice.public_id})
+    assert settings.RATE_LIMITS["documents"]["per_address"] == (20, 600)
+    limits = {
+        **settings.RATE_LIMITS,
+        "documents": {**settings.RATE_LIMITS["documents"], "per_address": (2, 600)},
+    }
+    client = Client()
+    with override_settings(RATE_LIMITS=limits):
+        codes = [client.get(url, REMOTE_ADDR="203.0.113.9").status_code for _ in range(3)]
+        other = client.get(url, REMOTE_ADDR="198.51.100.2").status_code
+    assert (codes, other) == ([200, 200, 429], 200)
