@@ -191,6 +191,14 @@ RATE_LIMITS: dict[str, dict[str, object]] = {
         "per_address": (30, 3600),
         "per_account": None,
     },
+    # public documents rendered on request (a PDF costs about a second of CPU): anyone may fetch them,
+    # no one may keep the workers busy with them
+    "documents": {
+        "views": ("reports:notice_pdf", "reports:announcement_pdf", "reports:published_list"),
+        "methods": ("GET", "HEAD"),
+        "per_address": (20, 600),
+        "per_account": None,
+    },
     "export": {
         "views": tuple(_EXPORTS),
         "methods": ("GET", "HEAD"),

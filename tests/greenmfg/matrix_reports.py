@@ -57,5 +57,16 @@ ROWS: dict[str, Any] = {
     "reports:certificate": ("GET", lambda o: {"title_id": o["title"].public_id}, holder_or_issuer, 200),
     "reports:verify_certificate": ("GET", None, "public", 200),
     "reports:published_list": ("GET", lambda o: {"public_id": o["announcement"].public_id}, "public", 200),
+    # the notice and the announcement as PDF: public, as the pages they print
+    "reports:notice_pdf": ("GET", lambda o: {"public_id": o["notice"].public_id}, "public", 200),
+    "reports:announcement_pdf": ("GET", lambda o: {"public_id": o["announcement"].public_id}, "public", 200),
+    # the panel's score sheet of the city step: the city bureau alone (it decides the step); the base
+    # application's panel has not signed, so the city gets the refusal (409), everyone else 404
+    "reports:panel_scores": (
+        "GET",
+        lambda o: {"public_id": o["application"].public_id, "step": 1},
+        lambda role: role == "sz-reviewer",
+        409,
+    ),
     "reports:call_summary": ("GET", lambda o: {"code": o["application"].call.code}, "reviewers", 200),
 }

@@ -17,6 +17,7 @@ import jinja2
 from greencore.documents.certificate import CertificateData
 from greencore.documents.chart import radar_png, radar_svg
 from greencore.documents.model import SelfEvaluationReport
+from greencore.documents.publication import AnnouncementDocument, PublicityNoticeDocument
 from greencore.documents.third_party import ThirdPartyReport
 
 SHIPPED_TEMPLATES = Path(__file__).with_name("templates")
@@ -109,3 +110,11 @@ def third_party_docx(report: ThirdPartyReport, templates: Templates | None = Non
 
 def certificate_pdf(data: CertificateData, templates: Templates | None = None) -> bytes:
     return html_to_pdf(render_html("certificate.html", data.context(), templates))
+
+
+def publicity_notice_pdf(notice: PublicityNoticeDocument, templates: Templates | None = None) -> bytes:
+    return html_to_pdf(render_html("publicity_notice.html", notice.context(), templates))
+
+
+def announcement_pdf(document: AnnouncementDocument, templates: Templates | None = None) -> bytes:
+    return html_to_pdf(render_html("announcement.html", document.context(), templates))

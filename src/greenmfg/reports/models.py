@@ -11,6 +11,7 @@ class Document(models.Model):
     class Kind(models.TextChoices):
         SELF_EVALUATION = "self_evaluation", "自评价报告"
         THIRD_PARTY = "third_party", "第三方评价报告"
+        PACKAGE = "package", "申报材料汇编（PDF）"
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF 文件"

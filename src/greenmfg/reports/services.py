@@ -8,33 +8,40 @@ its SM3 digest; progress is on the row for the page to poll.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django_tasks import task
 
 from greencore import (
+    EvidenceItem,
     Finding,
+    PackageSection,
     Result,
     SelfEvaluationReport,
+    SubmissionPackage,
     Templates,
     ThirdPartyReport,
     self_evaluation_docx,
     self_evaluation_pdf,
     self_evaluation_report,
+    submission_package_pdf,
     third_party_docx,
     third_party_pdf,
     third_party_report,
 )
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application, Dossier
-from greenmfg.applications.selectors import dossier_for
+from greenmfg.applications.selectors import dossier_for, latest_frozen
 from greenmfg.audit import services as audit
 from greenmfg.core.errors import Refused
 from greenmfg.evaluations.models import Engagement, EngagementStatus
@@ -68,7 +75,21 @@ def request_document(actor: Actor, application: Application, kind: str, fmt: str
         raise ReportError("格式只能是 PDF 或 Word（docx）。", "the format must be pdf or docx")
     engagement: Engagement | None = None
     dossier: Dossier | None
-    if kind == Document.Kind.THIRD_PARTY:
+    if kind == Document.Kind.PACKAGE:
+        # the package is what goes to the ministry: the submitted version only, as one PDF, with the
+        # concluded third-party evaluation when there is one (its readers are then the package's)
+        if fmt != Document.Format.PDF:
+            raise ReportError("申报材料汇编只生成 PDF 文件。", "the submission package is a PDF only")
+        dossier = latest_frozen(application)
+        if dossier is None:
+            raise ReportError("申报书提交后才能汇编申报材料。", "the application has not been submitted")
+        engagement = (
+            engagements_visible_to(actor)
+            .filter(application=application, status=EngagementStatus.CONCLUDED)
+            .order_by("-concluded_at")
+            .first()
+        )
+    elif kind == Document.Kind.THIRD_PARTY:
         # the concluded evaluation the actor may read; its dossier is the version it compared against
         engagement = (
             engagements_visible_to(actor)
@@ -223,6 +244,8 @@ def _progress(document: Document, progress: int, status: str = Document.Status.R
 
 def render(document: Document) -> bytes:
     pdf = document.format == Document.Format.PDF
+    if document.kind == Document.Kind.PACKAGE:
+        return package_pdf(document, lambda progress: _progress(document, progress))
     if document.kind == Document.Kind.THIRD_PARTY and document.engagement is not None:
         third = third_party_data(document.engagement)
         _progress(document, 40)
@@ -250,6 +273,58 @@ def finish(document: Document, content: bytes) -> None:
         "reports.generated",
         obj=document,
         detail={"number": document.number, "format": document.format, "sm3": digest, "size": len(content)},
+    )
+
+
+def package_pdf(document: Document, progress: Callable[[int], None]) -> bytes:
+    """The submission package: the self-evaluation report of the submitted version, the third-party
+    report when the package names a concluded evaluation, and the submitted evidence (each file checked
+    against its SM3 digest first: a file that no longer matches fails the package, with its name)."""
+    application = document.application
+    sections = [
+        PackageSection(
+            "自评价报告",
+            self_evaluation_pdf(self_evaluation_data(application, document.dossier), templates()),
+        )
+    ]
+    progress(30)
+    if document.engagement is not None:
+        third = third_party_pdf(third_party_data(document.engagement), templates())
+        sections.append(PackageSection("第三方评价报告", third))
+    progress(50)
+    call = application.call
+    labels = {node.id: node.label.zh for node in scheme_for(call.scheme_id, call.scheme_version).iter_nodes()}
+    evidence = []
+    for indicator, items in evidence_by_indicator(application.pk, submitted_only=True).items():
+        for item in items:
+            with default_storage.open(item.storage_name, "rb") as handle:
+                content = handle.read()
+            if sm3_hex(io.BytesIO(content)) != item.sm3:
+                raise ReportError(
+                    f"证明材料“{item.name}”校验失败（SM3 摘要不符），未汇编。",
+                    f"evidence file {item.name!r} failed its integrity check",
+                )
+            evidence.append(
+                EvidenceItem(
+                    indicator=labels.get(indicator, indicator),
+                    name=item.name,
+                    content=content,
+                    is_pdf=item.mime == "application/pdf",
+                    sm3=item.sm3,
+                )
+            )
+    progress(60)
+    return submission_package_pdf(
+        SubmissionPackage(
+            title=f"{application.applicant.name}\n{call.name}申报材料",
+            applicant=application.applicant.name,
+            call_name=call.name,
+            data_version=f"申报书第 {document.dossier.number} 版（提交版）",
+            generated_on=timezone.localdate().isoformat(),
+            sections=tuple(sections),
+            evidence=tuple(evidence),
+        ),
+        templates(),
     )
 
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
-from greencore import TableColumn, TableDocument
+from greencore import StepSpec, TableColumn, TableDocument
+from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import applications_visible_to
 from greenmfg.applications.states import WORKFLOW
 from greenmfg.catalog.models import Call, TitleKind, TitleLevel
 from greenmfg.evaluations.models import Engagement, EngagementStatus
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication.models import Announcement
+from greenmfg.reviews.models import Assignment
+from greenmfg.reviews.selectors import PanelResult, panel_of, scoring_sheet
 
 # 推荐汇总表: the columns district and city bureaus forward (unit, code, place, industry, the dates and
 # scores a reviewer sorts by, the state, and a blank column for the bureau's recommendation)
@@ -118,4 +123,79 @@ def published_list(announcement: Announcement) -> TableDocument:
         columns=PUBLISHED_COLUMNS,
         rows=rows,
         sheet="公布名单",
+    )
+
+
+# 专家评分表: each expert's points per indicator and the panel's figure, as the engine aggregates them
+AGGREGATION_NAMES = {"mean": "取平均", "trimmed_mean": "去掉一个最高分和一个最低分后取平均"}
+
+
+def panel_score_sheet(application: Application, step: StepSpec, result: PanelResult) -> TableDocument:
+    """The signed panel's score sheet of one step: a row per leaf indicator (the applicant's points beside
+    the experts'), the panel's column holding greencore's aggregate, and a 合计 row whose panel cell is
+    the panel's total as the review decided on it."""
+    panel = list(
+        panel_of(application, step.index)
+        .filter(status=Assignment.Status.SIGNED)
+        .order_by("signed_at", "pk")
+        .prefetch_related("scores")
+    )
+    points = [{s.indicator: s.points for s in assignment.scores.all()} for assignment in panel]
+    sheet = scoring_sheet(application)
+    known = {row["id"] for row in sheet}
+    # an indicator scored but no longer in the sheet still counts in the engine's total: show it
+    extra = sorted({key for scores in points for key in scores} - known)
+    lines = [(r["id"], r["path"], r["label"], r["max_points"], r["self_points"]) for r in sheet]
+    lines += [(key, "", key, None, None) for key in extra]
+    columns = (
+        TableColumn("序号", 6, "integer"),
+        TableColumn("指标编号", 12),
+        TableColumn("评价指标", 44),
+        TableColumn("满分", 8, "decimal"),
+        TableColumn("企业自评分", 11, "decimal"),
+        *(
+            TableColumn(f"专家{n}（{assignment.expert.user}）", 14, "decimal")
+            for n, assignment in enumerate(panel, 1)
+        ),
+        TableColumn("专家组得分", 12, "decimal"),
+    )
+    rows: list[tuple[Any, ...]] = [
+        (
+            number,
+            key,
+            f"{path} › {label}" if path else label,
+            maximum,
+            own,
+            *(scores.get(key) for scores in points),
+            result.per_indicator.get(key),
+        )
+        for number, (key, path, label, maximum, own) in enumerate(lines, 1)
+    ]
+
+    def total(values: list[Decimal | None]) -> Decimal | None:
+        present = [v for v in values if v is not None]
+        return sum(present, Decimal("0.00")) if present else None
+
+    rows.append(
+        (
+            None,
+            "",
+            "合计",
+            total([line[3] for line in lines]),
+            total([line[4] for line in lines]),
+            *(total(list(scores.values())) for scores in points),
+            result.total,
+        )
+    )
+    signed = max((a.signed_at for a in panel if a.signed_at), default=None)
+    return TableDocument(
+        title=f"{application.applicant.name}专家评审评分表",
+        subtitle=(
+            f"{application.call.name}　　评审环节：{step.name}　　专家 {len(panel)} 人，"
+            f"{AGGREGATION_NAMES.get(result.method, result.method)}　　专家组得分：{result.total}"
+            + (f"　　签署完成：{timezone.localtime(signed):%Y-%m-%d %H:%M}" if signed else "")
+        ),
+        columns=columns,
+        rows=tuple(rows),
+        sheet="专家评分表",
     )

@@ -7,10 +7,17 @@ urlpatterns = [
     path("application/<uuid:public_id>/", views.application_documents, name="application"),
     path("application/<uuid:public_id>/generate/", views.generate, name="generate"),
     path("application/<uuid:public_id>/verify/", views.verify, name="verify"),
+    path(
+        "application/<uuid:public_id>/panel/<int:step>/scores.xlsx",
+        views.panel_scores_table,
+        name="panel_scores",
+    ),
     path("<uuid:pk>/", views.status, name="status"),
     path("<uuid:pk>/download/", views.download, name="download"),
     path("certificates/verify/", views.verify_certificate, name="verify_certificate"),
     path("certificates/<uuid:title_id>/", views.certificate, name="certificate"),
     path("announcements/<uuid:public_id>/list.xlsx", views.published_list_table, name="published_list"),
+    path("announcements/<uuid:public_id>/announcement.pdf", views.announcement_pdf, name="announcement_pdf"),
+    path("notices/<uuid:public_id>/notice.pdf", views.publicity_notice_pdf, name="notice_pdf"),
     path("call/<slug:code>/summary.xlsx", views.call_summary_table, name="call_summary"),
 ]

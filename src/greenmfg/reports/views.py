@@ -14,15 +14,16 @@ from greenmfg.applications.access import access_application
 from greenmfg.catalog.models import Call
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
-from greenmfg.publication.access import access_announcement
+from greenmfg.publication.access import access_announcement, access_public_notice
 from greenmfg.publication.models import Title
+from greenmfg.reviews import selectors as reviews
 
-from . import certificates, services, storage
+from . import certificates, notices, services, storage
 from .access import access_document
 from .models import Document
 from .selectors import documents_for
 from .services import ReportError
-from .tables import call_summary, published_list
+from .tables import call_summary, panel_score_sheet, published_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -164,6 +165,55 @@ def verify_certificate(request: HttpRequest) -> HttpResponse:
 def published_list_table(request: HttpRequest, public_id: str) -> HttpResponse:
     """The published list of an announcement (public, as the announcement is), with its number."""
     table = published_list(access_announcement(public_id))
+    response = HttpResponse(write_table_xlsx(table), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{table.title}.xlsx")
+    return response
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_not_required
+@require_GET
+def publicity_notice_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The publicity notice (公示) as PDF: public once its window has opened, as the notice page is."""
+    notice = access_public_notice(public_id)
+    return _pdf(notices.notice_pdf(notice, request.build_absolute_uri("/")), f"{notice.title}.pdf")
+
+
+@login_not_required
+@require_GET
+def announcement_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The announcement (公告) with its published list, under its number (public, as the announcement is)."""
+    announcement = access_announcement(public_id)
+    content = notices.announced_pdf(announcement, request.build_absolute_uri("/"))
+    return _pdf(content, f"{announcement.title}（{announcement.number}）.pdf")
+
+
+@require_GET
+def panel_scores_table(request: HttpRequest, public_id: str, step: int) -> HttpResponse:
+    """The expert panel's score sheet (专家评分表) of a step, for the bureau that decides the step; only
+    once every member has signed (no partial figures, as on the case page)."""
+    application = access_application(request.user, public_id)
+    actor = access_actor(request.user, "reviewer")
+    chain = reviews.chain_of(application.call)
+    if (
+        step >= len(chain)
+        or chain[step].panel is None
+        or not reviews.decides_step(actor, application, chain[step])
+    ):
+        raise Http404
+    result = reviews.panel_result(application, chain[step])
+    if result is None or result.total is None:
+        error = ReportError(
+            "专家组尚未全部签署评分，评分表暂不能导出。", "the panel has not all signed its scores yet"
+        )
+        return HttpResponse(localized(error), status=409, content_type="text/plain; charset=utf-8")
+    table = panel_score_sheet(application, chain[step], result)
     response = HttpResponse(write_table_xlsx(table), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{table.title}.xlsx")
     return response

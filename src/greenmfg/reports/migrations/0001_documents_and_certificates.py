@@ -65,7 +65,11 @@ class Migration(migrations.Migration):
                 (
                     "kind",
                     models.CharField(
-                        choices=[("self_evaluation", "自评价报告"), ("third_party", "第三方评价报告")],
+                        choices=[
+                            ("self_evaluation", "自评价报告"),
+                            ("third_party", "第三方评价报告"),
+                            ("package", "申报材料汇编（PDF）"),
+                        ],
                         max_length=32,
                     ),
                 ),
