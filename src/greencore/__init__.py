@@ -29,11 +29,24 @@ importable for greencore's own code, its command line and its tests; their layou
   (`HeldTitle`, `NegativeHit`) for what is applied for (`Applying`), a `Refusal`, `EligibilityError`;
 - form keys: `input_key`, `input_table_key`, `raw_value_key`, `raw_table_key`, `table_cell_key`,
   `holds_raw_data`, and what a key names (`input_place`, `raw_place`);
+- industry benchmark values: `BenchmarkValue`, a sheet's rows checked (`check_benchmark_rows`,
+  `read_benchmark_workbook`, `RowProblem`, `BENCHMARK_COLUMNS`, `BENCHMARK_MARKS`), the inputs they fill
+  (`benchmark_inputs`) and the value that applies to an industry (`match_benchmarks`);
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
 from __future__ import annotations
 
+from greencore.benchmarks import (
+    BENCHMARK_COLUMNS,
+    BENCHMARK_MARKS,
+    BenchmarkValue,
+    RowProblem,
+    benchmark_inputs,
+    check_benchmark_rows,
+    match_benchmarks,
+    read_benchmark_workbook,
+)
 from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
 from greencore.calc.park import compute_park
 from greencore.documents import (
@@ -170,6 +183,8 @@ from greencore.workflow.chain import (
 )
 
 __all__ = [
+    "BENCHMARK_COLUMNS",
+    "BENCHMARK_MARKS",
     "CALCULATIONS",
     "DATA_SHEET",
     "ENGAGEABLE_LISTING",
@@ -183,6 +198,7 @@ __all__ = [
     "ApplicantRecord",
     "Applying",
     "Basis",
+    "BenchmarkValue",
     "CalcError",
     "CalcInputError",
     "Candidate",
@@ -226,6 +242,7 @@ __all__ = [
     "RegionError",
     "Registry",
     "Result",
+    "RowProblem",
     "RuleError",
     "Scheme",
     "SchemeError",
@@ -250,9 +267,11 @@ __all__ = [
     "aggregate",
     "assign_panel",
     "authority_level_for",
+    "benchmark_inputs",
     "bureau_refusal",
     "certificate_pdf",
     "check_assignment",
+    "check_benchmark_rows",
     "check_eligibility",
     "check_transition",
     "check_workbook",
@@ -284,6 +303,7 @@ __all__ = [
     "listing_refusal",
     "load_data",
     "load_workflow",
+    "match_benchmarks",
     "negative_list",
     "province_of",
     "published_score",
@@ -298,6 +318,7 @@ __all__ = [
     "raw_table_key",
     "raw_value_key",
     "read_answers",
+    "read_benchmark_workbook",
     "read_raw_sheets",
     "read_workbook",
     "region_level",
