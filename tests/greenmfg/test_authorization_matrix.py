@@ -136,8 +136,9 @@ EXTRA_MODULES = [
         "matrix_register",
         "matrix_catalog",
         "matrix_reports",
+        "matrix_admin",
+        "matrix_schemes",
     )
-    for name in ("matrix_evaluations", "matrix_reviews", "matrix_register", "matrix_catalog", "matrix_admin")
 ]
 for _module in EXTRA_MODULES:
     assert not set(_module.ROWS) & set(MATRIX), f"{_module.__name__} repeats a row"
