@@ -24,6 +24,7 @@ from greenmfg.benchmarks import services
 from greenmfg.benchmarks.models import BenchmarkImport, BenchmarkValue
 from greenmfg.benchmarks.services import BenchmarkError, BenchmarkRowsRefused
 from greenmfg.catalog.models import Call
+from greenmfg.web.templatetags.greenmfg import fieldid
 
 SOURCE = "工信部节〔2024〕13号 附件2 表3"
 
@@ -176,3 +177,14 @@ def test_a_refused_import_through_the_page_changes_nothing(world: Any, role: str
     response = world.client(role).post(reverse("benchmarks:import"), {"file": machinery_values()})
     assert response.status_code == 404
     assert BenchmarkImport.objects.count() == 0 and BenchmarkValue.objects.count() == 0
+
+
+def test_the_dossier_shows_a_fixed_value_read_only_with_its_source(world: Any) -> None:
+    services.import_benchmarks(actor(world.users["sz-reviewer"]), machinery_values())
+    application = start(world.users["sz-machinery"])
+    url = reverse("applications:dossier", kwargs={"public_id": application.public_id})
+    page = world.client("sz-machinery").get(url).content.decode()
+    field = page[page.index(f'id="{fieldid("in:carbon_intensity_base")}"') :]
+    field = field[: field.index("</small>")]
+    assert 'value="120.5" readonly' in field and 'name="in:carbon_intensity_base"' not in field
+    assert f"来源：{SOURCE}（V，行业代码 34，{year()}年）" in field

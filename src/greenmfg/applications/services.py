@@ -26,13 +26,11 @@ from greencore import (
     Transition,
     TransitionRefused,
     check_transition,
-    input_key,
     steps,
 )
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.audit.services import canonical, sm3
-from greenmfg.benchmarks.selectors import benchmarks_for
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import call_open_to, eligibility_of
 from greenmfg.core.errors import Refused
@@ -41,13 +39,13 @@ from greenmfg.evidence import selectors as evidence_selectors
 from greenmfg.evidence import services as evidence
 from greenmfg.evidence.models import EvidenceFile
 from greenmfg.notifications import services as notifications
-from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, actor_of
 
 from .answers import Answers
 from .dossier import Evaluation, Form, blockers, build_form, evaluate, scheme_for, store_result
 from .models import Application, Dossier, ImportJob
+from .selectors import benchmark_fields
 from .states import EDITABLE, WORKFLOW
 from .workbook import answers_from_workbook
 
@@ -89,16 +87,6 @@ def _event(actor: Actor, action: str, application: Application, before: str, **d
 
 def _locked(application_id: int) -> Application:
     return Application.objects.select_for_update().select_related("call").get(pk=application_id)
-
-
-def benchmark_fields(call: Call, applicant: Organisation, form: Form) -> dict[str, str]:
-    """The benchmark inputs the call's bureau fixes for the applicant's industry (benchmarks_for), as form
-    key -> value: the platform fills them, and the enterprise never types them."""
-    return {
-        input_key(input_id): format(value.value.normalize(), "f")
-        for input_id, value in benchmarks_for(call, applicant).items()
-        if form.accepts(input_key(input_id))
-    }
 
 
 def start_application(actor: Actor, call: Call, *, today: date | None = None) -> Application:

@@ -27,7 +27,13 @@ from .access import access_application, access_evidence
 from .answers import Answers
 from .dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from .models import Application, Dossier, ImportJob
-from .selectors import applications_visible_to, dossier_for, review_queue, versions_for
+from .selectors import (
+    applications_visible_to,
+    dossier_for,
+    fixed_benchmarks,
+    review_queue,
+    versions_for,
+)
 from .services import WORKFLOW, ApplicationError
 
 
@@ -89,6 +95,8 @@ def _result_context(
         "dossier": dossier,
         "scheme": scheme,
         "form": form,
+        # the benchmark inputs the bureau fixes by industry: read-only, with their source
+        "fixed": fixed_benchmarks(call, application.applicant, form),
         "evaluation": evaluation,
         "result": result,
         # the figures read from raw data with their steps and reference rows, under the form
