@@ -32,6 +32,9 @@ importable for greencore's own code, its command line and its tests; their layou
 - industry benchmark values: `BenchmarkValue`, a sheet's rows checked (`check_benchmark_rows`,
   `read_benchmark_workbook`, `RowProblem`, `BENCHMARK_COLUMNS`, `BENCHMARK_MARKS`), the inputs they fill
   (`benchmark_inputs`) and the value that applies to an industry (`match_benchmarks`);
+- local schemes: `load_scheme_text` (YAML text, `extends:` resolved by `parents_from(registry)`), the
+  numbers a derived scheme may change (`editable_numbers`), `derive_scheme_text`, and `scheme_diff`
+  (`NumberChange`) against the parent;
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
@@ -105,6 +108,14 @@ from greencore.form_keys import (
     table_cell_key,
 )
 from greencore.listing import ENGAGEABLE_LISTING, LISTING_TARGET, LISTING_TRANSITIONS, listing_refusal
+from greencore.local_schemes import (
+    NumberChange,
+    derive_scheme_text,
+    editable_numbers,
+    load_scheme_text,
+    parents_from,
+    scheme_diff,
+)
 from greencore.raw_form import RawForm, fields_from_raw, fields_from_workbook, is_raw_key, raw_from_fields
 from greencore.raw_layout import LayoutError
 from greencore.regions import (
@@ -232,6 +243,7 @@ __all__ = [
     "MissingInput",
     "NegativeHit",
     "NegativeItem",
+    "NumberChange",
     "PanelError",
     "PopulationResult",
     "Quota",
@@ -283,9 +295,11 @@ __all__ = [
     "convert_value",
     "decide",
     "decisive_basis",
+    "derive_scheme_text",
     "derived_inputs",
     "describe",
     "domain",
+    "editable_numbers",
     "fed_by_raw",
     "fields_from_raw",
     "fields_from_workbook",
@@ -302,9 +316,11 @@ __all__ = [
     "jurisdiction_prefix",
     "listing_refusal",
     "load_data",
+    "load_scheme_text",
     "load_workflow",
     "match_benchmarks",
     "negative_list",
+    "parents_from",
     "province_of",
     "published_score",
     "quota_counts",
@@ -328,6 +344,7 @@ __all__ = [
     "render_docx",
     "render_html",
     "same_province",
+    "scheme_diff",
     "score",
     "score_population",
     "self_evaluation_docx",
