@@ -169,7 +169,7 @@ from greencore.scoring.raw import derived_inputs, raw_scoring, working
 from greencore.scoring.result import Gap, Improvement, MissingInput
 from greencore.standards.loader import SchemeError, load_data
 from greencore.standards.model import Choice, InputKind, Scheme, Text
-from greencore.standards.registry import Registry, get_scheme, shipped
+from greencore.standards.registry import Registry, get_scheme, shipped, shipped_dir
 from greencore.workbook import (
     DATA_SHEET,
     GATES_SHEET,
@@ -352,6 +352,7 @@ __all__ = [
     "self_evaluation_pdf",
     "self_evaluation_report",
     "shipped",
+    "shipped_dir",
     "steps",
     "table_cell_key",
     "third_party_docx",

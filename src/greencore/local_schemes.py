@@ -31,9 +31,15 @@ def parents_from(registry: Registry) -> Callable[[str], dict[str, Any]]:
     return registry.parent_data
 
 
-def load_scheme_text(text: str, file: str, resolve_parent: Callable[[str], dict[str, Any]]) -> Scheme:
-    """Read, resolve `extends:`, mark and validate a scheme given as text. `SchemeError` names the place."""
-    return load_data(read_yaml_text(text, file), file, resolve_parent)
+def load_scheme_text(
+    text: str, file: str, resolve_parent: Callable[[str], dict[str, Any]], *, require_parent: bool = False
+) -> Scheme:
+    """Read, resolve `extends:`, mark and validate a scheme given as text. `SchemeError` names the place.
+    With `require_parent`, a scheme that extends nothing is refused (a local scheme derives from one)."""
+    raw = read_yaml_text(text, file)
+    if require_parent and not raw.get("extends"):
+        raise SchemeError(file, "extends", "a local scheme must name the scheme it derives from")
+    return load_data(raw, file, resolve_parent)
 
 
 @dataclass(frozen=True)

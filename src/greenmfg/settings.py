@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "greenmfg.accounts",
     "greenmfg.orgs",
     "greenmfg.notifications",
+    "greenmfg.schemes",
     "greenmfg.catalog",
     "greenmfg.benchmarks",
     "greenmfg.applications",

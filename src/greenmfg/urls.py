@@ -15,6 +15,7 @@ urlpatterns = [
     path("publication/", include("greenmfg.publication.urls")),
     path("calls/", include("greenmfg.catalog.urls")),
     path("benchmarks/", include("greenmfg.benchmarks.urls")),
+    path("schemes/", include("greenmfg.schemes.urls")),
     path("orgs/", include("greenmfg.orgs.urls")),
     path("notifications/", include("greenmfg.notifications.urls")),
     path("public/", include("greenmfg.register.urls")),

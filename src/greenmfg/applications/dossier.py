@@ -35,7 +35,6 @@ from greencore import (
     convert_value,
     derived_inputs,
     fed_by_raw,
-    get_scheme,
     input_key,
     input_place,
     input_table_key,
@@ -46,6 +45,7 @@ from greencore import (
     score,
     table_cell_key,
 )
+from greenmfg.schemes.selectors import get_scheme
 
 from .answers import Answers
 from .models import ScoredAnswers
