@@ -50,4 +50,6 @@ ROWS: dict[str, Any] = {
     "schemes:derive": ("GET", None, issuers, 200),
     "schemes:detail": ("GET", SCHEME, owner, 200),
     "schemes:adopt": ("POST", SCHEME, owner, 302),
+    # without a value the page refuses before the service (nothing recorded) and shows the reason
+    "schemes:verify": ("POST", SCHEME, owner, 302),
 }

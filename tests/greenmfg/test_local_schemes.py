@@ -161,3 +161,45 @@ def test_the_pages_derive_show_the_diff_and_adopt(world: Any) -> None:
     assert row.status == "adopted"
     bad = client.post(reverse("schemes:submit"), {"text": "id: x\nversion: '1'\nextends: [unclosed\n"})
     assert bad.status_code == 400 and "line 4, column 1" in bad.content.decode()
+
+
+ENERGY_POINTS = "indicators[energy].points"  # 30, marked S in the national scheme (G10/G11 weights)
+
+
+def test_an_unverified_number_is_confirmed_or_overridden_as_a_new_version(world: Any) -> None:
+    bureau = actor(world.users["sz-reviewer"])
+    first = services.adopt(bureau, derived(world, **{PLATFORM_BASE: "2"}))
+    listed = {n.path: n for n in get_scheme(first.key).numbers if not n.mark.is_verified}
+    assert listed[ENERGY_POINTS].value == Decimal("30") and listed[ENERGY_POINTS].mark.value == "S"
+    text = first.text
+    confirmed = services.verify_number(
+        bureau,
+        first,
+        path=ENERGY_POINTS,
+        value=Decimal("30"),
+        source="苏州市工信局〔2026〕9号 第一条",
+        version="2",
+    )
+    assert confirmed.key == "factory-suzhou-local@2" and confirmed.parent_key == first.key
+    [change] = diff_of(confirmed)
+    assert change.path == ENERGY_POINTS and change.before is not None and change.after is not None
+    assert (change.before.value, change.before.mark.value) == (Decimal("30"), "S")
+    assert (change.after.value, change.after.mark.value, change.after.source) == (
+        Decimal("30"),
+        "V",
+        "苏州市工信局〔2026〕9号 第一条",
+    )
+    event = Event.objects.get(action="scheme.number_confirmed", object_id=confirmed.key)
+    assert event.detail["path"] == ENERGY_POINTS and event.detail["before_mark"] == "S"
+    first.refresh_from_db()
+    assert first.text == text  # the adopted version is untouched
+    # an override that breaks the sum of the category is refused with its place, and nothing is kept
+    with pytest.raises(SchemeRefused) as refused:
+        services.verify_number(
+            bureau, first, path=ENERGY_POINTS, value=Decimal("31"), source="某文件 第二条", version="3"
+        )
+    assert refused.value.place == "indicator energy"
+    assert not LocalScheme.objects.filter(version="3").exists()
+    # a verified number is not offered again
+    with pytest.raises(SchemeRefused):
+        services.verify_number(bureau, first, path=PLATFORM_BASE, value=Decimal("2"), source="x", version="4")

@@ -140,3 +140,40 @@ def adopt(actor: Actor, row: LocalScheme) -> LocalScheme:
         locked.save(update_fields=["status", "adopted_by", "adopted_at"])
         _event(actor, "adopted", locked, parent=locked.parent_key)
     return locked
+
+
+def verify_number(
+    actor: Actor, row: LocalScheme, *, path: str, value: Decimal, source: str, version: str
+) -> LocalScheme:
+    """Confirm an unverified number (mark S or R) at its value, or override it, with the bureau's source
+    (document and article): recorded as a new draft version of the adopted scheme, where the number is
+    marked V with that source. The adopted version itself is not touched."""
+    if not keeps_schemes(actor) or row.bureau_id != actor.organisation.pk:
+        raise PermissionDenied
+    if row.status != LocalScheme.Status.ADOPTED:
+        raise SchemeRefused("请先采用该方案，再核实其数值。", "adopt the scheme before verifying its numbers")
+    scheme = get_scheme(row.key)
+    number = next((n for n in scheme.numbers if n.path == path), None)
+    if number is None or number.mark.is_verified:
+        raise SchemeRefused("该数值不是待核实的数值。", "not an unverified number of this scheme", path)
+    confirmed = derive(
+        actor,
+        scheme,
+        scheme_id=row.scheme_id,
+        version=version,
+        title=row.title,
+        source=source,
+        numbers={path: value},
+    )
+    _event(
+        actor,
+        "number_confirmed" if value == number.value else "number_overridden",
+        confirmed,
+        path=path,
+        before=str(number.value),
+        after=str(value),
+        before_mark=number.mark.value,
+        source=source,
+        of=row.key,
+    )
+    return confirmed

@@ -9,4 +9,5 @@ urlpatterns = [
     path("derive/", views.derive, name="derive"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/adopt/", views.adopt, name="adopt"),
+    path("<int:pk>/verify/", views.verify, name="verify"),
 ]

@@ -117,6 +117,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "row": row,
             "changes": diff_of(row),
             "unverified": [n for n in scheme.numbers if not n.mark.is_verified],
+            # which of them a new version may confirm or override (greencore.editable_numbers)
+            "verifiable": {n.path for n in editable_numbers(scheme)},
         },
     )
 
@@ -133,3 +135,28 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已采用该版本，可在申报批次中选用。"))
     return redirect("schemes:detail", pk=pk)
+
+
+@require_POST
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    row = access_own_scheme(request.user, pk)
+    try:
+        value = Decimal(request.POST.get("value", "").strip())
+    except InvalidOperation:
+        messages.error(request, _("请填写数字。"))
+        return redirect("schemes:detail", pk=pk)
+    try:
+        confirmed = services.verify_number(
+            _keeper(request),
+            row,
+            path=request.POST.get("path", ""),
+            value=value,
+            source=request.POST.get("source", "").strip(),
+            version=request.POST.get("version", "").strip(),
+        )
+    except services.SchemeRefused as refused:
+        messages.error(request, localized(refused))
+        return redirect("schemes:detail", pk=pk)
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("schemes:detail", pk=confirmed.pk)
