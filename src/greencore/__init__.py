@@ -36,12 +36,28 @@ importable for greencore's own code, its command line and its tests; their layou
   (`filing_indicators`, `check_filing`, `IndicatorSpec`, `Filed`, `QualityProblem`);
 - attribution of listed titles: `PlaceNames` (a unit name's city or county), `Division`,
   `attribute_industry` (GB/T 4754 from the listed sector, product category or unit name);
+- industry benchmark values: `BenchmarkValue`, a sheet's rows checked (`check_benchmark_rows`,
+  `read_benchmark_workbook`, `RowProblem`, `BENCHMARK_COLUMNS`, `BENCHMARK_MARKS`), the inputs they fill
+  (`benchmark_inputs`) and the value that applies to an industry (`match_benchmarks`);
+- local schemes: `load_scheme_text` (YAML text, `extends:` resolved by `parents_from(registry)`), the
+  numbers a derived scheme may change (`editable_numbers`), `derive_scheme_text`, and `scheme_diff`
+  (`NumberChange`) against the parent;
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
 from __future__ import annotations
 
 from greencore.attribution import SECTOR_INDUSTRY, Division, PlaceNames, attribute_industry
+from greencore.benchmarks import (
+    BENCHMARK_COLUMNS,
+    BENCHMARK_MARKS,
+    BenchmarkValue,
+    RowProblem,
+    benchmark_inputs,
+    check_benchmark_rows,
+    match_benchmarks,
+    read_benchmark_workbook,
+)
 from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
 from greencore.calc.park import compute_park
 from greencore.capping import GradeCap, grade_caps
@@ -110,6 +126,14 @@ from greencore.form_keys import (
     table_cell_key,
 )
 from greencore.listing import ENGAGEABLE_LISTING, LISTING_TARGET, LISTING_TRANSITIONS, listing_refusal
+from greencore.local_schemes import (
+    NumberChange,
+    derive_scheme_text,
+    editable_numbers,
+    load_scheme_text,
+    parents_from,
+    scheme_diff,
+)
 from greencore.raw_form import RawForm, fields_from_raw, fields_from_workbook, is_raw_key, raw_from_fields
 from greencore.raw_layout import LayoutError
 from greencore.regions import (
@@ -198,6 +222,7 @@ from greencore.supervision import (
     reminder_days,
     risk_weight,
 )
+from greencore.standards.registry import Registry, get_scheme, shipped, shipped_dir
 from greencore.workbook import (
     DATA_SHEET,
     GATES_SHEET,
@@ -223,6 +248,8 @@ from greencore.workflow.chain import (
 
 __all__ = [
     "BAN_YEARS",
+    "BENCHMARK_COLUMNS",
+    "BENCHMARK_MARKS",
     "CALCULATIONS",
     "DATA_SHEET",
     "DRAW_ALGORITHM",
@@ -242,6 +269,7 @@ __all__ = [
     "ApplicantRecord",
     "Applying",
     "Basis",
+    "BenchmarkValue",
     "CalcError",
     "CalcInputError",
     "Candidate",
@@ -285,6 +313,7 @@ __all__ = [
     "NegativeHit",
     "NegativeItem",
     "PackageSection",
+    "NumberChange",
     "PanelError",
     "PlaceNames",
     "PopulationResult",
@@ -299,6 +328,7 @@ __all__ = [
     "Result",
     "Revocation",
     "RiskFactor",
+    "RowProblem",
     "RuleError",
     "Scheme",
     "SchemeError",
@@ -330,9 +360,11 @@ __all__ = [
     "attribute_industry",
     "authority_level_for",
     "blocking",
+    "benchmark_inputs",
     "bureau_refusal",
     "certificate_pdf",
     "check_assignment",
+    "check_benchmark_rows",
     "check_eligibility",
     "check_filing",
     "check_transition",
@@ -345,11 +377,13 @@ __all__ = [
     "convert_value",
     "decide",
     "decisive_basis",
+    "derive_scheme_text",
     "derived_inputs",
     "describe",
     "domain",
     "draw_sample",
     "exempt_until",
+    "editable_numbers",
     "fed_by_raw",
     "fields_from_raw",
     "fields_from_workbook",
@@ -372,9 +406,12 @@ __all__ = [
     "jurisdiction_prefix",
     "listing_refusal",
     "load_data",
+    "load_scheme_text",
     "load_workflow",
     "may_apply_from",
+    "match_benchmarks",
     "negative_list",
+    "parents_from",
     "province_of",
     "publicity_notice_document",
     "publicity_notice_pdf",
@@ -390,6 +427,7 @@ __all__ = [
     "raw_table_key",
     "raw_value_key",
     "read_answers",
+    "read_benchmark_workbook",
     "read_raw_sheets",
     "read_workbook",
     "rectification_due",
@@ -403,6 +441,7 @@ __all__ = [
     "render_html",
     "risk_weight",
     "same_province",
+    "scheme_diff",
     "score",
     "score_population",
     "self_evaluation_docx",
@@ -411,6 +450,7 @@ __all__ = [
     "self_evaluation_report",
     "shipped",
     "stale_items",
+    "shipped_dir",
     "steps",
     "submission_package_pdf",
     "table_cell_key",

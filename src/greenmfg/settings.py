@@ -52,7 +52,9 @@ INSTALLED_APPS = [
     "greenmfg.accounts",
     "greenmfg.orgs",
     "greenmfg.notifications",
+    "greenmfg.schemes",
     "greenmfg.catalog",
+    "greenmfg.benchmarks",
     "greenmfg.applications",
     "greenmfg.evidence",
     "greenmfg.evaluations",
@@ -337,6 +339,7 @@ UPLOAD_LIMITS = {
     "evaluations:finding": (EVIDENCE_MAX_BYTES + _MiB, EVIDENCE_MAX_BYTES),
     "applications:import": (21 * _MiB, 20 * _MiB),
     "reviews:credit": (21 * _MiB, 20 * _MiB),
+    "benchmarks:import": (6 * _MiB, 5 * _MiB),
 }
 # Images are checked from their header against this before decoding (greenmfg.core.images); Pillow's
 # MAX_IMAGE_PIXELS follows it. An A4 page scanned at 600 dpi is 35 million pixels.

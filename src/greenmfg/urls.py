@@ -14,6 +14,8 @@ urlpatterns = [
     path("reviews/", include("greenmfg.reviews.urls")),
     path("publication/", include("greenmfg.publication.urls")),
     path("calls/", include("greenmfg.catalog.urls")),
+    path("benchmarks/", include("greenmfg.benchmarks.urls")),
+    path("schemes/", include("greenmfg.schemes.urls")),
     path("orgs/", include("greenmfg.orgs.urls")),
     path("notifications/", include("greenmfg.notifications.urls")),
     path("public/", include("greenmfg.register.urls")),

@@ -47,6 +47,9 @@ class SchemeError(GreencoreError, ValueError):
         super().__init__(place, reason, reason, message=where + reason)
 
 
+MAX_SCHEME_CHARS = 400_000  # a scheme given as text (the largest shipped file is under 60 000 characters)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -54,15 +57,31 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise SchemeError(str(path), "", "the file is not UTF-8 text") from None
     except OSError as exc:
         raise SchemeError(str(path), "", f"cannot read the file ({exc.strerror})") from None
+    return _parse_yaml(text, str(path))
+
+
+def read_yaml_text(text: str, file: str) -> dict[str, Any]:
+    """A scheme given as text (not a file): its mapping, with id: and version:; `SchemeError` otherwise."""
+    if len(text) > MAX_SCHEME_CHARS:
+        raise SchemeError(file, "", f"the text is longer than {MAX_SCHEME_CHARS} characters")
+    data = _parse_yaml(text, file)
+    for key in ("id", "version"):
+        if not data.get(key):
+            raise SchemeError(file, key, f"a scheme needs {key}:")
+    return data
+
+
+def _parse_yaml(text: str, file: str) -> dict[str, Any]:
+    path = file
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise SchemeError(str(path), place, f"not valid YAML: {problem}") from None
+        raise SchemeError(path, place, f"not valid YAML: {problem}") from None
     if not isinstance(data, dict):
-        raise SchemeError(str(path), "", "a scheme file must be a mapping (id:, version:, indicators: …)")
+        raise SchemeError(path, "", "a scheme file must be a mapping (id:, version:, indicators: …)")
     return data
 
 

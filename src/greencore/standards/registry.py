@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from greencore.standards.loader import SchemeError, finish, prepare, read_yaml
+from greencore.standards.loader import SchemeError, finish, prepare, read_yaml, read_yaml_text
 from greencore.standards.model import NumberUse, Scheme
 
 
@@ -24,6 +24,8 @@ class Registry:
     """Scheme files found under one or more directories, loaded lazily and cached."""
 
     roots: tuple[Path, ...]
+    # schemes held elsewhere as text (a bureau's adopted local schemes): (a name for errors, the YAML)
+    texts: tuple[tuple[str, str], ...] = ()
     _raw: dict[str, tuple[Path, dict[str, Any]]] = field(default_factory=dict)
     _prepared: dict[str, tuple[dict[str, Any], list[NumberUse]]] = field(default_factory=dict)
     _loaded: dict[str, Scheme] = field(default_factory=dict)
@@ -48,6 +50,12 @@ class Registry:
                 if key in self._raw:
                     raise SchemeError(str(path), "id", f"{key} is also defined in {self._raw[key][0]}")
                 self._raw[key] = (path, raw)
+        for name, text in self.texts:
+            raw = read_yaml_text(text, name)
+            key = f"{raw['id']}@{raw['version']}"
+            if key in self._raw:
+                raise SchemeError(name, "id", f"{key} is also defined in {self._raw[key][0]}")
+            self._raw[key] = (Path(name), raw)
         self._scanned = True
 
     def keys(self) -> list[str]:
@@ -79,6 +87,14 @@ class Registry:
 
         self._prepared[key] = prepare(raw, str(path), parent)
         return self._prepared[key]
+
+    def parent_data(self, name: str) -> dict[str, Any]:
+        """The resolved data of `name` (`id@version` or `id`), as a child's `extends:` merges it; KeyError
+        when unknown."""
+        key = self.resolve_key(name)
+        with self._lock:
+            data, _ = self._prepare(key)
+            return copy.deepcopy(data)
 
     def get(self, name: str) -> Scheme:
         """The scheme `id@version` (or the latest version of `id`); KeyError when unknown."""

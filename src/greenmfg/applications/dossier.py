@@ -44,7 +44,6 @@ from greencore import (
     derived_inputs,
     describe,
     fed_by_raw,
-    get_scheme,
     input_key,
     input_place,
     input_table_key,
@@ -55,6 +54,7 @@ from greencore import (
     score,
     table_cell_key,
 )
+from greenmfg.schemes.selectors import get_scheme
 
 from .answers import Answers
 from .models import ScoredAnswers

@@ -8,10 +8,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from greencore import EvidenceRef, VersionChanges, version_changes
+from greencore import BenchmarkValue, EvidenceRef, VersionChanges, input_key, version_changes
+from greenmfg.benchmarks.selectors import benchmarks_for
+from greenmfg.catalog.models import Call
+from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 
-from .dossier import build_form, scheme_for
+from .dossier import Form, build_form, scheme_for
 from .models import Application, Dossier
 from .ports import readers
 from .states import PRIVATE
@@ -139,3 +142,21 @@ def versions_for(actor: Actor, application: Application) -> QuerySet[Dossier]:
     if actor.is_applicant and application.applicant_id == actor.organisation.pk:
         return versions
     return versions.filter(frozen_at__isnull=False)
+
+
+def fixed_benchmarks(call: Call, applicant: Organisation, form: Form) -> dict[str, BenchmarkValue]:
+    """The benchmark inputs the call's bureau fixes for the applicant's industry (benchmarks_for), by
+    form key, with their source and mark: the platform fills them, and the enterprise never types them."""
+    return {
+        input_key(input_id): value
+        for input_id, value in benchmarks_for(call, applicant).items()
+        if form.accepts(input_key(input_id))
+    }
+
+
+def benchmark_fields(call: Call, applicant: Organisation, form: Form) -> dict[str, str]:
+    """`fixed_benchmarks` as the form's values (form key -> text)."""
+    return {
+        key: format(value.value.normalize(), "f")
+        for key, value in fixed_benchmarks(call, applicant, form).items()
+    }

@@ -20,7 +20,14 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from greencore import EligibilityError, InputError, Transition, TransitionRefused, check_transition, steps
+from greencore import (
+    EligibilityError,
+    InputError,
+    Transition,
+    TransitionRefused,
+    check_transition,
+    steps,
+)
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.audit.services import canonical, sm3
@@ -38,6 +45,7 @@ from greenmfg.orgs.selectors import Actor, actor_of
 from .answers import Answers
 from .dossier import Evaluation, Form, blockers, build_form, evaluate, remember, scheme_for, store_result
 from .models import Application, Dossier, ImportJob
+from .selectors import benchmark_fields
 from .states import EDITABLE, WORKFLOW
 from .workbook import InvalidCells, answers_from_workbook
 
@@ -99,11 +107,13 @@ def start_application(actor: Actor, call: Call, *, today: date | None = None) ->
                 state="draft",
                 state_changed_at=timezone.now(),
             )
-            answers = Answers()
+            scheme = scheme_for(call.scheme_id, call.scheme_version)
+            filled = benchmark_fields(call, actor.organisation, build_form(scheme.key))
+            answers = Answers().merge(filled)
             dossier = Dossier(application=application, number=1, answers=answers.to_json())
-            store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), answers))
+            store_result(dossier, evaluate(scheme, answers))
             dossier.save()
-            _event(actor, "started", application, "", call=call.code)
+            _event(actor, "started", application, "", call=call.code, benchmarks=filled)
     except IntegrityError:
         raise ApplicationError(
             "本单位已在该批次申报，请在“我的申报”中继续填写。", "already applied to this call"
@@ -137,6 +147,13 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
             raise ApplicationError(
                 f"未知字段：{'、'.join(refused[:5])}", f"unknown fields: {', '.join(refused[:5])}"
             )
+        fixed = benchmark_fields(call, locked.applicant, form)
+        typed = sorted(key for key in values if key in fixed)
+        if typed:
+            raise ApplicationError(
+                f"基准值由主管部门按行业统一设定，不能修改：{'、'.join(typed[:5])}",
+                f"benchmark values are fixed by the bureau for the industry: {', '.join(typed[:5])}",
+            )
         if locked.reopened_items:
             closed = [key for key in values if form.section_of(key) not in locked.reopened_items]
             if closed:
@@ -145,7 +162,8 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
                     f"only {', '.join(locked.reopened_items)} were reopened",
                 )
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
-        answers = Answers.from_json(dossier.answers).merge(values)
+        # the bureau's current values, also those it imported after the draft was started
+        answers = Answers.from_json(dossier.answers).merge(values).merge(fixed)
         dossier.answers = answers.to_json()
         dossier.revision += 1
         evaluation = evaluate(scheme, answers)
@@ -167,6 +185,8 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
         if locked.state not in EDITABLE:
             raise ApplicationError("当前状态不能导入。", f"cannot import in state {locked.state}")
         scheme = scheme_for(locked.call.scheme_id, locked.call.scheme_version)
+        # a workbook never overrides the benchmark values the bureau fixes
+        answers = answers.merge(benchmark_fields(locked.call, locked.applicant, build_form(scheme.key)))
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
         before = Answers.from_json(dossier.answers)
         merged = before.merge(answers.values())

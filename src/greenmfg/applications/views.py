@@ -35,7 +35,13 @@ from .dossier import (
     scheme_for,
 )
 from .models import Application, Dossier, ImportJob
-from .selectors import applications_visible_to, dossier_for, review_queue, versions_for
+from .selectors import (
+    applications_visible_to,
+    dossier_for,
+    fixed_benchmarks,
+    review_queue,
+    versions_for,
+)
 from .services import WORKFLOW, ApplicationError
 from .workbook import write_dossier_workbook
 
@@ -101,6 +107,8 @@ def _result_context(
         "dossier": dossier,
         "scheme": scheme,
         "form": form,
+        # the benchmark inputs the bureau fixes by industry: read-only, with their source
+        "fixed": fixed_benchmarks(call, application.applicant, form),
         "evaluation": evaluation,
         "result": result,
         # the figures read from raw data with their steps and reference rows, under the form

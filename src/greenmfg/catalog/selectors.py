@@ -13,13 +13,13 @@ from greencore import (
     Eligibility,
     EligibilityError,
     check_eligibility,
-    get_scheme,
     region_within,
     shipped,
 )
 from greenmfg.orgs.models import AuthorityLevel, Organisation, OrgKind, OrgStatus
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 from greenmfg.reference.models import Region
+from greenmfg.schemes.selectors import adopted_keys, get_scheme
 
 from .models import Call, TitleKind, TitleLevel
 from .ports import applicant_records
@@ -119,6 +119,10 @@ def scheme_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         grouped.setdefault(scheme.subject.value, []).append(
             (scheme.key, f"{scheme.title.zh}（{scheme.key}）")
         )
+    # and every adopted local scheme (greenmfg.schemes): a call pins the version it uses
+    for key in adopted_keys():
+        scheme = get_scheme(key)
+        grouped.setdefault(scheme.subject.value, []).append((key, f"{scheme.title.zh}（{key}）"))
     return [(str(TitleKind(kind).label), items) for kind, items in grouped.items() if items]
 
 

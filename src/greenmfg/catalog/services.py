@@ -22,13 +22,13 @@ from greencore import (
     ForwardingRule,
     RuleError,
     Scheme,
-    shipped,
     steps,
 )
 from greenmfg.audit import services as audit
 from greenmfg.orgs.predicates import reviewer_for
 from greenmfg.orgs.selectors import Actor, covers
 from greenmfg.reference.models import Region
+from greenmfg.schemes.selectors import get_scheme
 
 from .models import Call, TitleKind, TitleLevel
 from .selectors import CALL_LEVEL_OF, issues_calls
@@ -50,12 +50,11 @@ def _scheme(key: str, title_kind: str, errors: dict[str, str]) -> Scheme | None:
     if "@" not in key:
         errors["scheme"] = "请选择具体版本的评价方案（如 factory-gbt36132-2025@2025.1）。"
         return None
-    registry = shipped()
-    known = registry.keys()  # a list of id@version, not a dict
-    if key not in known:
+    try:  # shipped, or a bureau's adopted local scheme (a draft is not offered)
+        scheme = get_scheme(key)
+    except KeyError:
         errors["scheme"] = f"没有评价方案 {key}。"
         return None
-    scheme = registry.get(key)
     if title_kind in TitleKind.values and scheme.subject.value != title_kind:
         errors["scheme"] = (
             f"评价方案「{scheme.title.zh}」适用于{TitleKind(scheme.subject.value).label}，"

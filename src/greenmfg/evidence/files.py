@@ -116,6 +116,14 @@ def purpose(key: str) -> Purpose:
             "meetings",
             "reviews.minutes_rejected",
         ),
+        # a bureau's industry benchmark values (issue 12): one sheet, read while the bureau waits
+        "benchmarks": Purpose(
+            "benchmarks",
+            frozenset({"xlsx"}),
+            int(settings.UPLOAD_LIMITS["benchmarks:import"][1]),
+            "benchmarks",
+            "benchmarks.import_rejected",
+        ),
         # documents (issue 14): signed notices and letters a bureau files
         "document": Purpose(
             "document",

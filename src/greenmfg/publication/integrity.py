@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from greencore import get_scheme
 from greenmfg.audit import signing
+from greenmfg.schemes.selectors import get_scheme
 
 from .models import Announcement, Title
 

@@ -24,7 +24,6 @@ from greencore import (
     StepSpec,
     Verdict,
     compiled,
-    get_scheme,
     grade_from_status,
     title_status_input,
 )
@@ -51,6 +50,7 @@ from greenmfg.reviews.selectors import (
     decisive_verdict,
     passed_at_last_step,
 )
+from greenmfg.schemes.selectors import get_scheme
 
 from .models import (
     Announcement,

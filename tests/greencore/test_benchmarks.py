@@ -1,0 +1,146 @@
+"""Industry benchmark values: a sheet's rows checked (row, column, reason), and the value that applies to a
+unit's GB/T 4754 code (longest prefix, the product's own, the latest year not after the call's)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from greencore import (
+    BENCHMARK_COLUMNS,
+    BenchmarkValue,
+    RowProblem,
+    benchmark_inputs,
+    check_benchmark_rows,
+    get_scheme,
+    match_benchmarks,
+    read_benchmark_workbook,
+)
+
+INPUTS = {"carbon_intensity_base", "carbon_intensity_lead", "water_reuse_base"}
+SOURCE = "工信部《绿色工厂评价要求（行业）》表2 第3行"
+
+
+def row(*cells: object) -> list[object]:
+    return list(cells)
+
+
+def test_a_clean_sheet_gives_its_values() -> None:
+    rows = [
+        list(BENCHMARK_COLUMNS),
+        row("26", "", 2025.0, "carbon_intensity_base", 1.25, "kgCO2/万元", SOURCE, "V"),
+        row(None, None, None, None, None, None, None, None),  # an empty row is skipped
+        row("2611", "烧碱", "2024", "carbon_intensity_lead", "0.8", "kgCO2/万元", SOURCE, "S"),
+    ]
+    values, problems = check_benchmark_rows(rows, INPUTS)
+    assert problems == []
+    assert values == [
+        BenchmarkValue("26", "", 2025, "carbon_intensity_base", Decimal("1.25"), "kgCO2/万元", SOURCE, "V"),
+        BenchmarkValue(
+            "2611", "烧碱", 2024, "carbon_intensity_lead", Decimal("0.8"), "kgCO2/万元", SOURCE, "S"
+        ),
+    ]
+
+
+def test_every_bad_cell_is_named_by_row_and_column() -> None:
+    rows = [
+        list(BENCHMARK_COLUMNS),
+        row("C26", "", "二〇二五", "carbon_intensity_base", "1", "", SOURCE, "V"),
+        row("26", "", "2025", "no_such_input", "-1", "", "", "X"),
+        row("26", "", "2025", "water_reuse_base", "abc", "%", SOURCE, "R"),
+        row("26", "", "2025", "carbon_intensity_base", "2", "", SOURCE, "V"),
+        row("26", "", "2025", "carbon_intensity_base", "3", "", SOURCE, "V"),
+    ]
+    values, problems = check_benchmark_rows(rows, INPUTS)
+    assert [(p.row, p.column) for p in problems] == [
+        (2, "行业代码"),
+        (2, "年份"),
+        (3, "指标"),
+        (3, "数值"),
+        (3, "来源"),
+        (3, "标记"),
+        (4, "数值"),
+        (6, "指标"),
+    ]
+    assert problems[-1] == RowProblem(6, "指标", "与第 5 行重复", "repeats row 5")
+    assert problems[2].zh == "“no_such_input”不是评价方案中的基准值指标"
+    assert len(values) == 1  # the caller stores nothing while there is a problem
+
+
+def test_a_wrong_header_is_refused_whole() -> None:
+    values, problems = check_benchmark_rows([["行业", "年份"], ["26", "2025"]], INPUTS)
+    assert values == []
+    assert [(p.row, p.column) for p in problems] == [(1, "")]
+    assert problems[0].zh.startswith("表头应依次为：行业代码、产品、年份")
+
+
+def test_the_national_factory_scheme_names_its_benchmark_inputs() -> None:
+    inputs = benchmark_inputs(get_scheme("factory-gbt36132-2025"))
+    assert inputs["carbon_intensity_base"] == "kgCO2/万元"
+    assert inputs["water_reuse_lead"] == "%"
+    assert "unit_energy" not in inputs and "energy_products" not in inputs  # data, a table
+
+
+def test_read_from_an_xlsx(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(BENCHMARK_COLUMNS))
+    sheet.append(["26", None, 2025, "carbon_intensity_base", 1.5, "kgCO2/万元", SOURCE, "V"])
+    sheet.append(["26", None, 2025, "carbon_intensity_lead", "一点二", "kgCO2/万元", SOURCE, "V"])
+    path = tmp_path / "benchmarks.xlsx"
+    book.save(path)
+    values, problems = read_benchmark_workbook(path, INPUTS)
+    assert [v.value for v in values] == [Decimal("1.5")]
+    assert problems == [RowProblem(3, "数值", "“一点二”不是数字", "'一点二' is not a number")]
+
+
+def value(industry: str, year: int, amount: str, product: str = "") -> BenchmarkValue:
+    return BenchmarkValue(industry, product, year, "carbon_intensity_base", Decimal(amount), "", SOURCE, "V")
+
+
+def test_the_most_specific_code_then_the_product_then_the_latest_year() -> None:
+    values = [
+        value("26", 2025, "10"),
+        value("261", 2023, "8"),
+        value("261", 2024, "7"),
+        value("261", 2026, "6"),  # after the call's year
+        value("261", 2020, "5", product="烧碱"),
+        value("2611", 2025, "4", product="纯碱"),  # another product
+        value("27", 2025, "1"),  # another industry
+    ]
+    assert match_benchmarks(values, "2611", 2025)["carbon_intensity_base"].value == Decimal("7")
+    assert match_benchmarks(values, "2611", 2025, {"烧碱"})["carbon_intensity_base"].value == Decimal("5")
+    assert match_benchmarks(values, "2620", 2025)["carbon_intensity_base"].value == Decimal("10")
+    # in 2022 nothing is published yet for the industry; 烧碱's 2020 value serves its makers only
+    assert match_benchmarks(values, "2611", 2022) == {}
+    assert match_benchmarks(values, "2611", 2022, {"烧碱"}) == {"carbon_intensity_base": values[4]}
+    assert match_benchmarks(values, "3011", 2025) == {}
+
+
+codes = st.from_regex(r"[0-9]{2,4}", fullmatch=True)
+
+
+@given(
+    st.lists(st.tuples(codes, st.integers(2018, 2030), st.sampled_from(["", "烧碱", "纯碱"])), max_size=12),
+    st.from_regex(r"[0-9]{4}", fullmatch=True),
+    st.integers(2018, 2030),
+)
+def test_a_chosen_value_always_applies_and_none_beats_it(
+    specs: list[tuple[str, int, str]], industry: str, year: int
+) -> None:
+    values = [value(code, y, str(n), product) for n, (code, y, product) in enumerate(specs)]
+    chosen = match_benchmarks(values, industry, year, {"烧碱"}).get("carbon_intensity_base")
+    applicable = [
+        v for v in values if industry.startswith(v.industry) and v.year <= year and v.product in ("", "烧碱")
+    ]
+    if chosen is None:
+        assert applicable == []
+        return
+    assert chosen in applicable
+    rank = (len(chosen.industry), bool(chosen.product), chosen.year)
+    assert all((len(v.industry), bool(v.product), v.year) <= rank for v in applicable)
