@@ -194,7 +194,7 @@ from greencore.scoring.raw import derived_inputs, raw_scoring, working
 from greencore.scoring.result import Gap, Improvement, MissingInput
 from greencore.standards.loader import SchemeError, load_data
 from greencore.standards.model import Choice, InputKind, Scheme, Text
-from greencore.standards.registry import Registry, get_scheme, shipped
+from greencore.standards.registry import Registry, get_scheme, shipped, shipped_dir
 from greencore.supervision import (
     BAN_YEARS,
     DRAW_ALGORITHM,
@@ -222,7 +222,6 @@ from greencore.supervision import (
     reminder_days,
     risk_weight,
 )
-from greencore.standards.registry import Registry, get_scheme, shipped, shipped_dir
 from greencore.workbook import (
     DATA_SHEET,
     GATES_SHEET,
@@ -312,8 +311,8 @@ __all__ = [
     "MissingInput",
     "NegativeHit",
     "NegativeItem",
-    "PackageSection",
     "NumberChange",
+    "PackageSection",
     "PanelError",
     "PlaceNames",
     "PopulationResult",
@@ -359,8 +358,8 @@ __all__ = [
     "assign_panel",
     "attribute_industry",
     "authority_level_for",
-    "blocking",
     "benchmark_inputs",
+    "blocking",
     "bureau_refusal",
     "certificate_pdf",
     "check_assignment",
@@ -382,8 +381,8 @@ __all__ = [
     "describe",
     "domain",
     "draw_sample",
-    "exempt_until",
     "editable_numbers",
+    "exempt_until",
     "fed_by_raw",
     "fields_from_raw",
     "fields_from_workbook",
@@ -408,8 +407,8 @@ __all__ = [
     "load_data",
     "load_scheme_text",
     "load_workflow",
-    "may_apply_from",
     "match_benchmarks",
+    "may_apply_from",
     "negative_list",
     "parents_from",
     "province_of",
@@ -449,8 +448,8 @@ __all__ = [
     "self_evaluation_pdf",
     "self_evaluation_report",
     "shipped",
-    "stale_items",
     "shipped_dir",
+    "stale_items",
     "steps",
     "submission_package_pdf",
     "table_cell_key",
