@@ -78,10 +78,12 @@ class MultiMachine(Harness):
         self.servers[i] = self._spawn(argv, f"server{i}.log")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            with contextlib.suppress(urllib.error.URLError, OSError):
-                with urllib.request.urlopen(f"{self.base_for(i)}/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
+            with (
+                contextlib.suppress(urllib.error.URLError, OSError),
+                urllib.request.urlopen(f"{self.base_for(i)}/health", timeout=2) as answer,
+            ):
+                if answer.status == 200:
+                    return
             time.sleep(0.1)
         raise SystemExit(f"server {i} did not answer within 60 s (see {self.home})")
 
