@@ -70,3 +70,10 @@ fuzz: install
 .PHONY: crash
 crash: install
 	$(UV) run python scripts/crash_harness.py --cycles $${CRASH_CYCLES:-1000}
+
+# more than one machine (issue 16): two web servers and two RQ workers on one PostgreSQL and Redis, one of
+# each killed mid-run; prints writes and downloads acknowledged, lost and run twice (0)
+.PHONY: multi-machine
+multi-machine: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/greenmfg_multi} \
+		$(UV) run python scripts/multi_machine.py

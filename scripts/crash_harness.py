@@ -176,11 +176,16 @@ class Harness:
         org = f"{number % 10**8:08d}"
         return make_uscc("91320506" + org + org_code_check_character(org))
 
+    def base_for(self, index: int) -> str:
+        """The server writer `index` posts to (scripts/multi_machine.py spreads writers over several)."""
+        return self.base
+
     def writer(self, stop: threading.Event, index: int) -> None:
+        base = self.base_for(index)
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         try:
-            with opener.open(f"{self.base}/accounts/register/", timeout=10) as page:
+            with opener.open(f"{base}/accounts/register/", timeout=10) as page:
                 token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.read())
         except (urllib.error.URLError, OSError):
             return
@@ -200,11 +205,11 @@ class Harness:
                 "password": PASSWORD,
             }
             request = urllib.request.Request(
-                f"{self.base}/accounts/register/",
+                f"{base}/accounts/register/",
                 data=urllib.parse.urlencode(form).encode(),
                 headers={
                     "X-Forwarded-For": f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}",
-                    "Referer": f"{self.base}/accounts/register/",
+                    "Referer": f"{base}/accounts/register/",
                 },
             )
             try:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -219,12 +220,30 @@ RATE_LIMITS: dict[str, dict[str, object]] = {
 # a bureau's own document templates (same file names as greencore/documents/templates), over the shipped ones
 DOCUMENT_TEMPLATES_DIR = os.environ.get("GREENMFG_DOCUMENT_TEMPLATES") or None
 
+# GREENMFG_TASKS=redis: several machines' workers share one Redis queue (django-tasks-rq; workers run
+# `manage.py rqworker default --with-scheduler`); otherwise the database queue (`manage.py db_worker`).
+GREENMFG_TASKS = os.environ.get("GREENMFG_TASKS", "database")
+if GREENMFG_TASKS not in {"database", "redis"}:
+    raise ImproperlyConfigured("GREENMFG_TASKS must be 'database' or 'redis'")
+_TASK_BACKEND = (
+    "django_tasks_rq.RQBackend" if GREENMFG_TASKS == "redis" else "django_tasks_db.DatabaseBackend"
+)
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("GREENMFG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get("GREENMFG_TASK_BACKEND", _TASK_BACKEND),
         "QUEUES": ["default"],
     }
 }
+if GREENMFG_TASKS == "redis":
+    INSTALLED_APPS.append("django_rq")
+    # a job whose worker was killed is not run again by RQ (it goes to the failed registry), so no task
+    # runs twice; the export and import jobs it left running are shown failed after their timeout
+    RQ_QUEUES = {
+        "default": {
+            "URL": os.environ.get("GREENMFG_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "DEFAULT_TIMEOUT": 1800,
+        }
+    }
 
 # --- accounts and security (see docs/security.md) -------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

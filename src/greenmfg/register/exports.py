@@ -23,8 +23,8 @@ from greenmfg.publication.selectors import SEVERITY_LABELS
 
 from .models import EntrySource, EntryStatus, RegisterEntry, batch_label
 
-# Downloads are built while the request waits: past this many rows the file holds the first ones
-# and says so (file name and X-Export-Truncated header).
+# Downloads are built by the task worker (export_jobs): past this many rows the file holds the first
+# ones and says so (file name, status page and X-Export-Truncated header).
 EXPORT_CAP = 50_000
 
 # = + - @ start formulas in Excel, LibreOffice and WPS; TAB, CR and NUL are stripped by some readers

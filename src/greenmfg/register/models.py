@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 from greenmfg.catalog.models import TitleKind, TitleLevel
@@ -136,3 +138,40 @@ class RegisterEntry(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.status == EntryStatus.REVOKED
+
+
+class ExportJob(models.Model):
+    """A public download (CSV or Excel of the register or another public list) built by the task worker,
+    so that no request holds a web worker for the seconds a 50,000-row file takes. The random id is the
+    only handle: the data is public, and the id is not guessable, so no login is needed to fetch it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    class Kind(models.TextChoices):
+        TITLES = "titles", "绿色制造名单"
+        ANNOUNCEMENTS = "announcements", "称号公告"
+        NOTICES = "notices", "公示名单"
+        QUALITY = "quality", "数据质量报告"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    extension = models.CharField(max_length=4)  # csv or xlsx
+    params = models.JSONField(default=dict, blank=True)  # the validated filters the task re-applies
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)  # data rows written so far
+    truncated = models.BooleanField(default=False)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)  # the download's (Chinese) name
+    ascii_name = models.CharField(max_length=40, blank=True)
+    message = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

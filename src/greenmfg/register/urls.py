@@ -19,4 +19,6 @@ urlpatterns = [
     path("quality/", views.quality, name="quality"),
     path("quality/export.csv", views.quality_csv, name="quality_csv"),
     path("quality/export.xlsx", views.quality_xlsx, name="quality_xlsx"),
+    path("exports/<uuid:job_id>/", views.export_status, name="export_status"),
+    path("exports/<uuid:job_id>/download", views.export_download, name="export_download"),
 ]

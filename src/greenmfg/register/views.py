@@ -5,15 +5,14 @@ downloads. No login; read-only (GET/HEAD)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -21,8 +20,9 @@ from django.views.decorators.http import require_safe
 from greenmfg.publication import integrity
 from greenmfg.publication import selectors as publication
 
-from . import exports, selectors
+from . import export_jobs, exports, selectors
 from .forms import SearchForm
+from .models import ExportJob
 
 PER_PAGE = 20
 
@@ -87,57 +87,57 @@ def api_docs(request: HttpRequest) -> HttpResponse:
     return render(request, "register/api_docs.html", context)
 
 
-def _export_rows(request: HttpRequest) -> tuple[Any, bool] | None:
-    form = SearchForm(request.GET)
-    if not form.is_valid():
-        return None
-    qs = selectors.search_titles(**form.filters()).select_related("province")
-    truncated = qs[exports.EXPORT_CAP : exports.EXPORT_CAP + 1].exists()
-    entries = qs[: exports.EXPORT_CAP].iterator(chunk_size=2000)
-    return exports.export_rows(entries), truncated
-
-
-def _attachment(
-    response: HttpResponseBase,
-    extension: str,
-    truncated: bool,
-    title: str = "绿色制造名单",
-    ascii_name: str = "register",
-) -> HttpResponseBase:
-    stem = f"{title}-{timezone.localdate():%Y%m%d}"
-    if truncated:
-        stem += f"-前{exports.EXPORT_CAP}条"
-        response["X-Export-Truncated"] = str(exports.EXPORT_CAP)
-    name = f"{stem}.{extension}"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}.{extension}\"; filename*=UTF-8''{quote(name)}"
-    )
-    return response
+def _started(job: ExportJob) -> HttpResponseBase:
+    """The answer to a download request: at once, a redirect to the job's status page."""
+    return redirect("register:export_status", job_id=job.pk)
 
 
 @login_not_required
 @require_safe
 def export_csv(request: HttpRequest) -> HttpResponseBase:
-    found = _export_rows(request)
-    if found is None:
-        return HttpResponse("筛选条件无效", status=400, content_type="text/plain; charset=utf-8")
-    rows, truncated = found
-    response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
-    return _attachment(response, "csv", truncated)
+    return _titles_export(request, "csv")
 
 
 @login_not_required
 @require_safe
 def export_xlsx(request: HttpRequest) -> HttpResponseBase:
-    found = _export_rows(request)
-    if found is None:
-        return HttpResponse("筛选条件无效", status=400, content_type="text/plain; charset=utf-8")
-    rows, truncated = found
-    response = FileResponse(
-        exports.write_xlsx(rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return _titles_export(request, "xlsx")
+
+
+def _titles_export(request: HttpRequest, extension: str) -> HttpResponseBase:
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _bad_filter()
+    params = {name: request.GET[name] for name in form.fields if name in request.GET}
+    return _started(export_jobs.start_export(ExportJob.Kind.TITLES, extension, params))
+
+
+@login_not_required
+@require_safe
+def export_status(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = export_jobs.expire_stale(get_object_or_404(ExportJob, pk=job_id))
+    template = "register/export_status.html#progress" if request.htmx else "register/export_status.html"
+    return render(request, template, {"job": job})
+
+
+@login_not_required
+@require_safe
+def export_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponseBase:
+    job = get_object_or_404(ExportJob, pk=job_id, status=ExportJob.Status.DONE)
+    if not job.file or not default_storage.exists(job.file.name):
+        raise Http404
+    content_type = (
+        "text/csv; charset=utf-8"
+        if job.extension == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    return _attachment(response, "xlsx", truncated)
+    response = FileResponse(default_storage.open(job.file.name, "rb"), content_type=content_type)
+    if job.truncated:
+        response["X-Export-Truncated"] = str(exports.EXPORT_CAP)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{job.ascii_name}.{job.extension}\"; filename*=UTF-8''{quote(job.file_name)}"
+    )
+    return response
 
 
 # --------------------------------------------------------------------------------------------------
@@ -146,28 +146,6 @@ def export_xlsx(request: HttpRequest) -> HttpResponseBase:
 
 def _bad_filter() -> HttpResponse:
     return HttpResponse("筛选条件无效", status=400, content_type="text/plain; charset=utf-8")
-
-
-def _capped(qs: QuerySet[Any]) -> tuple[Iterator[Any], bool]:
-    """At most EXPORT_CAP rows of `qs`, fetched in chunks, and whether there were more."""
-    truncated = qs[exports.EXPORT_CAP : exports.EXPORT_CAP + 1].exists()
-    return qs[: exports.EXPORT_CAP].iterator(chunk_size=2000), truncated
-
-
-def _download(
-    extension: str, rows: Iterator[list[Any]], truncated: bool, title: str, ascii_name: str, sheet: str
-) -> HttpResponseBase:
-    """A CSV or Excel attachment named `title` (the date appended); `sheet` names the Excel sheet
-    (at most 31 characters, none of []:*?/\\)."""
-    response: HttpResponseBase
-    if extension == "csv":
-        response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = FileResponse(
-            exports.write_xlsx(rows, sheet_title=sheet),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    return _attachment(response, extension, truncated, title, ascii_name)
 
 
 def _one_of(value: str, allowed: Any) -> bool:
@@ -197,18 +175,14 @@ def _announcement_export(request: HttpRequest, extension: str) -> HttpResponseBa
     valid, one = _uuid_param(request, "announcement")
     if not valid:
         return _bad_filter()
-    chosen = publication.announcements()
-    title = "绿色制造称号公告"
     if one is not None:
         found = publication.announcement(one)
         if found is None:
             raise Http404
-        chosen = chosen.filter(pk=found.pk)
-        title = found.number
-    rows, truncated = _capped(publication.announced_titles(chosen))
-    return _download(
-        extension, exports.announcement_rows(rows), truncated, title, "announcements", "公告称号"
-    )
+        params = {"announcement": str(found.pk)}
+        job = export_jobs.start_export(ExportJob.Kind.ANNOUNCEMENTS, extension, params, found.number)
+        return _started(job)
+    return _started(export_jobs.start_export(ExportJob.Kind.ANNOUNCEMENTS, extension, {}))
 
 
 @login_not_required
@@ -254,17 +228,15 @@ def _notice_export(request: HttpRequest, extension: str) -> HttpResponseBase:
     valid, one = _uuid_param(request, "notice")
     if state not in NOTICE_STATES or not valid:
         return _bad_filter()
+    # the notices open on the day of the request, whenever the worker builds the file
     today = timezone.localdate()
-    chosen = publication.notices(today, state)
+    params: dict[str, Any] = {"state": state, "today": today.isoformat()}
     if one is not None:
         found = publication.notice(one, today)
         if found is None:
             raise Http404
-        chosen = chosen.filter(pk=found.pk)
-    rows, truncated = _capped(publication.public_entries(chosen))
-    return _download(
-        extension, exports.notice_rows(rows), truncated, "绿色制造公示名单", "notices", "公示名单"
-    )
+        params["notice"] = str(found.pk)
+    return _started(export_jobs.start_export(ExportJob.Kind.NOTICES, extension, params))
 
 
 @login_not_required
@@ -318,15 +290,9 @@ def _issue_export(request: HttpRequest, extension: str) -> HttpResponseBase:
     filters = _issue_filters(request)
     if filters is None:
         return _bad_filter()
-    rows, truncated = _capped(publication.import_issues(*filters))
-    return _download(
-        extension,
-        exports.issue_rows(rows),
-        truncated,
-        "国家级名单数据质量报告",
-        "data-quality",
-        "数据质量报告",
-    )
+    source_file, severity = filters
+    params = {"source_file": source_file, "severity": severity}
+    return _started(export_jobs.start_export(ExportJob.Kind.QUALITY, extension, params))
 
 
 @login_not_required

@@ -88,7 +88,13 @@ class Command(BaseCommand):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "greenmfg.settings"}
         children: list[Child] = []
         if not options["no_worker"]:
-            children.append(Child("worker", [sys.executable, "manage.py", "db_worker"], env))
+            # the worker of the configured queue (README, "More than one machine")
+            worker = (
+                ["rqworker", "default", "--job-class", "django_tasks_rq.backend.Job"]
+                if getattr(settings, "GREENMFG_TASKS", "database") == "redis"
+                else ["db_worker"]
+            )
+            children.append(Child("worker", [sys.executable, "manage.py", *worker], env))
         children.append(
             Child(
                 "web server",
