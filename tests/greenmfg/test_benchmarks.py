@@ -183,7 +183,8 @@ def test_the_dossier_shows_a_fixed_value_read_only_with_its_source(world: Any) -
     services.import_benchmarks(actor(world.users["sz-reviewer"]), machinery_values())
     application = start(world.users["sz-machinery"])
     url = reverse("applications:dossier", kwargs={"public_id": application.public_id})
-    page = world.client("sz-machinery").get(url).content.decode()
+    # every section in the page, as without JavaScript (sections otherwise load when opened)
+    page = world.client("sz-machinery").get(url, {"section": "all"}).content.decode()
     field = page[page.index(f'id="{fieldid("in:carbon_intensity_base")}"') :]
     field = field[: field.index("</small>")]
     assert 'value="120.5" readonly' in field and 'name="in:carbon_intensity_base"' not in field
