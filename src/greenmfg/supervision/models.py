@@ -14,6 +14,7 @@ from django.db import models
 class Purpose(models.TextChoices):
     SPOT_CHECK = "spot_check", "抽查"
     RE_CHECK = "re_check", "复核"
+    REPORT = "report", "举报核查"  # opened from a social-supervision report; not counted for exemption
 
 
 class RevocationReason(models.TextChoices):
@@ -265,3 +266,53 @@ class RegradeJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+
+class Report(models.Model):
+    """社会监督: anyone reports a titled unit under their real name, with grounds and evidence. Like an
+    objection (publication.Objection) it counts only once the e-mail code comes back (`unverified` until
+    then, `expired` when it lapses); the supervising bureau upholds or dismisses it with reasons, and may
+    open a check of the title from it. An upheld report weighs on the title in risk-weighted draws."""
+
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", "待验证"
+        RECEIVED = "received", "待处理"
+        UPHELD = "upheld", "举报属实"
+        DISMISSED = "dismissed", "举报不属实"
+        EXPIRED = "expired", "未验证，已失效"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.ForeignKey("publication.Title", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=64)
+    contact = models.CharField(max_length=64)
+    organisation = models.CharField(max_length=128, blank=True)
+    grounds = models.TextField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNVERIFIED)
+    # the one-time code: only its keyed digest is kept, until it is used or lapses
+    code_digest = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # the check the bureau opened from this report, if any
+    check_opened = models.OneToOneField(
+        Check, null=True, blank=True, on_delete=models.PROTECT, related_name="report"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+
+
+class ReportFile(models.Model):
+    """Evidence behind a report: after the same content checks as every upload (evidence.validation)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="reports/%Y/%m/")
+    file_name = models.CharField(max_length=200)
+    sm3 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()

@@ -14,7 +14,7 @@ from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 from greenmfg.publication.models import Title
 
-from .models import Check, Draw, Filing, Purpose, Rectification, RegradeJob, Revocation
+from .models import Check, Draw, Filing, Purpose, Rectification, RegradeJob, Report, Revocation
 
 
 def supervised_level(actor: Actor | None) -> str | None:
@@ -192,8 +192,13 @@ GRADE_ORDER = {"A+": 0, "A": 1, "B": 2}
 def risk_weights(titles: list[Title], today: date) -> dict[str, int]:
     """Each title's tickets in a risk-weighted draw (greencore.risk_weight), by public id, from what the
     platform knows: its latest filing late, a filing missing past its deadline, its green code lower than
-    the year before. (Upheld objections and complaints are not recorded against a title yet.)"""
+    the year before, a social-supervision report upheld against it. (Upheld objections are not recorded
+    against a title yet.)"""
     factors: dict[int, set[RiskFactor]] = {t.pk: set() for t in titles}
+    for pk in Report.objects.filter(title_id__in=list(factors), status=Report.Status.UPHELD).values_list(
+        "title_id", flat=True
+    ):
+        factors[pk].add(RiskFactor.COMPLAINT)
     history: dict[int, list[Filing]] = {}
     for filing in Filing.objects.filter(title_id__in=list(factors)).order_by("year"):
         history.setdefault(filing.title_id, []).append(filing)
@@ -207,3 +212,12 @@ def risk_weights(titles: list[Title], today: date) -> dict[str, int]:
         if len(graded) >= 2 and GRADE_ORDER[graded[-1]] > GRADE_ORDER[graded[-2]]:
             factors[pk].add(RiskFactor.GRADE_DROP)
     return {str(t.public_id): risk_weight(sorted(factors[t.pk])) for t in titles}
+
+
+def reports_visible_to(actor: Actor | None) -> QuerySet[Report]:
+    """The verified reports on the titles a bureau supervises (unverified ones are the reporter's alone)."""
+    return (
+        Report.objects.filter(title_id__in=supervised_titles(actor).values("pk"))
+        .exclude(status__in=[Report.Status.UNVERIFIED, Report.Status.EXPIRED])
+        .select_related("title__organisation", "check_opened")
+    )

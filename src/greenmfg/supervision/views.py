@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +24,7 @@ from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication.models import Title
+from greenmfg.publication.services import masked_email
 
 from . import services
 from .access import (
@@ -31,10 +34,25 @@ from .access import (
     access_own_draw,
     access_own_job,
     access_rectification,
+    access_report,
+    access_report_file,
+    access_report_to_verify,
+    access_reportable_title,
     access_supervised_title,
 )
-from .forms import AnswerForm, DeadlineForm, DecideForm, DrawForm, FindingForm, RevokeForm, YearForm
-from .models import Check, Filing, Rectification
+from .forms import (
+    AnswerForm,
+    DeadlineForm,
+    DecideForm,
+    DrawForm,
+    FindingForm,
+    ReportCodeForm,
+    ReportDecisionForm,
+    ReportForm,
+    RevokeForm,
+    YearForm,
+)
+from .models import Check, Filing, Rectification, Report
 from .selectors import (
     checks_visible_to,
     draws_of,
@@ -44,6 +62,7 @@ from .selectors import (
     position_of,
     rectifications_visible_to,
     redraw,
+    reports_visible_to,
     revocation_of,
     round_summary,
     supervised_level,
@@ -443,3 +462,128 @@ def regrade(request: HttpRequest) -> HttpResponse:
 def regrade_status(request: HttpRequest, pk: int) -> HttpResponse:
     job = access_own_job(request.user, pk)
     return render(request, "supervision/regrade_status.html", {"job": job})
+
+
+# --- social supervision (社会监督) ------------------------------------------------------------------------
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Anyone reports an active title, under their real name, with evidence; then verifies the e-mail."""
+    title = access_reportable_title(public_id)
+    form = ReportForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        if not form.is_valid():
+            _form_refused(request, form)
+            error = "form"
+        else:
+            data = form.cleaned_data
+            try:
+                filed = services.file_report(
+                    title,
+                    name=data["name"],
+                    contact=data["contact"],
+                    organisation=data["organisation"],
+                    grounds=data["grounds"],
+                    files=request.FILES.getlist("files"),
+                )
+            except Refused as refused:
+                _refused(request, refused)
+                error = "refused"
+            else:
+                return redirect("supervision:report_verify", public_id=filed.public_id)
+    return render(
+        request,
+        "supervision/report_form.html",
+        {"title": title, "form": form},
+        status=400 if error else 200,
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def report_verify(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The reporter enters the code e-mailed to them; only then does the report reach the bureau."""
+    found = access_report_to_verify(public_id)
+    form = ReportCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not form.is_valid():
+            _form_refused(request, form)
+            status = 400
+        else:
+            try:
+                services.verify_report(found, form.cleaned_data["code"])
+            except Refused as refused:
+                _refused(request, refused)
+                status = 400
+            else:
+                messages.success(request, _("举报已受理，主管部门将调查核实并作出处理。"))
+        found.refresh_from_db()
+    return render(
+        request,
+        "supervision/report_verify.html",
+        {
+            "report": found,
+            "email": masked_email(found.contact),
+            "minutes": settings.OBJECTION_CODE_MINUTES,
+            "pending": found.status == Report.Status.UNVERIFIED,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def reports(request: HttpRequest) -> HttpResponse:
+    _bureau(request)
+    return render(
+        request, "supervision/reports.html", {"reports": reports_visible_to(access_actor(request.user))[:500]}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _bureau(request)
+    found = access_report(request.user, public_id)
+    form = ReportDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            _form_refused(request, form)
+        else:
+            try:
+                services.decide_report(
+                    actor,
+                    found,
+                    upheld=form.cleaned_data["upheld"],
+                    reason=form.cleaned_data["reason"],
+                    open_check=form.cleaned_data["open_check"],
+                )
+            except Refused as error:
+                _refused(request, error)
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                messages.success(request, _("举报处理意见已记录。"))
+        return redirect("supervision:report", public_id=found.public_id)
+    return render(
+        request,
+        "supervision/report.html",
+        {
+            "report": found,
+            "files": found.files.all(),
+            "open": found.status == Report.Status.RECEIVED,
+            "form": form,
+        },
+    )
+
+
+@require_GET
+def report_file(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access_report_file(request.user, pk)
+    response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
