@@ -64,6 +64,7 @@ class YearForm(forms.Form):
 class DeadlineForm(forms.Form):
     month = forms.IntegerField(label=_("月"), min_value=1, max_value=12)
     day = forms.IntegerField(label=_("日"), min_value=1, max_value=31)
+    blocks_higher_tier = forms.BooleanField(label=_("逾期未填报的单位不得申报更高级别称号"), required=False)
 
 
 class ReportForm(forms.Form):

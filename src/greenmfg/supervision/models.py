@@ -181,6 +181,8 @@ class FilingDeadline(models.Model):
     authority = models.OneToOneField("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
     month = models.PositiveSmallIntegerField()
     day = models.PositiveSmallIntegerField()
+    # the level's rule (Suzhou, seeds/003): a filing missing past its deadline bars a higher tier
+    blocks_higher_tier = models.BooleanField(default=False)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(auto_now=True)
 

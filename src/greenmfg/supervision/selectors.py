@@ -8,13 +8,24 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from greencore import RiskFactor, draw_sample, exempt_until, risk_weight
+from greencore import ApplicantRecord, RiskFactor, UnfiledFiling, draw_sample, exempt_until, risk_weight
 from greenmfg.catalog.selectors import CALL_LEVEL_OF
+from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 from greenmfg.publication.models import Title
 
-from .models import Check, Draw, Filing, Purpose, Rectification, RegradeJob, Report, Revocation
+from .models import (
+    Check,
+    Draw,
+    Filing,
+    FilingDeadline,
+    Purpose,
+    Rectification,
+    RegradeJob,
+    Report,
+    Revocation,
+)
 
 
 def supervised_level(actor: Actor | None) -> str | None:
@@ -220,4 +231,25 @@ def reports_visible_to(actor: Actor | None) -> QuerySet[Report]:
         Report.objects.filter(title_id__in=supervised_titles(actor).values("pk"))
         .exclude(status__in=[Report.Status.UNVERIFIED, Report.Status.EXPIRED])
         .select_related("title__organisation", "check_opened")
+    )
+
+
+def filings_record(organisation: Organisation, kind: str) -> ApplicantRecord:
+    """The organisation's annual filings of `kind` titles not accepted yet, with their deadlines and
+    whether the level that opened them bars a higher tier meanwhile (its FilingDeadline setting). Plugged
+    into `catalog.ports.applicant_records`; greencore decides on the day whether one is missing."""
+    open_filings = Filing.objects.filter(
+        title__organisation=organisation, title__kind=kind, title__status=Title.Status.ACTIVE
+    ).filter(status=Filing.Status.OPEN)
+    rows = list(open_filings.values_list("title__level", "year", "deadline", "authority_id"))
+    blocking = set(
+        FilingDeadline.objects.filter(
+            authority_id__in={row[3] for row in rows}, blocks_higher_tier=True
+        ).values_list("authority_id", flat=True)
+    )
+    return ApplicantRecord(
+        unfiled=tuple(
+            UnfiledFiling(kind, level, year, deadline, authority in blocking)
+            for level, year, deadline, authority in rows
+        )
     )

@@ -452,9 +452,12 @@ def revoke(actor: Actor, title: Title, *, reason: str, details: str, today: date
 # --- annual filing (动态管理表) -----------------------------------------------------------------------------
 
 
-def set_filing_deadline(actor: Actor, *, month: int, day: int) -> FilingDeadline:
+def set_filing_deadline(
+    actor: Actor, *, month: int, day: int, blocks_higher_tier: bool = False
+) -> FilingDeadline:
     """The bureau's own filing day for the titles it supervises (Heilongjiang: 30 March). A day after the
-    national 15 April is refused: a level may only bring the deadline forward."""
+    national 15 April is refused: a level may only bring the deadline forward. `blocks_higher_tier`: a
+    filing missing past its deadline bars the unit from a higher tier (Suzhou), via catalog eligibility."""
     if supervised_level(actor) is None:
         raise PermissionDenied
     try:
@@ -467,9 +470,23 @@ def set_filing_deadline(actor: Actor, *, month: int, day: int) -> FilingDeadline
         )
     with transaction.atomic():
         found, _ = FilingDeadline.objects.update_or_create(
-            authority=actor.organisation, defaults={"month": month, "day": day, "set_by": actor.user}
+            authority=actor.organisation,
+            defaults={
+                "month": month,
+                "day": day,
+                "blocks_higher_tier": blocks_higher_tier,
+                "set_by": actor.user,
+            },
         )
-        _audit(actor, "filing_deadline_set", found, str(found.pk), month=month, day=day)
+        _audit(
+            actor,
+            "filing_deadline_set",
+            found,
+            str(found.pk),
+            month=month,
+            day=day,
+            blocks_higher_tier=blocks_higher_tier,
+        )
     return found
 
 

@@ -390,7 +390,10 @@ def deadline(request: HttpRequest) -> HttpResponse:
     else:
         try:
             services.set_filing_deadline(
-                actor, month=form.cleaned_data["month"], day=form.cleaned_data["day"]
+                actor,
+                month=form.cleaned_data["month"],
+                day=form.cleaned_data["day"],
+                blocks_higher_tier=form.cleaned_data["blocks_higher_tier"],
             )
         except Refused as error:
             _refused(request, error)
