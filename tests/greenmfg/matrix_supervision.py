@@ -65,7 +65,11 @@ def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
         files=[SimpleUploadedFile("照片.pdf", pdf_bytes("report"), content_type="application/pdf")],
     )
     report = services.verify_report(report, emailed_code("matrix-report@example.cn"))
+    change = services.declare_change(
+        actor(world.users["sz-machinery"]), title, kind="site", details="新增东侧地块并入厂区。"
+    )
     return {
+        "sv_change": change,
         "sv_report": report,
         "sv_report_file": report.files.get(),
         "sv_filing": Filing.objects.get(title=title, year=2027),
@@ -120,4 +124,8 @@ ROWS: dict[str, Any] = {
     "supervision:reports": ("GET", None, bureaus, 200),
     "supervision:report": ("POST", lambda o: {"public_id": o["sv_report"].public_id}, city_bureau, 302),
     "supervision:report_file": ("GET", lambda o: {"pk": o["sv_report_file"].pk}, city_bureau, 200),
+    # change events: the unit declares on its own title; its bureau decides (an empty POST: refused, 302)
+    "supervision:changes": ("GET", None, home, 200),
+    "supervision:change_new": ("GET", lambda o: {"public_id": o["sv_title"].public_id}, unit, 200),
+    "supervision:change": ("POST", lambda o: {"public_id": o["sv_change"].public_id}, city_bureau, 302),
 }

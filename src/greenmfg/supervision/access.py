@@ -9,12 +9,24 @@ from django.http import Http404
 from greenmfg.orgs.selectors import AnyUser, actor_of
 from greenmfg.publication.models import Title
 
-from .models import Check, Draw, EvidenceFile, Filing, Rectification, RegradeJob, Report, ReportFile
+from .models import (
+    ChangeEvent,
+    Check,
+    Draw,
+    EvidenceFile,
+    Filing,
+    Rectification,
+    RegradeJob,
+    Report,
+    ReportFile,
+)
 from .selectors import (
+    changes_visible_to,
     checks_visible_to,
     draws_of,
     filings_visible_to,
     jobs_of,
+    own_titles,
     rectifications_visible_to,
     reports_visible_to,
     supervised_titles,
@@ -123,3 +135,19 @@ def access_report_file(user: AnyUser, pk: Any) -> ReportFile:
     if not reports_visible_to(actor_of(user)).filter(pk=found.report_id).exists():
         raise Http404
     return found
+
+
+def access_own_title(user: AnyUser, public_id: Any) -> Title:
+    """An active title of the user's own unit."""
+    try:
+        return own_titles(actor_of(user)).get(public_id=public_id)
+    except (Title.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_change(user: AnyUser, public_id: Any) -> ChangeEvent:
+    """A change declared on a title the user's bureau supervises, or on one of the user's unit's."""
+    try:
+        return changes_visible_to(actor_of(user)).get(public_id=public_id)
+    except (ChangeEvent.DoesNotExist, ValueError):
+        raise Http404 from None

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from greenmfg.catalog.models import TitleKind
 from greenmfg.core.forms import LineField, TextAreaField
 
-from .models import Purpose, Report, RevocationReason
+from .models import ChangeEvent, Purpose, Report, RevocationReason
 from .services import IMMEDIATE_REASONS, MAX_SAMPLE
 
 
@@ -93,3 +93,18 @@ class ReportDecisionForm(forms.Form):
     )
     reason = TextAreaField(label=_("处理意见和理由"), max_length=5000)
     open_check = forms.BooleanField(label=_("据此开展举报核查"), required=False)
+
+
+class ChangeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("变更类型"), choices=ChangeEvent.Kind.choices)
+    new_name = LineField(label=_("变更后的单位名称"), model=ChangeEvent, column="new_name", required=False)
+    details = TextAreaField(label=_("变更情况"), max_length=5000)
+
+
+class ChangeDecisionForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("审核结论"),
+        choices=[("yes", _("确认变更")), ("no", _("须复核"))],
+        coerce=lambda value: value == "yes",
+    )
+    reason = TextAreaField(label=_("审核意见"), max_length=5000)

@@ -318,3 +318,40 @@ class ReportFile(models.Model):
     file_name = models.CharField(max_length=200)
     sm3 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
+
+
+class ChangeEvent(models.Model):
+    """A titled unit's declared change (变更): of name, a merger, or of its site boundary. The supervising
+    bureau accepts it (a new name then reaches the organisation and the public register; this row keeps
+    the old one) or requires a re-check of the title, which opens a check."""
+
+    class Kind(models.TextChoices):
+        NAME = "name", "单位名称变更"
+        MERGER = "merger", "兼并重组"
+        SITE = "site", "厂区边界变化"
+
+    class Status(models.TextChoices):
+        DECLARED = "declared", "待审核"
+        ACCEPTED = "accepted", "已确认变更"
+        RECHECK = "recheck", "须复核"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.ForeignKey("publication.Title", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    old_name = models.CharField(max_length=128)  # the unit's name when it declared
+    new_name = models.CharField(max_length=128, blank=True)  # name change, merger: the name after it
+    details = models.TextField()
+    declared_on = models.DateField()
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DECLARED)
+    decision_reason = models.TextField(blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    check_opened = models.OneToOneField(
+        Check, null=True, blank=True, on_delete=models.PROTECT, related_name="change_event"
+    )
+
+    class Meta:
+        ordering = ["-declared_on", "-pk"]

@@ -16,6 +16,7 @@ from greenmfg.orgs.selectors import Actor, in_jurisdiction
 from greenmfg.publication.models import Title
 
 from .models import (
+    ChangeEvent,
     Check,
     Draw,
     Filing,
@@ -252,4 +253,25 @@ def filings_record(organisation: Organisation, kind: str) -> ApplicantRecord:
             UnfiledFiling(kind, level, year, deadline, authority in blocking)
             for level, year, deadline, authority in rows
         )
+    )
+
+
+def changes_visible_to(actor: Actor | None) -> QuerySet[ChangeEvent]:
+    """A bureau's: the changes declared on the titles it supervises; a unit's: its own titles' changes."""
+    qs = ChangeEvent.objects.select_related("title__organisation", "check_opened")
+    if actor is None:
+        return qs.none()
+    if actor.is_reviewer:
+        return qs.filter(title_id__in=supervised_titles(actor).values("pk"))
+    if actor.is_applicant:
+        return qs.filter(title__organisation=actor.organisation)
+    return qs.none()
+
+
+def own_titles(actor: Actor | None) -> QuerySet[Title]:
+    """A unit's active titles granted on the platform."""
+    if actor is None or not actor.is_applicant:
+        return Title.objects.none()
+    return Title.objects.filter(organisation=actor.organisation, status=Title.Status.ACTIVE).select_related(
+        "organisation"
     )

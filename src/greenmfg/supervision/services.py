@@ -50,11 +50,14 @@ from greenmfg.applications.selectors import latest_frozen
 from greenmfg.audit import services as audit
 from greenmfg.core.errors import Refused
 from greenmfg.evidence.validation import UploadRejected, inspect_upload
+from greenmfg.orgs import services as orgs
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication import services as publication
 from greenmfg.publication.models import Title
+from greenmfg.publication.ports import title_changed
 
 from .models import (
+    ChangeEvent,
     Check,
     Draw,
     EvidenceFile,
@@ -1007,6 +1010,95 @@ def decide_report(
             locked,
             str(locked.public_id),
             upheld=upheld,
+            reason=locked.decision_reason,
+            check=str(locked.check_opened.public_id) if locked.check_opened else None,
+        )
+    return locked
+
+
+# --- change events (变更) ----------------------------------------------------------------------------------
+
+
+def declare_change(
+    actor: Actor, title: Title, *, kind: str, new_name: str = "", details: str, today: date | None = None
+) -> ChangeEvent:
+    """The titled unit declares a change of name, a merger, or of its site boundary, with what changed.
+    A name change and a merger give the name after it; one change of a title awaits the bureau at a time."""
+    today = today or timezone.localdate()
+    if not is_owner_of(actor, title):
+        raise PermissionDenied
+    if kind not in ChangeEvent.Kind.values:
+        raise SupervisionError("请选择变更类型。", "choose the kind of change")
+    new_name = new_name.strip()
+    if kind in (ChangeEvent.Kind.NAME, ChangeEvent.Kind.MERGER) and not new_name:
+        raise SupervisionError("请填写变更后的单位名称。", "give the unit's name after the change")
+    if new_name and new_name == title.organisation.name:
+        raise SupervisionError("变更后的名称与现名称相同。", "the new name is the current name")
+    if len(details.strip()) < 10:
+        raise SupervisionError(
+            "请写明变更情况（至少 10 个字）。", "describe the change (at least 10 characters)"
+        )
+    with transaction.atomic():
+        locked = Title.objects.select_for_update().select_related("organisation").get(pk=title.pk)
+        if locked.status != Title.Status.ACTIVE:
+            raise SupervisionError("该称号已撤销。", "the title is revoked")
+        if ChangeEvent.objects.filter(title=locked, status=ChangeEvent.Status.DECLARED).exists():
+            raise SupervisionError("该称号已有待审核的变更。", "a change of this title awaits the bureau")
+        change = ChangeEvent.objects.create(
+            title=locked,
+            kind=kind,
+            old_name=locked.organisation.name,
+            new_name=new_name if kind != ChangeEvent.Kind.SITE else "",
+            details=details.strip(),
+            declared_on=today,
+            declared_by=actor.user,
+        )
+        _audit(actor, "change_declared", change, str(change.public_id), kind=kind, new_name=change.new_name)
+    return change
+
+
+def decide_change(
+    actor: Actor, change: ChangeEvent, *, accept: bool, reason: str, today: date | None = None
+) -> ChangeEvent:
+    """Accepted: a new name reaches the organisation and, through publication's port, every one of its
+    platform titles on the public register (the old name stays in this record). Re-check required: a
+    re-check (复核) of the title opens, run like any other check."""
+    today = today or timezone.localdate()
+    if not reason.strip():
+        raise SupervisionError("请写明审核意见。", "a decision needs its reasons")
+    with transaction.atomic():
+        locked = (
+            ChangeEvent.objects.select_for_update().select_related("title__organisation").get(pk=change.pk)
+        )
+        if not supervises(actor, locked.title):
+            raise PermissionDenied
+        if locked.status != ChangeEvent.Status.DECLARED:
+            raise SupervisionError("该变更已审核。", "the change is decided already")
+        locked.decision_reason, locked.decided_on, locked.decided_by = reason.strip(), today, actor.user
+        if accept:
+            locked.status = ChangeEvent.Status.ACCEPTED
+            if locked.new_name:
+                organisation = locked.title.organisation
+                orgs.rename_after_accepted_change(
+                    actor, organisation, locked.new_name, change=str(locked.public_id)
+                )
+                for title in Title.objects.filter(organisation=organisation).select_related(
+                    "organisation", "announcement__authority"
+                ):
+                    for listener in title_changed:
+                        listener(title)
+        else:
+            locked.status = ChangeEvent.Status.RECHECK
+            locked.check_opened = Check.objects.create(
+                title=locked.title, authority=actor.organisation, purpose=Purpose.RE_CHECK
+            )
+        locked.save()
+        _audit(
+            actor,
+            "change_decided",
+            locked,
+            str(locked.public_id),
+            accepted=accept,
             reason=locked.decision_reason,
             check=str(locked.check_opened.public_id) if locked.check_opened else None,
         )

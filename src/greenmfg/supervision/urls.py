@@ -27,4 +27,7 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/<uuid:public_id>/", views.report, name="report"),
     path("reports/files/<int:pk>/", views.report_file, name="report_file"),
+    path("changes/", views.changes, name="changes"),
+    path("titles/<uuid:public_id>/change/", views.change_new, name="change_new"),
+    path("changes/<uuid:public_id>/", views.change, name="change"),
 ]

@@ -28,11 +28,13 @@ from greenmfg.publication.services import masked_email
 
 from . import services
 from .access import (
+    access_change,
     access_check,
     access_file,
     access_filing,
     access_own_draw,
     access_own_job,
+    access_own_title,
     access_rectification,
     access_report,
     access_report_file,
@@ -42,6 +44,8 @@ from .access import (
 )
 from .forms import (
     AnswerForm,
+    ChangeDecisionForm,
+    ChangeForm,
     DeadlineForm,
     DecideForm,
     DrawForm,
@@ -52,13 +56,15 @@ from .forms import (
     RevokeForm,
     YearForm,
 )
-from .models import Check, Filing, Rectification, Report
+from .models import ChangeEvent, Check, Filing, Rectification, Report
 from .selectors import (
+    changes_visible_to,
     checks_visible_to,
     draws_of,
     exemptions,
     filings_visible_to,
     jobs_of,
+    own_titles,
     position_of,
     rectifications_visible_to,
     redraw,
@@ -590,3 +596,77 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+# --- change events (变更) ----------------------------------------------------------------------------------
+
+
+@require_GET
+def changes(request: HttpRequest) -> HttpResponse:
+    actor = access_actor(request.user)
+    if not (actor.is_applicant or supervised_level(actor) is not None):
+        raise Http404
+    return render(
+        request,
+        "supervision/changes.html",
+        {"changes": changes_visible_to(actor)[:500], "titles": own_titles(actor)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def change_new(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = access_actor(request.user, "applicant")
+    title = access_own_title(request.user, public_id)
+    form = ChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.declare_change(
+                actor,
+                title,
+                kind=form.cleaned_data["kind"],
+                new_name=form.cleaned_data["new_name"],
+                details=form.cleaned_data["details"],
+            )
+        except Refused as error:
+            form.add_error(None, localized(error))
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("变更已申报，待主管部门审核。"))
+            return redirect("supervision:change", public_id=made.public_id)
+    return render(
+        request,
+        "supervision/change_form.html",
+        {"form": form, "title": title},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def change(request: HttpRequest, public_id: Any) -> HttpResponse:
+    found = access_change(request.user, public_id)
+    actor = access_actor(request.user)
+    bureau = actor.is_reviewer
+    form = ChangeDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not bureau:
+            raise Http404
+        if not form.is_valid():
+            _form_refused(request, form)
+        else:
+            try:
+                services.decide_change(
+                    actor, found, accept=form.cleaned_data["accept"], reason=form.cleaned_data["reason"]
+                )
+            except Refused as error:
+                _refused(request, error)
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                messages.success(request, _("变更审核意见已记录。"))
+        return redirect("supervision:change", public_id=found.public_id)
+    return render(
+        request,
+        "supervision/change.html",
+        {"change": found, "form": form, "open": bureau and found.status == ChangeEvent.Status.DECLARED},
+    )
