@@ -253,7 +253,7 @@ def rename_after_accepted_change(actor: Actor, organisation: Organisation, name:
     organisation takes the new name; the old one stays in the change's record and in this event.
     Called by supervision inside its transaction, with the change's public id."""
     name = name.strip()
-    if not name or len(name) > Organisation._meta.get_field("name").max_length:  # type: ignore[operator]
+    if not name:
         raise PermissionDenied
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = locked.name

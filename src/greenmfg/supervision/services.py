@@ -1032,6 +1032,8 @@ def declare_change(
     new_name = new_name.strip()
     if kind in (ChangeEvent.Kind.NAME, ChangeEvent.Kind.MERGER) and not new_name:
         raise SupervisionError("请填写变更后的单位名称。", "give the unit's name after the change")
+    if len(new_name) > 128:
+        raise SupervisionError("单位名称最多 128 个字。", "the name is at most 128 characters")
     if new_name and new_name == title.organisation.name:
         raise SupervisionError("变更后的名称与现名称相同。", "the new name is the current name")
     if len(details.strip()) < 10:
