@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 
 from greencore.errors import GreencoreError
 from greencore.standards.model import Scheme
-from greencore.supervision import Revocation, ban_in_force
+from greencore.supervision import Revocation, UnfiledFiling, ban_in_force
 from greencore.workflow.chain import negative_list
 
 
@@ -242,6 +242,7 @@ class ApplicantRecord:
     national_list: bool = False  # on the national lists (batches 1–6) under its exact name
     negative_hits: tuple[NegativeHit, ...] = ()  # latest first (of two on one day, the later recorded)
     revocations: tuple[Revocation, ...] = ()  # titles revoked on the platform (the 3-year ban)
+    unfiled: tuple[UnfiledFiling, ...] = ()  # annual filings of its titles not accepted yet
 
     def merged(self, other: ApplicantRecord) -> ApplicantRecord:
         return ApplicantRecord(
@@ -249,6 +250,7 @@ class ApplicantRecord:
             self.national_list or other.national_list,
             self.negative_hits + other.negative_hits,
             self.revocations + other.revocations,
+            self.unfiled + other.unfiled,
         )
 
 
@@ -292,7 +294,7 @@ def check_eligibility(
 
     A title of the call's kind revoked at the call's level bars the unit for three years whatever the call's
     own rules say (seeds/003): the refusal gives the day it may apply again."""
-    ban = ban_refusal(applying, record, today)
+    ban = ban_refusal(applying, record, today) or unfiled_refusal(applying, record, today)
     if ban is not None:
         return ban
     if eligibility.requires_title is not None:
@@ -316,6 +318,37 @@ def ban_refusal(applying: Applying, record: ApplicantRecord, today: date) -> Ref
         f"自 {ban.may_apply_from:%Y年%m月%d日} 起方可申报。",
         f"the unit's {applying.level} {applying.kind} title was revoked on {ban.revoked_on}: "
         f"it may not apply again at this level before {ban.may_apply_from}",
+    )
+
+
+def unfiled_refusal(applying: Applying, record: ApplicantRecord, today: date) -> Refusal | None:
+    """Why a unit may not apply to a higher tier while an annual filing of a lower-level title of the same
+    kind is missing past its deadline, where that level says so; the earliest such filing is named."""
+    if applying.level not in LADDER:
+        return None
+    rank = LADDER.index(applying.level)
+    missing = sorted(
+        (
+            f
+            for f in record.unfiled
+            if f.blocks_higher_tier
+            and f.kind == applying.kind
+            and f.level in LADDER
+            and LADDER.index(f.level) < rank
+            and f.missing_on(today)
+        ),
+        key=lambda f: (f.deadline, f.year),
+    )
+    if not missing:
+        return None
+    first = missing[0]
+    kind = TITLE_KINDS[first.kind].zh if first.kind in TITLE_KINDS else first.kind
+    level = TITLE_LEVELS[first.level]
+    return Refusal(
+        f"本单位{level.zh}{kind}称号 {first.year} 年度动态管理表逾期未填报"
+        f"（截止 {first.deadline:%Y年%m月%d日}），补报并经受理前不得申报更高级别称号。",
+        f"the unit's {first.year} annual filing for its {level.en} {applying.kind} title is missing (due "
+        f"{first.deadline}): it may not apply to a higher tier until the filing is made and accepted",
     )
 
 

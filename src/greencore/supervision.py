@@ -121,6 +121,23 @@ def rectification_overdue(opened_on: date, today: date) -> bool:
     return today > rectification_due(opened_on)
 
 
+@dataclass(frozen=True)
+class UnfiledFiling:
+    """A 动态管理表 of one of the applicant's titles not accepted yet: the title's kind and level, the year,
+    its deadline, and whether the level that opened it bars applying to a higher tier while it is missing
+    (Suzhou, seeds/003: no higher application without the year's table)."""
+
+    kind: str
+    level: str
+    year: int
+    deadline: date
+    blocks_higher_tier: bool
+
+    def missing_on(self, today: date) -> bool:
+        """Missing from the day after its deadline (a filing on the deadline day is on time)."""
+        return today > self.deadline
+
+
 def may_apply_from(revoked_on: date) -> date:
     """The first day a unit whose title was revoked on `revoked_on` may apply again at that level."""
     return add_years(revoked_on, BAN_YEARS)

@@ -188,6 +188,20 @@ RATE_LIMITS: dict[str, dict[str, object]] = {
         "per_account": (3, 3600),
         "account_field": "contact",
     },
+    # social-supervision reports (supervision) are limited as objections are
+    "report": {
+        "views": ("supervision:report_new",),
+        "methods": ("POST",),
+        "per_address": (5, 3600),
+        "per_account": (3, 3600),
+        "account_field": "contact",
+    },
+    "report_code": {
+        "views": ("supervision:report_verify",),
+        "methods": ("POST",),
+        "per_address": (30, 3600),
+        "per_account": None,
+    },
     "objection_code": {
         "views": ("publication:verify",),
         "methods": ("POST",),

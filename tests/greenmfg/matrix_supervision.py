@@ -13,6 +13,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from factories import actor, pdf_bytes
 from supervision_world import grant_title
+from test_reviews import emailed_code
 
 from greenmfg.supervision import services
 from greenmfg.supervision.models import Filing
@@ -56,7 +57,21 @@ def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
     services.conclude_check(bureau, check, today=date.today())
     services.open_filings(bureau, 2027)
     job = services.start_regrade(bureau, 2027)
+    report = services.file_report(
+        title,
+        name="张三",
+        contact="matrix-report@example.cn",
+        grounds="该企业厂区夜间偷排废水，附现场照片。",
+        files=[SimpleUploadedFile("照片.pdf", pdf_bytes("report"), content_type="application/pdf")],
+    )
+    report = services.verify_report(report, emailed_code("matrix-report@example.cn"))
+    change = services.declare_change(
+        actor(world.users["sz-machinery"]), title, kind="site", details="新增东侧地块并入厂区。"
+    )
     return {
+        "sv_change": change,
+        "sv_report": report,
+        "sv_report_file": report.files.get(),
         "sv_filing": Filing.objects.get(title=title, year=2027),
         "sv_job": job,
         "sv_title": title,
@@ -102,4 +117,15 @@ ROWS: dict[str, Any] = {
     "supervision:regrade": ("POST", None, bureaus, 302),
     "supervision:filing": ("GET", lambda o: {"public_id": o["sv_filing"].public_id}, bureau_or_unit, 200),
     "supervision:regrade_status": ("GET", lambda o: {"pk": o["sv_job"].pk}, city_bureau, 200),
+    # social supervision: anyone reports an active title and verifies the code; the supervising bureau
+    # (the Suzhou city bureau for a Suzhou city title) sees and decides (an empty POST: refused, 302)
+    "supervision:report_new": ("GET", lambda o: {"public_id": o["sv_title"].public_id}, "public", 200),
+    "supervision:report_verify": ("GET", lambda o: {"public_id": o["sv_report"].public_id}, "public", 200),
+    "supervision:reports": ("GET", None, bureaus, 200),
+    "supervision:report": ("POST", lambda o: {"public_id": o["sv_report"].public_id}, city_bureau, 302),
+    "supervision:report_file": ("GET", lambda o: {"pk": o["sv_report_file"].pk}, city_bureau, 200),
+    # change events: the unit declares on its own title; its bureau decides (an empty POST: refused, 302)
+    "supervision:changes": ("GET", None, home, 200),
+    "supervision:change_new": ("GET", lambda o: {"public_id": o["sv_title"].public_id}, unit, 200),
+    "supervision:change": ("POST", lambda o: {"public_id": o["sv_change"].public_id}, city_bureau, 302),
 }

@@ -16,7 +16,10 @@ from supervision_world import grant_title
 from test_applications import complete_answers
 
 from greenmfg.applications import services as applications
+from greenmfg.applications.services import ApplicationError
 from greenmfg.audit.models import Event
+from greenmfg.catalog.models import Call
+from greenmfg.catalog.selectors import call_open_to
 from greenmfg.publication.models import Title
 from greenmfg.supervision import services
 from greenmfg.supervision.models import Filing, RegradeJob
@@ -255,3 +258,53 @@ def test_a_risk_weighted_draw_gives_extra_tickets_for_late_missing_and_dropping_
     # 1 ticket, +2 for a missing filing, +1 for a late one, +1 for a grade drop (greencore.RISK_TICKETS)
     assert [weights[str(t.public_id)] for t in (missing, late, dropped, clean)] == [3, 2, 2, 1]
     assert drawn.weighted and redraw(drawn) == drawn.sample
+
+
+# --- a missing filing bars a higher tier where the level says so -------------------------------------------
+
+
+def _province_factory_call(world) -> Call:
+    """A provincial green-factory call open to Suzhou's units (the demo has none: a copy of the city one)."""
+    call = Call.objects.get(code="suzhou-2026-factory")
+    call.pk, call.code, call.level = None, "jiangsu-2027-factory", "province"
+    call.authority = world.users["js-reviewer"].membership.organisation
+    call.opens_on, call.closes_on = date(2027, 1, 1), date(2027, 12, 31)
+    call.save()
+    return call
+
+
+@pytest.mark.parametrize(
+    ("blocks", "day", "refused"),
+    [
+        (True, date(2027, 4, 14), False),
+        (True, date(2027, 4, 15), False),
+        (True, date(2027, 4, 16), True),
+        (False, date(2027, 4, 16), False),
+    ],
+)
+def test_a_missing_filing_bars_a_higher_tier_where_the_level_says_so(world, blocks, day, refused):
+    bureau = actor(world.users["sz-reviewer"])
+    services.set_filing_deadline(bureau, month=4, day=15, blocks_higher_tier=blocks)
+    filing = _opened(world)
+    call = _province_factory_call(world)
+    unit = world.users["sz-machinery"].membership.organisation
+    refusal = call_open_to(call, unit, day)
+    if not refused:
+        assert refusal is None
+        return
+    assert refusal is not None and refusal[0] == (
+        "本单位市级绿色工厂称号 2027 年度动态管理表逾期未填报（截止 2027年04月15日），"
+        "补报并经受理前不得申报更高级别称号。"
+    )
+    # the same-level call stays open, and the applicant's own attempt is refused with the reason
+    Call.objects.filter(code="suzhou-2026-factory").update(
+        opens_on=date(2027, 1, 1), closes_on=date(2027, 12, 31)
+    )
+    assert call_open_to(Call.objects.get(code="suzhou-2026-factory"), unit, day) is None
+    with _travel(day), pytest.raises(ApplicationError, match="annual filing"):
+        applications.start_application(actor(world.users["sz-machinery"]), call)
+    # filed (late) and accepted: the bar lifts
+    with _travel(day):
+        services.submit_filing(actor(world.users["sz-machinery"]), filing, values=GOOD, justification="")
+    assert Filing.objects.get(pk=filing.pk).status == Filing.Status.ACCEPTED
+    assert call_open_to(call, unit, day) is None

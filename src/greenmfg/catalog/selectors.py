@@ -68,9 +68,11 @@ def call_open_to(call: Call, organisation: Organisation, today: date) -> tuple[s
             f"该批次的申报条件有误（{error.place}）：{error.zh}",
             f"the call's eligibility is wrong: {error.en}",
         )
-    # always asked, whatever the call's rules: a title revoked at this level bars the unit for three years
+    # always asked, whatever the call's rules: a title revoked at this level bars the unit for three years,
+    # and a missing annual filing bars a higher tier where its level says so
     record = applicant_record(organisation, call.title_kind)
-    if rules.requires_title is None and not rules.negative_list and not record.revocations:
+    unconditional = record.revocations or record.unfiled
+    if rules.requires_title is None and not rules.negative_list and not unconditional:
         return None
     applying = Applying.to(call.level, call.title_kind, get_scheme(f"{call.scheme_id}@{call.scheme_version}"))
     return check_eligibility(rules, applying, record, today)

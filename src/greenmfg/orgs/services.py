@@ -684,3 +684,24 @@ def open_institution(actor: Actor, *, name: str, region_code: str, credit_code: 
         )
         _event(actor, "org.institution_recorded", organisation, {"name": name, "region": region.code})
     return organisation
+
+
+def rename_after_accepted_change(actor: Actor, organisation: Organisation, name: str, *, change: str) -> None:
+    """A bureau accepted the unit's declared change of name (or merger into a named unit): the
+    organisation takes the new name; the old one stays in the change's record and in this event.
+    Called by supervision inside its transaction, with the change's public id."""
+    name = name.strip()
+    if not name:
+        raise PermissionDenied
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = locked.name
+    locked.name = name
+    locked.save(update_fields=["name"])
+    audit.record(
+        "org.renamed",
+        actor=actor.user,
+        role=actor.role,
+        organisation_id=actor.organisation.pk,
+        obj=locked,
+        detail={"before": before, "after": name, "change": change},
+    )

@@ -9,13 +9,26 @@ from django.http import Http404
 from greenmfg.orgs.selectors import AnyUser, actor_of
 from greenmfg.publication.models import Title
 
-from .models import Check, Draw, EvidenceFile, Filing, Rectification, RegradeJob
+from .models import (
+    ChangeEvent,
+    Check,
+    Draw,
+    EvidenceFile,
+    Filing,
+    Rectification,
+    RegradeJob,
+    Report,
+    ReportFile,
+)
 from .selectors import (
+    changes_visible_to,
     checks_visible_to,
     draws_of,
     filings_visible_to,
     jobs_of,
+    own_titles,
     rectifications_visible_to,
+    reports_visible_to,
     supervised_titles,
 )
 
@@ -83,4 +96,58 @@ def access_own_job(user: AnyUser, pk: Any) -> RegradeJob:
     try:
         return jobs_of(actor).get(pk=int(pk))
     except (RegradeJob.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_reportable_title(public_id: Any) -> Title:
+    """Any active title, for anyone to report (the register shows them all)."""
+    try:
+        return Title.objects.select_related("organisation").get(
+            public_id=public_id, status=Title.Status.ACTIVE
+        )
+    except (Title.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_report_to_verify(public_id: Any) -> Report:
+    """The reporter's own page, reached through the link after filing: the report's random public id is
+    the capability, and the page shows nothing of the report but the masked address."""
+    try:
+        return Report.objects.select_related("title__organisation").get(public_id=public_id)
+    except (Report.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_report(user: AnyUser, public_id: Any) -> Report:
+    """A verified report on a title the user's bureau supervises."""
+    try:
+        return reports_visible_to(actor_of(user)).get(public_id=public_id)
+    except (Report.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_report_file(user: AnyUser, pk: Any) -> ReportFile:
+    """A file of a report the user's bureau may see."""
+    try:
+        found = ReportFile.objects.get(pk=int(pk))
+    except (ReportFile.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not reports_visible_to(actor_of(user)).filter(pk=found.report_id).exists():
+        raise Http404
+    return found
+
+
+def access_own_title(user: AnyUser, public_id: Any) -> Title:
+    """An active title of the user's own unit."""
+    try:
+        return own_titles(actor_of(user)).get(public_id=public_id)
+    except (Title.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_change(user: AnyUser, public_id: Any) -> ChangeEvent:
+    """A change declared on a title the user's bureau supervises, or on one of the user's unit's."""
+    try:
+        return changes_visible_to(actor_of(user)).get(public_id=public_id)
+    except (ChangeEvent.DoesNotExist, ValueError):
         raise Http404 from None

@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from greenmfg.catalog.models import TitleKind
+from greenmfg.core.forms import LineField, TextAreaField
 
-from .models import Purpose, RevocationReason
+from .models import ChangeEvent, Purpose, Report, RevocationReason
 from .services import IMMEDIATE_REASONS, MAX_SAMPLE
 
 
@@ -63,3 +64,47 @@ class YearForm(forms.Form):
 class DeadlineForm(forms.Form):
     month = forms.IntegerField(label=_("月"), min_value=1, max_value=12)
     day = forms.IntegerField(label=_("日"), min_value=1, max_value=31)
+    blocks_higher_tier = forms.BooleanField(label=_("逾期未填报的单位不得申报更高级别称号"), required=False)
+
+
+class ReportForm(forms.Form):
+    # not required here: an empty name or contact is refused by the service, which records the refusal
+    name = LineField(label=_("真实姓名"), model=Report, column="name", required=False)
+    contact = LineField(label=_("电子邮箱"), model=Report, column="contact", required=False)
+    organisation = LineField(label=_("工作单位"), model=Report, column="organisation", required=False)
+    grounds = TextAreaField(label=_("举报事实和理由"), max_length=5000, required=False)
+
+
+class ReportCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("验证码"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"invalid": _("请输入邮件中的 6 位数字验证码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class ReportDecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("处理结论"),
+        choices=[("yes", _("举报属实")), ("no", _("举报不属实"))],
+        coerce=lambda value: value == "yes",
+    )
+    reason = TextAreaField(label=_("处理意见和理由"), max_length=5000)
+    open_check = forms.BooleanField(label=_("据此开展举报核查"), required=False)
+
+
+class ChangeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("变更类型"), choices=ChangeEvent.Kind.choices)
+    new_name = LineField(label=_("变更后的单位名称"), model=ChangeEvent, column="new_name", required=False)
+    details = TextAreaField(label=_("变更情况"), max_length=5000)
+
+
+class ChangeDecisionForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("审核结论"),
+        choices=[("yes", _("确认变更")), ("no", _("须复核"))],
+        coerce=lambda value: value == "yes",
+    )
+    reason = TextAreaField(label=_("审核意见"), max_length=5000)

@@ -14,6 +14,7 @@ from django.db import models
 class Purpose(models.TextChoices):
     SPOT_CHECK = "spot_check", "抽查"
     RE_CHECK = "re_check", "复核"
+    REPORT = "report", "举报核查"  # opened from a social-supervision report; not counted for exemption
 
 
 class RevocationReason(models.TextChoices):
@@ -180,6 +181,8 @@ class FilingDeadline(models.Model):
     authority = models.OneToOneField("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
     month = models.PositiveSmallIntegerField()
     day = models.PositiveSmallIntegerField()
+    # the level's rule (Suzhou, seeds/003): a filing missing past its deadline bars a higher tier
+    blocks_higher_tier = models.BooleanField(default=False)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(auto_now=True)
 
@@ -265,3 +268,90 @@ class RegradeJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+
+class Report(models.Model):
+    """社会监督: anyone reports a titled unit under their real name, with grounds and evidence. Like an
+    objection (publication.Objection) it counts only once the e-mail code comes back (`unverified` until
+    then, `expired` when it lapses); the supervising bureau upholds or dismisses it with reasons, and may
+    open a check of the title from it. An upheld report weighs on the title in risk-weighted draws."""
+
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", "待验证"
+        RECEIVED = "received", "待处理"
+        UPHELD = "upheld", "举报属实"
+        DISMISSED = "dismissed", "举报不属实"
+        EXPIRED = "expired", "未验证，已失效"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.ForeignKey("publication.Title", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=64)
+    contact = models.CharField(max_length=64)
+    organisation = models.CharField(max_length=128, blank=True)
+    grounds = models.TextField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNVERIFIED)
+    # the one-time code: only its keyed digest is kept, until it is used or lapses
+    code_digest = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # the check the bureau opened from this report, if any
+    check_opened = models.OneToOneField(
+        Check, null=True, blank=True, on_delete=models.PROTECT, related_name="report"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+
+
+class ReportFile(models.Model):
+    """Evidence behind a report: after the same content checks as every upload (evidence.validation)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="reports/%Y/%m/")
+    file_name = models.CharField(max_length=200)
+    sm3 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+
+
+class ChangeEvent(models.Model):
+    """A titled unit's declared change (变更): of name, a merger, or of its site boundary. The supervising
+    bureau accepts it (a new name then reaches the organisation and the public register; this row keeps
+    the old one) or requires a re-check of the title, which opens a check."""
+
+    class Kind(models.TextChoices):
+        NAME = "name", "单位名称变更"
+        MERGER = "merger", "兼并重组"
+        SITE = "site", "厂区边界变化"
+
+    class Status(models.TextChoices):
+        DECLARED = "declared", "待审核"
+        ACCEPTED = "accepted", "已确认变更"
+        RECHECK = "recheck", "须复核"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.ForeignKey("publication.Title", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    old_name = models.CharField(max_length=128)  # the unit's name when it declared
+    new_name = models.CharField(max_length=128, blank=True)  # name change, merger: the name after it
+    details = models.TextField()
+    declared_on = models.DateField()
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DECLARED)
+    decision_reason = models.TextField(blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    check_opened = models.OneToOneField(
+        Check, null=True, blank=True, on_delete=models.PROTECT, related_name="change_event"
+    )
+
+    class Meta:
+        ordering = ["-declared_on", "-pk"]

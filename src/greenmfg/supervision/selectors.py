@@ -8,13 +8,25 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from greencore import RiskFactor, draw_sample, exempt_until, risk_weight
+from greencore import ApplicantRecord, RiskFactor, UnfiledFiling, draw_sample, exempt_until, risk_weight
 from greenmfg.catalog.selectors import CALL_LEVEL_OF
+from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 from greenmfg.publication.models import Title
 
-from .models import Check, Draw, Filing, Purpose, Rectification, RegradeJob, Revocation
+from .models import (
+    ChangeEvent,
+    Check,
+    Draw,
+    Filing,
+    FilingDeadline,
+    Purpose,
+    Rectification,
+    RegradeJob,
+    Report,
+    Revocation,
+)
 
 
 def supervised_level(actor: Actor | None) -> str | None:
@@ -192,8 +204,13 @@ GRADE_ORDER = {"A+": 0, "A": 1, "B": 2}
 def risk_weights(titles: list[Title], today: date) -> dict[str, int]:
     """Each title's tickets in a risk-weighted draw (greencore.risk_weight), by public id, from what the
     platform knows: its latest filing late, a filing missing past its deadline, its green code lower than
-    the year before. (Upheld objections and complaints are not recorded against a title yet.)"""
+    the year before, a social-supervision report upheld against it. (Upheld objections are not recorded
+    against a title yet.)"""
     factors: dict[int, set[RiskFactor]] = {t.pk: set() for t in titles}
+    for pk in Report.objects.filter(title_id__in=list(factors), status=Report.Status.UPHELD).values_list(
+        "title_id", flat=True
+    ):
+        factors[pk].add(RiskFactor.COMPLAINT)
     history: dict[int, list[Filing]] = {}
     for filing in Filing.objects.filter(title_id__in=list(factors)).order_by("year"):
         history.setdefault(filing.title_id, []).append(filing)
@@ -207,3 +224,54 @@ def risk_weights(titles: list[Title], today: date) -> dict[str, int]:
         if len(graded) >= 2 and GRADE_ORDER[graded[-1]] > GRADE_ORDER[graded[-2]]:
             factors[pk].add(RiskFactor.GRADE_DROP)
     return {str(t.public_id): risk_weight(sorted(factors[t.pk])) for t in titles}
+
+
+def reports_visible_to(actor: Actor | None) -> QuerySet[Report]:
+    """The verified reports on the titles a bureau supervises (unverified ones are the reporter's alone)."""
+    return (
+        Report.objects.filter(title_id__in=supervised_titles(actor).values("pk"))
+        .exclude(status__in=[Report.Status.UNVERIFIED, Report.Status.EXPIRED])
+        .select_related("title__organisation", "check_opened")
+    )
+
+
+def filings_record(organisation: Organisation, kind: str) -> ApplicantRecord:
+    """The organisation's annual filings of `kind` titles not accepted yet, with their deadlines and
+    whether the level that opened them bars a higher tier meanwhile (its FilingDeadline setting). Plugged
+    into `catalog.ports.applicant_records`; greencore decides on the day whether one is missing."""
+    open_filings = Filing.objects.filter(
+        title__organisation=organisation, title__kind=kind, title__status=Title.Status.ACTIVE
+    ).filter(status=Filing.Status.OPEN)
+    rows = list(open_filings.values_list("title__level", "year", "deadline", "authority_id"))
+    blocking = set(
+        FilingDeadline.objects.filter(
+            authority_id__in={row[3] for row in rows}, blocks_higher_tier=True
+        ).values_list("authority_id", flat=True)
+    )
+    return ApplicantRecord(
+        unfiled=tuple(
+            UnfiledFiling(kind, level, year, deadline, authority in blocking)
+            for level, year, deadline, authority in rows
+        )
+    )
+
+
+def changes_visible_to(actor: Actor | None) -> QuerySet[ChangeEvent]:
+    """A bureau's: the changes declared on the titles it supervises; a unit's: its own titles' changes."""
+    qs = ChangeEvent.objects.select_related("title__organisation", "check_opened")
+    if actor is None:
+        return qs.none()
+    if actor.is_reviewer:
+        return qs.filter(title_id__in=supervised_titles(actor).values("pk"))
+    if actor.is_applicant:
+        return qs.filter(title__organisation=actor.organisation)
+    return qs.none()
+
+
+def own_titles(actor: Actor | None) -> QuerySet[Title]:
+    """A unit's active titles granted on the platform."""
+    if actor is None or not actor.is_applicant:
+        return Title.objects.none()
+    return Title.objects.filter(organisation=actor.organisation, status=Title.Status.ACTIVE).select_related(
+        "organisation"
+    )

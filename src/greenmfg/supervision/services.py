@@ -13,11 +13,14 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django_tasks import task
 
 from greencore import (
@@ -47,11 +50,14 @@ from greenmfg.applications.selectors import latest_frozen
 from greenmfg.audit import services as audit
 from greenmfg.core.errors import Refused
 from greenmfg.evidence.validation import UploadRejected, inspect_upload
+from greenmfg.orgs import services as orgs
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication import services as publication
 from greenmfg.publication.models import Title
+from greenmfg.publication.ports import title_changed
 
 from .models import (
+    ChangeEvent,
     Check,
     Draw,
     EvidenceFile,
@@ -62,6 +68,8 @@ from .models import (
     Rectification,
     RegradeJob,
     Reminder,
+    Report,
+    ReportFile,
     Revocation,
     RevocationReason,
 )
@@ -447,9 +455,12 @@ def revoke(actor: Actor, title: Title, *, reason: str, details: str, today: date
 # --- annual filing (动态管理表) -----------------------------------------------------------------------------
 
 
-def set_filing_deadline(actor: Actor, *, month: int, day: int) -> FilingDeadline:
+def set_filing_deadline(
+    actor: Actor, *, month: int, day: int, blocks_higher_tier: bool = False
+) -> FilingDeadline:
     """The bureau's own filing day for the titles it supervises (Heilongjiang: 30 March). A day after the
-    national 15 April is refused: a level may only bring the deadline forward."""
+    national 15 April is refused: a level may only bring the deadline forward. `blocks_higher_tier`: a
+    filing missing past its deadline bars the unit from a higher tier (Suzhou), via catalog eligibility."""
     if supervised_level(actor) is None:
         raise PermissionDenied
     try:
@@ -462,9 +473,23 @@ def set_filing_deadline(actor: Actor, *, month: int, day: int) -> FilingDeadline
         )
     with transaction.atomic():
         found, _ = FilingDeadline.objects.update_or_create(
-            authority=actor.organisation, defaults={"month": month, "day": day, "set_by": actor.user}
+            authority=actor.organisation,
+            defaults={
+                "month": month,
+                "day": day,
+                "blocks_higher_tier": blocks_higher_tier,
+                "set_by": actor.user,
+            },
         )
-        _audit(actor, "filing_deadline_set", found, str(found.pk), month=month, day=day)
+        _audit(
+            actor,
+            "filing_deadline_set",
+            found,
+            str(found.pk),
+            month=month,
+            day=day,
+            blocks_higher_tier=blocks_higher_tier,
+        )
     return found
 
 
@@ -815,3 +840,268 @@ def regrade(job_id: int) -> str:
             status=RegradeJob.Status.FAILED, message=type(failure).__name__, finished_at=timezone.now()
         )
         raise
+
+
+# --- social supervision (社会监督) ------------------------------------------------------------------------
+
+
+def _report_code_digest(report: Report, code: str) -> str:
+    return salted_hmac("greenmfg.report-code", f"{report.public_id}:{code}", algorithm="sha256").hexdigest()
+
+
+def _public_audit(action: str, obj: models.Model, object_id: str, **detail: Any) -> None:
+    audit.record(f"supervision.{action}", obj=obj, object_id=object_id, detail=detail)
+
+
+def file_report(
+    title: Title,
+    *,
+    name: str,
+    contact: str,
+    grounds: str,
+    organisation: str = "",
+    files: Sequence[Any] = (),
+) -> Report:
+    """Anyone may report an active title under their real name with an e-mail address, grounds and
+    evidence. As with objections (publication.services.file_objection) the report is stored unverified and
+    a one-time code goes to the address: it reaches the bureau only once the code comes back through
+    `verify_report`, within OBJECTION_CODE_MINUTES. Anonymous reports are refused (and the refusal
+    recorded, without the reporter's data)."""
+    title = Title.objects.select_related("organisation").get(pk=title.pk)  # its status now, not as passed
+    refusal: tuple[str, str] | None = None
+    if not name.strip() or not contact.strip():
+        refusal = (
+            "匿名举报不予受理：请填写真实姓名和电子邮箱。",
+            "anonymous reports are not accepted: give your real name and e-mail address",
+        )
+    elif title.status != Title.Status.ACTIVE:
+        refusal = ("该称号已撤销，不再受理举报。", "the title is revoked")
+    elif len(grounds.strip()) < 10:
+        refusal = ("请写明举报的事实和理由（至少 10 个字）。", "state the grounds (at least 10 characters)")
+    else:
+        try:
+            validate_email(contact.strip())
+        except ValidationError:
+            refusal = (
+                "请填写电子邮箱：验证码将发送至该邮箱，验证后举报方予受理。",
+                "give an e-mail address: the report counts once the code sent to it is entered",
+            )
+    if refusal is not None:
+        _public_audit("report_refused", title, str(title.public_id), reason=refusal[1])
+        raise SupervisionError(*refusal)
+    checked = _checked_files(files)
+    code = f"{secrets.randbelow(10**6):06d}"
+    minutes = settings.OBJECTION_CODE_MINUTES
+    with transaction.atomic():
+        # a revocation committed since the read above wins
+        if Title.objects.select_for_update().get(pk=title.pk).status != Title.Status.ACTIVE:
+            raise SupervisionError("该称号已撤销，不再受理举报。", "the title is revoked")
+        report = Report.objects.create(
+            title=title,
+            name=name.strip(),
+            contact=contact.strip(),
+            organisation=organisation.strip(),
+            grounds=grounds.strip(),
+            code_expires_at=timezone.now() + timedelta(minutes=minutes),
+        )
+        report.code_digest = _report_code_digest(report, code)
+        report.save(update_fields=["code_digest"])
+        for file_name, content, digest in checked:
+            stored = ReportFile(report=report, file_name=file_name, sm3=digest, size=len(content))
+            stored.file.save(f"{digest[:16]}-{len(content)}", ContentFile(content), save=False)
+            stored.save()
+        _public_audit(
+            "report_filed",
+            report,
+            str(report.public_id),
+            title=str(title.public_id),
+            files=[d for _, _, d in checked],
+        )
+    try:
+        send_mail(
+            f"举报验证码 / report verification code: {code}",
+            f"您对“{title.organisation.name}”的举报已收到。\n"
+            f"验证码：{code}（{minutes} 分钟内有效）。输入验证码后，举报方予受理。\n"
+            f"如非本人操作，请忽略本邮件。\n\n"
+            f"Your report on “{title.organisation.name}” was received. Code: {code}, valid for {minutes} "
+            f"minutes; the report counts once you enter it. If this was not you, ignore this e-mail.",
+            None,
+            [report.contact],
+        )
+    except Exception as failure:  # the mail server's own error is for the log, not the reporter
+        Report.objects.filter(pk=report.pk).update(status=Report.Status.EXPIRED, code_digest="")
+        _public_audit("report_code_not_sent", report, str(report.public_id), error=type(failure).__name__)
+        raise SupervisionError(
+            "验证码邮件发送失败，请稍后重新提交。",
+            "the verification e-mail could not be sent; try again later",
+        ) from None
+    return report
+
+
+def verify_report(report: Report, code: str) -> Report:
+    """The reporter types back the e-mailed code: the report now reaches the bureau. Wrong codes are
+    counted; after OBJECTION_CODE_ATTEMPTS of them, or once the code lapses, the report lapses."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().select_related("title").get(pk=report.pk)
+        if locked.status == Report.Status.EXPIRED:
+            raise SupervisionError(
+                "该举报未在时限内验证，已失效；如仍需举报，请重新提交。",
+                "the report was not verified in time and has lapsed",
+            )
+        if locked.status != Report.Status.UNVERIFIED:
+            return locked  # verified already: the same code again changes nothing
+        now = timezone.now()
+        lapsed: tuple[str, str] | None = None
+        wrong: tuple[str, str] | None = None
+        if locked.code_expires_at is None or now > locked.code_expires_at:
+            lapsed = ("验证码已过期，举报已失效；如仍需举报，请重新提交。", "the code has expired")
+        elif not constant_time_compare(_report_code_digest(locked, code.strip()), locked.code_digest):
+            locked.code_attempts += 1
+            left = settings.OBJECTION_CODE_ATTEMPTS - locked.code_attempts
+            if left > 0:
+                wrong = (f"验证码不正确，还可尝试 {left} 次。", f"wrong code: {left} attempt(s) left")
+            else:
+                lapsed = ("验证码错误次数过多，举报已失效。", "too many wrong codes: the report has lapsed")
+        if lapsed is not None:
+            locked.status, locked.code_digest = Report.Status.EXPIRED, ""
+            _public_audit("report_lapsed", locked, str(locked.public_id), reason=lapsed[1])
+        elif wrong is None:
+            locked.status, locked.verified_at, locked.code_digest = Report.Status.RECEIVED, now, ""
+            _public_audit("report_received", locked, str(locked.public_id), title=str(locked.title.public_id))
+        locked.save(update_fields=["status", "verified_at", "code_digest", "code_attempts"])
+    refusal = lapsed or wrong
+    if refusal is not None:
+        raise SupervisionError(*refusal)
+    return locked
+
+
+def decide_report(
+    actor: Actor, report: Report, *, upheld: bool, reason: str, open_check: bool = False
+) -> Report:
+    """The supervising bureau upholds or dismisses a received report, with its reasons, and may open a
+    check (举报核查) of the title from it: the check then runs like any other (findings, rectification,
+    revocation)."""
+    if not reason.strip():
+        raise SupervisionError("请写明处理意见和理由。", "a decision needs its reasons")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().select_related("title__organisation").get(pk=report.pk)
+        if not supervises(actor, locked.title):
+            raise PermissionDenied
+        if locked.status == Report.Status.UNVERIFIED:
+            raise SupervisionError("该举报尚未验证联系方式，不予处理。", "the report is not verified")
+        if locked.status != Report.Status.RECEIVED:
+            raise SupervisionError("该举报已处理。", "the report is decided already")
+        if open_check and locked.title.status != Title.Status.ACTIVE:
+            raise SupervisionError("该称号已撤销，无需再检查。", "the title is revoked: no check to open")
+        locked.status = Report.Status.UPHELD if upheld else Report.Status.DISMISSED
+        locked.decision_reason = reason.strip()
+        locked.decided_by = actor.user
+        locked.decided_at = timezone.now()
+        fields = ["status", "decision_reason", "decided_by", "decided_at"]
+        if open_check:
+            locked.check_opened = Check.objects.create(
+                title=locked.title, authority=actor.organisation, purpose=Purpose.REPORT
+            )
+            fields.append("check_opened")
+        locked.save(update_fields=fields)
+        _audit(
+            actor,
+            "report_decided",
+            locked,
+            str(locked.public_id),
+            upheld=upheld,
+            reason=locked.decision_reason,
+            check=str(locked.check_opened.public_id) if locked.check_opened else None,
+        )
+    return locked
+
+
+# --- change events (变更) ----------------------------------------------------------------------------------
+
+
+def declare_change(
+    actor: Actor, title: Title, *, kind: str, new_name: str = "", details: str, today: date | None = None
+) -> ChangeEvent:
+    """The titled unit declares a change of name, a merger, or of its site boundary, with what changed.
+    A name change and a merger give the name after it; one change of a title awaits the bureau at a time."""
+    today = today or timezone.localdate()
+    if not is_owner_of(actor, title):
+        raise PermissionDenied
+    if kind not in ChangeEvent.Kind.values:
+        raise SupervisionError("请选择变更类型。", "choose the kind of change")
+    new_name = new_name.strip()
+    if kind in (ChangeEvent.Kind.NAME, ChangeEvent.Kind.MERGER) and not new_name:
+        raise SupervisionError("请填写变更后的单位名称。", "give the unit's name after the change")
+    if len(new_name) > 128:
+        raise SupervisionError("单位名称最多 128 个字。", "the name is at most 128 characters")
+    if new_name and new_name == title.organisation.name:
+        raise SupervisionError("变更后的名称与现名称相同。", "the new name is the current name")
+    if len(details.strip()) < 10:
+        raise SupervisionError(
+            "请写明变更情况（至少 10 个字）。", "describe the change (at least 10 characters)"
+        )
+    with transaction.atomic():
+        locked = Title.objects.select_for_update().select_related("organisation").get(pk=title.pk)
+        if locked.status != Title.Status.ACTIVE:
+            raise SupervisionError("该称号已撤销。", "the title is revoked")
+        if ChangeEvent.objects.filter(title=locked, status=ChangeEvent.Status.DECLARED).exists():
+            raise SupervisionError("该称号已有待审核的变更。", "a change of this title awaits the bureau")
+        change = ChangeEvent.objects.create(
+            title=locked,
+            kind=kind,
+            old_name=locked.organisation.name,
+            new_name=new_name if kind != ChangeEvent.Kind.SITE else "",
+            details=details.strip(),
+            declared_on=today,
+            declared_by=actor.user,
+        )
+        _audit(actor, "change_declared", change, str(change.public_id), kind=kind, new_name=change.new_name)
+    return change
+
+
+def decide_change(
+    actor: Actor, change: ChangeEvent, *, accept: bool, reason: str, today: date | None = None
+) -> ChangeEvent:
+    """Accepted: a new name reaches the organisation and, through publication's port, every one of its
+    platform titles on the public register (the old name stays in this record). Re-check required: a
+    re-check (复核) of the title opens, run like any other check."""
+    today = today or timezone.localdate()
+    if not reason.strip():
+        raise SupervisionError("请写明审核意见。", "a decision needs its reasons")
+    with transaction.atomic():
+        locked = (
+            ChangeEvent.objects.select_for_update().select_related("title__organisation").get(pk=change.pk)
+        )
+        if not supervises(actor, locked.title):
+            raise PermissionDenied
+        if locked.status != ChangeEvent.Status.DECLARED:
+            raise SupervisionError("该变更已审核。", "the change is decided already")
+        locked.decision_reason, locked.decided_on, locked.decided_by = reason.strip(), today, actor.user
+        if accept:
+            locked.status = ChangeEvent.Status.ACCEPTED
+            if locked.new_name:
+                organisation = locked.title.organisation
+                orgs.rename_after_accepted_change(
+                    actor, organisation, locked.new_name, change=str(locked.public_id)
+                )
+                for title in Title.objects.filter(organisation=organisation).select_related(
+                    "organisation", "announcement__authority"
+                ):
+                    for listener in title_changed:
+                        listener(title)
+        else:
+            locked.status = ChangeEvent.Status.RECHECK
+            locked.check_opened = Check.objects.create(
+                title=locked.title, authority=actor.organisation, purpose=Purpose.RE_CHECK
+            )
+        locked.save()
+        _audit(
+            actor,
+            "change_decided",
+            locked,
+            str(locked.public_id),
+            accepted=accept,
+            reason=locked.decision_reason,
+            check=str(locked.check_opened.public_id) if locked.check_opened else None,
+        )
+    return locked

@@ -22,4 +22,12 @@ urlpatterns = [
     path("filings/<uuid:public_id>/", views.filing, name="filing"),
     path("regrade/", views.regrade, name="regrade"),
     path("regrade/<int:pk>/", views.regrade_status, name="regrade_status"),
+    path("report/<uuid:public_id>/", views.report_new, name="report_new"),
+    path("report/verify/<uuid:public_id>/", views.report_verify, name="report_verify"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<uuid:public_id>/", views.report, name="report"),
+    path("reports/files/<int:pk>/", views.report_file, name="report_file"),
+    path("changes/", views.changes, name="changes"),
+    path("titles/<uuid:public_id>/change/", views.change_new, name="change_new"),
+    path("changes/<uuid:public_id>/", views.change, name="change"),
 ]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,28 +24,51 @@ from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication.models import Title
+from greenmfg.publication.services import masked_email
 
 from . import services
 from .access import (
+    access_change,
     access_check,
     access_file,
     access_filing,
     access_own_draw,
     access_own_job,
+    access_own_title,
     access_rectification,
+    access_report,
+    access_report_file,
+    access_report_to_verify,
+    access_reportable_title,
     access_supervised_title,
 )
-from .forms import AnswerForm, DeadlineForm, DecideForm, DrawForm, FindingForm, RevokeForm, YearForm
-from .models import Check, Filing, Rectification
+from .forms import (
+    AnswerForm,
+    ChangeDecisionForm,
+    ChangeForm,
+    DeadlineForm,
+    DecideForm,
+    DrawForm,
+    FindingForm,
+    ReportCodeForm,
+    ReportDecisionForm,
+    ReportForm,
+    RevokeForm,
+    YearForm,
+)
+from .models import ChangeEvent, Check, Filing, Rectification, Report
 from .selectors import (
+    changes_visible_to,
     checks_visible_to,
     draws_of,
     exemptions,
     filings_visible_to,
     jobs_of,
+    own_titles,
     position_of,
     rectifications_visible_to,
     redraw,
+    reports_visible_to,
     revocation_of,
     round_summary,
     supervised_level,
@@ -371,7 +396,10 @@ def deadline(request: HttpRequest) -> HttpResponse:
     else:
         try:
             services.set_filing_deadline(
-                actor, month=form.cleaned_data["month"], day=form.cleaned_data["day"]
+                actor,
+                month=form.cleaned_data["month"],
+                day=form.cleaned_data["day"],
+                blocks_higher_tier=form.cleaned_data["blocks_higher_tier"],
             )
         except Refused as error:
             _refused(request, error)
@@ -443,3 +471,202 @@ def regrade(request: HttpRequest) -> HttpResponse:
 def regrade_status(request: HttpRequest, pk: int) -> HttpResponse:
     job = access_own_job(request.user, pk)
     return render(request, "supervision/regrade_status.html", {"job": job})
+
+
+# --- social supervision (社会监督) ------------------------------------------------------------------------
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Anyone reports an active title, under their real name, with evidence; then verifies the e-mail."""
+    title = access_reportable_title(public_id)
+    form = ReportForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        if not form.is_valid():
+            _form_refused(request, form)
+            error = "form"
+        else:
+            data = form.cleaned_data
+            try:
+                filed = services.file_report(
+                    title,
+                    name=data["name"],
+                    contact=data["contact"],
+                    organisation=data["organisation"],
+                    grounds=data["grounds"],
+                    files=request.FILES.getlist("files"),
+                )
+            except Refused as refused:
+                _refused(request, refused)
+                error = "refused"
+            else:
+                return redirect("supervision:report_verify", public_id=filed.public_id)
+    return render(
+        request,
+        "supervision/report_form.html",
+        {"title": title, "form": form},
+        status=400 if error else 200,
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def report_verify(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The reporter enters the code e-mailed to them; only then does the report reach the bureau."""
+    found = access_report_to_verify(public_id)
+    form = ReportCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not form.is_valid():
+            _form_refused(request, form)
+            status = 400
+        else:
+            try:
+                services.verify_report(found, form.cleaned_data["code"])
+            except Refused as refused:
+                _refused(request, refused)
+                status = 400
+            else:
+                messages.success(request, _("举报已受理，主管部门将调查核实并作出处理。"))
+        found.refresh_from_db()
+    return render(
+        request,
+        "supervision/report_verify.html",
+        {
+            "report": found,
+            "email": masked_email(found.contact),
+            "minutes": settings.OBJECTION_CODE_MINUTES,
+            "pending": found.status == Report.Status.UNVERIFIED,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def reports(request: HttpRequest) -> HttpResponse:
+    _bureau(request)
+    return render(
+        request, "supervision/reports.html", {"reports": reports_visible_to(access_actor(request.user))[:500]}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _bureau(request)
+    found = access_report(request.user, public_id)
+    form = ReportDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            _form_refused(request, form)
+        else:
+            try:
+                services.decide_report(
+                    actor,
+                    found,
+                    upheld=form.cleaned_data["upheld"],
+                    reason=form.cleaned_data["reason"],
+                    open_check=form.cleaned_data["open_check"],
+                )
+            except Refused as error:
+                _refused(request, error)
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                messages.success(request, _("举报处理意见已记录。"))
+        return redirect("supervision:report", public_id=found.public_id)
+    return render(
+        request,
+        "supervision/report.html",
+        {
+            "report": found,
+            "files": found.files.all(),
+            "open": found.status == Report.Status.RECEIVED,
+            "form": form,
+        },
+    )
+
+
+@require_GET
+def report_file(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access_report_file(request.user, pk)
+    response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+# --- change events (变更) ----------------------------------------------------------------------------------
+
+
+@require_GET
+def changes(request: HttpRequest) -> HttpResponse:
+    actor = access_actor(request.user)
+    if not (actor.is_applicant or supervised_level(actor) is not None):
+        raise Http404
+    return render(
+        request,
+        "supervision/changes.html",
+        {"changes": changes_visible_to(actor)[:500], "titles": own_titles(actor)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def change_new(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = access_actor(request.user, "applicant")
+    title = access_own_title(request.user, public_id)
+    form = ChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.declare_change(
+                actor,
+                title,
+                kind=form.cleaned_data["kind"],
+                new_name=form.cleaned_data["new_name"],
+                details=form.cleaned_data["details"],
+            )
+        except Refused as error:
+            form.add_error(None, localized(error))
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("变更已申报，待主管部门审核。"))
+            return redirect("supervision:change", public_id=made.public_id)
+    return render(
+        request,
+        "supervision/change_form.html",
+        {"form": form, "title": title},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def change(request: HttpRequest, public_id: Any) -> HttpResponse:
+    found = access_change(request.user, public_id)
+    actor = access_actor(request.user)
+    bureau = actor.is_reviewer
+    form = ChangeDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not bureau:
+            raise Http404
+        if not form.is_valid():
+            _form_refused(request, form)
+        else:
+            try:
+                services.decide_change(
+                    actor, found, accept=form.cleaned_data["accept"], reason=form.cleaned_data["reason"]
+                )
+            except Refused as error:
+                _refused(request, error)
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                messages.success(request, _("变更审核意见已记录。"))
+        return redirect("supervision:change", public_id=found.public_id)
+    return render(
+        request,
+        "supervision/change.html",
+        {"change": found, "form": form, "open": bureau and found.status == ChangeEvent.Status.DECLARED},
+    )
