@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "greenmfg.reviews",
     "greenmfg.publication",
     "greenmfg.register",
+    "greenmfg.dashboards",
     "greenmfg.web",
 ]
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("orgs/", include("greenmfg.orgs.urls")),
     path("public/", include("greenmfg.register.urls")),
     path("api/", include("greenmfg.register.api_urls")),
+    path("dashboards/", include("greenmfg.dashboards.urls")),
     path("", include("greenmfg.web.urls")),
 ]

@@ -130,7 +130,13 @@ MATRIX = {
 # access kind may also be a function role -> allowed) and, optionally, objects(world, objects) -> dict.
 EXTRA_MODULES = [
     importlib.import_module(name)
-    for name in ("matrix_evaluations", "matrix_reviews", "matrix_register", "matrix_catalog")
+    for name in (
+        "matrix_evaluations",
+        "matrix_reviews",
+        "matrix_register",
+        "matrix_catalog",
+        "matrix_dashboards",
+    )
 ]
 for _module in EXTRA_MODULES:
     assert not set(_module.ROWS) & set(MATRIX), f"{_module.__name__} repeats a row"

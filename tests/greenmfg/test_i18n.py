@@ -34,7 +34,16 @@ SRC = ROOT / "src" / "greenmfg"
 PO = SRC / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 # the templates this catalogue covers (register/, catalog/ and orgs/ are not translated yet)
-TEMPLATE_DIRS = ("accounts", "applications", "web", "reviews", "publication", "evaluations", "register")
+TEMPLATE_DIRS = (
+    "accounts",
+    "applications",
+    "web",
+    "reviews",
+    "publication",
+    "evaluations",
+    "register",
+    "dashboards",
+)
 PYTHON_FILES = [
     SRC / "core" / "i18n.py",
     *(SRC / app / "views.py" for app in TEMPLATE_DIRS),

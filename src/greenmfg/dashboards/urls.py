@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("table/<slug:table>.xlsx", views.table_xlsx, name="table_xlsx"),
+    path("provinces.geojson", views.provinces_geojson, name="provinces_geojson"),
+]
