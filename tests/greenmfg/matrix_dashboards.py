@@ -10,5 +10,6 @@ from typing import Any
 ROWS: dict[str, Any] = {
     "dashboards:home": ("GET", None, "reviewers", 200),
     "dashboards:table_xlsx": ("GET", lambda o: {"table": "area"}, "reviewers", 200),
+    "dashboards:target_new": ("GET", None, "reviewers", 200),
     "dashboards:provinces_geojson": ("GET", None, "reviewers", 200),
 }

@@ -18,13 +18,21 @@ from factories import start
 from openpyxl import load_workbook
 
 from greenmfg.applications.models import Application
-from greenmfg.dashboards import selectors
+from greenmfg.audit.models import Event
+from greenmfg.dashboards import selectors, services
+from greenmfg.dashboards.models import Target
+from greenmfg.dashboards.services import load_reference_targets
 from greenmfg.orgs.models import Organisation
+from greenmfg.orgs.selectors import actor_of
 from greenmfg.publication.services import import_national_lists
 from greenmfg.register import services as register
 from greenmfg.register.models import EntryStatus, RegisterEntry
 
 BUREAUS = ("mof-reviewer", "js-reviewer", "sz-reviewer", "wz-reviewer", "ks-reviewer", "wx-reviewer")
+
+
+def selectors_actor(world: Any, role: str) -> Any:
+    return actor_of(world.users[role])
 
 
 def bureau(world: Any, role: str) -> Organisation:
@@ -226,3 +234,118 @@ def test_national_lists_figures_equal_the_database(world):
             assert by_province["320000"] == active.filter(kind="factory", province_id="320000").count() > 100
     # the ministry's total is every active title of the lists
     assert selectors.where(bureau(world, "mof-reviewer")).total == active.count() > 6000
+
+
+# --- targets -------------------------------------------------------------------------------------------
+
+
+def test_reference_targets_ship_with_their_sources(world):
+    assert load_reference_targets() == 13
+    assert load_reference_targets() == 13  # idempotent
+    reference = {t.reference_key: t for t in Target.objects.all()}
+    assert len(reference) == 13
+    gd = reference["gd-2020-factory"]
+    assert (gd.region_id, gd.kind, gd.count, gd.deadline, gd.confidence) == (
+        "440000",
+        "factory",
+        100,
+        datetime.date(2020, 12, 31),
+        "V",
+    )
+    assert reference["miit-2020-product"].count == 10_000 and reference["miit-2020-product"].region_id is None
+    assert reference["xx-2025-factory"].place_text == "XX市" and reference["xx-2025-factory"].level == "city"
+    assert {t.confidence for t in reference.values()} <= {"V", "S"}
+    assert all(t.source_document and t.source_ref for t in reference.values())
+
+
+def test_targets_progress_per_jurisdiction(world):
+    load_reference_targets()
+    grant("sd-1", "371002", year=2019)  # 威海市环翠区, before the deadline
+    grant("sd-2", "370100", year=2020)  # 济南市
+    grant("sd-3", "371002", year=2021)  # after the 2020 deadline: not achieved for it
+    grant("sd-4", "371002", kind="park", year=2018)
+    grant("gd-1", "440300", level="national", year=2018)
+    shandong = Organisation.objects.create(
+        kind="authority", name="山东省工业和信息化厅（演示）", region_id="370000", level="province"
+    )
+    weihai = Organisation.objects.create(
+        kind="authority", name="威海市工业和信息化局（演示）", region_id="371000", level="city"
+    )
+    progress = {p.target.reference_key: p for p in selectors.progress(shandong)}
+    # the province sees its own targets and Weihai's, not Guangdong's, the ministry's or 'XX市'
+    assert set(progress) == {
+        "sd-2020-park",
+        "sd-2020-factory",
+        "sd-2020-product",
+        "wh-2020-factory",
+        "wh-2020-park",
+        "wh-2020-supply-chain",
+    }
+    assert (progress["sd-2020-factory"].achieved, progress["sd-2020-factory"].gap) == (2, 98)
+    assert progress["sd-2020-factory"].query == "province=370000&kind=factory"
+    assert (progress["wh-2020-factory"].achieved, progress["wh-2020-factory"].gap) == (1, 9)
+    assert (progress["wh-2020-park"].achieved, progress["wh-2020-park"].gap) == (1, 1)
+    assert progress["wh-2020-park"].query == "region=371000&kind=park"
+    assert {p.target.reference_key for p in selectors.progress(weihai)} == {
+        "wh-2020-factory",
+        "wh-2020-park",
+        "wh-2020-supply-chain",
+    }
+    ministry = {p.target.reference_key: p for p in selectors.progress(bureau(world, "mof-reviewer"))}
+    assert len(ministry) == 13
+    assert ministry["miit-2020-factory"].achieved == 3  # sd-1, sd-2 and gd-1: announced by the end of 2020
+    assert ministry["gd-2020-factory"].achieved == 1
+    assert ministry["xx-2025-factory"].achieved is None and ministry["xx-2025-factory"].gap is None
+    assert selectors.progress(bureau(world, "js-reviewer")) == []
+
+
+def test_pipeline_counts_toward_a_target(world):
+    start(world.users["sz-machinery"])
+    Application.objects.update(state="in_review")
+    actor = selectors_actor(world, "sz-reviewer")
+    services.record_target(
+        actor,
+        kind="factory",
+        level="",
+        count=3,
+        deadline=datetime.date(2026, 12, 31),
+        source_document="苏州市绿色制造三年行动（演示）",
+    )
+    (row,) = selectors.progress(bureau(world, "sz-reviewer"))
+    assert (row.achieved, row.pipeline, row.gap) == (0, 1, 2)
+    assert row.target.region_id == "320500" and row.target.scope == "city"
+    # the province above sees it; the district below and a neighbouring city do not
+    assert len(selectors.progress(bureau(world, "js-reviewer"))) == 1
+    assert selectors.progress(bureau(world, "wz-reviewer")) == []
+    assert selectors.progress(bureau(world, "wx-reviewer")) == []
+
+
+def test_recording_a_target_through_the_page(world):
+    client = world.client("wz-reviewer")
+    url = reverse("dashboards:target_new")
+    bad = client.post(url, {"kind": "factory", "count": "0", "deadline": "2026-13-01", "source_document": ""})
+    assert bad.status_code == 200 and Target.objects.count() == 0
+    text = bad.content.decode()
+    assert "目标数量：" in text and "完成期限：" in text and "出处（文件名称）：" in text
+    ok = client.post(
+        url,
+        {
+            "kind": "park",
+            "level": "city",
+            "count": "2",
+            "deadline": "2027-06-30",
+            "source_document": "吴中区方案",
+        },
+    )
+    assert ok.status_code == 302
+    target = Target.objects.get()
+    assert (target.region_id, target.kind, target.level, target.count) == ("320506", "park", "city", 2)
+    assert Event.objects.filter(action="target.recorded", object_id=str(target.pk)).count() == 1
+    # an enterprise cannot reach the page, and its refusal changes nothing
+    assert world.client("sz-machinery").post(url, {"kind": "park", "count": "2"}).status_code == 404
+    assert Target.objects.count() == 1
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("dashboards:table_xlsx", args=["targets"])).content)
+    ).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:4] == ("吴中区", "绿色工业园区", "市级", 2)

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 
+from greencore import jurisdiction_prefix
 from greenmfg.applications.models import Application
 from greenmfg.applications.states import LIVE, PRIVATE, WORKFLOW
 from greenmfg.catalog.models import Call, TitleKind, TitleLevel
@@ -22,6 +24,8 @@ from greenmfg.orgs.selectors import in_jurisdiction, jurisdiction_of
 from greenmfg.publication.models import PublicityNotice
 from greenmfg.reference.models import Region
 from greenmfg.register.models import EntryStatus, RegisterEntry, batch_label
+
+from .models import Target, TargetScope
 
 # the area one level below a jurisdiction, by the length of its code prefix: the ministry's provinces,
 # a province's cities, a city's districts (a district has nothing below it: its own code)
@@ -206,3 +210,78 @@ def pipeline(authority: Organisation, today: date) -> Pipeline:
         calls_open=calls_open,
         publicity_open=publicity_open,
     )
+
+
+@dataclass(frozen=True)
+class Progress:
+    target: Target
+    achieved: int | None  # titles in force granted by the deadline; None where the plan names no place
+    pipeline: int  # applications waiting at a review step for a title of this kind (and level)
+    gap: int | None  # what is still missing: target - achieved - pipeline, never below 0
+    query: str  # the register list behind `achieved`
+
+    @property
+    def met(self) -> bool:
+        return self.achieved is not None and self.achieved >= self.target.count
+
+
+def targets_visible(authority: Organisation) -> QuerySet[Target]:
+    """The targets of the jurisdiction and of the jurisdictions inside it; the ministry sees every one,
+    including reference targets of plans that name no real place."""
+    prefix = jurisdiction_of(authority)
+    if prefix is None:
+        return Target.objects.none()
+    if prefix == "":
+        return Target.objects.all()
+    return Target.objects.filter(in_jurisdiction(authority, "region"))
+
+
+def _target_region(target: Target) -> tuple[Q, dict[str, str]] | None:
+    """The rows of the target's jurisdiction (on a `region` field) and the register filter selecting it."""
+    if target.scope == TargetScope.MINISTRY:
+        return Q(pk__isnull=False), {}
+    if target.region_id is None:
+        return None
+    prefix = jurisdiction_prefix(target.scope, target.region_id)
+    filter_ = {"province": _pad(prefix)} if len(prefix) == 2 else {"region": _pad(prefix)}
+    return Q(region__code__startswith=prefix), filter_
+
+
+def progress(authority: Organisation) -> list[Progress]:
+    """Each visible target with what is achieved and in the pipeline: three queries, however many targets
+    (one conditional count per target inside one aggregate)."""
+    targets = list(targets_visible(authority).select_related("region"))
+    titles: dict[str, Any] = {}
+    flows: dict[str, Any] = {}
+    filters: dict[int, dict[str, str]] = {}
+    for t in targets:
+        found = _target_region(t)
+        if found is None:
+            continue
+        where_q, filters[t.pk] = found
+        level = Q(level=t.level) if t.level else Q()
+        titles[f"t{t.pk}"] = Count(
+            "id", filter=where_q & Q(kind=t.kind) & level & Q(announced_on__lte=t.deadline)
+        )
+        call_level = Q(call__level=t.level) if t.level else Q()
+        flows[f"t{t.pk}"] = Count("id", filter=where_q & Q(call__title_kind=t.kind) & call_level)
+    achieved = RegisterEntry.objects.filter(status=EntryStatus.ACTIVE).aggregate(**titles) if titles else {}
+    waiting = Application.objects.filter(state__in=LIVE).aggregate(**flows) if flows else {}
+    out = []
+    for t in targets:
+        done = achieved.get(f"t{t.pk}")
+        flow = waiting.get(f"t{t.pk}") or 0
+        query = ""
+        if t.pk in filters:
+            extra = {"level": t.level} if t.level else {}
+            query = _query(filters[t.pk], kind=t.kind, **extra)
+        out.append(
+            Progress(
+                target=t,
+                achieved=done,
+                pipeline=flow,
+                gap=None if done is None else max(0, t.count - done - flow),
+                query=query,
+            )
+        )
+    return out

@@ -9,21 +9,23 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from greenmfg.catalog.models import TitleKind
-from greenmfg.core.i18n import label
+from greenmfg.core.errors import Refused
+from greenmfg.core.i18n import label, localized
 from greenmfg.orgs.access import access_actor
 from greenmfg.register.exports import write_xlsx
 
-from . import selectors
+from . import selectors, services
+from .forms import TargetForm
 
 GEOJSON = Path(__file__).resolve().parent.parent / "reference" / "data" / "china-provinces.geojson"
-TABLES = ("kind", "level", "batch", "area", "state")
+TABLES = ("kind", "level", "batch", "area", "state", "targets")
 
 
 @cache
@@ -75,12 +77,31 @@ def home(request: HttpRequest) -> HttpResponse:
             "pipeline": flow,
             "chart_data": chart_data,
             "kinds": TitleKind.choices,
+            "progress": selectors.progress(actor.organisation),
         },
     )
 
 
 def _table(request: HttpRequest, table: str) -> tuple[str, list[list[Any]]]:
     authority = access_actor(request.user, "reviewer").organisation
+    if table == "targets":
+        head = [_("地区"), _("称号类型"), _("级别"), _("目标"), _("期限"), _("已达成"), _("在审"), _("缺口")]
+        head += [_("出处"), _("可信度")]
+        return _("目标进度"), [head] + [
+            [
+                p.target.place_text,
+                label(p.target.get_kind_display()),
+                label(p.target.get_level_display()) if p.target.level else _("不限级别"),
+                p.target.count,
+                p.target.deadline,
+                "" if p.achieved is None else p.achieved,
+                p.pipeline,
+                "" if p.gap is None else p.gap,
+                p.target.source_document,
+                p.target.confidence,
+            ]
+            for p in selectors.progress(authority)
+        ]
     if table == "state":
         flow = selectors.pipeline(authority, timezone.localdate())
         return _("申报状态"), [[_("状态"), _("申报数")]] + [[label(f.label), f.count] for f in flow.by_state]
@@ -116,3 +137,18 @@ def provinces_geojson(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(_geojson(), content_type="application/geo+json")
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def target_new(request: HttpRequest) -> HttpResponse:
+    actor = access_actor(request.user, "reviewer")
+    form = TargetForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_target(actor, **form.cleaned_data)
+        except Refused as error:
+            messages.error(request, localized(error))
+        else:
+            messages.success(request, _("目标已记录。"))
+            return redirect("dashboards:home")
+    return render(request, "dashboards/target_new.html", {"form": form, "authority": actor.organisation})
