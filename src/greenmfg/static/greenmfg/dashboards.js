@@ -18,13 +18,15 @@
   }
   function map(el, rows, url) {
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (geo) {
+      // the data are keyed by GB/T 2260 code: name each area by its code (a string, as the data's are)
+      geo.features.forEach(function (f) { f.properties.name = String(f.properties.adcode); });
       window.echarts.registerMap("china-provinces", geo);
       var max = rows.reduce(function (m, r) { return Math.max(m, r.value); }, 1);
       window.echarts.init(el).setOption({
         animation: false,
         tooltip: { renderMode: "richText", formatter: function (p) { return p.data ? p.data.label + "：" + p.data.value : p.name; } },
         visualMap: { min: 0, max: max, calculable: true, left: 8, bottom: 8, inRange: { color: ["#e8f5e9", "#1b5e20"] } },
-        series: [{ type: "map", map: "china-provinces", nameProperty: "adcode", roam: false,
+        series: [{ type: "map", map: "china-provinces", roam: false,
           data: rows.map(function (r) { return { name: r.code, value: r.value, label: r.label }; }) }],
       });
     });
