@@ -122,10 +122,7 @@ def test_pages_show_only_the_jurisdictions_figures(world, titles):
     assert "浙江省" in ministry and "江苏省" in ministry
     assert "浙江" not in province and "无锡市" in province and "苏州市" in province
     assert "无锡市" not in district.split("<main>")[1] and "昆山市" not in district.split("<main>")[1]
-    assert (
-        'href="/public/titles/?region=320506"' in district.replace("&amp;", "&")
-        or "region=320506" in district
-    )
+    assert 'href="/public/titles/?region=320506"' in district
     # every figure links to the register list behind it, which holds exactly that many titles
     list_page = world.client(None).get(reverse("register:titles") + "?region=320583")
     assert "看板测试企业ks-1" in list_page.content.decode()
