@@ -25,6 +25,7 @@ from greenmfg.dashboards.services import load_reference_targets
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import actor_of
 from greenmfg.publication.services import import_national_lists
+from greenmfg.reference.models import Region
 from greenmfg.register import services as register
 from greenmfg.register.models import EntryStatus, RegisterEntry
 
@@ -346,3 +347,37 @@ def test_recording_a_target_through_the_page(world):
     ).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][:4] == ("吴中区", "绿色工业园区", "市级", 2)
+
+
+def test_drill_down_stays_inside_the_jurisdiction(world, titles):
+    ministry = bureau(world, "mof-reviewer")
+    jiangsu = selectors.where(ministry, within=Region.objects.get(code="320000"))
+    province = selectors.where(bureau(world, "js-reviewer"))
+    assert (
+        [(f.key, f.count, f.drill) for f in jiangsu.by_area]
+        == [(f.key, f.count, f.drill) for f in province.by_area]
+        == [("320500", 3, "320500"), ("320200", 1, "320200")]
+    )
+    suzhou = selectors.where(ministry, within=Region.objects.get(code="320500"))
+    assert [(f.key, f.count, f.drill) for f in suzhou.by_area] == [("320506", 2, ""), ("320583", 1, "")]
+    url = reverse("dashboards:home")
+    page = world.client("mof-reviewer").get(url + "?region=320000").content.decode()
+    assert (
+        "正在查看：江苏省" in page
+        and 'href="?region=320500"' in page
+        and "浙江" not in page.split("<main>")[1]
+    )
+    # a region outside the jurisdiction, or none at all: 404, as for anything not one's own
+    assert world.client("js-reviewer").get(url + "?region=330000").status_code == 404
+    assert world.client("sz-reviewer").get(url + "?region=320200").status_code == 404
+    assert world.client("js-reviewer").get(url + "?region=999999").status_code == 404
+    assert world.client("js-reviewer").get(url + "?region=x").status_code == 404
+    assert world.client("sz-reviewer").get(url + "?region=320506").status_code == 200
+    sheet = load_workbook(
+        io.BytesIO(
+            world.client("mof-reviewer")
+            .get(reverse("dashboards:table_xlsx", args=["area"]) + "?region=320500")
+            .content
+        )
+    ).active
+    assert list(sheet.iter_rows(values_only=True))[1:] == [("吴中区", 2), ("昆山市", 1)]

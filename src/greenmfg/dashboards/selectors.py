@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 
-from greencore import jurisdiction_prefix
+from greencore import jurisdiction_prefix, region_prefix
 from greenmfg.applications.models import Application
 from greenmfg.applications.states import LIVE, PRIVATE, WORKFLOW
 from greenmfg.catalog.models import Call, TitleKind, TitleLevel
@@ -41,11 +41,13 @@ class Figure:
     label: str | dict[str, str]  # a Chinese label (the catalogue has its English) or {"zh", "en"}
     count: int
     query: str  # the register list's query string ('' when no list can show exactly these titles)
+    drill: str = ""  # the region to drill down into (an area with areas below it), or ''
 
 
 @dataclass(frozen=True)
 class Where:
-    prefix: str  # the jurisdiction's code prefix ('' for the ministry)
+    prefix: str  # the jurisdiction's (or drilled-down region's) code prefix ('' for the ministry)
+    drilled: bool  # showing a region below the jurisdiction
     region: Region | None  # the jurisdiction's region (None for the ministry)
     kind: str  # the title kind the figures are limited to ('' for all)
     area_level: str  # province, city or district: what by_area breaks the figures down into
@@ -65,7 +67,7 @@ def _scope_query(prefix: str, region: Region | None) -> dict[str, str]:
     if region is None:
         return {}
     if len(prefix) == 2:
-        return {"province": region.code}
+        return {"province": _pad(prefix)}
     return {"region": _pad(prefix)}
 
 
@@ -92,11 +94,19 @@ def titles_in(authority: Organisation) -> Q:
     return Q(status=EntryStatus.ACTIVE) & in_jurisdiction(authority, "region")
 
 
-def where(authority: Organisation, kind: str = "") -> Where:
+def where(authority: Organisation, kind: str = "", within: Region | None = None) -> Where:
     """Titles (of one kind, if given) by kind, level, batch/year and area, from one grouped query (plus one
-    for the areas' names)."""
-    prefix = jurisdiction_of(authority) or ""
-    scope = titles_in(authority) & (Q(kind=kind) if kind else Q())
+    for the areas' names). `within`: a region inside the jurisdiction to drill down into (the caller
+    checked it through access.access_region)."""
+    if within is None:
+        prefix = jurisdiction_of(authority) or ""
+        scope = titles_in(authority)
+        region = None if prefix == "" else authority.region
+    else:
+        prefix = region_prefix(within.code, within.level)
+        scope = Q(status=EntryStatus.ACTIVE, region__code__startswith=prefix)
+        region = within
+    scope &= Q(kind=kind) if kind else Q()
     digits = AREA_DIGITS[len(prefix)]
     area = F("province_id") if prefix == "" else Substr("region_id", 1, digits)
     rows = (
@@ -117,7 +127,6 @@ def where(authority: Organisation, kind: str = "") -> Where:
         batches[(year, batch)] += n
         areas[_pad(area_code) if area_code else ""] += n
         total += n
-    region = None if prefix == "" else authority.region
     names = dict(Region.objects.filter(code__in=[c for c in areas if c]).values_list("code", "name"))
     base = _scope_query(prefix, region)
     with_kind = {**base, "kind": kind} if kind else base
@@ -129,9 +138,10 @@ def where(authority: Organisation, kind: str = "") -> Where:
             # attributed to the jurisdiction itself, not to a division below it: no register filter
             # selects exactly these titles
             return Figure(code, {"zh": "未细分到下级地区", "en": "Not attributed further down"}, n, "")
+        drill = code if len(prefix) < 4 else ""  # a province's cities, a city's districts
         if prefix == "":
-            return Figure(code, names.get(code, code), n, _query({}, province=code, kind=kind))
-        return Figure(code, names.get(code, code), n, _query({}, region=code, kind=kind))
+            return Figure(code, names.get(code, code), n, _query({}, province=code, kind=kind), drill)
+        return Figure(code, names.get(code, code), n, _query({}, region=code, kind=kind), drill)
 
     by_area = sorted(
         (area_figure(code, n) for code, n in areas.items()),
@@ -139,6 +149,7 @@ def where(authority: Organisation, kind: str = "") -> Where:
     )
     return Where(
         prefix=prefix,
+        drilled=within is not None,
         region=region,
         kind=kind,
         area_level=AREA_LEVEL[len(prefix)],

@@ -19,9 +19,12 @@ from greenmfg.catalog.models import TitleKind
 from greenmfg.core.errors import Refused
 from greenmfg.core.i18n import label, localized
 from greenmfg.orgs.access import access_actor
+from greenmfg.orgs.selectors import Actor
+from greenmfg.reference.models import Region
 from greenmfg.register.exports import write_xlsx
 
 from . import selectors, services
+from .access import access_region
 from .forms import TargetForm
 
 GEOJSON = Path(__file__).resolve().parent.parent / "reference" / "data" / "china-provinces.geojson"
@@ -47,10 +50,15 @@ def _kind(request: HttpRequest) -> str:
     return kind
 
 
+def _within(request: HttpRequest, actor: Actor) -> Region | None:
+    code = request.GET.get("region", "")
+    return access_region(actor, code) if code else None
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     actor = access_actor(request.user, "reviewer")
-    where = selectors.where(actor.organisation, _kind(request))
+    where = selectors.where(actor.organisation, _kind(request), _within(request, actor))
     flow = selectors.pipeline(actor.organisation, timezone.localdate())
     chart_data: dict[str, Any] = {
         "bars": {
@@ -78,12 +86,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "chart_data": chart_data,
             "kinds": TitleKind.choices,
             "progress": selectors.progress(actor.organisation),
+            "drill_region": where.region.code if where.drilled and where.region else "",
         },
     )
 
 
 def _table(request: HttpRequest, table: str) -> tuple[str, list[list[Any]]]:
-    authority = access_actor(request.user, "reviewer").organisation
+    actor = access_actor(request.user, "reviewer")
+    authority = actor.organisation
     if table == "targets":
         head = [_("地区"), _("称号类型"), _("级别"), _("目标"), _("期限"), _("已达成"), _("在审"), _("缺口")]
         head += [_("出处"), _("可信度")]
@@ -105,7 +115,7 @@ def _table(request: HttpRequest, table: str) -> tuple[str, list[list[Any]]]:
     if table == "state":
         flow = selectors.pipeline(authority, timezone.localdate())
         return _("申报状态"), [[_("状态"), _("申报数")]] + [[label(f.label), f.count] for f in flow.by_state]
-    where = selectors.where(authority, _kind(request))
+    where = selectors.where(authority, _kind(request), _within(request, actor))
     figures, heading = {
         "kind": (where.by_kind, _("称号类型")),
         "level": (where.by_level, _("级别")),
