@@ -230,6 +230,10 @@ def test_national_lists_figures_equal_the_database(world):
             by_province = Counter(p or "" for _, p, _ in rows)
             assert {f.key: f.count for f in where.by_area} == dict(by_province)
             assert by_province["320000"] == active.filter(kind="factory", province_id="320000").count() > 100
+    # the province's figure agrees with the lists' own province column too
+    jiangsu = selectors.where(bureau(world, "js-reviewer"), "factory")
+    assert jiangsu.total == active.filter(kind="factory", province_id="320000").count()
+    assert sum(f.count for f in jiangsu.by_area) == jiangsu.total
     # the ministry's total is every active title of the lists
     assert selectors.where(bureau(world, "mof-reviewer")).total == active.count() > 6000
 
