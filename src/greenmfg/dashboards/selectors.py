@@ -83,6 +83,12 @@ def _batch_label(year: int, batch: str) -> dict[str, str]:
     return {"zh": f"{year}年 {batch_label(batch)}", "en": f"{year}, batch {batch}"}
 
 
+def _within_prefix(prefix: str, field: str = "region") -> Q:
+    """Rows whose region code starts with `prefix`, as a range an index can serve (a LIKE cannot on SQLite,
+    where it ignores case; ':' is the character after '9')."""
+    return Q(**{f"{field}_id__gte": prefix, f"{field}_id__lt": prefix + ":"})
+
+
 def titles_in(authority: Organisation) -> Q:
     """The active register titles in the authority's jurisdiction (all of them, unattributed included,
     for the ministry)."""
@@ -91,7 +97,7 @@ def titles_in(authority: Organisation) -> Q:
         return Q(pk__in=[])
     if prefix == "":
         return Q(status=EntryStatus.ACTIVE)
-    return Q(status=EntryStatus.ACTIVE) & in_jurisdiction(authority, "region")
+    return Q(status=EntryStatus.ACTIVE) & _within_prefix(prefix)
 
 
 def where(authority: Organisation, kind: str = "", within: Region | None = None) -> Where:
@@ -104,7 +110,7 @@ def where(authority: Organisation, kind: str = "", within: Region | None = None)
         region = None if prefix == "" else authority.region
     else:
         prefix = region_prefix(within.code, within.level)
-        scope = Q(status=EntryStatus.ACTIVE, region__code__startswith=prefix)
+        scope = Q(status=EntryStatus.ACTIVE) & _within_prefix(prefix)
         region = within
     scope &= Q(kind=kind) if kind else Q()
     digits = AREA_DIGITS[len(prefix)]
@@ -255,7 +261,7 @@ def _target_region(target: Target) -> tuple[Q, dict[str, str]] | None:
         return None
     prefix = jurisdiction_prefix(target.scope, target.region_id)
     filter_ = {"province": _pad(prefix)} if len(prefix) == 2 else {"region": _pad(prefix)}
-    return Q(region__code__startswith=prefix), filter_
+    return _within_prefix(prefix), filter_
 
 
 def progress(authority: Organisation) -> list[Progress]:
