@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "greenmfg.register",
     "greenmfg.reports",
     "greenmfg.supervision",
+    "greenmfg.dashboards",
     "greenmfg.web",
 ]
 

@@ -22,5 +22,6 @@ urlpatterns = [
     path("supervision/", include("greenmfg.supervision.urls")),
     path("api/", include("greenmfg.register.api_urls")),
     path("reports/", include("greenmfg.reports.urls")),
+    path("dashboards/", include("greenmfg.dashboards.urls")),
     path("", include("greenmfg.web.urls")),
 ]

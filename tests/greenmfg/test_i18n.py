@@ -43,6 +43,8 @@ TEMPLATE_DIRS = (
     "evaluations",
     "reports",
     "supervision",
+    "register",
+    "dashboards",
 )
 PYTHON_FILES = [
     SRC / "core" / "i18n.py",

@@ -1,10 +1,12 @@
 """Loads the reference data and the national lists, and rebuilds the public register from them.
 
-It lives in web, the top layer, because it composes three contexts: reference (regions, industries),
-publication (the national lists as historical titles) and register (its read model of them)."""
+It lives in web, the top layer, because it composes four contexts: reference (regions, industries),
+publication (the national lists as historical titles), register (its read model of them) and dashboards
+(the targets of the plans greenmfg was built from)."""
 
 from django.core.management.base import BaseCommand
 
+from greenmfg.dashboards.services import load_reference_targets
 from greenmfg.publication.services import import_national_lists
 from greenmfg.reference.services import load_industries, load_regions
 from greenmfg.register.services import rebuild_from_national_lists
@@ -18,6 +20,8 @@ class Command(BaseCommand):
         industries = load_industries()
         report = import_national_lists()
         register = rebuild_from_national_lists()
+        targets = load_reference_targets()
         self.stdout.write(
-            f"regions +{regions}, industries +{industries}, national lists: {report}, register: {register}"
+            f"regions +{regions}, industries +{industries}, national lists: {report}, register: {register}, "
+            f"reference targets: {targets}"
         )

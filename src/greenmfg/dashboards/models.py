@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.db import models
+
+from greenmfg.catalog.models import TitleKind, TitleLevel
+
+
+class Confidence(models.TextChoices):
+    """How a reference figure was checked (the [V]/[S]/[R] tags of the project's standards notes)."""
+
+    VERIFIED = "V", "已核对原文"
+    SECONDARY = "S", "转载或二手来源"
+    RECALLED = "R", "未核实"
+
+
+class TargetScope(models.TextChoices):
+    MINISTRY = "ministry", "全国"
+    PROVINCE = "province", "省级"
+    CITY = "city", "地市"
+    DISTRICT = "district", "区县"
+
+
+class Target(models.Model):
+    """A count of titles a plan sets for a jurisdiction by a deadline: recorded by a bureau for its own
+    jurisdiction, or shipped as reference data (the plans greenmfg was built from) with its source."""
+
+    scope = models.CharField(max_length=16, choices=TargetScope.choices)
+    # the jurisdiction's region; none for the ministry, or for a plan that names no real place ('XX市')
+    region = models.ForeignKey(
+        "reference.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    place_text = models.CharField(max_length=64, blank=True, help_text="计划所写的地区，如 XX市")
+    kind = models.CharField(max_length=16, choices=TitleKind.choices)
+    level = models.CharField(
+        max_length=16, choices=TitleLevel.choices, blank=True, help_text="留空：不限级别"
+    )
+    count = models.PositiveIntegerField()
+    deadline = models.DateField()
+    source_document = models.CharField(max_length=300)
+    source_ref = models.CharField(max_length=300, blank=True, help_text="出处：网址或资料编号")
+    confidence = models.CharField(max_length=1, choices=Confidence.choices, default=Confidence.VERIFIED)
+    # reference targets are keyed for idempotent reloading; a bureau's own have no key
+    reference_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    authority = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deadline", "scope", "kind", "pk"]
+
+    def __str__(self) -> str:
+        place = self.place_text or self.region_id or "全国"
+        return f"{place} {self.get_kind_display()} {self.count}（{self.deadline}）"

@@ -1,0 +1,98 @@
+"""Writes of the dashboards context: a bureau's targets, and the reference targets of the plans greenmfg
+was built from (data/targets.csv, reloaded idempotently)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from greenmfg.audit import services as audit
+from greenmfg.catalog.models import TitleKind, TitleLevel
+from greenmfg.core.errors import Refused
+from greenmfg.orgs.selectors import Actor
+
+from .models import Confidence, Target
+
+DATA = Path(__file__).resolve().parent / "data" / "targets.csv"
+MAX_COUNT = 1_000_000
+
+
+class TargetRefused(Refused):
+    pass
+
+
+def load_reference_targets(path: Path = DATA) -> int:
+    """Create or update the reference targets (keyed by `key`); returns how many rows were read."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with transaction.atomic():
+        for row in rows:
+            Target.objects.update_or_create(
+                reference_key=row["key"],
+                defaults={
+                    "scope": row["scope"],
+                    "region_id": row["region"] or None,
+                    "place_text": row["place_text"],
+                    "kind": row["kind"],
+                    "level": row["level"],
+                    "count": int(row["count"]),
+                    "deadline": date.fromisoformat(row["deadline"]),
+                    "source_document": row["source_document"],
+                    "source_ref": row["source_ref"],
+                    "confidence": row["confidence"],
+                },
+            )
+    return len(rows)
+
+
+def record_target(
+    actor: Actor,
+    *,
+    kind: str,
+    level: str,
+    count: int,
+    deadline: date,
+    source_document: str,
+    source_ref: str = "",
+) -> Target:
+    """A target of the bureau's own jurisdiction. The form has checked the fields' shapes; this checks the
+    rule: only a bureau records targets, for its own jurisdiction."""
+    if not actor.is_reviewer:
+        raise TargetRefused("只有主管部门可以设定目标。", "Only an authority records targets.")
+    if kind not in TitleKind.values or (level and level not in TitleLevel.values):
+        raise TargetRefused("称号类型或级别无效。", "Unknown title kind or level.")
+    if not 0 < count <= MAX_COUNT:
+        raise TargetRefused("目标数量应为 1 至 1000000。", "The target count must be 1 to 1,000,000.")
+    if not source_document.strip():
+        raise TargetRefused("请填写目标的出处（文件名称）。", "Name the source document of the target.")
+    authority = actor.organisation
+    ministry = authority.level == "ministry"
+    fields: dict[str, Any] = {
+        "scope": authority.level,
+        "region": None if ministry else authority.region,
+        "place_text": "全国" if ministry else authority.region.name,
+        "kind": kind,
+        "level": level,
+        "count": count,
+        "deadline": deadline,
+        "source_document": source_document.strip(),
+        "source_ref": source_ref.strip(),
+        "confidence": Confidence.VERIFIED,  # the bureau's own document
+        "authority": authority,
+        "recorded_by": actor.user,
+    }
+    with transaction.atomic():
+        target = Target.objects.create(**fields)
+        audit.record(
+            "target.recorded",
+            actor=actor.user,
+            role=actor.role,
+            organisation_id=authority.pk,
+            obj=target,
+            detail={"kind": kind, "level": level, "count": count, "deadline": deadline.isoformat()},
+        )
+    return target
