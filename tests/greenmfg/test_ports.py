@@ -6,16 +6,20 @@ from __future__ import annotations
 from greenmfg.applications.ports import readers
 from greenmfg.catalog.ports import applicant_records
 from greenmfg.evaluations.selectors import engaged_application_ids
+from greenmfg.evaluations.services import flag_open_engagements
+from greenmfg.orgs.ports import body_listing_changed
 from greenmfg.publication.ports import title_changed
 from greenmfg.publication.selectors import titles_record
 from greenmfg.register.services import record_platform_title
 from greenmfg.reviews.selectors import assigned_application_ids, negative_list_record
+from greenmfg.supervision.selectors import filings_record
 
 
 def test_every_port_has_its_plugs():
     assert set(readers) == {engaged_application_ids, assigned_application_ids}
-    assert set(applicant_records) == {titles_record, negative_list_record}
+    assert set(applicant_records) == {titles_record, negative_list_record, filings_record}
     assert list(title_changed) == [record_platform_title]
+    assert list(body_listing_changed) == [flag_open_engagements]
 
 
 def test_plugging_twice_plugs_once():
