@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from factories import World, actor, pdf_bytes, start
+from supervision_world import grant_title
 from test_authorization_matrix import application_first_indicator
 from test_evaluations import engaged, evaluator
 from test_hostile_input import hostile  # noqa: F401  (the fixture the objection path asks for)
@@ -40,6 +41,8 @@ from greenmfg.publication import services as publication
 from greenmfg.publication.models import Objection, ObjectionFile
 from greenmfg.reviews import services as reviews
 from greenmfg.reviews.models import CreditCheck
+from greenmfg.supervision import services as supervision
+from greenmfg.supervision.models import Report, ReportFile
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,26 @@ def _workbook(world: World, request: pytest.FixtureRequest) -> UploadPath:
     return UploadPath(send, lambda: (ImportJob.objects.count(),), "application.import_rejected")
 
 
+def _supervision_report(world: World, request: pytest.FixtureRequest) -> UploadPath:
+    title = grant_title(world)  # a published, active title anyone may report
+
+    def send(name: str, data: bytes) -> Any:
+        return supervision.file_report(
+            title,
+            name="张三",
+            contact="zhangsan@example.cn",
+            grounds="该单位的能耗数据与统计年报不一致，请核查。",
+            # a good file first: a refusal of the second must remove the first too
+            files=[SimpleUploadedFile("现场照片.pdf", pdf_bytes("photo")), _uploaded(name, data)],
+        )
+
+    return UploadPath(
+        send, lambda: (Report.objects.count(), ReportFile.objects.count()), "supervision.file_rejected"
+    )
+
+
 PATHS = {
+    "supervision_report": _supervision_report,
     "evidence": _evidence,
     "finding": _finding,
     "credit_check": _credit_check,
@@ -209,7 +231,9 @@ def test_the_good_file_of_each_path_is_stored_under_a_server_made_name(
     upload.send("附件 (1).pdf", pdf_bytes(path))
     assert upload.rows() != rows
     new = _media() - before
-    assert len(new) == (2 if path == "objection" else 1)
+    assert len(new) == (
+        2 if path in ("objection", "supervision_report") else 1
+    )  # these send a good file first
     for name in (Path(n).name for n in new):
         stem, extension = name.split(".")
         assert extension == "pdf" and len(stem) == 32 and int(stem, 16) >= 0, name

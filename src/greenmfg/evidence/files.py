@@ -124,6 +124,14 @@ def purpose(key: str) -> Purpose:
             "benchmarks",
             "benchmarks.import_rejected",
         ),
+        # supervision (issue 13): a check's findings, a rectification's answer, a public report's proof
+        "supervision": Purpose(
+            "supervision",
+            DEFAULT_ALLOWED,
+            evidence_max,
+            "supervision",
+            "supervision.file_rejected",
+        ),
         # documents (issue 14): signed notices and letters a bureau files
         "document": Purpose(
             "document",

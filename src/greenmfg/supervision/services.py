@@ -5,17 +5,16 @@ which tells the register (it shows the title revoked, with the day and the reaso
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import models, transaction
@@ -49,7 +48,7 @@ from greencore import (
 from greenmfg.applications.selectors import latest_frozen
 from greenmfg.audit import services as audit
 from greenmfg.core.errors import Refused
-from greenmfg.evidence.validation import UploadRejected, inspect_upload
+from greenmfg.evidence import files as files_service
 from greenmfg.orgs import services as orgs
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication import services as publication
@@ -102,27 +101,40 @@ def _audit(actor: Actor, action: str, obj: models.Model, object_id: str, **detai
     )
 
 
-def _checked_files(files: Sequence[Any]) -> list[tuple[str, bytes, str]]:
-    """Every upload through the platform's content checks, before anything is written."""
+def _checked_files(actor: Actor | None, files: Sequence[Any]) -> list[files_service.StoredFile]:
+    """Every upload through the checked-file service (streamed, checked, stored under a server-made name),
+    before anything is written; `_discarded_on_failure` removes them if the caller's transaction fails."""
     if len(files) > MAX_FILES:
         raise SupervisionError(f"证明材料最多 {MAX_FILES} 个文件。", f"at most {MAX_FILES} files")
-    checked = []
+    stored: list[files_service.StoredFile] = []
     for upload in files:
-        content = upload.read()
         try:
-            inspected = inspect_upload(io.BytesIO(content), upload.name)
-        except UploadRejected as rejected:
-            raise SupervisionError(f"{upload.name}：{rejected.zh}", rejected.en) from None
-        checked.append((str(upload.name)[:200], content, inspected.sm3))
-    return checked
+            stored.append(files_service.receive("supervision", upload, str(upload.name or ""), actor=actor))
+        except files_service.FileRefused as refused:
+            for kept in stored:
+                files_service.discard(kept.storage_name)
+            raise SupervisionError(f"{upload.name}：{refused.zh}", refused.en) from None
+    return stored
 
 
-def _store(actor: Actor, checked: list[tuple[str, bytes, str]], **owner: Any) -> list[str]:
-    for name, content, digest in checked:
-        stored = EvidenceFile(file_name=name, sm3=digest, size=len(content), uploaded_by=actor.user, **owner)
-        stored.file.save(f"{digest[:16]}-{len(content)}", ContentFile(content), save=False)
-        stored.save()
-    return [digest for _, _, digest in checked]
+@contextmanager
+def _discarded_on_failure(stored: list[files_service.StoredFile]) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        for kept in stored:
+            files_service.discard(kept.storage_name)
+        raise
+
+
+def _store(actor: Actor, stored: list[files_service.StoredFile], **owner: Any) -> list[str]:
+    for kept in stored:
+        row = EvidenceFile(
+            file_name=kept.name[:200], sm3=kept.sm3, size=kept.size, uploaded_by=actor.user, **owner
+        )
+        row.file.name = kept.storage_name
+        row.save()
+    return [kept.sm3 for kept in stored]
 
 
 # --- the draw ------------------------------------------------------------------------------------------
@@ -226,8 +238,8 @@ def record_finding(
         raise SupervisionError(
             "请写明检查发现（至少 4 个字）。", "describe the finding (4 characters at least)"
         )
-    checked = _checked_files(files)
-    with transaction.atomic():
+    checked = _checked_files(actor, files)
+    with _discarded_on_failure(checked), transaction.atomic():
         locked = _lock_own_check(actor, check)
         if locked.status != Check.Status.OPEN:
             raise SupervisionError("该检查已办结，不能再记录发现。", "the check is concluded")
@@ -291,8 +303,8 @@ def answer_rectification(
         raise SupervisionError(
             "请写明整改情况（至少 10 个字）。", "describe the rectification (10 characters)"
         )
-    checked = _checked_files(files)
-    with transaction.atomic():
+    checked = _checked_files(actor, files)
+    with _discarded_on_failure(checked), transaction.atomic():
         locked = Rectification.objects.select_for_update().select_related("title").get(pk=rectification.pk)
         if not is_owner_of(actor, locked.title):
             raise PermissionDenied
@@ -889,10 +901,10 @@ def file_report(
     if refusal is not None:
         _public_audit("report_refused", title, str(title.public_id), reason=refusal[1])
         raise SupervisionError(*refusal)
-    checked = _checked_files(files)
+    checked = _checked_files(None, files)
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = settings.OBJECTION_CODE_MINUTES
-    with transaction.atomic():
+    with _discarded_on_failure(checked), transaction.atomic():
         # a revocation committed since the read above wins
         if Title.objects.select_for_update().get(pk=title.pk).status != Title.Status.ACTIVE:
             raise SupervisionError("该称号已撤销，不再受理举报。", "the title is revoked")
@@ -906,16 +918,16 @@ def file_report(
         )
         report.code_digest = _report_code_digest(report, code)
         report.save(update_fields=["code_digest"])
-        for file_name, content, digest in checked:
-            stored = ReportFile(report=report, file_name=file_name, sm3=digest, size=len(content))
-            stored.file.save(f"{digest[:16]}-{len(content)}", ContentFile(content), save=False)
-            stored.save()
+        for kept in checked:
+            row = ReportFile(report=report, file_name=kept.name[:200], sm3=kept.sm3, size=kept.size)
+            row.file.name = kept.storage_name
+            row.save()
         _public_audit(
             "report_filed",
             report,
             str(report.public_id),
             title=str(title.public_id),
-            files=[d for _, _, d in checked],
+            files=[kept.sm3 for kept in checked],
         )
     try:
         send_mail(
