@@ -245,7 +245,10 @@ def verdict(
                 )
         if band is None:
             lowest = score_bands[-1]
-            line = _fmt(lowest.min.value if lowest.min is not None else lowest.above.value)  # type: ignore[union-attr]
+            # a score band has a minimum or an `above` bound (the loader refuses one with neither)
+            bound = lowest.min if lowest.min is not None else lowest.above
+            assert bound is not None
+            line = _fmt(bound.value)
             shown = format(value, "f")
             word = "不低于" if lowest.min is not None else "高于"
             reasons.extend(capped)
