@@ -66,10 +66,11 @@ fuzz: install
 
 # crash harness (issue 16): a write-heavy loop against the production-mode server, kill -9 at random
 # points, every acknowledged write checked after each restart (SQLite in WAL; PostgreSQL when
-# DATABASE_URL is set). Prints cycles, writes acknowledged and writes lost.
+# DATABASE_URL is set). Prints cycles, writes acknowledged and writes lost, and a progress line every 50
+# cycles; CRASH_MINUTES=25 stops after the cycle that passes that budget.
 .PHONY: crash
 crash: install
-	$(UV) run python scripts/crash_harness.py --cycles $${CRASH_CYCLES:-1000}
+	$(UV) run python scripts/crash_harness.py --cycles $${CRASH_CYCLES:-1000} --max-minutes $${CRASH_MINUTES:-0}
 
 # more than one machine (issue 16): two web servers and two RQ workers on one PostgreSQL and Redis, one of
 # each killed mid-run; prints writes and downloads acknowledged, lost and run twice (0)

@@ -48,6 +48,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NAME_PREFIX = "崩溃测试单位"
 PASSWORD = "Crash-Harness-2026!long"
+# a progress line every this many cycles, so a long run shows it is alive and what it has found
+PROGRESS_EVERY = 50
 
 
 def _free_port() -> int:
@@ -310,8 +312,18 @@ class Harness:
                     self.verify_audit()
                 if lost or half:
                     break
-                if cycles % max(1, self.args.cycles // 10) == 0:
-                    print(f"  cycle {cycles}: {len(self.tally.acknowledged)} acknowledged so far", flush=True)
+                if cycles % PROGRESS_EVERY == 0:
+                    print(
+                        f"  cycle {cycles}: {len(self.tally.acknowledged)} acknowledged so far, 0 lost, "
+                        f"{time.monotonic() - started:.0f} s",
+                        flush=True,
+                    )
+                if self.args.max_minutes and time.monotonic() - started > self.args.max_minutes * 60:
+                    print(
+                        f"  time budget of {self.args.max_minutes:g} min spent after {cycles} cycles",
+                        flush=True,
+                    )
+                    break
             self.start()  # one last restart, and the audit chain over everything written
             lost, half = self.verify()
             self.verify_audit()
@@ -342,6 +354,12 @@ def main() -> int:
     )
     parser.add_argument("--audit-every", type=int, default=25, help="verify the audit chain every N cycles")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument(
+        "--max-minutes",
+        type=float,
+        default=0.0,
+        help="stop after the cycle that passes this many minutes (0: run every cycle)",
+    )
     parser.add_argument("--home", default="", help="directory for the database, files and log (default: new)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
