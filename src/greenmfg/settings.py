@@ -217,9 +217,10 @@ RATE_LIMITS: dict[str, dict[str, object]] = {
         "per_address": (20, 600),
         "per_account": None,
     },
+    # a download is started by a POST (its GET is a confirmation form that starts nothing)
     "export": {
         "views": tuple(_EXPORTS),
-        "methods": ("GET", "HEAD"),
+        "methods": ("POST",),
         "per_address": (30, 600),
         "per_account": (10, 600),
     },
@@ -236,7 +237,8 @@ RATE_LIMITS: dict[str, dict[str, object]] = {
 DOCUMENT_TEMPLATES_DIR = os.environ.get("GREENMFG_DOCUMENT_TEMPLATES") or None
 
 # GREENMFG_TASKS=redis: several machines' workers share one Redis queue (django-tasks-rq; workers run
-# `manage.py rqworker default --with-scheduler`); otherwise the database queue (`manage.py db_worker`).
+# `manage.py rqworker default --with-scheduler`, the scheduler running the periodic tasks); otherwise
+# the database queue (`manage.py db_worker`).
 GREENMFG_TASKS = os.environ.get("GREENMFG_TASKS", "database")
 if GREENMFG_TASKS not in {"database", "redis"}:
     raise ImproperlyConfigured("GREENMFG_TASKS must be 'database' or 'redis'")
@@ -335,6 +337,14 @@ AUDIT_CHECKPOINT_FILE = Path(
     os.environ.get("GREENMFG_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit" / "checkpoints.jsonl")
 )
 AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("GREENMFG_AUDIT_CHECKPOINT_MINUTES", "10"))
+
+# background downloads (register.export_jobs): a run's claim lasts this long unless renewed by its
+# progress writes; the worker's periodic sweep re-queues (once) or fails the jobs whose claim ran out
+EXPORT_LEASE_SECONDS = float(os.environ.get("GREENMFG_EXPORT_LEASE_SECONDS", "120"))
+EXPORT_SWEEP_SECONDS = float(os.environ.get("GREENMFG_EXPORT_SWEEP_SECONDS", "60"))
+# tests only (scripts/multi_machine.py): seconds a run waits after its claim, so that a worker can be
+# killed mid-build; ignored in production mode
+EXPORT_TEST_DELAY = 0.0 if PRODUCTION else float(os.environ.get("GREENMFG_TEST_EXPORT_DELAY", "0"))
 AUDIT_LOG_ORIGIN = os.environ.get("GREENMFG_AUDIT_ORIGIN", "greenmfg.local/audit")
 
 # --- e-mail: objection codes (publication) -------------------------------------------------------------

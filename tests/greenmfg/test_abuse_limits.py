@@ -118,8 +118,11 @@ def test_exports_and_the_api_are_limited_per_address(world: World) -> None:
     client = Client()
     url = reverse("register:export_csv")
     allowed = settings_limit("export", "per_address")
-    codes = [client.get(url, REMOTE_ADDR=ATTACKER).status_code for _ in range(allowed + 1)]
-    assert codes == [302] * allowed + [429]  # each allowed request starts a background export
+    answers = [client.post(url, REMOTE_ADDR=ATTACKER) for _ in range(allowed + 1)]
+    # each allowed post starts a background export; the next is refused for a while
+    assert [a.status_code for a in answers] == [302] * allowed + [429]
+    assert 0 < int(answers[-1]["Retry-After"]) <= 600
+    assert client.get(url, REMOTE_ADDR=ATTACKER).status_code == 200  # the form itself starts nothing
     limits = {**_settings().RATE_LIMITS, "api": {**_settings().RATE_LIMITS["api"], "per_address": (3, 60)}}
     with override_settings(RATE_LIMITS=limits):
         answers = [client.get("/api/titles", REMOTE_ADDR=ATTACKER) for _ in range(4)]

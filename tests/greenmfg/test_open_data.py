@@ -19,7 +19,7 @@ from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from export_helpers import exported
+from export_helpers import EXPORT_URL_NAMES, exported, start
 from openpyxl import load_workbook
 
 from greenmfg.applications.models import Application
@@ -56,14 +56,7 @@ OBJECTION_SECRETS = (
 SCORES = ("87.65", "76.43", "91.27", "82.19")
 
 PAGES = ("register:announcements", "register:notices", "register:quality")
-EXPORTS = (
-    "register:announcements_csv",
-    "register:announcements_xlsx",
-    "register:notices_csv",
-    "register:notices_xlsx",
-    "register:quality_csv",
-    "register:quality_xlsx",
-)
+EXPORTS = tuple(name for name in EXPORT_URL_NAMES if not name.startswith("register:export_"))
 API_LISTS = ("api:announcements", "api:notices", "api:quality", "api:quality_counts")
 
 
@@ -722,6 +715,12 @@ def test_quality_export_neutralises_hostile_cells(world):
 # pages, anonymous and read-only
 
 
+def _export_form(page: str, name: str, field: str) -> int:
+    """How many download forms posting to `name` the page holds (with `field` among their inputs)."""
+    forms = page.split(f'<form method="post" action="{reverse(name)}" class="inline export-form">')[1:]
+    return sum(1 for form in forms if field in form.split("</form>", 1)[0])
+
+
 def test_pages_link_the_lists_and_downloads(published):
     p = published
     client = Client()
@@ -732,23 +731,29 @@ def test_pages_link_the_lists_and_downloads(published):
     text = client.get(reverse("register:announcements")).content.decode()
     assert reverse("publication:announcement", args=[p.announcement.public_id]) in text
     assert p.announcement.number in text and "共 1 份公告" in text
-    assert f'href="{reverse("register:announcements_csv")}"' in text
-    assert f"{reverse('register:announcements_xlsx')}?announcement={p.announcement.public_id}" in text
+    # downloads are forms that post (issue 16): the whole list's, and one announcement's
+    assert _export_form(text, "register:announcements_csv", "") == 2  # the list's and the one's
+    assert (
+        _export_form(
+            text, "register:announcements_xlsx", f'name="announcement" value="{p.announcement.public_id}"'
+        )
+        == 1
+    )
 
     text = client.get(reverse("register:notices")).content.decode()
     assert reverse("publication:notice", args=[p.past.public_id]) in text
     assert reverse("publication:notice", args=[p.current.public_id]) in text
     assert p.future.title not in text
     assert "公示中" in text and p.announcement.number in text
-    assert f'href="{reverse("register:notices_csv")}"' in text
+    assert _export_form(text, "register:notices_csv", "") >= 1
     text = client.get(reverse("register:notices"), {"state": "open"}).content.decode()
     assert reverse("publication:notice", args=[p.current.public_id]) in text and "共 1 份公示" in text
     assert reverse("publication:notice", args=[p.past.public_id]) not in text
-    assert f'{reverse("register:notices_csv")}?state=open"' in text
+    assert _export_form(text, "register:notices_csv", 'name="state" value="open"') == 1
     assert client.get(reverse("register:notices"), {"state": "x"}).status_code == 400
 
     text = client.get(reverse("register:quality")).content.decode()
-    assert f'href="{reverse("register:quality_csv")}"' not in text  # nothing to download yet
+    assert reverse("register:quality_csv") not in text  # nothing to download yet
     assert "国家级名单尚未导入" in text
 
     docs = client.get(reverse("register:api_docs")).content.decode()
@@ -765,13 +770,12 @@ def test_anonymous_read_only(published):
         reverse("api:announcement", args=[p.announcement.public_id]),
         reverse("api:notice", args=[p.past.public_id]),
     ]
-    # an export answers with a redirect to the background job building the file
-    expected = {url: 302 if "/export." in url else 200 for url in urls + api}
+    # an export's GET is a confirmation form; its POST answers with a redirect to the background job
     for url in urls + api:
-        assert client.get(url).status_code == expected[url], url
-        assert client.post(url).status_code == 405, url
+        assert client.get(url).status_code == 200, url
+        assert start(client, url).status_code == (302 if "/export." in url else 405), url
     for url in urls:
-        assert client.head(url).status_code == expected[url], url
+        assert client.head(url).status_code == 200, url
     for url in api:
         for method in ("put", "patch", "delete"):
             assert getattr(client, method)(url).status_code == 405, (method, url)

@@ -11,6 +11,7 @@ import redis
 from django.test import Client, override_settings
 from django.urls import reverse
 from django_tasks_rq.backend import Job
+from export_helpers import start
 from rq import SimpleWorker
 
 from greenmfg.register import export_jobs
@@ -37,7 +38,7 @@ def rq_backend() -> Any:
 
 def test_an_export_queued_in_redis_is_built_once_by_a_worker(world: Any, rq_backend: Any) -> None:
     client = Client()
-    started = client.get(reverse("register:quality_csv"))
+    started = start(client, reverse("register:quality_csv"))
     assert started.status_code == 302
     job = ExportJob.objects.get()
     assert (job.status, job.file.name) == ("queued", "")

@@ -1,6 +1,7 @@
-"""The periodic checkpoint (run by ``manage.py db_worker``).
+"""The periodic checkpoint, run by the task worker on either backend (``manage.py db_worker``, or
+``rqworker --with-scheduler`` with GREENMFG_TASKS=redis) — no cron.
 
-django-tasks has no scheduler, so the task keeps itself scheduled: each run first enqueues the next one
+The task keeps itself scheduled (greenmfg.core.periodic): each run first queues the next one
 ``AUDIT_CHECKPOINT_MINUTES`` later (unless one is already waiting), then signs a checkpoint. A run that
 crashes has already scheduled its successor. ``manage.py audit_checkpoint --schedule`` (called by
 ``serve``) starts the cycle and is harmless when it is running. With a backend that cannot defer tasks,
@@ -13,10 +14,9 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 from django_tasks import task
-from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
+
+from greenmfg.core.periodic import keep_scheduled
 
 from .services import AuditIntegrityError, write_checkpoint
 
@@ -27,21 +27,9 @@ def interval() -> timedelta:
     return timedelta(minutes=int(getattr(settings, "AUDIT_CHECKPOINT_MINUTES", 10)))
 
 
-def _waiting() -> bool:
-    return DBTaskResult.objects.filter(
-        task_path=checkpoint_task.module_path, status="READY", run_after__gt=timezone.now()
-    ).exists()
-
-
 def schedule_checkpoints() -> bool:
     """Make sure the next periodic checkpoint is queued; False when the task backend cannot schedule."""
-    backend = checkpoint_task.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        logger.warning("audit checkpoints: the task backend cannot schedule; run audit_checkpoint from cron")
-        return False
-    if not _waiting():
-        checkpoint_task.using(run_after=timezone.now() + interval()).enqueue()
-    return True
+    return keep_scheduled(checkpoint_task, interval())
 
 
 @task()

@@ -170,8 +170,15 @@ class ExportJob(models.Model):
     ascii_name = models.CharField(max_length=40, blank=True)
     message = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # the claim of the run building the file (export_jobs.claim): its token, how many runs have claimed
+    # the job, and until when the claim holds unless renewed — a worker that dies stops renewing it, and
+    # the job is re-run once by another worker or marked failed (export_jobs.reclaim_stale)
+    claim = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "lease_until"], name="register_export_lease")]

@@ -1,22 +1,26 @@
 """The public register: search pages, unit pages and downloads; and the other public lists as open data
 (announcements, publicity notices, the national lists' data-quality report), each with its CSV and Excel
-downloads. No login; read-only (GET/HEAD)."""
+downloads. No login. Pages are read-only (GET/HEAD); a download is built in the background and so is
+started by a POST only (its GET is a confirmation form): a crawler or a browser's prefetch following a
+link starts no work (issue 16)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
+from greenmfg.core.idempotency import idempotent
 from greenmfg.publication import integrity
 from greenmfg.publication import selectors as publication
 
@@ -87,29 +91,57 @@ def api_docs(request: HttpRequest) -> HttpResponse:
     return render(request, "register/api_docs.html", context)
 
 
-def _started(job: ExportJob) -> HttpResponseBase:
-    """The answer to a download request: at once, a redirect to the job's status page."""
-    return redirect("register:export_status", job_id=job.pk)
+# A download's request, validated: (kind, the filters the worker re-applies, the file's title or "")
+Prepared = tuple[str, dict[str, Any], str]
+# names of the query that are not filters: they are not carried into the download's form
+_NOT_FILTERS = {"page", "csrfmiddlewaretoken", "idempotency_key"}
+
+_download = require_http_methods(["GET", "HEAD", "POST"])
 
 
-@login_not_required
-@require_safe
-def export_csv(request: HttpRequest) -> HttpResponseBase:
-    return _titles_export(request, "csv")
-
-
-@login_not_required
-@require_safe
-def export_xlsx(request: HttpRequest) -> HttpResponseBase:
-    return _titles_export(request, "xlsx")
-
-
-def _titles_export(request: HttpRequest, extension: str) -> HttpResponseBase:
-    form = SearchForm(request.GET)
-    if not form.is_valid():
+def _export(
+    request: HttpRequest, extension: str, prepare: Callable[[QueryDict], Prepared | None]
+) -> HttpResponseBase:
+    """One download URL: GET shows what will be built and a form to start it (no side effect: a crawler
+    or a prefetch following the link builds nothing); POST (CSRF, idempotency key, rate-limited) records
+    the job and answers at once with a redirect to its status page. Both refuse bad filters with 400."""
+    data = request.POST if request.method == "POST" else request.GET
+    prepared = prepare(data)
+    if prepared is None:
         return _bad_filter()
-    params = {name: request.GET[name] for name in form.fields if name in request.GET}
-    return _started(export_jobs.start_export(ExportJob.Kind.TITLES, extension, params))
+    kind, params, title = prepared
+    if request.method == "POST":
+        job = export_jobs.start_export(kind, extension, params, title)
+        return redirect("register:export_status", job_id=job.pk)
+    hidden = [(name, value) for name, values in data.lists() if name not in _NOT_FILTERS for value in values]
+    context = {
+        "kind_label": ExportJob.Kind(kind).label,
+        "title": title,
+        "extension": extension,
+        "hidden": hidden,
+    }
+    return render(request, "register/export_confirm.html", context)
+
+
+def _titles_params(data: QueryDict) -> Prepared | None:
+    form = SearchForm(data)
+    if not form.is_valid():
+        return None
+    return ExportJob.Kind.TITLES, {name: data[name] for name in form.fields if name in data}, ""
+
+
+@login_not_required
+@_download
+@idempotent
+def export_csv(request: HttpRequest) -> HttpResponseBase:
+    return _export(request, "csv", _titles_params)
+
+
+@login_not_required
+@_download
+@idempotent
+def export_xlsx(request: HttpRequest) -> HttpResponseBase:
+    return _export(request, "xlsx", _titles_params)
 
 
 @login_not_required
@@ -152,9 +184,9 @@ def _one_of(value: str, allowed: Any) -> bool:
     return value == "" or value in allowed
 
 
-def _uuid_param(request: HttpRequest, name: str) -> tuple[bool, uuid.UUID | None]:
-    """(valid, value) of an optional uuid in the query string."""
-    raw = request.GET.get(name, "")
+def _uuid_param(data: QueryDict, name: str) -> tuple[bool, uuid.UUID | None]:
+    """(valid, value) of an optional uuid in the query string (or the posted form)."""
+    raw = data.get(name, "")
     if not raw:
         return True, None
     try:
@@ -171,30 +203,30 @@ def announcements(request: HttpRequest) -> HttpResponse:
     return render(request, "register/announcements.html", {"paginator": paginator, "page": page})
 
 
-def _announcement_export(request: HttpRequest, extension: str) -> HttpResponseBase:
-    valid, one = _uuid_param(request, "announcement")
+def _announcement_params(data: QueryDict) -> Prepared | None:
+    valid, one = _uuid_param(data, "announcement")
     if not valid:
-        return _bad_filter()
-    if one is not None:
-        found = publication.announcement(one)
-        if found is None:
-            raise Http404
-        params = {"announcement": str(found.pk)}
-        job = export_jobs.start_export(ExportJob.Kind.ANNOUNCEMENTS, extension, params, found.number)
-        return _started(job)
-    return _started(export_jobs.start_export(ExportJob.Kind.ANNOUNCEMENTS, extension, {}))
+        return None
+    if one is None:
+        return ExportJob.Kind.ANNOUNCEMENTS, {}, ""
+    found = publication.announcement(one)
+    if found is None:
+        raise Http404
+    return ExportJob.Kind.ANNOUNCEMENTS, {"announcement": str(found.pk)}, found.number
 
 
 @login_not_required
-@require_safe
+@_download
+@idempotent
 def announcements_csv(request: HttpRequest) -> HttpResponseBase:
-    return _announcement_export(request, "csv")
+    return _export(request, "csv", _announcement_params)
 
 
 @login_not_required
-@require_safe
+@_download
+@idempotent
 def announcements_xlsx(request: HttpRequest) -> HttpResponseBase:
-    return _announcement_export(request, "xlsx")
+    return _export(request, "xlsx", _announcement_params)
 
 
 NOTICE_STATES = {"all": "全部", "open": "正在公示", "past": "公示期已结束"}
@@ -223,11 +255,11 @@ def notices(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _notice_export(request: HttpRequest, extension: str) -> HttpResponseBase:
-    state = request.GET.get("state", "") or "all"
-    valid, one = _uuid_param(request, "notice")
+def _notice_params(data: QueryDict) -> Prepared | None:
+    state = data.get("state", "") or "all"
+    valid, one = _uuid_param(data, "notice")
     if state not in NOTICE_STATES or not valid:
-        return _bad_filter()
+        return None
     # the notices open on the day of the request, whenever the worker builds the file
     today = timezone.localdate()
     params: dict[str, Any] = {"state": state, "today": today.isoformat()}
@@ -236,24 +268,26 @@ def _notice_export(request: HttpRequest, extension: str) -> HttpResponseBase:
         if found is None:
             raise Http404
         params["notice"] = str(found.pk)
-    return _started(export_jobs.start_export(ExportJob.Kind.NOTICES, extension, params))
+    return ExportJob.Kind.NOTICES, params, ""
 
 
 @login_not_required
-@require_safe
+@_download
+@idempotent
 def notices_csv(request: HttpRequest) -> HttpResponseBase:
-    return _notice_export(request, "csv")
+    return _export(request, "csv", _notice_params)
 
 
 @login_not_required
-@require_safe
+@_download
+@idempotent
 def notices_xlsx(request: HttpRequest) -> HttpResponseBase:
-    return _notice_export(request, "xlsx")
+    return _export(request, "xlsx", _notice_params)
 
 
-def _issue_filters(request: HttpRequest) -> tuple[str, str] | None:
-    source_file = request.GET.get("source_file", "")
-    severity = request.GET.get("severity", "")
+def _issue_filters(data: QueryDict) -> tuple[str, str] | None:
+    source_file = data.get("source_file", "")
+    severity = data.get("severity", "")
     if not _one_of(source_file, publication.SOURCE_FILES) or not _one_of(
         severity, publication.SEVERITY_LABELS
     ):
@@ -264,7 +298,7 @@ def _issue_filters(request: HttpRequest) -> tuple[str, str] | None:
 @login_not_required
 @require_safe
 def quality(request: HttpRequest) -> HttpResponse:
-    filters = _issue_filters(request)
+    filters = _issue_filters(request.GET)
     if filters is None:
         return _bad_filter()
     source_file, severity = filters
@@ -286,22 +320,23 @@ def quality(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _issue_export(request: HttpRequest, extension: str) -> HttpResponseBase:
-    filters = _issue_filters(request)
+def _issue_params(data: QueryDict) -> Prepared | None:
+    filters = _issue_filters(data)
     if filters is None:
-        return _bad_filter()
+        return None
     source_file, severity = filters
-    params = {"source_file": source_file, "severity": severity}
-    return _started(export_jobs.start_export(ExportJob.Kind.QUALITY, extension, params))
+    return ExportJob.Kind.QUALITY, {"source_file": source_file, "severity": severity}, ""
 
 
 @login_not_required
-@require_safe
+@_download
+@idempotent
 def quality_csv(request: HttpRequest) -> HttpResponseBase:
-    return _issue_export(request, "csv")
+    return _export(request, "csv", _issue_params)
 
 
 @login_not_required
-@require_safe
+@_download
+@idempotent
 def quality_xlsx(request: HttpRequest) -> HttpResponseBase:
-    return _issue_export(request, "xlsx")
+    return _export(request, "xlsx", _issue_params)

@@ -84,13 +84,15 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             call_command("audit_checkpoint", "--schedule")  # the worker then signs one every N minutes
             call_command("send_notifications", "--schedule")  # and sends due reminders, retries e-mails
+            call_command("sweep_exports", "--schedule")  # and re-runs downloads a dead worker held
         self._sweep("", "at start")
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "greenmfg.settings"}
         children: list[Child] = []
         if not options["no_worker"]:
-            # the worker of the configured queue (README, "More than one machine")
+            # the worker of the configured queue (README, "More than one machine"); RQ's scheduler runs
+            # the periodic tasks (audit checkpoint, notifications, export sweep) when they are due
             worker = (
-                ["rqworker", "default", "--job-class", "django_tasks_rq.backend.Job"]
+                ["rqworker", "default", "--with-scheduler", "--job-class", "django_tasks_rq.backend.Job"]
                 if getattr(settings, "GREENMFG_TASKS", "database") == "redis"
                 else ["db_worker"]
             )
@@ -153,7 +155,8 @@ class Command(BaseCommand):
         if child.name == "worker":
             # a worker id of our own, so the jobs it claimed can be found if it dies
             child.worker_id = f"serve-{socket.gethostname()}-{os.getpid()}-{child.restarts}"[:64]
-            argv += ["--worker-id", child.worker_id]
+            # (rqworker calls it the worker's name)
+            argv += ["--name" if "rqworker" in argv else "--worker-id", child.worker_id]
         # its own process group: when it dies, what it spawned (granian's workers) goes with it
         child.process = subprocess.Popen(argv, env=child.env, start_new_session=True)
         child.started_at = time.monotonic()
