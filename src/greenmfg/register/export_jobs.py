@@ -18,6 +18,7 @@ and a re-run took over) stops at its next progress write and discards its file.
 
 from __future__ import annotations
 
+import functools
 import logging
 import tempfile
 import time
@@ -212,7 +213,7 @@ def reclaim_stale(now: Any = None) -> tuple[int, int]:
         )
         if moved:
             requeued += 1
-            transaction.on_commit(lambda job_id=job_id: _enqueue(job_id))
+            transaction.on_commit(functools.partial(_enqueue, job_id))
     if requeued or failed:
         logger.warning(
             "exports: %s stale job(s) queued again, %s failed after %s runs", requeued, failed, MAX_ATTEMPTS
@@ -312,7 +313,7 @@ def build_export(job_id: str) -> str:
         finished_at=timezone.now(),
     )
     if not finished:  # taken over while writing the file: the re-run's file is the one kept
-        if job.file:
+        if job.file and job.file.name:
             default_storage.delete(job.file.name)
         return "taken over"
     return job.status
