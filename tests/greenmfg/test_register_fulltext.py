@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -398,7 +399,9 @@ def test_index_follows_changes_of_the_filtered_fields(world: Any) -> None:
     place in the order and its filter words)."""
     first, second, *_ = varied_corpus()
     RegisterEntry.objects.filter(pk=first.pk).update(kind="park", province_id="330000", region_id="330100")
-    assert [e.pk for e in selectors.search_titles(q="苏州电子", kind="park", province="330000", status="all")] == [first.pk]
+    assert [
+        e.pk for e in selectors.search_titles(q="苏州电子", kind="park", province="330000", status="all")
+    ] == [first.pk]
     assert not selectors.search_titles(q="苏州电子", kind="factory", status="all").filter(pk=first.pk)
     RegisterEntry.objects.filter(pk=second.pk).update(announced_on=date(2030, 1, 1))
     found = selectors.search(q="电子")
@@ -416,5 +419,6 @@ def test_keyword_page_query_count_is_constant(
     """The same number of queries whatever the number of matches (choices, count with facets, page)."""
     varied_corpus()
     client = Client()
-    with django_assert_num_queries(queries):
+    # PostgreSQL counts and groups the facets in two queries; SQLite's index gives both in one
+    with django_assert_num_queries(queries + (connection.vendor == "postgresql")):
         assert client.get(url).status_code == 200

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from greenmfg.core.i18n import label
 
@@ -41,3 +43,16 @@ def options(choices: Iterable[Any], selected: Any, blank: str | None = None) -> 
             )
         )
     return mark_safe("".join(parts))  # each part escaped by format_html
+
+
+_GRADE = re.compile(r"^(\d)A级$")
+
+
+@register.filter
+def grade(value: str) -> str:
+    """A grade as published (3A级) in the active language: "3A" in English, where 级 means nothing."""
+    if value and get_language() == "en":
+        found = _GRADE.match(value)
+        if found:
+            return f"{found.group(1)}A"
+    return value
