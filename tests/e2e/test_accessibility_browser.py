@@ -41,7 +41,10 @@ UNTRANSLATED = """() => {
 }"""
 
 
-def public_urls(entry: RegisterEntry, title_id: Any) -> dict[str, str]:
+def public_urls(entry: RegisterEntry, title: Any) -> dict[str, str]:
+    title_id = title.public_id
+    announcement = title.announcement.public_id
+    notice = title.announcement.notice.public_id
     return {
         "landing": "/",
         "login": "/accounts/login/",
@@ -56,16 +59,27 @@ def public_urls(entry: RegisterEntry, title_id: Any) -> dict[str, str]:
         "certificate-verify": "/reports/certificates/verify/",
         "certificate-unknown": "/reports/certificates/verify/?code=NOPE-0000",
         "supervision-report": f"/supervision/report/{title_id}/",
+        "announcement": f"/publication/announcements/{announcement}/",
+        "notice": f"/publication/notices/{notice}/",
+        "sign-up": "/accounts/register/",
+        "sign-up-body": "/accounts/register/body/",
     }
 
 
 def role_urls(application: Any) -> dict[str, list[str]]:
     return {
-        "sz-machinery": ["/", "/applications/", f"/applications/{application}/"],
+        "sz-machinery": ["/", "/applications/", f"/applications/{application}/", "/supervision/"],
         "evaluator": ["/", "/evaluations/"],
         "expert-1": ["/reviews/expert/"],
         "wz-reviewer": ["/", "/reviews/", "/dashboards/"],
-        "sz-reviewer": ["/", "/reviews/", "/supervision/", "/dashboards/"],
+        "sz-reviewer": [
+            "/",
+            "/reviews/",
+            "/supervision/",
+            "/supervision/filings/",
+            "/supervision/reports/",
+            "/dashboards/",
+        ],
         "js-reviewer": ["/", "/reviews/", "/dashboards/"],
         "sz-sysadmin": ["/orgs/admin/"],
         "sz-auditadmin": ["/orgs/admin/", "/orgs/admin/audit/"],
@@ -108,7 +122,7 @@ def test_public_pages_pass_axe_in_chinese_and_english(live_server: Any, browser:
     problems: list[str] = []
     for language in ("zh-hans", "en"):
         page = logged_in(browser, live_server.url, world, None, language)
-        for name, url in public_urls(entry, title.public_id).items():
+        for name, url in public_urls(entry, title).items():
             problems += check(page, url, f"{language}-{name}", shot, english=language == "en")
         page.context.close()
     assert not problems, "\n".join(problems)

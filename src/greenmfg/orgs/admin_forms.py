@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from greenmfg.reference.models import Region
 
@@ -48,28 +49,28 @@ class StaffForm(forms.Form):
 class BodyApplicationForm(forms.Form):
     """An evaluation body applies to be listed (types and lengths; the rules are in services.apply_body)."""
 
-    name = forms.CharField(label="机构名称", max_length=128)
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=24)
-    legal_person = forms.CharField(label="法定代表人", max_length=64)
+    name = forms.CharField(label=_("机构名称"), max_length=128)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=24)
+    legal_person = forms.CharField(label=_("法定代表人"), max_length=64)
     region = forms.ModelChoiceField(
-        label="所在地（区县）", queryset=Region.objects.filter(level="county"), to_field_name="code"
+        label=_("所在地（区县）"), queryset=Region.objects.filter(level="county"), to_field_name="code"
     )
-    address = forms.CharField(label="详细地址", max_length=200, required=False)
+    address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
     qualifications = forms.CharField(
-        label="评价资质", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("评价资质"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     evaluators = forms.CharField(
-        label="持证评价人员（每行一人：姓名, 证书名称, 证书编号）",
+        label=_("持证评价人员（每行一人：姓名, 证书名称, 证书编号）"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
-    display_name = forms.CharField(label="联系人姓名", max_length=64)
+    display_name = forms.CharField(label=_("联系人姓名"), max_length=64)
     username = forms.RegexField(
-        label="用户名",
+        label=_("用户名"),
         regex=r"^[A-Za-z0-9_.-]{4,40}$",
         max_length=40,
-        error_messages={"invalid": "用户名为 4–40 位字母、数字或 _ . -"},
+        error_messages={"invalid": _("用户名为 4–40 位字母、数字或 _ . -")},
     )
     password = forms.CharField(
-        label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
