@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -24,25 +24,25 @@ def thousands(value: Any) -> str:
 
 
 @register.simple_tag
-def options(choices: Iterable[Any], selected: Any, blank: str | None = None) -> str:
+def options(choices: Iterable[Any], selected: Any, blank: str | None = None, translate: bool = False) -> str:
     """The <option> elements of `choices` ((value, label) pairs, or bare values such as years), the one
-    equal to `selected` marked, labels in the active language (core.i18n.label), after a `blank` "all"
-    option when given. Built here rather than by a template loop: over the ~130 industries, provinces
-    and years the loop cost more than the search query behind the page."""
+    equal to `selected` marked, after a `blank` "all" option when given. ``translate``: labels in the
+    active language (core.i18n.label: kinds, levels, batches); else they are published names (provinces,
+    industries), marked as Chinese. Built here rather than by a template loop, and escaped without
+    format_html: over the ~180 options of the search form either cost more than the search query."""
     current = "" if selected is None else str(selected)
-    parts = [format_html('<option value="">{}</option>', blank)] if blank is not None else []
+    parts = [f'<option value="">{escape(blank)}</option>'] if blank is not None else []
+    marked = "" if translate else ' lang="zh"'
     for choice in choices:
         value, text = choice if isinstance(choice, tuple) else (choice, choice)
         value = str(value)
-        parts.append(
-            format_html(
-                '<option value="{}"{}>{}</option>',
-                value,
-                mark_safe(" selected") if value == current else "",  # a constant
-                label(text) if isinstance(text, str) else text,
-            )
-        )
-    return mark_safe("".join(parts))  # each part escaped by format_html
+        chosen = " selected" if value == current else ""
+        if not isinstance(text, str):  # a number (a year): the same in every language
+            parts.append(f'<option value="{escape(value)}"{chosen}>{escape(str(text))}</option>')
+            continue
+        shown = label(text) if translate else text
+        parts.append(f'<option value="{escape(value)}"{chosen}{marked}>{escape(shown)}</option>')
+    return mark_safe("".join(parts))  # every value and label escaped above
 
 
 _GRADE = re.compile(r"^(\d)A级$")
