@@ -171,7 +171,7 @@ def facet_counts(qs: QuerySet[RegisterEntry]) -> Facets:
     return _facets(qs.order_by().values_list("kind", "level").annotate(n=Count("id")))
 
 
-class BoundedPaginator(Paginator):
+class BoundedPaginator(Paginator[Any]):
     """A paginator of search results whose count stops at `cap`: pages past it are not offered, and
     `capped` says the true total is larger.
 
@@ -188,6 +188,7 @@ class BoundedPaginator(Paginator):
         index: fulltext.IndexedSearch | None = None,
     ):
         super().__init__(object_list, per_page)
+        self.queryset = object_list  # object_list as the queryset it is (Paginator types it loosely)
         self.cap = cap
         self.index = index
 
@@ -200,7 +201,7 @@ class BoundedPaginator(Paginator):
         if self._indexed is not None:
             n = self._indexed[0]
             return min(n, self.cap), n > self.cap
-        return bounded_count(self.object_list, self.cap)
+        return bounded_count(self.queryset, self.cap)
 
     @cached_property
     def count(self) -> int:
@@ -210,7 +211,7 @@ class BoundedPaginator(Paginator):
     def capped(self) -> bool:
         return self._bounded[1]
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         if self.index is None:
             return super().page(number)
         number = self.validate_number(number)
@@ -218,16 +219,16 @@ class BoundedPaginator(Paginator):
         # a fresh queryset: the filters are in the index query already, and without them SQLite reads
         # the page's rows by id instead of walking the date index in search of them
         rows = RegisterEntry.objects.filter(id__in=page_ids)
-        related = self.object_list.query.select_related
+        related = self.queryset.query.select_related
         if isinstance(related, dict):
             rows = rows.select_related(*_related_paths(related))
-        return self._get_page(list(rows), number, self)
+        return Page(list(rows), number, self)
 
     def facets(self) -> Facets:
         """Counts by kind and level of every match (call only when not capped)."""
         if self._indexed is not None:
             return _facets(self._indexed[1])
-        return facet_counts(self.object_list)
+        return facet_counts(self.queryset)
 
 
 def _related_paths(tree: dict[str, Any], prefix: str = "") -> list[str]:
@@ -263,7 +264,10 @@ def overview() -> Overview:
         rows.append((kind, label, counts, sum(n for _, n in counts)))
     level_totals = [sum(cells.get((k, lv), 0) for k, _ in TitleKind.choices) for lv, _ in levels]
     names = dict(Region.objects.filter(level=RegionLevel.PROVINCE).values_list("code", "name"))
-    provinces = sorted(((c, names.get(c, c), n) for c, n in by_province.items()), key=lambda p: (-p[2], p[0]))
+    provinces = sorted(
+        ((str(c), names.get(c) or str(c), int(n)) for c, n in by_province.items()),
+        key=lambda p: (-p[2], p[0]),
+    )
     return Overview(
         total=sum(cells.values()),
         rows=rows,
@@ -324,7 +328,7 @@ def industry_choices() -> list[tuple[str, str]]:
     """Sections and divisions of GB/T 4754 (groups are too many for a list)."""
     rows = Industry.objects.filter(level__in=("section", "division")).values_list("code", "name", "parent_id")
     divisions: dict[str, list[tuple[str, str]]] = {}
-    sections = []
+    sections: list[tuple[str, str]] = []
     for code, name, parent in rows:
         if parent is None:
             sections.append((code, f"{code} {name}"))
