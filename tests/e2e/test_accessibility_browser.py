@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page
 from supervision_world import grant_title
 from test_dashboard_browser import serious_violations
 
-from greenmfg.register.models import RegisterEntry
+from greenmfg.register.models import ExportJob, RegisterEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,6 +63,7 @@ def public_urls(entry: RegisterEntry, title: Any) -> dict[str, str]:
         "notice": f"/publication/notices/{notice}/",
         "sign-up": "/accounts/register/",
         "sign-up-body": "/accounts/register/body/",
+        "export-status": f"/public/exports/{ExportJob.objects.create(kind='titles', extension='csv').pk}/",
     }
 
 
