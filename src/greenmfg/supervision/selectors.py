@@ -13,7 +13,7 @@ from greenmfg.catalog.selectors import CALL_LEVEL_OF
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
-from greenmfg.publication.models import Title
+from greenmfg.publication.models import Objection, Title
 
 from .models import (
     ChangeEvent,
@@ -204,9 +204,18 @@ GRADE_ORDER = {"A+": 0, "A": 1, "B": 2}
 def risk_weights(titles: list[Title], today: date) -> dict[str, int]:
     """Each title's tickets in a risk-weighted draw (greencore.risk_weight), by public id, from what the
     platform knows: its latest filing late, a filing missing past its deadline, its green code lower than
-    the year before, a social-supervision report upheld against it. (Upheld objections are not recorded
-    against a title yet.)"""
+    the year before, a social-supervision report upheld against it, an objection upheld against any of its
+    unit's applications during a publicity window (publication's record: the unit, not only this title)."""
     factors: dict[int, set[RiskFactor]] = {t.pk: set() for t in titles}
+    objected = set(
+        Objection.objects.filter(
+            status=Objection.Status.UPHELD,
+            entry__application__applicant_id__in={t.organisation_id for t in titles},
+        ).values_list("entry__application__applicant_id", flat=True)
+    )
+    for t in titles:
+        if t.organisation_id in objected:
+            factors[t.pk].add(RiskFactor.UPHELD_OBJECTION)
     for pk in Report.objects.filter(title_id__in=list(factors), status=Report.Status.UPHELD).values_list(
         "title_id", flat=True
     ):

@@ -13,13 +13,11 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django_tasks import task
 
 from greencore import (
@@ -47,6 +45,7 @@ from greencore import (
 )
 from greenmfg.applications.selectors import latest_frozen
 from greenmfg.audit import services as audit
+from greenmfg.core import email_codes
 from greenmfg.core.errors import Refused
 from greenmfg.evidence import files as files_service
 from greenmfg.orgs import services as orgs
@@ -779,8 +778,6 @@ def send_due_reminders() -> str:
 
 # --- re-grading after a filing round ---------------------------------------------------------------------
 
-GREEN_CODE_SCHEME = "factory-gbt36132-2025"  # the 企业绿码 bands A+/A/B (top 5 % / next 35 % / last 60 %)
-
 
 def start_regrade(actor: Actor, year: int) -> RegradeJob:
     """Queue the re-grading of the bureau's filing round of `year` (percentile grades overall and within
@@ -803,12 +800,20 @@ def regrade_round(job: RegradeJob, chunk: int = 900) -> RegradeJob:
         .order_by("pk")
         .values_list("pk", "score", "title__scheme", "title__organisation__industry_id")
     )
-    bands = get_scheme(GREEN_CODE_SCHEME)
     by_scheme: dict[str, list[tuple[int, Decimal | None, str]]] = {}
     for pk, score_, scheme, industry in rows:
         by_scheme.setdefault(scheme, []).append((pk, score_, (industry or "")[:2]))
     graded: dict[tuple[str, str], list[int]] = {}
-    for members in by_scheme.values():
+    unbanded = 0
+    for scheme_id, members in by_scheme.items():
+        # each unit is graded by the percentile bands of its own title's scheme (the 2025 national
+        # scheme's are 企业绿码 A+/A/B); a scheme that declares no bands grades nobody — no code, never
+        # another scheme's
+        bands = get_scheme(scheme_id)
+        if bands.outcome.percentiles is None:
+            graded.setdefault(("", ""), []).extend(pk for pk, _, _ in members)
+            unbanded += len(members)
+            continue
         ranking = rank_population(bands, [s for _, s, _ in members], groups=[g or "-" for _, _, g in members])
         for (pk, _, _), overall, within in zip(
             members, ranking.percentile_grade, ranking.group_percentile_grade, strict=True
@@ -835,7 +840,8 @@ def regrade_round(job: RegradeJob, chunk: int = 900) -> RegradeJob:
         status=RegradeJob.Status.DONE,
         progress=100,
         graded=done,
-        message=f"{with_code} graded, {len(rows) - with_code} without a grade",
+        message=f"{with_code} graded, {len(rows) - with_code} without a grade"
+        + (f" ({unbanded} under a scheme without percentile bands)" if unbanded else ""),
         finished_at=timezone.now(),
     )
     job.refresh_from_db()
@@ -857,8 +863,7 @@ def regrade(job_id: int) -> str:
 # --- social supervision (社会监督) ------------------------------------------------------------------------
 
 
-def _report_code_digest(report: Report, code: str) -> str:
-    return salted_hmac("greenmfg.report-code", f"{report.public_id}:{code}", algorithm="sha256").hexdigest()
+REPORT = email_codes.Noun("举报", "report")
 
 
 def _public_audit(action: str, obj: models.Model, object_id: str, **detail: Any) -> None:
@@ -902,8 +907,7 @@ def file_report(
         _public_audit("report_refused", title, str(title.public_id), reason=refusal[1])
         raise SupervisionError(*refusal)
     checked = _checked_files(None, files)
-    code = f"{secrets.randbelow(10**6):06d}"
-    minutes = settings.OBJECTION_CODE_MINUTES
+    code = email_codes.new_code()
     with _discarded_on_failure(checked), transaction.atomic():
         # a revocation committed since the read above wins
         if Title.objects.select_for_update().get(pk=title.pk).status != Title.Status.ACTIVE:
@@ -914,9 +918,9 @@ def file_report(
             contact=contact.strip(),
             organisation=organisation.strip(),
             grounds=grounds.strip(),
-            code_expires_at=timezone.now() + timedelta(minutes=minutes),
+            code_expires_at=email_codes.expiry(),
         )
-        report.code_digest = _report_code_digest(report, code)
+        report.code_digest = email_codes.digest("report", report, code)
         report.save(update_fields=["code_digest"])
         for kept in checked:
             row = ReportFile(report=report, file_name=kept.name[:200], sm3=kept.sm3, size=kept.size)
@@ -930,15 +934,12 @@ def file_report(
             files=[kept.sm3 for kept in checked],
         )
     try:
-        send_mail(
-            f"举报验证码 / report verification code: {code}",
-            f"您对“{title.organisation.name}”的举报已收到。\n"
-            f"验证码：{code}（{minutes} 分钟内有效）。输入验证码后，举报方予受理。\n"
-            f"如非本人操作，请忽略本邮件。\n\n"
-            f"Your report on “{title.organisation.name}” was received. Code: {code}, valid for {minutes} "
-            f"minutes; the report counts once you enter it. If this was not you, ignore this e-mail.",
-            None,
-            [report.contact],
+        email_codes.send_code(
+            report.contact,
+            code,
+            REPORT,
+            received_zh=f"您对“{title.organisation.name}”的举报已收到。",
+            received_en=f"Your report on “{title.organisation.name}” was received.",
         )
     except Exception as failure:  # the mail server's own error is for the log, not the reporter
         Report.objects.filter(pk=report.pk).update(status=Report.Status.EXPIRED, code_digest="")
@@ -962,28 +963,17 @@ def verify_report(report: Report, code: str) -> Report:
             )
         if locked.status != Report.Status.UNVERIFIED:
             return locked  # verified already: the same code again changes nothing
-        now = timezone.now()
-        lapsed: tuple[str, str] | None = None
-        wrong: tuple[str, str] | None = None
-        if locked.code_expires_at is None or now > locked.code_expires_at:
-            lapsed = ("验证码已过期，举报已失效；如仍需举报，请重新提交。", "the code has expired")
-        elif not constant_time_compare(_report_code_digest(locked, code.strip()), locked.code_digest):
-            locked.code_attempts += 1
-            left = settings.OBJECTION_CODE_ATTEMPTS - locked.code_attempts
-            if left > 0:
-                wrong = (f"验证码不正确，还可尝试 {left} 次。", f"wrong code: {left} attempt(s) left")
-            else:
-                lapsed = ("验证码错误次数过多，举报已失效。", "too many wrong codes: the report has lapsed")
-        if lapsed is not None:
-            locked.status, locked.code_digest = Report.Status.EXPIRED, ""
-            _public_audit("report_lapsed", locked, str(locked.public_id), reason=lapsed[1])
-        elif wrong is None:
-            locked.status, locked.verified_at, locked.code_digest = Report.Status.RECEIVED, now, ""
+        verdict = email_codes.check_code("report", locked, code, REPORT, again_zh="如仍需举报，请重新提交")
+        if verdict.lapsed:
+            assert verdict.message is not None
+            locked.status = Report.Status.EXPIRED
+            _public_audit("report_lapsed", locked, str(locked.public_id), reason=verdict.message[1])
+        elif verdict.verified:
+            locked.status = Report.Status.RECEIVED
             _public_audit("report_received", locked, str(locked.public_id), title=str(locked.title.public_id))
         locked.save(update_fields=["status", "verified_at", "code_digest", "code_attempts"])
-    refusal = lapsed or wrong
-    if refusal is not None:
-        raise SupervisionError(*refusal)
+    if verdict.message is not None:
+        raise SupervisionError(*verdict.message)
     return locked
 
 
