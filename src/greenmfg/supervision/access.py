@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404
 
+from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import AnyUser, actor_of
 from greenmfg.publication.models import Title
 
@@ -24,6 +25,7 @@ from .selectors import (
     changes_visible_to,
     checks_visible_to,
     draws_of,
+    evaluation_bodies_seen_by,
     filings_visible_to,
     jobs_of,
     own_titles,
@@ -150,4 +152,12 @@ def access_change(user: AnyUser, public_id: Any) -> ChangeEvent:
     try:
         return changes_visible_to(actor_of(user)).get(public_id=public_id)
     except (ChangeEvent.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_body(user: AnyUser, pk: Any) -> Organisation:
+    """An evaluation body, for a bureau that supervises titles (its track record, its reports' checks)."""
+    try:
+        return evaluation_bodies_seen_by(actor_of(user)).get(pk=int(pk))
+    except (Organisation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
