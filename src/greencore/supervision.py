@@ -29,8 +29,12 @@ from enum import StrEnum
 
 from greencore.calc.errors import UnitError
 from greencore.calc.units import rescale
+from greencore.raw_form import raw_from_fields
 from greencore.scoring.compiled import compiled
+from greencore.scoring.inputs import InputError
+from greencore.scoring.raw import raw_scoring
 from greencore.standards.model import Scheme
+from greencore.workbook_raw import fed_by_raw
 
 # --- the numbers --------------------------------------------------------------------------------------
 
@@ -525,3 +529,47 @@ def open_periods(cadence: Cadence, today: date) -> tuple[DeclarationPeriod, ...]
         ]
     )
     return tuple(p for p in candidates if declaration_window_open(p, today))
+
+
+# --- a filing from raw data ------------------------------------------------------------------------------
+
+
+def filing_from_raw(
+    scheme: Scheme, fields: Mapping[str, str]
+) -> tuple[dict[str, Filed], list[QualityProblem]]:
+    """The key indicators of a 动态管理表 computed from raw data, as the self-evaluation computes them: the
+    raw-data form fields (the dossier's layout, `raw_from_fields`) run through the scheme's calculation
+    (`raw_scoring`: the calc formulas and the scheme's derive formulas). Each indicator comes in its own
+    unit, ready for `check_filing`. A field that does not read, or a calculation that fails, is an error
+    naming the field; the values are then empty."""
+    if not fed_by_raw(scheme):
+        return {}, [
+            QualityProblem(
+                "raw",
+                "raw",
+                Severity.ERROR,
+                "该评价标准不采用原始数据计算，请直接填报指标。",
+                "no raw data here",
+            )
+        ]
+    form = raw_from_fields(fields)
+    problems = [
+        QualityProblem(key, "raw", Severity.ERROR, zh, en)
+        for key, (zh, en) in form.errors.items()
+    ]
+    if not form.document and not problems:
+        problems.append(
+            QualityProblem("raw", "completeness", Severity.ERROR, "原始数据未填写。", "no raw data")
+        )
+    if problems:
+        return {}, problems
+    try:
+        scoring = raw_scoring(scheme, form.document, {})
+    except InputError as error:
+        return {}, [QualityProblem(error.place, "raw", Severity.ERROR, error.zh, error.en)]
+    values: dict[str, Filed] = {}
+    for spec in filing_indicators(scheme):
+        value = scoring.inputs.get(spec.id)
+        if value is not None and not isinstance(value, list):
+            values[spec.id] = Filed(Decimal(str(value)), spec.unit)
+    return values, []

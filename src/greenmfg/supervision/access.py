@@ -68,7 +68,7 @@ def access_supervised_title(user: AnyUser, public_id: Any) -> Title:
 
 
 def access_file(user: AnyUser, pk: Any) -> EvidenceFile:
-    """A file of a finding or a rectification the user may see (through its check or rectification)."""
+    """A file of a finding, a rectification or a filing the user may see (through what it belongs to)."""
     actor = actor_of(user)
     try:
         found = EvidenceFile.objects.select_related("finding", "rectification").get(pk=int(pk))
@@ -76,6 +76,8 @@ def access_file(user: AnyUser, pk: Any) -> EvidenceFile:
         raise Http404 from None
     if found.finding is not None:
         visible = checks_visible_to(actor).filter(pk=found.finding.check_of_id).exists()
+    elif found.filing_id is not None:
+        visible = filings_visible_to(actor).filter(pk=found.filing_id).exists()
     else:
         visible = rectifications_visible_to(actor).filter(pk=found.rectification_id).exists()
     if not visible:

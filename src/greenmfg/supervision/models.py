@@ -152,6 +152,9 @@ class EvidenceFile(models.Model):
     rectification = models.ForeignKey(
         Rectification, null=True, blank=True, on_delete=models.PROTECT, related_name="files"
     )
+    filing = models.ForeignKey(
+        "Filing", null=True, blank=True, on_delete=models.PROTECT, related_name="files"
+    )
     file = models.FileField(upload_to="supervision/%Y/%m/")
     file_name = models.CharField(max_length=200)
     sm3 = models.CharField(max_length=64)
@@ -162,8 +165,9 @@ class EvidenceFile(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(finding__isnull=False, rectification__isnull=True)
-                | models.Q(finding__isnull=True, rectification__isnull=False),
+                condition=models.Q(finding__isnull=False, rectification__isnull=True, filing__isnull=True)
+                | models.Q(finding__isnull=True, rectification__isnull=False, filing__isnull=True)
+                | models.Q(finding__isnull=True, rectification__isnull=True, filing__isnull=False),
                 name="supervision_file_has_one_owner",
             )
         ]
@@ -217,8 +221,10 @@ class Filing(models.Model):
     year = models.PositiveSmallIntegerField()
     deadline = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    # {indicator id: {"value": text as filed, "unit": unit as filed}}
+    # {indicator id: {"value": text as filed, "unit": unit as filed}}; computed by greencore when the unit
+    # filed raw data (`raw`: the dossier's raw-data form fields, {key: text})
     values = models.JSONField(default=dict)
+    raw = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(default=list)  # [{indicator, check, severity, zh, en}] at acceptance
     justification = models.TextField(blank=True)
     submitted_on = models.DateField(null=True, blank=True)

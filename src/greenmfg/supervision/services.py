@@ -34,10 +34,12 @@ from greencore import (
     declaration_window_open,
     draw_sample,
     filing_deadline,
+    filing_from_raw,
     filing_indicators,
     filing_state,
     get_scheme,
     in_indicator_unit,
+    is_raw_key,
     may_apply_from,
     parse_period,
     rank_population,
@@ -826,16 +828,34 @@ def submit_filing(
     actor: Actor,
     filing: Filing,
     *,
-    values: dict[str, tuple[str, str]],
+    values: dict[str, tuple[str, str]] | None = None,
+    raw: dict[str, str] | None = None,
     justification: str = "",
+    files: Sequence[Any] = (),
     today: date | None = None,
 ) -> Filing:
-    """The unit files its key indicators. Errors (missing, not a number, a unit that does not convert,
-    below the minimum) refuse it, naming each; warnings (a jump against last year, an outlier among
-    peers) need the unit's justification. Accepted, the filing re-scores the unit; after the deadline it
-    is accepted and flagged late."""
+    """The unit files its key indicators, typed with their units, or as raw data (the self-evaluation's
+    raw-data layout) from which greencore's calculation computes them (`filing_from_raw`); the evidence
+    files go through the checked-file service. Errors (raw data that does not compute, missing, not a
+    number, a unit that does not convert, below the minimum) refuse it, naming each; warnings (a jump
+    against last year, an outlier among peers — on the computed values too) need the unit's
+    justification. Accepted, the filing re-scores the unit; after the deadline it is accepted and flagged
+    late."""
     today = today or timezone.localdate()
-    with transaction.atomic():
+    raw = {k: v for k, v in (raw or {}).items() if is_raw_key(k) and str(v).strip()}
+    if raw:
+        # computed, then checked exactly as typed values are
+        computed, raw_errors = filing_from_raw(get_scheme(filing.title.scheme), raw)
+        if raw_errors:
+            raise SupervisionError(
+                "原始数据有误，请更正后再提交。",
+                "correct the raw data first",
+                details=[p.zh for p in raw_errors],
+            )
+        values = {k: (str(f.value), f.unit) for k, f in computed.items()}
+    values = values or {}
+    checked = _checked_files(actor, files)
+    with _discarded_on_failure(checked), transaction.atomic():
         locked = Filing.objects.select_for_update().select_related("title__organisation").get(pk=filing.pk)
         if not is_owner_of(actor, locked.title):
             raise PermissionDenied
@@ -860,6 +880,7 @@ def submit_filing(
             {"indicator": p.indicator, "check": p.check, "severity": str(p.severity), "zh": p.zh, "en": p.en}
             for p in problems
         ]
+        locked.raw = raw
         locked.justification = justification.strip()
         locked.status = Filing.Status.ACCEPTED
         locked.submitted_on = today
@@ -867,6 +888,7 @@ def submit_filing(
         locked.late = filing_state(locked.deadline, today, today) == FilingState.LATE
         locked.score, locked.no_grade_reason = _rescore(locked)
         locked.save()
+        digests = _store(actor, checked, filing=locked)
         _audit(
             actor,
             "filing_accepted",
@@ -874,6 +896,8 @@ def submit_filing(
             str(locked.public_id),
             year=locked.year,
             late=locked.late,
+            from_raw=bool(raw),
+            files=digests,
             warnings=len(problems),
             score=None if locked.score is None else str(locked.score),
         )

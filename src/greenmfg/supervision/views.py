@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from greencore import TRACK_TOLERANCE, Cadence, filing_indicators, get_scheme, open_periods, parse_period
+from greenmfg.applications.dossier import build_form
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.core.errors import Refused
 from greenmfg.core.i18n import localized
@@ -454,6 +455,11 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
     entered = {
         s.id: (request.POST.get(f"v:{s.id}", ""), request.POST.get(f"u:{s.id}", s.unit)) for s in specs
     }
+    # the self-evaluation's raw-data layout (applications.dossier), where the scheme computes from raw data
+    raw_sections = [s for s in build_form(found.title.scheme).sections if s.raw]
+    raw_entered = {
+        key.removeprefix("r:"): value for key, value in request.POST.items() if key.startswith("r:")
+    }
     details: list[str] = []
     status = 200
     if request.method == "POST":
@@ -461,7 +467,12 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
             raise Http404
         try:
             services.submit_filing(
-                actor, found, values=entered, justification=request.POST.get("justification", "")
+                actor,
+                found,
+                values=entered,
+                raw=raw_entered if request.POST.get("mode") == "raw" else None,
+                justification=request.POST.get("justification", ""),
+                files=request.FILES.getlist("files"),
             )
         except Refused as error:
             messages.error(request, localized(error))
@@ -484,6 +495,9 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
             "can_file": actor.is_applicant and found.status == Filing.Status.OPEN,
             "justification": request.POST.get("justification", ""),
             "position": _position_text(found),
+            "raw_sections": raw_sections,
+            "raw": raw_entered or found.raw,
+            "files": found.files.all(),
         },
         status=status,
     )
