@@ -553,10 +553,7 @@ def filing_from_raw(
             )
         ]
     form = raw_from_fields(fields)
-    problems = [
-        QualityProblem(key, "raw", Severity.ERROR, zh, en)
-        for key, (zh, en) in form.errors.items()
-    ]
+    problems = [QualityProblem(key, "raw", Severity.ERROR, zh, en) for key, (zh, en) in form.errors.items()]
     if not form.document and not problems:
         problems.append(
             QualityProblem("raw", "completeness", Severity.ERROR, "原始数据未填写。", "no raw data")

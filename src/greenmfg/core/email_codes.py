@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
+from uuid import UUID
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -22,7 +23,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 class HoldsCode(Protocol):
     """A row verified by an e-mail code (publication.Objection, supervision.Report)."""
 
-    public_id: object
+    public_id: UUID
     code_digest: str
     code_expires_at: datetime | None
     code_attempts: int

@@ -78,8 +78,10 @@ def access_file(user: AnyUser, pk: Any) -> EvidenceFile:
         visible = checks_visible_to(actor).filter(pk=found.finding.check_of_id).exists()
     elif found.filing_id is not None:
         visible = filings_visible_to(actor).filter(pk=found.filing_id).exists()
-    else:
+    elif found.rectification_id is not None:
         visible = rectifications_visible_to(actor).filter(pk=found.rectification_id).exists()
+    else:
+        visible = False  # a file of neither (not written by the services)
     if not visible:
         raise Http404
     return found

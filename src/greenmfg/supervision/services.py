@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -954,13 +955,14 @@ def process_due_reminders(today: date | None = None) -> dict[str, int]:
                 recipients = _unit_emails(filing)
                 if recipients:
                     transaction.on_commit(
-                        lambda f=filing, to=recipients: send_mail(
-                            f"动态管理表填报提醒 / Annual filing reminder: {f.year}",
-                            f"{f.title.organisation.name}：{f.year} 年度绿色制造动态管理表请于 "
-                            f"{f.deadline:%Y年%m月%d日} 前在平台填报。\n"
-                            f"Please file the {f.year} dynamic-management form by {f.deadline}.",
+                        partial(
+                            send_mail,
+                            f"动态管理表填报提醒 / Annual filing reminder: {filing.year}",
+                            f"{filing.title.organisation.name}：{filing.year} 年度绿色制造动态管理表请于 "
+                            f"{filing.deadline:%Y年%m月%d日} 前在平台填报。\n"
+                            f"Please file the {filing.year} dynamic-management form by {filing.deadline}.",
                             None,
-                            to,
+                            recipients,
                             fail_silently=True,
                         )
                     )

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -357,7 +358,7 @@ def revoke(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @require_GET
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = access_file(request.user, pk)
     response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.file_name)
     response["X-Content-Type-Options"] = "nosniff"
@@ -458,7 +459,7 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
     # the self-evaluation's raw-data layout (applications.dossier), where the scheme computes from raw data
     raw_sections = [s for s in build_form(found.title.scheme).sections if s.raw]
     raw_entered = {
-        key.removeprefix("r:"): value for key, value in request.POST.items() if key.startswith("r:")
+        key.removeprefix("r:"): str(value) for key, value in request.POST.items() if key.startswith("r:")
     }
     details: list[str] = []
     status = 200
@@ -633,7 +634,7 @@ def report(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @require_GET
-def report_file(request: HttpRequest, pk: int) -> HttpResponse:
+def report_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = access_report_file(request.user, pk)
     response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.file_name)
     response["X-Content-Type-Options"] = "nosniff"
