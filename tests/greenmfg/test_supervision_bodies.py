@@ -94,8 +94,8 @@ def test_a_bodys_reports_are_drawn_checked_and_the_discrepancy_is_its_track_reco
         1,
     )
     assert [(d.indicator, d.body_value, d.checked_value, d.difference) for d in reports[0].discrepancies] == [
+        ("output_value", D("52000"), D("52000"), D("0")),  # in the scheme's order
         ("total_energy_tce", D("8600"), D("8000"), D("600")),
-        ("output_value", D("52000"), D("52000"), D("0")),
     ]
     page = world.client("wx-reviewer").get(f"/supervision/bodies/{demo_body().pk}/")  # any supervising bureau
     text = page.content.decode()

@@ -19,6 +19,8 @@ from greencore import (
     discrepancies,
     draw_sample,
     exempt_until,
+    filing_indicators,
+    get_scheme,
     risk_weight,
     track_record,
 )
@@ -407,7 +409,11 @@ def body_track_record(body: Organisation) -> tuple[TrackRecord, list[CheckedRepo
             continue
         assert check.title.application_id is not None
         body_values = _numbers(dict(stored_result(engagements[check.title.application_id]).inputs))
-        compared = discrepancies(body_values, _numbers(measured))
+        # in the scheme's order of its key indicators (a JSON column keeps no key order on PostgreSQL)
+        order = [spec.id for spec in filing_indicators(get_scheme(check.title.scheme))]
+        checked = _numbers(measured)
+        ordered = {key: checked[key] for key in [*order, *sorted(checked)] if key in checked}
+        compared = discrepancies(body_values, ordered)
         if compared:
             reports.append(CheckedReport(check.title, check, compared))
     return track_record([r.discrepancies for r in reports]), reports

@@ -1375,10 +1375,11 @@ def _publish_declaration(declaration: SelfDeclaration, setting: DeclarationSetti
     bureau setting every declared indicator is shown."""
     specs = {s.id: s for s in filing_indicators(get_scheme(declaration.title.scheme))}
     shown = setting.shown if setting is not None else list(specs)
+    # in the scheme's order (a JSON column keeps no key order on PostgreSQL)
     indicators = [
-        {"label": specs[key].label, "value": value, "unit": specs[key].unit}
-        for key, value in declaration.values.items()
-        if key in specs and key in shown
+        {"label": spec.label, "value": declaration.values[key], "unit": spec.unit}
+        for key, spec in specs.items()
+        if key in declaration.values and key in shown
     ]
     register.record_declaration(
         declaration.title, declaration.period, parse_period(declaration.period).published_on, indicators
