@@ -253,3 +253,26 @@ def test_regrading_uses_each_units_own_schemes_bands(world, django_capture_on_co
     # 82 is rank 1 of 3, at 1/3 ≤ 40 % → A (none is within the top 5 %); 81 at 2/3 and 80 at 3/3 → B
     assert [codes[t.pk] for t in national] == ["B", "B", "A"]
     assert codes[suzhou.pk] == ""
+
+
+def test_a_districts_rectification_is_revoked_by_the_city_not_the_district(world):
+    title = grant_title(world)
+    district = actor(world.users["wz-reviewer"])
+    check = services.draw(district, purpose="re_check", title_kind="factory", size=1, seed="wz").checks.get()
+    services.record_finding(district, check, conforms=False, text="能源计量器具配备不全")
+    services.conclude_check(district, check, today=date(2027, 5, 6))
+    rectification = Check.objects.get(pk=check.pk).rectification
+    assert rectification.due_on == date(2027, 8, 6)
+    before = snapshot()
+    with pytest.raises(SupervisionError, match="only the bureau of the title's level"):
+        services.revoke_after_rectification(district, rectification, today=date(2027, 8, 7))
+    with pytest.raises(SupervisionError, match="revoke only after it"):  # the due day itself is in time
+        services.revoke_after_rectification(
+            actor(world.users["sz-reviewer"]), rectification, today=date(2027, 8, 6)
+        )
+    assert snapshot() == before
+    revocation = services.revoke_after_rectification(
+        actor(world.users["sz-reviewer"]), rectification, today=date(2027, 8, 7)
+    )
+    title.refresh_from_db()
+    assert (title.status, revocation.may_apply_from) == (Title.Status.REVOKED, date(2030, 8, 7))
