@@ -276,3 +276,18 @@ def test_a_districts_rectification_is_revoked_by_the_city_not_the_district(world
     )
     title.refresh_from_db()
     assert (title.status, revocation.may_apply_from) == (Title.Status.REVOKED, date(2030, 8, 7))
+
+
+def test_a_district_draws_re_checks_through_its_page_and_is_told_it_may_not_spot_check(world):
+    grant_title(world)
+    client = world.client("wz-reviewer")
+    refused = client.post(
+        "/supervision/draws/new/", {"purpose": "spot_check", "title_kind": "factory", "size": "1"}
+    )
+    assert refused.status_code == 400 and "区县主管部门只能抽取复核。" in refused.content.decode()
+    assert Draw.objects.count() == 0
+    drawn = client.post(
+        "/supervision/draws/new/", {"purpose": "re_check", "title_kind": "factory", "size": "1"}
+    )
+    assert drawn.status_code == 302
+    assert Draw.objects.get().authority.name == "苏州市吴中区工业和信息化局（演示）"

@@ -178,6 +178,8 @@ def draw_new(request: HttpRequest) -> HttpResponse:
             )
         except Refused as error:
             form.add_error(None, localized(error))
+        except PermissionDenied:  # a district asking for a spot check: the title's level spot-checks
+            form.add_error(None, _("区县主管部门只能抽取复核。"))
         else:
             messages.success(request, _("已抽取 %(n)s 家单位。") % {"n": len(made.sample)})
             return redirect("supervision:draw", public_id=made.public_id)
