@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 
 from greencore import ChainError, steps
+from greenmfg.core.forms import LongSelect
 
 from .models import Call, TitleKind
 
@@ -35,7 +36,7 @@ class CallForm(forms.Form):
     )
     name = forms.CharField(label="批次名称", max_length=128)
     title_kind = forms.ChoiceField(label="称号类型", choices=TitleKind.choices)
-    region = forms.CharField(label="申报地区", max_length=6, widget=forms.Select())
+    region = forms.CharField(label="申报地区", max_length=6, widget=LongSelect())
     scheme = forms.ChoiceField(label="评价方案（固定版本）", help_text="须与称号类型相符")
     opens_on = forms.DateField(label="开始申报日期", widget=DATE)
     closes_on = forms.DateField(label="截止日期", widget=DATE)
