@@ -38,7 +38,11 @@ importable for greencore's own code, its command line and its tests; their layou
   `attribute_industry` (GB/T 4754 from the listed sector, product category or unit name);
 - industry benchmark values: `BenchmarkValue`, a sheet's rows checked (`check_benchmark_rows`,
   `read_benchmark_workbook`, `RowProblem`, `BENCHMARK_COLUMNS`, `BENCHMARK_MARKS`), the inputs they fill
-  (`benchmark_inputs`) and the value that applies to an industry (`match_benchmarks`);
+  (`benchmark_inputs`) and the value that applies to an industry (`match_benchmarks`), falling back up the
+  bureau tree (`match_benchmarks_up_tree`);
+- call calendars: `check_calendar` (`CalendarProblem`), a step's due date and overdue (`step_due`,
+  `is_overdue`), the province's recommendation quota (`check_quota`, `quota_applies`, `QuotaExceeded`,
+  `QUOTA_MAX`);
 - local schemes: `load_scheme_text` (YAML text, `extends:` resolved by `parents_from(registry)`), the
   numbers a derived scheme may change (`editable_numbers`), `derive_scheme_text`, and `scheme_diff`
   (`NumberChange`) against the parent;
@@ -56,10 +60,22 @@ from greencore.benchmarks import (
     benchmark_inputs,
     check_benchmark_rows,
     match_benchmarks,
+    match_benchmarks_up_tree,
     read_benchmark_workbook,
 )
 from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
 from greencore.calc.park import compute_park
+from greencore.calendars import (
+    QUOTA_MAX,
+    CalendarProblem,
+    QuotaExceeded,
+    check_calendar,
+    check_quota,
+    is_overdue,
+    key_list_refusal,
+    quota_applies,
+    step_due,
+)
 from greencore.capping import GradeCap, grade_caps
 from greencore.documents import (
     AnnouncedTitle,
@@ -261,6 +277,7 @@ __all__ = [
     "LISTING_TARGET",
     "LISTING_TRANSITIONS",
     "NATIONAL_PROJECTS_PER_YEAR",
+    "QUOTA_MAX",
     "RECTIFICATION_MONTHS",
     "REMINDER_OFFSETS",
     "SECTOR_INDUSTRY",
@@ -272,6 +289,7 @@ __all__ = [
     "BenchmarkValue",
     "CalcError",
     "CalcInputError",
+    "CalendarProblem",
     "Candidate",
     "CaseFacts",
     "CellProblem",
@@ -319,6 +337,7 @@ __all__ = [
     "PopulationResult",
     "QualityProblem",
     "Quota",
+    "QuotaExceeded",
     "Ranking",
     "RawForm",
     "RawPlace",
@@ -366,8 +385,10 @@ __all__ = [
     "certificate_pdf",
     "check_assignment",
     "check_benchmark_rows",
+    "check_calendar",
     "check_eligibility",
     "check_filing",
+    "check_quota",
     "check_transition",
     "check_workbook",
     "compare_results",
@@ -402,14 +423,17 @@ __all__ = [
     "input_place",
     "input_table_key",
     "is_exempt",
+    "is_overdue",
     "is_raw_key",
     "jurisdiction_contains",
     "jurisdiction_prefix",
+    "key_list_refusal",
     "listing_refusal",
     "load_data",
     "load_scheme_text",
     "load_workflow",
     "match_benchmarks",
+    "match_benchmarks_up_tree",
     "may_apply_from",
     "negative_list",
     "parents_from",
@@ -417,6 +441,7 @@ __all__ = [
     "publicity_notice_document",
     "publicity_notice_pdf",
     "published_score",
+    "quota_applies",
     "quota_counts",
     "quota_refusal",
     "radar_png",
@@ -452,6 +477,7 @@ __all__ = [
     "shipped",
     "shipped_dir",
     "stale_items",
+    "step_due",
     "steps",
     "submission_package_pdf",
     "table_cell_key",

@@ -184,3 +184,20 @@ def match_benchmarks(
         if held is None or rank > held[0]:
             best[value.input_id] = (rank, value)
     return {input_id: value for input_id, (_, value) in sorted(best.items())}
+
+
+def match_benchmarks_up_tree(
+    layers: Sequence[Iterable[BenchmarkValue]], industry: str, year: int, products: Collection[str] = ()
+) -> dict[str, tuple[int, BenchmarkValue]]:
+    """`match_benchmarks` over the values of a call's bureau and of the bureaus above it: `layers[0]` are
+    the call's own bureau's values, then its parent's (a city's province), and so on up to the ministry.
+
+    Each input takes its value from the nearest layer that has one that applies: a city that imported its
+    own energy benchmark keeps it, and an input it never imported falls back to the province's value,
+    then to the ministry's. Within a layer `match_benchmarks` chooses. Returns, per input id, the layer
+    the value came from (0: the bureau itself) and the value."""
+    found: dict[str, tuple[int, BenchmarkValue]] = {}
+    for depth, values in enumerate(layers):
+        for input_id, value in match_benchmarks(values, industry, year, products).items():
+            found.setdefault(input_id, (depth, value))
+    return dict(sorted(found.items()))

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,12 +21,15 @@ from greencore import (
     ExpertFacts,
     ForwardingRule,
     PanelError,
+    QuotaExceeded,
     RuleError,
     StepSpec,
     Verdict,
     assign_panel,
     check_assignment,
+    check_quota,
     negative_list,
+    quota_applies,
 )
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
@@ -33,6 +37,7 @@ from greenmfg.applications.states import LIVE
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
+from greenmfg.catalog.selectors import calendar_of
 from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engaged_body, evaluation_concluded
 from greenmfg.evidence import files
@@ -161,8 +166,34 @@ def _forward(actor: Actor, locked: Application, step: StepSpec, detail: dict[str
         "forward",
         detail={"step": step.index, "to_step": following.index, **detail},
         review_step=following.index,
-        step_due_on=timezone.localdate() + timedelta(days=following.days),
+        step_due_on=applications.step_due_on(locked.call, following.index),
     )
+
+
+def recommended_count(call: Call, step: StepSpec, authority_id: int) -> int:
+    """How many applications this bureau has passed upward at the call's step: forwarded, or selected (or
+    passed) at a last step. Each application once, however often it was decided."""
+    upward = Q(outcome=Decision.Outcome.FORWARDED) | Q(outcome=Decision.Outcome.PASSED, detail__selected=True)
+    if step.is_last and step.forward is None:
+        upward |= Q(outcome=Decision.Outcome.PASSED)
+    return (
+        Decision.objects.filter(upward, application__call=call, step=step.index, authority_id=authority_id)
+        .values("application")
+        .distinct()
+        .count()
+    )
+
+
+def _check_quota(actor: Actor, call: Call, step: StepSpec, asked: int) -> None:
+    """The call calendar's quota of a province step (greencore.check_quota): refused before anything is
+    written, so a refused batch changes nothing."""
+    calendar = calendar_of(call)
+    if calendar is None or calendar.quota is None or not quota_applies(step.level) or asked == 0:
+        return
+    try:
+        check_quota(calendar.quota, recommended_count(call, step, actor.organisation.pk), asked)
+    except QuotaExceeded as error:
+        raise ReviewError(error.zh, error.en) from None
 
 
 def _preconditions(locked: Application, step: StepSpec) -> list[str]:
@@ -208,6 +239,8 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
             )
         found = _allowed_verdict(locked, step)
         score, source, detail = found.score, found.basis.zh, found.to_detail()
+        if step.forward is None:  # passed upward at once (or onto the list at the last step)
+            _check_quota(actor, locked.call, step, 1)
         if step.forward is None and not step.is_last:
             decision = _decision(
                 actor,
@@ -295,8 +328,10 @@ def run_forwarding(actor: Actor, call: Call, step_index: int) -> list[Decision]:
         pool = [a for a in pool if decides_step(actor, a, step) and awaiting_forwarding(a)]
         if not pool:
             raise ReviewError("没有等待转报的申报。", "nothing is waiting for forwarding")
+        ranked = rank_pool(pool, step)
+        _check_quota(actor, call, step, sum(1 for row in ranked if row.decision.forwarded))
         made: list[Decision] = []
-        for row in rank_pool(pool, step):
+        for row in ranked:
             application, found, verdict = row.application, row.verdict, row.decision
             score = found.score if found is not None else None
             detail = {
