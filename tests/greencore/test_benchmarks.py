@@ -144,3 +144,21 @@ def test_a_chosen_value_always_applies_and_none_beats_it(
     assert chosen in applicable
     rank = (len(chosen.industry), bool(chosen.product), chosen.year)
     assert all((len(v.industry), bool(v.product), v.year) <= rank for v in applicable)
+
+
+def test_up_the_tree_the_nearest_bureau_with_a_value_wins() -> None:
+    from greencore import BenchmarkValue, match_benchmarks_up_tree
+
+    def value(industry: str, year: int, input_id: str, number: str) -> BenchmarkValue:
+        return BenchmarkValue(industry, "", year, input_id, Decimal(number), "", "src", "V")
+
+    city = [value("34", 2026, "a", "1")]
+    province = [value("34", 2026, "a", "2"), value("34", 2020, "b", "3")]
+    ministry = [value("3411", 2026, "b", "4"), value("34", 2026, "c", "5")]
+    found = match_benchmarks_up_tree([city, province, ministry], "3411", 2026)
+    assert {k: (depth, v.value) for k, (depth, v) in found.items()} == {
+        "a": (0, Decimal("1")),
+        "b": (1, Decimal("3")),  # the province's older, broader value before the ministry's exact one
+        "c": (2, Decimal("5")),
+    }
+    assert match_benchmarks_up_tree([], "34", 2026) == {}
