@@ -18,6 +18,7 @@ from greencore import (
     check_benchmark_rows,
     get_scheme,
     match_benchmarks,
+    match_benchmarks_up_tree,
     read_benchmark_workbook,
 )
 
@@ -147,8 +148,6 @@ def test_a_chosen_value_always_applies_and_none_beats_it(
 
 
 def test_up_the_tree_the_nearest_bureau_with_a_value_wins() -> None:
-    from greencore import BenchmarkValue, match_benchmarks_up_tree
-
     def value(industry: str, year: int, input_id: str, number: str) -> BenchmarkValue:
         return BenchmarkValue(industry, "", year, input_id, Decimal(number), "", "src", "V")
 
