@@ -39,7 +39,8 @@ importable for greencore's own code, its command line and its tests; their layou
 - industry benchmark values: `BenchmarkValue`, a sheet's rows checked (`check_benchmark_rows`,
   `read_benchmark_workbook`, `RowProblem`, `BENCHMARK_COLUMNS`, `BENCHMARK_MARKS`), the inputs they fill
   (`benchmark_inputs`) and the value that applies to an industry (`match_benchmarks`), falling back up the
-  bureau tree (`match_benchmarks_up_tree`);
+  bureau tree (`match_benchmarks_up_tree`); the energy-limit grades and water quotas of the per-product
+  tables (`LIMIT_COLUMNS`, `limit_columns`);
 - call calendars: `check_calendar` (`CalendarProblem`), a step's due date and overdue (`step_due`,
   `is_overdue`), the province's recommendation quota (`check_quota`, `quota_applies`, `QuotaExceeded`,
   `QUOTA_MAX`);
@@ -55,10 +56,12 @@ from greencore.attribution import SECTOR_INDUSTRY, Division, PlaceNames, attribu
 from greencore.benchmarks import (
     BENCHMARK_COLUMNS,
     BENCHMARK_MARKS,
+    LIMIT_COLUMNS,
     BenchmarkValue,
     RowProblem,
     benchmark_inputs,
     check_benchmark_rows,
+    limit_columns,
     match_benchmarks,
     match_benchmarks_up_tree,
     read_benchmark_workbook,
@@ -274,6 +277,7 @@ __all__ = [
     "EXEMPTION_YEARS",
     "GATES_SHEET",
     "LAYOUT",
+    "LIMIT_COLUMNS",
     "LISTING_TARGET",
     "LISTING_TRANSITIONS",
     "NATIONAL_PROJECTS_PER_YEAR",
@@ -428,6 +432,7 @@ __all__ = [
     "jurisdiction_contains",
     "jurisdiction_prefix",
     "key_list_refusal",
+    "limit_columns",
     "listing_refusal",
     "load_data",
     "load_scheme_text",

@@ -17,6 +17,7 @@ from greencore import (
     benchmark_inputs,
     check_benchmark_rows,
     get_scheme,
+    limit_columns,
     match_benchmarks,
     match_benchmarks_up_tree,
     read_benchmark_workbook,
@@ -161,3 +162,27 @@ def test_up_the_tree_the_nearest_bureau_with_a_value_wins() -> None:
         "c": (2, Decimal("5")),
     }
     assert match_benchmarks_up_tree([], "34", 2026) == {}
+
+
+def test_energy_limit_grades_and_water_quotas_are_per_product_table_columns() -> None:
+    columns = limit_columns(get_scheme("factory-gbt36132-2025@2025.1"))
+    assert columns == {
+        "products.limit_grade1": "kgce/产品单位",
+        "products.limit_grade2": "kgce/产品单位",
+        "water_products.quota_lead": "m³/产品单位",
+        "water_products.quota_base": "m³/产品单位",
+    }
+    rows = [
+        list(BENCHMARK_COLUMNS),
+        ["3110", "粗钢", 2026, "products.limit_grade1", 395, "kgce/t", "GB 21256-2013 表1", "S"],
+        ["3110", "", 2026, "products.limit_grade2", 435, "kgce/t", "GB 21256-2013 表1", "S"],
+        ["3110", "粗钢", 2026, "products.limit_grade3", 1, "kgce/t", "GB 21256-2013 表1", "S"],
+    ]
+    values, problems = check_benchmark_rows(rows, set(columns))
+    assert [(v.product, v.input_id, v.value) for v in values] == [
+        ("粗钢", "products.limit_grade1", Decimal(395))
+    ]
+    assert [(p.row, p.column, p.zh) for p in problems] == [
+        (3, "产品", "能耗限额等级和取水定额按产品给出，须填写产品"),
+        (4, "指标", "“products.limit_grade3”不是评价方案中的基准值指标"),
+    ]

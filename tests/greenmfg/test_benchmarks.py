@@ -235,3 +235,25 @@ def test_a_provinces_values_reach_its_cities_calls_and_the_citys_own_come_first(
     }
     inputs = start(world.users["sz-machinery"]).versions.get().answers["inputs"]
     assert inputs["in:carbon_intensity_lead"] == "90" and inputs["in:water_reuse_base"] == "85"
+
+
+def test_energy_limit_grades_and_water_quotas_are_imported_per_product(world: Any) -> None:
+    record = services.import_benchmarks(
+        actor(world.users["sz-reviewer"]),
+        sheet(
+            ["3110", "粗钢", year(), "products.limit_grade1", 395, "kgce/t", SOURCE, "S"],
+            ["3110", "粗钢", year(), "water_products.quota_base", 4.8, "m³/t", SOURCE, "S"],
+        ),
+    )
+    assert record.count == 2
+    page = world.client("sz-reviewer").get(reverse("benchmarks:list")).content.decode()
+    limits = page[page.index('id="benchmark-limits"') :]
+    assert "products.limit_grade1" in limits and "water_products.quota_base" in limits and "粗钢" in limits
+    before = list(BenchmarkValue.objects.values_list("pk", flat=True))
+    with pytest.raises(BenchmarkRowsRefused) as refused:  # a grade without its product: nothing stored
+        services.import_benchmarks(
+            actor(world.users["sz-reviewer"]),
+            sheet(["3110", None, year(), "products.limit_grade2", 435, "kgce/t", SOURCE, "S"]),
+        )
+    assert [(p.row, p.column) for p in refused.value.problems] == [(2, "产品")]
+    assert list(BenchmarkValue.objects.values_list("pk", flat=True)) == before

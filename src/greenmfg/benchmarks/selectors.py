@@ -22,10 +22,11 @@ def keeps_benchmarks(actor: Actor | None) -> bool:
 
 @cache
 def benchmark_input_ids() -> frozenset[str]:
-    """Every input a benchmark value may fill: the benchmark inputs of every shipped scheme."""
+    """Every input a benchmark value may fill: the benchmark inputs of every shipped scheme, and the
+    energy-limit and water-quota columns of their per-product tables (``table.column``)."""
     ids: set[str] = set()
     for scheme in greencore.shipped().all():
-        ids |= set(greencore.benchmark_inputs(scheme))
+        ids |= set(greencore.benchmark_inputs(scheme)) | set(greencore.limit_columns(scheme))
     return frozenset(ids)
 
 
