@@ -277,3 +277,32 @@ def test_the_calendar_form_sets_the_dates(world: Any, call: Call) -> None:
         key,
         15,
     )
+
+
+def test_pages_refuse_other_bureaus_and_change_nothing(world: Any, call: Call) -> None:
+    key, city, province = dates(call)
+    set_calendar(world, call, key, city, province)
+    before = snapshot()
+    data = {
+        "step_0": city.isoformat(),
+        "step_1": (province + timedelta(days=1)).isoformat(),
+        "key_list_due": "",
+        "quota": "1",
+    }
+    calendar_url = reverse("catalog:calendar", kwargs={"code": CODE})
+    for role in ("sz-reviewer", "wz-reviewer", "mof-reviewer", "sz-machinery", "expert-1", None):
+        expected = 302 if role is None else 404  # the anonymous are sent to sign in; others: no such call
+        assert world.client(role).post(calendar_url, data).status_code == expected
+        assert snapshot() == before
+    machinery = world.users["sz-machinery"].membership.organisation
+    key_list_url = reverse("catalog:key_list", kwargs={"code": CODE})
+    # the province issued the call but reports no list of its own; a district is not a reporter here
+    for role in ("js-reviewer", "wz-reviewer", "sz-machinery"):
+        response = world.client(role).post(key_list_url, {"units": machinery.credit_code})
+        assert response.status_code == 404 and snapshot() == before
+    response = world.client("sz-reviewer").post(key_list_url, {"units": "91320000XXXXXXXXXX"})
+    assert response.status_code == 400 and "本辖区内没有该单位" in response.content.decode()
+    assert snapshot() == before
+    response = world.client("sz-reviewer").post(key_list_url, {"units": machinery.credit_code})
+    assert response.status_code == 302
+    assert list(KeyListEntry.objects.values_list("unit_id", flat=True)) == [machinery.pk]
