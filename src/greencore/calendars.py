@@ -67,9 +67,12 @@ def check_calendar(
     step_dates: Sequence[date | None],
     key_list_due: date | None,
     quota: int | None,
+    recommended: int = 0,
 ) -> list[CalendarProblem]:
     """Every problem of a calendar for a chain of `levels` (district → ministry) whose call closes on
-    `closes_on`; `step_dates[i]` is the date of step i (None: not set). Empty when it holds."""
+    `closes_on`; `step_dates[i]` is the date of step i (None: not set). `recommended`: the most any one
+    province bureau has already passed upward (a quota below it would be broken already). Empty when it
+    holds."""
     problems: list[CalendarProblem] = []
     dates = list(step_dates) + [None] * (len(levels) - len(step_dates))
     dated = [day for day in dates if day is not None]
@@ -136,6 +139,14 @@ def check_calendar(
                     "quota",
                     "审核流程中没有省级审核，推荐名额无从适用。",
                     "the chain has no province step for the quota to apply to",
+                )
+            )
+        elif quota < recommended:
+            problems.append(
+                CalendarProblem(
+                    "quota",
+                    f"已有省级主管部门推荐 {recommended} 个，名额不能少于此数。",
+                    f"a province has already recommended {recommended}: the quota cannot be lower",
                 )
             )
     return problems

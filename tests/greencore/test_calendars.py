@@ -56,6 +56,9 @@ def test_the_quota_needs_a_province_step_and_a_sane_number() -> None:
     assert places(check_calendar(GD, CLOSES, [], None, 0)) == ["quota"]
     assert places(check_calendar(GD, CLOSES, [], None, 10001)) == ["quota"]
     assert check_calendar(GD, CLOSES, [], None, 10000) == []
+    assert check_calendar(GD, CLOSES, [], None, 5, recommended=5) == []
+    lower = check_calendar(GD, CLOSES, [], None, 4, recommended=5)
+    assert [(p.place, p.zh) for p in lower] == [("quota", "已有省级主管部门推荐 5 个，名额不能少于此数。")]
 
 
 def test_due_date_and_overdue_on_the_boundary_day() -> None:

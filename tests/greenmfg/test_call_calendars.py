@@ -215,9 +215,14 @@ def test_the_quota_plus_one_recommendation_is_refused_and_nothing_changes(world:
         "本批次每个省级主管部门最多推荐 1 个，已推荐 1 个，本次 1 个将超出名额（尚余 0 个）；未作任何更改。"
     )
     assert snapshot() == before
-    # raising the quota lets it through
+    # raising the quota lets it through; lowering it below what was recommended is refused
     set_calendar(world, call, key, city, province, quota=2)
     reviews.pass_step(who(world, "js-reviewer"), second, "推荐")
+    before = snapshot()
+    with pytest.raises(CallError) as lowered:
+        set_calendar(world, call, key, city, province, quota=1)
+    assert lowered.value.message_dict == {"quota": ["已有省级主管部门推荐 2 个，名额不能少于此数。"]}
+    assert snapshot() == before
 
 
 def test_the_cities_report_their_key_list_by_its_date(world: Any, call: Call) -> None:

@@ -22,3 +22,8 @@ applicant_records: Port[RecordOf] = Port("catalog.applicant_records")
 # index, the step's new calendar date (None: the step is back to its review days). Returns how many moved.
 StepDateMoved = Callable[[Call, int, date | None], int]
 step_date_moved: Port[StepDateMoved] = Port("catalog.step_date_moved")
+
+# How many applications the most active province bureau has already passed upward in the call (the
+# reviews context plugs this in): a calendar's quota may not be set below it.
+RecommendedOf = Callable[[Call], int]
+recommended: Port[RecommendedOf] = Port("catalog.recommended")

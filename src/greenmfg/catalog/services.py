@@ -37,7 +37,7 @@ from greenmfg.reference.models import Region
 from greenmfg.schemes.selectors import get_scheme
 
 from .models import Call, CallCalendar, KeyListEntry, TitleKind, TitleLevel
-from .ports import step_date_moved
+from .ports import recommended, step_date_moved
 from .selectors import (
     APPLICANT_KINDS,
     CALL_LEVEL_OF,
@@ -321,8 +321,9 @@ def set_calendar(
         if not reviewer_for(actor, locked.authority_id):
             raise PermissionDenied
         chain = steps(locked.review_chain)
+        already = max((count(locked) for count in recommended), default=0)
         problems = check_calendar(
-            [spec.level for spec in chain], locked.closes_on, step_dates, key_list_due, quota
+            [spec.level for spec in chain], locked.closes_on, step_dates, key_list_due, quota, already
         )
         if problems:
             errors: dict[str, str] = {}

@@ -12,7 +12,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,6 +57,7 @@ from .selectors import (
     panel_of,
     panel_result,
     rank_pool,
+    recommended_count,
     scoring_sheet,
     selected_at_step,
     stale_results,
@@ -167,20 +167,6 @@ def _forward(actor: Actor, locked: Application, step: StepSpec, detail: dict[str
         detail={"step": step.index, "to_step": following.index, **detail},
         review_step=following.index,
         step_due_on=applications.step_due_on(locked.call, following.index),
-    )
-
-
-def recommended_count(call: Call, step: StepSpec, authority_id: int) -> int:
-    """How many applications this bureau has passed upward at the call's step: forwarded, or selected (or
-    passed) at a last step. Each application once, however often it was decided."""
-    upward = Q(outcome=Decision.Outcome.FORWARDED) | Q(outcome=Decision.Outcome.PASSED, detail__selected=True)
-    if step.is_last and step.forward is None:
-        upward |= Q(outcome=Decision.Outcome.PASSED)
-    return (
-        Decision.objects.filter(upward, application__call=call, step=step.index, authority_id=authority_id)
-        .values("application")
-        .distinct()
-        .count()
     )
 
 
