@@ -31,6 +31,7 @@ from greencore import (
     steps,
     verdict,
 )
+from greencore import is_overdue as core_is_overdue
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import changes_between, frozen_at_time, item_labels, latest_frozen
@@ -90,8 +91,7 @@ def step_queue(actor: Actor) -> QuerySet[Application]:
 
 
 def is_overdue(application: Application, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return application.step_due_on is not None and application.step_due_on < today
+    return core_is_overdue(application.step_due_on, today or timezone.localdate())
 
 
 def latest_decision(application: Application, step: int | None = None) -> Decision | None:
