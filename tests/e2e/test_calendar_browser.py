@@ -2,7 +2,8 @@
 scheme from the national one in the form, sees the diff, adopts it; imports its benchmark values from an
 .xlsx written here with openpyxl (one bad sheet first: the per-row report, nothing stored); issues a call
 pinning the adopted scheme; and sets the call's calendar (a wrong order refused with its reason, then the
-dates saved and their reminders scheduled). Screenshots in test-results/e2e/calendar-*.png."""
+dates saved and their reminders scheduled); a district of the first step reports its key-enterprise list
+(对标摸底名单), which the call page then shows. Screenshots in test-results/e2e/calendar-*.png."""
 
 from __future__ import annotations
 
@@ -151,3 +152,19 @@ def test_derive_adopt_import_and_a_call_with_its_calendar(live_server, browser: 
     assert Reminder.objects.filter(
         key=f"call:{call.code}:step:1", user=world.users["sz-reviewer"], kind="due_in_7"
     ).get().due_on == city - timedelta(days=7)
+
+    # 6. Wuzhong, a district of the call's first step, reports its key-enterprise list by the date
+    district_page = sign_in(browser, live_server.url, world, "wz-reviewer")
+    machinery = world.users["sz-machinery"].membership.organisation
+    district_page.goto(f"/calls/{call.code}/key-list/")
+    district_page.get_by_label("统一社会信用代码").fill(f"{machinery.credit_code}\n91320000NOTAUNIT00")
+    district_page.locator("#save-key-list").click()
+    expect(district_page.get_by_role("alert")).to_contain_text("91320000NOTAUNIT00：本辖区内没有该单位")
+    district_page.get_by_label("统一社会信用代码").fill(machinery.credit_code)
+    district_page.locator("#save-key-list").click()
+    expect(district_page.locator("#key-list-entries")).to_contain_text(machinery.name)
+    shot(district_page, "calendar-08-key-list")
+    page.reload()
+    expect(page.locator("#key-list")).to_contain_text(machinery.name)
+    page.locator("#key-list").scroll_into_view_if_needed()
+    shot(page, "calendar-09-key-list-on-the-call")
