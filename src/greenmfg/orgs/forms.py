@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from greenmfg.core.forms import LongSelect
 from greenmfg.reference.models import Industry, Region
 
 from .models import OrgKind
@@ -19,7 +20,10 @@ class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("单位名称"), max_length=128)
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=24)
     region = forms.ModelChoiceField(
-        label=_("所在区县"), queryset=Region.objects.filter(level="county"), to_field_name="code"
+        label=_("所在区县"),
+        queryset=Region.objects.filter(level="county"),
+        to_field_name="code",
+        widget=LongSelect(),
     )
     industry = forms.ModelChoiceField(
         label=_("所属行业（大类）"), queryset=Industry.objects.filter(level="division"), required=False
@@ -52,7 +56,7 @@ class AccountForm(RegistrationForm):
 
 class SiteForm(forms.Form):
     name = forms.CharField(label="厂区名称", max_length=128)
-    region = forms.CharField(label="所在区县", max_length=6, widget=forms.Select())
+    region = forms.CharField(label="所在区县", max_length=6, widget=LongSelect())
     address = forms.CharField(label="详细地址", max_length=200, required=False)
 
     def __init__(self, *args: Any, counties: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -88,7 +88,7 @@ def previous_index(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("register", "0003_export_jobs"),
+        ("register", "0004_super3_bodies_declarations"),
     ]
 
     operations = [migrations.RunPython(ordered_index, previous_index)]
