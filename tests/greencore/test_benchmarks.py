@@ -227,6 +227,42 @@ def test_a_products_limit_exact_name_first_then_the_code_then_the_latest_year() 
     assert match_product_limits(values, "3310", 2025, "粗钢") == {}
 
 
+@given(
+    st.lists(
+        st.tuples(
+            codes, st.integers(2018, 2030), st.sampled_from(["粗钢", "粗 钢", "ＡＢ钢", "ab钢", "生铁"])
+        ),
+        max_size=12,
+    ),
+    st.from_regex(r"[0-9]{4}", fullmatch=True),
+    st.integers(2018, 2030),
+    st.sampled_from(["粗钢", "AB钢"]),
+)
+def test_a_chosen_limit_always_applies_and_none_beats_it(
+    specs: list[tuple[str, int, str]], industry: str, year: int, product: str
+) -> None:
+    values = [
+        limit(code, y, name, "products.limit_grade1", str(n)) for n, (code, y, name) in enumerate(specs)
+    ]
+    chosen = match_product_limits(values, industry, year, product).get("products.limit_grade1")
+    applicable = [
+        v
+        for v in values
+        if industry.startswith(v.industry)
+        and v.year <= year
+        and normalise_product(v.product) == normalise_product(product)
+    ]
+    if chosen is None:
+        assert applicable == []
+        return
+    assert chosen in applicable
+
+    def rank(v: BenchmarkValue) -> tuple[bool, int, int]:
+        return (v.product == product, len(v.industry), v.year)
+
+    assert all(rank(v) <= rank(chosen) for v in applicable)
+
+
 def test_each_rows_limits_come_from_the_nearest_bureau_that_holds_them() -> None:
     city = [limit("31", 2025, "粗钢", "products.limit_grade1", "390")]
     province = [
