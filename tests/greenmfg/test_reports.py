@@ -343,17 +343,33 @@ def test_call_summary_table_holds_real_numbers_and_dates_and_neutral_text(world,
 # --- 证书 ---------------------------------------------------------------------------------------------------
 
 
-def test_certificate_is_issued_once_and_its_code_checked_publicly(world):
+def test_certificate_is_issued_once_and_its_code_checked_publicly(world, django_capture_on_commit_callbacks):
     announcement, _ = published(world)
     title = announcement.titles.get()
     holder = world.client(
         next(u for u, user in world.users.items() if user.membership.organisation_id == title.organisation_id)
     )
     url = reverse("reports:certificate", kwargs={"title_id": title.public_id})
+    # before it is asked for: a page with the button, no certificate, nothing made on a GET
+    page = holder.get(url)
+    assert page.status_code == 200 and "出具证书" in page.content.decode()
+    assert not Certificate.objects.exists()
+    # the request fixes the code; the worker renders the PDF (its task runs once the request commits)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        holder.post(reverse("reports:certificate_issue", kwargs={"title_id": title.public_id}))
+    waiting = Certificate.objects.get(title=title)
+    assert (waiting.status, waiting.storage_name, waiting.sm3) == ("queued", "", ""), "请求中不生成 PDF"
+    assert (
+        'data-status="queued"' in holder.get(url).content.decode()
+        and waiting.code in holder.get(url).content.decode()
+    )
+    for callback in queued:
+        callback()
     response = holder.get(url)
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
     issued = Certificate.objects.get(title=title)
+    assert issued.status == "done" and issued.code == waiting.code
     assert sm3_hex(io.BytesIO(body)) == issued.sm3
     SHOTS.mkdir(parents=True, exist_ok=True)
     pdf = SHOTS / "certificate.pdf"
@@ -368,9 +384,11 @@ def test_certificate_is_issued_once_and_its_code_checked_publicly(world):
     )
     assert title.organisation.name in flat and announcement.number in flat and issued.code in flat
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", issued.code)
-    # issued once: a second download is the same certificate
+    # issued once: a second download is the same certificate, asking again changes nothing
     assert b"".join(holder.get(url).streaming_content) == body
-    assert Certificate.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        holder.post(reverse("reports:certificate_issue", kwargs={"title_id": title.public_id}))
+    assert Certificate.objects.count() == 1 and Certificate.objects.get().sm3 == issued.sm3
     # anyone checks the code, typed loosely; a wrong code is "not found"
     verify = reverse("reports:verify_certificate")
     page = Client().get(verify, {"code": issued.code.replace("-", " ").lower()}).content.decode()

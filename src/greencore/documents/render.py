@@ -16,6 +16,7 @@ import jinja2
 
 from greencore.documents.certificate import CertificateData
 from greencore.documents.chart import radar_png, radar_svg
+from greencore.documents.filings import FilingConfirmation, RoundSummaryDocument
 from greencore.documents.model import SelfEvaluationReport
 from greencore.documents.publication import AnnouncementDocument, PublicityNoticeDocument
 from greencore.documents.third_party import ThirdPartyReport
@@ -142,3 +143,11 @@ def publicity_notice_pdf(notice: PublicityNoticeDocument, templates: Templates |
 
 def announcement_pdf(document: AnnouncementDocument, templates: Templates | None = None) -> bytes:
     return html_to_pdf(render_html("announcement.html", document.context(), templates))
+
+
+def filing_confirmation_pdf(document: FilingConfirmation, templates: Templates | None = None) -> bytes:
+    return html_to_pdf(render_html("filing_confirmation.html", document.context(), templates))
+
+
+def filing_round_summary_pdf(document: RoundSummaryDocument, templates: Templates | None = None) -> bytes:
+    return html_to_pdf(render_html("filing_round_summary.html", document.context(), templates))
