@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -255,9 +256,22 @@ def round_summary(request: HttpRequest) -> HttpResponse:
     return redirect("reports:issued", pk=issued.pk)
 
 
+def _private_needs_login(request: HttpRequest, pk: str) -> HttpResponse | None:
+    """Public notices are for anyone; any other issued document asks an anonymous visitor to sign in
+    first, as every private page does (and says nothing of whether it exists)."""
+    if request.user.is_authenticated:
+        return None
+    public = IssuedDocument.objects.filter(
+        pk__in=[pk], kind__in=[IssuedDocument.Kind.PUBLICITY_NOTICE, IssuedDocument.Kind.ANNOUNCEMENT]
+    ).exists()
+    return None if public else redirect_to_login(request.get_full_path())
+
+
 @login_not_required
 @require_GET
 def issued(request: HttpRequest, pk: str) -> HttpResponse:
+    if (login := _private_needs_login(request, pk)) is not None:
+        return login
     found = access_issued(request.user, pk)
     template = "reports/issued_status.html#progress" if request.htmx else "reports/issued_status.html"
     return render(request, template, {"issued": found})
@@ -266,6 +280,8 @@ def issued(request: HttpRequest, pk: str) -> HttpResponse:
 @login_not_required
 @require_GET
 def issued_download(request: HttpRequest, pk: str) -> HttpResponse:
+    if (login := _private_needs_login(request, pk)) is not None:
+        return login
     found = access_issued(request.user, pk)
     return _stored(actor_of(request.user), found)
 
