@@ -24,7 +24,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from factories import actor, pdf_bytes, start
+from factories import actor, pdf_bytes, start, suzhou_answers
 from openpyxl import load_workbook
 from test_applications import complete_answers
 from test_register_verification import published
@@ -415,3 +415,47 @@ def test_published_list_carries_the_announcement_number_and_real_values(world):
     assert row[1] == title.organisation.name and row[4] == "绿色工厂"
     assert Decimal(str(row[7])) == title.score and sheet["H4"].data_type == "n", "得分为数值"
     assert row[8].date() == title.valid_from and sheet["I4"].is_date, "有效期自为日期"
+
+
+# --- 地方版式 -----------------------------------------------------------------------------------------------
+
+
+def test_a_suzhou_call_gets_the_suzhou_report_layout_from_the_worker(
+    world, django_capture_on_commit_callbacks
+):
+    """The layout is the scheme's (factory-suzhou: report_layout suzhou): same request, same worker, the
+    city's 《苏州市绿色工厂评价报告》 with the score and grade the engine stored with the dossier."""
+    user = world.users["sz-machinery"]
+    application = start(user, "suzhou-2026-factory-grading")
+    applications.save_answers(actor(user), application, suzhou_answers())
+    client = world.client("sz-machinery")
+    for fmt in ("pdf", "docx"):
+        document = _generate(client, application, fmt, django_capture_on_commit_callbacks)
+        document.refresh_from_db()
+        assert document.status == "done", document.message
+        result = _engine_result(document)
+        content = b"".join(
+            client.get(reverse("reports:download", kwargs={"pk": document.pk})).streaming_content
+        )
+        if fmt == "pdf":
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            path = SHOTS / "suzhou-platform.pdf"
+            path.write_bytes(content)
+            flat = re.sub(
+                r"\s+",
+                "",
+                subprocess.run(
+                    ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+                ).stdout,
+            )
+            assert flat.startswith("苏州市绿色工厂评价报告"), "苏州版式"
+            assert f"评价分数：{result.score:f}分（满分{result.max_score:f}）" in flat, "得分与引擎一致"
+            assert f"对应等级：{result.grade_label}" in flat and "九、动态管理及承诺" in flat
+        else:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                body = ElementTree.fromstring(archive.read("word/document.xml"))
+            paragraphs = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in body.iter(f"{W}p")]
+            assert (
+                f"评价分数：{result.score:f} 分（满分 {result.max_score:f}）；具备资格；对应等级：{result.grade_label}"
+                in paragraphs
+            )
