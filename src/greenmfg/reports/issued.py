@@ -11,9 +11,10 @@ Every stored file is checked against its digest before it is served, and anyone 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
@@ -78,7 +79,7 @@ def _new_version(actor: Actor | None, **fields: Any) -> IssuedDocument:
     )
 
 
-def _enqueue(issued_id: object) -> None:
+def _enqueue(issued_id: uuid.UUID) -> None:
     result = generate_issued.enqueue(str(issued_id))
     IssuedDocument.objects.filter(pk=issued_id).update(task_id=str(result.id)[:64])
 
@@ -130,6 +131,7 @@ def request_round_summary(actor: Actor, year: int, fmt: str) -> IssuedDocument:
 
 
 def _confirmation(issued: IssuedDocument) -> bytes:
+    assert issued.filing_id is not None  # a confirmation names its filing
     filing = Filing.objects.select_related("title__organisation", "authority").get(pk=issued.filing_id)
     assert filing.submitted_on is not None  # accepted filings have been submitted
     specs = {n.id: n.label.zh for n in get_scheme(filing.title.scheme).iter_nodes()}
@@ -196,8 +198,8 @@ RENDER: dict[str, Callable[[IssuedDocument], bytes]] = {
 }
 
 
-def _failed(model: type[Document | IssuedDocument | Certificate], pk: object, error: BaseException) -> None:
-    model.objects.filter(pk=pk).update(
+def _failed(pk: uuid.UUID, error: BaseException) -> None:
+    IssuedDocument.objects.filter(pk=pk).update(
         status=Status.FAILED, message=f"生成失败（{type(error).__name__}）：{error}"[:500]
     )
 
@@ -212,7 +214,7 @@ def generate_issued(issued_id: str) -> str:
         name, digest = storage.store_digested(content, issued.format)
     except Exception as error:  # a template a bureau broke, a font missing: the reason, never "running"
         logger.exception("issued document %s failed", issued_id)
-        _failed(IssuedDocument, issued.pk, error)
+        _failed(issued.pk, error)
         IssuedDocument.objects.filter(pk=issued.pk).update(progress=100, finished_at=timezone.now())
         return Status.FAILED
     IssuedDocument.objects.filter(pk=issued.pk).update(
@@ -298,7 +300,7 @@ def open_issued(actor: Actor | None, issued: IssuedDocument) -> BinaryIO:
     return handle
 
 
-def verify_issued_copy(upload: BinaryIO | None, size: int) -> IssuedDocument | None:
+def verify_issued_copy(upload: BinaryIO | IO[bytes] | None, size: int) -> IssuedDocument | None:
     """The issued document a copy is byte for byte (by SM3), or None. Public: whoever holds a copy learns
     only which document it is, which the copy itself prints."""
     if upload is None or size == 0:
@@ -328,38 +330,46 @@ def job_timeout() -> timedelta:
     return timedelta(minutes=int(getattr(settings, "REPORT_JOB_TIMEOUT_MINUTES", 30)))
 
 
+def _end(row: Document | IssuedDocument | Certificate, fields: dict[str, Any]) -> int:
+    """Fail the row if it still has the status it was read with (a worker may have finished meanwhile)."""
+    if isinstance(row, Certificate):
+        return Certificate.objects.filter(pk=row.pk, status=row.status).update(**fields)
+    if isinstance(row, IssuedDocument):
+        return IssuedDocument.objects.filter(pk=row.pk, status=row.status).update(**fields)
+    return Document.objects.filter(pk=row.pk, status=row.status).update(**fields)
+
+
 def fail_stale_documents(*, dead_worker: str = "", now: datetime | None = None) -> int:
     """End the documents, issued documents and certificates no worker will finish: claimed by a dead
     worker, finished elsewhere, or running longer than REPORT_JOB_TIMEOUT_MINUTES. Each is marked failed
     with the reason and an audit event; the user asks again (a new version). Returns how many."""
     now = now or timezone.now()
     ended = 0
-    for model, created in (
-        (Document, "created_at"),
-        (IssuedDocument, "created_at"),
-        (Certificate, "issued_at"),
-    ):
-        rows = list(model.objects.filter(status__in=OPEN))  # type: ignore[attr-defined]
-        results = jobs.task_results(row.task_id for row in rows)
-        for row in rows:
-            result = results.get(row.task_id)
-            why = jobs.stale(
-                running=row.status == Status.RUNNING,
-                created_at=getattr(row, created),
-                result=result,
-                dead_worker=dead_worker,
-                now=now,
-                timeout=job_timeout(),
-            )
-            if not why:
+    rows: list[Document | IssuedDocument | Certificate] = [
+        *Document.objects.filter(status__in=OPEN),
+        *IssuedDocument.objects.filter(status__in=OPEN),
+        *Certificate.objects.filter(status__in=OPEN),
+    ]
+    results = jobs.task_results(row.task_id for row in rows)
+    for row in rows:
+        result = results.get(row.task_id)
+        why = jobs.stale(
+            running=row.status == Status.RUNNING,
+            created_at=row.issued_at if isinstance(row, Certificate) else row.created_at,
+            result=result,
+            dead_worker=dead_worker,
+            now=now,
+            timeout=job_timeout(),
+        )
+        if not why:
+            continue
+        with transaction.atomic():
+            fields: dict[str, Any] = {"status": Status.FAILED, "message": _STALE}
+            if not isinstance(row, Certificate):
+                fields |= {"progress": 100, "finished_at": now}
+            if not _end(row, fields):
                 continue
-            with transaction.atomic():
-                fields: dict[str, Any] = {"status": Status.FAILED, "message": _STALE}
-                if model is not Certificate:
-                    fields |= {"progress": 100, "finished_at": now}
-                if not model.objects.filter(pk=row.pk, status=row.status).update(**fields):  # type: ignore[attr-defined]
-                    continue
-                jobs.end_task(result, now)
-                audit.record("reports.job_failed", obj=row, success=False, detail={"reason": why})
-            ended += 1
+            jobs.end_task(result, now)
+            audit.record("reports.job_failed", obj=row, success=False, detail={"reason": why})
+        ended += 1
     return ended

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from greencore import write_table_xlsx
 from greenmfg.applications.access import access_application
 from greenmfg.catalog.models import Call
+from greenmfg.core.http import HtmxHttpRequest
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.selectors import Actor, actor_of
@@ -66,14 +68,14 @@ def generate(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def status(request: HttpRequest, pk: str) -> HttpResponse:
+def status(request: HtmxHttpRequest, pk: str) -> HttpResponse:
     document = access_document(request.user, pk)
     template = "reports/status.html#progress" if request.htmx else "reports/status.html"
     return render(request, template, {"document": document, "application": document.application})
 
 
 @require_GET
-def download(request: HttpRequest, pk: str) -> HttpResponse:
+def download(request: HttpRequest, pk: str) -> HttpResponseBase:
     document = access_document(request.user, pk)
     actor = access_actor(request.user)
     try:
@@ -100,7 +102,7 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = access_actor(request.user)
     upload = request.FILES.get("copy")
     try:
-        found = services.verify_copy(actor, application, upload, upload.size if upload else 0)
+        found = services.verify_copy(actor, application, upload, (upload.size or 0) if upload else 0)
     except ReportError as error:
         messages.error(request, localized(error))
         return redirect("reports:application", public_id=application.public_id)
@@ -123,7 +125,7 @@ def call_summary_table(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def certificate(request: HttpRequest, title_id: str) -> HttpResponse:
+def certificate(request: HtmxHttpRequest, title_id: str) -> HttpResponseBase:
     """The certificate of a title, for its holder and its issuer: the PDF once the worker has made it,
     else its progress (or the button that asks for it)."""
     actor = access_actor(request.user)
@@ -195,7 +197,7 @@ def published_list_table(request: HttpRequest, public_id: str) -> HttpResponse:
     return response
 
 
-def _stored(actor: Actor | None, issued: IssuedDocument) -> HttpResponse:
+def _stored(actor: Actor | None, issued: IssuedDocument) -> HttpResponseBase:
     """An issued document's stored file, checked against its SM3 first (409 when it no longer matches)."""
     try:
         handle = issued_documents.open_issued(actor, issued)
@@ -212,7 +214,7 @@ def _stored(actor: Actor | None, issued: IssuedDocument) -> HttpResponse:
 
 @login_not_required
 @require_GET
-def publicity_notice_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+def publicity_notice_pdf(request: HttpRequest, public_id: str) -> HttpResponseBase:
     """The publicity notice (公示) as PDF: public once its window has opened, as the notice page is; the
     stored copy of the notice in its present state."""
     notice = access_public_notice(public_id)
@@ -221,7 +223,7 @@ def publicity_notice_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_not_required
 @require_GET
-def announcement_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+def announcement_pdf(request: HttpRequest, public_id: str) -> HttpResponseBase:
     """The announcement (公告) with its published list, under its number (public, as the announcement is)."""
     announcement = access_announcement(public_id)
     return _stored(None, notices.announced_pdf(announcement, request.build_absolute_uri("/")))
@@ -269,7 +271,7 @@ def _private_needs_login(request: HttpRequest, pk: str) -> HttpResponse | None:
 
 @login_not_required
 @require_GET
-def issued(request: HttpRequest, pk: str) -> HttpResponse:
+def issued(request: HtmxHttpRequest, pk: str) -> HttpResponse:
     if (login := _private_needs_login(request, pk)) is not None:
         return login
     found = access_issued(request.user, pk)
@@ -279,7 +281,7 @@ def issued(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_not_required
 @require_GET
-def issued_download(request: HttpRequest, pk: str) -> HttpResponse:
+def issued_download(request: HttpRequest, pk: str) -> HttpResponseBase:
     if (login := _private_needs_login(request, pk)) is not None:
         return login
     found = access_issued(request.user, pk)
@@ -294,7 +296,7 @@ def verify_issued(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/issued_verify.html", {"checked": False})
     upload = request.FILES.get("copy")
     try:
-        found = issued_documents.verify_issued_copy(upload, upload.size if upload else 0)
+        found = issued_documents.verify_issued_copy(upload, (upload.size or 0) if upload else 0)
     except ReportError as error:
         messages.error(request, localized(error))
         return redirect("reports:verify_issued")
