@@ -31,8 +31,8 @@ from greenmfg.applications import services as applications
 from greenmfg.audit.models import Event
 from greenmfg.evidence.validation import sm3_hex
 from greenmfg.publication.models import Title
-from greenmfg.reports import certificates, issued
-from greenmfg.reports.models import Certificate, IssuedDocument
+from greenmfg.reports import certificates, issued, services
+from greenmfg.reports.models import Certificate, Document, IssuedDocument
 from greenmfg.supervision import services as supervision
 from greenmfg.supervision.models import Filing
 
@@ -234,10 +234,18 @@ def test_only_the_supervising_bureau_asks_for_its_round_and_a_bad_request_change
     assert not IssuedDocument.objects.exists() and Event.objects.count() == events
 
 
-def test_the_sweeper_fails_jobs_a_dead_worker_left_running_after_the_timeout(world, settings):
+def test_the_sweeper_fails_jobs_a_dead_worker_left_running_after_the_timeout(
+    world, settings, django_capture_on_commit_callbacks
+):
     settings.REPORT_JOB_TIMEOUT_MINUTES = 30
     authority = world.users["sz-reviewer"].membership.organisation
     start_at = datetime.fromisoformat("2027-05-01T09:00:00+08:00")
+    owner = actor(world.users["sz-machinery"])
+    drafted = start(world.users["sz-machinery"])  # while its call is open
+    applications.save_answers(owner, drafted, complete_answers())
+    with django_capture_on_commit_callbacks(execute=False):  # its worker never ran it
+        report = services.request_document(owner, drafted, "self_evaluation", "pdf")
+    Document.objects.filter(pk=report.pk).update(status="running", created_at=start_at)
     with time_machine.travel(start_at, tick=False):
         running = IssuedDocument.objects.create(
             kind="round_summary", format="pdf", subject=f"{authority.pk}/2027", label="汇总",
@@ -258,14 +266,19 @@ def test_the_sweeper_fails_jobs_a_dead_worker_left_running_after_the_timeout(wor
     running.refresh_from_db()
     assert running.status == "running"
     # one second past it: the running ones fail with the reason; a queued one waits for a worker
-    assert issued.fail_stale_documents(now=start_at + timedelta(minutes=30, seconds=1)) == 2
+    assert issued.fail_stale_documents(now=start_at + timedelta(minutes=30, seconds=1)) == 3
     running.refresh_from_db()
+    report.refresh_from_db()
+    assert (report.status, report.message) == (
+        "failed",
+        "生成进程意外终止（工作进程已停止或超时），请重新生成。",
+    )
     certificate.refresh_from_db()
     queued.refresh_from_db()
     assert (running.status, running.progress) == ("failed", 100)
     assert running.message == "生成进程意外终止（工作进程已停止或超时），请重新生成。"
     assert certificate.status == "failed" and queued.status == "queued"
-    assert Event.objects.filter(action="reports.job_failed").count() == events + 2
+    assert Event.objects.filter(action="reports.job_failed").count() == events + 3
     # swept once: a second sweep finds nothing
     assert issued.fail_stale_documents(now=start_at + timedelta(hours=2)) == 0
     # the failed certificate is asked for again under the same code
