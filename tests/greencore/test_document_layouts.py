@@ -168,6 +168,9 @@ def test_xx_city_has_the_self_evaluation_table_then_the_report(xx_city):
     assert f"自评总分：{number(result.score)}/{number(result.max_score)}" in flat
     assert "本市评选规则：得分高于80分且位于本批次前30位的企业" in flat, "评选规则来自方案数据"
     assert "是否达到申报条件：合格" in flat, "82 分高于 80 分"
+    assert "得分已达到本方案合格线；本方案不分等级，入选条件为“得分高于80分且位于本批次前30位”" in flat, (
+        "不分等级的方案不称“资料不全”"
+    )
     for category in result.categories():
         row = re.sub(r"\s+", "", f"{category.label}{number(category.points)}{number(category.max_points)}")
         assert row in flat[report:], f"“{category.label}”的得分"

@@ -282,6 +282,12 @@ def _gap(result: Result, scheme: Scheme) -> tuple[GapSection | None, str]:
     if gap is None:
         if not scheme.outcome.grades and scheme.outcome.pass_mark is None:
             return None, "本评价方案不分等级，无“下一等级”；改进方向见各指标得分与计算过程。"
+        if not scheme.outcome.grades and result.passed:
+            # e.g. 'XX市': > 80 and among the top 30; whether it is listed depends on the whole call
+            return None, (
+                f"得分已达到本方案合格线；本方案不分等级，入选条件为“{_selection_rule(scheme)}”"
+                "（排名由本批次全部申报单位的得分确定）。"
+            )
         if result.grade and scheme.outcome.grades and result.grade == scheme.outcome.grades[0].id:
             return None, f"已达到本方案最高等级“{result.grade_label or result.grade}”。"
         return None, "暂无可计算的差距（资料不全或不具备资格时先补齐资料、消除否决项）。"
