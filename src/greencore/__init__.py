@@ -38,7 +38,12 @@ importable for greencore's own code, its command line and its tests; their layou
   `attribute_industry` (GB/T 4754 from the listed sector, product category or unit name);
 - industry benchmark values: `BenchmarkValue`, a sheet's rows checked (`check_benchmark_rows`,
   `read_benchmark_workbook`, `RowProblem`, `BENCHMARK_COLUMNS`, `BENCHMARK_MARKS`), the inputs they fill
-  (`benchmark_inputs`) and the value that applies to an industry (`match_benchmarks`);
+  (`benchmark_inputs`) and the value that applies to an industry (`match_benchmarks`), falling back up the
+  bureau tree (`match_benchmarks_up_tree`); the energy-limit grades and water quotas of the per-product
+  tables (`LIMIT_COLUMNS`, `limit_columns`);
+- call calendars: `check_calendar` (`CalendarProblem`), a step's due date and overdue (`step_due`,
+  `is_overdue`), the province's recommendation quota (`check_quota`, `quota_applies`, `QuotaExceeded`,
+  `QUOTA_MAX`);
 - local schemes: `load_scheme_text` (YAML text, `extends:` resolved by `parents_from(registry)`), the
   numbers a derived scheme may change (`editable_numbers`), `derive_scheme_text`, and `scheme_diff`
   (`NumberChange`) against the parent;
@@ -51,15 +56,29 @@ from greencore.attribution import SECTOR_INDUSTRY, Division, PlaceNames, attribu
 from greencore.benchmarks import (
     BENCHMARK_COLUMNS,
     BENCHMARK_MARKS,
+    LIMIT_COLUMNS,
     BenchmarkValue,
     RowProblem,
     benchmark_inputs,
     check_benchmark_rows,
+    limit_columns,
     match_benchmarks,
+    match_benchmarks_up_tree,
     read_benchmark_workbook,
 )
 from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
 from greencore.calc.park import compute_park
+from greencore.calendars import (
+    QUOTA_MAX,
+    CalendarProblem,
+    QuotaExceeded,
+    check_calendar,
+    check_quota,
+    is_overdue,
+    key_list_refusal,
+    quota_applies,
+    step_due,
+)
 from greencore.capping import GradeCap, grade_caps
 from greencore.documents import (
     AnnouncedTitle,
@@ -267,9 +286,11 @@ __all__ = [
     "EXEMPTION_YEARS",
     "GATES_SHEET",
     "LAYOUT",
+    "LIMIT_COLUMNS",
     "LISTING_TARGET",
     "LISTING_TRANSITIONS",
     "NATIONAL_PROJECTS_PER_YEAR",
+    "QUOTA_MAX",
     "RECTIFICATION_MONTHS",
     "REMINDER_OFFSETS",
     "SECTOR_INDUSTRY",
@@ -281,6 +302,7 @@ __all__ = [
     "BenchmarkValue",
     "CalcError",
     "CalcInputError",
+    "CalendarProblem",
     "Candidate",
     "CaseFacts",
     "CellProblem",
@@ -330,6 +352,7 @@ __all__ = [
     "PopulationResult",
     "QualityProblem",
     "Quota",
+    "QuotaExceeded",
     "Ranking",
     "RawForm",
     "RawPlace",
@@ -379,8 +402,10 @@ __all__ = [
     "certificate_pdf",
     "check_assignment",
     "check_benchmark_rows",
+    "check_calendar",
     "check_eligibility",
     "check_filing",
+    "check_quota",
     "check_transition",
     "check_workbook",
     "compare_results",
@@ -420,14 +445,18 @@ __all__ = [
     "input_place",
     "input_table_key",
     "is_exempt",
+    "is_overdue",
     "is_raw_key",
     "jurisdiction_contains",
     "jurisdiction_prefix",
+    "key_list_refusal",
+    "limit_columns",
     "listing_refusal",
     "load_data",
     "load_scheme_text",
     "load_workflow",
     "match_benchmarks",
+    "match_benchmarks_up_tree",
     "may_apply_from",
     "negative_list",
     "parents_from",
@@ -435,6 +464,7 @@ __all__ = [
     "publicity_notice_document",
     "publicity_notice_pdf",
     "published_score",
+    "quota_applies",
     "quota_counts",
     "quota_refusal",
     "radar_png",
@@ -470,6 +500,7 @@ __all__ = [
     "shipped",
     "shipped_dir",
     "stale_items",
+    "step_due",
     "steps",
     "submission_package_pdf",
     "table_cell_key",

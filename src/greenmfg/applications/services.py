@@ -27,11 +27,12 @@ from greencore import (
     check_transition,
     steps,
 )
+from greencore import step_due as core_step_due
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.audit.services import canonical, sm3
 from greenmfg.catalog.models import Call
-from greenmfg.catalog.selectors import call_open_to, eligibility_of
+from greenmfg.catalog.selectors import call_open_to, eligibility_of, step_date
 from greenmfg.core import jobs
 from greenmfg.core.errors import Refused
 from greenmfg.evidence import files
@@ -46,7 +47,7 @@ from .answers import Answers
 from .dossier import Evaluation, Form, blockers, build_form, evaluate, remember, scheme_for, store_result
 from .models import Application, Dossier, ImportJob
 from .selectors import benchmark_fields
-from .states import EDITABLE, WORKFLOW
+from .states import EDITABLE, LIVE, WORKFLOW
 from .workbook import InvalidCells, answers_from_workbook
 
 logger = logging.getLogger(__name__)
@@ -285,9 +286,7 @@ def submit(actor: Actor, application: Application) -> Application:
         locked.state_changed_at = now
         # the step that returned it (or the first) gets its full time again
         chain = steps(locked.call.review_chain)
-        locked.step_due_on = timezone.localdate() + timedelta(
-            days=chain[min(locked.review_step, len(chain) - 1)].days
-        )
+        locked.step_due_on = step_due_on(locked.call, min(locked.review_step, len(chain) - 1))
         locked.reopened_items = []
         locked.save(
             update_fields=["state", "submitted_at", "state_changed_at", "step_due_on", "reopened_items"]
@@ -421,6 +420,31 @@ def move_return_deadline(actor: Actor, application: Application, deadline: date)
             link,
         )
     return locked
+
+
+def step_due_on(call: Call, index: int, arrived_on: date | None = None) -> date:
+    """The due date of step `index` for an application reaching it on `arrived_on` (today): the call
+    calendar's date for the step, else the step's review days later (greencore.step_due)."""
+    spec = steps(call.review_chain)[index]
+    return core_step_due(step_date(call, index), arrived_on or timezone.localdate(), spec.days)
+
+
+def move_step_due(call: Call, index: int, day: date | None) -> int:
+    """The calendar moved step `index`'s date (port catalog.step_date_moved): each application waiting at
+    that step takes the new due date — or, when the date was cleared, its review days from the day it
+    arrived. Returns how many changed."""
+    spec = steps(call.review_chain)[index]
+    moved = 0
+    waiting = Application.objects.select_for_update().filter(call=call, review_step=index, state__in=LIVE)
+    for application in waiting:
+        changed = application.state_changed_at
+        arrived = timezone.localdate(changed) if changed else timezone.localdate()
+        due = core_step_due(day, arrived, spec.days)
+        if application.step_due_on != due:
+            application.step_due_on = due
+            application.save(update_fields=["step_due_on"])
+            moved += 1
+    return moved
 
 
 def return_key(application: Application) -> str:
