@@ -14,8 +14,9 @@ from test_applications import complete_answers
 from test_benchmarks import sheet, year
 
 from greenmfg.applications import services as applications
-from greenmfg.applications.dossier import evaluate, scheme_for
+from greenmfg.applications.dossier import build_form, evaluate, scheme_for
 from greenmfg.applications.models import Dossier
+from greenmfg.applications.selectors import limit_cells_shown
 from greenmfg.applications.services import ApplicationError
 from greenmfg.benchmarks import services
 
@@ -142,3 +143,21 @@ def test_a_renamed_product_loses_the_other_products_limits(world: Any, filled: A
     inputs = Dossier.objects.get(application=filled).answers["inputs"]
     assert "tin:products:0:limit_grade1" not in inputs and "tin:products:0:limit_grade2" not in inputs
     assert inputs["tin:water_products:1:quota_lead"] == "1"  # 齿轮箱 keeps its quota
+
+
+def test_a_submitted_version_keeps_its_values_without_a_source_the_bureau_replaced(
+    world: Any, filled: Any
+) -> None:
+    services.import_benchmarks(
+        actor(world.users["sz-reviewer"]),
+        sheet(["34", "铸件", year(), "products.limit_grade1", 280, "kgce/t", LIMITS, "V"]),
+    )
+    call, applicant = filled.call, filled.applicant
+    answers = Dossier.objects.get(application=filled).answers
+    form = build_form(scheme_for(call.scheme_id, call.scheme_version).key)
+    draft = limit_cells_shown(call, applicant, form, answers, frozen=False)
+    frozen = limit_cells_shown(call, applicant, form, answers, frozen=True)
+    key = "tin:products:0:limit_grade1"
+    assert draft[key].value is not None and draft[key].value.value == Decimal("280")
+    assert key not in frozen  # stored 290: shown as stored, with no source
+    assert frozen["tin:products:0:limit_grade2"].value is not None  # 400 is still the bureau's

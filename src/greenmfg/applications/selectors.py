@@ -26,6 +26,7 @@ from greenmfg.catalog.models import Call
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 
+from .answers import Answers
 from .dossier import Form, build_form, scheme_for
 from .models import Application, Dossier
 from .ports import readers
@@ -215,6 +216,24 @@ def limit_cells(
             else:
                 cells[key] = LimitCell(row.product, label, found[1], bureaus[column.key].name)
     return cells
+
+
+def limit_cells_shown(
+    call: Call, applicant: Organisation, form: Form, answers: Mapping[str, Any], *, frozen: bool
+) -> dict[str, LimitCell]:
+    """`limit_cells` for a page showing `answers` (as stored). A submitted version keeps the values it
+    was scored with: a cell whose stored value is no longer the bureau's (re-imported since) is shown as
+    stored, without a source that is not its own. A draft shows the current values (its next save
+    takes them)."""
+    stored = Answers.from_json(answers)
+    cells = limit_cells(call, applicant, form, stored.raw)
+    if not frozen:
+        return cells
+    return {
+        key: cell
+        for key, cell in cells.items()
+        if cell.value is None or stored.inputs.get(key) == _text(cell.value)
+    }
 
 
 def limit_fields(cells: Mapping[str, LimitCell]) -> dict[str, str]:

@@ -42,7 +42,7 @@ from .selectors import (
     applications_visible_to,
     dossier_for,
     fixed_benchmarks,
-    limit_cells,
+    limit_cells_shown,
     review_queue,
     versions_for,
 )
@@ -116,7 +116,9 @@ def _result_context(
         "fixed": fixed_benchmarks(call, application.applicant, form),
         # the energy-limit grades and water quotas of each product row: filled by the product's name
         # (read-only, with their source), or marked as the enterprise's to type
-        "limit_cells": limit_cells(call, application.applicant, form, Answers.from_json(dossier.answers).raw),
+        "limit_cells": limit_cells_shown(
+            call, application.applicant, form, dossier.answers, frozen=dossier.frozen_at is not None
+        ),
         "evaluation": evaluation,
         "result": result,
         # the figures read from raw data with their steps and reference rows, under the form
