@@ -213,8 +213,10 @@ def test_a_failing_application_passed_before_this_rule_is_never_listed(world):
 
 
 def test_suzhou_grades_from_the_decisive_result_and_its_prerequisite(world):
-    """Suzhou (seeds/003): the title carries the grade of the decisive result; 3A's prerequisite (2A held)
-    caps it, and the notice and the announcement show the grade."""
+    """Suzhou (seeds/003): the verdict carries the grade of the decisive result; 3A's prerequisite (2A held)
+    caps it. The city grants only 3A (2A is the district's, greencore's grading ladder): a capped 2A cannot
+    be passed at a city step, and the page says which level grades it. (The district's own grading:
+    tests/greenmfg/test_suzhou_ladder.py.)"""
     set_call("factory-suzhou")
     values = {**suzhou_answers(), "in:held_grade": "1A"}
     application = submitted(world, "sz-machinery", values)
@@ -222,17 +224,16 @@ def test_suzhou_grades_from_the_decisive_result_and_its_prerequisite(world):
         get_scheme("factory-suzhou"), {k[3:]: v for k, v in values.items() if k.startswith("in:")}
     )
     found = selectors.decisive_verdict(application)
-    assert found is not None and found.allowed
+    assert found is not None and not found.allowed
     assert found.grade == expected.grade == "2A"
     assert found.reasons[1][0] == "得分达到3A级绿色工厂（市级）分数线，但申报3A级须已获评2A级"
+    assert found.reasons[-1][0] == (
+        "2A级绿色工厂不在本级（市级）及以后环节评定：该等级由区县级主管部门评定；本批次评定 3A"
+    )
     page = case_page(world, application)
-    assert "2A级绿色工厂" in page and "申报3A级须已获评2A级" in page
-    services.pass_step(city(world), application, "同意")
-    notice = publication.open_publicity(city(world), application.call)
-    assert notice.entries.get().grade == "2A级绿色工厂"
-    publication.publish(city(world), notice, today=notice.closes_on + timedelta(days=1))
-    title = Title.objects.get()
-    assert (title.grade, title.grade_label, title.score) == ("2A", "2A级绿色工厂", found.score)
+    assert "2A级绿色工厂" in page and "申报3A级须已获评2A级" in page and "该等级由区县级主管部门评定" in page
+    with refused(VerdictRefused, "该等级由区县级主管部门评定"):
+        services.pass_step(city(world), application, "同意")
 
 
 # --- the property -------------------------------------------------------------------------------------
