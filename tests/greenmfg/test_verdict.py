@@ -216,7 +216,7 @@ def test_suzhou_grades_from_the_decisive_result_and_its_prerequisite(world):
     """Suzhou (seeds/003): the verdict carries the grade of the decisive result; 3A's prerequisite (2A held)
     caps it. The city grants only 3A (2A is the district's, greencore's grading ladder): a capped 2A cannot
     be passed at a city step, and the page says which level grades it. (The district's own grading:
-    tests/greenmfg/test_suzhou_ladder.py.)"""
+    tests/greenmfg/test_district_grading.py.)"""
     set_call("factory-suzhou")
     values = {**suzhou_answers(), "in:held_grade": "1A"}
     application = submitted(world, "sz-machinery", values)

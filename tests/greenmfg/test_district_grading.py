@@ -263,14 +263,21 @@ def test_80_and_above_goes_to_the_city_for_3a_on_the_platform_2a_title(world, ca
     assert [t.grade for t in selectors.platform_titles(application)] == ["2A"]
 
 
-def evaluated(world: Any, username: str, application: Application, values: dict[str, str]) -> None:
-    """The third-party evaluation body, engaged by the applicant, concludes with `values` (form fields)."""
+def evaluated(
+    world: Any,
+    username: str,
+    application: Application,
+    values: dict[str, str],
+    conclusion: str = "经现场核查，能源计量器具配备不全",
+) -> None:
+    """The third-party evaluation body, engaged by the applicant, concludes with `values` (form fields
+    changed from the self-evaluation)."""
     applicant = actor(world.users[username])
     body = Organisation.objects.get(name=BODY)
     engagement = evaluations.engage(applicant, application, body.pk)
     evaluator = actor(world.users["evaluator"])
     evaluations.save_values(evaluator, engagement, values)
-    evaluations.conclude(evaluator, engagement, "经现场核查，能源计量器具配备不全")
+    evaluations.conclude(evaluator, engagement, conclusion)
 
 
 def test_a_failed_gate_stops_at_the_district_naming_the_gate(world, call):
