@@ -402,6 +402,13 @@ def decisive_verdict(application: Application, step: StepSpec | None = None) -> 
     )
 
 
+def ladder_grades(call: Call) -> dict[str, str]:
+    """The grades each chain level grants itself under the call's scheme ("1A、2A"), for the case page;
+    empty where the scheme has no grading ladder."""
+    ladder = ladder_for(call.scheme_id)
+    return {} if ladder is None else {level: "、".join(ids) for level, ids in ladder.grades.items()}
+
+
 def step_route(application: Application, step: StepSpec, found: Verdict) -> Route:
     """Where the verdict takes the application from `step` (greencore `route`): graded here, on to a later
     step, or nowhere."""

@@ -101,6 +101,7 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
             "application": application,
             "state": WORKFLOW.states[application.state],
             "chain": selectors.chain_of(call),
+            "ladder": selectors.ladder_grades(call),
             "step": step,
             "decides": selectors.decides_step(actor, application, step) and application.state in LIVE,
             "awaiting": selectors.awaiting_forwarding(application),
