@@ -54,6 +54,8 @@ PYTHON_FILES = [
     SRC / "orgs" / "forms.py",
     SRC / "orgs" / "admin_forms.py",
     SRC / "accounts" / "forms.py",
+    SRC / "accounts" / "passwords.py",
+    SRC / "orgs" / "services.py",
 ]
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 

@@ -49,24 +49,27 @@ def _pattern(values: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(v) for v in values))
 
 
-def own_text(html: str) -> str:
-    """The page without its data and without the switch's own label 中文."""
-    values = data_values()
-    return _pattern(tuple(values)).sub("", html.replace(">中文<", "><")) if values else html
+def own_text(html: str, typed: tuple[str, ...] = ()) -> str:
+    """The page without its data, without what the user typed into a refused form (echoed in its fields and
+    named in its errors) and without the switch's own label 中文."""
+    text = re.sub(r'value="[^"]*"', "", html.replace(">中文<", "><"))
+    text = re.sub(r"(<textarea[^>]*>).*?(</textarea>)", r"\1\2", text, flags=re.S)
+    values = tuple(sorted({*data_values(), *typed}, key=len, reverse=True))
+    return _pattern(values).sub("", text) if values else text
 
 
-def leftovers(html: str) -> list[str]:
-    text = own_text(html)
+def leftovers(html: str, typed: tuple[str, ...] = ()) -> list[str]:
+    text = own_text(html, typed)
     return [text[max(0, m.start() - 40) : m.end() + 40] for m in CJK.finditer(text)][:5]
 
 
-def in_english(response: Any, *texts: str) -> str:
+def in_english(response: Any, *texts: str, typed: tuple[str, ...] = ()) -> str:
     assert response.status_code == 200, response.status_code
     html = response.content.decode()
     assert '<html lang="en">' in html
     for text in texts:
         assert text in html, text
-    assert not leftovers(html), leftovers(html)
+    assert not leftovers(html, typed), leftovers(html, typed)
     return html
 
 
@@ -87,55 +90,69 @@ def test_the_check_finds_chinese_left_in_a_page(world: Any) -> None:
     """The check is not vacuous: the page's own Chinese remains after the data is taken out."""
     html = '<html lang="en"><h1>苏州示例精密机械有限公司（演示） 的厂区</h1></html>'
     assert leftovers(html) and "苏州示例" not in own_text(html)
-    assert not leftovers('<h1>Sites of 苏州示例精密机械有限公司（演示）</h1><button>中文</button>')
+    assert not leftovers("<h1>Sites of 苏州示例精密机械有限公司（演示）</h1><button>中文</button>")
+
+
+def registration(**changes: str) -> dict[str, str]:
+    """A complete self-registration of an enterprise, with `changes`."""
+    name = changes.get("name", "英文注册示例有限公司")
+    return {
+        "kind": "enterprise",
+        "name": name,
+        "credit_code": demo_uscc(name, "320506"),
+        "region": "320506",
+        "display_name": "王五",
+        "username": "en-register",
+        "password": PASSWORD,
+        **changes,
+    }
+
+
+def body_application(**changes: str) -> dict[str, str]:
+    """A complete listing application of an evaluation body, with `changes`."""
+    name = changes.get("name", "英文登记评价中心")
+    return {
+        "name": name,
+        "credit_code": demo_uscc(name, "320506"),
+        "legal_person": "赵六",
+        "region": "320506",
+        "qualifications": "CMA 证书 654321",
+        "evaluators": "钱七, 绿色制造评价师, GM-0099",
+        "display_name": "孙八",
+        "username": "en-body",
+        "password": PASSWORD,
+        **changes,
+    }
 
 
 def test_onboarding_pages_in_english(world: Any) -> None:
     client = english(Client())
-    in_english(
-        client.get(reverse("accounts:register")),
-        "Type of organisation",
-        "Contact person",
-        "Industry (division)",
-    )
-    refused = client.post(reverse("accounts:register"), {"kind": "enterprise", "username": "a b"})
+    register, apply = reverse("accounts:register"), reverse("accounts:register_body")
+    in_english(client.get(register), "Type of organisation", "Contact person", "Industry (division)")
+    refused = client.post(register, {"kind": "enterprise", "username": "a b"})
     in_english(refused, "This field is required.", "A username is 4–40 letters, digits or _ . -")
     in_english(
-        client.post(
-            reverse("accounts:register"),
-            {
-                "kind": "enterprise",
-                "name": "英文注册示例有限公司",
-                "credit_code": demo_uscc("英文注册示例有限公司", "320506"),
-                "region": "320506",
-                "display_name": "王五",
-                "username": "en-register",
-                "password": PASSWORD,
-            },
-        ),
-        "Registration submitted",
+        client.post(register, registration(credit_code="91320506MA1X0000")), "unified social credit code"
     )
+    weak = client.post(register, registration(password="abcdefghijklmn"))
+    in_english(weak, "The password must contain at least 3 of")
+    in_english(client.post(register, registration()), "Registration submitted")
+
     in_english(
-        client.get(reverse("accounts:register_body")),
+        client.get(apply),
         "Third-party evaluation body: apply to be listed",
         "Certified evaluators (one a line: name, certificate, certificate number)",
         'id="apply-body">Submit application</button>',
     )
-    applied = client.post(
-        reverse("accounts:register_body"),
-        {
-            "name": "英文登记评价中心",
-            "credit_code": demo_uscc("英文登记评价中心", "320506"),
-            "legal_person": "赵六",
-            "region": "320506",
-            "qualifications": "CMA 证书 654321",
-            "evaluators": "钱七, 绿色制造评价师, GM-0099",
-            "display_name": "孙八",
-            "username": "en-body",
-            "password": PASSWORD,
-        },
-    )
+    applied = client.post(apply, body_application())
     in_english(applied, "<h1>Application submitted</h1>", "Once the bureau approves it, you can log in.")
+    again = body_application(name="英文登记评价中心二", evaluators="钱七 绿色制造评价师")
+    in_english(client.post(apply, {**again, "legal_person": ""}), "This field is required.")
+    in_english(
+        client.post(apply, again),
+        "should read: name, certificate, certificate number",
+        typed=("钱七 绿色制造评价师",),
+    )
 
 
 def test_administration_pages_in_english(world: Any) -> None:
@@ -204,9 +221,13 @@ def test_bodies_accounts_and_sites_in_english(world: Any) -> None:
         'class="approve">Approve</button>',
         'placeholder="Reasons"',
     )
-    approved = follow(reviewer, reverse("orgs:body_decide", args=[found["pending_body"].pk]), {"action": "approve"})
+    approved = follow(
+        reviewer, reverse("orgs:body_decide", args=[found["pending_body"].pk]), {"action": "approve"}
+    )
     in_english(approved, 'class="suspend">Suspend</button>')
-    refused = follow(reviewer, reverse("orgs:body_decide", args=[found["pending_body"].pk]), {"action": "suspend"})
+    refused = follow(
+        reviewer, reverse("orgs:body_decide", args=[found["pending_body"].pk]), {"action": "suspend"}
+    )
     in_english(refused, "give the reason")
 
     district = english(world.client("wz-reviewer"))
@@ -233,6 +254,10 @@ def test_bodies_accounts_and_sites_in_english(world: Any) -> None:
     in_english(enterprise.get(reverse("orgs:site_new")), "<h1>Add site</h1>", ">Please choose<")
     added = follow(enterprise, reverse("orgs:site_new"), {"name": "英文二厂", "region": "320506"})
     in_english(added, "Site “英文二厂” added.", ">Edit</a>")
+    twice = enterprise.post(reverse("orgs:site_new"), {"name": "英文二厂", "region": "320506"})
+    in_english(twice, "The enterprise already has a site named “英文二厂”.")
+    elsewhere = enterprise.post(reverse("orgs:site_new"), {"name": "英文三厂", "region": "110101"})
+    in_english(elsewhere, "The site must lie in ", "is not in", typed=("英文三厂",))
     site = Site.objects.get(name="英文二厂")
     in_english(enterprise.get(reverse("orgs:site_edit", args=[site.pk])), "Edit site: ", "Site name")
     in_english(
@@ -248,16 +273,26 @@ def test_bodies_accounts_and_sites_in_english(world: Any) -> None:
 def test_the_same_pages_in_chinese(world: Any) -> None:
     found = objects(world, {})
     in_chinese(Client().get(reverse("accounts:register")), "单位类型", "联系人姓名")
-    in_chinese(Client().get(reverse("accounts:register_body")), "<h1>第三方评价机构申请登记</h1>", "持证评价人员（")
+    in_chinese(
+        Client().get(reverse("accounts:register_body")), "<h1>第三方评价机构申请登记</h1>", "持证评价人员（"
+    )
     sysadmin = world.client("sz-sysadmin")
-    in_chinese(sysadmin.get(reverse("orgs:admin_home")), "辖区管理：", "开设下级主管部门", ">停用</button>", ">审核人员<")
+    in_chinese(
+        sysadmin.get(reverse("orgs:admin_home")),
+        "辖区管理：",
+        "开设下级主管部门",
+        ">停用</button>",
+        ">审核人员<",
+    )
     in_chinese(sysadmin.get(reverse("orgs:bureau_new")), "所在行政区划代码（GB/T 2260）", ">区县<")
     in_chinese(sysadmin.get(reverse("orgs:staff_new")), "<h1>开设人员账号</h1>", ">审计管理员<")
     in_chinese(world.client("sz-secadmin").get(reverse("orgs:admin_home")), "安全策略（当前配置）")
     in_chinese(world.client("sz-auditadmin").get(reverse("orgs:audit_log")), "审计日志：", "<th>操作人</th>")
     reviewer = world.client("sz-reviewer")
     in_chinese(reviewer.get(reverse("orgs:bodies")), "辖区）</h1>", ">批准</button>")
-    done = follow(reviewer, reverse("orgs:body_decide", args=[found["pending_body"].pk]), {"action": "reject"})
+    done = follow(
+        reviewer, reverse("orgs:body_decide", args=[found["pending_body"].pk]), {"action": "reject"}
+    )
     in_chinese(done, "请填写理由。")
     in_chinese(world.client("wz-reviewer").get(reverse("orgs:account_new")), "所在区县（本部门辖区内）")
     enterprise = world.client("sz-machinery")

@@ -255,5 +255,8 @@ def body_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except AdminRefused as refused:
         messages.error(request, localized(refused))
     else:
-        messages.success(request, gettext("%(name)s：%(state)s。") % {"name": body.name, "state": label(body.get_status_display())})
+        messages.success(
+            request,
+            gettext("%(name)s：%(state)s。") % {"name": body.name, "state": label(body.get_status_display())},
+        )
     return redirect("orgs:bodies")

@@ -14,7 +14,9 @@ from .models import OrgKind
 
 
 class RegistrationForm(forms.Form):
-    kind = forms.ChoiceField(label=_("单位类型"), choices=[(OrgKind.ENTERPRISE, _("企业")), (OrgKind.PARK, _("园区"))])
+    kind = forms.ChoiceField(
+        label=_("单位类型"), choices=[(OrgKind.ENTERPRISE, _("企业")), (OrgKind.PARK, _("园区"))]
+    )
     name = forms.CharField(label=_("单位名称"), max_length=128)
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=24)
     region = forms.ModelChoiceField(
