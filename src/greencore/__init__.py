@@ -40,7 +40,8 @@ importable for greencore's own code, its command line and its tests; their layou
   `read_benchmark_workbook`, `RowProblem`, `BENCHMARK_COLUMNS`, `BENCHMARK_MARKS`), the inputs they fill
   (`benchmark_inputs`) and the value that applies to an industry (`match_benchmarks`), falling back up the
   bureau tree (`match_benchmarks_up_tree`); the energy-limit grades and water quotas of the per-product
-  tables (`LIMIT_COLUMNS`, `limit_columns`);
+  tables (`LIMIT_COLUMNS`, `limit_columns`), filled per row by the product's name
+  (`normalise_product`, `match_product_limits`, `match_limits_up_tree`, `limit_table_products`, `RowLimits`);
 - call calendars: `check_calendar` (`CalendarProblem`), a step's due date and overdue (`step_due`,
   `is_overdue`), the province's recommendation quota (`check_quota`, `quota_applies`, `QuotaExceeded`,
   `QUOTA_MAX`);
@@ -58,12 +59,17 @@ from greencore.benchmarks import (
     BENCHMARK_MARKS,
     LIMIT_COLUMNS,
     BenchmarkValue,
+    RowLimits,
     RowProblem,
     benchmark_inputs,
     check_benchmark_rows,
     limit_columns,
+    limit_table_products,
     match_benchmarks,
     match_benchmarks_up_tree,
+    match_limits_up_tree,
+    match_product_limits,
+    normalise_product,
     read_benchmark_workbook,
 )
 from greencore.calc import CALCULATIONS, CalcError, CalcInputError, compute_factory
@@ -379,6 +385,7 @@ __all__ = [
     "RiskFactor",
     "RoundFiling",
     "RoundSummaryDocument",
+    "RowLimits",
     "RowProblem",
     "RuleError",
     "Scheme",
@@ -470,14 +477,18 @@ __all__ = [
     "jurisdiction_prefix",
     "key_list_refusal",
     "limit_columns",
+    "limit_table_products",
     "listing_refusal",
     "load_data",
     "load_scheme_text",
     "load_workflow",
     "match_benchmarks",
     "match_benchmarks_up_tree",
+    "match_limits_up_tree",
+    "match_product_limits",
     "may_apply_from",
     "negative_list",
+    "normalise_product",
     "open_periods",
     "parents_from",
     "parse_period",

@@ -14,12 +14,14 @@ not after the call's).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from greencore.raw_form import raw_from_fields
 from greencore.standards.model import Scheme
 from greencore.workbook_safety import open_workbook
 
@@ -46,6 +48,9 @@ LIMIT_COLUMNS: dict[str, tuple[str, ...]] = {
     "products": ("limit_grade1", "limit_grade2"),
     "water_products": ("quota_lead", "quota_base"),
 }
+# The rows of those tables are the raw data's products of one section, in order (the calculation's
+# per-product figures of that section fill the table's other columns row by row).
+LIMIT_SECTIONS: dict[str, str] = {"products": "energy", "water_products": "water"}
 _FIRST_YEAR, _LAST_YEAR = 2000, 2100
 
 
@@ -226,3 +231,87 @@ def match_benchmarks_up_tree(
         for input_id, value in match_benchmarks(values, industry, year, products).items():
             found.setdefault(input_id, (depth, value))
     return dict(sorted(found.items()))
+
+
+def normalise_product(name: str) -> str:
+    """A product name as compared with the bureau's sheet: NFKC (full-width letters, digits and brackets
+    become half-width: “（”→“(”), every white space removed, letters case-folded. An enterprise writes
+    “水泥熟料 （P·O 42.5）” where the sheet says “水泥熟料(p·o42.5)”: the same product."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+@dataclass(frozen=True)
+class RowLimits:
+    """One row of a per-product table (`table`, `row` from 0) for the product named `product`: per column
+    id, the layer the reference value came from (0: the call's bureau) and the value. Empty `values`: the
+    bureaus hold none for the product, and the enterprise types the row's limits itself."""
+
+    table: str
+    row: int
+    product: str
+    values: Mapping[str, tuple[int, BenchmarkValue]]
+
+
+def match_product_limits(
+    values: Iterable[BenchmarkValue], industry: str, year: int, product: str
+) -> dict[str, BenchmarkValue]:
+    """The energy-limit grades and water quotas (``table.column`` ids) one bureau holds for `product` of
+    a unit of GB/T 4754 code `industry` in a call of `year`.
+
+    A value applies when its product is the same name after `normalise_product`, its code is a prefix of
+    the unit's and its year is not after the call's; among those, the exact name wins over a normalised
+    one, then the most specific code, then the latest year."""
+    wanted = normalise_product(product)
+    best: dict[str, tuple[tuple[int, int, int], BenchmarkValue]] = {}
+    if not wanted:
+        return {}
+    for value in values:
+        if "." not in value.input_id or not value.product:
+            continue
+        if not industry.startswith(value.industry) or value.year > year:
+            continue
+        if normalise_product(value.product) != wanted:
+            continue
+        rank = (1 if value.product == product else 0, len(value.industry), value.year)
+        held = best.get(value.input_id)
+        if held is None or rank > held[0]:
+            best[value.input_id] = (rank, value)
+    return {input_id: value for input_id, (_, value) in sorted(best.items())}
+
+
+def match_limits_up_tree(
+    layers: Sequence[Iterable[BenchmarkValue]],
+    industry: str,
+    year: int,
+    products: Mapping[str, Sequence[str]],
+) -> list[RowLimits]:
+    """Every row of the per-product tables (`products`: table id -> the product named on each row) with
+    the reference values of its limit columns (`LIMIT_COLUMNS`): each column from the nearest layer that
+    holds one for the product (`layers` as in `match_benchmarks_up_tree`), chosen within the layer by
+    `match_product_limits`."""
+    materialised = [list(layer) for layer in layers]
+    rows: list[RowLimits] = []
+    for table, names in sorted(products.items()):
+        columns = LIMIT_COLUMNS.get(table, ())
+        for index, name in enumerate(names):
+            found: dict[str, tuple[int, BenchmarkValue]] = {}
+            for depth, values in enumerate(materialised):
+                for input_id, value in match_product_limits(values, industry, year, name).items():
+                    column = input_id.partition(".")[2]
+                    if input_id.startswith(f"{table}.") and column in columns:
+                        found.setdefault(column, (depth, value))
+            rows.append(RowLimits(table, index, name, dict(sorted(found.items()))))
+    return rows
+
+
+def limit_table_products(raw_fields: Mapping[str, str]) -> dict[str, list[str]]:
+    """The product named on each row of the per-product tables, from the raw-data form fields: the raw
+    products that give a share (or a metered amount) of the table's section, in their order — the rows
+    the calculation fills the table with. A products table the raw form refuses names no product."""
+    document = raw_from_fields(raw_fields).document
+    out: dict[str, list[str]] = {}
+    for table, section in LIMIT_SECTIONS.items():
+        part = document.get(section)
+        products = part.get("products") if isinstance(part, dict) else None
+        out[table] = [str(p.get("name") or "") for p in products or [] if isinstance(p, dict)]
+    return out

@@ -25,6 +25,7 @@ from greencore import (
     Transition,
     TransitionRefused,
     check_transition,
+    limit_table_products,
     steps,
 )
 from greencore import step_due as core_step_due
@@ -46,7 +47,7 @@ from greenmfg.orgs.selectors import Actor, actor_of
 from .answers import Answers
 from .dossier import Evaluation, Form, blockers, build_form, evaluate, remember, scheme_for, store_result
 from .models import Application, Dossier, ImportJob
-from .selectors import benchmark_fields
+from .selectors import benchmark_fields, limit_cells, limit_fields
 from .states import EDITABLE, LIVE, WORKFLOW
 from .workbook import InvalidCells, answers_from_workbook
 
@@ -155,6 +156,19 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
                 f"基准值由主管部门按行业统一设定，不能修改：{'、'.join(typed[:5])}",
                 f"benchmark values are fixed by the bureau for the industry: {', '.join(typed[:5])}",
             )
+        dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
+        before = Answers.from_json(dossier.answers)
+        after = before.merge(values)
+        # the limit cells of each product row, by the product named after this save (a renamed product
+        # takes its own reference values)
+        cells = limit_cells(call, locked.applicant, form, after.raw)
+        overtyped = [cells[key].label for key in sorted(values) if key in cells and cells[key].value]
+        if overtyped:
+            raise ApplicationError(
+                f"能耗限额等级和取水定额由主管部门按产品统一设定，不能修改：{'、'.join(overtyped[:5])}",
+                "energy-limit grades and water quotas are fixed by the bureau for the product: "
+                + ", ".join(overtyped[:5]),
+            )
         if locked.reopened_items:
             closed = [key for key in values if form.section_of(key) not in locked.reopened_items]
             if closed:
@@ -162,9 +176,14 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
                     f"退回时只开放了「{'、'.join(locked.reopened_items)}」，其他内容不能修改。",
                     f"only {', '.join(locked.reopened_items)} were reopened",
                 )
-        dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
+        limits = limit_fields(cells)
+        # a value filled for a product no longer on that row (renamed or removed) is not the enterprise's
+        stale: dict[str, str] = {}
+        if limit_table_products(before.raw) != limit_table_products(after.raw):
+            filled_before = limit_fields(limit_cells(call, locked.applicant, form, before.raw))
+            stale = {key: "" for key in filled_before if key not in limits and key not in values}
         # the bureau's current values, also those it imported after the draft was started
-        answers = Answers.from_json(dossier.answers).merge(values).merge(fixed)
+        answers = after.merge(stale).merge(fixed).merge(limits)
         dossier.answers = answers.to_json()
         dossier.revision += 1
         evaluation = evaluate(scheme, answers)
@@ -191,8 +210,10 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
         before = Answers.from_json(dossier.answers)
         merged = before.merge(answers.values())
+        # nor the energy-limit grades and water quotas the bureau fixes for the products it names
+        form = build_form(scheme.key)
+        merged = merged.merge(limit_fields(limit_cells(locked.call, locked.applicant, form, merged.raw)))
         if locked.reopened_items:
-            form = build_form(scheme.key)
             closed = sorted(
                 {
                     form.section_of(key) or key

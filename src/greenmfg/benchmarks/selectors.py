@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 from django.db.models import QuerySet
@@ -61,6 +62,18 @@ def bureaus_up_tree(bureau: Organisation) -> list[Organisation]:
     return [bureau, *sorted(above, key=lambda org: (levels.index(org.level), org.pk))]
 
 
+def _layers(call: Call) -> tuple[list[Organisation], list[list[greencore.BenchmarkValue]]]:
+    """The bureaus whose values a call falls back on (`bureaus_up_tree`), and each one's values not
+    after the call's year, in the same order."""
+    year = call.opens_on.year
+    tree = bureaus_up_tree(call.authority)
+    layers: list[list[greencore.BenchmarkValue]] = [[] for _ in tree]
+    depth = {bureau.pk: index for index, bureau in enumerate(tree)}
+    for row in BenchmarkValue.objects.filter(bureau__in=tree, year__lte=year):
+        layers[depth[row.bureau_id]].append(as_core(row))
+    return tree, layers
+
+
 def benchmarks_with_origin(
     call: Call, applicant: Organisation
 ) -> dict[str, tuple[Organisation, greencore.BenchmarkValue]]:
@@ -69,15 +82,26 @@ def benchmarks_with_origin(
     (greencore.match_benchmarks_up_tree); none when the unit has no industry on record."""
     if applicant.industry_id is None:
         return {}
-    year = call.opens_on.year
-    tree = bureaus_up_tree(call.authority)
-    rows = BenchmarkValue.objects.filter(bureau__in=tree, year__lte=year)
-    layers: list[list[greencore.BenchmarkValue]] = [[] for _ in tree]
-    depth = {bureau.pk: index for index, bureau in enumerate(tree)}
-    for row in rows:
-        layers[depth[row.bureau_id]].append(as_core(row))
-    found = greencore.match_benchmarks_up_tree(layers, str(applicant.industry_id), year)
+    tree, layers = _layers(call)
+    found = greencore.match_benchmarks_up_tree(layers, str(applicant.industry_id), call.opens_on.year)
     return {input_id: (tree[layer], value) for input_id, (layer, value) in found.items()}
+
+
+def limits_with_origin(
+    call: Call, applicant: Organisation, products: Mapping[str, Sequence[str]]
+) -> list[tuple[greencore.RowLimits, dict[str, Organisation]]]:
+    """Each row of the per-product tables (`products`: table id -> the product named on each row) with
+    the energy-limit grades and water quotas that apply to its product (greencore.match_limits_up_tree),
+    and per column the bureau that keeps the value. A unit with no industry on record gets none."""
+    if applicant.industry_id is None or not any(products.values()):
+        return [
+            (greencore.RowLimits(table, row, name, {}), {})
+            for table, names in sorted(products.items())
+            for row, name in enumerate(names)
+        ]
+    tree, layers = _layers(call)
+    rows = greencore.match_limits_up_tree(layers, str(applicant.industry_id), call.opens_on.year, products)
+    return [(row, {column: tree[layer] for column, (layer, _) in row.values.items()}) for row in rows]
 
 
 def benchmarks_for(call: Call, applicant: Organisation) -> dict[str, greencore.BenchmarkValue]:
