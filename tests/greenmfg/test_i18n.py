@@ -33,9 +33,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "greenmfg"
 PO = SRC / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-# the templates this catalogue covers (register/, catalog/ and orgs/ are not translated yet)
+# the templates this catalogue covers (the folders not listed are not translated yet)
 TEMPLATE_DIRS = (
     "accounts",
+    "orgs",
     "applications",
     "web",
     "reviews",
@@ -49,6 +50,12 @@ TEMPLATE_DIRS = (
 PYTHON_FILES = [
     SRC / "core" / "i18n.py",
     *(SRC / app / "views.py" for app in TEMPLATE_DIRS),
+    SRC / "orgs" / "admin_views.py",
+    SRC / "orgs" / "forms.py",
+    SRC / "orgs" / "admin_forms.py",
+    SRC / "accounts" / "forms.py",
+    SRC / "accounts" / "passwords.py",
+    SRC / "orgs" / "services.py",
 ]
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 

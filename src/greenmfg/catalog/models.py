@@ -10,6 +10,8 @@ class TitleKind(models.TextChoices):
 
 
 class TitleLevel(models.TextChoices):
+    # Suzhou's districts grade 1A and 2A under their own announcement (seeds/003); no call is district-level
+    DISTRICT = "district", "区县级"
     CITY = "city", "市级"
     PROVINCE = "province", "省级"
     NATIONAL = "national", "国家级"

@@ -51,15 +51,15 @@ class AccountForm(RegistrationForm):
         field = self.fields["region"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Region.objects.filter(level="county", code__startswith=prefix_code)
-        field.label = "所在区县（本部门辖区内）"
+        field.label = _("所在区县（本部门辖区内）")
 
 
 class SiteForm(forms.Form):
-    name = forms.CharField(label="厂区名称", max_length=128)
-    region = forms.CharField(label="所在区县", max_length=6, widget=LongSelect())
-    address = forms.CharField(label="详细地址", max_length=200, required=False)
+    name = forms.CharField(label=_("厂区名称"), max_length=128)
+    region = forms.CharField(label=_("所在区县"), max_length=6, widget=LongSelect())
+    address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
 
     def __init__(self, *args: Any, counties: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].widget.choices = [("", "请选择"), *counties]
+        self.fields["region"].widget.choices = [("", _("请选择")), *counties]
         self.fields["region"].widget.attrs.pop("maxlength", None)  # a list, not a text box

@@ -21,6 +21,7 @@ from greencore import (
     ForwardingRule,
     PanelError,
     QuotaExceeded,
+    Route,
     RuleError,
     StepSpec,
     Verdict,
@@ -53,6 +54,7 @@ from .selectors import (
     current_step,
     decides_step,
     decisive_verdict,
+    graded_at_step,
     meeting_of,
     panel_of,
     panel_result,
@@ -61,6 +63,7 @@ from .selectors import (
     scoring_sheet,
     selected_at_step,
     stale_results,
+    step_route,
 )
 
 
@@ -207,9 +210,11 @@ def _preconditions(locked: Application, step: StepSpec) -> list[str]:
 
 
 def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
-    """This bureau passes the application at its step. Without a forwarding rule it moves on at once; with
-    one it waits for the bureau to run the forwarding over all passed applications; at the last step it
-    waits for the publicity notice."""
+    """This bureau passes the application at its step. Where the step's own level grants the verdict's
+    grade (greencore's grading ladder: Suzhou's districts grade 1A and 2A, seeds/003) it is graded here and
+    waits for this bureau's publicity notice. Otherwise, without a forwarding rule it moves on at once;
+    with one it waits for the bureau to run the forwarding over all passed applications; at the last step
+    it waits for the publicity notice."""
     _check_bureau(actor, application)
     reasons = _reasons(reasons)
     with transaction.atomic():
@@ -218,6 +223,8 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
             raise ReviewError("本级已通过，等待转报。", "already passed, waiting for forwarding")
         if selected_at_step(locked):
             raise ReviewError("本级已入选，等待公示。", "already selected, waiting for publicity")
+        if graded_at_step(locked):
+            raise ReviewError("本级已评定等级，等待本级公示。", "already graded here, waiting for publicity")
         missing = _preconditions(locked, step)
         if missing:
             raise ReviewError(
@@ -225,9 +232,29 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
             )
         found = _allowed_verdict(locked, step)
         score, source, detail = found.score, found.basis.zh, found.to_detail()
-        if step.forward is None:  # passed upward at once (or onto the list at the last step)
+        grade_here = not step.is_last and step_route(locked, step, found) is Route.GRADE_HERE
+        if (
+            step.forward is None and not grade_here
+        ):  # passed upward at once (or onto the list at the last step)
             _check_quota(actor, locked.call, step, 1)
-        if step.forward is None and not step.is_last:
+        if grade_here:
+            decision = _decision(
+                actor,
+                locked,
+                step,
+                Decision.Outcome.GRADED,
+                reasons,
+                score=score,
+                source=source,
+                verdict=detail,
+                graded=found.grade,
+            )
+            if locked.state == "submitted":
+                applications.move(actor, locked, "accept", detail={"step": step.index})
+            _event(
+                actor, "graded", locked, step=step.index, reasons=reasons, score=str(score), grade=found.grade
+            )
+        elif step.forward is None and not step.is_last:
             decision = _decision(
                 actor,
                 locked,

@@ -101,8 +101,8 @@ def choice_options(field: Any) -> list[tuple[str, str]]:
 
 @register.filter
 def choice_labels(field: Any) -> list[tuple[str, str]]:
-    """(value, label) of each choice of a scheme's category input, for a choice list (never free text):
-    the label in the active language, else the value."""
+    """(value, label) of each choice of a scheme's category input or of a raw-data choice (or yes/no)
+    column, for a choice list (never free text): the label in the active language, else the value."""
     values = tuple(getattr(field, "choices", ()) or ())
     labels = tuple(getattr(field, "choices_en" if english() else "choices_zh", ()) or ())
     labels += ("",) * (len(values) - len(labels))
