@@ -14,6 +14,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from greenmfg.catalog.models import TitleLevel
 from greenmfg.publication.services import import_national_lists
 from greenmfg.register import fulltext, selectors, services
 from greenmfg.register.models import RegisterEntry
@@ -289,7 +290,10 @@ NAMES = ["苏州电子有限公司", "京东方电子", "无锡机械有限公�
 def varied_corpus() -> list[RegisterEntry]:
     """40 entries whose kinds, levels, places, industries, years, batches, statuses and dates vary
     independently (strides prime to each other), several on the same date (the id breaks the tie)."""
-    kinds, levels = ["factory", "park", "supply_chain", "product"], ["city", "province", "national"]
+    kinds, levels = (
+        ["factory", "park", "supply_chain", "product"],
+        ["city", "province", "national", "district"],
+    )
     entries = []
     for i in range(40):
         province, region = PLACES[i % 5]
@@ -302,7 +306,7 @@ def varied_corpus() -> list[RegisterEntry]:
                 source="platform",
                 source_key=f"v{i}",
                 kind=kinds[i % 4],
-                level=levels[i % 3],
+                level=levels[i % 4 if i % 5 == 0 else i % 3],
                 year=2017 + i % 4,
                 batch=["", "3", "2021"][i % 3],
                 announced_on=date(2020 + i % 3, 1 + i % 11, 1),
@@ -354,7 +358,7 @@ filter_sets = st.fixed_dictionaries(
         "q": st.sampled_from(["电子", "有限公司", "苏州 电子", "机械", "京东方", "司", "无此词"]),
         "status": st.sampled_from(["active", "revoked", "all"]),
         "kind": st.sampled_from(["", "factory", "supply_chain"]),
-        "level": st.sampled_from(["", "city", "national"]),
+        "level": st.sampled_from(["", "city", "national", "district"]),
         "province": st.sampled_from(["", "320000", "330000"]),
         "region": st.sampled_from(["", "320000", "320500", "320506", "320200"]),
         "industry": st.sampled_from(["", "C", "D", "34", "341", "13"]),
@@ -388,7 +392,7 @@ def test_keyword_pages_counts_and_facets_equal_the_filters(world: Any) -> None:
             sum(e.kind == k for e in expected) for k in ("factory", "park", "supply_chain", "product")
         ]
         assert [n for _, _, n in facets.levels] == [
-            sum(e.level == lv for e in expected) for lv in ("city", "province", "national")
+            sum(e.level == lv for e in expected) for lv, _ in TitleLevel.choices
         ]
 
     check()

@@ -22,7 +22,7 @@ def _key(row: str) -> str:
         f"| ({row}.id << 5) "
         f"| ((CASE {row}.kind WHEN 'factory' THEN 0 WHEN 'park' THEN 1 WHEN 'supply_chain' THEN 2 "
         f"WHEN 'product' THEN 3 ELSE 7 END) << 2) "
-        f"| (CASE {row}.level WHEN 'city' THEN 0 WHEN 'province' THEN 1 WHEN 'national' THEN 2 ELSE 3 END))"
+        f"| (CASE {row}.level WHEN 'city' THEN 0 WHEN 'province' THEN 1 WHEN 'national' THEN 2 WHEN 'district' THEN 3 ELSE 3 END))"
     )
 
 
@@ -88,7 +88,7 @@ def previous_index(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("register", "0004_super3_bodies_declarations"),
+        ("register", "0005_suzhou_district_level"),
     ]
 
     operations = [migrations.RunPython(ordered_index, previous_index)]
