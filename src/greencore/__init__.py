@@ -42,6 +42,9 @@ importable for greencore's own code, its command line and its tests; their layou
 - local schemes: `load_scheme_text` (YAML text, `extends:` resolved by `parents_from(registry)`), the
   numbers a derived scheme may change (`editable_numbers`), `derive_scheme_text`, and `scheme_diff`
   (`NumberChange`) against the parent;
+- authorities' statistics (exact Decimals): `quantiles`, `position` (`Position`), `histogram`, `pass_rates`
+  (`PassRate`) and `forecast` (`Forecast`), `required_count` of a share, `growth` (`YearGrowth`), and a
+  draft scheme's `grade_shifts` (`GradeShifts`), `StatisticsError`;
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
@@ -195,6 +198,22 @@ from greencore.scoring.result import Gap, Improvement, MissingInput
 from greencore.standards.loader import SchemeError, load_data
 from greencore.standards.model import Choice, InputKind, Scheme, Text
 from greencore.standards.registry import Registry, get_scheme, shipped, shipped_dir
+from greencore.statistics import (
+    Forecast,
+    GradeShifts,
+    PassRate,
+    Position,
+    StatisticsError,
+    YearGrowth,
+    forecast,
+    grade_shifts,
+    growth,
+    histogram,
+    pass_rates,
+    position,
+    quantiles,
+    required_count,
+)
 from greencore.supervision import (
     BAN_YEARS,
     DRAW_ALGORITHM,
@@ -291,10 +310,12 @@ __all__ = [
     "Filed",
     "FilingState",
     "Finding",
+    "Forecast",
     "ForwardingDecision",
     "ForwardingRule",
     "Gap",
     "GradeCap",
+    "GradeShifts",
     "GreencoreError",
     "Group",
     "HeldTitle",
@@ -315,8 +336,10 @@ __all__ = [
     "NumberChange",
     "PackageSection",
     "PanelError",
+    "PassRate",
     "PlaceNames",
     "PopulationResult",
+    "Position",
     "QualityProblem",
     "Quota",
     "Ranking",
@@ -336,6 +359,7 @@ __all__ = [
     "Severity",
     "Sheet",
     "State",
+    "StatisticsError",
     "StepSpec",
     "SubmissionPackage",
     "Table",
@@ -354,6 +378,7 @@ __all__ = [
     "WorkbookAnswers",
     "Workflow",
     "WorkflowError",
+    "YearGrowth",
     "aggregate",
     "announcement_document",
     "announcement_pdf",
@@ -391,10 +416,14 @@ __all__ = [
     "filing_deadline",
     "filing_indicators",
     "filing_state",
+    "forecast",
     "get_scheme",
     "grade_caps",
     "grade_for_score",
     "grade_from_status",
+    "grade_shifts",
+    "growth",
+    "histogram",
     "holds_raw_data",
     "html_to_pdf",
     "in_indicator_unit",
@@ -413,10 +442,13 @@ __all__ = [
     "may_apply_from",
     "negative_list",
     "parents_from",
+    "pass_rates",
+    "position",
     "province_of",
     "publicity_notice_document",
     "publicity_notice_pdf",
     "published_score",
+    "quantiles",
     "quota_counts",
     "quota_refusal",
     "radar_png",
@@ -440,6 +472,7 @@ __all__ = [
     "reminder_days",
     "render_docx",
     "render_html",
+    "required_count",
     "risk_weight",
     "same_province",
     "scheme_diff",
