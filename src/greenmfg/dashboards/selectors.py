@@ -7,12 +7,13 @@ titles it counts."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
 from greencore import jurisdiction_prefix, region_prefix
@@ -23,7 +24,7 @@ from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import in_jurisdiction, jurisdiction_of
 from greenmfg.publication.models import PublicityNotice
 from greenmfg.reference.models import Region
-from greenmfg.register.models import EntryStatus, RegisterEntry, batch_label
+from greenmfg.register.models import EntryStatus, RegisterEntry, TitleTally, batch_label
 
 from .models import Target, TargetScope
 
@@ -114,14 +115,23 @@ def where(authority: Organisation, kind: str = "", within: Region | None = None)
         region = within
     scope &= Q(kind=kind) if kind else Q()
     digits = AREA_DIGITS[len(prefix)]
-    area = F("province_id") if prefix == "" else Substr("region_id", 1, digits)
-    rows = (
-        RegisterEntry.objects.filter(scope)
-        .order_by()
-        .annotate(area=area)
-        .values_list("kind", "level", "year", "batch", "area")
-        .annotate(n=Count("id"))
-    )
+    rows: Iterable[tuple[str, str, int, str, str, int]]
+    if prefix == "":
+        # the whole country: the tally kept on write (register.TitleTally), a few thousand rows, instead
+        # of grouping every title on every view
+        rows = (
+            TitleTally.objects.filter(Q(count__gt=0) & (Q(kind=kind) if kind else Q()))
+            .order_by()
+            .values_list("kind", "level", "year", "batch", "province", "count")
+        )
+    else:
+        rows = (
+            RegisterEntry.objects.filter(scope)
+            .order_by()
+            .annotate(area=Substr("region_id", 1, digits))
+            .values_list("kind", "level", "year", "batch", "area")
+            .annotate(n=Count("id"))
+        )
     kinds: dict[str, int] = defaultdict(int)
     levels: dict[str, int] = defaultdict(int)
     batches: dict[tuple[int, str], int] = defaultdict(int)
