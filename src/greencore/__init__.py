@@ -43,8 +43,8 @@ importable for greencore's own code, its command line and its tests; their layou
   numbers a derived scheme may change (`editable_numbers`), `derive_scheme_text`, and `scheme_diff`
   (`NumberChange`) against the parent;
 - authorities' statistics (exact Decimals): `quantiles`, `position` (`Position`), `histogram`, `pass_rates`
-  (`PassRate`) and `forecast` (`Forecast`), `required_count` of a share, `growth` (`YearGrowth`), and a
-  draft scheme's `grade_shifts` (`GradeShifts`), `StatisticsError`;
+  (`PassRate`) and `forecast` (`Forecast`), `required_count` of a share, `growth` (`YearGrowth`),
+  `discrepancy` (`Discrepancy`), and a draft scheme's `grade_shifts` (`GradeShifts`), `StatisticsError`;
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
@@ -199,12 +199,14 @@ from greencore.standards.loader import SchemeError, load_data
 from greencore.standards.model import Choice, InputKind, Scheme, Text
 from greencore.standards.registry import Registry, get_scheme, shipped, shipped_dir
 from greencore.statistics import (
+    Discrepancy,
     Forecast,
     GradeShifts,
     PassRate,
     Position,
     StatisticsError,
     YearGrowth,
+    discrepancy,
     forecast,
     grade_shifts,
     growth,
@@ -300,6 +302,7 @@ __all__ = [
     "Column",
     "CompiledScheme",
     "Conflict",
+    "Discrepancy",
     "Division",
     "Eligibility",
     "EligibilityError",
@@ -406,6 +409,7 @@ __all__ = [
     "derive_scheme_text",
     "derived_inputs",
     "describe",
+    "discrepancy",
     "domain",
     "draw_sample",
     "editable_numbers",

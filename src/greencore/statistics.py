@@ -10,6 +10,8 @@
   undecided, level by level, at each level's historical pass rate; the gap left to the target.
 - `required_count`: the number of titles a target written as a share of a base means.
 - `growth`: titles per year with the running total.
+- `discrepancy`: how often a third party's total score stood further than the margin from the
+  self-evaluation, and by how much on average (the evaluation bodies' panel).
 - `grade_shifts`: what re-scoring under a draft scheme changes — who gains or loses a grade, and the
   grade distribution before and after (scheme back-testing).
 
@@ -194,6 +196,34 @@ def growth(per_year: Mapping[int, int]) -> list[YearGrowth]:
         out.append(YearGrowth(year, added, total, change))
         previous = added
     return out
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """How far third-party scores stood from the applicants' own, over an evaluation body's work."""
+
+    compared: int  # evaluations with both scores
+    flagged: int  # |third party − self| above the margin then in force
+    mean_abs: Decimal | None  # the mean absolute difference in points
+
+    @property
+    def rate(self) -> Decimal | None:
+        """flagged / compared in percent; None when nothing was compared."""
+        return Decimal(self.flagged) * HUNDRED / self.compared if self.compared else None
+
+
+def discrepancy(pairs: Iterable[tuple[Decimal, Decimal, Decimal]]) -> Discrepancy:
+    """Over (self-evaluation score, third-party score, margin) triples: how many differ by more than their
+    margin (the rule `compare_results` applies per indicator, here on the total), and the mean absolute
+    difference."""
+    compared = flagged = 0
+    total = Decimal(0)
+    for own, third, margin in pairs:
+        difference = abs(third - own)
+        compared += 1
+        total += difference
+        flagged += difference > margin
+    return Discrepancy(compared, flagged, total / compared if compared else None)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from greencore import (
     Position,
     StatisticsError,
     YearGrowth,
+    discrepancy,
     forecast,
     grade_shifts,
     growth,
@@ -135,3 +136,19 @@ def test_grade_shifts_conserve_units(pairs):
     assert len(shifts.gained) + len(shifts.lost) + shifts.unchanged == len(pairs)
     assert sum(shifts.before.values()) == sum(shifts.after.values()) == len(pairs)
     assert set(shifts.gained).isdisjoint(shifts.lost)
+
+
+def test_discrepancy_rate_and_mean():
+    # differences 5.00 (> 3), 3.00 (= margin: not flagged), 0.50 → 1 of 3 flagged, mean 8.5 / 3
+    found = discrepancy(
+        [
+            (D("80.00"), D("75.00"), D("3")),
+            (D("70.00"), D("73.00"), D("3")),
+            (D("90.00"), D("90.50"), D("1")),
+        ]
+    )
+    assert (found.compared, found.flagged) == (3, 1)
+    assert found.mean_abs == D("8.50") / 3
+    assert found.rate == D(100) / 3
+    empty = discrepancy([])
+    assert empty.rate is None and empty.mean_abs is None

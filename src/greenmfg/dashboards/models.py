@@ -33,7 +33,14 @@ class Target(models.Model):
     level = models.CharField(
         max_length=16, choices=TitleLevel.choices, blank=True, help_text="留空：不限级别"
     )
+    # the titles asked for; for a target written as a share, the count it means (greencore.required_count
+    # of share % of base_count, rounded up), recorded with the share and its base
     count = models.PositiveIntegerField()
+    share = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="占比目标（%），如 30.00"
+    )
+    base_count = models.PositiveIntegerField(null=True, blank=True, help_text="占比的基数")
+    base_label = models.CharField(max_length=100, blank=True, help_text="基数是什么，如 规上工业企业数")
     deadline = models.DateField()
     source_document = models.CharField(max_length=300)
     source_ref = models.CharField(max_length=300, blank=True, help_text="出处：网址或资料编号")
@@ -50,6 +57,13 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["deadline", "scope", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(share__isnull=True, base_count__isnull=True)
+                | models.Q(share__gt=0, share__lte=100, base_count__isnull=False),
+                name="dashboards_target_share_has_base",
+            )
+        ]
 
     def __str__(self) -> str:
         place = self.place_text or self.region_id or "全国"

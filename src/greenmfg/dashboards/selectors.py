@@ -10,20 +10,35 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
-from greencore import jurisdiction_prefix, region_prefix
-from greenmfg.applications.models import Application
-from greenmfg.applications.states import LIVE, PRIVATE, WORKFLOW
+from greencore import (
+    Forecast,
+    PassRate,
+    Position,
+    YearGrowth,
+    forecast,
+    growth,
+    histogram,
+    jurisdiction_prefix,
+    pass_rates,
+    position,
+    quantiles,
+    region_prefix,
+)
+from greenmfg.applications.models import Application, Dossier
+from greenmfg.applications.states import GRANTED, LIVE, PRIVATE, REFUSED, UNDECIDED, WORKFLOW
 from greenmfg.catalog.models import Call, TitleKind, TitleLevel
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import in_jurisdiction, jurisdiction_of
-from greenmfg.publication.models import PublicityNotice
-from greenmfg.reference.models import Region
+from greenmfg.publication.models import PublicityNotice, Title
+from greenmfg.reference.models import Industry, Region
 from greenmfg.register.models import EntryStatus, RegisterEntry, TitleTally, batch_label
 
 from .models import Target, TargetScope
@@ -246,6 +261,9 @@ class Progress:
     pipeline: int  # applications waiting at a review step for a title of this kind (and level)
     gap: int | None  # what is still missing: target - achieved - pipeline, never below 0
     query: str  # the register list behind `achieved`
+    # titles expected by the deadline from the undecided applications at each level's pass rate
+    # (greencore.forecast); None where the plan names no place
+    forecast: Forecast | None = None
 
     @property
     def met(self) -> bool:
@@ -274,13 +292,28 @@ def _target_region(target: Target) -> tuple[Q, dict[str, str]] | None:
     return _within_prefix(prefix), filter_
 
 
+def pass_rates_in(authority: Organisation) -> dict[str, PassRate]:
+    """Each call level's history in the jurisdiction: decided applications granted a title or refused."""
+    decided = (
+        Application.objects.filter(in_jurisdiction(authority, "region"), state__in=GRANTED + REFUSED)
+        .order_by()
+        .values_list("call__level", "state")
+        .annotate(n=Count("id"))
+    )
+    history: dict[str, list[int]] = {level: [0, 0] for level in TitleLevel.values}
+    for level, state, n in decided:
+        history.setdefault(level, [0, 0])[0 if state in GRANTED else 1] += n
+    return pass_rates({level: (g, r) for level, (g, r) in history.items()})
+
+
 def progress(authority: Organisation) -> list[Progress]:
-    """Each visible target with what is achieved and in the pipeline: three queries, however many targets
-    (one conditional count per target inside one aggregate)."""
+    """Each visible target with what is achieved, in the pipeline and forecast: four queries, however many
+    targets (one conditional count per target — and per level for the undecided — inside one aggregate)."""
     targets = list(targets_visible(authority).select_related("region"))
     titles: dict[str, Any] = {}
     flows: dict[str, Any] = {}
     filters: dict[int, dict[str, str]] = {}
+    levels = TitleLevel.values
     for t in targets:
         found = _target_region(t)
         if found is None:
@@ -291,17 +324,27 @@ def progress(authority: Organisation) -> list[Progress]:
             "id", filter=where_q & Q(kind=t.kind) & level & Q(announced_on__lte=t.deadline)
         )
         call_level = Q(call__level=t.level) if t.level else Q()
-        flows[f"t{t.pk}"] = Count("id", filter=where_q & Q(call__title_kind=t.kind) & call_level)
+        flows[f"t{t.pk}"] = Count(
+            "id", filter=where_q & Q(call__title_kind=t.kind) & call_level & Q(state__in=LIVE)
+        )
+        for lv in [t.level] if t.level else levels:
+            flows[f"u{t.pk}_{lv}"] = Count(
+                "id", filter=where_q & Q(call__title_kind=t.kind, call__level=lv, state__in=UNDECIDED)
+            )
     achieved = RegisterEntry.objects.filter(status=EntryStatus.ACTIVE).aggregate(**titles) if titles else {}
-    waiting = Application.objects.filter(state__in=LIVE).aggregate(**flows) if flows else {}
+    waiting = Application.objects.filter(state__in=UNDECIDED).aggregate(**flows) if flows else {}
+    rates = pass_rates_in(authority) if flows else {}
     out = []
     for t in targets:
         done = achieved.get(f"t{t.pk}")
         flow = waiting.get(f"t{t.pk}") or 0
         query = ""
+        expected = None
         if t.pk in filters:
             extra = {"level": t.level} if t.level else {}
             query = _query(filters[t.pk], kind=t.kind, **extra)
+            undecided = {lv: waiting.get(f"u{t.pk}_{lv}") or 0 for lv in ([t.level] if t.level else levels)}
+            expected = forecast(t.count, done or 0, undecided, rates)
         out.append(
             Progress(
                 target=t,
@@ -309,6 +352,254 @@ def progress(authority: Organisation) -> list[Progress]:
                 pipeline=flow,
                 gap=None if done is None else max(0, t.count - done - flow),
                 query=query,
+                forecast=expected,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class GrowthFigure:
+    year: YearGrowth
+    query: str  # the register list of the year's titles
+
+
+def growth_of(where: Where) -> list[GrowthFigure]:
+    """Titles per year (announced year) with the running total, from the figures `where` already read."""
+    per_year: dict[int, int] = defaultdict(int)
+    for f in where.by_batch:
+        per_year[int(f.key.split("-", 1)[0])] += f.count
+    base = _scope_query(where.prefix, where.region)
+    if where.kind:
+        base = {**base, "kind": where.kind}
+    return [GrowthFigure(y, _query(base, year=y.year)) for y in growth(per_year)]
+
+
+# --- how good: scores, grades and indicators of the titled units ------------------------------------------
+
+PROBABILITIES = (Decimal("0.1"), Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), Decimal("0.9"))
+SCORE_EDGES = (Decimal(0), Decimal(60), Decimal(70), Decimal(80), Decimal(90), Decimal(100))
+# fewer peers than this: no distribution is shown to an enterprise, as it would reveal a neighbour's values
+MIN_PEERS = 5
+
+
+def titled_in(authority: Organisation) -> QuerySet[Title]:
+    """Titles in force granted on the platform (they carry a score and a grade) to units in the
+    jurisdiction."""
+    return Title.objects.filter(
+        in_jurisdiction(authority, "organisation__region"), status=Title.Status.ACTIVE
+    )
+
+
+@dataclass(frozen=True)
+class Band:
+    key: str  # what the list behind it filters on (?band=0..4)
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Quality:
+    scored: int  # titles with a score
+    unscored: int  # titles without one (granted under a scheme without points)
+    quantiles: list[tuple[Decimal, Decimal]] | None  # (probability, score)
+    bands: list[Band]
+    grades: list[Band]  # key: the grade's label ('' none)
+
+
+def score_bands(top: Decimal) -> list[tuple[Decimal, Decimal]]:
+    """The score bands shown: below 60, then ten points each; the last band reaches the highest score
+    (a scheme's bonus may lift a score above 100)."""
+    edges = [*SCORE_EDGES[:-1], max(SCORE_EDGES[-1], top)]
+    return list(pairwise(edges))
+
+
+def _band_label(low: Decimal, high: Decimal, last: bool) -> str:
+    return f"{low:.0f}–{high:.0f}" if not last else f"≥{low:.0f}"
+
+
+def quality(authority: Organisation) -> Quality:
+    """Scores (distribution and quantiles, greencore) and grades of the titled units, in one query."""
+    rows = list(titled_in(authority).values_list("score", "grade_label"))
+    scores = [s for s, _ in rows if s is not None]
+    bands = score_bands(max(scores, default=SCORE_EDGES[-1]))
+    counts = histogram(scores, [bands[0][0], *(high for _, high in bands)])
+    grade_counts: dict[str, int] = defaultdict(int)
+    for _, grade in rows:
+        grade_counts[grade] += 1
+    found = quantiles(scores, PROBABILITIES)
+    return Quality(
+        scored=len(scores),
+        unscored=len(rows) - len(scores),
+        quantiles=None if found is None else list(zip(PROBABILITIES, found, strict=True)),
+        bands=[
+            Band(str(i), _band_label(low, high, i == len(bands) - 1), n)
+            for i, ((low, high), n) in enumerate(zip(bands, counts, strict=True))
+        ],
+        grades=[
+            Band(g, g, n) for g, n in sorted(grade_counts.items(), key=lambda item: (item[0] == "", item[0]))
+        ],
+    )
+
+
+def titles_behind(authority: Organisation, band: str = "", grade: str | None = None) -> QuerySet[Title]:
+    """The titles a quality figure counts: in a score band (by its index), or of a grade label."""
+    titles = titled_in(authority).select_related("organisation", "organisation__region")
+    if band:
+        scores = titles.exclude(score__isnull=True)
+        top = max(scores.values_list("score", flat=True), default=SCORE_EDGES[-1])
+        bands = score_bands(top)
+        index = int(band)
+        low, high = bands[index]
+        titles = (
+            scores.filter(score__gte=low, score__lte=high)
+            if index == len(bands) - 1
+            else scores.filter(score__gte=low, score__lt=high)
+        )
+    if grade is not None:
+        titles = titles.filter(grade_label=grade)
+    return titles.order_by("-score", "organisation__name")
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One leaf indicator across a set of titled units: its values' and its points' quantiles."""
+
+    id: str
+    label: dict[str, str]  # {"zh", "en"}
+    unit: str
+    n: int  # units with a numeric value
+    values: list[Decimal] | None  # at PROBABILITIES
+    points: list[Decimal] | None
+    own_value: Decimal | None = None  # the unit looking at itself
+    position: Position | None = None
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
+def _leaf_values(
+    results: Iterable[dict[str, Any] | None],
+) -> dict[str, tuple[dict[str, str], str, list, list]]:
+    """Per leaf indicator (in the schemes' order): its label, unit, numeric values and points."""
+    out: dict[str, tuple[dict[str, str], str, list, list]] = {}
+    for result in results:
+        for node in (result or {}).get("indicators", []):
+            if not node.get("is_leaf"):
+                continue
+            entry = out.setdefault(
+                node["id"],
+                (
+                    {"zh": node.get("label", ""), "en": node.get("label_en") or node.get("label", "")},
+                    node.get("unit") or "",
+                    [],
+                    [],
+                ),
+            )
+            value, points = _number(node.get("value")), _number(node.get("points"))
+            if value is not None:
+                entry[2].append(value)
+            if points is not None:
+                entry[3].append(points)
+    return out
+
+
+def _latest_results(titles: QuerySet[Title]) -> dict[int, dict[str, Any] | None]:
+    """Each title's application's last submitted self-evaluation result (greencore.result/1), by title pk."""
+    pairs = dict(titles.exclude(application__isnull=True).values_list("application_id", "pk"))
+    out: dict[int, dict[str, Any] | None] = {}
+    for application, result in (
+        Dossier.objects.filter(application_id__in=list(pairs), frozen_at__isnull=False)
+        .order_by("application_id", "-number")
+        .values_list("application_id", "result")
+    ):
+        out.setdefault(pairs[application], result)
+    return out
+
+
+def peers(scheme: str, industry: str, within: Organisation | None = None) -> QuerySet[Title]:
+    """Titled units under one scheme (id@version) in one industry division (2-digit GB/T 4754 code, '' any);
+    within a jurisdiction, or everywhere."""
+    titles = Title.objects.filter(status=Title.Status.ACTIVE, scheme=scheme)
+    if within is not None:
+        titles = titles.filter(in_jurisdiction(within, "organisation__region"))
+    if industry:
+        titles = titles.filter(organisation__industry_id__startswith=industry)
+    return titles
+
+
+def indicator_spread(titles: QuerySet[Title], own: dict[str, Any] | None = None) -> list[Spread]:
+    """Each leaf indicator's distribution across the titles (values and points, greencore quantiles) — the
+    benchmarks a bureau needs to set 基准值 and 引领值 — and, given a unit's own result, where it stands."""
+    own_values = {k: v[2][0] for k, v in _leaf_values([own]).items() if v[2]} if own else {}
+    out = []
+    for key, (label, unit, values, points) in _leaf_values(_latest_results(titles).values()).items():
+        mine = own_values.get(key)
+        out.append(
+            Spread(
+                id=key,
+                label=label,
+                unit=unit,
+                n=len(values),
+                values=quantiles(values, PROBABILITIES),
+                points=quantiles(points, PROBABILITIES),
+                own_value=mine,
+                position=None if mine is None else position(mine, values),
+            )
+        )
+    return out
+
+
+def scheme_choices(authority: Organisation) -> list[str]:
+    return sorted(set(titled_in(authority).values_list("scheme", flat=True)))
+
+
+def industry_choices(authority: Organisation) -> list[tuple[str, str]]:
+    """The industry divisions (大类) of the titled units, with their names."""
+    codes = {c[:2] for c in titled_in(authority).values_list("organisation__industry_id", flat=True) if c}
+    names = dict(Industry.objects.filter(code__in=codes).values_list("code", "name"))
+    return [(c, names.get(c, c)) for c in sorted(codes)]
+
+
+@dataclass(frozen=True)
+class OwnPosition:
+    title: Title
+    industry: str  # the division compared within
+    peers: int
+    score: Decimal | None
+    score_position: Position | None
+    score_quantiles: list[Decimal] | None
+    spreads: list[Spread]  # empty when fewer than MIN_PEERS
+
+
+def own_positions(organisation: Organisation) -> list[OwnPosition]:
+    """For each title in force of the unit: its score and indicators against the titled units of the same
+    scheme and industry division nationwide (aggregates only, and only over MIN_PEERS or more)."""
+    out = []
+    industry = (organisation.industry_id or "")[:2]
+    for title in Title.objects.filter(organisation=organisation, status=Title.Status.ACTIVE).select_related(
+        "organisation"
+    ):
+        group = peers(title.scheme, industry)
+        scores = [s for s in group.values_list("score", flat=True) if s is not None]
+        enough = len(scores) >= MIN_PEERS
+        own = _latest_results(Title.objects.filter(pk=title.pk)).get(title.pk)
+        out.append(
+            OwnPosition(
+                title=title,
+                industry=industry,
+                peers=len(scores),
+                score=title.score,
+                score_position=position(title.score, scores) if enough and title.score is not None else None,
+                score_quantiles=quantiles(scores, PROBABILITIES) if enough else None,
+                spreads=[s for s in indicator_spread(group, own) if s.n >= MIN_PEERS] if enough else [],
             )
         )
     return out

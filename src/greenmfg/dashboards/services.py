@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
+from greencore import StatisticsError, required_count
 from greenmfg.audit import services as audit
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.core.errors import Refused
@@ -54,18 +56,36 @@ def record_target(
     *,
     kind: str,
     level: str,
-    count: int,
+    count: int | None,
     deadline: date,
     source_document: str,
     source_ref: str = "",
+    share: Decimal | None = None,
+    base_count: int | None = None,
+    base_label: str = "",
 ) -> Target:
-    """A target of the bureau's own jurisdiction. The form has checked the fields' shapes; this checks the
-    rule: only a bureau records targets, for its own jurisdiction."""
+    """A target of the bureau's own jurisdiction: a count, or a share (%) of a base the bureau names, whose
+    count greencore computes (`required_count`, rounded up). The form has checked the fields' shapes; this
+    checks the rule: only a bureau records targets, for its own jurisdiction."""
     if not actor.is_reviewer:
         raise TargetRefused("只有主管部门可以设定目标。", "Only an authority records targets.")
     if kind not in TitleKind.values or (level and level not in TitleLevel.values):
         raise TargetRefused("称号类型或级别无效。", "Unknown title kind or level.")
-    if not 0 < count <= MAX_COUNT:
+    if share is not None:
+        if count is not None or base_count is None or not base_label.strip():
+            raise TargetRefused(
+                "占比目标须填写基数及其说明，且不再填写目标数量。",
+                "A share needs its base and what the base is, and no count.",
+            )
+        try:
+            count = required_count(share, base_count)
+        except StatisticsError:
+            raise TargetRefused(
+                "占比应大于 0、不超过 100%。", "The share must be above 0 and at most 100 %."
+            ) from None
+    elif base_count is not None:
+        raise TargetRefused("只有占比目标才有基数。", "Only a share has a base.")
+    if count is None or not 0 < count <= MAX_COUNT:
         raise TargetRefused("目标数量应为 1 至 1000000。", "The target count must be 1 to 1,000,000.")
     if not source_document.strip():
         raise TargetRefused("请填写目标的出处（文件名称）。", "Name the source document of the target.")
@@ -78,6 +98,9 @@ def record_target(
         "kind": kind,
         "level": level,
         "count": count,
+        "share": share,
+        "base_count": base_count,
+        "base_label": base_label.strip() if share is not None else "",
         "deadline": deadline,
         "source_document": source_document.strip(),
         "source_ref": source_ref.strip(),
@@ -93,6 +116,13 @@ def record_target(
             role=actor.role,
             organisation_id=authority.pk,
             obj=target,
-            detail={"kind": kind, "level": level, "count": count, "deadline": deadline.isoformat()},
+            detail={
+                "kind": kind,
+                "level": level,
+                "count": count,
+                "share": None if share is None else str(share),
+                "base_count": base_count,
+                "deadline": deadline.isoformat(),
+            },
         )
     return target

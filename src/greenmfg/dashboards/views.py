@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,8 @@ from .access import access_region
 from .forms import TargetForm
 
 GEOJSON = Path(__file__).resolve().parent.parent / "reference" / "data" / "china-provinces.geojson"
-TABLES = ("kind", "level", "batch", "area", "state", "targets")
+TENTH = Decimal("0.1")
+TABLES = ("kind", "level", "batch", "area", "growth", "state", "targets")
 
 
 @cache
@@ -60,11 +62,13 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = access_actor(request.user, "reviewer")
     where = selectors.where(actor.organisation, _kind(request), _within(request, actor))
     flow = selectors.pipeline(actor.organisation, timezone.localdate())
+    growth = selectors.growth_of(where)
     chart_data: dict[str, Any] = {
         "bars": {
             "kind": _bars(where.by_kind),
             "level": _bars(where.by_level),
             "batch": _bars(where.by_batch),
+            "growth": [{"label": str(g.year.year), "value": g.year.added} for g in growth],
             "state": _bars(flow.by_state),
         },
         "map": None,
@@ -86,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "chart_data": chart_data,
             "kinds": TitleKind.choices,
             "progress": selectors.progress(actor.organisation),
+            "growth": growth,
             "drill_region": where.region.code if where.drilled and where.region else "",
         },
     )
@@ -95,7 +100,8 @@ def _table(request: HttpRequest, table: str) -> tuple[str, list[list[Any]]]:
     actor = access_actor(request.user, "reviewer")
     authority = actor.organisation
     if table == "targets":
-        head = [_("地区"), _("称号类型"), _("级别"), _("目标"), _("期限"), _("已达成"), _("在审"), _("缺口")]
+        head = [_("地区"), _("称号类型"), _("级别"), _("目标"), _("占比（%）"), _("基数"), _("期限")]
+        head += [_("已达成"), _("在审"), _("缺口"), _("预计新增"), _("无历史通过率的申报"), _("预计缺口")]
         head += [_("出处"), _("可信度")]
         return _("目标进度"), [head] + [
             [
@@ -103,10 +109,15 @@ def _table(request: HttpRequest, table: str) -> tuple[str, list[list[Any]]]:
                 label(p.target.get_kind_display()),
                 label(p.target.get_level_display()) if p.target.level else _("不限级别"),
                 p.target.count,
+                "" if p.target.share is None else p.target.share,
+                "" if p.target.base_count is None else f"{p.target.base_count} {p.target.base_label}",
                 p.target.deadline,
                 "" if p.achieved is None else p.achieved,
                 p.pipeline,
                 "" if p.gap is None else p.gap,
+                "" if p.forecast is None else p.forecast.expected.quantize(TENTH),
+                "" if p.forecast is None else p.forecast.unrated,
+                "" if p.forecast is None else p.forecast.gap.quantize(TENTH),
                 p.target.source_document,
                 p.target.confidence,
             ]
@@ -116,6 +127,17 @@ def _table(request: HttpRequest, table: str) -> tuple[str, list[list[Any]]]:
         flow = selectors.pipeline(authority, timezone.localdate())
         return _("申报状态"), [[_("状态"), _("申报数")]] + [[label(f.label), f.count] for f in flow.by_state]
     where = selectors.where(authority, _kind(request), _within(request, actor))
+    if table == "growth":
+        head = [_("年度"), _("新增"), _("累计"), _("比上年（%）")]
+        return _("逐年增长"), [head] + [
+            [
+                g.year.year,
+                g.year.added,
+                g.year.total,
+                "" if g.year.change is None else g.year.change.quantize(TENTH),
+            ]
+            for g in selectors.growth_of(where)
+        ]
     figures, heading = {
         "kind": (where.by_kind, _("称号类型")),
         "level": (where.by_level, _("级别")),
