@@ -45,12 +45,15 @@ importable for greencore's own code, its command line and its tests; their layou
 - authorities' statistics (exact Decimals): `quantiles`, `position` (`Position`), `histogram`, `pass_rates`
   (`PassRate`) and `forecast` (`Forecast`), `required_count` of a share, `growth` (`YearGrowth`),
   `discrepancy` (`Discrepancy`), and a draft scheme's `grade_shifts` (`GradeShifts`), `StatisticsError`;
+- scheme back-testing: `backtest` (`Backtest`) re-scores answers under a draft and the current scheme in
+  bulk, from `population_columns` (form keys to columns), grades ordered by `grade_order`;
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
 from __future__ import annotations
 
 from greencore.attribution import SECTOR_INDUSTRY, Division, PlaceNames, attribute_industry
+from greencore.backtest import Backtest, backtest, grade_order, population_columns
 from greencore.benchmarks import (
     BENCHMARK_COLUMNS,
     BENCHMARK_MARKS,
@@ -289,6 +292,7 @@ __all__ = [
     "AnswerChange",
     "ApplicantRecord",
     "Applying",
+    "Backtest",
     "Basis",
     "BenchmarkValue",
     "CalcError",
@@ -388,6 +392,7 @@ __all__ = [
     "assign_panel",
     "attribute_industry",
     "authority_level_for",
+    "backtest",
     "benchmark_inputs",
     "blocking",
     "bureau_refusal",
@@ -425,6 +430,7 @@ __all__ = [
     "grade_caps",
     "grade_for_score",
     "grade_from_status",
+    "grade_order",
     "grade_shifts",
     "growth",
     "histogram",
@@ -447,6 +453,7 @@ __all__ = [
     "negative_list",
     "parents_from",
     "pass_rates",
+    "population_columns",
     "position",
     "province_of",
     "publicity_notice_document",

@@ -19,10 +19,14 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
 from greencore import (
+    NATIONAL_PROJECTS_PER_YEAR,
+    Discrepancy,
     Forecast,
     PassRate,
     Position,
+    Quota,
     YearGrowth,
+    discrepancy,
     forecast,
     growth,
     histogram,
@@ -35,11 +39,13 @@ from greencore import (
 from greenmfg.applications.models import Application, Dossier
 from greenmfg.applications.states import GRANTED, LIVE, PRIVATE, REFUSED, UNDECIDED, WORKFLOW
 from greenmfg.catalog.models import Call, TitleKind, TitleLevel
+from greenmfg.evaluations.models import CURRENT, Engagement, EngagementStatus
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import in_jurisdiction, jurisdiction_of
 from greenmfg.publication.models import PublicityNotice, Title
 from greenmfg.reference.models import Industry, Region
 from greenmfg.register.models import EntryStatus, RegisterEntry, TitleTally, batch_label
+from greenmfg.supervision.models import Check
 
 from .models import Target, TargetScope
 
@@ -603,3 +609,88 @@ def own_positions(organisation: Organisation) -> list[OwnPosition]:
             )
         )
     return out
+
+
+# --- evaluation bodies ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BodyFigures:
+    body: Organisation
+    projects: int  # engagements in force (engaged or concluded) on applications in the jurisdiction
+    concluded: int
+    quota_taken: (
+        int  # national-level projects this year, everywhere (the quota is the body's, not a region's)
+    )
+    discrepancy: Discrepancy  # concluded evaluations in the jurisdiction: total score vs self-evaluation
+    checks: int  # supervision checks concluded on titles the body evaluated
+    nonconforming: int  # of which found non-conforming
+
+
+@dataclass(frozen=True)
+class Bodies:
+    year: int
+    quota: Quota
+    rows: list[BodyFigures]
+
+
+def bodies(authority: Organisation, today: date) -> Bodies:
+    """Each evaluation body that worked in the jurisdiction: projects, quota use (greencore's rule), the
+    discrepancy between its scores and the applicants' own (greencore.discrepancy over the margin recorded
+    at conclusion), and supervision's findings on the titles it evaluated. Supervision records findings
+    against a title, not against a body: a non-conforming check of a title the body evaluated is what is
+    shown. Five queries, however many bodies."""
+    engagements = Engagement.objects.filter(
+        in_jurisdiction(authority, "application__region"), status__in=CURRENT
+    )
+    projects: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for body, status, n in engagements.order_by().values_list("body_id", "status").annotate(n=Count("id")):
+        projects[body][0] += n
+        projects[body][1] += n if status == EngagementStatus.CONCLUDED else 0
+    quota = NATIONAL_PROJECTS_PER_YEAR
+    taken = dict(
+        Engagement.objects.filter(
+            body_id__in=list(projects),
+            status__in=CURRENT,
+            year=today.year,
+            application__call__level=quota.level,
+        )
+        .order_by()
+        .values_list("body_id")
+        .annotate(n=Count("id"))
+    )
+    pairs: dict[int, list[tuple[Decimal, Decimal, Decimal]]] = defaultdict(list)
+    for body, own, third, margin in engagements.filter(
+        status=EngagementStatus.CONCLUDED,
+        score__isnull=False,
+        dossier__score__isnull=False,
+        score_margin__isnull=False,
+    ).values_list("body_id", "dossier__score", "score", "score_margin"):
+        pairs[body].append((own, third, margin))
+    checks: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for body, status, n in (
+        Check.objects.filter(
+            title__application__engagements__in=engagements.filter(status=EngagementStatus.CONCLUDED)
+        )
+        .exclude(status=Check.Status.OPEN)
+        .order_by()
+        .values_list("title__application__engagements__body_id", "status")
+        .annotate(n=Count("id", distinct=True))
+    ):
+        checks[body][0] += n
+        checks[body][1] += n if status == Check.Status.NONCONFORMING else 0
+    named = Organisation.objects.in_bulk(list(projects))
+    rows = [
+        BodyFigures(
+            body=named[pk],
+            projects=p,
+            concluded=c,
+            quota_taken=taken.get(pk, 0),
+            discrepancy=discrepancy(pairs[pk]),
+            checks=checks[pk][0],
+            nonconforming=checks[pk][1],
+        )
+        for pk, (p, c) in projects.items()
+    ]
+    rows.sort(key=lambda r: (-r.projects, r.body.name))
+    return Bodies(year=today.year, quota=quota, rows=rows)
