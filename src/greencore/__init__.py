@@ -46,14 +46,15 @@ importable for greencore's own code, its command line and its tests; their layou
   (`PassRate`) and `forecast` (`Forecast`), `required_count` of a share, `growth` (`YearGrowth`),
   `discrepancy` (`Discrepancy`), and a draft scheme's `grade_shifts` (`GradeShifts`), `StatisticsError`;
 - scheme back-testing: `backtest` (`Backtest`) re-scores answers under a draft and the current scheme in
-  bulk, from `population_columns` (form keys to columns), grades ordered by `grade_order`;
+  bulk, from `population_columns` (form keys to columns) and `with_derived` (raw-data inputs a result
+  derived), grades ordered by `grade_order`;
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
 from __future__ import annotations
 
 from greencore.attribution import SECTOR_INDUSTRY, Division, PlaceNames, attribute_industry
-from greencore.backtest import Backtest, backtest, grade_order, population_columns
+from greencore.backtest import Backtest, backtest, grade_order, population_columns, with_derived
 from greencore.benchmarks import (
     BENCHMARK_COLUMNS,
     BENCHMARK_MARKS,
@@ -507,6 +508,7 @@ __all__ = [
     "value_problem",
     "verdict",
     "version_changes",
+    "with_derived",
     "working",
     "write_table_xlsx",
     "write_template",

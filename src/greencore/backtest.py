@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from greencore.form_keys import input_place
+from greencore.form_keys import input_key, input_place, input_table_key, table_cell_key
 from greencore.scoring.compiled import compiled
 from greencore.scoring.engine import score_population
 from greencore.scoring.inputs import InputError, convert_value
@@ -62,6 +62,25 @@ def population_columns(scheme: Scheme, answers: Sequence[Mapping[str, Any]]) -> 
             else:
                 columns.setdefault(name, np.full(n, np.nan))[i] = number
     return columns, refused
+
+
+def with_derived(inputs: Mapping[str, Any], result: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Typed answers completed with the inputs a stored result derived from raw data (greencore.result/1
+    `derived`: a value, or per-row values of a table column): the bulk engine scores inputs, not raw
+    data, and the raw-data calculation does not depend on a scheme's weights, thresholds or bands. A typed
+    value is kept where both exist."""
+    out = dict(inputs)
+    for item in (result or {}).get("derived") or []:
+        key = str(item.get("id", ""))
+        if "." not in key:
+            if item.get("value") is not None:
+                out.setdefault(input_key(key), item["value"])
+            continue
+        table, column = key.split(".", 1)
+        for row, value in enumerate(item.get("rows") or []):
+            if value is not None:
+                out.setdefault(table_cell_key(input_table_key(table), row, column), value)
+    return out
 
 
 def grade_order(*schemes: Scheme) -> list[str]:

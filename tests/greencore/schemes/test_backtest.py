@@ -18,6 +18,7 @@ from greencore import (
     population_columns,
     shipped,
     table_cell_key,
+    with_derived,
 )
 
 CURRENT = get_scheme("factory-suzhou")
@@ -85,3 +86,20 @@ def test_grades_that_move_under_the_draft(factory2018_inputs):
 def test_columns_leave_out_what_the_scheme_does_not_know(factory2018_inputs):
     columns, refused = population_columns(CURRENT, [{"in:no_such_input": "1", "s:raw.thing": "2"}, {}])
     assert columns == {} and refused == 0
+
+
+def test_derived_inputs_complete_the_typed_answers():
+    result = {
+        "derived": [
+            {"id": "total_energy_tce", "value": "900.5"},
+            {"id": "products.unit_energy", "rows": ["1.5", None, "2"]},
+            {"id": "typed_already", "value": "3"},
+        ]
+    }
+    assert with_derived({"in:typed_already": "4"}, result) == {
+        "in:typed_already": "4",  # the typed value is kept
+        "in:total_energy_tce": "900.5",
+        "tin:products:0:unit_energy": "1.5",
+        "tin:products:2:unit_energy": "2",
+    }
+    assert with_derived({"in:a": "1"}, None) == {"in:a": "1"}
