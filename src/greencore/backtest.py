@@ -109,6 +109,7 @@ class Backtest:
     quantiles_after: list[Decimal] | None
     passed_before: int
     passed_after: int
+    probabilities: tuple[Decimal, ...] = QUANTILES  # of the quantiles
 
 
 def _scores(values: Any) -> list[Decimal | None]:

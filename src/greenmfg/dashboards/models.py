@@ -68,3 +68,33 @@ class Target(models.Model):
     def __str__(self) -> str:
         place = self.place_text or self.region_id or "全国"
         return f"{place} {self.get_kind_display()} {self.count}（{self.deadline}）"
+
+
+class Backtest(models.Model):
+    """A bureau's back-test of one of its local schemes (usually a draft): the past applications of its
+    jurisdiction under the scheme's parent re-scored under both with greencore's bulk engine, in the
+    background, with progress. `summary` holds what the page shows (greencore.backtest's comparison)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    scheme = models.ForeignKey("schemes.LocalScheme", on_delete=models.PROTECT, related_name="+")
+    # the scheme and text tested, as they were: a draft may be replaced after the run
+    scheme_key = models.CharField(max_length=100)
+    scheme_sm3 = models.CharField(max_length=64)
+    current_key = models.CharField(max_length=100)  # the parent: what the applications were scored under
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    summary = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]

@@ -6,6 +6,7 @@ titles it counts."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -517,6 +518,14 @@ def _leaf_values(
     return out
 
 
+def result_dict(stored: Any) -> dict[str, Any] | None:
+    """A stored result (greencore.result/1) as a mapping: ScoredAnswers keeps `Result.to_json()`'s text."""
+    if stored is None or isinstance(stored, dict):
+        return stored
+    found = json.loads(stored)
+    return found if isinstance(found, dict) else None
+
+
 def _latest_results(titles: QuerySet[Title]) -> dict[int, dict[str, Any] | None]:
     """Each title's application's last submitted self-evaluation result (greencore.result/1), by title pk."""
     pairs = dict(titles.exclude(application__isnull=True).values_list("application_id", "pk"))
@@ -526,7 +535,8 @@ def _latest_results(titles: QuerySet[Title]) -> dict[int, dict[str, Any] | None]
         .order_by("application_id", "-number")
         .values_list("application_id", "result")
     ):
-        out.setdefault(pairs[application], result)
+        if pairs[application] not in out:
+            out[pairs[application]] = result_dict(result)
     return out
 
 
@@ -537,7 +547,7 @@ def peers(scheme: str, industry: str, within: Organisation | None = None) -> Que
     if within is not None:
         titles = titles.filter(in_jurisdiction(within, "organisation__region"))
     if industry:
-        titles = titles.filter(organisation__industry_id__startswith=industry)
+        titles = titles.filter(organisation__industry__code__startswith=industry)
     return titles
 
 
