@@ -231,10 +231,13 @@ def test_indicator_spread_and_own_position(world, scored):
         world.client("sz-reviewer").get(reverse("dashboards:quality") + f"?scheme={scheme}").content.decode()
     )
     assert "单位产值综合能耗" in page and "0.4400" in page
-    english = world.client("sz-reviewer").get(
-        reverse("dashboards:quality") + f"?scheme={scheme}", HTTP_ACCEPT_LANGUAGE="en"
-    )
-    assert english.status_code == 200
+    english_client = world.client("sz-reviewer")
+    english_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = english_client.get(reverse("dashboards:quality") + f"?scheme={scheme}").content.decode()
+    assert "Each indicator across the titled units" in english
+    assert "Growth per year" in english_client.get(reverse("dashboards:home")).content.decode()
+    assert "Projects and discrepancies per body" in english_client.get(reverse("dashboards:bodies")).content.decode()
+    english_client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     xlsx = world.client("sz-reviewer").get(
         reverse("dashboards:table_xlsx", args=["indicators"]) + f"?scheme={scheme}"
     )
@@ -514,6 +517,12 @@ def test_backtest_a_draft_over_past_applications(world, django_capture_on_commit
     assert summary["gained"] == len(direct.shifts.gained) and summary["lost"] == len(direct.shifts.lost)
     page = client.get(reverse("dashboards:backtest", args=[job.pk])).content.decode()
     assert "回测企业3（测试）" in page and "等级上升" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert (
+        "Units whose grade rises"
+        in client.get(reverse("dashboards:backtest", args=[job.pk])).content.decode()
+    )
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     xlsx = client.get(reverse("dashboards:backtest_xlsx", args=[job.pk]))
     rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert len(rows) == 4 and rows[0][0] == "申报单位"

@@ -103,3 +103,20 @@ def test_derived_inputs_complete_the_typed_answers():
         "tin:products:2:unit_energy": "2",
     }
     assert with_derived({"in:a": "1"}, None) == {"in:a": "1"}
+
+
+def test_columns_read_like_the_engine_cell_by_cell():
+    # "1,200" is a number the engine reads (the fast pass cannot); -5 is below a quantity's domain (refused,
+    # counted, missing); a yes/no in a number is refused too
+    rows = [
+        {"in:output_value": "1,200"},
+        {"in:output_value": "-5"},
+        {"in:output_value": "8000"},
+        {"in:output_value": True},
+    ]
+    columns, refused = population_columns(CURRENT, rows)
+    assert refused == 2
+    assert columns["output_value"][0] == 1200 and columns["output_value"][2] == 8000
+    assert all(v != v for v in (columns["output_value"][1], columns["output_value"][3]))  # NaN
+    fast, none_refused = population_columns(CURRENT, [{"in:output_value": "1200"}, {"in:output_value": ""}])
+    assert none_refused == 0 and fast["output_value"][0] == 1200
