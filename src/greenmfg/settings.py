@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -136,7 +137,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # creates it), so several web processes count one client together either way.
 _CACHE_URL = os.environ.get("GREENMFG_REDIS_URL") or os.environ.get("CACHE_URL", "")
 if _CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}}
+    CACHES: dict[str, dict[str, Any]] = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+    }
 else:
     CACHES = {
         "default": {
@@ -165,7 +168,7 @@ _EXPORTS = [
 ]
 # (requests, seconds) per client address and per account (the posted username or e-mail, else the
 # logged-in user); greenmfg.core.ratelimit answers 429 with Retry-After beyond them
-RATE_LIMITS: dict[str, dict[str, object]] = {
+RATE_LIMITS: dict[str, dict[str, Any]] = {
     # ASVS 2.2.1: no more than 100 failed attempts per hour on one account; axes locks earlier per address
     "login": {
         "views": ("accounts:login",),

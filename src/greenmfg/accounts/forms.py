@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 class TokenForm(forms.Form):
@@ -24,18 +29,18 @@ class PasswordChangeForm(forms.Form):
         label="确认新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def __init__(self, user, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
 
     def clean_old_password(self) -> str:
-        value = self.cleaned_data["old_password"]
+        value = str(self.cleaned_data["old_password"])
         if not self.user.check_password(value):
             raise forms.ValidationError("原密码不正确。")
         return value
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
             self.add_error("new_password2", "两次输入的新密码不一致。")
         return data

@@ -20,7 +20,9 @@ class PBKDF2SM3PasswordHasher(PBKDF2PasswordHasher):
     iterations = 300_000
 
     def encode(self, password: str, salt: str, iterations: int | None = None) -> str:
-        self._check_encode_args(password, salt)
+        # the checks of Django's own encode(): a salt without "$" (it separates the stored fields)
+        if not salt or "$" in salt:
+            raise ValueError("salt must be non-empty and contain no $")
         rounds = iterations or self.iterations
         kdf = PBKDF2HMAC(algorithm=hashes.SM3(), length=32, salt=salt.encode(), iterations=rounds)
         digest = base64.b64encode(kdf.derive(password.encode())).decode("ascii").strip()
@@ -28,4 +30,6 @@ class PBKDF2SM3PasswordHasher(PBKDF2PasswordHasher):
 
     def verify(self, password: str, encoded: str) -> bool:
         decoded = self.decode(encoded)
-        return constant_time_compare(encoded, self.encode(password, decoded["salt"], decoded["iterations"]))
+        return constant_time_compare(
+            encoded, self.encode(password, str(decoded["salt"]), int(decoded["iterations"]))
+        )

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.middleware import is_verified
 
 from .passwords import max_age_days
 
@@ -47,7 +48,7 @@ class SessionPolicyMiddleware:
             if time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect(f"{reverse('accounts:login')}?expired=1")
-            if needs_second_factor(user) and not user.is_verified():
+            if needs_second_factor(user) and not is_verified(user):
                 allowed = (reverse("accounts:otp_verify"), reverse("accounts:otp_setup"))
                 if request.path not in allowed:
                     return redirect("accounts:otp_verify")

@@ -66,13 +66,15 @@ def confirm_totp(user: User, device: TOTPDevice, token: str) -> bool:
 def record_login(
     user: User | None, success: bool, username: str = "", detail: dict[str, Any] | None = None
 ) -> None:
+    # a failed login names no account: the name typed may belong to someone else or to nobody
+    actor = user if success else None
     audit.record(
         "authn.login_succeeded" if success else "authn.login_failed",
-        actor=user if success else None,
-        role=_role(user) if success else "",
-        organisation_id=_org(user) if success else None,
+        actor=actor,
+        role=_role(actor) if actor is not None else "",
+        organisation_id=_org(actor) if actor is not None else None,
         object_type="accounts.user",
-        object_id=str(user.pk) if success else "",
+        object_id=str(actor.pk) if actor is not None else "",
         success=success,
         # the name typed, never the password; control characters cannot break the record (JSON)
         detail={"username": username[:150], **(detail or {})},

@@ -8,18 +8,27 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.middleware import is_verified
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from greenmfg.audit import services as audit
 
 from . import services
 from .forms import PasswordChangeForm, TokenForm
+from .models import User
+
+
+def _signed_in(request: HttpRequest) -> User:
+    """The account of a page that only signed-in users reach (the login middleware sends others away)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 class Login(LoginView):
@@ -62,7 +71,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    user = _signed_in(request)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         return redirect("accounts:otp_setup")
     form = TokenForm(request.POST or None)
@@ -70,27 +80,25 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             request.session.cycle_key()  # a new session id on privilege change (AUTH-07)
-            services.record_login(request.user, True, request.user.get_username(), {"factor": "totp"})
+            services.record_login(user, True, user.get_username(), {"factor": "totp"})
             return redirect("web:home")
-        services.record_login(None, False, request.user.get_username(), {"factor": "totp"})
+        services.record_login(None, False, user.get_username(), {"factor": "totp"})
         form.add_error("token", _("动态口令不正确或已使用，请输入验证器上的当前口令。"))
     return render(request, "accounts/otp_verify.html", {"form": form})
 
 
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    if (
-        TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
-        and not request.user.is_verified()
-    ):
+    user = _signed_in(request)
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists() and not is_verified(user):
         return redirect("accounts:otp_verify")
     device_id = request.session.get("otp_setup_device")
-    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
+    device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
     if device is None:
-        device = services.start_totp(request.user)
+        device = services.start_totp(user)
         request.session["otp_setup_device"] = device.pk
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.confirm_totp(request.user, device, form.cleaned_data["token"]):
+        if services.confirm_totp(user, device, form.cleaned_data["token"]):
             otp_login(request, device)
             request.session.cycle_key()
             messages.success(request, _("已启用动态口令。"))
@@ -102,14 +110,15 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
+    user = _signed_in(request)
+    form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_password(request.user, form.cleaned_data["new_password"])
+            services.change_password(user, form.cleaned_data["new_password"])
         except ValidationError as error:
             form.add_error("new_password", error)
         else:
-            update_session_auth_hash(request, request.user)
+            update_session_auth_hash(request, user)
             messages.success(request, _("密码已修改。"))
             return redirect("web:home")
     return render(request, "accounts/password_change.html", {"form": form})

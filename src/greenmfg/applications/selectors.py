@@ -45,7 +45,10 @@ def review_queue(actor: Actor) -> QuerySet[Application]:
 def current_dossier(application: Application) -> Dossier:
     """The draft if there is one, else the latest frozen version."""
     draft = application.versions.filter(frozen_at__isnull=True).first()
-    return draft or application.versions.order_by("-number").first()
+    latest = draft or application.versions.order_by("-number").first()
+    if latest is None:  # an application is created with its first version; none means a broken row
+        raise Dossier.DoesNotExist(f"application {application.pk} has no dossier version")
+    return latest
 
 
 def latest_frozen(application: Application) -> Dossier | None:

@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -474,7 +474,7 @@ def upload_evidence(
     actor: Actor,
     application: Application,
     indicator: str,
-    stream: BinaryIO,
+    stream: BinaryIO | IO[bytes],
     filename: str,
     replaces: EvidenceFile | None = None,
 ) -> EvidenceFile:
@@ -527,7 +527,7 @@ def withdraw_evidence(actor: Actor, item: EvidenceFile) -> None:
         evidence.withdraw(actor, item, editable=locked.state in EDITABLE)
 
 
-def start_import(actor: Actor, application: Application, upload: UploadedFile | None) -> ImportJob:
+def start_import(actor: Actor, application: Application, upload: UploadedFile[Any] | None) -> ImportJob:
     """Queue a workbook import for the draft; the background task `import_workbook` reads it."""
     if _role_in_workflow(actor, application) != "applicant":
         raise PermissionDenied
@@ -607,7 +607,7 @@ def import_workbook(job_id: int) -> str:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "import.xlsx"
             source = files.open_checked(
-                job.file.name,
+                job.file.name or "",
                 job.file_sm3,
                 actor=actor_of(job.created_by),
                 obj=job,
@@ -641,7 +641,8 @@ def import_workbook(job_id: int) -> str:
         job.status = ImportJob.Status.DONE
         job.message = f"已导入 {len(answers)} 项数据（空白单元格未改动已填写的内容）。"
     finally:
-        default_storage.delete(job.file.name)  # residual information: the upload is not kept (PI-03)
+        if job.file.name:
+            default_storage.delete(job.file.name)  # residual information: the upload is not kept (PI-03)
     job.progress = 100
     job.save(update_fields=["status", "message", "errors", "progress"])
     return job.status

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,8 @@ from greencore import grade_caps, working
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import open_calls_for
 from greenmfg.core.boundary import refuse
+from greenmfg.core.forms import posted_fields
+from greenmfg.core.http import HtmxHttpRequest
 from greenmfg.core.i18n import english, localized
 from greenmfg.core.idempotency import idempotent
 from greenmfg.evidence import services as evidence
@@ -42,7 +45,8 @@ from .selectors import (
     review_queue,
     versions_for,
 )
-from .services import WORKFLOW, ApplicationError
+from .services import ApplicationError
+from .states import WORKFLOW
 from .workbook import write_dossier_workbook
 
 
@@ -193,7 +197,7 @@ def section(request: HttpRequest, public_id: str, index: int) -> HttpResponse:
 def save(request: HttpRequest, public_id: str) -> HttpResponse:
     application = access_application(request.user, public_id)
     actor = _applicant(request)
-    values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    values = posted_fields(request)
     try:
         outcome = services.save_answers(actor, application, values)
     except ApplicationError as error:
@@ -243,7 +247,7 @@ def reopen(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def template_download(request: HttpRequest, public_id: str) -> HttpResponse:
+def template_download(request: HttpRequest, public_id: str) -> HttpResponseBase:
     application = access_application(request.user, public_id)
     scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
     # the answers already entered, of the version this user may read (the owner's draft, else the
@@ -269,7 +273,7 @@ def import_upload(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def import_status(request: HttpRequest, public_id: str, job_id: int) -> HttpResponse:
+def import_status(request: HtmxHttpRequest, public_id: str, job_id: int) -> HttpResponse:
     application = access_application(request.user, public_id)
     _applicant(request)
     job = get_object_or_404(ImportJob, pk=job_id, application=application)
@@ -305,7 +309,7 @@ def evidence_upload(request: HttpRequest, public_id: str) -> HttpResponse:
         refused.append(_("请选择要上传的文件。"))
     for item in files:
         try:
-            services.upload_evidence(actor, application, indicator, item, item.name, replaces=replaces)
+            services.upload_evidence(actor, application, indicator, item, item.name or "", replaces=replaces)
         except EvidenceError as error:
             refused.append(f"{item.name}：{localized(error)}")
         else:
@@ -322,7 +326,7 @@ def evidence_upload(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def evidence_download(request: HttpRequest, pk: str) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: str) -> HttpResponseBase:
     item = access_evidence(request.user, pk)
     actor = actor_of(request.user)
     if actor is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -35,7 +36,7 @@ class BenchmarkRowsRefused(Refused):
         self.problems = problems
 
 
-def import_benchmarks(actor: Actor, upload: UploadedFile | None) -> BenchmarkImport:
+def import_benchmarks(actor: Actor, upload: UploadedFile[Any] | None) -> BenchmarkImport:
     """Check the workbook and every row; then set the bureau's values (a value for the same industry,
     product, year and input replaces the one held) and keep the file as the import's record."""
     if not keeps_benchmarks(actor):

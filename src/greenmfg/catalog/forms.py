@@ -78,7 +78,9 @@ class CallForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].widget.choices = regions
         self.fields["region"].widget.attrs.pop("maxlength", None)  # a list, not a text box
-        self.fields["scheme"].choices = [("", "请选择"), *schemes]
+        scheme = self.fields["scheme"]
+        assert isinstance(scheme, forms.ChoiceField)
+        scheme.choices = [("", "请选择"), *schemes]
         if editing:  # the code names the call in every link; it stays
             self.fields["code"].disabled = True
             self.fields["code"].required = False
@@ -216,7 +218,8 @@ def rows_from(chain: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for index, raw in enumerate(chain):
         spec = {"level": raw} if isinstance(raw, str) else raw if isinstance(raw, dict) else {}
-        forward = spec.get("forward") if isinstance(spec.get("forward"), dict) else {}
+        raw_forward = spec.get("forward")
+        forward = raw_forward if isinstance(raw_forward, dict) else {}
         panel = spec.get("panel")
         if panel is True:  # greencore's default panel: keep it a panel when the row is saved again
             default = resolved[index].panel if index < len(resolved) else None

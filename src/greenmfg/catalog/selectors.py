@@ -90,7 +90,8 @@ def calls_visible_to(actor: Actor) -> QuerySet[Call]:
 
 
 # the level of the calls a bureau issues: its own (a district runs no calls of its own)
-CALL_LEVEL_OF = {
+# keyed by the stored value (a str): an organisation's level column is read as a str
+CALL_LEVEL_OF: dict[str, TitleLevel] = {
     AuthorityLevel.CITY: TitleLevel.CITY,
     AuthorityLevel.PROVINCE: TitleLevel.PROVINCE,
     AuthorityLevel.MINISTRY: TitleLevel.NATIONAL,

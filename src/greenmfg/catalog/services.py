@@ -35,7 +35,11 @@ from .selectors import CALL_LEVEL_OF, issues_calls
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 # the step of the chain that publicises and publishes: the issuing bureau's own level
-LAST_STEP = {TitleLevel.CITY: "city", TitleLevel.PROVINCE: "province", TitleLevel.NATIONAL: "ministry"}
+LAST_STEP: dict[str, str] = {
+    TitleLevel.CITY: "city",
+    TitleLevel.PROVINCE: "province",
+    TitleLevel.NATIONAL: "ministry",
+}
 STEP_LABEL = {"district": "区县", "city": "市级", "province": "省级", "ministry": "部级"}
 MARGIN_MAX = Decimal("999.99")
 # fields an edit may not change once the call has applications (what was applied for)

@@ -66,3 +66,9 @@ def form_refusal(request: HttpRequest, form: forms.BaseForm) -> HttpResponse:
         reason = "；".join(str(e) for e in errors)
         return refuse(request, name if name != "__all__" else "form", TextProblem(reason, reason))
     raise ValueError("the form has no errors")
+
+
+def posted_fields(request: HttpRequest) -> dict[str, str]:
+    """The fields of a POST as the last value of each name (what a form of single inputs sends), without
+    the CSRF token: the answers a dossier, an evaluation or an expert's sheet saves."""
+    return {key: value for key, value in request.POST.dict().items() if key != "csrfmiddlewaretoken"}

@@ -14,7 +14,7 @@ Files above FILE_UPLOAD_MAX_MEMORY_SIZE go to disk (TemporaryFileUploadHandler),
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
@@ -84,10 +84,10 @@ class BoundedUploadHandler(FileUploadHandler):
 
     def handle_raw_input(
         self,
-        input_data: Any,
-        META: dict[str, Any],
+        input_data: IO[bytes],
+        META: dict[str, str],
         content_length: int,
-        boundary: bytes,
+        boundary: str,
         encoding: str | None = None,
     ) -> None:
         assert self.request is not None

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from greencore import NATIONAL_PROJECTS_PER_YEAR, IndicatorComparison, Result, compare_results
-from greenmfg.applications.models import Application
+from greenmfg.applications.models import Application, Dossier
 from greenmfg.applications.selectors import applications_visible_to, latest_frozen
 from greenmfg.applications.states import PRIVATE
 from greenmfg.orgs.models import Organisation, OrgKind, OrgStatus
@@ -102,6 +102,7 @@ def comparison(engagement: Engagement) -> list[IndicatorComparison]:
     version and the call's current margin. Empty until both sides have a result."""
     if engagement.result is None:
         return []
+    dossier: Dossier | None
     if engagement.status == EngagementStatus.CONCLUDED and engagement.dossier is not None:
         dossier = engagement.dossier
         margin = engagement.score_margin

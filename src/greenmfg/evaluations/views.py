@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from greenmfg.applications.dossier import Evaluation, blockers, build_form, eval
 from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import changes_between, item_labels, latest_frozen
 from greenmfg.applications.states import NOT_EVALUABLE
+from greenmfg.core.forms import posted_fields
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.predicates import evaluator_for
@@ -225,7 +227,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def save(request: HttpRequest, public_id: str) -> HttpResponse:
     engagement = access_engagement(request.user, public_id)
-    posted = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    posted = posted_fields(request)
     try:
         outcome = services.save_values(_actor(request), engagement, posted)
     except EvaluationError as error:
@@ -272,7 +274,7 @@ def add_finding(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def finding_file(request: HttpRequest, pk: str) -> HttpResponse:
+def finding_file(request: HttpRequest, pk: str) -> HttpResponseBase:
     finding = access_finding(request.user, pk)
     if not finding.storage_name:
         raise Http404

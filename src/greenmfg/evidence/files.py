@@ -28,7 +28,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from dataclasses import dataclass, replace
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.files.base import File
@@ -246,7 +246,8 @@ def open_checked(
     """The stored file, positioned at its start, after its SM3 was computed again and found equal to
     `sm3`. A mismatch closes it, records `refused_action` and raises `FileTampered`; a read is recorded
     as `read_action` when one is given."""
-    handle: BinaryIO = default_storage.open(storage_name, "rb")
+    # Django's File proxies read/seek/close of the file it wraps: a binary file for every caller
+    handle = cast(BinaryIO, default_storage.open(storage_name, "rb"))
     found = sm3_hex(handle)
     if found != sm3:
         handle.close()

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -66,7 +67,7 @@ def notify(
         )
         created.append(notification)
         if email:
-            transaction.on_commit(lambda pk=notification.pk: _enqueue_send(pk))
+            transaction.on_commit(partial(_enqueue_send, notification.pk))
     return created
 
 

@@ -61,7 +61,7 @@ class Actor:
 
 def actor_of(user: AnyUser) -> Actor | None:
     """The actor behind a logged-in user, or None (anonymous, no membership, organisation not confirmed)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return None
     try:
         membership = Membership.objects.select_related("organisation__region").get(user=user)

@@ -24,7 +24,9 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, entries: QuerySet[PublicityEntry], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entry"].queryset = entries
+        entry = self.fields["entry"]
+        assert isinstance(entry, forms.ModelChoiceField)
+        entry.queryset = entries
 
 
 class CodeForm(forms.Form):

@@ -11,5 +11,5 @@ from .models import Title
 # A title granted or changed here (published, or its grade raised by a higher title) is told to whoever
 # plugged in, inside the same transaction: the public register keeps its read model of titles so
 # (greenmfg.register.apps). Nothing here names the register.
-TitleListener = Callable[[Title], None]
+TitleListener = Callable[[Title], object]  # what a listener returns is not used
 title_changed: Port[TitleListener] = Port("publication.title_changed")

@@ -250,6 +250,8 @@ def titles_record(organisation: Organisation, kind: str) -> ApplicantRecord:
         titles=tuple(HeldTitle(level, grade) for level, grade in held.values_list("level", "grade")),
         national_list=HistoricalTitle.objects.filter(kind=kind, unit_name=organisation.name.strip()).exists(),
         revocations=tuple(
-            Revocation(kind, level, day) for level, day in revoked.values_list("level", "revoked_on")
+            Revocation(kind, level, day)
+            for level, day in revoked.values_list("level", "revoked_on")
+            if day is not None  # filtered above; the column itself is nullable
         ),
     )

@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
+
+# the function form of Query for a default with bounds; ninja types `Query` itself as an alias for mypy
+from ninja.params.functions import Query as query_param
 from ninja.renderers import JSONRenderer
 
 from greenmfg.catalog.models import TitleKind, TitleLevel
@@ -204,8 +207,8 @@ class TitleFilters(Schema):
 def list_titles(
     request: HttpRequest,
     filters: Query[TitleFilters],
-    page: int = Query(1, ge=1),
-    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+    page: int = query_param(1, ge=1),
+    page_size: int = query_param(20, ge=1, le=MAX_PAGE_SIZE),
 ) -> dict[str, Any]:
     found = selectors.search(
         q=filters.q,
@@ -363,8 +366,8 @@ def _announced_titles(titles: list[Title]) -> list[dict[str, Any]]:
 )
 def list_announcements(
     request: HttpRequest,
-    page: int = Query(1, ge=1),
-    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+    page: int = query_param(1, ge=1),
+    page_size: int = query_param(20, ge=1, le=MAX_PAGE_SIZE),
 ) -> dict[str, Any]:
     envelope, found = _page(publication.announcements(), page, page_size)
     return {**envelope, "items": [_announcement(a) for a in found]}
@@ -439,11 +442,11 @@ def _notice(n: PublicityNotice, today: date) -> dict[str, Any]:
 @api.get("/notices", response=NoticePage, url_name="notices", summary="公示列表（分页，由新到旧）")
 def list_notices(
     request: HttpRequest,
-    state: Literal["open", "past", "all"] = Query(
+    state: Literal["open", "past", "all"] = query_param(
         "all", description="open 正在公示、past 公示期已结束、all 全部"
     ),
-    page: int = Query(1, ge=1),
-    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+    page: int = query_param(1, ge=1),
+    page_size: int = query_param(20, ge=1, le=MAX_PAGE_SIZE),
 ) -> dict[str, Any]:
     today = timezone.localdate()
     envelope, found = _page(publication.notices(today, state), page, page_size)
@@ -528,8 +531,8 @@ class IssueCountsOut(Schema):
 def list_issues(
     request: HttpRequest,
     filters: Query[IssueFilters],
-    page: int = Query(1, ge=1),
-    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+    page: int = query_param(1, ge=1),
+    page_size: int = query_param(20, ge=1, le=MAX_PAGE_SIZE),
 ) -> dict[str, Any]:
     envelope, found = _page(publication.import_issues(filters.source_file, filters.severity), page, page_size)
     return {**envelope, "items": found}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
-from django.urls import URLPattern, re_path
+from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
 
@@ -34,5 +34,6 @@ def not_found(request: HttpRequest, rest: str) -> JsonResponse:
     return JsonResponse(error_body(404, rest), status=404, json_dumps_params={"ensure_ascii": False})
 
 
-urlpatterns = [_public(p) for p in api.urls[0]]
+# ninja lists plain patterns only (no include()), so each entry is a URLPattern
+urlpatterns: list[URLPattern | URLResolver] = [_public(p) for p in api.urls[0] if isinstance(p, URLPattern)]
 urlpatterns.append(re_path(r"^(?P<rest>.*)$", not_found, name="not_found"))

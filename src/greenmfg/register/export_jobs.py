@@ -81,10 +81,10 @@ def _queryset(job: ExportJob) -> QuerySet[Any]:
             chosen = chosen.filter(pk=p["announcement"])
         return publication.announced_titles(chosen)
     if job.kind == ExportJob.Kind.NOTICES:
-        chosen = publication.notices(date.fromisoformat(p["today"]), p["state"])
+        notices = publication.notices(date.fromisoformat(p["today"]), p["state"])
         if p.get("notice"):
-            chosen = chosen.filter(pk=p["notice"])
-        return publication.public_entries(chosen)
+            notices = notices.filter(pk=p["notice"])
+        return publication.public_entries(notices)
     return publication.import_issues(p.get("source_file", ""), p.get("severity", ""))
 
 
@@ -101,7 +101,7 @@ def purge_old_exports(now: Any = None) -> int:
     cutoff = (now or timezone.now()) - EXPORT_KEEP
     old = list(ExportJob.objects.filter(created_at__lt=cutoff))
     for job in old:
-        if job.file:
+        if job.file and job.file.name:
             default_storage.delete(job.file.name)
     ExportJob.objects.filter(pk__in=[job.pk for job in old]).delete()
     return len(old)

@@ -127,7 +127,7 @@ class RegisterEntry(models.Model):
     @property
     def place(self) -> str:
         """Province and listed place without repeating one inside the other (江苏省, not 江苏省 江苏)."""
-        province = self.province.name if self.province_id else ""
+        province = self.province.name if self.province is not None else ""
         text = self.region_text
         if not text or province.startswith(text):
             return province

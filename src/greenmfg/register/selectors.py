@@ -151,7 +151,7 @@ def facet_counts(qs: QuerySet[RegisterEntry]) -> Facets:
     return _facets(qs.order_by().values_list("kind", "level").annotate(n=Count("id")))
 
 
-class BoundedPaginator(Paginator):
+class BoundedPaginator(Paginator[Any]):
     """A paginator of search_titles results whose count stops at `cap`: pages past it are not offered,
     and `capped` says the true total is larger.
 
@@ -163,6 +163,7 @@ class BoundedPaginator(Paginator):
 
     def __init__(self, object_list: QuerySet[Any], per_page: int, cap: int = COUNT_CAP, scan: bool = False):
         super().__init__(object_list, per_page)
+        self.queryset = object_list  # object_list as the queryset it is (Paginator types it loosely)
         self.cap = cap
         self.scan = scan
 
@@ -172,7 +173,7 @@ class BoundedPaginator(Paginator):
         if not self.scan:
             return None
         rows = list(
-            self.object_list.order_by().values_list("id", "announced_on", "kind", "level")[: self.cap + 1]
+            self.queryset.order_by().values_list("id", "announced_on", "kind", "level")[: self.cap + 1]
         )
         if len(rows) > self.cap:
             return None
@@ -183,7 +184,7 @@ class BoundedPaginator(Paginator):
     def _bounded(self) -> tuple[int, bool]:
         if self.scan:
             return (len(self._scanned), False) if self._scanned is not None else (self.cap, True)
-        return bounded_count(self.object_list, self.cap)
+        return bounded_count(self.queryset, self.cap)
 
     @cached_property
     def count(self) -> int:
@@ -193,20 +194,20 @@ class BoundedPaginator(Paginator):
     def capped(self) -> bool:
         return self._bounded[1]
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         if self._scanned is None:
             return super().page(number)
         number = self.validate_number(number)
         start = (number - 1) * self.per_page
         ids = [row[0] for row in self._scanned[start : start + self.per_page]]
-        found = self.object_list.in_bulk(ids)
-        return self._get_page([found[i] for i in ids], number, self)
+        found = self.queryset.in_bulk(ids)
+        return Page([found[i] for i in ids], number, self)
 
     def facets(self) -> Facets:
         """Counts by kind and level of every match (call only when not capped)."""
         if self._scanned is not None:
             return _facets((kind, level, 1) for _, _, kind, level in self._scanned)
-        return facet_counts(self.object_list)
+        return facet_counts(self.queryset)
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,10 @@ def overview() -> Overview:
         rows.append((kind, label, counts, sum(n for _, n in counts)))
     level_totals = [sum(cells.get((k, lv), 0) for k, _ in TitleKind.choices) for lv, _ in levels]
     names = dict(Region.objects.filter(level=RegionLevel.PROVINCE).values_list("code", "name"))
-    provinces = sorted(((c, names.get(c, c), n) for c, n in by_province.items()), key=lambda p: (-p[2], p[0]))
+    provinces = sorted(
+        ((str(c), names.get(c) or str(c), int(n)) for c, n in by_province.items()),
+        key=lambda p: (-p[2], p[0]),
+    )
     return Overview(
         total=sum(cells.values()),
         rows=rows,
@@ -294,7 +298,7 @@ def industry_choices() -> list[tuple[str, str]]:
     """Sections and divisions of GB/T 4754 (groups are too many for a list)."""
     rows = Industry.objects.filter(level__in=("section", "division")).values_list("code", "name", "parent_id")
     divisions: dict[str, list[tuple[str, str]]] = {}
-    sections = []
+    sections: list[tuple[str, str]] = []
     for code, name, parent in rows:
         if parent is None:
             sections.append((code, f"{code} {name}"))

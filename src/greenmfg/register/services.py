@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from greencore import Division, PlaceNames, attribute_industry
+from greencore import Division, PlaceNames, attribute_industry, province_of
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.orgs.uscc import normalize_uscc
 from greenmfg.publication.models import HistoricalTitle, Title
@@ -122,7 +122,7 @@ def _precise_region(
     province; never a division outside the province the list import resolved."""
     value = national_lists.REGION_ALIASES.get(listed.strip(), listed.strip())
     code = lookup.get(value) or lookup.get(value.removesuffix("市"))
-    if code and province_code and national_lists.province_of(code) == province_code and code in known:
+    if code and province_code and province_of(code) == province_code and code in known:
         return code
     return province_code if province_code in known else ""
 
@@ -357,7 +357,7 @@ def record_title(
     region = Region.objects.filter(code=region_code).first()
     if region is None:
         raise RegisterError(f"未知的行政区划代码：{region_code!r}")
-    province = Region.objects.filter(code=national_lists.province_of(region.code)).first()
+    province = Region.objects.filter(code=province_of(region.code)).first()
     industry = None
     if industry_code:
         industry = Industry.objects.filter(code=industry_code).first()

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from greenmfg.core.http import HtmxHttpRequest
 from greenmfg.publication import integrity
 from greenmfg.publication import selectors as publication
 
@@ -114,7 +115,7 @@ def _titles_export(request: HttpRequest, extension: str) -> HttpResponseBase:
 
 @login_not_required
 @require_safe
-def export_status(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def export_status(request: HtmxHttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job = export_jobs.expire_stale(get_object_or_404(ExportJob, pk=job_id))
     template = "register/export_status.html#progress" if request.htmx else "register/export_status.html"
     return render(request, template, {"job": job})
@@ -124,14 +125,15 @@ def export_status(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 @require_safe
 def export_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponseBase:
     job = get_object_or_404(ExportJob, pk=job_id, status=ExportJob.Status.DONE)
-    if not job.file or not default_storage.exists(job.file.name):
+    name = job.file.name if job.file else None
+    if not name or not default_storage.exists(name):
         raise Http404
     content_type = (
         "text/csv; charset=utf-8"
         if job.extension == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response = FileResponse(default_storage.open(job.file.name, "rb"), content_type=content_type)
+    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
     if job.truncated:
         response["X-Export-Truncated"] = str(exports.EXPORT_CAP)
     response["Content-Disposition"] = (

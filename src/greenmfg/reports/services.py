@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -134,7 +135,7 @@ def request_document(actor: Actor, application: Application, kind: str, fmt: str
     return document
 
 
-def _enqueue(document_id: object) -> None:
+def _enqueue(document_id: uuid.UUID) -> None:
     result = generate_document.enqueue(str(document_id))
     Document.objects.filter(pk=document_id).update(task_id=str(result.id)[:64])
 
@@ -382,7 +383,7 @@ def open_verified(actor: Actor, document: Document) -> BinaryIO:
 
 
 def verify_copy(
-    actor: Actor, application: Application, upload: BinaryIO | None, size: int
+    actor: Actor, application: Application, upload: BinaryIO | IO[bytes] | None, size: int
 ) -> Document | None:
     """The generated document a copy is byte for byte (by SM3), or None: "does not match"."""
     if upload is None or size == 0:

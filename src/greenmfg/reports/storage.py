@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -16,5 +16,5 @@ def store(content: bytes, extension: str) -> str:
 
 
 def open_stored(name: str) -> BinaryIO:
-    handle: BinaryIO = default_storage.open(name, "rb")
-    return handle
+    # Django's File proxies read/seek/close of the file it wraps: a binary file for every caller
+    return cast(BinaryIO, default_storage.open(name, "rb"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from greencore import write_table_xlsx
 from greenmfg.applications.access import access_application
 from greenmfg.catalog.models import Call
+from greenmfg.core.http import HtmxHttpRequest
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
 from greenmfg.publication.access import access_announcement, access_public_notice
@@ -62,14 +64,14 @@ def generate(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def status(request: HttpRequest, pk: str) -> HttpResponse:
+def status(request: HtmxHttpRequest, pk: str) -> HttpResponse:
     document = access_document(request.user, pk)
     template = "reports/status.html#progress" if request.htmx else "reports/status.html"
     return render(request, template, {"document": document, "application": document.application})
 
 
 @require_GET
-def download(request: HttpRequest, pk: str) -> HttpResponse:
+def download(request: HttpRequest, pk: str) -> HttpResponseBase:
     document = access_document(request.user, pk)
     actor = access_actor(request.user)
     try:
@@ -96,7 +98,7 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = access_actor(request.user)
     upload = request.FILES.get("copy")
     try:
-        found = services.verify_copy(actor, application, upload, upload.size if upload else 0)
+        found = services.verify_copy(actor, application, upload, (upload.size or 0) if upload else 0)
     except ReportError as error:
         messages.error(request, localized(error))
         return redirect("reports:application", public_id=application.public_id)
@@ -119,7 +121,7 @@ def call_summary_table(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def certificate(request: HttpRequest, title_id: str) -> HttpResponse:
+def certificate(request: HttpRequest, title_id: str) -> HttpResponseBase:
     """The certificate of a title, for its holder and its issuer (issued on the first request)."""
     actor = access_actor(request.user)
     title = get_object_or_404(

@@ -31,7 +31,9 @@ class ExpertForm(forms.Form):
     )
     display_name = forms.CharField(label="姓名", max_length=64)
     title = forms.CharField(label="职称", max_length=64, required=False)
-    fields = forms.MultipleChoiceField(
+    # the expert's fields of expertise, posted as "fields": Django's form metaclass moves a declared field
+    # into base_fields, so self.fields stays the form's dict at run time; mypy sees only the class body
+    fields = forms.MultipleChoiceField(  # type: ignore[assignment]
         label="专业领域", choices=EXPERT_FIELDS, widget=forms.CheckboxSelectMultiple
     )
     username = forms.CharField(label="用户名", max_length=40)
@@ -39,14 +41,16 @@ class ExpertForm(forms.Form):
 
     def __init__(self, *args: Any, employers: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["employer"]
+        field = self["employer"].field  # the instance's copy (self.fields is shadowed by the field "fields")
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "（新登记）"), *employers]
 
 
 class ExpertChangeForm(forms.Form):
     title = forms.CharField(label="职称", max_length=64, required=False)
-    fields = forms.MultipleChoiceField(
+    # the expert's fields of expertise, posted as "fields": Django's form metaclass moves a declared field
+    # into base_fields, so self.fields stays the form's dict at run time; mypy sees only the class body
+    fields = forms.MultipleChoiceField(  # type: ignore[assignment]
         label="专业领域", choices=EXPERT_FIELDS, widget=forms.CheckboxSelectMultiple
     )
     active = forms.BooleanField(label="在专家库中（可被抽取）", required=False)

@@ -29,7 +29,7 @@ from greencore import (
 )
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
-from greenmfg.applications.states import LIVE
+from greenmfg.applications.states import LIVE, WORKFLOW
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
@@ -117,7 +117,7 @@ def _locked_step(actor: Actor, application: Application) -> tuple[Application, S
         raise PermissionDenied
     if locked.state not in LIVE:
         raise ReviewError(
-            f"申报状态为「{applications.WORKFLOW.states[locked.state].zh}」，本级不能再作决定。",
+            f"申报状态为「{WORKFLOW.states[locked.state].zh}」，本级不能再作决定。",
             f"no decision possible in state {locked.state}",
         )
     return locked, step
@@ -371,7 +371,7 @@ def record_credit_check(
     checked_on: date,
     negative_item: str = "",
     note: str = "",
-    upload: UploadedFile | None = None,
+    upload: UploadedFile[Any] | None = None,
 ) -> CreditCheck:
     """The check against 信用中国 / 国家企业信用信息公示系统, with the file it produced. A hit on the
     negative list makes the application ineligible: it is rejected with the item as the reason."""
@@ -463,7 +463,7 @@ def record_meeting(
     attendees: str,
     outcome: str,
     decision: str,
-    minutes: UploadedFile | None,
+    minutes: UploadedFile[Any] | None,
 ) -> Meeting:
     """The step's meeting: its date, attendees, decision and minutes file (checked as every upload is).
     The step passes only once a meeting agreed; a meeting that did not agree leaves return or reject."""

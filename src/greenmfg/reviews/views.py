@@ -18,7 +18,7 @@ from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.applications.selectors import item_labels, resubmission_changes
 from greenmfg.applications.states import LIVE, WORKFLOW
 from greenmfg.core.errors import Refused
-from greenmfg.core.forms import form_refusal, only_missing
+from greenmfg.core.forms import form_refusal, only_missing, posted_fields
 from greenmfg.core.i18n import localized
 from greenmfg.core.idempotency import idempotent
 from greenmfg.evaluations import selectors as evaluations
@@ -251,9 +251,10 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
     if call is None:
         raise Http404
     chain = selectors.chain_of(call)
-    if step >= len(chain) or chain[step].forward is None:
+    spec = chain[step] if step < len(chain) else None
+    if spec is None or spec.forward is None:
         raise Http404
-    spec = chain[step]
+    forward = spec.forward
     if not selectors.decides_own_step(actor, spec):
         raise Http404
     if request.method == "POST":
@@ -285,7 +286,7 @@ def forwarding(request: HttpRequest, code: str, step: int) -> HttpResponse:
         {
             "call": call,
             "step": spec,
-            "rule": localized(ForwardingRule.from_spec(spec.forward).describe()),
+            "rule": localized(ForwardingRule.from_spec(forward).describe()),
             "decisions": decisions,
             "waiting": [row.application for row in preview],
             "preview": preview,
@@ -310,7 +311,7 @@ def expert_score(request: HttpRequest, public_id: Any) -> HttpResponse:
     assignment = access_assignment(request.user, public_id)
     errors: list[str] = []
     if request.method == "POST":
-        points = {key[3:]: value for key, value in request.POST.items() if key.startswith("pt:")}
+        points = {key[3:]: value for key, value in posted_fields(request).items() if key.startswith("pt:")}
         try:
             errors = services.save_expert_scores(actor, assignment, points)
         except Refused as error:

@@ -74,8 +74,10 @@ def access_file(user: AnyUser, pk: Any) -> EvidenceFile:
         raise Http404 from None
     if found.finding is not None:
         visible = checks_visible_to(actor).filter(pk=found.finding.check_of_id).exists()
-    else:
+    elif found.rectification_id is not None:
         visible = rectifications_visible_to(actor).filter(pk=found.rectification_id).exists()
+    else:
+        visible = False  # a file of neither (not written by the services)
     if not visible:
         raise Http404
     return found

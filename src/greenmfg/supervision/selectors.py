@@ -95,7 +95,8 @@ def spot_check_history(title: Title) -> list[tuple[date, bool]]:
         .order_by("concluded_on", "pk")
         .values_list("concluded_on", "status")
     )
-    return [(day, status == Check.Status.CLEAN) for day, status in concluded]
+    # concluded_on is filtered non-null above
+    return [(day, status == Check.Status.CLEAN) for day, status in concluded if day is not None]
 
 
 def exemptions(titles: list[Title]) -> dict[int, date]:
@@ -109,7 +110,8 @@ def exemptions(titles: list[Title]) -> dict[int, date]:
         .values_list("title_id", "concluded_on", "status")
     )
     for title_id, day, status in concluded:
-        history[title_id].append((day, status == Check.Status.CLEAN))
+        if day is not None:  # filtered non-null above
+            history[title_id].append((day, status == Check.Status.CLEAN))
     out = {}
     for pk, checks in history.items():
         until = exempt_until(checks)

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -178,12 +179,11 @@ def draw(
             weights = risk_weights(candidates, today)
         if not candidates:
             raise SupervisionError("没有可抽取的称号单位。", "no title to draw from")
-        population = [[str(t.public_id), int(weights.get(str(t.public_id), 1))] for t in candidates]
+        weight_of = {str(t.public_id): int(weights.get(str(t.public_id), 1)) for t in candidates}
+        population = [[unit, weight] for unit, weight in weight_of.items()]  # recorded as JSON lists
         by_id = {str(t.public_id): t for t in candidates}
         try:
-            sample = draw_sample(
-                seed, [u for u, _ in population], size, {str(u): int(w) for u, w in population}
-            )
+            sample = draw_sample(seed, list(weight_of), size, weight_of)
         except ValueError as error:
             raise SupervisionError("风险权重应为不小于 1 的整数。", str(error)) from None
         record = Draw.objects.create(
@@ -752,13 +752,14 @@ def process_due_reminders(today: date | None = None) -> dict[str, int]:
                 recipients = _unit_emails(filing)
                 if recipients:
                     transaction.on_commit(
-                        lambda f=filing, to=recipients: send_mail(
-                            f"动态管理表填报提醒 / Annual filing reminder: {f.year}",
-                            f"{f.title.organisation.name}：{f.year} 年度绿色制造动态管理表请于 "
-                            f"{f.deadline:%Y年%m月%d日} 前在平台填报。\n"
-                            f"Please file the {f.year} dynamic-management form by {f.deadline}.",
+                        partial(
+                            send_mail,
+                            f"动态管理表填报提醒 / Annual filing reminder: {filing.year}",
+                            f"{filing.title.organisation.name}：{filing.year} 年度绿色制造动态管理表请于 "
+                            f"{filing.deadline:%Y年%m月%d日} 前在平台填报。\n"
+                            f"Please file the {filing.year} dynamic-management form by {filing.deadline}.",
                             None,
-                            to,
+                            recipients,
                             fail_silently=True,
                         )
                     )

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -318,7 +319,7 @@ def revoke(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @require_GET
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = access_file(request.user, pk)
     response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.file_name)
     response["X-Content-Type-Options"] = "nosniff"
@@ -590,7 +591,7 @@ def report(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @require_GET
-def report_file(request: HttpRequest, pk: int) -> HttpResponse:
+def report_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = access_report_file(request.user, pk)
     response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.file_name)
     response["X-Content-Type-Options"] = "nosniff"

@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -123,7 +124,7 @@ PROVINCE_CHAIN = [
 ]
 
 
-CALLS = [
+CALLS: list[dict[str, Any]] = [
     dict(
         code="suzhou-2026-factory",
         name="2026年度苏州市绿色工厂申报（演示）",

@@ -32,7 +32,7 @@ def fieldid(key: str) -> str:
 
 @register.simple_tag
 def cellkey(table: Any, row: int, column: Any) -> str:
-    return table.cell_key(row, column)
+    return str(table.cell_key(row, column))
 
 
 @register.filter

@@ -35,9 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(f"restored {path}: {report.files_checked} stored files checked by SM3")
         if report.set_aside:
             self.stdout.write(f"  checkpoints newer than the backup set aside in {report.set_aside}")
-        for problem in report.file_problems:
-            self.stdout.write(self.style.ERROR(f"  FAIL {problem}"))
-        for problem in report.audit.problems:
+        for problem in [*report.file_problems, *map(str, report.audit.problems)]:
             self.stdout.write(self.style.ERROR(f"  FAIL {problem}"))
         if not report.ok:
             raise CommandError("the restored data does not verify / 恢复的数据未通过核验")
