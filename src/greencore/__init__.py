@@ -45,7 +45,7 @@ importable for greencore's own code, its command line and its tests; their layou
 - authorities' statistics (exact Decimals): `quantiles`, `position` (`Position`), `histogram`, `pass_rates`
   (`PassRate`) and `forecast` (`Forecast`), `required_count` of a share, `growth` (`YearGrowth`),
   `discrepancy` (`Discrepancy`), and a draft scheme's `grade_shifts` (`GradeShifts`), `StatisticsError`;
-- scheme back-testing: `backtest` (`Backtest`) re-scores answers under a draft and the current scheme in
+- scheme back-testing: `backtest_draft` (`Backtest`) re-scores answers under a draft and the current scheme in
   bulk, from `population_columns` (form keys to columns) and `with_derived` (raw-data inputs a result
   derived), grades ordered by `grade_order`;
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
@@ -54,7 +54,7 @@ importable for greencore's own code, its command line and its tests; their layou
 from __future__ import annotations
 
 from greencore.attribution import SECTOR_INDUSTRY, Division, PlaceNames, attribute_industry
-from greencore.backtest import Backtest, backtest, grade_order, population_columns, with_derived
+from greencore.backtest import Backtest, backtest_draft, grade_order, population_columns, with_derived
 from greencore.benchmarks import (
     BENCHMARK_COLUMNS,
     BENCHMARK_MARKS,
@@ -393,7 +393,7 @@ __all__ = [
     "assign_panel",
     "attribute_industry",
     "authority_level_for",
-    "backtest",
+    "backtest_draft",
     "benchmark_inputs",
     "blocking",
     "bureau_refusal",

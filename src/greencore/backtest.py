@@ -53,12 +53,19 @@ def _fast_column(spec: InputSpec, column: list[Any]) -> Any:
     domain; None when any cell is not (the caller then reads cell by cell, as the engine would)."""
     if spec.kind in (InputKind.BOOL, InputKind.CATEGORY):
         return None
-    try:
-        numbers = np.array(
-            [np.nan if _is_missing(v) or isinstance(v, bool) else v for v in column], dtype=np.float64
-        )
-    except (TypeError, ValueError):
+    if any(type(v) is bool for v in column):  # the engine refuses yes/no in a number: let it say so
         return None
+    try:
+        # NumPy parses plain numbers and number strings in C, and takes None as missing; anything else
+        # ("", "1,200", "35%", "—") raises and is read cell by cell below
+        numbers = np.array(column, dtype=np.float64)
+    except (TypeError, ValueError):
+        try:
+            numbers = np.array([np.nan if _is_missing(v) else v for v in column], dtype=np.float64)
+        except (TypeError, ValueError):
+            return None
+    if int(np.isnan(numbers).sum()) != sum(1 for v in column if _is_missing(v)):
+        return None  # a typed "nan" is no number to the engine
     if np.isinf(numbers).any():
         return None
     try:
@@ -179,7 +186,7 @@ def _scores(values: Any) -> list[Decimal | None]:
     return [None if math.isnan(v) else Decimal(f"{v:.2f}") for v in values.tolist()]
 
 
-def backtest(current: Scheme, draft: Scheme, answers: Sequence[Mapping[str, Any]]) -> Backtest:
+def backtest_draft(current: Scheme, draft: Scheme, answers: Sequence[Mapping[str, Any]]) -> Backtest:
     """Score the answers under the current scheme and under the draft, and compare."""
     n = len(answers)
     before_columns, refused_before = population_columns(current, answers)

@@ -72,7 +72,7 @@ def run(n: int) -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from greencore import backtest, get_scheme, population_columns, score_population
+    from greencore import backtest_draft, get_scheme, population_columns, score_population
     from greenmfg.applications.models import Application, Dossier
     from greenmfg.catalog.models import Call
     from greenmfg.dashboards.models import Backtest
@@ -166,7 +166,7 @@ def run(n: int) -> None:
     else:
         platform = float("nan")
     t = time.perf_counter()
-    found = backtest(current, draft, answers)
+    found = backtest_draft(current, draft, answers)
     bulk = time.perf_counter() - t
     columns = [population_columns(s, answers)[0] for s in (current, draft)]
     t = time.perf_counter()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from test_dashboards import grant
 
-from greencore import backtest, get_scheme, input_key, input_table_key, table_cell_key
+from greencore import backtest_draft, get_scheme, input_key, input_table_key, table_cell_key
 from greenmfg.applications.models import Application, Dossier
 from greenmfg.catalog.models import Call
 from greenmfg.dashboards import selectors, services
@@ -236,7 +236,10 @@ def test_indicator_spread_and_own_position(world, scored):
     english = english_client.get(reverse("dashboards:quality") + f"?scheme={scheme}").content.decode()
     assert "Each indicator across the titled units" in english
     assert "Growth per year" in english_client.get(reverse("dashboards:home")).content.decode()
-    assert "Projects and discrepancies per body" in english_client.get(reverse("dashboards:bodies")).content.decode()
+    assert (
+        "Projects and discrepancies per body"
+        in english_client.get(reverse("dashboards:bodies")).content.decode()
+    )
     english_client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     xlsx = world.client("sz-reviewer").get(
         reverse("dashboards:table_xlsx", args=["indicators"]) + f"?scheme={scheme}"
@@ -513,7 +516,7 @@ def test_backtest_a_draft_over_past_applications(world, django_capture_on_commit
         "回测企业3（测试）",
     ]
     # the platform reports what greencore's bulk comparison of the same answers gives
-    direct = backtest(current, scheme_of(draft), past)
+    direct = backtest_draft(current, scheme_of(draft), past)
     assert summary["gained"] == len(direct.shifts.gained) and summary["lost"] == len(direct.shifts.lost)
     page = client.get(reverse("dashboards:backtest", args=[job.pk])).content.decode()
     assert "回测企业3（测试）" in page and "等级上升" in page

@@ -454,7 +454,9 @@ def titles_behind(authority: Organisation, band: str = "", grade: str | None = N
     titles = titled_in(authority).select_related("organisation", "organisation__region")
     if band:
         scores = titles.exclude(score__isnull=True)
-        top = max(scores.values_list("score", flat=True), default=SCORE_EDGES[-1])
+        top = max(
+            (s for s in scores.values_list("score", flat=True) if s is not None), default=SCORE_EDGES[-1]
+        )
         bands = score_bands(top)
         index = int(band)
         low, high = bands[index]
@@ -494,9 +496,9 @@ def _number(value: Any) -> Decimal | None:
 
 def _leaf_values(
     results: Iterable[dict[str, Any] | None],
-) -> dict[str, tuple[dict[str, str], str, list, list]]:
+) -> dict[str, tuple[dict[str, str], str, list[Decimal], list[Decimal]]]:
     """Per leaf indicator (in the schemes' order): its label, unit, numeric values and points."""
-    out: dict[str, tuple[dict[str, str], str, list, list]] = {}
+    out: dict[str, tuple[dict[str, str], str, list[Decimal], list[Decimal]]] = {}
     for result in results:
         for node in (result or {}).get("indicators", []):
             if not node.get("is_leaf"):
@@ -676,7 +678,8 @@ def bodies(authority: Organisation, today: date) -> Bodies:
         dossier__score__isnull=False,
         score_margin__isnull=False,
     ).values_list("body_id", "dossier__score", "score", "score_margin"):
-        pairs[body].append((own, third, margin))
+        if own is not None and third is not None and margin is not None:  # as filtered: for the type checker
+            pairs[body].append((own, third, margin))
     checks: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for body, status, n in (
         Check.objects.filter(

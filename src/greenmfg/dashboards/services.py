@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from greencore import StatisticsError, backtest, required_count, with_derived
+from greencore import StatisticsError, backtest_draft, required_count, with_derived
 from greenmfg.applications.models import Application, Dossier
 from greenmfg.applications.states import PRIVATE
 from greenmfg.audit import services as audit
@@ -201,6 +201,10 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def _or_blanks(values: list[Decimal] | None, n: int) -> list[Decimal | None]:
+    return list(values) if values is not None else [None] * n
+
+
 def run_backtest(job: Backtest) -> Backtest:
     """Re-score the past applications under the current scheme and the draft (greencore.backtest) and keep
     the comparison on the job."""
@@ -215,7 +219,7 @@ def run_backtest(job: Backtest) -> Backtest:
     draft = scheme_of(row)
     ids, answers = _past_answers(job, job.current_key)
     Backtest.objects.filter(pk=job.pk).update(total=len(ids), progress=40)
-    found = backtest(current, draft, answers)
+    found = backtest_draft(current, draft, answers)
     Backtest.objects.filter(pk=job.pk).update(progress=80)
     moved = sorted(set(found.shifts.gained) | set(found.shifts.lost))[:MOVED_KEPT]
     names = dict(
@@ -238,8 +242,8 @@ def run_backtest(job: Backtest) -> Backtest:
             [str(p), _text(b), _text(a)]
             for p, b, a in zip(
                 found.probabilities,
-                found.quantiles_before or [None] * len(found.probabilities),
-                found.quantiles_after or [None] * len(found.probabilities),
+                _or_blanks(found.quantiles_before, len(found.probabilities)),
+                _or_blanks(found.quantiles_after, len(found.probabilities)),
                 strict=True,
             )
         ],

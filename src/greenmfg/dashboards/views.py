@@ -158,7 +158,7 @@ def _table(request: HttpRequest, table: str) -> tuple[str, list[list[Any]]]:
             [label(s.label), s.unit, s.n, *(s.values or blank), *(s.points or blank)] for s in spreads
         ]
     if table == "bodies":
-        found = selectors.bodies(authority, timezone.localdate())
+        panel = selectors.bodies(authority, timezone.localdate())
         head = [_("评价机构"), _("项目数"), _("已出具结论"), _("本年国家级项目"), _("限额")]
         head += [
             _("比对数"),
@@ -174,7 +174,7 @@ def _table(request: HttpRequest, table: str) -> tuple[str, list[list[Any]]]:
                 r.projects,
                 r.concluded,
                 r.quota_taken,
-                found.quota.limit,
+                panel.quota.limit,
                 r.discrepancy.compared,
                 r.discrepancy.flagged,
                 "" if r.discrepancy.rate is None else r.discrepancy.rate.quantize(TENTH),
@@ -182,7 +182,7 @@ def _table(request: HttpRequest, table: str) -> tuple[str, list[list[Any]]]:
                 r.checks,
                 r.nonconforming,
             ]
-            for r in found.rows
+            for r in panel.rows
         ]
     if table == "state":
         flow = selectors.pipeline(authority, timezone.localdate())
