@@ -16,6 +16,7 @@ from itertools import pairwise
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
@@ -299,6 +300,24 @@ def _target_region(target: Target) -> tuple[Q, dict[str, str]] | None:
     return _within_prefix(prefix), filter_
 
 
+def counts_at_once(counts: dict[str, QuerySet[Any]]) -> dict[str, int]:
+    """Several counts in one statement, SELECT (SELECT COUNT(*) FROM (…)), (…): each count is served by
+    its own index range (register_kind_region), where one conditional aggregate would read every title
+    once for all the counts (300 ms over 100,000 titles for the ministry's targets)."""
+    if not counts:
+        return {}
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, queryset in enumerate(counts.values()):
+        sql, found = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{i})")
+        params.extend(found)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {key: int(n) for key, n in zip(counts, row, strict=True)}
+
+
 def pass_rates_in(authority: Organisation) -> dict[str, PassRate]:
     """Each call level's history in the jurisdiction: decided applications granted a title or refused."""
     decided = (
@@ -327,8 +346,8 @@ def progress(authority: Organisation) -> list[Progress]:
             continue
         where_q, filters[t.pk] = found
         level = Q(level=t.level) if t.level else Q()
-        titles[f"t{t.pk}"] = Count(
-            "id", filter=where_q & Q(kind=t.kind) & level & Q(announced_on__lte=t.deadline)
+        titles[f"t{t.pk}"] = RegisterEntry.objects.filter(
+            Q(status=EntryStatus.ACTIVE) & where_q & Q(kind=t.kind) & level & Q(announced_on__lte=t.deadline)
         )
         call_level = Q(call__level=t.level) if t.level else Q()
         flows[f"t{t.pk}"] = Count(
@@ -338,7 +357,7 @@ def progress(authority: Organisation) -> list[Progress]:
             flows[f"u{t.pk}_{lv}"] = Count(
                 "id", filter=where_q & Q(call__title_kind=t.kind, call__level=lv, state__in=UNDECIDED)
             )
-    achieved = RegisterEntry.objects.filter(status=EntryStatus.ACTIVE).aggregate(**titles) if titles else {}
+    achieved = counts_at_once(titles)
     waiting = Application.objects.filter(state__in=UNDECIDED).aggregate(**flows) if flows else {}
     rates = pass_rates_in(authority) if flows else {}
     out = []

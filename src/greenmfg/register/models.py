@@ -106,6 +106,11 @@ class RegisterEntry(models.Model):
             ),
             models.Index(fields=["status", "province", "year"], name="register_province_year"),
             models.Index(fields=["year", "batch"], name="register_year_batch"),
+            # a target's achieved count: titles of a kind in a region (a code range) by a date, from the
+            # index alone (dashboards.selectors.progress)
+            models.Index(
+                fields=["status", "kind", "region", "level", "announced_on"], name="register_kind_region"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
