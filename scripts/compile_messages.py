@@ -62,9 +62,40 @@ def compile_po(po_path: Path) -> tuple[bytes, list[str]]:
     return buffer.getvalue(), errors
 
 
+def duplicate_entries(text: str) -> tuple[str, list[str]]:
+    """The .po text without the entries whose (msgctxt, msgid) an earlier entry has, and those msgids. An
+    entry is a block of lines between blank lines; the first block (the header) is kept as it is."""
+    blocks = text.split("\n\n")
+    seen: set[tuple[str, str]] = set()
+    kept: list[str] = []
+    dropped: list[str] = []
+    for index, block in enumerate(blocks):
+        lines = [line for line in block.splitlines() if not line.startswith("#")]
+        context = "".join(line for line in lines if line.startswith("msgctxt"))
+        msgid: list[str] = []
+        for line in lines:
+            if line.startswith("msgid ") or (msgid and line.startswith('"')):
+                msgid.append(line)
+            elif msgid:
+                break
+        key = (context, "\n".join(msgid))
+        if index and msgid and key in seen:
+            dropped.append(key[1])
+            continue
+        seen.add(key)
+        kept.append(block)
+    return "\n\n".join(kept), dropped
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     status = 0
+    if "--dedupe" in argv:
+        for po_path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
+            text, dropped = duplicate_entries(po_path.read_text(encoding="utf-8"))
+            if dropped:
+                po_path.write_text(text, encoding="utf-8")
+                print(f"{po_path.name}: dropped {len(dropped)} repeated entries")
     for po_path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
         data, errors = compile_po(po_path)
         if errors:

@@ -37,7 +37,15 @@ BENCHMARK_COLUMNS: tuple[str, ...] = (
 BENCHMARK_MARKS: tuple[str, ...] = ("V", "S", "R")
 # GB/T 4754-2017: 大类 2 digits, 中类 3, 小类 4; a value applies to every code below its own
 _INDUSTRY = re.compile(r"^[0-9]{2,4}$")
-_INPUT = re.compile(r"^[a-z][a-z0-9_]*$")
+_INPUT = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
+# The energy-limit grades (能耗限额等级, GB 能耗限额 standards: grade 1 the lead, grade 2 the base) and the
+# water quotas (取水定额, GB/T 18916: advanced and general values) are columns of the per-product tables of
+# the factory schemes. They are kept in the same sheet as `table.column` ids, one value per product: a
+# grade belongs to a product, never to a whole industry.
+LIMIT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "products": ("limit_grade1", "limit_grade2"),
+    "water_products": ("quota_lead", "quota_base"),
+}
 _FIRST_YEAR, _LAST_YEAR = 2000, 2100
 
 
@@ -125,6 +133,12 @@ def check_benchmark_rows(
             refuse(
                 "指标", f"“{input_id}”不是评价方案中的基准值指标", f"{input_id!r} is not a benchmark input"
             )
+        elif "." in input_id and not product:
+            refuse(
+                "产品",
+                "能耗限额等级和取水定额按产品给出，须填写产品",
+                "energy-limit grades and water quotas are per product: name the product",
+            )
         number_value = Decimal(0)
         try:
             number_value = Decimal(value_text)
@@ -151,6 +165,17 @@ def check_benchmark_rows(
 def benchmark_inputs(scheme: Scheme) -> dict[str, str]:
     """The inputs of `scheme` a benchmark table fills (role ``benchmark``, not tables): id -> unit."""
     return {i.id: i.unit for i in scheme.inputs if i.role == "benchmark" and not i.is_table}
+
+
+def limit_columns(scheme: Scheme) -> dict[str, str]:
+    """The energy-limit and water-quota columns of `scheme`'s tables (`LIMIT_COLUMNS`), as the sheet
+    names them (``table.column``) -> unit."""
+    found: dict[str, str] = {}
+    for table in scheme.inputs:
+        for column in table.columns:
+            if column.id in LIMIT_COLUMNS.get(table.id, ()):
+                found[f"{table.id}.{column.id}"] = column.unit
+    return found
 
 
 def read_benchmark_workbook(
@@ -184,3 +209,20 @@ def match_benchmarks(
         if held is None or rank > held[0]:
             best[value.input_id] = (rank, value)
     return {input_id: value for input_id, (_, value) in sorted(best.items())}
+
+
+def match_benchmarks_up_tree(
+    layers: Sequence[Iterable[BenchmarkValue]], industry: str, year: int, products: Collection[str] = ()
+) -> dict[str, tuple[int, BenchmarkValue]]:
+    """`match_benchmarks` over the values of a call's bureau and of the bureaus above it: `layers[0]` are
+    the call's own bureau's values, then its parent's (a city's province), and so on up to the ministry.
+
+    Each input takes its value from the nearest layer that has one that applies: a city that imported its
+    own energy benchmark keeps it, and an input it never imported falls back to the province's value,
+    then to the ministry's. Within a layer `match_benchmarks` chooses. Returns, per input id, the layer
+    the value came from (0: the bureau itself) and the value."""
+    found: dict[str, tuple[int, BenchmarkValue]] = {}
+    for depth, values in enumerate(layers):
+        for input_id, value in match_benchmarks(values, industry, year, products).items():
+            found.setdefault(input_id, (depth, value))
+    return dict(sorted(found.items()))

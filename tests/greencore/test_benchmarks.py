@@ -17,7 +17,9 @@ from greencore import (
     benchmark_inputs,
     check_benchmark_rows,
     get_scheme,
+    limit_columns,
     match_benchmarks,
+    match_benchmarks_up_tree,
     read_benchmark_workbook,
 )
 
@@ -144,3 +146,43 @@ def test_a_chosen_value_always_applies_and_none_beats_it(
     assert chosen in applicable
     rank = (len(chosen.industry), bool(chosen.product), chosen.year)
     assert all((len(v.industry), bool(v.product), v.year) <= rank for v in applicable)
+
+
+def test_up_the_tree_the_nearest_bureau_with_a_value_wins() -> None:
+    def value(industry: str, year: int, input_id: str, number: str) -> BenchmarkValue:
+        return BenchmarkValue(industry, "", year, input_id, Decimal(number), "", "src", "V")
+
+    city = [value("34", 2026, "a", "1")]
+    province = [value("34", 2026, "a", "2"), value("34", 2020, "b", "3")]
+    ministry = [value("3411", 2026, "b", "4"), value("34", 2026, "c", "5")]
+    found = match_benchmarks_up_tree([city, province, ministry], "3411", 2026)
+    assert {k: (depth, v.value) for k, (depth, v) in found.items()} == {
+        "a": (0, Decimal("1")),
+        "b": (1, Decimal("3")),  # the province's older, broader value before the ministry's exact one
+        "c": (2, Decimal("5")),
+    }
+    assert match_benchmarks_up_tree([], "34", 2026) == {}
+
+
+def test_energy_limit_grades_and_water_quotas_are_per_product_table_columns() -> None:
+    columns = limit_columns(get_scheme("factory-gbt36132-2025@2025.1"))
+    assert columns == {
+        "products.limit_grade1": "kgce/产品单位",
+        "products.limit_grade2": "kgce/产品单位",
+        "water_products.quota_lead": "m³/产品单位",
+        "water_products.quota_base": "m³/产品单位",
+    }
+    rows = [
+        list(BENCHMARK_COLUMNS),
+        ["3110", "粗钢", 2026, "products.limit_grade1", 395, "kgce/t", "GB 21256-2013 表1", "S"],
+        ["3110", "", 2026, "products.limit_grade2", 435, "kgce/t", "GB 21256-2013 表1", "S"],
+        ["3110", "粗钢", 2026, "products.limit_grade3", 1, "kgce/t", "GB 21256-2013 表1", "S"],
+    ]
+    values, problems = check_benchmark_rows(rows, set(columns))
+    assert [(v.product, v.input_id, v.value) for v in values] == [
+        ("粗钢", "products.limit_grade1", Decimal(395))
+    ]
+    assert [(p.row, p.column, p.zh) for p in problems] == [
+        (3, "产品", "能耗限额等级和取水定额按产品给出，须填写产品"),
+        (4, "指标", "“products.limit_grade3”不是评价方案中的基准值指标"),
+    ]

@@ -53,7 +53,7 @@ PYTHON_FILES = [
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from compile_messages import messages_of_mo, messages_of_po  # noqa: E402
+from compile_messages import duplicate_entries, messages_of_mo, messages_of_po  # noqa: E402
 
 
 def english(client: Client) -> Client:
@@ -296,6 +296,13 @@ def _extracted(source: str) -> set[object]:
             continue  # a call on a variable, e.g. gettext(text)
         found.add(tuple(message[:2]) if isinstance(message, tuple) and len(message) > 1 else message)
     return found
+
+
+def test_no_message_is_in_the_catalogue_twice():
+    """Parallel branches each add messages (the .po merges as a union); one message listed twice with two
+    English texts would show one or the other. `compile_messages.py --dedupe` keeps the first."""
+    _, repeated = duplicate_entries(PO.read_text(encoding="utf-8"))
+    assert repeated == []
 
 
 def test_every_translatable_string_is_in_the_catalogue():

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from greenmfg.core.forms import LongSelect
 from greenmfg.reference.models import Region
 
 from .models import AuthorityLevel, Role
@@ -52,7 +53,10 @@ class BodyApplicationForm(forms.Form):
     credit_code = forms.CharField(label="统一社会信用代码", max_length=24)
     legal_person = forms.CharField(label="法定代表人", max_length=64)
     region = forms.ModelChoiceField(
-        label="所在地（区县）", queryset=Region.objects.filter(level="county"), to_field_name="code"
+        label="所在地（区县）",
+        queryset=Region.objects.filter(level="county"),
+        to_field_name="code",
+        widget=LongSelect(),
     )
     address = forms.CharField(label="详细地址", max_length=200, required=False)
     qualifications = forms.CharField(

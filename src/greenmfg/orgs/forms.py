@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from greenmfg.core.forms import LongSelect
 from greenmfg.reference.models import Industry, Region
 
 from .models import OrgKind
@@ -16,7 +17,10 @@ class RegistrationForm(forms.Form):
     name = forms.CharField(label="单位名称", max_length=128)
     credit_code = forms.CharField(label="统一社会信用代码", max_length=24)
     region = forms.ModelChoiceField(
-        label="所在区县", queryset=Region.objects.filter(level="county"), to_field_name="code"
+        label="所在区县",
+        queryset=Region.objects.filter(level="county"),
+        to_field_name="code",
+        widget=LongSelect(),
     )
     industry = forms.ModelChoiceField(
         label="所属行业（大类）", queryset=Industry.objects.filter(level="division"), required=False
@@ -49,7 +53,7 @@ class AccountForm(RegistrationForm):
 
 class SiteForm(forms.Form):
     name = forms.CharField(label="厂区名称", max_length=128)
-    region = forms.CharField(label="所在区县", max_length=6, widget=forms.Select())
+    region = forms.CharField(label="所在区县", max_length=6, widget=LongSelect())
     address = forms.CharField(label="详细地址", max_length=200, required=False)
 
     def __init__(self, *args: Any, counties: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -7,18 +7,14 @@ through greencore's workflow table and records an event, in one transaction."""
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from greencore import (
     StepSpec,
@@ -35,6 +31,7 @@ from greenmfg.applications.states import LIVE
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
+from greenmfg.core import email_codes
 from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engagement_for
 from greenmfg.evidence import files as checked_files
@@ -230,10 +227,7 @@ def open_publicity(
     return notice
 
 
-def _code_digest(objection: Objection, code: str) -> str:
-    return salted_hmac(
-        "greenmfg.objection-code", f"{objection.public_id}:{code}", algorithm="sha256"
-    ).hexdigest()
+OBJECTION = email_codes.Noun("异议", "objection")
 
 
 def masked_email(email: str) -> str:
@@ -308,11 +302,10 @@ def file_objection(
             for stored in checked:
                 checked_files.discard(stored.storage_name)
             raise PublicationError(f"{upload.name}：{refused.zh}", refused.en) from None
-    code = f"{secrets.randbelow(10**6):06d}"
-    minutes = settings.OBJECTION_CODE_MINUTES
+    code = email_codes.new_code()
     try:
         locked, objection = _write_objection(
-            notice, entry, name, contact, organisation, grounds, checked, code, minutes
+            notice, entry, name, contact, organisation, grounds, checked, code
         )
     except Exception:
         for stored in checked:
@@ -320,15 +313,12 @@ def file_objection(
         raise
     # after the commit: the code is only sent for an objection that exists
     try:
-        send_mail(
-            f"异议验证码 / objection verification code: {code}",
-            f"您对“{notice.title}”中“{locked.unit_name}”提出的异议已收到。\n"
-            f"验证码：{code}（{minutes} 分钟内有效）。输入验证码后，异议方予受理。\n"
-            f"如非本人操作，请忽略本邮件。\n\n"
-            f"Your objection to “{locked.unit_name}” was received. Code: {code}, valid for {minutes} "
-            f"minutes; the objection counts once you enter it. If this was not you, ignore this e-mail.",
-            None,
-            [objection.contact],
+        email_codes.send_code(
+            objection.contact,
+            code,
+            OBJECTION,
+            received_zh=f"您对“{notice.title}”中“{locked.unit_name}”提出的异议已收到。",
+            received_en=f"Your objection to “{locked.unit_name}” was received.",
         )
     except Exception as failure:  # the mail server's own error is for the log, not the objector
         Objection.objects.filter(pk=objection.pk).update(status=Objection.Status.EXPIRED, code_digest="")
@@ -351,7 +341,6 @@ def _write_objection(
     grounds: str,
     checked: list[checked_files.StoredFile],
     code: str,
-    minutes: int,
 ) -> tuple[PublicityEntry, Objection]:
     """The objection's row and its files' rows (the files are stored already), in one transaction."""
     with transaction.atomic():
@@ -366,9 +355,9 @@ def _write_objection(
             organisation=organisation.strip(),
             grounds=grounds.strip(),
             status=Objection.Status.UNVERIFIED,
-            code_expires_at=timezone.now() + timedelta(minutes=minutes),
+            code_expires_at=email_codes.expiry(),
         )
-        objection.code_digest = _code_digest(objection, code)
+        objection.code_digest = email_codes.digest("objection", objection, code)
         objection.save(update_fields=["code_digest"])
         for stored in checked:
             row = ObjectionFile(objection=objection, file_name=stored.name, sm3=stored.sm3, size=stored.size)
@@ -398,31 +387,21 @@ def verify_objection(objection: Objection, code: str) -> Objection:
             )
         if locked.status != Objection.Status.UNVERIFIED:
             return locked  # verified already: the same code again changes nothing
-        now = timezone.now()
-        lapsed: tuple[str, str] | None = None
-        wrong: tuple[str, str] | None = None
         if locked.notice.closed_at is not None:
-            lapsed = ("名单已公布，不再受理异议。", "the list has been published")
-        elif locked.code_expires_at is None or now > locked.code_expires_at:
-            lapsed = (
-                "验证码已过期，异议已失效；如仍有异议，请在公示期内重新提交。",
-                "the code has expired and the objection has lapsed",
+            locked.code_digest = ""
+            verdict = email_codes.Verdict(
+                lapsed=True, message=("名单已公布，不再受理异议。", "the list has been published")
             )
-        elif not constant_time_compare(_code_digest(locked, code.strip()), locked.code_digest):
-            locked.code_attempts += 1
-            left = settings.OBJECTION_CODE_ATTEMPTS - locked.code_attempts
-            if left > 0:
-                wrong = (f"验证码不正确，还可尝试 {left} 次。", f"wrong code: {left} attempt(s) left")
-            else:
-                lapsed = (
-                    "验证码错误次数过多，异议已失效。",
-                    "too many wrong codes: the objection has lapsed",
-                )
-        if lapsed is not None:
-            locked.status, locked.code_digest = Objection.Status.EXPIRED, ""
-            _audit(None, "objection_lapsed", locked, str(locked.public_id), reason=lapsed[1])
-        elif wrong is None:
-            locked.status, locked.verified_at, locked.code_digest = Objection.Status.RECEIVED, now, ""
+        else:
+            verdict = email_codes.check_code(
+                "objection", locked, code, OBJECTION, again_zh="如仍有异议，请在公示期内重新提交"
+            )
+        if verdict.lapsed:
+            assert verdict.message is not None
+            locked.status = Objection.Status.EXPIRED
+            _audit(None, "objection_lapsed", locked, str(locked.public_id), reason=verdict.message[1])
+        elif verdict.verified:
+            locked.status = Objection.Status.RECEIVED
             _audit(
                 None,
                 "objection_received",
@@ -446,8 +425,8 @@ def verify_objection(objection: Objection, code: str) -> Objection:
                 "主管部门将核实处理，必要时会联系本单位说明情况。",
             )
         locked.save(update_fields=["status", "verified_at", "code_digest", "code_attempts"])
-    if lapsed is not None or wrong is not None:
-        raise PublicationError(*(lapsed or wrong))  # type: ignore[misc]
+    if verdict.message is not None:
+        raise PublicationError(*verdict.message)
     return locked
 
 

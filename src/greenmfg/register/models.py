@@ -207,3 +207,20 @@ class TitleTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.level}/{self.year}/{self.batch}/{self.province or '—'}: {self.count}"
+
+
+class Declaration(models.Model):
+    """A titled unit's self-declaration (自我声明) as published: only the indicators its bureau chose to
+    show, as strings, public from `published_on` (the platform's calendar). Written by
+    ``register.services.record_declaration`` only."""
+
+    entry = models.ForeignKey(RegisterEntry, on_delete=models.CASCADE, related_name="declarations")
+    period = models.CharField(max_length=8)  # "2026", "2026H1"
+    published_on = models.DateField()
+    indicators = models.JSONField(default=list)  # [{"label", "value", "unit"}]
+
+    class Meta:
+        ordering = ["-period", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "period"], name="one_declaration_per_entry_period")
+        ]

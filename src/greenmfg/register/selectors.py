@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
 
 from greencore import SECTOR_INDUSTRY, RegionError, region_level, region_prefix
 from greenmfg.catalog.models import TitleKind, TitleLevel
@@ -20,7 +21,7 @@ from greenmfg.reference.models import Industry, Region, RegionLevel
 from greenmfg.reference.national_lists import BATCHES
 
 from . import fulltext
-from .models import EntryStatus, RegisterEntry, batch_label
+from .models import Declaration, EntryStatus, RegisterEntry, batch_label
 from .services import fold
 
 # Counting every match of a broad search costs a full scan; past this many the pages say "more than".
@@ -254,6 +255,8 @@ class UnitPage:
     other_names: list[str]
     credit_code: str
     entries: list[RegisterEntry] = field(default_factory=list)
+    # self-declarations (自我声明) published by today, newest period first
+    declarations: list[Declaration] = field(default_factory=list)
 
     @property
     def active(self) -> list[RegisterEntry]:
@@ -273,7 +276,13 @@ def unit_page(unit_key: str) -> UnitPage | None:
         return None
     names = list(dict.fromkeys(e.unit_name for e in entries))
     credit = next((e.credit_code for e in entries if e.credit_code), "")
-    return UnitPage(unit_key, names[0], names[1:], credit, entries)
+    # the platform's calendar: a period's declarations appear on its publication day, not before
+    declarations = list(
+        Declaration.objects.select_related("entry")
+        .filter(entry__in=entries, published_on__lte=timezone.localdate())
+        .order_by("-period", "entry_id")
+    )
+    return UnitPage(unit_key, names[0], names[1:], credit, entries, declarations)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from greenmfg.reference.models import Industry, Region
 from greenmfg.reference.services import DATA_DIR
 
 from .fulltext import tokens_for
-from .models import EntrySource, EntryStatus, RegisterEntry, TitleTally
+from .models import Declaration, EntrySource, EntryStatus, RegisterEntry, TitleTally
 
 # uuid5 namespace of register public ids: fixed forever, so an entry keeps its id across rebuilds
 PUBLIC_ID_NAMESPACE = uuid.UUID("5b0f6a52-8d1e-4c1b-9a57-2f6e8f1c3a10")
@@ -464,3 +464,18 @@ def revoke(source_key: str, reason: str, *, revoked_on: date | None = None) -> R
     entry.save(update_fields=["status", "revoked_on", "revoked_reason", "updated_at"])
     _tally(key, -1)
     return entry
+
+
+def record_declaration(
+    title: Title, period: str, published_on: date, indicators: Iterable[Mapping[str, Any]]
+) -> Declaration:
+    """A platform title's self-declaration (自我声明) for `period`, as the register will show it from
+    `published_on`: only what the supervising bureau chose to show (the caller's selection), cleaned as
+    published indicators are. Recording the same period again replaces it (the bureau changed what is
+    shown). Called by supervision inside its transaction."""
+    entry = RegisterEntry.objects.get(source_key=f"title:{title.public_id}")
+    cleaned = [{k: v for k, v in item.items() if k != "level"} for item in _clean_indicators(indicators)]
+    found, _ = Declaration.objects.update_or_create(
+        entry=entry, period=period, defaults={"published_on": published_on, "indicators": cleaned}
+    )
+    return found

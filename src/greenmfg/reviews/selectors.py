@@ -25,11 +25,13 @@ from greencore import (
     decide,
     decisive_basis,
     negative_list,
+    quota_applies,
     region_within,
     stale_items,
     steps,
     verdict,
 )
+from greencore import is_overdue as core_is_overdue
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import changes_between, frozen_at_time, item_labels, latest_frozen
@@ -89,8 +91,7 @@ def step_queue(actor: Actor) -> QuerySet[Application]:
 
 
 def is_overdue(application: Application, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return application.step_due_on is not None and application.step_due_on < today
+    return core_is_overdue(application.step_due_on, today or timezone.localdate())
 
 
 def latest_decision(application: Application, step: int | None = None) -> Decision | None:
@@ -455,3 +456,34 @@ def negative_list_record(organisation: Organisation, kind: str) -> ApplicantReco
     return ApplicantRecord(
         negative_hits=tuple(NegativeHit(h.negative_item, h.checked_on, h.get_source_display()) for h in hits)
     )
+
+
+# --- the province's quota (call calendars, issue 12) -------------------------------------------------
+
+
+def recommended_count(call: Call, step: StepSpec, authority_id: int) -> int:
+    """How many applications this bureau has passed upward at the call's step: forwarded, or selected (or
+    passed) at a last step. Each application once, however often it was decided."""
+    upward = Q(outcome=Decision.Outcome.FORWARDED) | Q(outcome=Decision.Outcome.PASSED, detail__selected=True)
+    if step.is_last and step.forward is None:
+        upward |= Q(outcome=Decision.Outcome.PASSED)
+    return (
+        Decision.objects.filter(upward, application__call=call, step=step.index, authority_id=authority_id)
+        .values("application")
+        .distinct()
+        .count()
+    )
+
+
+def most_recommended(call: Call) -> int:
+    """The most applications any one bureau has passed upward at a province step of the call: a quota
+    may not be set below it (catalog's port `recommended`)."""
+    counts = [
+        recommended_count(call, spec, authority_id)
+        for spec in chain_of(call)
+        if quota_applies(spec.level)
+        for authority_id in Decision.objects.filter(application__call=call, step=spec.index)
+        .values_list("authority_id", flat=True)
+        .distinct()
+    ]
+    return max(counts, default=0)

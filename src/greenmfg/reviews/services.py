@@ -20,12 +20,15 @@ from greencore import (
     ExpertFacts,
     ForwardingRule,
     PanelError,
+    QuotaExceeded,
     RuleError,
     StepSpec,
     Verdict,
     assign_panel,
     check_assignment,
+    check_quota,
     negative_list,
+    quota_applies,
 )
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
@@ -33,6 +36,7 @@ from greenmfg.applications.states import LIVE, WORKFLOW
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
+from greenmfg.catalog.selectors import calendar_of
 from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engaged_body, evaluation_concluded
 from greenmfg.evidence import files
@@ -53,6 +57,7 @@ from .selectors import (
     panel_of,
     panel_result,
     rank_pool,
+    recommended_count,
     scoring_sheet,
     selected_at_step,
     stale_results,
@@ -161,8 +166,20 @@ def _forward(actor: Actor, locked: Application, step: StepSpec, detail: dict[str
         "forward",
         detail={"step": step.index, "to_step": following.index, **detail},
         review_step=following.index,
-        step_due_on=timezone.localdate() + timedelta(days=following.days),
+        step_due_on=applications.step_due_on(locked.call, following.index),
     )
+
+
+def _check_quota(actor: Actor, call: Call, step: StepSpec, asked: int) -> None:
+    """The call calendar's quota of a province step (greencore.check_quota): refused before anything is
+    written, so a refused batch changes nothing."""
+    calendar = calendar_of(call)
+    if calendar is None or calendar.quota is None or not quota_applies(step.level) or asked == 0:
+        return
+    try:
+        check_quota(calendar.quota, recommended_count(call, step, actor.organisation.pk), asked)
+    except QuotaExceeded as error:
+        raise ReviewError(error.zh, error.en) from None
 
 
 def _preconditions(locked: Application, step: StepSpec) -> list[str]:
@@ -208,6 +225,8 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
             )
         found = _allowed_verdict(locked, step)
         score, source, detail = found.score, found.basis.zh, found.to_detail()
+        if step.forward is None:  # passed upward at once (or onto the list at the last step)
+            _check_quota(actor, locked.call, step, 1)
         if step.forward is None and not step.is_last:
             decision = _decision(
                 actor,
@@ -295,8 +314,10 @@ def run_forwarding(actor: Actor, call: Call, step_index: int) -> list[Decision]:
         pool = [a for a in pool if decides_step(actor, a, step) and awaiting_forwarding(a)]
         if not pool:
             raise ReviewError("没有等待转报的申报。", "nothing is waiting for forwarding")
+        ranked = rank_pool(pool, step)
+        _check_quota(actor, call, step, sum(1 for row in ranked if row.decision.forwarded))
         made: list[Decision] = []
-        for row in rank_pool(pool, step):
+        for row in ranked:
             application, found, verdict = row.application, row.verdict, row.decision
             score = found.score if found is not None else None
             detail = {

@@ -22,7 +22,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("register", "0003_export_jobs"),
+        ("register", "0004_super3_bodies_declarations"),
     ]
 
     operations = [

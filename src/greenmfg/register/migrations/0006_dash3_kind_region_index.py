@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("reference", "0001_initial"),
-        ("register", "0004_dash3_title_tally"),
+        ("register", "0005_dash3_title_tally"),
     ]
 
     operations = [
