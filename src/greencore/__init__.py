@@ -49,7 +49,8 @@ importable for greencore's own code, its command line and its tests; their layou
   (`NumberChange`) against the parent;
 - authorities' statistics (exact Decimals): `quantiles`, `position` (`Position`), `histogram`, `pass_rates`
   (`PassRate`) and `forecast` (`Forecast`), `required_count` of a share, `growth` (`YearGrowth`),
-  `discrepancy` (`Discrepancy`), and a draft scheme's `grade_shifts` (`GradeShifts`), `StatisticsError`;
+  `score_discrepancy` (`ScoreDiscrepancy`), and a draft scheme's `grade_shifts` (`GradeShifts`),
+  `StatisticsError`;
 - scheme back-testing: `backtest_draft` (`Backtest`) re-scores answers under a draft and the current scheme in
   bulk, from `population_columns` (form keys to columns) and `with_derived` (raw-data inputs a result
   derived), grades ordered by `grade_order`;
@@ -231,14 +232,13 @@ from greencore.standards.loader import SchemeError, load_data
 from greencore.standards.model import Choice, InputKind, Scheme, Text
 from greencore.standards.registry import Registry, get_scheme, shipped, shipped_dir
 from greencore.statistics import (
-    Discrepancy,
     Forecast,
     GradeShifts,
     PassRate,
     Position,
+    ScoreDiscrepancy,
     StatisticsError,
     YearGrowth,
-    discrepancy,
     forecast,
     grade_shifts,
     growth,
@@ -247,6 +247,7 @@ from greencore.statistics import (
     position,
     quantiles,
     required_count,
+    score_discrepancy,
 )
 from greencore.supervision import (
     BAN_YEARS,
@@ -413,6 +414,7 @@ __all__ = [
     "RuleError",
     "Scheme",
     "SchemeError",
+    "ScoreDiscrepancy",
     "SelfEvaluationReport",
     "Severity",
     "Sheet",
@@ -470,7 +472,6 @@ __all__ = [
     "derived_inputs",
     "describe",
     "discrepancies",
-    "discrepancy",
     "domain",
     "draw_sample",
     "editable_numbers",
@@ -557,6 +558,7 @@ __all__ = [
     "same_province",
     "scheme_diff",
     "score",
+    "score_discrepancy",
     "score_population",
     "self_evaluation_docx",
     "self_evaluation_html",

@@ -10,7 +10,7 @@
   undecided, level by level, at each level's historical pass rate; the gap left to the target.
 - `required_count`: the number of titles a target written as a share of a base means.
 - `growth`: titles per year with the running total.
-- `discrepancy`: how often a third party's total score stood further than the margin from the
+- `score_discrepancy`: how often a third party's total score stood further than the margin from the
   self-evaluation, and by how much on average (the evaluation bodies' panel).
 - `grade_shifts`: what re-scoring under a draft scheme changes — who gains or loses a grade, and the
   grade distribution before and after (scheme back-testing).
@@ -199,7 +199,7 @@ def growth(per_year: Mapping[int, int]) -> list[YearGrowth]:
 
 
 @dataclass(frozen=True)
-class Discrepancy:
+class ScoreDiscrepancy:
     """How far third-party scores stood from the applicants' own, over an evaluation body's work."""
 
     compared: int  # evaluations with both scores
@@ -212,7 +212,7 @@ class Discrepancy:
         return Decimal(self.flagged) * HUNDRED / self.compared if self.compared else None
 
 
-def discrepancy(pairs: Iterable[tuple[Decimal, Decimal, Decimal]]) -> Discrepancy:
+def score_discrepancy(pairs: Iterable[tuple[Decimal, Decimal, Decimal]]) -> ScoreDiscrepancy:
     """Over (self-evaluation score, third-party score, margin) triples: how many differ by more than their
     margin (the rule `compare_results` applies per indicator, here on the total), and the mean absolute
     difference."""
@@ -223,7 +223,7 @@ def discrepancy(pairs: Iterable[tuple[Decimal, Decimal, Decimal]]) -> Discrepanc
         compared += 1
         total += difference
         flagged += difference > margin
-    return Discrepancy(compared, flagged, total / compared if compared else None)
+    return ScoreDiscrepancy(compared, flagged, total / compared if compared else None)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from greencore import (
     Position,
     StatisticsError,
     YearGrowth,
-    discrepancy,
     forecast,
     grade_shifts,
     growth,
@@ -23,6 +22,7 @@ from greencore import (
     position,
     quantiles,
     required_count,
+    score_discrepancy,
 )
 
 SCORES = [D("91.00"), D("60.00"), D("80.25"), D("95.50"), D("72.50")]
@@ -140,7 +140,7 @@ def test_grade_shifts_conserve_units(pairs):
 
 def test_discrepancy_rate_and_mean():
     # differences 5.00 (> 3), 3.00 (= margin: not flagged), 0.50 → 1 of 3 flagged, mean 8.5 / 3
-    found = discrepancy(
+    found = score_discrepancy(
         [
             (D("80.00"), D("75.00"), D("3")),
             (D("70.00"), D("73.00"), D("3")),
@@ -150,5 +150,5 @@ def test_discrepancy_rate_and_mean():
     assert (found.compared, found.flagged) == (3, 1)
     assert found.mean_abs == D("8.50") / 3
     assert found.rate == D(100) / 3
-    empty = discrepancy([])
+    empty = score_discrepancy([])
     assert empty.rate is None and empty.mean_abs is None

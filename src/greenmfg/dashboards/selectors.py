@@ -22,13 +22,12 @@ from django.db.models.functions import Substr
 
 from greencore import (
     NATIONAL_PROJECTS_PER_YEAR,
-    Discrepancy,
     Forecast,
     PassRate,
     Position,
     Quota,
+    ScoreDiscrepancy,
     YearGrowth,
-    discrepancy,
     forecast,
     growth,
     histogram,
@@ -37,6 +36,7 @@ from greencore import (
     position,
     quantiles,
     region_prefix,
+    score_discrepancy,
 )
 from greenmfg.applications.models import Application, Dossier
 from greenmfg.applications.states import GRANTED, LIVE, PRIVATE, REFUSED, UNDECIDED, WORKFLOW
@@ -653,7 +653,7 @@ class BodyFigures:
     quota_taken: (
         int  # national-level projects this year, everywhere (the quota is the body's, not a region's)
     )
-    discrepancy: Discrepancy  # concluded evaluations in the jurisdiction: total score vs self-evaluation
+    discrepancy: ScoreDiscrepancy  # concluded evaluations in the jurisdiction: total score vs self-evaluation
     checks: int  # supervision checks concluded on titles the body evaluated
     nonconforming: int  # of which found non-conforming
 
@@ -667,10 +667,9 @@ class Bodies:
 
 def bodies(authority: Organisation, today: date) -> Bodies:
     """Each evaluation body that worked in the jurisdiction: projects, quota use (greencore's rule), the
-    discrepancy between its scores and the applicants' own (greencore.discrepancy over the margin recorded
-    at conclusion), and supervision's findings on the titles it evaluated. Supervision records findings
-    against a title, not against a body: a non-conforming check of a title the body evaluated is what is
-    shown. Five queries, however many bodies."""
+    discrepancy between its scores and the applicants' own (greencore.score_discrepancy over the margin
+    recorded at conclusion), and supervision's findings on the titles it evaluated: a non-conforming check
+    of a title the body evaluated (supervision's checks are of titles). Five queries, however many bodies."""
     engagements = Engagement.objects.filter(
         in_jurisdiction(authority, "application__region"), status__in=CURRENT
     )
@@ -718,7 +717,7 @@ def bodies(authority: Organisation, today: date) -> Bodies:
             projects=p,
             concluded=c,
             quota_taken=taken.get(pk, 0),
-            discrepancy=discrepancy(pairs[pk]),
+            discrepancy=score_discrepancy(pairs[pk]),
             checks=checks[pk][0],
             nonconforming=checks[pk][1],
         )
