@@ -431,6 +431,8 @@ def test_evaluation_bodies_panel(world):
     assert (row.discrepancy.compared, row.discrepancy.flagged) == (3, 1)
     assert row.discrepancy.mean_abs == D("8.5") / 3
     assert (row.checks, row.nonconforming) == (1, 1)
+    # supervision's track record: the check measured nothing, so no report was compared
+    assert (row.track.reports, row.track.compared) == (0, 0)
     # the quota counts national projects only, across every region
     assert (
         row.quota_taken

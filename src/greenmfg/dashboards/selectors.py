@@ -27,6 +27,7 @@ from greencore import (
     Position,
     Quota,
     ScoreDiscrepancy,
+    TrackRecord,
     YearGrowth,
     forecast,
     growth,
@@ -48,6 +49,7 @@ from greenmfg.publication.models import PublicityNotice, Title
 from greenmfg.reference.models import Industry, Region
 from greenmfg.register.models import EntryStatus, RegisterEntry, TitleTally, batch_label
 from greenmfg.supervision.models import Check
+from greenmfg.supervision.selectors import body_track_record
 
 from .models import Target, TargetScope
 
@@ -656,6 +658,8 @@ class BodyFigures:
     discrepancy: ScoreDiscrepancy  # concluded evaluations in the jurisdiction: total score vs self-evaluation
     checks: int  # supervision checks concluded on titles the body evaluated
     nonconforming: int  # of which found non-conforming
+    # supervision's track record of the body: its reported values against those measured on site later
+    track: TrackRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -669,7 +673,8 @@ def bodies(authority: Organisation, today: date) -> Bodies:
     """Each evaluation body that worked in the jurisdiction: projects, quota use (greencore's rule), the
     discrepancy between its scores and the applicants' own (greencore.score_discrepancy over the margin
     recorded at conclusion), and supervision's findings on the titles it evaluated: a non-conforming check
-    of a title the body evaluated (supervision's checks are of titles). Five queries, however many bodies."""
+    of a title the body evaluated, and supervision's track record of the body (its reported values against
+    those measured on site). Five queries, and the track record's per body."""
     engagements = Engagement.objects.filter(
         in_jurisdiction(authority, "application__region"), status__in=CURRENT
     )
@@ -720,6 +725,7 @@ def bodies(authority: Organisation, today: date) -> Bodies:
             discrepancy=score_discrepancy(pairs[pk]),
             checks=checks[pk][0],
             nonconforming=checks[pk][1],
+            track=body_track_record(named[pk])[0],
         )
         for pk, (p, c) in projects.items()
     ]

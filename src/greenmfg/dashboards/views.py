@@ -181,6 +181,9 @@ def _table(request: HttpRequest, table: str) -> tuple[str, list[list[Any]]]:
                 "" if r.discrepancy.mean_abs is None else r.discrepancy.mean_abs.quantize(Decimal("0.01")),
                 r.checks,
                 r.nonconforming,
+                "" if r.track is None else r.track.reports,
+                "" if r.track is None else r.track.beyond_tolerance,
+                "" if r.track is None or r.track.mean_relative is None else r.track.mean_relative,
             ]
             for r in panel.rows
         ]
