@@ -48,12 +48,20 @@ importable for greencore's own code, its command line and its tests; their layou
 - local schemes: `load_scheme_text` (YAML text, `extends:` resolved by `parents_from(registry)`), the
   numbers a derived scheme may change (`editable_numbers`), `derive_scheme_text`, and `scheme_diff`
   (`NumberChange`) against the parent;
+- authorities' statistics (exact Decimals): `quantiles`, `position` (`Position`), `histogram`, `pass_rates`
+  (`PassRate`) and `forecast` (`Forecast`), `required_count` of a share, `growth` (`YearGrowth`),
+  `score_discrepancy` (`ScoreDiscrepancy`), and a draft scheme's `grade_shifts` (`GradeShifts`),
+  `StatisticsError`;
+- scheme back-testing: `backtest_draft` (`Backtest`) re-scores answers under a draft and the current scheme in
+  bulk, from `population_columns` (form keys to columns) and `with_derived` (raw-data inputs a result
+  derived), grades ordered by `grade_order`;
 - errors: `GreencoreError`, the base of every error greencore raises (``place``, ``zh``, ``en``).
 """
 
 from __future__ import annotations
 
 from greencore.attribution import SECTOR_INDUSTRY, Division, PlaceNames, attribute_industry
+from greencore.backtest import Backtest, backtest_draft, grade_order, population_columns, with_derived
 from greencore.benchmarks import (
     BENCHMARK_COLUMNS,
     BENCHMARK_MARKS,
@@ -238,6 +246,24 @@ from greencore.scoring.result import Gap, Improvement, MissingInput
 from greencore.standards.loader import SchemeError, load_data
 from greencore.standards.model import Choice, InputKind, Scheme, Text
 from greencore.standards.registry import Registry, get_scheme, shipped, shipped_dir
+from greencore.statistics import (
+    Forecast,
+    GradeShifts,
+    PassRate,
+    Position,
+    ScoreDiscrepancy,
+    StatisticsError,
+    YearGrowth,
+    forecast,
+    grade_shifts,
+    growth,
+    histogram,
+    pass_rates,
+    position,
+    quantiles,
+    required_count,
+    score_discrepancy,
+)
 from greencore.supervision import (
     BAN_YEARS,
     DRAW_ALGORITHM,
@@ -326,6 +352,7 @@ __all__ = [
     "AnswerChange",
     "ApplicantRecord",
     "Applying",
+    "Backtest",
     "Basis",
     "BenchmarkValue",
     "Cadence",
@@ -354,10 +381,12 @@ __all__ = [
     "FilingConfirmation",
     "FilingState",
     "Finding",
+    "Forecast",
     "ForwardingDecision",
     "ForwardingRule",
     "Gap",
     "GradeCap",
+    "GradeShifts",
     "GreencoreError",
     "Group",
     "HeldTitle",
@@ -380,8 +409,10 @@ __all__ = [
     "NumberChange",
     "PackageSection",
     "PanelError",
+    "PassRate",
     "PlaceNames",
     "PopulationResult",
+    "Position",
     "QualityProblem",
     "Quota",
     "QuotaExceeded",
@@ -402,10 +433,12 @@ __all__ = [
     "RuleError",
     "Scheme",
     "SchemeError",
+    "ScoreDiscrepancy",
     "SelfEvaluationReport",
     "Severity",
     "Sheet",
     "State",
+    "StatisticsError",
     "StepSpec",
     "SubmissionPackage",
     "Table",
@@ -425,6 +458,7 @@ __all__ = [
     "WorkbookAnswers",
     "Workflow",
     "WorkflowError",
+    "YearGrowth",
     "aggregate",
     "announcement_document",
     "announcement_pdf",
@@ -432,6 +466,7 @@ __all__ = [
     "at_step",
     "attribute_industry",
     "authority_level_for",
+    "backtest_draft",
     "benchmark_inputs",
     "blocking",
     "bureau_refusal",
@@ -473,12 +508,17 @@ __all__ = [
     "filing_round_summary_pdf",
     "filing_round_table",
     "filing_state",
+    "forecast",
     "get_scheme",
     "grade_caps",
     "grade_for_score",
     "grade_from_status",
+    "grade_order",
+    "grade_shifts",
+    "growth",
     "held_inputs",
     "held_source",
+    "histogram",
     "holds_raw_data",
     "html_to_pdf",
     "in_indicator_unit",
@@ -509,11 +549,15 @@ __all__ = [
     "open_periods",
     "parents_from",
     "parse_period",
+    "pass_rates",
+    "population_columns",
+    "position",
     "province_of",
     "publicity_days_for",
     "publicity_notice_document",
     "publicity_notice_pdf",
     "published_score",
+    "quantiles",
     "quota_applies",
     "quota_counts",
     "quota_refusal",
@@ -538,11 +582,13 @@ __all__ = [
     "reminder_days",
     "render_docx",
     "render_html",
+    "required_count",
     "risk_weight",
     "route",
     "same_province",
     "scheme_diff",
     "score",
+    "score_discrepancy",
     "score_population",
     "self_evaluation_docx",
     "self_evaluation_html",
@@ -565,6 +611,7 @@ __all__ = [
     "value_problem",
     "verdict",
     "version_changes",
+    "with_derived",
     "working",
     "write_table_xlsx",
     "write_template",

@@ -13,7 +13,7 @@ Characters are written as fixed-width hexadecimal so that every database tokeniz
 phrase never spans two runs. Single characters come after every pair, so a phrase of pairs never reaches
 into them.
 
-SQLite (migration 0006): a contentless FTS5 table ``register_search`` kept in sync by triggers on every
+SQLite (migration 0009): a contentless FTS5 table ``register_search`` kept in sync by triggers on every
 insert, update and delete, built so that one index query answers a whole search page:
 
 - its document is the entry's ``search_tokens`` followed by one word per search filter (``fs`` status,
@@ -79,7 +79,7 @@ def tsquery(terms: list[str]) -> str:
     return " & ".join("(" + " <-> ".join(_term_tokens(t)) + ")" for t in terms)
 
 
-# the rowid layout (see the module docstring and migration 0006, which writes the same codes)
+# the rowid layout (see the module docstring and migration 0009, which writes the same codes)
 ID_SHIFT = 5
 ID_MASK = 0xFFFF_FFFF
 KIND_CODES = {"factory": 0, "park": 1, "supply_chain": 2, "product": 3}  # any other kind: 7
@@ -98,7 +98,7 @@ def filter_words(
     year: int | None,
     batch: str,
 ) -> list[str]:
-    """The index words of the given filters, as the triggers of migration 0006 write them. ``place`` is
+    """The index words of the given filters, as the triggers of migration 0009 write them. ``place`` is
     the region filter's word: ``province_word`` or ``region_word``."""
     words = [
         f"fs{status}" if status != "all" else "",

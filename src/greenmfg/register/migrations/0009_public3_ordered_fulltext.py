@@ -88,7 +88,7 @@ def previous_index(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("register", "0005_suzhou_district_level"),
+        ("register", "0008_titletally_district_level"),
     ]
 
     operations = [migrations.RunPython(ordered_index, previous_index)]
