@@ -56,7 +56,8 @@ def synthetic_entries(n: int, seed: int = 2026) -> list:
         Industry.objects.filter(level="division", code__gte="13", code__lte="43").values_list("code", "name")
     )
     kinds = [k for k, _ in TitleKind.choices]
-    levels = [lv for lv, _ in TitleLevel.choices]
+    # the levels the synthetic mix was drawn at before district titles existed (weights below)
+    levels = [TitleLevel.CITY, TitleLevel.PROVINCE, TitleLevel.NATIONAL]
     grades = ["", "1A级", "2A级", "3A级", "4A级", "5A级"]
     out = []
     for i in range(n):
