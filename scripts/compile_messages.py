@@ -62,9 +62,66 @@ def compile_po(po_path: Path) -> tuple[bytes, list[str]]:
     return buffer.getvalue(), errors
 
 
+def _entries(text: str) -> list[list[str]]:
+    """The .po's entries as lists of lines (comments, msgctxt, msgid, msgstr, blank lines after): a new
+    entry starts at a comment, msgctxt or msgid line that follows a msgstr, blank line or not."""
+    entries: list[list[str]] = [[]]
+    seen_msgstr = False
+    for line in text.splitlines(keepends=True):
+        starts = line.startswith(("#", "msgctxt", "msgid "))
+        if starts and seen_msgstr:
+            entries.append([])
+            seen_msgstr = False
+        if line.startswith("msgstr"):
+            seen_msgstr = True
+        entries[-1].append(line)
+    return entries
+
+
+def _key(entry: list[str]) -> tuple[str, str] | None:
+    """(msgctxt, msgid) of an entry as written (continuation lines included); None for the header."""
+    context: list[str] = []
+    msgid: list[str] = []
+    current: list[str] | None = None
+    for line in entry:
+        if line.startswith("msgctxt"):
+            current = context
+        elif line.startswith("msgid "):
+            current = msgid
+        elif not line.startswith('"'):
+            current = None
+        if current is not None:
+            current.append(line.strip())
+    if not msgid or msgid == ['msgid ""']:
+        return None
+    return "".join(context), "".join(msgid)
+
+
+def duplicate_entries(text: str) -> tuple[str, list[str]]:
+    """The .po text without the entries whose (msgctxt, msgid) an earlier entry has, and those msgids."""
+    seen: set[tuple[str, str]] = set()
+    kept: list[str] = []
+    dropped: list[str] = []
+    for entry in _entries(text):
+        key = _key(entry)
+        if key is not None and key in seen:
+            dropped.append(key[1])
+            continue
+        if key is not None:
+            seen.add(key)
+        kept.extend(entry)
+    return "".join(kept), dropped
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     status = 0
+    if "--dedupe" in argv:
+        for po_path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
+            text, dropped = duplicate_entries(po_path.read_text(encoding="utf-8"))
+            if dropped:
+                po_path.write_text(text, encoding="utf-8")
+                print(f"{po_path.name}: dropped {len(dropped)} repeated entries")
     for po_path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
         data, errors = compile_po(po_path)
         if errors:

@@ -90,6 +90,32 @@ def _loop_table(doc: Document, heads: list[str], loop: str, cells: list[str]) ->
     _repeat_header(table)
 
 
+def _gap_table(doc: Document) -> None:  # type: ignore[valid-type]
+    doc.add_paragraph("{{ gap_summary }}")
+    _loop_table(
+        doc,
+        ["改进措施", "现得分", "目标得分", "可增分"],
+        "s in (gap.improvements if gap else [])",
+        ["{{ s.action }}", "{{ s.points_now }}", "{{ s.points_target }}", "+{{ s.score_gain }}"],
+    )
+
+
+def _categories(doc: Document, first: str) -> None:  # type: ignore[valid-type]
+    _loop_table(
+        doc,
+        [first, "得分", "满分", "得分率（%）"],
+        "c in categories",
+        ["{{ c.label }}", "{{ c.points }}", "{{ c.max_points }}", "{{ c.percent }}"],
+    )
+    doc.add_paragraph("{{ radar }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _bullets(doc: Document, loop: str, item: str) -> None:  # type: ignore[valid-type]
+    doc.add_paragraph(f"{{%p for {loop} %}}")
+    doc.add_paragraph(f"{{{{ {item} }}}}", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
+
+
 def self_evaluation() -> None:
     doc = _document()
     doc.add_paragraph("{{ title }}", style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -139,28 +165,14 @@ def self_evaluation() -> None:
     )
     doc.add_heading("五、评价结果", level=1)
     doc.add_paragraph("总分：{{ score }} / {{ max_score }}　资格：{{ eligibility }}　等级：{{ grade }}")
-    _loop_table(
-        doc,
-        ["一级指标", "得分", "满分", "得分率（%）"],
-        "c in categories",
-        ["{{ c.label }}", "{{ c.points }}", "{{ c.max_points }}", "{{ c.percent }}"],
-    )
-    doc.add_paragraph("{{ radar }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _categories(doc, "一级指标")
     doc.add_paragraph("{%p for note in notes %}")
     doc.add_paragraph("注：{{ note }}")
     doc.add_paragraph("{%p endfor %}")
     doc.add_heading("六、亮点", level=1)
-    doc.add_paragraph("{%p for h in highlights %}")
-    doc.add_paragraph("{{ h }}", style="List Bullet")
-    doc.add_paragraph("{%p endfor %}")
+    _bullets(doc, "h in highlights", "h")
     doc.add_heading("七、与下一等级的差距及改进方向", level=1)
-    doc.add_paragraph("{{ gap_summary }}")
-    _loop_table(
-        doc,
-        ["改进措施", "现得分", "目标得分", "可增分"],
-        "s in (gap.improvements if gap else [])",
-        ["{{ s.action }}", "{{ s.points_now }}", "{{ s.points_target }}", "+{{ s.score_gain }}"],
-    )
+    _gap_table(doc)
     doc.save(OUT / "self_evaluation.docx")
 
 
@@ -225,19 +237,144 @@ def third_party() -> None:
     )
     doc.add_paragraph("{{ radar }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_heading("七、主要做法及亮点", level=1)
-    doc.add_paragraph("{%p for p in practices %}")
-    doc.add_paragraph("{{ p }}", style="List Bullet")
-    doc.add_paragraph("{%p endfor %}")
+    _bullets(doc, "p in practices", "p")
     doc.add_heading("八、改进建议", level=1)
-    doc.add_paragraph("{%p for r in recommendations %}")
-    doc.add_paragraph("{{ r }}", style="List Bullet")
-    doc.add_paragraph("{%p endfor %}")
+    _bullets(doc, "r in recommendations", "r")
     doc.add_heading("九、评价结论", level=1)
     doc.add_paragraph("{{ conclusion }}")
     doc.add_paragraph("评价机构：{{ body }}（盖章）　{{ generated_on }}").alignment = WD_ALIGN_PARAGRAPH.RIGHT
     doc.save(OUT / "third_party.docx")
 
 
+def suzhou() -> None:
+    """《苏州市绿色工厂评价报告》 (seeds/003 附件2), the chapters of self_evaluation-suzhou.html."""
+    doc = _document()
+    doc.sections[0].header.paragraphs[0].text = "苏州市绿色工厂评价报告 — {{ applicant_name }}"
+    doc.add_paragraph("苏州市绿色工厂评价报告", style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for line in (
+        "申报单位（盖章）：{{ applicant_name }}",
+        "评价分数：{{ score }} 分　对应等级：{{ grade }}",
+        "报送单位：属地工业和信息化主管部门",
+        "编制日期：{{ generated_on }}　数据版本：{{ data_version }}",
+    ):
+        doc.add_paragraph(line)
+    doc.add_heading("一、企业基本情况", level=1)
+    _loop_table(doc, ["项目", "内容"], "item in applicant", ["{{ item.label }}", "{{ item.value }}"])
+    doc.add_heading("二、评价范围", level=1)
+    _loop_table(doc, ["项目", "内容"], "item in scope", ["{{ item.label }}", "{{ item.value }}"])
+    doc.add_heading("三、评价依据", level=1)
+    for line in (
+        "《苏州市绿色工厂建设实施方案(试行)》（{{ issued_by }}）",
+        "{{ scheme_source }}",
+        "工业和信息化部发布的绿色工厂评价行业标准",
+        "评价方案：{{ scheme_title }}（{{ scheme_key }}），评分引擎 greencore {{ engine_version }}",
+    ):
+        doc.add_paragraph(line, style="List Bullet")
+    doc.add_heading("四、基本要求符合情况", level=1)
+    doc.add_paragraph("资格判定：{{ eligibility }}")
+    _loop_table(
+        doc,
+        ["序号", "基本要求", "依据", "符合情况"],
+        "gate in gates",
+        ["{{ loop.index }}", "{{ gate.label }}", "{{ gate.source }}", "{{ gate.verdict }}"],
+    )
+    doc.add_heading("五、评价指标得分", level=1)
+    doc.add_heading("（一）各一级指标得分", level=2)
+    _categories(doc, "一级指标")
+    doc.add_heading("（二）指标评分明细", level=2)
+    _loop_table(
+        doc,
+        ["评价指标", "实际值", "单位", "评分说明", "证明材料", "得分", "满分"],
+        "i in indicators",
+        [
+            "{{ '　' * (i.depth - 1) }}{{ i.label }}",
+            "{{ i.value }}",
+            "{{ i.unit }}",
+            "{{ i.rule }} {{ i.working }} {{ i.rows|join('；') }}",
+            "{{ i.evidence|join('；') }}",
+            "{{ i.points }}",
+            "{{ i.max_points }}",
+        ],
+    )
+    doc.add_heading("六、评价结论", level=1)
+    doc.add_paragraph(
+        "评价分数：{{ score }} 分（满分 {{ max_score }}）；{{ eligibility }}；对应等级：{{ grade }}"
+    )
+    _loop_table(doc, ["等级", "评定条件"], "band in grade_bands", ["{{ band.label }}", "{{ band.value }}"])
+    doc.add_heading("七、主要亮点", level=1)
+    _bullets(doc, "h in highlights", "h")
+    doc.add_heading("八、存在问题及改进方向", level=1)
+    _gap_table(doc)
+    doc.add_heading("九、动态管理及承诺", level=1)
+    doc.add_paragraph(
+        "3A级（含）以上绿色工厂实行动态管理，获评企业按最高获评级别报送年度绿色工厂动态管理表；"
+        "未按时上报的，原则上不推荐申报更高级别绿色工厂。"
+    )
+    doc.add_paragraph("本企业承诺：本报告所填内容及所附证明材料真实、准确、完整。")
+    doc.add_paragraph(
+        "法定代表人（签字）：＿＿＿＿＿＿　企业（盖章）　{{ generated_on }}"
+    ).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.save(OUT / "self_evaluation-suzhou.docx")
+
+
+def xx_city() -> None:
+    """'XX市' 绿色工厂自评表 + 自评报告 (seeds/004), the parts of self_evaluation-xx-city.html."""
+    doc = _document()
+    doc.sections[0].header.paragraphs[0].text = "绿色工厂自评表及自评报告 — {{ applicant_name }}"
+    doc.add_paragraph("绿色工厂自评表及自评报告", style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph("企业名称（盖章）：{{ applicant_name }}　自评得分：{{ score }} 分")
+    doc.add_paragraph("填报日期：{{ generated_on }}　数据版本：{{ data_version }}")
+    doc.add_heading("第一部分　绿色工厂自评表", level=1)
+    _loop_table(doc, ["企业基本情况", "内容"], "item in applicant", ["{{ item.label }}", "{{ item.value }}"])
+    doc.add_heading("一、基本要求", level=2)
+    _loop_table(
+        doc,
+        ["序号", "基本要求", "自评结论"],
+        "gate in gates",
+        ["{{ loop.index }}", "{{ gate.label }}", "{{ gate.verdict }}"],
+    )
+    doc.add_heading("二、评价指标自评", level=2)
+    _loop_table(
+        doc,
+        ["评价指标", "满分", "自评得分", "自评说明（实际值、计算）", "证明材料"],
+        "i in indicators",
+        [
+            "{{ '　' * (i.depth - 1) }}{{ i.label }}",
+            "{{ i.max_points }}",
+            "{{ i.points }}",
+            "{% if i.value %}{{ i.value }} {{ i.unit }}；{% endif %}{{ i.working }}",
+            "{{ i.evidence|join('；') }}",
+        ],
+    )
+    doc.add_paragraph("合计：自评得分 {{ score }} / 满分 {{ max_score }}（{{ eligibility }}）")
+    doc.add_heading("第二部分　绿色工厂自评报告", level=1)
+    doc.add_heading("一、企业基本情况", level=2)
+    _loop_table(doc, ["评价范围", "内容"], "item in scope", ["{{ item.label }}", "{{ item.value }}"])
+    doc.add_heading("二、绿色工厂建设管理和实际运行情况", level=2)
+    _categories(doc, "方面")
+    _bullets(doc, "h in highlights", "h")
+    doc.add_heading("三、自评得分及结论", level=2)
+    doc.add_paragraph(
+        "自评总分：{{ score }} / {{ max_score }}；{{ eligibility }}；是否达到申报条件：{{ passed }}"
+    )
+    doc.add_paragraph(
+        "本市评选规则：{{ selection_rule }}的企业，经会议讨论、公示等程序后公布为“XX市绿色工厂”。"
+    )
+    doc.add_heading("四、存在问题及改进计划", level=2)
+    _gap_table(doc)
+    doc.add_heading("五、证明材料清单", level=2)
+    _loop_table(
+        doc,
+        ["指标", "证明材料"],
+        "i in indicators if i.evidence",
+        ["{{ i.label }}", "{{ i.evidence|join('；') }}"],
+    )
+    doc.add_paragraph("企业（盖章）　{{ generated_on }}").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.save(OUT / "self_evaluation-xx-city.docx")
+
+
 if __name__ == "__main__":
     self_evaluation()
     third_party()
+    suzhou()
+    xx_city()

@@ -14,12 +14,14 @@ not after the call's).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from greencore.raw_form import raw_from_fields
 from greencore.standards.model import Scheme
 from greencore.workbook_safety import open_workbook
 
@@ -37,7 +39,18 @@ BENCHMARK_COLUMNS: tuple[str, ...] = (
 BENCHMARK_MARKS: tuple[str, ...] = ("V", "S", "R")
 # GB/T 4754-2017: 大类 2 digits, 中类 3, 小类 4; a value applies to every code below its own
 _INDUSTRY = re.compile(r"^[0-9]{2,4}$")
-_INPUT = re.compile(r"^[a-z][a-z0-9_]*$")
+_INPUT = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
+# The energy-limit grades (能耗限额等级, GB 能耗限额 standards: grade 1 the lead, grade 2 the base) and the
+# water quotas (取水定额, GB/T 18916: advanced and general values) are columns of the per-product tables of
+# the factory schemes. They are kept in the same sheet as `table.column` ids, one value per product: a
+# grade belongs to a product, never to a whole industry.
+LIMIT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "products": ("limit_grade1", "limit_grade2"),
+    "water_products": ("quota_lead", "quota_base"),
+}
+# The rows of those tables are the raw data's products of one section, in order (the calculation's
+# per-product figures of that section fill the table's other columns row by row).
+LIMIT_SECTIONS: dict[str, str] = {"products": "energy", "water_products": "water"}
 _FIRST_YEAR, _LAST_YEAR = 2000, 2100
 
 
@@ -125,6 +138,12 @@ def check_benchmark_rows(
             refuse(
                 "指标", f"“{input_id}”不是评价方案中的基准值指标", f"{input_id!r} is not a benchmark input"
             )
+        elif "." in input_id and not product:
+            refuse(
+                "产品",
+                "能耗限额等级和取水定额按产品给出，须填写产品",
+                "energy-limit grades and water quotas are per product: name the product",
+            )
         number_value = Decimal(0)
         try:
             number_value = Decimal(value_text)
@@ -151,6 +170,17 @@ def check_benchmark_rows(
 def benchmark_inputs(scheme: Scheme) -> dict[str, str]:
     """The inputs of `scheme` a benchmark table fills (role ``benchmark``, not tables): id -> unit."""
     return {i.id: i.unit for i in scheme.inputs if i.role == "benchmark" and not i.is_table}
+
+
+def limit_columns(scheme: Scheme) -> dict[str, str]:
+    """The energy-limit and water-quota columns of `scheme`'s tables (`LIMIT_COLUMNS`), as the sheet
+    names them (``table.column``) -> unit."""
+    found: dict[str, str] = {}
+    for table in scheme.inputs:
+        for column in table.columns:
+            if column.id in LIMIT_COLUMNS.get(table.id, ()):
+                found[f"{table.id}.{column.id}"] = column.unit
+    return found
 
 
 def read_benchmark_workbook(
@@ -184,3 +214,104 @@ def match_benchmarks(
         if held is None or rank > held[0]:
             best[value.input_id] = (rank, value)
     return {input_id: value for input_id, (_, value) in sorted(best.items())}
+
+
+def match_benchmarks_up_tree(
+    layers: Sequence[Iterable[BenchmarkValue]], industry: str, year: int, products: Collection[str] = ()
+) -> dict[str, tuple[int, BenchmarkValue]]:
+    """`match_benchmarks` over the values of a call's bureau and of the bureaus above it: `layers[0]` are
+    the call's own bureau's values, then its parent's (a city's province), and so on up to the ministry.
+
+    Each input takes its value from the nearest layer that has one that applies: a city that imported its
+    own energy benchmark keeps it, and an input it never imported falls back to the province's value,
+    then to the ministry's. Within a layer `match_benchmarks` chooses. Returns, per input id, the layer
+    the value came from (0: the bureau itself) and the value."""
+    found: dict[str, tuple[int, BenchmarkValue]] = {}
+    for depth, values in enumerate(layers):
+        for input_id, value in match_benchmarks(values, industry, year, products).items():
+            found.setdefault(input_id, (depth, value))
+    return dict(sorted(found.items()))
+
+
+def normalise_product(name: str) -> str:
+    """A product name as compared with the bureau's sheet: NFKC (full-width letters, digits and brackets
+    become half-width: “（”→“(”), every white space removed, letters case-folded. An enterprise writes
+    “水泥熟料 （P·O 42.5）” where the sheet says “水泥熟料(p·o42.5)”: the same product."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+@dataclass(frozen=True)
+class RowLimits:
+    """One row of a per-product table (`table`, `row` from 0) for the product named `product`: per column
+    id, the layer the reference value came from (0: the call's bureau) and the value. Empty `values`: the
+    bureaus hold none for the product, and the enterprise types the row's limits itself."""
+
+    table: str
+    row: int
+    product: str
+    values: Mapping[str, tuple[int, BenchmarkValue]]
+
+
+def match_product_limits(
+    values: Iterable[BenchmarkValue], industry: str, year: int, product: str
+) -> dict[str, BenchmarkValue]:
+    """The energy-limit grades and water quotas (``table.column`` ids) one bureau holds for `product` of
+    a unit of GB/T 4754 code `industry` in a call of `year`.
+
+    A value applies when its product is the same name after `normalise_product`, its code is a prefix of
+    the unit's and its year is not after the call's; among those, the exact name wins over a normalised
+    one, then the most specific code, then the latest year."""
+    wanted = normalise_product(product)
+    best: dict[str, tuple[tuple[int, int, int], BenchmarkValue]] = {}
+    if not wanted:
+        return {}
+    for value in values:
+        if "." not in value.input_id or not value.product:
+            continue
+        if not industry.startswith(value.industry) or value.year > year:
+            continue
+        if normalise_product(value.product) != wanted:
+            continue
+        rank = (1 if value.product == product else 0, len(value.industry), value.year)
+        held = best.get(value.input_id)
+        if held is None or rank > held[0]:
+            best[value.input_id] = (rank, value)
+    return {input_id: value for input_id, (_, value) in sorted(best.items())}
+
+
+def match_limits_up_tree(
+    layers: Sequence[Iterable[BenchmarkValue]],
+    industry: str,
+    year: int,
+    products: Mapping[str, Sequence[str]],
+) -> list[RowLimits]:
+    """Every row of the per-product tables (`products`: table id -> the product named on each row) with
+    the reference values of its limit columns (`LIMIT_COLUMNS`): each column from the nearest layer that
+    holds one for the product (`layers` as in `match_benchmarks_up_tree`), chosen within the layer by
+    `match_product_limits`."""
+    materialised = [list(layer) for layer in layers]
+    rows: list[RowLimits] = []
+    for table, names in sorted(products.items()):
+        columns = LIMIT_COLUMNS.get(table, ())
+        for index, name in enumerate(names):
+            found: dict[str, tuple[int, BenchmarkValue]] = {}
+            for depth, values in enumerate(materialised):
+                for input_id, value in match_product_limits(values, industry, year, name).items():
+                    column = input_id.partition(".")[2]
+                    if input_id.startswith(f"{table}.") and column in columns:
+                        found.setdefault(column, (depth, value))
+            rows.append(RowLimits(table, index, name, dict(sorted(found.items()))))
+    return rows
+
+
+def limit_table_products(raw_fields: Mapping[str, str]) -> dict[str, list[str]]:
+    """The product named on each row of the per-product tables, from the raw-data form fields: the raw
+    products that give a share (or a metered amount) of the table's section, in their order — the rows
+    the calculation fills the table with. A products table the raw form refuses names no product."""
+    document = raw_from_fields(raw_fields).document
+    out: dict[str, list[str]] = {}
+    for table, section in LIMIT_SECTIONS.items():
+        part = document.get(section)
+        products = part.get("products") if isinstance(part, dict) else None
+        out[table] = [str(p.get("name") or "") for p in products or [] if isinstance(p, dict)]
+    return out

@@ -29,6 +29,7 @@ from greencore.documents import (
     self_evaluation_pdf,
     self_evaluation_report,
 )
+from greencore.documents.render import MissingLayout
 from greencore.errors import GreencoreError
 from greencore.scoring import InputError, rank_population, score, score_population
 from greencore.scoring.raw import working
@@ -632,7 +633,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
-    except (CliError, SchemeError, InputError) as exc:
+    except (CliError, SchemeError, InputError, MissingLayout) as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:

@@ -12,8 +12,8 @@ A call may require a lower-tier title and a clean negative list, and name the in
 
 The rules, with their sources:
 
-- the title ladder is city → province → national; a call cannot require a title above its own level, and only
-  a city or provincial title can be required;
+- the title ladder is (district →) city → province → national; a call cannot require a title above its own
+  level, and only a city or provincial title can be required;
 - a national title also puts its holder on the provincial list (工信部节〔2024〕13号: national applicants come
   from the provincial lists; 粤工信规字〔2024〕4号 第十七条), so a provincial requirement is met by either;
 - without a grade, a provincial (or national) requirement is also met by the national lists (batches 1–6)
@@ -43,6 +43,8 @@ class Label:
 
 # The title levels, lowest first (the ladder), and the title kinds, with the names the lists use.
 TITLE_LEVELS: dict[str, Label] = {
+    # Suzhou's districts grade 1A and 2A themselves (seeds/003): a title below the city's
+    "district": Label("区县级", "district"),
     "city": Label("市级", "city"),
     "province": Label("省级", "provincial"),
     "national": Label("国家级", "national"),
@@ -220,8 +222,11 @@ def _evidence(ids: Any, scheme: Scheme | None, problems: list[Problem]) -> tuple
 class HeldTitle:
     """An active title the applicant holds, of the call's kind."""
 
-    level: str  # city | province | national
+    level: str  # district | city | province | national
     grade: str = ""  # the grade id; "" for a title without a grade
+    # the platform's id of the application that earned it, "" where unknown: an application's own title
+    # is never a prerequisite of itself (greencore.review.ladder.held_inputs)
+    source: str = ""
 
 
 @dataclass(frozen=True)

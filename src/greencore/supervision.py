@@ -24,13 +24,17 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from greencore.calc.errors import UnitError
 from greencore.calc.units import rescale
+from greencore.raw_form import raw_from_fields
 from greencore.scoring.compiled import compiled
+from greencore.scoring.inputs import InputError
+from greencore.scoring.raw import raw_scoring
 from greencore.standards.model import Scheme
+from greencore.workbook_raw import fed_by_raw
 
 # --- the numbers --------------------------------------------------------------------------------------
 
@@ -385,3 +389,184 @@ def check_filing(
 
 def blocking(problems: Sequence[QualityProblem]) -> bool:
     return any(p.severity == Severity.ERROR for p in problems)
+
+
+# --- evaluation bodies' track record ----------------------------------------------------------------------
+
+# A body's value within this share of the later check's value counts as confirmed (a platform choice shown
+# on the body's page, like the data-quality thresholds above).
+TRACK_TOLERANCE = Decimal("0.05")
+_RATIO = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """One indicator of one checked report: the body's third-party value against the value the later check
+    measured, both in the indicator's unit. `relative` is |body − checked| / |checked| to 4 places (None
+    when the check measured zero: then any difference is unbounded and counted beyond tolerance)."""
+
+    indicator: str
+    body_value: Decimal
+    checked_value: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.body_value - self.checked_value
+
+    @property
+    def relative(self) -> Decimal | None:
+        if self.checked_value == 0:
+            return Decimal(0) if self.body_value == 0 else None
+        return (abs(self.difference) / abs(self.checked_value)).quantize(_RATIO, rounding=ROUND_HALF_UP)
+
+    @property
+    def within_tolerance(self) -> bool:
+        return self.relative is not None and self.relative <= TRACK_TOLERANCE
+
+
+def discrepancies(body: Mapping[str, Decimal], checked: Mapping[str, Decimal]) -> list[Discrepancy]:
+    """The indicators both the body's report and the check valued, in the check's order."""
+    return [Discrepancy(key, body[key], value) for key, value in checked.items() if key in body]
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """A body's record over its checked reports: how many reports and indicators were compared, the mean
+    and largest relative discrepancy (4 places), and how many indicators lay beyond TRACK_TOLERANCE."""
+
+    reports: int
+    compared: int
+    mean_relative: Decimal | None
+    max_relative: Decimal | None
+    beyond_tolerance: int
+    unbounded: int  # the check measured zero where the body reported something
+
+
+def track_record(reports: Sequence[Sequence[Discrepancy]]) -> TrackRecord:
+    """Summarise the discrepancies of each checked report (reports with nothing to compare are left out)."""
+    compared = [d for report in reports for d in report]
+    bounded = [r for r in (d.relative for d in compared) if r is not None]
+    return TrackRecord(
+        reports=sum(1 for report in reports if report),
+        compared=len(compared),
+        mean_relative=(sum(bounded, Decimal(0)) / len(bounded)).quantize(_RATIO, rounding=ROUND_HALF_UP)
+        if bounded
+        else None,
+        max_relative=max(bounded, default=None),
+        beyond_tolerance=sum(1 for d in compared if not d.within_tolerance),
+        unbounded=len(compared) - len(bounded),
+    )
+
+
+# --- self-declaration (自我声明) calendar -------------------------------------------------------------------
+
+
+class Cadence(StrEnum):
+    YEARLY = "yearly"
+    HALF_YEARLY = "half_yearly"
+
+
+# When a period's declaration may be made, and the day it is published (a platform choice: a month to
+# declare after a half-year ends, a quarter after a year ends — the annual 动态管理表 runs to 15 April —
+# and publication the day after the window closes, so every unit of a period appears on the same day).
+@dataclass(frozen=True)
+class DeclarationPeriod:
+    """A period a unit declares for: a year ("2026") or a half-year ("2026H1", "2026H2")."""
+
+    cadence: Cadence
+    year: int
+    half: int = 0  # 1 or 2 for half-years
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}H{self.half}" if self.cadence == Cadence.HALF_YEARLY else str(self.year)
+
+    @property
+    def ends_on(self) -> date:
+        return date(self.year, 6, 30) if self.half == 1 else date(self.year, 12, 31)
+
+    @property
+    def opens_on(self) -> date:
+        """The first day to declare: the day after the period ends."""
+        return self.ends_on + timedelta(days=1)
+
+    @property
+    def due_on(self) -> date:
+        """The last day to declare (in time): 31 July / 31 January for half-years, 31 March for a year."""
+        if self.cadence == Cadence.HALF_YEARLY:
+            return date(self.year, 7, 31) if self.half == 1 else date(self.year + 1, 1, 31)
+        return date(self.year + 1, 3, 31)
+
+    @property
+    def published_on(self) -> date:
+        """The day the period's declarations appear on the register: the day after the window closes."""
+        return self.due_on + timedelta(days=1)
+
+
+def parse_period(code: str) -> DeclarationPeriod:
+    """ "2026" → the year 2026; "2026H1"/"2026H2" → a half-year. Raises ValueError for anything else."""
+    text = code.strip().upper()
+    if text.isdigit() and len(text) == 4:
+        return DeclarationPeriod(Cadence.YEARLY, int(text))
+    if len(text) == 6 and text[:4].isdigit() and text[4] == "H" and text[5] in "12":
+        return DeclarationPeriod(Cadence.HALF_YEARLY, int(text[:4]), int(text[5]))
+    raise ValueError(f"not a declaration period: {code!r}")
+
+
+def declaration_window_open(period: DeclarationPeriod, today: date) -> bool:
+    """Whether `today` lies in the period's window (its first and last day included)."""
+    return period.opens_on <= today <= period.due_on
+
+
+def open_periods(cadence: Cadence, today: date) -> tuple[DeclarationPeriod, ...]:
+    """The periods of `cadence` a unit may declare for on `today` (none between windows)."""
+    candidates = (
+        [DeclarationPeriod(cadence, today.year - 1)]
+        if cadence == Cadence.YEARLY
+        else [
+            DeclarationPeriod(cadence, today.year - 1, 2),
+            DeclarationPeriod(cadence, today.year, 1),
+        ]
+    )
+    return tuple(p for p in candidates if declaration_window_open(p, today))
+
+
+# --- a filing from raw data ------------------------------------------------------------------------------
+
+
+def filing_from_raw(
+    scheme: Scheme, fields: Mapping[str, str]
+) -> tuple[dict[str, Filed], list[QualityProblem]]:
+    """The key indicators of a 动态管理表 computed from raw data, as the self-evaluation computes them: the
+    raw-data form fields (the dossier's layout, `raw_from_fields`) run through the scheme's calculation
+    (`raw_scoring`: the calc formulas and the scheme's derive formulas). Each indicator comes in its own
+    unit, ready for `check_filing`. A field that does not read, or a calculation that fails, is an error
+    naming the field; the values are then empty."""
+    if not fed_by_raw(scheme):
+        return {}, [
+            QualityProblem(
+                "raw",
+                "raw",
+                Severity.ERROR,
+                "该评价标准不采用原始数据计算，请直接填报指标。",
+                "no raw data here",
+            )
+        ]
+    form = raw_from_fields(fields)
+    problems = [QualityProblem(key, "raw", Severity.ERROR, zh, en) for key, (zh, en) in form.errors.items()]
+    if not form.document and not problems:
+        problems.append(
+            QualityProblem("raw", "completeness", Severity.ERROR, "原始数据未填写。", "no raw data")
+        )
+    if problems:
+        return {}, problems
+    try:
+        scoring = raw_scoring(scheme, form.document, {})
+    except InputError as error:
+        return {}, [QualityProblem(error.place, "raw", Severity.ERROR, error.zh, error.en)]
+    values: dict[str, Filed] = {}
+    for spec in filing_indicators(scheme):
+        value = scoring.inputs.get(spec.id)
+        if value is not None and not isinstance(value, list):
+            values[spec.id] = Filed(Decimal(str(value)), spec.unit)
+    return values, []

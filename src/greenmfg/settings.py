@@ -220,6 +220,13 @@ RATE_LIMITS: dict[str, dict[str, Any]] = {
         "per_address": (20, 600),
         "per_account": None,
     },
+    # anyone may check a copy of an issued document (each check reads up to 100 MB and hashes it)
+    "verify_copy": {
+        "views": ("reports:verify_issued",),
+        "methods": ("POST",),
+        "per_address": (30, 3600),
+        "per_account": None,
+    },
     # a download is started by a POST (its GET is a confirmation form that starts nothing)
     "export": {
         "views": tuple(_EXPORTS),
@@ -238,6 +245,9 @@ RATE_LIMITS: dict[str, dict[str, Any]] = {
 # --- tasks ----------------------------------------------------------------------------------------
 # a bureau's own document templates (same file names as greencore/documents/templates), over the shipped ones
 DOCUMENT_TEMPLATES_DIR = os.environ.get("GREENMFG_DOCUMENT_TEMPLATES") or None
+# a document, issued document or certificate still running this long after its task started is failed by
+# the sweep (`serve` runs it at start and whenever it restarts a worker)
+REPORT_JOB_TIMEOUT_MINUTES = int(os.environ.get("GREENMFG_REPORT_JOB_TIMEOUT_MINUTES", "30"))
 
 # GREENMFG_TASKS=redis: several machines' workers share one Redis queue (django-tasks-rq; workers run
 # `manage.py rqworker default --with-scheduler`, the scheduler running the periodic tasks); otherwise

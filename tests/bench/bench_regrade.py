@@ -15,17 +15,15 @@ industry, write the grades back in chunks with progress) is timed, and the ratio
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import run_throwaway
+
 PG_BENCH_DB = "greenmfg_bench_regrade"
 
 
@@ -146,18 +144,6 @@ def run(n: int) -> None:
     print(f"ratio platform / greencore bulk: {platform / bulk:6.2f}")
 
 
-def _pg_url(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _pg_admin(url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True) as conn:
-        conn.execute(statement)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20_000)
@@ -166,28 +152,7 @@ def main() -> int:
     if args.child:
         run(args.n)
         return 0
-    command = [sys.executable, __file__, "--child", "--n", str(args.n)]
-    base_env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "greenmfg.settings",
-        "GREENMFG_PLAIN_STATIC": "1",
-        "GREENMFG_DEBUG": "0",
-        "PYTHONPATH": str(ROOT / "src"),
-    }
-    status = 0
-    with tempfile.TemporaryDirectory(prefix="greenmfg-bench-regrade-") as tmp:
-        env = {k: v for k, v in base_env.items() if k != "DATABASE_URL"} | {"GREENMFG_VAR_DIR": tmp}
-        status |= subprocess.call(command, env=env, cwd=ROOT)
-        url = os.environ.get("DATABASE_URL", "")
-        if url.startswith(("postgres://", "postgresql://")):
-            _pg_admin(url, f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
-            _pg_admin(url, f'CREATE DATABASE "{PG_BENCH_DB}"')
-            try:
-                env = base_env | {"GREENMFG_VAR_DIR": tmp, "DATABASE_URL": _pg_url(url, PG_BENCH_DB)}
-                status |= subprocess.call(command, env=env, cwd=ROOT)
-            finally:
-                _pg_admin(url, f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
-    return status
+    return run_throwaway(__file__, ["--n", str(args.n)], "greenmfg-bench-regrade-", PG_BENCH_DB)
 
 
 if __name__ == "__main__":

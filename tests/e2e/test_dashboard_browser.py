@@ -104,6 +104,19 @@ def test_each_bureau_sees_its_jurisdiction(live_server, browser: Browser, shot):
     shot(ministry, "dashboards-04-ministry-map")
     assert serious_violations(ministry) == []
 
+    # the newer panels: how good, the evaluation bodies, back-testing — charts with their tables, accessible
+    for path, heading, name in (
+        ("/dashboards/quality/", "得分分布", "dashboards-05-quality"),
+        ("/dashboards/bodies/", "各机构的项目和偏差", "dashboards-06-bodies"),
+        ("/dashboards/backtests/", "评价方案回测", "dashboards-07-backtests"),
+    ):
+        ministry.goto(live_server.url + path)
+        expect(ministry.get_by_role("heading", name=heading).first).to_be_visible()
+        shot(ministry, name)
+        assert serious_violations(ministry) == [], path
+    ministry.goto(live_server.url + "/dashboards/")
+
     # the figure links to the register list behind it
+    area = ministry.get_by_role("table", name="按地区")
     area.get_by_role("link", name="1").first.click()
     expect(ministry.get_by_text("看板浏览器测试企业hz（演示）")).to_be_visible()

@@ -27,7 +27,13 @@ from fuzzing import EXAMPLES, Tally, report
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from test_authorization_matrix import MATRIX, ROLES, expected, objects  # noqa: F401 (the fixture)
+from test_authorization_matrix import (  # noqa: F401 (the fixtures)
+    MATRIX,
+    ROLES,
+    _built_objects,
+    expected,
+    objects,
+)
 
 from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.core.idempotency import FIELD as IDEMPOTENCY_FIELD

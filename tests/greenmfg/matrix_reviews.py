@@ -142,6 +142,8 @@ ROWS: dict[str, Any] = {
     "publication:manage": ("GET", lambda o: {"public_id": o["notice"].public_id}, city_only, 200),
     "publication:decide": ("POST", lambda o: {"public_id": o["objection"].public_id}, city_only, 302),
     "publication:publish": ("POST", lambda o: {"public_id": o["notice"].public_id}, city_only, 302),
+    # 备案: the district grading announcements filed with (or by) the bureau; each bureau sees its own
+    "publication:filings": ("GET", None, "reviewers", 200),
     "publication:notices": ("GET", None, "public", 200),
     "publication:notice": ("GET", lambda o: {"public_id": o["notice"].public_id}, "public", 200),
     "publication:announcement": ("GET", lambda o: {"public_id": o["announcement"].public_id}, "public", 200),

@@ -22,8 +22,23 @@ BUREAUS = {"sz-reviewer", "wx-reviewer", "js-reviewer", "mof-reviewer"}  # those
 APPLICANTS = {"sz-machinery", "sz-energy", "ks-electronics"}
 
 
+DISTRICTS = {"wz-reviewer", "ks-reviewer", "xs-reviewer"}  # they re-check the city's titles on site
+
+
 def home(role: str) -> bool | int:
+    return role in BUREAUS or role in APPLICANTS or role in DISTRICTS
+
+
+def supervising_or_unit(role: str) -> bool | int:
     return role in BUREAUS or role in APPLICANTS
+
+
+def checking_bureaus(role: str) -> bool | int:
+    return role in BUREAUS or role in DISTRICTS
+
+
+def city_bureaus(role: str) -> bool | int:
+    return role in {"sz-reviewer", "wx-reviewer"}
 
 
 def bureaus(role: str) -> bool | int:
@@ -79,12 +94,13 @@ def objects(world: Any, found: dict[str, Any]) -> dict[str, Any]:
         "sv_check": check,
         "sv_rectification": check.rectification,
         "sv_file": finding.files.get(),
+        "sv_body": world.users["evaluator"].membership.organisation,
     }
 
 
 ROWS: dict[str, Any] = {
     "supervision:home": ("GET", None, home, 200),
-    "supervision:draw_new": ("GET", None, bureaus, 200),
+    "supervision:draw_new": ("GET", None, checking_bureaus, 200),
     "supervision:draw": ("GET", lambda o: {"public_id": o["sv_draw"].public_id}, city_bureau, 200),
     "supervision:check": ("GET", lambda o: {"public_id": o["sv_check"].public_id}, bureau_or_unit, 200),
     "supervision:finding": ("POST", lambda o: {"public_id": o["sv_check"].public_id}, city_bureau, 302),
@@ -110,7 +126,7 @@ ROWS: dict[str, Any] = {
     ),
     "supervision:revoke": ("GET", lambda o: {"public_id": o["sv_title"].public_id}, city_bureau, 200),
     "supervision:file": ("GET", lambda o: {"pk": o["sv_file"].pk}, bureau_or_unit, 200),
-    "supervision:filings": ("GET", None, home, 200),
+    "supervision:filings": ("GET", None, supervising_or_unit, 200),
     # an empty POST: the year is refused with its reason (nothing opened, set or queued)
     "supervision:filings_open": ("POST", None, bureaus, 302),
     "supervision:deadline": ("POST", None, bureaus, 302),
@@ -125,7 +141,19 @@ ROWS: dict[str, Any] = {
     "supervision:report": ("POST", lambda o: {"public_id": o["sv_report"].public_id}, city_bureau, 302),
     "supervision:report_file": ("GET", lambda o: {"pk": o["sv_report_file"].pk}, city_bureau, 200),
     # change events: the unit declares on its own title; its bureau decides (an empty POST: refused, 302)
-    "supervision:changes": ("GET", None, home, 200),
+    "supervision:changes": ("GET", None, supervising_or_unit, 200),
     "supervision:change_new": ("GET", lambda o: {"public_id": o["sv_title"].public_id}, unit, 200),
     "supervision:change": ("POST", lambda o: {"public_id": o["sv_change"].public_id}, city_bureau, 302),
+    # evaluation bodies: every supervising bureau sees a body's track record; an empty POST (no size, no
+    # reason) is refused with a message and draws or suspends nothing
+    "supervision:bodies": ("GET", None, bureaus, 200),
+    "supervision:body": ("GET", lambda o: {"pk": o["sv_body"].pk}, bureaus, 200),
+    "supervision:body_draw": ("POST", lambda o: {"pk": o["sv_body"].pk}, bureaus, 302),
+    "supervision:body_suspend": ("POST", lambda o: {"pk": o["sv_body"].pk}, bureaus, 302),
+    # a city spot-checks its districts' re-checks (an empty POST: refused, nothing drawn)
+    "supervision:district_draw": ("POST", None, city_bureaus, 302),
+    # self-declaration: the unit declares on its own title (no period: refused); the bureau sets its calendar
+    "supervision:declarations": ("GET", None, supervising_or_unit, 200),
+    "supervision:declaration_setting": ("POST", None, bureaus, 302),
+    "supervision:declare": ("POST", lambda o: {"public_id": o["sv_title"].public_id}, unit, 302),
 }

@@ -10,9 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import transaction
+from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from factories import actor, pdf_bytes, start
+from factories import actor, build_world, pdf_bytes, start, world_of_users, world_present
 from test_applications import complete_answers
 
 from greenmfg.applications import services
@@ -55,8 +57,7 @@ def expected_for(kind: str, role: str | None, owner_status: int = 200) -> int:
     raise ValueError(kind)
 
 
-@pytest.fixture
-def objects(world):
+def _build_objects(world):
     user = world.users["sz-machinery"]
     application = start(user)
     services.save_answers(actor(user), application, complete_answers())
@@ -80,6 +81,39 @@ def objects(world):
         if builder is not None:
             found.update(builder(world, found))
     return found
+
+
+@pytest.fixture(scope="module")
+def _built_objects(django_db_setup, django_db_blocker):
+    """The matrix's objects, built once per module (per xdist worker) inside a transaction that stays open
+    while the module's tests run and is rolled back after them: each test's own transaction is a savepoint
+    inside it, so every row still starts from exactly these objects, without building them ~180 times
+    (that was the slowest part of the suite). Pytest ends this fixture before a test of another module."""
+    with django_db_blocker.unblock():
+        if not world_present():  # a transactional test flushed the committed world
+            build_world()
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            found = _build_objects(world_of_users())
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    yield found
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def objects(world, _built_objects):
+    """Fresh instances of the shared objects: a test (or a fixture such as `returned`) may change one in
+    memory, and the next test must not see that."""
+    return {
+        key: type(value)._default_manager.get(pk=value.pk) if isinstance(value, Model) else value
+        for key, value in _built_objects.items()
+    }
 
 
 def application_first_indicator(application) -> str:

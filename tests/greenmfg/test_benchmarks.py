@@ -22,6 +22,7 @@ from greenmfg.applications.services import ApplicationError
 from greenmfg.audit.models import Event
 from greenmfg.benchmarks import services
 from greenmfg.benchmarks.models import BenchmarkImport, BenchmarkValue
+from greenmfg.benchmarks.selectors import benchmarks_with_origin
 from greenmfg.benchmarks.services import BenchmarkError, BenchmarkRowsRefused
 from greenmfg.catalog.models import Call
 from greenmfg.web.templatetags.greenmfg import fieldid
@@ -189,3 +190,70 @@ def test_the_dossier_shows_a_fixed_value_read_only_with_its_source(world: Any) -
     field = field[: field.index("</small>")]
     assert 'value="120.5" readonly' in field and 'name="in:carbon_intensity_base"' not in field
     assert f"来源：{SOURCE}（V，行业代码 34，{year()}年）" in field
+
+
+def test_a_provinces_values_reach_its_cities_calls_and_the_citys_own_come_first(world: Any) -> None:
+    # Jiangsu keeps the carbon base and lead and the water-reuse lead; Suzhou imported only its carbon base
+    services.import_benchmarks(
+        actor(world.users["js-reviewer"]),
+        sheet(
+            ["34", None, year(), "carbon_intensity_base", 150, "kgCO2/万元", SOURCE, "V"],
+            ["34", None, year(), "carbon_intensity_lead", 90, "kgCO2/万元", SOURCE, "V"],
+            ["34", None, year() - 1, "water_reuse_lead", 95, "%", SOURCE, "S"],
+        ),
+    )
+    # the ministry's nationwide value is the last resort; Jiangsu's own comes before it
+    services.import_benchmarks(
+        actor(world.users["mof-reviewer"]),
+        sheet(
+            ["34", None, year(), "water_reuse_lead", 90, "%", SOURCE, "V"],
+            ["34", None, year(), "water_reuse_base", 85, "%", SOURCE, "V"],
+        ),
+    )
+    services.import_benchmarks(
+        actor(world.users["sz-reviewer"]),
+        sheet(["34", None, year(), "carbon_intensity_base", 120.5, "kgCO2/万元", SOURCE, "V"]),
+    )
+    # Wuxi's values are a sibling's, never Suzhou's
+    services.import_benchmarks(
+        actor(world.users["wx-reviewer"]),
+        sheet(["34", None, year(), "carbon_intensity_lead", 1, "kgCO2/万元", SOURCE, "V"]),
+    )
+    call = Call.objects.get(code=FACTORY_CALL)
+    applicant = world.users["sz-machinery"].membership.organisation
+    found = {
+        key: (bureau.name, format(value.value.normalize(), "f"))
+        for key, (bureau, value) in benchmarks_with_origin(call, applicant).items()
+        if "carbon_intensity" in key or "water_reuse" in key
+    }
+    assert found == {
+        "carbon_intensity_base": ("苏州市工业和信息化局（演示）", "120.5"),  # the city's own
+        "carbon_intensity_lead": ("江苏省工业和信息化厅（演示）", "90"),  # the province's
+        # the province's value of last year is older than the ministry's of this year, but nearer: it wins
+        "water_reuse_lead": ("江苏省工业和信息化厅（演示）", "95"),
+        "water_reuse_base": ("工业和信息化部（演示）", "85"),
+    }
+    inputs = start(world.users["sz-machinery"]).versions.get().answers["inputs"]
+    assert inputs["in:carbon_intensity_lead"] == "90" and inputs["in:water_reuse_base"] == "85"
+
+
+def test_energy_limit_grades_and_water_quotas_are_imported_per_product(world: Any) -> None:
+    record = services.import_benchmarks(
+        actor(world.users["sz-reviewer"]),
+        sheet(
+            ["3110", "粗钢", year(), "products.limit_grade1", 395, "kgce/t", SOURCE, "S"],
+            ["3110", "粗钢", year(), "water_products.quota_base", 4.8, "m³/t", SOURCE, "S"],
+        ),
+    )
+    assert record.count == 2
+    page = world.client("sz-reviewer").get(reverse("benchmarks:list")).content.decode()
+    limits = page[page.index('id="benchmark-limits"') :]
+    assert "products.limit_grade1" in limits and "water_products.quota_base" in limits and "粗钢" in limits
+    before = list(BenchmarkValue.objects.values_list("pk", flat=True))
+    with pytest.raises(BenchmarkRowsRefused) as refused:  # a grade without its product: nothing stored
+        services.import_benchmarks(
+            actor(world.users["sz-reviewer"]),
+            sheet(["3110", None, year(), "products.limit_grade2", 435, "kgce/t", SOURCE, "S"]),
+        )
+    assert [(p.row, p.column) for p in refused.value.problems] == [(2, "产品")]
+    assert list(BenchmarkValue.objects.values_list("pk", flat=True)) == before

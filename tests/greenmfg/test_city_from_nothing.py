@@ -4,8 +4,9 @@ bureau of 吴中区 and the reviewers; an evaluation body applies and is approve
 the city issues a call; an enterprise registers and its district confirms it; its application passes the
 district, the city's panel of those three experts and the credit check, is publicised and published.
 
-Not here (another branch's part of issue 12): a local scheme derived and adopted on the platform, benchmark
-values imported from an .xlsx and a call calendar — the call uses the shipped national scheme."""
+The call pins a local scheme the city derived from the national one and adopted, its benchmark values come
+from an .xlsx the city imported (the enterprise never types them), and it carries a calendar whose step
+dates the application's due dates follow."""
 
 from __future__ import annotations
 
@@ -15,24 +16,29 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from openpyxl import Workbook
 from test_applications import complete_answers
 from test_reviews import credit_pdf
 
+from greencore import BENCHMARK_COLUMNS, get_scheme
 from greenmfg.accounts.models import User
 from greenmfg.applications import services as applications
+from greenmfg.benchmarks import services as benchmarks
 from greenmfg.catalog import services as catalog
 from greenmfg.orgs import services as orgs
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import actor_of
 from greenmfg.publication import services as publication
 from greenmfg.publication.models import Title
-from greenmfg.reference.models import Region
+from greenmfg.reference.models import Industry, Region
 from greenmfg.reference.services import load_industries, load_regions
 from greenmfg.reviews import selectors as review_reads
 from greenmfg.reviews import services as reviews
+from greenmfg.schemes import services as schemes
 from greenmfg.web.demo import demo_uscc
 
 
@@ -96,15 +102,38 @@ def test_a_city_from_nothing_to_a_published_title(empty_db: None) -> None:
         )
         signed_in(profile.user)
 
-    # the city's call: district first review, then the city with a panel of three, credit check, publicity
+    # a local scheme derived from the national one and adopted, and the city's benchmark values from Excel
+    derived = schemes.adopt(
+        city,
+        schemes.derive(
+            city,
+            get_scheme("factory-gbt36132-2025@2025.1"),
+            scheme_id="factory-suzhou",
+            version="2026.1",
+            title="苏州市绿色工厂评价方案",
+            source="苏州市绿色工厂评价细则〔2026〕1号",
+            numbers={"indicators[energy].children[platform].rule.base": Decimal("2")},
+        ),
+    )
     today = timezone.localdate()
+    book = Workbook()
+    book.active.append(list(BENCHMARK_COLUMNS))
+    book.active.append(
+        ["34", None, today.year, "carbon_intensity_base", 120.5, "kgCO2/万元", "苏工信〔2026〕1号", "V"]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    imported = benchmarks.import_benchmarks(city, SimpleUploadedFile("基准值.xlsx", buffer.getvalue()))
+    assert imported.count == 1
+
+    # the city's call: district first review, then the city with a panel of three, credit check, publicity
     call = catalog.create_call(
         city,
         code="suzhou-2026-factory",
         name="2026年度苏州市绿色工厂申报",
         title_kind="factory",
         region_code="320500",
-        scheme="factory-gbt36132-2025@2025.1",
+        scheme=f"{derived.scheme_id}@{derived.version}",
         opens_on=today - timedelta(days=1),
         closes_on=today + timedelta(days=30),
         review_chain=[
@@ -116,6 +145,8 @@ def test_a_city_from_nothing_to_a_published_title(empty_db: None) -> None:
         eligibility={},
         notice="",
     )
+    district_due, city_due = call.closes_on + timedelta(days=20), call.closes_on + timedelta(days=50)
+    catalog.set_calendar(city, call, step_dates=[district_due, city_due], key_list_due=None, quota=None)
 
     # an enterprise registers itself and its district confirms it
     enterprise = orgs.register_applicant(
@@ -123,7 +154,7 @@ def test_a_city_from_nothing_to_a_published_title(empty_db: None) -> None:
         name="苏州某精密机械有限公司",
         credit_code=demo_uscc("苏州某精密机械有限公司", "320506"),
         region=Region.objects.get(code="320506"),
-        industry=None,
+        industry=Industry.objects.get(code="34"),
         username="jixie",
         password="Mv8#Tq3w7Zp2",
         display_name="孙一",
@@ -134,8 +165,12 @@ def test_a_city_from_nothing_to_a_published_title(empty_db: None) -> None:
 
     # the application's way to a published title
     application = applications.start_application(applicant, call)
-    applications.save_answers(applicant, application, complete_answers())
+    filled = application.versions.get().answers["inputs"]
+    assert filled["in:carbon_intensity_base"] == "120.5"  # from the city's sheet, not typed
+    answers = {key: value for key, value in complete_answers().items() if key != "in:carbon_intensity_base"}
+    applications.save_answers(applicant, application, answers)
     application = applications.submit(applicant, application)
+    assert application.step_due_on == district_due  # the calendar's date, not 20 days on
     reviews.pass_step(district, application, "同意")
     reviews.record_credit_check(
         city, application, source="creditchina", outcome="clear", checked_on=today, upload=credit_pdf()
@@ -152,6 +187,7 @@ def test_a_city_from_nothing_to_a_published_title(empty_db: None) -> None:
     notice = publication.open_publicity(city, call)
     publication.publish(city, notice, today=notice.closes_on + timedelta(days=1))
     title = Title.objects.get()
+    assert call.scheme_id == "factory-suzhou"
     assert (title.organisation_id, title.application_id, title.kind, title.level) == (
         enterprise.pk,
         application.pk,

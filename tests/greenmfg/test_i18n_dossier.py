@@ -77,7 +77,7 @@ def test_the_dossier_in_english_shows_the_scheme_and_raw_data_labels_in_english(
         '<small class="help">Year, e.g. 2023</small>',
         f'<label for="{basis}">Basis of comprehensive energy consumption</label>',
         # the value typed and stored stays the Chinese the raw format reads; the English labels it
-        '<option value="当量值">Calorific value<option value="等价值">Primary energy equivalent</datalist>',
+        '<option value="当量值">Calorific value</option><option value="等价值">Primary energy equivalent</option>',
         "<h3>Energy and energy-consuming media</h3>",
         "<th>Quantity (purchased)</th>",
         'aria-label="Energy and energy-consuming media row 1 Quantity (purchased)"',
@@ -210,7 +210,7 @@ def test_the_dossier_in_chinese_shows_exactly_the_chinese_labels(world):
     shown = labels(form)
     for f in fields_of(build_form(SCHEME)):
         assert shown[fieldid(f.key)] == f.label, f.key
-    qms, basis = fieldid("in:gate_qms"), fieldid("s:energy.basis")
+    qms = fieldid("in:gate_qms")
     for text in (
         f'<label for="{qms}">建立并运行质量管理体系（GB/T 19001）</label>',
         "<h2>基本要求</h2>",
@@ -220,7 +220,7 @@ def test_the_dossier_in_chinese_shows_exactly_the_chinese_labels(world):
         "<th>数量（购入量）</th>",
         'aria-label="能源及耗能工质 第1行 数量（购入量）"',
         '<small class="help">年，如 2023</small>',
-        f'<datalist id="{basis}-list"><option value="当量值"><option value="等价值"></datalist>',
+        '<option value="当量值">当量值</option><option value="等价值">等价值</option>',
         "<h3>主要产品单位产品综合能耗（按能耗排序前三）</h3>",
     ):
         assert text in form, text
@@ -288,3 +288,32 @@ def test_the_list_of_what_blocks_submission_in_english(world):
     assert "原始数据计算未完成" not in html
     chinese = page(world.client("sz-machinery"), dossier_url(application))
     assert "原始数据计算未完成：尚未填写原始数据（产值、能源、排放、用水、固废、用地）。" in chinese
+
+
+def test_raw_data_choice_columns_are_choice_lists_keeping_what_was_stored(world):
+    """Issue 11: where the raw layout gives a closed list (a choice or yes/no column), the dossier offers a
+    <select>, never free text; units and carrier names (which accept synonyms) keep their suggestions. A
+    value stored before (typed in a workbook) that is not one of the choices stays shown and selected."""
+    user = world.users["sz-machinery"]
+    application = start(user)
+    applications.save_answers(
+        actor(user),
+        application,
+        {
+            "s:energy.basis": "等价值",
+            "t:energy.carriers:0:renewable": "是",
+            "t:waste.streams:0:category": "旧称",
+        },
+    )
+    form = form_part(page(world.client("sz-machinery"), dossier_url(application)))
+    basis = fieldid("s:energy.basis")
+    renewable, category = fieldid("t:energy.carriers:0:renewable"), fieldid("t:waste.streams:0:category")
+    assert f'<select id="{basis}" name="s:energy.basis"' in form
+    for key in (renewable, category):
+        assert re.search(rf'<select name="[^"]+" id="{key}"', form), key
+    assert '<option value="等价值" selected>等价值</option>' in form
+    assert '<option value="是" selected>是</option>' in form
+    assert '<option value="旧称" selected>旧称</option>' in form  # nothing typed is lost
+    assert f'list="{basis}-list"' not in form and f'<datalist id="{basis}-list">' not in form
+    unit = fieldid("t:energy.carriers:0:unit")
+    assert re.search(rf'<input name="t:energy.carriers:0:unit" id="{unit}"[^>]*list="', form)

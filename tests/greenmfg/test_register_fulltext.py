@@ -9,10 +9,12 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from greenmfg.catalog.models import TitleLevel
 from greenmfg.publication.services import import_national_lists
 from greenmfg.register import fulltext, selectors, services
 from greenmfg.register.models import RegisterEntry
@@ -268,3 +270,159 @@ def test_public_pages_speak_english(lists_world: Any) -> None:
     assert "All titles" in page and "National Green factory" in page and "全部称号" not in page
     # and Chinese by default, the empty result saying so
     assert "没有符合条件的称号。" in Client().get("/public/titles/?q=不存在的单位名称").content.decode()
+
+
+# --------------------------------------------------------------------------------------------------
+# keyword + filters: pages, counts and facets from the index (SQLite) equal the plain filters
+
+
+PLACES = [
+    ("320000", "320506"),
+    ("320000", "320500"),
+    ("320000", "320200"),
+    ("330000", "330100"),
+    (None, None),
+]
+INDUSTRIES = [None, "C", "34", "341", "13", "D"]
+NAMES = ["苏州电子有限公司", "京东方电子", "无锡机械有限公司", "有限公司", "电子机械（苏州）"]
+
+
+def varied_corpus() -> list[RegisterEntry]:
+    """40 entries whose kinds, levels, places, industries, years, batches, statuses and dates vary
+    independently (strides prime to each other), several on the same date (the id breaks the tie)."""
+    kinds, levels = (
+        ["factory", "park", "supply_chain", "product"],
+        ["city", "province", "national", "district"],
+    )
+    entries = []
+    for i in range(40):
+        province, region = PLACES[i % 5]
+        revoked = i % 7 == 0
+        name = f"{NAMES[i % 5]}{i}"
+        text = services.search_text_for(name)
+        entries.append(
+            RegisterEntry.objects.create(
+                public_id=services.public_id_for(f"v{i}"),
+                source="platform",
+                source_key=f"v{i}",
+                kind=kinds[i % 4],
+                level=levels[i % 4 if i % 5 == 0 else i % 3],
+                year=2017 + i % 4,
+                batch=["", "3", "2021"][i % 3],
+                announced_on=date(2020 + i % 3, 1 + i % 11, 1),
+                authority="测试",
+                province_id=province,
+                region_id=region,
+                industry_id=INDUSTRIES[i % 6],
+                unit_key=f"v{i}",
+                unit_name=name,
+                status="revoked" if revoked else "active",
+                revoked_on=date(2026, 1, 1) if revoked else None,
+                search_text=text,
+                search_tokens=fulltext.tokens_for(text),
+            )
+        )
+    return entries
+
+
+def plain_match(e: RegisterEntry, terms: list[str], f: dict[str, Any]) -> bool:
+    """The filters as the register defines them, in Python (no index, no SQL)."""
+    section = {"C": {"C", "34", "341", "13"}, "D": {"D"}}
+    region = f["region"]
+    checks = [
+        all(t in e.search_text for t in terms),
+        f["status"] == "all" or e.status == f["status"],
+        not f["kind"] or e.kind == f["kind"],
+        not f["level"] or e.level == f["level"],
+        not f["province"] or e.province_id == f["province"],
+        not region
+        or (
+            e.province_id == region
+            if region.endswith("0000")
+            else (e.region_id or "").startswith(region[:4] if region.endswith("00") else region)
+        ),
+        not f["industry"]
+        or (
+            e.industry_id in section[f["industry"]]
+            if f["industry"].isalpha()
+            else (e.industry_id or "").startswith(f["industry"])
+        ),
+        not f["year"] or e.year == f["year"],
+        not f["batch"] or e.batch == f["batch"],
+    ]
+    return all(checks)
+
+
+filter_sets = st.fixed_dictionaries(
+    {
+        "q": st.sampled_from(["电子", "有限公司", "苏州 电子", "机械", "京东方", "司", "无此词"]),
+        "status": st.sampled_from(["active", "revoked", "all"]),
+        "kind": st.sampled_from(["", "factory", "supply_chain"]),
+        "level": st.sampled_from(["", "city", "national", "district"]),
+        "province": st.sampled_from(["", "320000", "330000"]),
+        "region": st.sampled_from(["", "320000", "320500", "320506", "320200"]),
+        "industry": st.sampled_from(["", "C", "D", "34", "341", "13"]),
+        "year": st.sampled_from([None, 2017, 2019]),
+        "batch": st.sampled_from(["", "3", "2021"]),
+    }
+)
+
+
+def test_keyword_pages_counts_and_facets_equal_the_filters(world: Any) -> None:
+    """Whatever the filters, a keyword search's count, facets and every page (3 per page) hold exactly
+    the entries the filters select, in the register's order (newest first, then id)."""
+    entries = varied_corpus()
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(filter_sets)
+    def check(f: dict[str, Any]) -> None:
+        terms = services.fold(f["q"]).split()
+        expected = sorted(
+            (e for e in entries if plain_match(e, terms, f)),
+            key=lambda e: (-e.announced_on.toordinal(), e.pk),
+        )
+        found = selectors.search(**f)
+        paginator = selectors.BoundedPaginator(found.qs, 3, index=found.index)
+        assert paginator.count == len(expected) and not paginator.capped
+        listed = [e.pk for n in paginator.page_range for e in paginator.page(n).object_list]
+        assert listed == [e.pk for e in expected]
+        assert list(found.qs.values_list("pk", flat=True)) == listed  # downloads: the same, in order
+        facets = paginator.facets()
+        assert [n for _, _, n in facets.kinds] == [
+            sum(e.kind == k for e in expected) for k in ("factory", "park", "supply_chain", "product")
+        ]
+        assert [n for _, _, n in facets.levels] == [
+            sum(e.level == lv for e in expected) for lv, _ in TitleLevel.choices
+        ]
+
+    check()
+
+
+def test_index_follows_changes_of_the_filtered_fields(world: Any) -> None:
+    """An update of the date, kind or place moves the entry in the index (the triggers rewrite both its
+    place in the order and its filter words)."""
+    first, second, *_ = varied_corpus()
+    RegisterEntry.objects.filter(pk=first.pk).update(kind="park", province_id="330000", region_id="330100")
+    assert [
+        e.pk for e in selectors.search_titles(q="苏州电子", kind="park", province="330000", status="all")
+    ] == [first.pk]
+    assert not selectors.search_titles(q="苏州电子", kind="factory", status="all").filter(pk=first.pk)
+    RegisterEntry.objects.filter(pk=second.pk).update(announced_on=date(2030, 1, 1))
+    found = selectors.search(q="电子")
+    paginator = selectors.BoundedPaginator(found.qs, 1, index=found.index)
+    assert paginator.page(1).object_list[0].pk == second.pk
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [("/public/titles/?q=电子", 5), ("/public/titles/?q=有限公司&province=320000&year=2017&page=2", 6)],
+)
+def test_keyword_page_query_count_is_constant(
+    world: Any, django_assert_num_queries: Any, url: str, queries: int
+) -> None:
+    """The same number of queries whatever the number of matches (choices, count with facets, page)."""
+    varied_corpus()
+    client = Client()
+    # PostgreSQL counts and groups the facets in two queries; SQLite's index gives both in one
+    with django_assert_num_queries(queries + (connection.vendor == "postgresql")):
+        assert client.get(url).status_code == 200

@@ -24,7 +24,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from factories import actor, pdf_bytes, start
+from factories import actor, pdf_bytes, start, suzhou_answers
 from openpyxl import load_workbook
 from test_applications import complete_answers
 from test_register_verification import published
@@ -343,17 +343,33 @@ def test_call_summary_table_holds_real_numbers_and_dates_and_neutral_text(world,
 # --- 证书 ---------------------------------------------------------------------------------------------------
 
 
-def test_certificate_is_issued_once_and_its_code_checked_publicly(world):
+def test_certificate_is_issued_once_and_its_code_checked_publicly(world, django_capture_on_commit_callbacks):
     announcement, _ = published(world)
     title = announcement.titles.get()
     holder = world.client(
         next(u for u, user in world.users.items() if user.membership.organisation_id == title.organisation_id)
     )
     url = reverse("reports:certificate", kwargs={"title_id": title.public_id})
+    # before it is asked for: a page with the button, no certificate, nothing made on a GET
+    page = holder.get(url)
+    assert page.status_code == 200 and "出具证书" in page.content.decode()
+    assert not Certificate.objects.exists()
+    # the request fixes the code; the worker renders the PDF (its task runs once the request commits)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        holder.post(reverse("reports:certificate_issue", kwargs={"title_id": title.public_id}))
+    waiting = Certificate.objects.get(title=title)
+    assert (waiting.status, waiting.storage_name, waiting.sm3) == ("queued", "", ""), "请求中不生成 PDF"
+    assert (
+        'data-status="queued"' in holder.get(url).content.decode()
+        and waiting.code in holder.get(url).content.decode()
+    )
+    for callback in queued:
+        callback()
     response = holder.get(url)
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
     issued = Certificate.objects.get(title=title)
+    assert issued.status == "done" and issued.code == waiting.code
     assert sm3_hex(io.BytesIO(body)) == issued.sm3
     SHOTS.mkdir(parents=True, exist_ok=True)
     pdf = SHOTS / "certificate.pdf"
@@ -368,9 +384,11 @@ def test_certificate_is_issued_once_and_its_code_checked_publicly(world):
     )
     assert title.organisation.name in flat and announcement.number in flat and issued.code in flat
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", issued.code)
-    # issued once: a second download is the same certificate
+    # issued once: a second download is the same certificate, asking again changes nothing
     assert b"".join(holder.get(url).streaming_content) == body
-    assert Certificate.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        holder.post(reverse("reports:certificate_issue", kwargs={"title_id": title.public_id}))
+    assert Certificate.objects.count() == 1 and Certificate.objects.get().sm3 == issued.sm3
     # anyone checks the code, typed loosely; a wrong code is "not found"
     verify = reverse("reports:verify_certificate")
     page = Client().get(verify, {"code": issued.code.replace("-", " ").lower()}).content.decode()
@@ -397,3 +415,47 @@ def test_published_list_carries_the_announcement_number_and_real_values(world):
     assert row[1] == title.organisation.name and row[4] == "绿色工厂"
     assert Decimal(str(row[7])) == title.score and sheet["H4"].data_type == "n", "得分为数值"
     assert row[8].date() == title.valid_from and sheet["I4"].is_date, "有效期自为日期"
+
+
+# --- 地方版式 -----------------------------------------------------------------------------------------------
+
+
+def test_a_suzhou_call_gets_the_suzhou_report_layout_from_the_worker(
+    world, django_capture_on_commit_callbacks
+):
+    """The layout is the scheme's (factory-suzhou: report_layout suzhou): same request, same worker, the
+    city's 《苏州市绿色工厂评价报告》 with the score and grade the engine stored with the dossier."""
+    user = world.users["sz-machinery"]
+    application = start(user, "suzhou-2026-factory-grading")
+    applications.save_answers(actor(user), application, suzhou_answers())
+    client = world.client("sz-machinery")
+    for fmt in ("pdf", "docx"):
+        document = _generate(client, application, fmt, django_capture_on_commit_callbacks)
+        document.refresh_from_db()
+        assert document.status == "done", document.message
+        result = _engine_result(document)
+        content = b"".join(
+            client.get(reverse("reports:download", kwargs={"pk": document.pk})).streaming_content
+        )
+        if fmt == "pdf":
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            path = SHOTS / "suzhou-platform.pdf"
+            path.write_bytes(content)
+            flat = re.sub(
+                r"\s+",
+                "",
+                subprocess.run(
+                    ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+                ).stdout,
+            )
+            assert flat.startswith("苏州市绿色工厂评价报告"), "苏州版式"
+            assert f"评价分数：{result.score:f}分（满分{result.max_score:f}）" in flat, "得分与引擎一致"
+            assert f"对应等级：{result.grade_label}" in flat and "九、动态管理及承诺" in flat
+        else:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                body = ElementTree.fromstring(archive.read("word/document.xml"))
+            paragraphs = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in body.iter(f"{W}p")]
+            assert (
+                f"评价分数：{result.score:f} 分（满分 {result.max_score:f}）；具备资格；对应等级：{result.grade_label}"
+                in paragraphs
+            )

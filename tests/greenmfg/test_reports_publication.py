@@ -7,17 +7,22 @@ kept under test-results/documents/.
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 from test_register_verification import published
 
 from greenmfg.catalog.models import TitleLevel
+from greenmfg.evidence.validation import sm3_hex
 from greenmfg.publication.models import PublicityEntry
+from greenmfg.reports.models import IssuedDocument
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "documents"
 
@@ -52,7 +57,7 @@ def test_publicity_notice_pdf_lists_the_units_grades_and_window(world):
     entry.refresh_from_db()
     response = Client().get(reverse("reports:notice_pdf", kwargs={"public_id": notice.public_id}))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    flat, lines = _text(response.content, "publicity_notice")
+    flat, lines = _text(b"".join(response.streaming_content), "publicity_notice")
     assert notice.title in flat and notice.authority.name in flat
     assert f"公示期为{_chinese(notice.opens_on)}至{_chinese(notice.closes_on)}" in flat
     days = (notice.closes_on - notice.opens_on).days + 1
@@ -63,7 +68,7 @@ def test_publicity_notice_pdf_lists_the_units_grades_and_window(world):
     # a unit removed after an upheld objection is no longer in the notice, as on the public page
     PublicityEntry.objects.filter(pk=entry.pk).update(status=PublicityEntry.Status.REMOVED)
     again = Client().get(reverse("reports:notice_pdf", kwargs={"public_id": notice.public_id}))
-    assert entry.unit_name not in _text(again.content, "publicity_notice_removed")[0]
+    assert entry.unit_name not in _text(b"".join(again.streaming_content), "publicity_notice_removed")[0]
 
 
 def test_announcement_pdf_carries_its_number_and_the_published_list(world):
@@ -74,7 +79,7 @@ def test_announcement_pdf_carries_its_number_and_the_published_list(world):
     unit = title.organisation
     response = Client().get(reverse("reports:announcement_pdf", kwargs={"public_id": announcement.public_id}))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    flat, lines = _text(response.content, "announcement")
+    flat, lines = _text(b"".join(response.streaming_content), "announcement")
     # the number under the masthead, in the list's heading and in the running header of page 2
     assert flat.count(announcement.number) >= 3, "公告文号"
     assert f"{announcement.authority.name}{announcement.number}{announcement.title}" in flat
@@ -125,3 +130,36 @@ def test_public_documents_are_limited_per_address(world):
         codes = [client.get(url, REMOTE_ADDR="203.0.113.9").status_code for _ in range(3)]
         other = client.get(url, REMOTE_ADDR="198.51.100.2").status_code
     assert (codes, other) == ([200, 200, 429], 200)
+
+
+def test_notice_pdf_is_stored_once_per_state_with_its_digest_and_a_copy_checks(world):
+    announcement, _ = published(world)
+    notice = announcement.notice
+    url = reverse("reports:notice_pdf", kwargs={"public_id": notice.public_id})
+    first = Client().get(url)
+    body = b"".join(first.streaming_content)
+    stored = IssuedDocument.objects.get(kind="publicity_notice", subject=str(notice.public_id))
+    assert (stored.number, stored.sm3, first["X-Content-SM3"]) == (1, sm3_hex(io.BytesIO(body)), stored.sm3)
+    # the same data is the same stored copy, byte for byte; no second version
+    assert b"".join(Client().get(url).streaming_content) == body
+    assert IssuedDocument.objects.filter(kind="publicity_notice").count() == 1
+    # the list changed (a unit removed after an upheld objection): a new version, the first one kept
+    PublicityEntry.objects.filter(notice=notice).update(status=PublicityEntry.Status.REMOVED)
+    changed = b"".join(Client().get(url).streaming_content)
+    assert changed != body
+    assert list(IssuedDocument.objects.filter(kind="publicity_notice").values_list("number", flat=True)) == [
+        2,
+        1,
+    ]
+    # anyone checks a copy: the first version matches as version 1, an altered copy does not
+    verify = reverse("reports:verify_issued")
+    page = Client().post(verify, {"copy": SimpleUploadedFile("公示.pdf", body)}).content.decode()
+    assert 'data-match="yes"' in page and f"“{notice.title}”第 1 版" in page
+    page = Client().post(verify, {"copy": SimpleUploadedFile("公示.pdf", body + b"%")}).content.decode()
+    assert 'data-match="no"' in page
+    # a stored copy altered on disk is refused (409), never served
+    with default_storage.open(stored.storage_name, "wb") as handle:
+        handle.write(body.replace(b"%%EOF", b"%%EOX"))
+    PublicityEntry.objects.filter(notice=notice).update(status=PublicityEntry.Status.LISTED)
+    response = Client().get(url)
+    assert response.status_code == 409 and "SM3" in response.content.decode()

@@ -24,7 +24,7 @@ from factories import actor, pdf_bytes, start, suzhou_answers
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from greencore import compiled, get_scheme, grade_for_score, score, unmet_prerequisites
+from greencore import compiled, get_scheme, grade_for_score, ladder_for, score, unmet_prerequisites
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
 from greenmfg.audit.models import Event
@@ -50,6 +50,7 @@ factory2018 = _module._factory2018
 
 CALL = "suzhou-2026-factory"
 ONE_STEP = [{"level": "city", "days": 30, "publicity_days": 7}]
+SUZHOU_CHAIN = [{"level": "district", "days": 20}, {"level": "city", "days": 30, "publicity_days": 7}]
 WEIHAI_GATES = (
     "weihai_legal_person",
     "weihai_competitive",
@@ -89,6 +90,10 @@ def submitted(world: Any, username: str, values: dict[str, str]) -> Application:
 
 def city(world: Any) -> Any:
     return actor(world.users["sz-reviewer"])
+
+
+def district(world: Any) -> Any:
+    return actor(world.users["wz-reviewer"])
 
 
 def snapshot() -> tuple[Any, ...]:
@@ -213,8 +218,10 @@ def test_a_failing_application_passed_before_this_rule_is_never_listed(world):
 
 
 def test_suzhou_grades_from_the_decisive_result_and_its_prerequisite(world):
-    """Suzhou (seeds/003): the title carries the grade of the decisive result; 3A's prerequisite (2A held)
-    caps it, and the notice and the announcement show the grade."""
+    """Suzhou (seeds/003): the verdict carries the grade of the decisive result; 3A's prerequisite (2A held)
+    caps it. The city grants only 3A (2A is the district's, greencore's grading ladder): a capped 2A cannot
+    be passed at a city step, and the page says which level grades it. (The district's own grading:
+    tests/greenmfg/test_district_grading.py.)"""
     set_call("factory-suzhou")
     values = {**suzhou_answers(), "in:held_grade": "1A"}
     application = submitted(world, "sz-machinery", values)
@@ -222,17 +229,16 @@ def test_suzhou_grades_from_the_decisive_result_and_its_prerequisite(world):
         get_scheme("factory-suzhou"), {k[3:]: v for k, v in values.items() if k.startswith("in:")}
     )
     found = selectors.decisive_verdict(application)
-    assert found is not None and found.allowed
+    assert found is not None and not found.allowed
     assert found.grade == expected.grade == "2A"
     assert found.reasons[1][0] == "得分达到3A级绿色工厂（市级）分数线，但申报3A级须已获评2A级"
+    assert found.reasons[-1][0] == (
+        "2A级绿色工厂不在本级（市级）及以后环节评定：该等级由区县级主管部门评定；本批次评定 3A"
+    )
     page = case_page(world, application)
-    assert "2A级绿色工厂" in page and "申报3A级须已获评2A级" in page
-    services.pass_step(city(world), application, "同意")
-    notice = publication.open_publicity(city(world), application.call)
-    assert notice.entries.get().grade == "2A级绿色工厂"
-    publication.publish(city(world), notice, today=notice.closes_on + timedelta(days=1))
-    title = Title.objects.get()
-    assert (title.grade, title.grade_label, title.score) == ("2A", "2A级绿色工厂", found.score)
+    assert "2A级绿色工厂" in page and "申报3A级须已获评2A级" in page and "该等级由区县级主管部门评定" in page
+    with refused(VerdictRefused, "该等级由区县级主管部门评定"):
+        services.pass_step(city(world), application, "同意")
 
 
 # --- the property -------------------------------------------------------------------------------------
@@ -278,16 +284,27 @@ def test_no_failing_decisive_result_reaches_publicity_or_the_register(world, cas
     scheme = get_scheme(scheme_id)
     engine = score(scheme, inputs)  # the oracle: the engine's own outcome of the same inputs
     allowed = bool(engine.passed) and (engine.grade is not None or not scheme.outcome.grades)
+    # a grade only a level outside the chain grants (Suzhou 4A/5A, status grades) is granted by no step
+    ladder_ = ladder_for(scheme_id)
+    allowed = allowed and (
+        ladder_ is None or any(ladder_.grants(lv, engine.grade or "") for lv in ("district", "city"))
+    )
     event(f"{scheme_id}: {'granted ' + (engine.grade or '') if allowed else 'refused'}")
+    # Suzhou walks its own ladder (seeds/003): the district grades 1A/2A and publishes them, 3A goes on to
+    # the city; the other schemes decide at one city step
+    ladder = ladder_for(scheme_id)
+    chain = SUZHOU_CHAIN if ladder is not None else ONE_STEP
     try:
         with transaction.atomic():
-            call = set_call(scheme_id)
+            call = set_call(scheme_id, chain=chain)
             application = submitted(world, "sz-machinery", form(inputs))
+            first = district(world) if ladder is not None else city(world)
             if not allowed:
                 with refused(VerdictRefused, "只能退回修改或不予通过"):
-                    services.pass_step(city(world), application, "同意")
-                with refused(PublicationError, "没有可公示的申报"):
-                    publication.open_publicity(city(world), call)
+                    services.pass_step(first, application, "同意")
+                for bureau in (first, city(world)):
+                    with refused(PublicationError, "没有可公示的申报"):
+                        publication.open_publicity(bureau, call)
                 assert (
                     not Title.objects.exists()
                     and not RegisterEntry.objects.filter(
@@ -295,11 +312,16 @@ def test_no_failing_decisive_result_reaches_publicity_or_the_register(world, cas
                     ).exists()
                 )
             else:
-                services.pass_step(city(world), application, "同意")
-                notice = publication.open_publicity(city(world), call)
-                publication.publish(city(world), notice, today=notice.closes_on + timedelta(days=1))
+                at_district = ladder is not None and ladder.grants("district", engine.grade or "")
+                services.pass_step(first, application, "同意")
+                granting = first if at_district or ladder is None else city(world)
+                if ladder is not None and not at_district:
+                    services.pass_step(granting, application, "同意")
+                notice = publication.open_publicity(granting, call)
+                publication.publish(granting, notice, today=notice.closes_on + timedelta(days=1))
                 title = Title.objects.get(application=application)
-                decisive = selectors.decisive_verdict(application, selectors.chain_of(call)[-1])
+                assert title.level == ("district" if at_district else "city")
+                decisive = selectors.decisive_verdict(application, selectors.chain_of(call)[notice.step])
                 assert decisive is not None and decisive.score == engine.score
                 band = grade_for_score(scheme, decisive.score, unmet_prerequisites(scheme, inputs))
                 assert title.grade == (band.id if band is not None else "") == (engine.grade or "")

@@ -6,6 +6,14 @@ CSS for PDF, .docx for Word); `chart` draws the radar of the categories.
 
 from greencore.documents.certificate import CertificateData, qr_svg
 from greencore.documents.chart import radar_png, radar_svg
+from greencore.documents.filings import (
+    FilingConfirmation,
+    RoundFiling,
+    RoundSummaryDocument,
+    filing_confirmation,
+    filing_round_summary,
+    filing_round_table,
+)
 from greencore.documents.model import (
     CategoryLine,
     GapSection,
@@ -34,9 +42,12 @@ from greencore.documents.publication import (
 )
 from greencore.documents.render import (
     SHIPPED_TEMPLATES,
+    MissingLayout,
     Templates,
     announcement_pdf,
     certificate_pdf,
+    filing_confirmation_pdf,
+    filing_round_summary_pdf,
     html_to_pdf,
     publicity_notice_pdf,
     render_docx,
@@ -60,14 +71,18 @@ __all__ = [
     "CertificateData",
     "ComparedIndicator",
     "EvidenceItem",
+    "FilingConfirmation",
     "Finding",
     "GapSection",
     "GateLine",
     "IndicatorLine",
     "Item",
+    "MissingLayout",
     "NoticeRow",
     "PackageSection",
     "PublicityNoticeDocument",
+    "RoundFiling",
+    "RoundSummaryDocument",
     "SelfEvaluationReport",
     "SubmissionPackage",
     "TableColumn",
@@ -78,6 +93,11 @@ __all__ = [
     "announcement_pdf",
     "certificate_pdf",
     "chinese_date",
+    "filing_confirmation",
+    "filing_confirmation_pdf",
+    "filing_round_summary",
+    "filing_round_summary_pdf",
+    "filing_round_table",
     "html_to_pdf",
     "number",
     "publicity_notice_document",

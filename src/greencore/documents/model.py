@@ -123,8 +123,13 @@ class GapSection:
 class SelfEvaluationReport:
     document_name: str  # the running header of every page
     title: str
+    layout: str  # the scheme's report_layout: which template files draw the report ("" = general)
     scheme_key: str
     scheme_title: str
+    scheme_source: str  # the document the scheme transcribes (评价依据)
+    issued_by: str
+    grade_bands: tuple[Item, ...]  # each grade and what gives it, from the scheme's outcome
+    selection_rule: str  # pass mark and ranking as the scheme states them, in words
     engine_version: str
     generated_on: str
     data_version: str
@@ -228,11 +233,61 @@ def _highlights(result: Result) -> tuple[str, ...]:
     return tuple(strong + full)
 
 
+def _bound(value: Decimal) -> str:
+    return number(value.normalize()) if value == value.to_integral_value() else number(value)
+
+
+def _grade_bands(scheme: Scheme) -> tuple[Item, ...]:
+    """Each grade with what gives it: a score band (its upper end is the next grade's lower end, as
+    the schemes state them: "60 分（含）～70 分"), a title already held, and any prerequisite."""
+    out: list[Item] = []
+    upper: str = ""
+    for band in scheme.outcome.grades:
+        parts: list[str] = []
+        if band.min is not None:
+            low = f"{_bound(band.min.value)} 分（含）"
+            parts.append(f"{low}～{upper}" if upper else f"{low}以上")
+            upper = f"{_bound(band.min.value)} 分"
+        elif band.above is not None:
+            low = f"高于 {_bound(band.above.value)} 分"
+            parts.append(f"{low}、{upper}以下" if upper else low)
+            upper = f"{_bound(band.above.value)} 分（含）"
+        elif band.when:
+            # a grade by status names the input it reads when it is one ("已获评国家级绿色工厂")
+            known = {i.id: i.label.zh for i in scheme.inputs}
+            parts.append(known.get(band.when.strip(), "按已获称号认定"))
+        if band.requires_label is not None:
+            parts.append(band.requires_label.zh)
+        out.append(Item(band.label.zh, "；".join(parts)))
+    return tuple(out)
+
+
+def _selection_rule(scheme: Scheme) -> str:
+    outcome, parts = scheme.outcome, []
+    if outcome.pass_mark is not None:
+        word = "高于" if outcome.pass_above else "不低于"
+        parts.append(f"得分{word} {_bound(outcome.pass_mark.value)} 分")
+    if outcome.ranking is not None:
+        ranking = outcome.ranking
+        if ranking.above is not None:
+            parts.append(f"得分高于 {_bound(ranking.above.value)} 分")
+        elif ranking.min is not None:
+            parts.append(f"得分不低于 {_bound(ranking.min.value)} 分")
+        parts.append(f"位于本批次前 {ranking.top} 位")
+    return "且".join(dict.fromkeys(parts))
+
+
 def _gap(result: Result, scheme: Scheme) -> tuple[GapSection | None, str]:
     gap = result.gap
     if gap is None:
         if not scheme.outcome.grades and scheme.outcome.pass_mark is None:
             return None, "本评价方案不分等级，无“下一等级”；改进方向见各指标得分与计算过程。"
+        if not scheme.outcome.grades and result.passed:
+            # e.g. 'XX市': > 80 and among the top 30; whether it is listed depends on the whole call
+            return None, (
+                f"得分已达到本方案合格线；本方案不分等级，入选条件为“{_selection_rule(scheme)}”"
+                "（排名由本批次全部申报单位的得分确定）。"
+            )
         if result.grade and scheme.outcome.grades and result.grade == scheme.outcome.grades[0].id:
             return None, f"已达到本方案最高等级“{result.grade_label or result.grade}”。"
         return None, "暂无可计算的差距（资料不全或不具备资格时先补齐资料、消除否决项）。"
@@ -283,8 +338,13 @@ def self_evaluation_report(
     return SelfEvaluationReport(
         document_name=f"{scheme.title.zh} 自评价报告 — {name}",
         title=f"{scheme.title.zh}\n自评价报告",
+        layout=scheme.report_layout,
         scheme_key=scheme.key,
         scheme_title=scheme.title.zh,
+        scheme_source=scheme.source.document,
+        issued_by=scheme.source.issued_by,
+        grade_bands=_grade_bands(scheme),
+        selection_rule=_selection_rule(scheme),
         engine_version=result.engine_version,
         generated_on=generated_on,
         data_version=data_version or NOT_GIVEN,

@@ -16,9 +16,11 @@ import jinja2
 
 from greencore.documents.certificate import CertificateData
 from greencore.documents.chart import radar_png, radar_svg
+from greencore.documents.filings import FilingConfirmation, RoundSummaryDocument
 from greencore.documents.model import SelfEvaluationReport
 from greencore.documents.publication import AnnouncementDocument, PublicityNoticeDocument
 from greencore.documents.third_party import ThirdPartyReport
+from greencore.errors import GreencoreError
 
 SHIPPED_TEMPLATES = Path(__file__).with_name("templates")
 
@@ -59,9 +61,30 @@ def html_to_pdf(html: str) -> bytes:
     return pdf
 
 
+class MissingLayout(GreencoreError):
+    """A scheme names a report layout no template directory provides."""
+
+
+def layout_template(report: SelfEvaluationReport, suffix: str, templates: Templates | None = None) -> str:
+    """The template file that draws this report: the scheme's own layout (self_evaluation-<layout>.html
+    / .docx, in the bureau's directory or shipped), or the general 自评价报告 when it names none."""
+    if not report.layout:
+        return f"self_evaluation.{suffix}"
+    name = f"self_evaluation-{report.layout}.{suffix}"
+    if not (templates or Templates()).path(name).is_file():
+        raise MissingLayout(
+            report.scheme_key,
+            f"评价方案指定的报告版式“{report.layout}”缺少模板文件 {name}",
+            f"the scheme's report layout {report.layout!r} has no template file {name}",
+        )
+    return name
+
+
 def self_evaluation_html(report: SelfEvaluationReport, templates: Templates | None = None) -> str:
     return render_html(
-        "self_evaluation.html", {**report.context(), "radar": radar_svg(report.categories)}, templates
+        layout_template(report, "html", templates),
+        {**report.context(), "radar": radar_svg(report.categories)},
+        templates,
     )
 
 
@@ -88,7 +111,9 @@ def render_docx(template: str, context: dict[str, Any], templates: Templates | N
 
 def self_evaluation_docx(report: SelfEvaluationReport, templates: Templates | None = None) -> bytes:
     return render_docx(
-        "self_evaluation.docx", {**report.context(), "radar_png": radar_png(report.categories)}, templates
+        layout_template(report, "docx", templates),
+        {**report.context(), "radar_png": radar_png(report.categories)},
+        templates,
     )
 
 
@@ -118,3 +143,11 @@ def publicity_notice_pdf(notice: PublicityNoticeDocument, templates: Templates |
 
 def announcement_pdf(document: AnnouncementDocument, templates: Templates | None = None) -> bytes:
     return html_to_pdf(render_html("announcement.html", document.context(), templates))
+
+
+def filing_confirmation_pdf(document: FilingConfirmation, templates: Templates | None = None) -> bytes:
+    return html_to_pdf(render_html("filing_confirmation.html", document.context(), templates))
+
+
+def filing_round_summary_pdf(document: RoundSummaryDocument, templates: Templates | None = None) -> bytes:
+    return html_to_pdf(render_html("filing_round_summary.html", document.context(), templates))

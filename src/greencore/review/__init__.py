@@ -4,6 +4,8 @@
   district forwards to the city's 3A review only applicants whose initial score is ≥ 80; 'XX市'
   (seeds/004): score > 80 **and** among the top 30 of the call. Ranking follows the engine's
   ``rank_population``: competition rank on the published score, ties at the cut-off all go through.
+- `ladder`: which level grants which grade (Suzhou, seeds/003: districts grade 1A/2A and file them with
+  the city, the city grades 3A) and the grade already held, read from the platform's own titles.
 - `panels`: expert panels — the panel score (mean, or 去掉一个最高分和一个最低分 trimmed mean), conflicts
   of interest and conflict-free assignment (security.md AC-04: same employer, consulted for or
   evaluated the applicant, same park, or a declared relation).
@@ -18,6 +20,17 @@ from greencore.review.forwarding import (
     RuleError,
     decide,
     published_score,
+)
+from greencore.review.ladder import (
+    Ladder,
+    Route,
+    at_step,
+    held_inputs,
+    held_source,
+    ladder_for,
+    later_levels,
+    route,
+    title_level,
 )
 from greencore.review.panels import (
     METHODS,
@@ -54,18 +67,27 @@ __all__ = [
     "ForwardingDecision",
     "ForwardingRule",
     "IndicatorChange",
+    "Ladder",
     "PanelError",
+    "Route",
     "RuleError",
     "Verdict",
     "VersionChanges",
     "aggregate",
     "assign_panel",
+    "at_step",
     "check_assignment",
     "conflicts_of",
     "decide",
     "decisive_basis",
+    "held_inputs",
+    "held_source",
+    "ladder_for",
+    "later_levels",
     "published_score",
+    "route",
     "stale_items",
+    "title_level",
     "unmet_prerequisites",
     "verdict",
     "version_changes",

@@ -92,7 +92,18 @@ def _parse_yaml(text: str, file: str) -> dict[str, Any]:
 def merge_child(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str, Any]:
     """Apply a child scheme's `patch`, `add`, `remove` and top-level replacements to its parent."""
     merged = copy.deepcopy(parent)
-    for key in ("id", "version", "title", "source", "region", "subject", "precision", "marks", "raw_data"):
+    for key in (
+        "id",
+        "version",
+        "title",
+        "source",
+        "region",
+        "subject",
+        "precision",
+        "marks",
+        "raw_data",
+        "report_layout",
+    ):
         if key in child:
             merged[key] = copy.deepcopy(child[key])
     merged["extends"] = child["extends"]
@@ -523,7 +534,7 @@ def resolve_raw(
         raise SchemeError(file, "extends", f"no scheme '{parent_name}' is known") from None
     allowed = {
         "id", "version", "title", "source", "region", "subject", "precision", "marks", "raw_data",
-        "extends", "outcome", "patch", "add", "remove",
+        "report_layout", "extends", "outcome", "patch", "add", "remove",
     }  # fmt: skip
     unknown = sorted(set(raw) - allowed)
     if unknown:

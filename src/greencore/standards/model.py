@@ -363,6 +363,10 @@ class Scheme(Frozen):
     # electricity, steam, meters, ledgers); empty when the scheme takes indicator values only
     raw_data: Literal["", "factory", "park"] = ""
     precision: int = Field(default=2, ge=0, le=6)
+    # the layout of the self-evaluation report where the scheme's issuer prescribes one (Suzhou's
+    # 《苏州市绿色工厂评价报告》, 'XX市' 自评表 + 自评报告): the report is drawn from the template files
+    # self_evaluation-<layout>.html / .docx; empty = the general 自评价报告. A child scheme inherits it.
+    report_layout: str = Field(default="", pattern=r"^[a-z0-9_-]*$")
     inputs: tuple[Input, ...] = ()
     computed: tuple[Computed, ...] = ()
     gates: tuple[Gate, ...] = ()

@@ -74,6 +74,11 @@ def _defaults() -> dict[str, Any]:
     return data
 
 
+def review_rules() -> Mapping[str, Any]:
+    """The review rules table (review.yaml), read once."""
+    return _defaults()
+
+
 def publicity_days_for(level: str) -> int:
     return int(_defaults()["publicity_days"][level]["days"])
 

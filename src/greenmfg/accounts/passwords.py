@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 CLASSES = (
     ("小写字母", str.islower),
@@ -29,13 +30,13 @@ class CharacterClassValidator:
             found += 1
         if found < self.min_classes:
             raise ValidationError(
-                "密码须至少包含小写字母、大写字母、数字、其他符号中的 %(n)d 类。",
+                gettext_lazy("密码须至少包含小写字母、大写字母、数字、其他符号中的 %(n)d 类。"),
                 code="password_classes",
                 params={"n": self.min_classes},
             )
 
     def get_help_text(self) -> str:
-        return f"至少包含小写字母、大写字母、数字、其他符号中的 {self.min_classes} 类。"
+        return gettext("至少包含小写字母、大写字母、数字、其他符号中的 %(n)d 类。") % {"n": self.min_classes}
 
 
 CONTEXT_WORDS = ("greenmfg", "lvsezhizao", "绿色制造", "绿色工厂", "password", "mima")
@@ -52,10 +53,12 @@ class ContextWordValidator:
             words.append(membership.organisation.name)
         for word in words:
             if word and len(word) >= 4 and word.lower() in lowered:
-                raise ValidationError("密码不能包含平台名称或单位名称。", code="password_context")
+                raise ValidationError(
+                    gettext_lazy("密码不能包含平台名称或单位名称。"), code="password_context"
+                )
 
     def get_help_text(self) -> str:
-        return "不能包含平台名称或本单位名称。"
+        return gettext("不能包含平台名称或本单位名称。")
 
 
 class HistoryValidator:
@@ -70,11 +73,13 @@ class HistoryValidator:
         previous = [user.password, *user.password_history.values_list("password", flat=True)[: self.remember]]
         if any(encoded and check_password(password, encoded) for encoded in previous):
             raise ValidationError(
-                "不能使用最近 %(n)d 次用过的密码。", code="password_reused", params={"n": self.remember}
+                gettext_lazy("不能使用最近 %(n)d 次用过的密码。"),
+                code="password_reused",
+                params={"n": self.remember},
             )
 
     def get_help_text(self) -> str:
-        return f"不能与最近 {self.remember} 次用过的密码相同。"
+        return gettext("不能与最近 %(n)d 次用过的密码相同。") % {"n": self.remember}
 
 
 def max_age_days() -> int:

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from greencore import BenchmarkValue, EvidenceRef, VersionChanges, input_key, version_changes
-from greenmfg.benchmarks.selectors import benchmarks_for
+from greencore import (
+    LIMIT_COLUMNS,
+    BenchmarkValue,
+    EvidenceRef,
+    VersionChanges,
+    input_key,
+    input_table_key,
+    limit_table_products,
+    table_cell_key,
+    version_changes,
+)
+from greenmfg.benchmarks.selectors import benchmarks_for, limits_with_origin
 from greenmfg.catalog.models import Call
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 
+from .answers import Answers
 from .dossier import Form, build_form, scheme_for
 from .models import Application, Dossier
 from .ports import readers
@@ -159,7 +172,70 @@ def fixed_benchmarks(call: Call, applicant: Organisation, form: Form) -> dict[st
 
 def benchmark_fields(call: Call, applicant: Organisation, form: Form) -> dict[str, str]:
     """`fixed_benchmarks` as the form's values (form key -> text)."""
+    return {key: _text(value) for key, value in fixed_benchmarks(call, applicant, form).items()}
+
+
+def _text(value: BenchmarkValue) -> str:
+    return format(value.value.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class LimitCell:
+    """A limit column's cell (energy-limit grade, water quota) of one product row: the product, what the
+    cell is called in messages, and the reference value with the bureau that keeps it — or none, when no
+    bureau up the tree holds one for the product, and the enterprise types it."""
+
+    product: str
+    label: str
+    value: BenchmarkValue | None = None
+    bureau: str = ""
+
+
+def limit_cells(
+    call: Call, applicant: Organisation, form: Form, raw: Mapping[str, str]
+) -> dict[str, LimitCell]:
+    """The limit cells of the per-product tables, by form key, for the products the raw data (`raw`, the
+    answers' raw-data fields) names on each row (greencore.limit_table_products): filled from the
+    reference data by the product's name, or marked as the enterprise's to type."""
+    tables = {t.key: t for s in form.sections if not s.raw for t in s.tables}
+    cells: dict[str, LimitCell] = {}
+    for row, bureaus in limits_with_origin(call, applicant, limit_table_products(raw)):
+        table = tables.get(input_table_key(row.table))
+        if table is None:
+            continue
+        for column in table.columns:
+            if column.key not in LIMIT_COLUMNS.get(row.table, ()):
+                continue
+            key = table_cell_key(table.key, row.row, column.key)
+            if not form.accepts(key):
+                continue
+            label = f"{table.title} 第 {row.row + 1} 行（{row.product}）{column.label}"
+            found = row.values.get(column.key)
+            if found is None:
+                cells[key] = LimitCell(row.product, label)
+            else:
+                cells[key] = LimitCell(row.product, label, found[1], bureaus[column.key].name)
+    return cells
+
+
+def limit_cells_shown(
+    call: Call, applicant: Organisation, form: Form, answers: Mapping[str, Any], *, frozen: bool
+) -> dict[str, LimitCell]:
+    """`limit_cells` for a page showing `answers` (as stored). A submitted version keeps the values it
+    was scored with: a cell whose stored value is no longer the bureau's (re-imported since) is shown as
+    stored, without a source that is not its own. A draft shows the current values (its next save
+    takes them)."""
+    stored = Answers.from_json(answers)
+    cells = limit_cells(call, applicant, form, stored.raw)
+    if not frozen:
+        return cells
     return {
-        key: format(value.value.normalize(), "f")
-        for key, value in fixed_benchmarks(call, applicant, form).items()
+        key: cell
+        for key, cell in cells.items()
+        if cell.value is None or stored.inputs.get(key) == _text(cell.value)
     }
+
+
+def limit_fields(cells: Mapping[str, LimitCell]) -> dict[str, str]:
+    """The filled `limit_cells` as the form's values (form key -> text)."""
+    return {key: _text(cell.value) for key, cell in cells.items() if cell.value is not None}

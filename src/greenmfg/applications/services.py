@@ -14,11 +14,10 @@ from typing import IO, Any, BinaryIO
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
-from django_tasks_db.models import DBTaskResult
 
 from greencore import (
     EligibilityError,
@@ -26,13 +25,16 @@ from greencore import (
     Transition,
     TransitionRefused,
     check_transition,
+    limit_table_products,
     steps,
 )
+from greencore import step_due as core_step_due
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.audit.services import canonical, sm3
 from greenmfg.catalog.models import Call
-from greenmfg.catalog.selectors import call_open_to, eligibility_of
+from greenmfg.catalog.selectors import call_open_to, eligibility_of, step_date
+from greenmfg.core import jobs
 from greenmfg.core.errors import Refused
 from greenmfg.evidence import files
 from greenmfg.evidence import selectors as evidence_selectors
@@ -45,8 +47,8 @@ from greenmfg.orgs.selectors import Actor, actor_of
 from .answers import Answers
 from .dossier import Evaluation, Form, blockers, build_form, evaluate, remember, scheme_for, store_result
 from .models import Application, Dossier, ImportJob
-from .selectors import benchmark_fields
-from .states import EDITABLE, WORKFLOW
+from .selectors import benchmark_fields, limit_cells, limit_fields
+from .states import EDITABLE, LIVE, WORKFLOW
 from .workbook import InvalidCells, answers_from_workbook
 
 logger = logging.getLogger(__name__)
@@ -154,6 +156,19 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
                 f"基准值由主管部门按行业统一设定，不能修改：{'、'.join(typed[:5])}",
                 f"benchmark values are fixed by the bureau for the industry: {', '.join(typed[:5])}",
             )
+        dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
+        before = Answers.from_json(dossier.answers)
+        after = before.merge(values)
+        # the limit cells of each product row, by the product named after this save (a renamed product
+        # takes its own reference values)
+        cells = limit_cells(call, locked.applicant, form, after.raw)
+        overtyped = [cells[key].label for key in sorted(values) if key in cells and cells[key].value]
+        if overtyped:
+            raise ApplicationError(
+                f"能耗限额等级和取水定额由主管部门按产品统一设定，不能修改：{'、'.join(overtyped[:5])}",
+                "energy-limit grades and water quotas are fixed by the bureau for the product: "
+                + ", ".join(overtyped[:5]),
+            )
         if locked.reopened_items:
             closed = [key for key in values if form.section_of(key) not in locked.reopened_items]
             if closed:
@@ -161,9 +176,14 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
                     f"退回时只开放了「{'、'.join(locked.reopened_items)}」，其他内容不能修改。",
                     f"only {', '.join(locked.reopened_items)} were reopened",
                 )
-        dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
+        limits = limit_fields(cells)
+        # a value filled for a product no longer on that row (renamed or removed) is not the enterprise's
+        stale: dict[str, str] = {}
+        if limit_table_products(before.raw) != limit_table_products(after.raw):
+            filled_before = limit_fields(limit_cells(call, locked.applicant, form, before.raw))
+            stale = {key: "" for key in filled_before if key not in limits and key not in values}
         # the bureau's current values, also those it imported after the draft was started
-        answers = Answers.from_json(dossier.answers).merge(values).merge(fixed)
+        answers = after.merge(stale).merge(fixed).merge(limits)
         dossier.answers = answers.to_json()
         dossier.revision += 1
         evaluation = evaluate(scheme, answers)
@@ -190,8 +210,10 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
         before = Answers.from_json(dossier.answers)
         merged = before.merge(answers.values())
+        # nor the energy-limit grades and water quotas the bureau fixes for the products it names
+        form = build_form(scheme.key)
+        merged = merged.merge(limit_fields(limit_cells(locked.call, locked.applicant, form, merged.raw)))
         if locked.reopened_items:
-            form = build_form(scheme.key)
             closed = sorted(
                 {
                     form.section_of(key) or key
@@ -285,9 +307,7 @@ def submit(actor: Actor, application: Application) -> Application:
         locked.state_changed_at = now
         # the step that returned it (or the first) gets its full time again
         chain = steps(locked.call.review_chain)
-        locked.step_due_on = timezone.localdate() + timedelta(
-            days=chain[min(locked.review_step, len(chain) - 1)].days
-        )
+        locked.step_due_on = step_due_on(locked.call, min(locked.review_step, len(chain) - 1))
         locked.reopened_items = []
         locked.save(
             update_fields=["state", "submitted_at", "state_changed_at", "step_due_on", "reopened_items"]
@@ -421,6 +441,31 @@ def move_return_deadline(actor: Actor, application: Application, deadline: date)
             link,
         )
     return locked
+
+
+def step_due_on(call: Call, index: int, arrived_on: date | None = None) -> date:
+    """The due date of step `index` for an application reaching it on `arrived_on` (today): the call
+    calendar's date for the step, else the step's review days later (greencore.step_due)."""
+    spec = steps(call.review_chain)[index]
+    return core_step_due(step_date(call, index), arrived_on or timezone.localdate(), spec.days)
+
+
+def move_step_due(call: Call, index: int, day: date | None) -> int:
+    """The calendar moved step `index`'s date (port catalog.step_date_moved): each application waiting at
+    that step takes the new due date — or, when the date was cleared, its review days from the day it
+    arrived. Returns how many changed."""
+    spec = steps(call.review_chain)[index]
+    moved = 0
+    waiting = Application.objects.select_for_update().filter(call=call, review_step=index, state__in=LIVE)
+    for application in waiting:
+        changed = application.state_changed_at
+        arrived = timezone.localdate(changed) if changed else timezone.localdate()
+        due = core_step_due(day, arrived, spec.days)
+        if application.step_due_on != due:
+            application.step_due_on = due
+            application.save(update_fields=["step_due_on"])
+            moved += 1
+    return moved
 
 
 def return_key(application: Application) -> str:
@@ -661,26 +706,20 @@ def fail_stale_imports(*, dead_worker: str = "", now: datetime | None = None) ->
     Each is marked failed with the reason in Chinese and English, and its upload deleted. Returns how
     many. A job never stays "running" for ever."""
     now = now or timezone.now()
-    results: dict[str, Any] = {}
-    try:
-        open_jobs = ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
-        ids = [job.task_id for job in open_jobs if job.task_id]
-        results = {str(r.pk): r for r in DBTaskResult.objects.filter(pk__in=ids)} if ids else {}
-    except (ImportError, ValueError, DatabaseError):  # another task backend: the timeout alone applies
-        results = {}
+    open_jobs = list(ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]))
+    results = jobs.task_results(job.task_id for job in open_jobs)
     ended = 0
-    for job in ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]):
+    for job in open_jobs:
         result = results.get(job.task_id)
-        started = getattr(result, "started_at", None) or job.created_at
-        claimed_by_dead = (
-            result is not None
-            and dead_worker
-            and result.status == "RUNNING"
-            and dead_worker in (result.worker_ids or [])
+        why = jobs.stale(
+            running=job.status == ImportJob.Status.RUNNING,
+            created_at=job.created_at,
+            result=result,
+            dead_worker=dead_worker,
+            now=now,
+            timeout=IMPORT_JOB_TIMEOUT,
         )
-        finished_elsewhere = result is not None and result.status in ("FAILED", "SUCCESSFUL")
-        timed_out = job.status == ImportJob.Status.RUNNING and now - started > IMPORT_JOB_TIMEOUT
-        if not (claimed_by_dead or finished_elsewhere or timed_out):
+        if not why:
             continue
         with transaction.atomic():
             updated = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
@@ -691,17 +730,14 @@ def fail_stale_imports(*, dead_worker: str = "", now: datetime | None = None) ->
             )
             if not updated:
                 continue
-            if result is not None and result.status == "RUNNING":
-                type(result).objects.filter(pk=result.pk, status="RUNNING").update(
-                    status="FAILED", finished_at=now
-                )
+            jobs.end_task(result, now)
             audit.record(
                 "application.import_failed",
                 actor=None,
                 obj=job.application,
                 object_id=str(job.application.public_id),
                 success=False,
-                detail={"job": job.pk, "reason": "worker died" if claimed_by_dead else "stale"},
+                detail={"job": job.pk, "reason": "worker died" if why == "worker died" else "stale"},
             )
         if job.file.name:
             default_storage.delete(job.file.name)

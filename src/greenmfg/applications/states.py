@@ -17,3 +17,6 @@ PRIVATE = _group("private")  # its author's alone: hidden from bureaus, evaluato
 LIVE = _group("live")  # waiting at a step of the review chain
 ENGAGEABLE = _group("engageable")  # a third-party evaluation body may be engaged
 NOT_EVALUABLE = _group("not_evaluable")  # the submitted self-evaluation is not the applicant's current word
+GRANTED = _group("granted")  # decided: the title was granted
+REFUSED = _group("refused")  # decided: no title
+UNDECIDED = _group("undecided")  # submitted and not yet decided either way

@@ -42,6 +42,7 @@ from .selectors import (
     applications_visible_to,
     dossier_for,
     fixed_benchmarks,
+    limit_cells_shown,
     review_queue,
     versions_for,
 )
@@ -113,6 +114,11 @@ def _result_context(
         "form": form,
         # the benchmark inputs the bureau fixes by industry: read-only, with their source
         "fixed": fixed_benchmarks(call, application.applicant, form),
+        # the energy-limit grades and water quotas of each product row: filled by the product's name
+        # (read-only, with their source), or marked as the enterprise's to type
+        "limit_cells": limit_cells_shown(
+            call, application.applicant, form, dossier.answers, frozen=dossier.frozen_at is not None
+        ),
         "evaluation": evaluation,
         "result": result,
         # the figures read from raw data with their steps and reference rows, under the form

@@ -33,7 +33,9 @@ def _page(
         request,
         "benchmarks/list.html",
         {
-            "values": values_of(actor.organisation)[:500],
+            "values": values_of(actor.organisation).exclude(input_id__contains=".")[:500],
+            # the energy-limit grades and water quotas, per product (greencore.LIMIT_COLUMNS)
+            "limits": values_of(actor.organisation).filter(input_id__contains=".")[:500],
             "imports": imports_of(actor.organisation)[:20],
             "columns": greencore.BENCHMARK_COLUMNS,
             "problems": problems or [],

@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from greencore import ChainError, steps
+from greenmfg.core.forms import LongSelect
 
 from .models import Call, TitleKind
 
@@ -35,7 +37,7 @@ class CallForm(forms.Form):
     )
     name = forms.CharField(label="批次名称", max_length=128)
     title_kind = forms.ChoiceField(label="称号类型", choices=TitleKind.choices)
-    region = forms.CharField(label="申报地区", max_length=6, widget=forms.Select())
+    region = forms.CharField(label="申报地区", max_length=6, widget=LongSelect())
     scheme = forms.ChoiceField(label="评价方案（固定版本）", help_text="须与称号类型相符")
     opens_on = forms.DateField(label="开始申报日期", widget=DATE)
     closes_on = forms.DateField(label="截止日期", widget=DATE)
@@ -241,3 +243,50 @@ def rows_from(chain: Any) -> list[dict[str, Any]]:
             }
         )
     return (rows + [{} for _ in range(STEP_ROWS)])[:STEP_ROWS]
+
+
+class CalendarForm(forms.Form):
+    """A call's calendar: one date per step of its chain (fields ``step_<index>``), the key-enterprise
+    list's date and the province's quota. Every rule (which dates, their order) is greencore's."""
+
+    key_list_due = forms.DateField(
+        label=_("对标摸底名单报送日期"),
+        required=False,
+        widget=DATE,
+        help_text=_("各地报送重点企业、园区名单的截止日期（广东：3月底前）；不收集可留空"),
+    )
+    quota = forms.IntegerField(
+        label=_("省级推荐名额"),
+        required=False,
+        min_value=1,
+        help_text=_("每个省级主管部门在省级审核环节最多向上推荐（或入选）的数量；不限可留空"),
+    )
+
+    def __init__(self, *args: Any, chain: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.step_names: list[str] = []
+        for spec in chain:
+            name = f"step_{spec.index}"
+            self.fields[name] = forms.DateField(
+                label=_("%(step)s完成日期") % {"step": spec.name},
+                required=False,
+                widget=DATE,
+                help_text=_("留空：按办理期限 %(days)s 天计") % {"days": spec.days},
+            )
+            self.step_names.append(name)
+        self.order_fields([*self.step_names, "key_list_due", "quota"])
+
+    def step_dates(self) -> list[Any]:
+        return [self.cleaned_data.get(name) for name in self.step_names]
+
+
+class KeyListForm(forms.Form):
+    units = forms.CharField(
+        label=_("统一社会信用代码"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+        help_text=_("每行一个，或以逗号、空格分隔"),
+    )
+
+    def codes(self) -> list[str]:
+        return [code for code in SEPARATORS.split(self.cleaned_data["units"]) if code]

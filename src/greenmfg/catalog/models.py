@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -9,6 +10,8 @@ class TitleKind(models.TextChoices):
 
 
 class TitleLevel(models.TextChoices):
+    # Suzhou's districts grade 1A and 2A under their own announcement (seeds/003); no call is district-level
+    DISTRICT = "district", "区县级"
     CITY = "city", "市级"
     PROVINCE = "province", "省级"
     NATIONAL = "national", "国家级"
@@ -48,3 +51,30 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CallCalendar(models.Model):
+    """A call's calendar (greencore.check_calendar): the date by which each review step is done (by step
+    index of the chain), the date of the key-enterprise list (对标摸底名单), and how many applications each
+    province bureau may recommend upward. A call without one reviews by each step's days."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="calendar")
+    step_dates = models.JSONField(default=list, help_text="各审核环节完成日期（按审核顺序）")
+    key_list_due = models.DateField(null=True, blank=True)
+    quota = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class KeyListEntry(models.Model):
+    """One unit on a bureau's key-enterprise list (对标摸底名单) for a call: the enterprises and parks it
+    expects to apply, reported by the calendar's date."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="key_list")
+    bureau = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["bureau_id", "unit__name"]
+        constraints = [models.UniqueConstraint(fields=["call", "unit"], name="key_list_once_per_unit")]

@@ -13,15 +13,17 @@ from greencore import (
     Eligibility,
     EligibilityError,
     check_eligibility,
+    region_prefix,
     region_within,
     shipped,
+    steps,
 )
 from greenmfg.orgs.models import AuthorityLevel, Organisation, OrgKind, OrgStatus
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
 from greenmfg.reference.models import Region
 from greenmfg.schemes.selectors import adopted_keys, get_scheme
 
-from .models import Call, TitleKind, TitleLevel
+from .models import Call, CallCalendar, KeyListEntry, TitleKind, TitleLevel
 from .ports import applicant_records
 
 APPLICANT_KINDS = {
@@ -136,3 +138,57 @@ def call_region_choices(actor: Actor) -> list[tuple[str, str]]:
         return [(own.code, "全国（国家级批次面向全国）")]
     inside = Region.objects.filter(parent=own).exclude(name__in=("市辖区", "县")).order_by("code")
     return [(own.code, own.full_name()), *((r.code, r.full_name()) for r in inside)]
+
+
+# --- calendars (issue 12) ---------------------------------------------------------------------------
+
+
+def calendar_of(call: Call) -> CallCalendar | None:
+    return CallCalendar.objects.filter(call=call).first()
+
+
+def calendar_dates(calendar: CallCalendar | None) -> list[date | None]:
+    """The stored step dates as dates, by step index."""
+    if calendar is None:
+        return []
+    return [date.fromisoformat(day) if day else None for day in calendar.step_dates]
+
+
+def step_date(call: Call, index: int) -> date | None:
+    """The calendar's date for step `index` of the call, or None (no calendar, or no date)."""
+    dates = calendar_dates(calendar_of(call))
+    return dates[index] if 0 <= index < len(dates) else None
+
+
+def bureaus_at_level(call: Call, level: str) -> QuerySet[Organisation]:
+    """The bureaus of `level` that take part in the call: inside its issuer's jurisdiction and its region
+    (for a nationwide call, all of them)."""
+    found = Organisation.objects.filter(
+        in_jurisdiction(call.authority), kind=OrgKind.AUTHORITY, level=level, status=OrgStatus.ACTIVE
+    )
+    if call.level != TitleLevel.NATIONAL and call.region_id != "000000":
+        found = found.filter(region__code__startswith=region_prefix(call.region_id))
+    return found.order_by("region_id", "pk")
+
+
+def key_list_bureaus(call: Call) -> QuerySet[Organisation]:
+    """Who reports the key-enterprise list (对标摸底名单): the bureaus of the chain's first step (Guangdong:
+    each city reports its enterprises and parks to the province)."""
+    first = steps(call.review_chain)[0].level
+    return bureaus_at_level(call, first)
+
+
+def key_list_of(call: Call) -> QuerySet[KeyListEntry]:
+    return KeyListEntry.objects.filter(call=call).select_related("bureau", "unit", "unit__region")
+
+
+def key_list_calls_for(actor: Actor | None) -> QuerySet[Call]:
+    """The calls whose key-enterprise list this bureau reports (see key_list_bureaus), with a calendar
+    that asks for one."""
+    if actor is None or not actor.is_reviewer:
+        return Call.objects.none()
+    candidates = Call.objects.filter(calendar__key_list_due__isnull=False).select_related(
+        "authority", "region", "calendar"
+    )
+    ids = [call.pk for call in candidates if key_list_bureaus(call).filter(pk=actor.organisation.pk).exists()]
+    return Call.objects.filter(pk__in=ids).select_related("authority", "region", "calendar")

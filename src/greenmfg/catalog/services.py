@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from greencore import (
     ChainError,
@@ -22,16 +24,29 @@ from greencore import (
     ForwardingRule,
     RuleError,
     Scheme,
+    check_calendar,
+    key_list_refusal,
     steps,
 )
 from greenmfg.audit import services as audit
+from greenmfg.notifications import services as notifications
+from greenmfg.orgs.models import Organisation, Role
 from greenmfg.orgs.predicates import reviewer_for
 from greenmfg.orgs.selectors import Actor, covers
 from greenmfg.reference.models import Region
 from greenmfg.schemes.selectors import get_scheme
 
-from .models import Call, TitleKind, TitleLevel
-from .selectors import CALL_LEVEL_OF, issues_calls
+from .models import Call, CallCalendar, KeyListEntry, TitleKind, TitleLevel
+from .ports import recommended, step_date_moved
+from .selectors import (
+    APPLICANT_KINDS,
+    CALL_LEVEL_OF,
+    bureaus_at_level,
+    calendar_dates,
+    issues_calls,
+    key_list_bureaus,
+    key_list_of,
+)
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 # the step of the chain that publicises and publishes: the issuing bureau's own level
@@ -251,3 +266,149 @@ def update_call(actor: Actor, call: Call, **fields: Any) -> Call:
             detail={"changes": changes},
         )
     return locked
+
+
+# --- the call's calendar (issue 12) -----------------------------------------------------------------
+
+
+def _step_key(call: Call, index: int) -> str:
+    return f"call:{call.code}:step:{index}"
+
+
+def _key_list_key(call: Call, bureau_id: int) -> str:
+    return f"call:{call.code}:key_list:{bureau_id}"
+
+
+def _reviewers(bureaus: Any) -> list[Any]:
+    return [user for bureau in bureaus for user in notifications.members(bureau.pk, [Role.REVIEWER.value])]
+
+
+def _schedule(call: Call, dates: list[date | None], key_list_due: date | None) -> None:
+    """The reminders of the calendar's dates (7 days and 1 day before, the day after): each step's date to
+    the reviewers of the bureaus of its level, the key-enterprise list's to the bureaus that report it. A
+    moved date moves its reminders; a cleared one cancels those not yet sent."""
+    link = reverse("catalog:calendar", kwargs={"code": call.code})
+    for spec in steps(call.review_chain):
+        day = dates[spec.index] if spec.index < len(dates) else None
+        notifications.schedule_deadline(
+            _step_key(call, spec.index),
+            _reviewers(bureaus_at_level(call, spec.level)) if day else [],
+            day,
+            f"{spec.name}完成期限：{call.name}",
+            link,
+        )
+    reported = set(key_list_of(call).values_list("bureau_id", flat=True))
+    for bureau in key_list_bureaus(call):
+        notifications.schedule_deadline(
+            _key_list_key(call, bureau.pk),
+            _reviewers([bureau]) if key_list_due and bureau.pk not in reported else [],
+            key_list_due if bureau.pk not in reported else None,
+            f"对标摸底名单报送期限：{call.name}",
+            reverse("catalog:key_list", kwargs={"code": call.code}),
+        )
+
+
+def set_calendar(
+    actor: Actor, call: Call, *, step_dates: list[date | None], key_list_due: date | None, quota: int | None
+) -> CallCalendar:
+    """The issuing bureau sets or moves its call's calendar. greencore checks it (every step dated or
+    none, in order, after the call closes; the key list before the first step; the quota needs a province
+    step); a refusal changes nothing. On success the reminders move with the dates, and the applications
+    waiting at a step whose date moved take the new due date (port `step_date_moved`)."""
+    _issuer_level(actor)
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        if not reviewer_for(actor, locked.authority_id):
+            raise PermissionDenied
+        chain = steps(locked.review_chain)
+        already = max((count(locked) for count in recommended), default=0)
+        problems = check_calendar(
+            [spec.level for spec in chain], locked.closes_on, step_dates, key_list_due, quota, already
+        )
+        if problems:
+            errors: dict[str, str] = {}
+            for problem in problems:
+                errors.setdefault(problem.place, problem.zh)
+            raise CallError(errors)
+        calendar = CallCalendar.objects.filter(call=locked).first() or CallCalendar(call=locked)
+        before = {
+            "step_dates": list(calendar.step_dates),
+            "key_list_due": str(calendar.key_list_due or ""),
+            "quota": calendar.quota,
+        }
+        old_dates = calendar_dates(calendar) if calendar.pk else []
+        dates = [step_dates[i] if i < len(step_dates) else None for i in range(len(chain))]
+        calendar.step_dates = [day.isoformat() if day else None for day in dates]
+        calendar.key_list_due, calendar.quota = key_list_due, quota
+        calendar.save()
+        after = {
+            "step_dates": list(calendar.step_dates),
+            "key_list_due": str(key_list_due or ""),
+            "quota": quota,
+        }
+        moved = 0
+        for index, day in enumerate(dates):
+            old = old_dates[index] if index < len(old_dates) else None
+            if day != old:
+                moved += sum(function(locked, index, day) for function in step_date_moved)
+        audit.record(
+            "call.calendar_set",
+            actor=actor.user,
+            role=actor.role,
+            organisation_id=actor.organisation.pk,
+            obj=locked,
+            object_id=locked.code,
+            detail={"before": before, "after": after, "applications_moved": moved},
+        )
+        _schedule(locked, dates, key_list_due)
+    return calendar
+
+
+def record_key_list(actor: Actor, call: Call, credit_codes: list[str]) -> list[KeyListEntry]:
+    """A bureau that reports the call's key-enterprise list (对标摸底名单) adds units to it by their
+    统一社会信用代码, up to the calendar's date: enterprises or parks in its own jurisdiction, each once.
+    Every code is checked first; one refused code adds none."""
+    codes = [code.strip().upper() for code in credit_codes if code.strip()]
+    if not codes:
+        raise CallError({"units": "请填写至少一个统一社会信用代码。"})
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        if actor is None or not key_list_bureaus(locked).filter(pk=actor.organisation.pk).exists():
+            raise PermissionDenied
+        calendar = CallCalendar.objects.filter(call=locked).first()
+        refusal = key_list_refusal(calendar.key_list_due if calendar else None, timezone.localdate())
+        if refusal is not None:
+            raise CallError({"units": refusal[0]})
+        applicant_kind = APPLICANT_KINDS[TitleKind(locked.title_kind)]
+        units: list[Organisation] = []
+        problems: list[str] = []
+        for code in dict.fromkeys(codes):
+            unit = Organisation.objects.filter(credit_code=code).first()
+            if unit is None or not covers(actor.organisation, unit.region_id):
+                problems.append(f"{code}：本辖区内没有该单位")
+            elif unit.kind != applicant_kind:
+                problems.append(f"{code}：{unit.name}不是{locked.get_title_kind_display()}批次的申报单位类型")
+            elif KeyListEntry.objects.filter(call=locked, unit=unit).exists():
+                problems.append(f"{code}：{unit.name}已在名单中")
+            else:
+                units.append(unit)
+        if problems:
+            raise CallError({"units": "；".join(problems) + "。未添加任何单位。"})
+        entries = [
+            KeyListEntry.objects.create(
+                call=locked, bureau=actor.organisation, unit=unit, recorded_by=actor.user
+            )
+            for unit in units
+        ]
+        audit.record(
+            "call.key_list_recorded",
+            actor=actor.user,
+            role=actor.role,
+            organisation_id=actor.organisation.pk,
+            obj=locked,
+            object_id=locked.code,
+            detail={"units": [unit.credit_code for unit in units]},
+        )
+        # the bureau has reported: its reminders of the list's date are no longer needed
+        notifications.cancel_deadline(_key_list_key(locked, actor.organisation.pk))
+    return entries

@@ -8,6 +8,8 @@ from django.http import Http404
 from greenmfg.orgs.selectors import Actor, covers
 from greenmfg.reference.models import Region
 
+from .models import Backtest
+
 
 def access_region(actor: Actor, code: str) -> Region:
     try:
@@ -17,3 +19,11 @@ def access_region(actor: Actor, code: str) -> Region:
     if not covers(actor.organisation, region.code):
         raise Http404
     return region
+
+
+def access_backtest(actor: Actor, pk: int) -> Backtest:
+    """A back-test of the bureau's own; anyone else's (or none): 404."""
+    try:
+        return Backtest.objects.select_related("scheme").get(pk=pk, authority=actor.organisation)
+    except Backtest.DoesNotExist:
+        raise Http404 from None

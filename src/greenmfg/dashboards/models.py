@@ -33,7 +33,14 @@ class Target(models.Model):
     level = models.CharField(
         max_length=16, choices=TitleLevel.choices, blank=True, help_text="留空：不限级别"
     )
+    # the titles asked for; for a target written as a share, the count it means (greencore.required_count
+    # of share % of base_count, rounded up), recorded with the share and its base
     count = models.PositiveIntegerField()
+    share = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="占比目标（%），如 30.00"
+    )
+    base_count = models.PositiveIntegerField(null=True, blank=True, help_text="占比的基数")
+    base_label = models.CharField(max_length=100, blank=True, help_text="基数是什么，如 规上工业企业数")
     deadline = models.DateField()
     source_document = models.CharField(max_length=300)
     source_ref = models.CharField(max_length=300, blank=True, help_text="出处：网址或资料编号")
@@ -50,7 +57,44 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["deadline", "scope", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(share__isnull=True, base_count__isnull=True)
+                | models.Q(share__gt=0, share__lte=100, base_count__isnull=False),
+                name="dashboards_target_share_has_base",
+            )
+        ]
 
     def __str__(self) -> str:
         place = self.place_text or self.region_id or "全国"
         return f"{place} {self.get_kind_display()} {self.count}（{self.deadline}）"
+
+
+class Backtest(models.Model):
+    """A bureau's back-test of one of its local schemes (usually a draft): the past applications of its
+    jurisdiction under the scheme's parent re-scored under both with greencore's bulk engine, in the
+    background, with progress. `summary` holds what the page shows (greencore.backtest's comparison)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    scheme = models.ForeignKey("schemes.LocalScheme", on_delete=models.PROTECT, related_name="+")
+    # the scheme and text tested, as they were: a draft may be replaced after the run
+    scheme_key = models.CharField(max_length=100)
+    scheme_sm3 = models.CharField(max_length=64)
+    current_key = models.CharField(max_length=100)  # the parent: what the applications were scored under
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    summary = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]

@@ -6,37 +6,40 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from greenmfg.core.forms import LongSelect
 from greenmfg.reference.models import Region
 
 from .models import AuthorityLevel, Role
 
 STAFF_ROLE_CHOICES = [
-    (Role.REVIEWER, "审核人员"),
-    (Role.SYSADMIN, "系统管理员"),
-    (Role.SECADMIN, "安全管理员"),
-    (Role.AUDITADMIN, "审计管理员"),
+    (Role.REVIEWER, _("审核人员")),
+    (Role.SYSADMIN, _("系统管理员")),
+    (Role.SECADMIN, _("安全管理员")),
+    (Role.AUDITADMIN, _("审计管理员")),
 ]
 
 
 class BureauForm(forms.Form):
-    name = forms.CharField(label="部门名称", max_length=128)
-    region = forms.CharField(label="所在行政区划代码（GB/T 2260）", max_length=6, min_length=6)
-    level = forms.ChoiceField(label="层级", choices=AuthorityLevel.choices)
+    name = forms.CharField(label=_("部门名称"), max_length=128)
+    region = forms.CharField(label=_("所在行政区划代码（GB/T 2260）"), max_length=6, min_length=6)
+    level = forms.ChoiceField(label=_("层级"), choices=AuthorityLevel.choices)
 
     def __init__(self, *args: Any, lower_levels: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["level"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(v, label) for v, label in AuthorityLevel.choices if v in lower_levels]
+        field.choices = [(v, gettext(text)) for v, text in AuthorityLevel.choices if v in lower_levels]
 
 
 class StaffForm(forms.Form):
-    bureau = forms.TypedChoiceField(label="所属部门", coerce=int)
-    role = forms.ChoiceField(label="角色", choices=STAFF_ROLE_CHOICES)
-    display_name = forms.CharField(label="姓名", max_length=64)
-    username = forms.CharField(label="用户名", max_length=40)
-    email = forms.EmailField(label="电子邮箱", required=False)
+    bureau = forms.TypedChoiceField(label=_("所属部门"), coerce=int)
+    role = forms.ChoiceField(label=_("角色"), choices=STAFF_ROLE_CHOICES)
+    display_name = forms.CharField(label=_("姓名"), max_length=64)
+    username = forms.CharField(label=_("用户名"), max_length=40)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
 
     def __init__(self, *args: Any, bureaus: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,28 +51,31 @@ class StaffForm(forms.Form):
 class BodyApplicationForm(forms.Form):
     """An evaluation body applies to be listed (types and lengths; the rules are in services.apply_body)."""
 
-    name = forms.CharField(label="机构名称", max_length=128)
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=24)
-    legal_person = forms.CharField(label="法定代表人", max_length=64)
+    name = forms.CharField(label=_("机构名称"), max_length=128)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=24)
+    legal_person = forms.CharField(label=_("法定代表人"), max_length=64)
     region = forms.ModelChoiceField(
-        label="所在地（区县）", queryset=Region.objects.filter(level="county"), to_field_name="code"
+        label=_("所在地（区县）"),
+        queryset=Region.objects.filter(level="county"),
+        to_field_name="code",
+        widget=LongSelect(),
     )
-    address = forms.CharField(label="详细地址", max_length=200, required=False)
+    address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
     qualifications = forms.CharField(
-        label="评价资质", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("评价资质"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     evaluators = forms.CharField(
-        label="持证评价人员（每行一人：姓名, 证书名称, 证书编号）",
+        label=_("持证评价人员（每行一人：姓名, 证书名称, 证书编号）"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
-    display_name = forms.CharField(label="联系人姓名", max_length=64)
+    display_name = forms.CharField(label=_("联系人姓名"), max_length=64)
     username = forms.RegexField(
-        label="用户名",
+        label=_("用户名"),
         regex=r"^[A-Za-z0-9_.-]{4,40}$",
         max_length=40,
-        error_messages={"invalid": "用户名为 4–40 位字母、数字或 _ . -"},
+        error_messages={"invalid": _("用户名为 4–40 位字母、数字或 _ . -")},
     )
     password = forms.CharField(
-        label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )

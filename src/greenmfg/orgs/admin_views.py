@@ -17,10 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from greenmfg.audit import selectors as audit_reads
 from greenmfg.audit import services as audit
+from greenmfg.core.i18n import label, localized
 
 from . import services
 from .access import access_actor
@@ -80,9 +82,9 @@ def bureau_new(request: HttpRequest) -> HttpResponse:
                 level=form.cleaned_data["level"],
             )
         except AdminRefused as refused:
-            form.add_error(refused.field if refused.field in form.fields else None, refused.zh)
+            form.add_error(refused.field if refused.field in form.fields else None, localized(refused))
         else:
-            messages.success(request, f"已开设主管部门“{bureau.name}”。")
+            messages.success(request, gettext("已开设主管部门“%(name)s”。") % {"name": bureau.name})
             return redirect("orgs:admin_home")
     return render(request, "orgs/bureau_new.html", {"form": form, "bureau": actor.organisation})
 
@@ -90,7 +92,10 @@ def bureau_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_new(request: HttpRequest) -> HttpResponse:
     actor = access_actor(request.user, "sysadmin")
-    bureaus = [(b.pk, f"{b.name}（{b.region_id}）") for b in bureaus_in_tree(actor.organisation)]
+    bureaus = [
+        (b.pk, gettext("%(name)s（%(code)s）") % {"name": b.name, "code": b.region_id})
+        for b in bureaus_in_tree(actor.organisation)
+    ]
     form = StaffForm(request.POST if request.method == "POST" else None, bureaus=bureaus)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -104,7 +109,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
                 role=data["role"],
             )
         except AdminRefused as refused:
-            form.add_error(refused.field if refused.field in form.fields else None, refused.zh)
+            form.add_error(refused.field if refused.field in form.fields else None, localized(refused))
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -124,17 +129,17 @@ def _staff_action(request: HttpRequest, pk: int, role: str, done: str) -> HttpRe
     try:
         if done == "deactivated":
             services.deactivate_account(actor, pk)
-            messages.success(request, "账号已停用，其会话已结束。")
+            messages.success(request, gettext("账号已停用，其会话已结束。"))
         elif done == "sessions":
             count = services.end_sessions(actor, pk)
-            messages.success(request, f"已结束 {count} 个会话。")
+            messages.success(request, gettext("已结束 %(count)s 个会话。") % {"count": count})
         else:
             services.reset_second_factor(actor, pk)
-            messages.success(request, "已重置动态口令并解除锁定；该用户下次登录时重新绑定验证器。")
+            messages.success(request, gettext("已重置动态口令并解除锁定；该用户下次登录时重新绑定验证器。"))
     except PermissionDenied:
         raise Http404 from None
     except AdminRefused as refused:
-        messages.error(request, refused.zh)
+        messages.error(request, localized(refused))
     return redirect("orgs:admin_home")
 
 
@@ -248,7 +253,10 @@ def body_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     except AdminRefused as refused:
-        messages.error(request, refused.zh)
+        messages.error(request, localized(refused))
     else:
-        messages.success(request, f"{body.name}：{body.get_status_display()}。")
+        messages.success(
+            request,
+            gettext("%(name)s：%(state)s。") % {"name": body.name, "state": label(body.get_status_display())},
+        )
     return redirect("orgs:bodies")

@@ -5,31 +5,38 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from greenmfg.core.forms import LongSelect
 from greenmfg.reference.models import Industry, Region
 
 from .models import OrgKind
 
 
 class RegistrationForm(forms.Form):
-    kind = forms.ChoiceField(label="单位类型", choices=[(OrgKind.ENTERPRISE, "企业"), (OrgKind.PARK, "园区")])
-    name = forms.CharField(label="单位名称", max_length=128)
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=24)
+    kind = forms.ChoiceField(
+        label=_("单位类型"), choices=[(OrgKind.ENTERPRISE, _("企业")), (OrgKind.PARK, _("园区"))]
+    )
+    name = forms.CharField(label=_("单位名称"), max_length=128)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=24)
     region = forms.ModelChoiceField(
-        label="所在区县", queryset=Region.objects.filter(level="county"), to_field_name="code"
+        label=_("所在区县"),
+        queryset=Region.objects.filter(level="county"),
+        to_field_name="code",
+        widget=LongSelect(),
     )
     industry = forms.ModelChoiceField(
-        label="所属行业（大类）", queryset=Industry.objects.filter(level="division"), required=False
+        label=_("所属行业（大类）"), queryset=Industry.objects.filter(level="division"), required=False
     )
-    display_name = forms.CharField(label="联系人姓名", max_length=64)
+    display_name = forms.CharField(label=_("联系人姓名"), max_length=64)
     username = forms.RegexField(
-        label="用户名",
+        label=_("用户名"),
         regex=r"^[A-Za-z0-9_.-]{4,40}$",
         max_length=40,
-        error_messages={"invalid": "用户名为 4–40 位字母、数字或 _ . -"},
+        error_messages={"invalid": _("用户名为 4–40 位字母、数字或 _ . -")},
     )
     password = forms.CharField(
-        label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
 
@@ -44,15 +51,15 @@ class AccountForm(RegistrationForm):
         field = self.fields["region"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Region.objects.filter(level="county", code__startswith=prefix_code)
-        field.label = "所在区县（本部门辖区内）"
+        field.label = _("所在区县（本部门辖区内）")
 
 
 class SiteForm(forms.Form):
-    name = forms.CharField(label="厂区名称", max_length=128)
-    region = forms.CharField(label="所在区县", max_length=6, widget=forms.Select())
-    address = forms.CharField(label="详细地址", max_length=200, required=False)
+    name = forms.CharField(label=_("厂区名称"), max_length=128)
+    region = forms.CharField(label=_("所在区县"), max_length=6, widget=LongSelect())
+    address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
 
     def __init__(self, *args: Any, counties: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].widget.choices = [("", "请选择"), *counties]
+        self.fields["region"].widget.choices = [("", _("请选择")), *counties]
         self.fields["region"].widget.attrs.pop("maxlength", None)  # a list, not a text box

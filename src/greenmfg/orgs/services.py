@@ -16,6 +16,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from greencore import (
@@ -29,6 +30,7 @@ from greencore import (
 from greenmfg.accounts.models import User
 from greenmfg.audit import services as audit
 from greenmfg.core.errors import Refused
+from greenmfg.core.i18n import localized
 from greenmfg.reference.models import Industry, Region
 
 from .models import (
@@ -56,10 +58,10 @@ def _checked_code(code: str) -> str:
     try:
         normalised = validate_uscc(code)
     except InvalidUSCC as error:
-        raise RegistrationError({"credit_code": error.zh}) from None
+        raise RegistrationError({"credit_code": localized(error)}) from None
     if Organisation.objects.filter(credit_code=normalised).exists():
         raise RegistrationError(
-            {"credit_code": "该统一社会信用代码已注册，请联系本单位管理员或所在区县主管部门。"}
+            {"credit_code": gettext("该统一社会信用代码已注册，请联系本单位管理员或所在区县主管部门。")}
         )
     return normalised
 
@@ -79,15 +81,15 @@ def register_applicant(
     """An enterprise or park with its first user. Self-registered ones wait for the district's confirmation;
     ones a bureau creates in its own jurisdiction are active at once."""
     if kind not in (OrgKind.ENTERPRISE, OrgKind.PARK):
-        raise RegistrationError({"kind": "只能注册企业或园区。"})
+        raise RegistrationError({"kind": gettext("只能注册企业或园区。")})
     if region.level != "county":
-        raise RegistrationError({"region": "请选择所在区县。"})
+        raise RegistrationError({"region": gettext("请选择所在区县。")})
     if created_by is not None and not bureau_over(created_by, region.code):
         raise PermissionDenied
     code = _checked_code(credit_code)
     User = get_user_model()
     if User.objects.filter(username=username).exists():
-        raise RegistrationError({"username": "该用户名已被使用。"})
+        raise RegistrationError({"username": gettext("该用户名已被使用。")})
     user = User(username=username, display_name=display_name)
     validate_password(password, user)
     with transaction.atomic():
@@ -121,7 +123,7 @@ def decide_registration(
         if not district_bureau_over(actor, organisation.region_id):
             raise PermissionDenied
         if organisation.status != OrgStatus.PENDING:
-            raise RegistrationError({"status": "该单位已处理，无需重复操作。"})
+            raise RegistrationError({"status": gettext("该单位已处理，无需重复操作。")})
         organisation.status = OrgStatus.ACTIVE if approve else OrgStatus.REJECTED
         organisation.save(update_fields=["status"])
         audit.record(
@@ -203,26 +205,31 @@ def _site_fields(organisation: Organisation, name: str, region_code: str, addres
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = "请填写厂区名称。"
+        errors["name"] = gettext("请填写厂区名称。")
     elif len(name) > 128:
-        errors["name"] = "厂区名称不能超过 128 个字。"
+        errors["name"] = gettext("厂区名称不能超过 128 个字。")
     code = (region_code or "").strip()
     region = Region.objects.filter(code=code).first()
     province = Region.objects.filter(code=province_of(organisation.region_id)).first()
     province_name = province.name if province else organisation.region_id[:2]
     if region is None:
-        errors["region"] = f"没有行政区划代码 {code or '（空）'}，请选择厂区所在区县。"
+        errors["region"] = gettext("没有行政区划代码 %(code)s，请选择厂区所在区县。") % {
+            "code": code or gettext("（空）")
+        }
     elif region.level != "county":
-        errors["region"] = (
-            f"请选择区县级行政区划（{region.code} {region.full_name()}是{region.get_level_display()}）。"
-        )
+        errors["region"] = gettext("请选择区县级行政区划（%(code)s %(name)s是%(level)s）。") % {
+            "code": region.code,
+            "name": region.full_name(),
+            "level": gettext(region.get_level_display()),
+        }
     elif not same_province(region.code, organisation.region_id):
-        errors["region"] = (
-            f"厂区须在本企业所在的{province_name}内（{region.full_name()}不在{province_name}）。"
-        )
+        errors["region"] = gettext("厂区须在本企业所在的%(province)s内（%(name)s不在%(province)s）。") % {
+            "province": province_name,
+            "name": region.full_name(),
+        }
     address = (address or "").strip()
     if len(address) > 200:
-        errors["address"] = "地址不能超过 200 个字。"
+        errors["address"] = gettext("地址不能超过 200 个字。")
     if errors:
         raise SiteError(errors)
     return {"name": name, "region": region, "address": address}
@@ -246,7 +253,7 @@ def add_site(actor: Actor, *, name: str, region_code: str, address: str = "") ->
         organisation = Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
         values = _site_fields(organisation, name, region_code, address)
         if organisation.sites.filter(name=values["name"]).exists():
-            raise SiteError({"name": f"本企业已有名为“{values['name']}”的厂区。"})
+            raise SiteError({"name": gettext("本企业已有名为“%(name)s”的厂区。") % {"name": values["name"]}})
         site = Site.objects.create(organisation=organisation, **values)
         _site_event(
             actor, "added", site, {"name": site.name, "region": site.region_id, "address": site.address}
@@ -263,7 +270,7 @@ def change_site(actor: Actor, site_id: int, *, name: str, region_code: str, addr
             raise PermissionDenied
         values = _site_fields(site.organisation, name, region_code, address)
         if site.organisation.sites.filter(name=values["name"]).exclude(pk=site.pk).exists():
-            raise SiteError({"name": f"本企业已有名为“{values['name']}”的厂区。"})
+            raise SiteError({"name": gettext("本企业已有名为“%(name)s”的厂区。") % {"name": values["name"]}})
         before = {"name": site.name, "region": site.region_id, "address": site.address}
         for key, value in values.items():
             setattr(site, key, value)
@@ -554,16 +561,19 @@ def parse_evaluators(text: str) -> list[tuple[str, str, str]]:
             continue
         parts = [p.strip() for p in re.split(r"[,，、\t]", line) if p.strip()]
         if len(parts) != 3 or any(len(p) > 64 for p in parts):
-            problems.append(f"第 {number} 行“{line.strip()[:40]}”应为：姓名, 证书名称, 证书编号")
+            problems.append(
+                gettext("第 %(number)s 行“%(line)s”应为：姓名, 证书名称, 证书编号")
+                % {"number": number, "line": line.strip()[:40]}
+            )
             continue
         rows.append((parts[0], parts[1], parts[2]))
     numbers = [r[2] for r in rows]
     if len(set(numbers)) != len(numbers):
-        problems.append("证书编号有重复。")
+        problems.append(gettext("证书编号有重复。"))
     if problems:
         raise RegistrationError({"evaluators": problems})
     if not rows:
-        raise RegistrationError({"evaluators": "请至少列出一名持证评价人员。"})
+        raise RegistrationError({"evaluators": gettext("请至少列出一名持证评价人员。")})
     return rows
 
 
@@ -585,16 +595,16 @@ def apply_body(
     engaged."""
     errors: dict[str, str] = {}
     if not (legal_person or "").strip():
-        errors["legal_person"] = "请填写法定代表人。"
+        errors["legal_person"] = gettext("请填写法定代表人。")
     if not (qualifications or "").strip():
-        errors["qualifications"] = "请填写评价资质（如检验检测机构资质认定证书编号、业务范围）。"
+        errors["qualifications"] = gettext("请填写评价资质（如检验检测机构资质认定证书编号、业务范围）。")
     if errors:
         raise RegistrationError(errors)
     listed = parse_evaluators(evaluators)
     code = _checked_code(credit_code)
     User = get_user_model()
     if User.objects.filter(username=username).exists():
-        raise RegistrationError({"username": "该用户名已被使用。"})
+        raise RegistrationError({"username": gettext("该用户名已被使用。")})
     user = User(username=username, display_name=display_name)
     validate_password(password, user)
     with transaction.atomic():

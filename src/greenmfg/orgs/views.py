@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from greencore import province_of, region_prefix
@@ -146,7 +147,7 @@ def site_new(request: HttpRequest) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, f"已添加厂区“{site.name}”。")
+            messages.success(request, gettext("已添加厂区“%(name)s”。") % {"name": site.name})
             return redirect("orgs:sites")
     return render(request, "orgs/site_form.html", {"form": form, "site": None})
 
@@ -175,6 +176,6 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, f"已保存厂区“{saved.name}”。")
+            messages.success(request, gettext("已保存厂区“%(name)s”。") % {"name": saved.name})
             return redirect("orgs:sites")
     return render(request, "orgs/site_form.html", {"form": form, "site": site})

@@ -65,6 +65,9 @@ class PublicityNotice(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)  # set when the list is published
+    # the review step whose bureau grants the titles: the last step, or a step whose level grades itself
+    # (Suzhou's districts, 1A and 2A); null on notices made before steps other than the last could grant
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opens_on", "-pk"]
@@ -200,3 +203,19 @@ class GradeChange(models.Model):
     to_label = models.CharField(max_length=64)
     because_of = models.ForeignKey(Title, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)
+
+
+class Filing(models.Model):
+    """备案: a district's grading announcement filed with the city bureau that runs the call (seeds/003:
+    "将评价结果报市工业和信息化局备案"). Written by `services.publish` with the announcement; the city reads
+    the filed titles through the announcement."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    announcement = models.OneToOneField(Announcement, on_delete=models.PROTECT, related_name="filing")
+    filed_by_authority = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    filed_with = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-pk"]

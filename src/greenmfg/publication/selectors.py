@@ -17,9 +17,18 @@ from django.db.models import Count, Q, QuerySet
 
 from greencore import ApplicantRecord, HeldTitle, Revocation
 from greenmfg.orgs.models import Organisation
+from greenmfg.orgs.selectors import Actor
 from greenmfg.reference.national_lists import FILE_NAMES
 
-from .models import Announcement, HistoricalTitle, ImportIssue, PublicityEntry, PublicityNotice, Title
+from .models import (
+    Announcement,
+    Filing,
+    HistoricalTitle,
+    ImportIssue,
+    PublicityEntry,
+    PublicityNotice,
+    Title,
+)
 
 # columns of a publicity entry the public may see (never the score, never the application)
 ENTRY_FIELDS = ("id", "notice_id", "unit_name", "region_name", "grade", "status")
@@ -187,6 +196,31 @@ def announced_titles(of_announcements: QuerySet[Announcement]) -> QuerySet[Title
     )
 
 
+# --- 备案: district grading announcements filed with the city ------------------------------------------
+
+
+def filings_for(actor: Actor) -> QuerySet[Filing]:
+    """The filings a bureau sees: those filed with it (the city that runs the call) and those it filed
+    (the district), newest first, with their announcement."""
+    if not actor.is_reviewer:
+        return Filing.objects.none()
+    mine = actor.organisation.pk
+    return (
+        Filing.objects.filter(Q(filed_with_id=mine) | Q(filed_by_authority_id=mine))
+        .select_related("announcement__call", "filed_by_authority", "filed_with")
+        .order_by("-filed_at", "-pk")
+    )
+
+
+def filed_titles(filings: QuerySet[Filing]) -> QuerySet[Title]:
+    """The titles the filed announcements granted, filing by filing, with the holder's region."""
+    return (
+        Title.objects.filter(announcement__filing__in=filings.values("pk"))
+        .select_related("organisation__region", "announcement__filing__filed_by_authority")
+        .order_by("-announcement__filing__filed_at", "announcement__pk", "pk")
+    )
+
+
 # --- the national lists' data-quality report --------------------------------------------------------
 
 
@@ -247,7 +281,10 @@ def titles_record(organisation: Organisation, kind: str) -> ApplicantRecord:
     held = mine.filter(status=Title.Status.ACTIVE)
     revoked = mine.filter(status=Title.Status.REVOKED, revoked_on__isnull=False).order_by("revoked_on")
     return ApplicantRecord(
-        titles=tuple(HeldTitle(level, grade) for level, grade in held.values_list("level", "grade")),
+        titles=tuple(
+            HeldTitle(level, grade, str(source or ""))
+            for level, grade, source in held.values_list("level", "grade", "application__public_id")
+        ),
         national_list=HistoricalTitle.objects.filter(kind=kind, unit_name=organisation.name.strip()).exists(),
         revocations=tuple(
             Revocation(kind, level, day)

@@ -7,24 +7,23 @@ through greencore's workflow table and records an event, in one transaction."""
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from greencore import (
     StepSpec,
     Verdict,
     compiled,
     grade_from_status,
+    ladder_for,
+    publicity_days_for,
+    title_level,
     title_status_input,
 )
 from greenmfg.applications import services as applications
@@ -35,6 +34,7 @@ from greenmfg.applications.states import LIVE
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
+from greenmfg.core import email_codes
 from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engagement_for
 from greenmfg.evidence import files as checked_files
@@ -45,15 +45,16 @@ from greenmfg.orgs.selectors import Actor
 from greenmfg.reference.national_lists import load_regions, read_national_lists
 from greenmfg.reference.services import DATA_DIR
 from greenmfg.reviews.selectors import (
+    awaiting_publicity,
     chain_of,
-    decides_own_step,
     decisive_verdict,
-    passed_at_last_step,
+    granting_step,
 )
 from greenmfg.schemes.selectors import get_scheme
 
 from .models import (
     Announcement,
+    Filing,
     GradeChange,
     HistoricalTitle,
     ImportIssue,
@@ -138,27 +139,39 @@ def _audit(actor: Actor | None, action: str, obj: models.Model, object_id: str, 
     )
 
 
-def _last_step_bureau(actor: Actor, call: Call) -> StepSpec:
-    last = chain_of(call)[-1]
-    if not actor.is_reviewer or not decides_own_step(actor, last):
+def _granting_bureau(actor: Actor, call: Call) -> StepSpec:
+    """The step at which this bureau grants the call's titles: the last step, or its own grading step
+    (Suzhou's districts: 1A and 2A, seeds/003)."""
+    step = granting_step(actor, call)
+    if step is None:
         raise PermissionDenied
-    return last
+    return step
 
 
 def publicity_candidates(actor: Actor, call: Call) -> list[Application]:
-    """Applications of the call this bureau passed at the last step, not yet in a publicity notice."""
-    return passed_at_last_step(actor, call)
+    """Applications of the call this bureau passed at the last step (or graded at its grading step), not
+    yet in a publicity notice."""
+    return awaiting_publicity(actor, call)
+
+
+def _failing(application: Application, found: Verdict | None, step: StepSpec) -> str:
+    """Why `application` may not be listed or granted at `step` ("" when it may)."""
+    if found is None:
+        return "尚无据以决定的评价结果"
+    if not found.allowed:
+        return found.reasons_zh
+    ladder = ladder_for(application.call.scheme_id)
+    if not step.is_last and (ladder is None or not ladder.grants(step.level, found.grade)):
+        return f"{found.grade_label or '该结果'}不由本级评定，须转报上一级"
+    return ""
 
 
 def _verdicts(applications_: list[Application], step: StepSpec) -> dict[int, Verdict]:
-    """The decisive verdict of each application at the last step; refuses the whole step, naming every
-    unit, when any of them fails its scheme (it can only be returned or rejected at the review step)."""
+    """The decisive verdict of each application at the granting step; refuses the whole step, naming
+    every unit, when any of them fails its scheme (it can only be returned or rejected at the review
+    step) or, at a grading step, when its grade is not one this level grants."""
     found = {a.pk: decisive_verdict(a, step) for a in applications_}
-    failing = [
-        f"{a.applicant.name}：{v.reasons_zh if v is not None else '尚无据以决定的评价结果'}"
-        for a in applications_
-        if (v := found[a.pk]) is None or not v.allowed
-    ]
+    failing = [f"{a.applicant.name}：{why}" for a in applications_ if (why := _failing(a, found[a.pk], step))]
     if failing:
         raise PublicationError(
             "以下单位据以决定的评价结果不符合评价要求，不能公示或公布，须先退回修改或不予通过",
@@ -171,10 +184,11 @@ def _verdicts(applications_: list[Application], step: StepSpec) -> dict[int, Ver
 def open_publicity(
     actor: Actor, call: Call, *, title: str = "", body: str = "", days: int | None = None
 ) -> PublicityNotice:
-    """Put every application passed at the last step into one notice, open from today for the step's
-    window (7 days for cities, 15 for the ministry unless the call says otherwise)."""
-    last = _last_step_bureau(actor, call)
-    window = days or last.publicity_days or 7
+    """Put every application passed at the last step (or graded at the bureau's own grading step) into one
+    notice, open from today for the step's window (7 days for cities, 15 for the ministry unless the call
+    says otherwise; a grading step: its level's default in review.yaml)."""
+    step = _granting_bureau(actor, call)
+    window = days or step.publicity_days or publicity_days_for(step.level)
     if window < 1:
         raise PublicationError("公示期至少 1 天。", "the window is at least one day")
     today = timezone.localdate()
@@ -183,11 +197,12 @@ def open_publicity(
         candidates = [a for a in candidates if a.state in LIVE]
         if not candidates:
             raise PublicationError("没有可公示的申报（须先在本级审核通过）。", "no application to publicise")
-        verdicts = _verdicts(candidates, last)
+        verdicts = _verdicts(candidates, step)
         notice = PublicityNotice.objects.create(
             call=call,
             authority=actor.organisation,
-            title=title.strip() or f"{call.name}拟入选名单公示",
+            step=step.index,
+            title=title.strip() or _notice_title(call, step),
             body=body.strip(),
             opens_on=today,
             closes_on=today + timedelta(days=window - 1),
@@ -230,10 +245,7 @@ def open_publicity(
     return notice
 
 
-def _code_digest(objection: Objection, code: str) -> str:
-    return salted_hmac(
-        "greenmfg.objection-code", f"{objection.public_id}:{code}", algorithm="sha256"
-    ).hexdigest()
+OBJECTION = email_codes.Noun("异议", "objection")
 
 
 def masked_email(email: str) -> str:
@@ -308,11 +320,10 @@ def file_objection(
             for stored in checked:
                 checked_files.discard(stored.storage_name)
             raise PublicationError(f"{upload.name}：{refused.zh}", refused.en) from None
-    code = f"{secrets.randbelow(10**6):06d}"
-    minutes = settings.OBJECTION_CODE_MINUTES
+    code = email_codes.new_code()
     try:
         locked, objection = _write_objection(
-            notice, entry, name, contact, organisation, grounds, checked, code, minutes
+            notice, entry, name, contact, organisation, grounds, checked, code
         )
     except Exception:
         for stored in checked:
@@ -320,15 +331,12 @@ def file_objection(
         raise
     # after the commit: the code is only sent for an objection that exists
     try:
-        send_mail(
-            f"异议验证码 / objection verification code: {code}",
-            f"您对“{notice.title}”中“{locked.unit_name}”提出的异议已收到。\n"
-            f"验证码：{code}（{minutes} 分钟内有效）。输入验证码后，异议方予受理。\n"
-            f"如非本人操作，请忽略本邮件。\n\n"
-            f"Your objection to “{locked.unit_name}” was received. Code: {code}, valid for {minutes} "
-            f"minutes; the objection counts once you enter it. If this was not you, ignore this e-mail.",
-            None,
-            [objection.contact],
+        email_codes.send_code(
+            objection.contact,
+            code,
+            OBJECTION,
+            received_zh=f"您对“{notice.title}”中“{locked.unit_name}”提出的异议已收到。",
+            received_en=f"Your objection to “{locked.unit_name}” was received.",
         )
     except Exception as failure:  # the mail server's own error is for the log, not the objector
         Objection.objects.filter(pk=objection.pk).update(status=Objection.Status.EXPIRED, code_digest="")
@@ -351,7 +359,6 @@ def _write_objection(
     grounds: str,
     checked: list[checked_files.StoredFile],
     code: str,
-    minutes: int,
 ) -> tuple[PublicityEntry, Objection]:
     """The objection's row and its files' rows (the files are stored already), in one transaction."""
     with transaction.atomic():
@@ -366,9 +373,9 @@ def _write_objection(
             organisation=organisation.strip(),
             grounds=grounds.strip(),
             status=Objection.Status.UNVERIFIED,
-            code_expires_at=timezone.now() + timedelta(minutes=minutes),
+            code_expires_at=email_codes.expiry(),
         )
-        objection.code_digest = _code_digest(objection, code)
+        objection.code_digest = email_codes.digest("objection", objection, code)
         objection.save(update_fields=["code_digest"])
         for stored in checked:
             row = ObjectionFile(objection=objection, file_name=stored.name, sm3=stored.sm3, size=stored.size)
@@ -398,31 +405,21 @@ def verify_objection(objection: Objection, code: str) -> Objection:
             )
         if locked.status != Objection.Status.UNVERIFIED:
             return locked  # verified already: the same code again changes nothing
-        now = timezone.now()
-        lapsed: tuple[str, str] | None = None
-        wrong: tuple[str, str] | None = None
         if locked.notice.closed_at is not None:
-            lapsed = ("名单已公布，不再受理异议。", "the list has been published")
-        elif locked.code_expires_at is None or now > locked.code_expires_at:
-            lapsed = (
-                "验证码已过期，异议已失效；如仍有异议，请在公示期内重新提交。",
-                "the code has expired and the objection has lapsed",
+            locked.code_digest = ""
+            verdict = email_codes.Verdict(
+                lapsed=True, message=("名单已公布，不再受理异议。", "the list has been published")
             )
-        elif not constant_time_compare(_code_digest(locked, code.strip()), locked.code_digest):
-            locked.code_attempts += 1
-            left = settings.OBJECTION_CODE_ATTEMPTS - locked.code_attempts
-            if left > 0:
-                wrong = (f"验证码不正确，还可尝试 {left} 次。", f"wrong code: {left} attempt(s) left")
-            else:
-                lapsed = (
-                    "验证码错误次数过多，异议已失效。",
-                    "too many wrong codes: the objection has lapsed",
-                )
-        if lapsed is not None:
-            locked.status, locked.code_digest = Objection.Status.EXPIRED, ""
-            _audit(None, "objection_lapsed", locked, str(locked.public_id), reason=lapsed[1])
-        elif wrong is None:
-            locked.status, locked.verified_at, locked.code_digest = Objection.Status.RECEIVED, now, ""
+        else:
+            verdict = email_codes.check_code(
+                "objection", locked, code, OBJECTION, again_zh="如仍有异议，请在公示期内重新提交"
+            )
+        if verdict.lapsed:
+            assert verdict.message is not None
+            locked.status = Objection.Status.EXPIRED
+            _audit(None, "objection_lapsed", locked, str(locked.public_id), reason=verdict.message[1])
+        elif verdict.verified:
+            locked.status = Objection.Status.RECEIVED
             _audit(
                 None,
                 "objection_received",
@@ -446,8 +443,8 @@ def verify_objection(objection: Objection, code: str) -> Objection:
                 "主管部门将核实处理，必要时会联系本单位说明情况。",
             )
         locked.save(update_fields=["status", "verified_at", "code_digest", "code_attempts"])
-    if lapsed is not None or wrong is not None:
-        raise PublicationError(*(lapsed or wrong))  # type: ignore[misc]
+    if verdict.message is not None:
+        raise PublicationError(*verdict.message)
     return locked
 
 
@@ -459,7 +456,7 @@ def decide_objection(actor: Actor, objection: Objection, *, upheld: bool, reason
         locked = (
             Objection.objects.select_for_update().select_related("notice__call", "entry").get(pk=objection.pk)
         )
-        _last_step_bureau(actor, locked.notice.call)
+        _granting_bureau(actor, locked.notice.call)
         if not reviewer_for(actor, locked.notice.authority_id):
             raise PermissionDenied
         if locked.status == Objection.Status.UNVERIFIED:
@@ -496,7 +493,7 @@ def set_aside_objection(actor: Actor, objection: Objection, *, reason: str) -> O
         raise PublicationError("请写明不予受理的理由。", "setting an objection aside needs its reasons")
     with transaction.atomic():
         locked = Objection.objects.select_for_update().select_related("notice__call").get(pk=objection.pk)
-        _last_step_bureau(actor, locked.notice.call)
+        _granting_bureau(actor, locked.notice.call)
         if locked.notice.authority_id != actor.organisation.pk:
             raise PermissionDenied
         if locked.status not in (Objection.Status.RECEIVED, Objection.Status.UNVERIFIED):
@@ -517,6 +514,19 @@ def set_aside_objection(actor: Actor, objection: Objection, *, reason: str) -> O
             reason=reason.strip(),
         )
     return locked
+
+
+def _grading_words(call: Call, step: StepSpec) -> str:
+    """ "（区县级评定：1A、2A级）" for a grading step's notice and announcement; "" at the last step."""
+    if step.is_last:
+        return ""
+    ladder = ladder_for(call.scheme_id)
+    grades = "、".join(ladder.grades.get(step.level, ())) if ladder is not None else ""
+    return f"（区县级评定：{grades}级）" if step.level == "district" else f"（{step.name}评定：{grades}级）"
+
+
+def _notice_title(call: Call, step: StepSpec) -> str:
+    return f"{call.name}{_grading_words(call, step)}拟入选名单公示"
 
 
 def _announcement_number(authority: Organisation, year: int, sequence: int) -> str:
@@ -571,7 +581,10 @@ def publish(
     with transaction.atomic():
         locked = PublicityNotice.objects.select_for_update().select_related("call").get(pk=notice.pk)
         call = locked.call
-        _last_step_bureau(actor, call)
+        step = _granting_bureau(actor, call)
+        chain = chain_of(call)
+        if (locked.step if locked.step is not None else len(chain) - 1) != step.index:
+            raise PermissionDenied
         if not reviewer_for(actor, locked.authority_id):
             raise PermissionDenied
         if locked.closed_at is not None:
@@ -598,9 +611,8 @@ def publish(
                 f"评价方案中没有这些指标：{'、'.join(unknown)}", f"unknown indicators {unknown}"
             )
         # the scheme's verdict is read again under the locks: nothing failing is ever granted
-        last = chain_of(call)[-1]
         locked_applications = [applications.lock(entry.application) for entry in entries]
-        verdicts = _verdicts(locked_applications, last)
+        verdicts = _verdicts(locked_applications, step)
         # the authority row serialises numbering: two announcements never take the same sequence
         Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
         sequence = (
@@ -616,7 +628,7 @@ def publish(
             year=today.year,
             sequence=sequence,
             number=_announcement_number(actor.organisation, today.year, sequence),
-            title=f"关于公布{call.name.removesuffix('（演示）')}名单的通知",
+            title=f"关于公布{call.name.removesuffix('（演示）')}{_grading_words(call, step)}名单的通知",
             published_on=today,
             published_by=actor.user,
         )
@@ -628,7 +640,8 @@ def publish(
                 application=application,
                 announcement=announcement,
                 kind=call.title_kind,
-                level=call.level,
+                # a grading step grants titles of its own level (Suzhou's districts: 区县级 1A, 2A)
+                level=call.level if step.is_last else title_level(step.level),
                 grade=grade,
                 grade_label=grade_label,
                 score=found.score,
@@ -648,6 +661,8 @@ def publish(
         announcement.save(update_fields=["manifest", "signature"])
         locked.closed_at = timezone.now()
         locked.save(update_fields=["closed_at"])
+        if not step.is_last:
+            _file_with_city(actor, announcement)
         _audit(
             actor,
             "published",
@@ -658,6 +673,35 @@ def publish(
             unverified_objections_lapsed=lapsed,
         )
     return announcement
+
+
+def _file_with_city(actor: Actor, announcement: Announcement) -> Filing:
+    """备案 (seeds/003: "将评价结果报市工业和信息化局备案"): the grading announcement is filed with the
+    bureau that runs the call, which sees it among its filed district titles and is told of it."""
+    call = announcement.call
+    filing = Filing.objects.create(
+        announcement=announcement,
+        filed_by_authority=actor.organisation,
+        filed_with=call.authority,
+        filed_by=actor.user,
+    )
+    notifications.notify_organisation(
+        call.authority_id,
+        "publication.filed",
+        f"区县评定结果备案：{actor.organisation.name} {announcement.number}",
+        f"{call.name}：{announcement.titles.count()} 个称号。",
+        reverse("publication:filings"),
+        roles=("reviewer",),
+    )
+    _audit(
+        actor,
+        "filed",
+        filing,
+        str(filing.public_id),
+        announcement=announcement.number,
+        filed_with=call.authority.name,
+    )
+    return filing
 
 
 def announcement_manifest(announcement: Announcement) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from greenmfg.catalog.models import TitleLevel
 from greenmfg.core.forms import form_refusal
 from greenmfg.core.i18n import localized
 from greenmfg.core.idempotency import idempotent
@@ -19,7 +20,7 @@ from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.selectors import Actor
 from greenmfg.reviews.selectors import calls_for_bureau
 
-from . import integrity, services
+from . import integrity, selectors, services
 from .access import (
     access_announcement,
     access_objection_to_verify,
@@ -104,6 +105,26 @@ def publish(request: HttpRequest, public_id: Any) -> HttpResponse:
         return redirect("publication:manage", public_id=notice.public_id)
     messages.success(request, _("已公布：%(number)s") % {"number": announcement.number})
     return redirect("publication:announcement", public_id=announcement.public_id)
+
+
+@require_GET
+def filings(request: HttpRequest) -> HttpResponse:
+    """备案: the district grading announcements filed with this bureau (the city), or filed by it (the
+    district), with every title they granted."""
+    actor = _reviewer(request)
+    found = selectors.filings_for(actor)
+    titles = list(selectors.filed_titles(found))
+    by_announcement: dict[int, list[Any]] = {}
+    for title in titles:
+        by_announcement.setdefault(title.announcement_id, []).append(title)
+    return render(
+        request,
+        "publication/filings.html",
+        {
+            "rows": [(f, by_announcement.get(f.announcement_id, [])) for f in found],
+            "levels": dict(TitleLevel.choices),
+        },
+    )
 
 
 # --- public pages (no login) ------------------------------------------------------------------------
@@ -223,5 +244,6 @@ def announcement(request: HttpRequest, public_id: Any) -> HttpResponse:
             "announcement": found,
             "verdict": integrity.announcement_verdict(found),
             "rows": [(t, verdicts[t.pk]) for t in titles],
+            "levels": dict(TitleLevel.choices),
         },
     )

@@ -221,7 +221,7 @@ def list_titles(
         batch=filters.batch or "",
         status=filters.status,
     )
-    paginator = selectors.BoundedPaginator(found.qs.select_related("region"), page_size, scan=found.scan)
+    paginator = selectors.BoundedPaginator(found.qs.select_related("region"), page_size, index=found.index)
     current = paginator.get_page(page)
     return {
         "count": paginator.count,

@@ -13,10 +13,21 @@ Characters are written as fixed-width hexadecimal so that every database tokeniz
 phrase never spans two runs. Single characters come after every pair, so a phrase of pairs never reaches
 into them.
 
-SQLite: an FTS5 table ``register_search`` over ``RegisterEntry.search_tokens`` (external content), kept
-in sync by triggers on every insert, update and delete (migration 0002). PostgreSQL: a stored generated
-column ``search_vector`` = ``to_tsvector('simple', search_tokens)`` with a GIN index, both maintained by
-the database itself (the column is not on the model: Django never writes it).
+SQLite (migration 0009): a contentless FTS5 table ``register_search`` kept in sync by triggers on every
+insert, update and delete, built so that one index query answers a whole search page:
+
+- its document is the entry's ``search_tokens`` followed by one word per search filter (``fs`` status,
+  ``fk`` kind, ``fl`` level, ``fy`` year, ``fb`` batch, ``fp`` province, ``fr`` city and county prefix of
+  the region, ``fi`` industry code prefixes and section), so every filter is an AND in the same MATCH;
+- its rowid is the list order: ``(DAY_BASE - days since 1970 of announced_on) << 37 | id << 5 |
+  kind code << 2 | level code``. FTS5 returns matches in rowid order, so ``ORDER BY rowid LIMIT n OFFSET
+  k`` reads one page in the register's order (newest first, then id) without sorting, and the low five
+  bits give the counts by kind and level without reading the table.
+
+PostgreSQL: a stored generated column ``search_vector`` = ``to_tsvector('simple', search_tokens)`` with a
+GIN index, both maintained by the database itself (the column is not on the model: Django never writes
+it); the keyword is one more condition of the ordinary query, so the planner walks the date index when
+matches are dense and the GIN index when they are few.
 """
 
 from __future__ import annotations
@@ -25,7 +36,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .models import RegisterEntry
 
@@ -67,41 +79,99 @@ def tsquery(terms: list[str]) -> str:
     return " & ".join("(" + " <-> ".join(_term_tokens(t)) + ")" for t in terms)
 
 
+# the rowid layout (see the module docstring and migration 0009, which writes the same codes)
+ID_SHIFT = 5
+ID_MASK = 0xFFFF_FFFF
+KIND_CODES = {"factory": 0, "park": 1, "supply_chain": 2, "product": 3}  # any other kind: 7
+LEVEL_CODES = {"city": 0, "province": 1, "national": 2, "district": 3}  # two bits: 3 is also any other
+ENTRY_ID = f"(rowid >> {ID_SHIFT}) & {ID_MASK}"
+
+
+def filter_words(
+    *,
+    status: str,
+    kind: str,
+    level: str,
+    province: str,
+    place: str,
+    industry: str,
+    year: int | None,
+    batch: str,
+) -> list[str]:
+    """The index words of the given filters, as the triggers of migration 0009 write them. ``place`` is
+    the region filter's word: ``province_word`` or ``region_word``."""
+    words = [
+        f"fs{status}" if status != "all" else "",
+        f"fk{kind.replace('_', '')}" if kind else "",  # the ascii tokenizer splits words at "_"
+        f"fl{level}" if level else "",
+        province_word(province) if province else "",
+        place,
+        f"fi{industry}" if industry else "",
+        f"fy{year}" if year else "",
+        f"fb{batch}" if batch else "",
+    ]
+    return [w for w in words if w]
+
+
+def province_word(code: str) -> str:
+    return f"fp{code}"
+
+
+def region_word(prefix: str) -> str:
+    """The word of every entry whose region code starts with `prefix` (4 digits: a city, 6: a county)."""
+    return f"fr{prefix}"
+
+
 @dataclass(frozen=True)
-class Narrowed:
-    """A keyword-filtered queryset and whether its matches are few (at most ``cap``): then they are
-    listed by id and a page is best built from that list; else they are dense, filtered by substring,
-    and the date index finds a page quickly."""
+class IndexedSearch:
+    """A keyword search answered by the SQLite index alone: ``match`` holds the terms and every filter."""
+
+    match: str
+
+    def counts(self, cap: int) -> tuple[int, list[tuple[str, str, int]]]:
+        """(matches, capped at cap + 1) and, from the same index read, (kind, level, n) of those matches."""
+        codes_kind = {v: k for k, v in KIND_CODES.items()}
+        codes_level = {v: k for k, v in LEVEL_CODES.items()}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid & 31, count(*) FROM (SELECT rowid FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s LIMIT %s) GROUP BY 1",
+                [self.match, cap + 1],
+            )
+            rows = cursor.fetchall()
+        pairs = [(codes_kind.get(code >> 2, ""), codes_level.get(code & 3, ""), n) for code, n in rows]
+        return sum(n for _, _, n in pairs), pairs
+
+    def ids(self, offset: int | None = None, limit: int | None = None) -> RawSQL:
+        """The matching entries' ids in list order (a slice of them when limit is given), as a subquery."""
+        sql = f"SELECT {ENTRY_ID} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        if limit is None:
+            return RawSQL(sql, [self.match])
+        return RawSQL(f"{sql} ORDER BY rowid LIMIT %s OFFSET %s", [self.match, limit, offset or 0])
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A keyword search: every match as a queryset, and on SQLite the index that pages it."""
 
     qs: QuerySet[RegisterEntry]
-    few: bool
+    index: IndexedSearch | None
 
 
-def matching(qs: QuerySet[RegisterEntry], terms: list[str], cap: int) -> Narrowed:
-    """`qs` narrowed to entries whose search text holds every (folded, space-free) term: one query.
+def keyword_search(qs: QuerySet[RegisterEntry], terms: list[str], words: list[str] | None) -> Keyword:
+    """`qs` (already filtered the ordinary way) narrowed to entries whose search text holds every
+    (folded, space-free) term. No query runs here.
 
-    The index lists at most cap + 1 matching ids (it returns them in id order and stops there). When
-    that is all of them, the register is filtered by those ids. When there are more, the terms are
-    common (有限公司) and an index over them would list most of the table: every term is then tested
-    as a substring of the rows the other filters and the date order reach first, which soon fills a
-    page when matches are that dense."""
-    if not terms:
-        return Narrowed(qs, few=False)
-    table = RegisterEntry._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT id FROM {table} WHERE search_vector @@ to_tsquery('simple'::regconfig, %s) LIMIT %s",
-                [tsquery(terms), cap + 1],
-            )
-        else:
-            cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s",
-                [sqlite_match(terms), cap + 1],
-            )
-        ids = [row[0] for row in cursor.fetchall()]
-    if len(ids) <= cap:
-        return Narrowed(qs.filter(id__in=ids), few=True)
-    for term in terms:
-        qs = qs.filter(search_text__contains=term)
-    return Narrowed(qs, few=False)
+    On SQLite, when every filter has its index words (``words``; None when one has none, such as a
+    region code that is no division), the index also answers the page and the counts; ``qs`` is then
+    only for callers that need every match (downloads). On PostgreSQL the tsquery is one more condition
+    of ``qs``."""
+    if connection.vendor == "postgresql":
+        condition = RawSQL(
+            f"{RegisterEntry._meta.db_table}.search_vector @@ to_tsquery('simple'::regconfig, %s)",
+            [tsquery(terms)],
+            output_field=BooleanField(),
+        )
+        return Keyword(qs.filter(condition), None)
+    index = IndexedSearch(" AND ".join([sqlite_match(terms), *(words or [])]))
+    return Keyword(qs.filter(id__in=index.ids()), index if words is not None else None)

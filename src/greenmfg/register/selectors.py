@@ -12,7 +12,9 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from greencore import SECTOR_INDUSTRY, RegionError, region_level, region_prefix
 from greenmfg.catalog.models import TitleKind, TitleLevel
@@ -20,7 +22,7 @@ from greenmfg.reference.models import Industry, Region, RegionLevel
 from greenmfg.reference.national_lists import BATCHES
 
 from . import fulltext
-from .models import EntryStatus, RegisterEntry, batch_label
+from .models import Declaration, EntryStatus, RegisterEntry, batch_label
 from .services import fold
 
 # Counting every match of a broad search costs a full scan; past this many the pages say "more than".
@@ -36,15 +38,17 @@ def _code_range(prefix: str) -> dict[str, str]:
     return {"gte": prefix, "lt": prefix + ":"}
 
 
-def _region_filter(code: str) -> Q:
+def _region_filter(code: str) -> tuple[Q, str | None]:
+    """The region filter as a condition and as the full-text index's word (None: not a division)."""
     try:
         level = region_level(code)
     except RegionError:  # not a GB/T 2260 code (digits of another script): nothing lies there
-        return Q(pk__in=[])
+        return Q(pk__in=[]), None
     if level == "province":
-        return Q(province_id=code)
-    bounds = _code_range(region_prefix(code, level))
-    return Q(region_id__gte=bounds["gte"], region_id__lt=bounds["lt"])
+        return Q(province_id=code), fulltext.province_word(code)
+    prefix = region_prefix(code, level)
+    bounds = _code_range(prefix)
+    return Q(region_id__gte=bounds["gte"], region_id__lt=bounds["lt"]), fulltext.region_word(prefix)
 
 
 def _industry_filter(code: str) -> Q:
@@ -58,10 +62,11 @@ def _industry_filter(code: str) -> Q:
 
 @dataclass(frozen=True)
 class Search:
-    """Titles matching a search, and whether to list them by id for the page (few keyword matches)."""
+    """Titles matching a search: every match as a queryset (newest first), and for a keyword search on
+    SQLite the full-text index that answers a page, the count and the facets by itself."""
 
     qs: QuerySet[RegisterEntry]
-    scan: bool
+    index: fulltext.IndexedSearch | None = None
 
 
 def search_titles(**filters: Any) -> QuerySet[RegisterEntry]:
@@ -80,30 +85,46 @@ def search(
     batch: str = "",
     status: str = "active",
 ) -> Search:
-    """Titles matching every given filter, newest first (one query for a keyword, through the full-text
-    index: register.fulltext). ``q`` is split on white space and every term must occur in the unit,
-    product, region or industry text (Chinese substrings, any case or width).
+    """Titles matching every given filter, newest first; no query runs here. ``q`` is split on white
+    space and every term must occur in the unit, product, region or industry text (Chinese substrings,
+    any case or width), through the full-text index (register.fulltext).
     ``region`` is any division code and includes the divisions inside it."""
     qs = RegisterEntry.objects.select_related("province", "industry")
     if status != "all":
         qs = qs.filter(status=status)
-    narrowed = fulltext.matching(qs, fold(q).split()[:MAX_TERMS], COUNT_CAP)
-    qs = narrowed.qs
     if kind:
         qs = qs.filter(kind=kind)
     if level:
         qs = qs.filter(level=level)
     if province:
         qs = qs.filter(province_id=province)
+    place: str | None = ""
     if region:
-        qs = qs.filter(_region_filter(region))
+        condition, place = _region_filter(region)
+        qs = qs.filter(condition)
     if industry:
         qs = qs.filter(_industry_filter(industry))
     if year:
         qs = qs.filter(year=year)
     if batch:
         qs = qs.filter(batch=batch)
-    return Search(qs, scan=narrowed.few)
+    terms = fold(q).split()[:MAX_TERMS]
+    if not terms:
+        return Search(qs)
+    words = None
+    if place is not None:
+        words = fulltext.filter_words(
+            status=status,
+            kind=kind,
+            level=level,
+            province=province,
+            place=place,
+            industry=industry,
+            year=year,
+            batch=batch,
+        )
+    found = fulltext.keyword_search(qs, terms, words)
+    return Search(found.qs, found.index)
 
 
 def title(public_id: uuid.UUID | str) -> RegisterEntry | None:
@@ -152,38 +173,35 @@ def facet_counts(qs: QuerySet[RegisterEntry]) -> Facets:
 
 
 class BoundedPaginator(Paginator[Any]):
-    """A paginator of search_titles results whose count stops at `cap`: pages past it are not offered,
-    and `capped` says the true total is larger.
+    """A paginator of search results whose count stops at `cap`: pages past it are not offered, and
+    `capped` says the true total is larger.
 
-    With ``scan=True`` (a keyword search: no index serves a substring) the matches are first listed in
-    one pass, at most cap + 1 of (id, date, kind, level), which gives the count, the facets and the
-    page's ids at once. Otherwise the database would walk the date index testing each row's text,
-    which costs a random read per row and is several times slower when few rows match. When more
-    than `cap` rows match, matches are dense and the ordered query finds a page quickly."""
+    With an ``index`` (a keyword search on SQLite) the full-text index answers everything: one query
+    for the count and the facets (at most cap + 1 matches read, in the index alone), one for the page
+    (its ids in list order, LIMIT/OFFSET in SQL, joined to the entries). Otherwise the count, the
+    facets and the page are three ordinary queries served by the register's indexes."""
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int, cap: int = COUNT_CAP, scan: bool = False):
+    def __init__(
+        self,
+        object_list: QuerySet[Any],
+        per_page: int,
+        cap: int = COUNT_CAP,
+        index: fulltext.IndexedSearch | None = None,
+    ):
         super().__init__(object_list, per_page)
         self.queryset = object_list  # object_list as the queryset it is (Paginator types it loosely)
         self.cap = cap
-        self.scan = scan
+        self.index = index
 
     @cached_property
-    def _scanned(self) -> list[tuple[int, Any, str, str]] | None:
-        """Every match in list order, or None when not scanning or when more than `cap` match."""
-        if not self.scan:
-            return None
-        rows = list(
-            self.queryset.order_by().values_list("id", "announced_on", "kind", "level")[: self.cap + 1]
-        )
-        if len(rows) > self.cap:
-            return None
-        rows.sort(key=lambda r: (-r[1].toordinal(), r[0]))  # the model's ordering: -announced_on, id
-        return rows
+    def _indexed(self) -> tuple[int, list[tuple[str, str, int]]] | None:
+        return self.index.counts(self.cap) if self.index is not None else None
 
     @cached_property
     def _bounded(self) -> tuple[int, bool]:
-        if self.scan:
-            return (len(self._scanned), False) if self._scanned is not None else (self.cap, True)
+        if self._indexed is not None:
+            n = self._indexed[0]
+            return min(n, self.cap), n > self.cap
         return bounded_count(self.queryset, self.cap)
 
     @cached_property
@@ -195,19 +213,32 @@ class BoundedPaginator(Paginator[Any]):
         return self._bounded[1]
 
     def page(self, number: Any) -> Page[Any]:
-        if self._scanned is None:
+        if self.index is None:
             return super().page(number)
         number = self.validate_number(number)
-        start = (number - 1) * self.per_page
-        ids = [row[0] for row in self._scanned[start : start + self.per_page]]
-        found = self.queryset.in_bulk(ids)
-        return Page([found[i] for i in ids], number, self)
+        page_ids = self.index.ids(offset=(number - 1) * self.per_page, limit=self.per_page)
+        # a fresh queryset: the filters are in the index query already, and without them SQLite reads
+        # the page's rows by id instead of walking the date index in search of them
+        rows = RegisterEntry.objects.filter(id__in=page_ids)
+        related = self.queryset.query.select_related
+        if isinstance(related, dict):
+            rows = rows.select_related(*_related_paths(related))
+        return Page(list(rows), number, self)
 
     def facets(self) -> Facets:
         """Counts by kind and level of every match (call only when not capped)."""
-        if self._scanned is not None:
-            return _facets((kind, level, 1) for _, _, kind, level in self._scanned)
+        if self._indexed is not None:
+            return _facets(self._indexed[1])
         return facet_counts(self.queryset)
+
+
+def _related_paths(tree: dict[str, Any], prefix: str = "") -> list[str]:
+    """select_related's paths from a query's nested dict of them (the caller's choice, kept)."""
+    paths = []
+    for name, below in tree.items():
+        paths.append(prefix + name)
+        paths.extend(_related_paths(below, f"{prefix}{name}__"))
+    return paths
 
 
 @dataclass(frozen=True)
@@ -254,6 +285,8 @@ class UnitPage:
     other_names: list[str]
     credit_code: str
     entries: list[RegisterEntry] = field(default_factory=list)
+    # self-declarations (自我声明) published by today, newest period first
+    declarations: list[Declaration] = field(default_factory=list)
 
     @property
     def active(self) -> list[RegisterEntry]:
@@ -273,7 +306,13 @@ def unit_page(unit_key: str) -> UnitPage | None:
         return None
     names = list(dict.fromkeys(e.unit_name for e in entries))
     credit = next((e.credit_code for e in entries if e.credit_code), "")
-    return UnitPage(unit_key, names[0], names[1:], credit, entries)
+    # the platform's calendar: a period's declarations appear on its publication day, not before
+    declarations = list(
+        Declaration.objects.select_related("entry")
+        .filter(entry__in=entries, published_on__lte=timezone.localdate())
+        .order_by("-period", "entry_id")
+    )
+    return UnitPage(unit_key, names[0], names[1:], credit, entries, declarations)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -308,12 +347,17 @@ def industry_choices() -> list[tuple[str, str]]:
 
 
 def year_choices() -> list[int]:
-    """Newest first. From the first to the last year (two index look-ups): DISTINCT would read the
-    whole table on PostgreSQL, and a year without titles in between is still a valid filter."""
-    bounds = RegisterEntry.objects.aggregate(first=Min("year"), last=Max("year"))
-    if bounds["first"] is None:
+    """Newest first. From the first to the last year: DISTINCT would read the whole table on
+    PostgreSQL, and a year without titles in between is still a valid filter. MIN and MAX each in a
+    subquery of their own, so that each is one look-up in the year index (SQLite reads the whole table
+    for MIN and MAX in one SELECT)."""
+    table = RegisterEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MIN(year) FROM {table}), (SELECT MAX(year) FROM {table})")
+        first, last = cursor.fetchone()
+    if first is None:
         return []
-    return list(range(bounds["last"], bounds["first"] - 1, -1))
+    return list(range(last, first - 1, -1))
 
 
 def batch_choices() -> list[tuple[str, str]]:

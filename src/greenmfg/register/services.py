@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Count, F
 from django.utils import timezone
 
 from greencore import Division, PlaceNames, attribute_industry, province_of
@@ -27,7 +28,7 @@ from greenmfg.reference.models import Industry, Region
 from greenmfg.reference.services import DATA_DIR
 
 from .fulltext import tokens_for
-from .models import EntrySource, EntryStatus, RegisterEntry
+from .models import Declaration, EntrySource, EntryStatus, RegisterEntry, TitleTally
 
 # uuid5 namespace of register public ids: fixed forever, so an entry keeps its id across rebuilds
 PUBLIC_ID_NAMESPACE = uuid.UUID("5b0f6a52-8d1e-4c1b-9a57-2f6e8f1c3a10")
@@ -227,8 +228,53 @@ def rebuild_from_national_lists() -> RebuildReport:
     for start in range(0, len(stale), 500):
         RegisterEntry.objects.filter(pk__in=stale[start : start + 500]).delete()
     created = len(keys - set(existing))
+    rebuild_tally()
     refresh_statistics()
     return RebuildReport(created=created, updated=len(keys) - created, removed=len(stale))
+
+
+# --------------------------------------------------------------------------------------------------
+# the tally of active titles (TitleTally), kept on every write of this module
+
+TallyKey = tuple[str, str, int, str, str]  # kind, level, year, batch, province ('' unknown)
+
+
+def _tally_key(entry: RegisterEntry) -> TallyKey | None:
+    """The tally row an entry counts in; None for a revoked entry (the tally counts active titles)."""
+    if entry.status != EntryStatus.ACTIVE:
+        return None
+    return (entry.kind, entry.level, entry.year, entry.batch, entry.province_id or "")
+
+
+def _tally(key: TallyKey | None, delta: int) -> None:
+    """Add `delta` to a tally row inside the caller's transaction: create it at 0 if missing, then one
+    UPDATE n = n + delta, which two concurrent writers cannot lose (each waits for the other's row lock)."""
+    if key is None or delta == 0:
+        return
+    kind, level, year, batch, province = key
+    fields = {"kind": kind, "level": level, "year": year, "batch": batch, "province": province}
+    TitleTally.objects.bulk_create([TitleTally(**fields, count=0)], ignore_conflicts=True)
+    TitleTally.objects.filter(**fields).update(count=F("count") + delta)
+
+
+@transaction.atomic
+def rebuild_tally() -> int:
+    """Count every active title again into the tally (after a bulk load); returns the rows written."""
+    rows = (
+        RegisterEntry.objects.filter(status=EntryStatus.ACTIVE)
+        .order_by()
+        .values_list("kind", "level", "year", "batch", "province_id")
+        .annotate(n=Count("id"))
+    )
+    TitleTally.objects.all().delete()
+    made = TitleTally.objects.bulk_create(
+        [
+            TitleTally(kind=k, level=lv, year=y, batch=b, province=p or "", count=n)
+            for k, lv, y, b, p, n in rows
+        ],
+        batch_size=1000,
+    )
+    return len(made)
 
 
 def refresh_statistics() -> None:
@@ -358,11 +404,17 @@ def record_title(
         "search_text": text,
         "search_tokens": tokens_for(text),
     }
+    # the row is locked by update_or_create; what it counted in before is read under that lock too
+    before = RegisterEntry.objects.select_for_update().filter(source_key=source_key).first()
     entry, _ = RegisterEntry.objects.update_or_create(
         source_key=source_key,
         defaults=values,
         create_defaults={**values, "public_id": public_id_for(source_key)},
     )
+    old, new = (_tally_key(before) if before else None), _tally_key(entry)
+    if old != new:
+        _tally(old, -1)
+        _tally(new, +1)
     if credit:
         # the unit's earlier titles, listed by name only, now belong to its credit-code page
         RegisterEntry.objects.filter(unit_key=name_key(unit_name), credit_code="").update(unit_key=credit)
@@ -405,8 +457,25 @@ def revoke(source_key: str, reason: str, *, revoked_on: date | None = None) -> R
     entry = RegisterEntry.objects.select_for_update().get(source_key=source_key)
     if entry.status == EntryStatus.REVOKED:
         return entry
+    key = _tally_key(entry)
     entry.status = EntryStatus.REVOKED
     entry.revoked_on = revoked_on or timezone.localdate()
     entry.revoked_reason = reason[:300]
     entry.save(update_fields=["status", "revoked_on", "revoked_reason", "updated_at"])
+    _tally(key, -1)
     return entry
+
+
+def record_declaration(
+    title: Title, period: str, published_on: date, indicators: Iterable[Mapping[str, Any]]
+) -> Declaration:
+    """A platform title's self-declaration (自我声明) for `period`, as the register will show it from
+    `published_on`: only what the supervising bureau chose to show (the caller's selection), cleaned as
+    published indicators are. Recording the same period again replaces it (the bureau changed what is
+    shown). Called by supervision inside its transaction."""
+    entry = RegisterEntry.objects.get(source_key=f"title:{title.public_id}")
+    cleaned = [{k: v for k, v in item.items() if k != "level"} for item in _clean_indicators(indicators)]
+    found, _ = Declaration.objects.update_or_create(
+        entry=entry, period=period, defaults={"published_on": published_on, "indicators": cleaned}
+    )
+    return found

@@ -60,7 +60,7 @@ def titles(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = form.filters()
         found = selectors.search(**filters)
-        paginator = selectors.BoundedPaginator(found.qs, PER_PAGE, scan=found.scan)
+        paginator = selectors.BoundedPaginator(found.qs, PER_PAGE, index=found.index)
         page = paginator.get_page(request.GET.get("page"))
         context |= {"paginator": paginator, "page": page}
         if not paginator.capped and paginator.count:

@@ -10,8 +10,10 @@ from django.http import Http404
 
 from greenmfg.applications.access import access_application
 from greenmfg.orgs.selectors import AnyUser, actor_of
+from greenmfg.supervision.access import access_filing
+from greenmfg.supervision.selectors import supervised_level
 
-from .models import Document
+from .models import Document, IssuedDocument
 from .selectors import documents_for
 
 
@@ -26,3 +28,21 @@ def access_document(user: AnyUser, pk: Any) -> Document:
     if actor is None or not documents_for(actor, application).filter(pk=document.pk).exists():
         raise Http404
     return document
+
+
+def access_issued(user: AnyUser, pk: Any) -> IssuedDocument:
+    """An issued document for whoever may read what it is about: a filing's confirmation through the
+    filing's gate (the unit, its bureau), a round's summary for its bureau, a public notice for anyone."""
+    try:
+        issued = IssuedDocument.objects.select_related("authority").get(pk=uuid.UUID(str(pk)))
+    except (IssuedDocument.DoesNotExist, ValueError):
+        raise Http404 from None
+    if issued.kind in (IssuedDocument.Kind.PUBLICITY_NOTICE, IssuedDocument.Kind.ANNOUNCEMENT):
+        return issued
+    actor = actor_of(user)
+    if issued.kind == IssuedDocument.Kind.FILING_CONFIRMATION:
+        access_filing(user, issued.subject)
+        return issued
+    if actor is None or supervised_level(actor) is None or actor.organisation.pk != issued.authority_id:
+        raise Http404
+    return issued

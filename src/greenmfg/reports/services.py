@@ -258,9 +258,7 @@ def render(document: Document) -> bytes:
 
 def finish(document: Document, content: bytes) -> None:
     """Store the bytes, keep their digest, mark the document done and record it."""
-    name = storage.store(content, document.format)
-    with storage.open_stored(name) as stored:
-        digest = sm3_hex(stored)
+    name, digest = storage.store_digested(content, document.format)
     Document.objects.filter(pk=document.pk).update(
         storage_name=name,
         size=len(content),
@@ -357,10 +355,8 @@ def open_verified(actor: Actor, document: Document) -> BinaryIO:
     """The stored file, after checking its SM3 digest again; a mismatch is refused and recorded."""
     if document.status != Document.Status.DONE:
         raise ReportError("文件尚未生成完成。", "the document is not ready")
-    handle = storage.open_stored(document.storage_name)
-    digest = sm3_hex(handle)
-    if digest != document.sm3:
-        handle.close()
+    handle, digest = storage.open_if_intact(document.storage_name, document.sm3)
+    if handle is None:
         audit.record(
             "reports.integrity_failed",
             actor=actor.user,
@@ -371,7 +367,6 @@ def open_verified(actor: Actor, document: Document) -> BinaryIO:
             detail={"expected": document.sm3, "found": digest},
         )
         raise IntegrityFailure("文件校验失败（SM3 摘要不符），已记录。", "integrity check failed")
-    handle.seek(0)
     audit.record(
         "reports.downloaded",
         actor=actor.user,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from greencore import write_table_xlsx
 from greenmfg.applications.access import access_application
@@ -16,13 +17,16 @@ from greenmfg.catalog.models import Call
 from greenmfg.core.http import HtmxHttpRequest
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
+from greenmfg.orgs.selectors import Actor, actor_of
 from greenmfg.publication.access import access_announcement, access_public_notice
 from greenmfg.publication.models import Title
 from greenmfg.reviews import selectors as reviews
+from greenmfg.supervision.access import access_filing
 
 from . import certificates, notices, services, storage
-from .access import access_document
-from .models import Document
+from . import issued as issued_documents
+from .access import access_document, access_issued
+from .models import Certificate, Document, IssuedDocument
 from .selectors import documents_for
 from .services import ReportError
 from .tables import call_summary, panel_score_sheet, published_list
@@ -121,26 +125,47 @@ def call_summary_table(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def certificate(request: HttpRequest, title_id: str) -> HttpResponseBase:
-    """The certificate of a title, for its holder and its issuer (issued on the first request)."""
+def certificate(request: HtmxHttpRequest, title_id: str) -> HttpResponseBase:
+    """The certificate of a title, for its holder and its issuer: the PDF once the worker has made it,
+    else its progress (or the button that asks for it)."""
     actor = access_actor(request.user)
+    title = _certified_title(actor, title_id)
+    issued = getattr(title, "certificate", None)
+    if issued is None or issued.status != Certificate.Status.DONE:
+        template = (
+            "reports/certificate_status.html#progress" if request.htmx else "reports/certificate_status.html"
+        )
+        return render(request, template, {"title": title, "certificate": issued})
+    handle, _ = storage.open_if_intact(issued.storage_name, issued.sm3)
+    if handle is None:
+        error = services.IntegrityFailure("文件校验失败（SM3 摘要不符），已记录。", "integrity check failed")
+        return HttpResponse(localized(error), status=409, content_type="text/plain; charset=utf-8")
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"证书-{issued.code}.pdf", content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _certified_title(actor: Actor, title_id: str) -> Title:
     title = get_object_or_404(
         Title.objects.select_related("organisation", "announcement__authority"), public_id=title_id
     )
     if not certificates.may_hold(actor, title):
         raise Http404
+    return title
+
+
+@require_POST
+def certificate_issue(request: HttpRequest, title_id: str) -> HttpResponse:
+    """Ask for the title's certificate: the code is fixed now, the worker renders the PDF."""
+    actor = access_actor(request.user)
+    title = _certified_title(actor, title_id)
     try:
-        issued = certificates.issue(actor, title, request.build_absolute_uri("/"))
+        certificates.issue(actor, title, request.build_absolute_uri("/"))
     except ReportError as error:
-        return HttpResponse(localized(error), status=409, content_type="text/plain; charset=utf-8")
-    response = FileResponse(
-        storage.open_stored(issued.storage_name),
-        as_attachment=True,
-        filename=f"证书-{issued.code}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+        messages.error(request, localized(error))
+    return redirect("reports:certificate", title_id=title.public_id)
 
 
 @login_not_required
@@ -172,28 +197,114 @@ def published_list_table(request: HttpRequest, public_id: str) -> HttpResponse:
     return response
 
 
-def _pdf(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, name)
+def _stored(actor: Actor | None, issued: IssuedDocument) -> HttpResponseBase:
+    """An issued document's stored file, checked against its SM3 first (409 when it no longer matches)."""
+    try:
+        handle = issued_documents.open_issued(actor, issued)
+    except services.IntegrityFailure as failure:
+        return HttpResponse(localized(failure), status=409, content_type="text/plain; charset=utf-8")
+    except ReportError as error:
+        raise Http404(localized(error)) from None
+    content_type = XLSX if issued.format == IssuedDocument.Format.XLSX else "application/pdf"
+    response = FileResponse(handle, as_attachment=True, filename=issued.file_name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
+    response["X-Content-SM3"] = issued.sm3
     return response
 
 
 @login_not_required
 @require_GET
-def publicity_notice_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The publicity notice (公示) as PDF: public once its window has opened, as the notice page is."""
+def publicity_notice_pdf(request: HttpRequest, public_id: str) -> HttpResponseBase:
+    """The publicity notice (公示) as PDF: public once its window has opened, as the notice page is; the
+    stored copy of the notice in its present state."""
     notice = access_public_notice(public_id)
-    return _pdf(notices.notice_pdf(notice, request.build_absolute_uri("/")), f"{notice.title}.pdf")
+    return _stored(None, notices.notice_pdf(notice, request.build_absolute_uri("/")))
 
 
 @login_not_required
 @require_GET
-def announcement_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+def announcement_pdf(request: HttpRequest, public_id: str) -> HttpResponseBase:
     """The announcement (公告) with its published list, under its number (public, as the announcement is)."""
     announcement = access_announcement(public_id)
-    content = notices.announced_pdf(announcement, request.build_absolute_uri("/"))
-    return _pdf(content, f"{announcement.title}（{announcement.number}）.pdf")
+    return _stored(None, notices.announced_pdf(announcement, request.build_absolute_uri("/")))
+
+
+@require_POST
+def filing_confirmation(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Ask for the confirmation of an accepted 动态管理表 (the unit, or the bureau of the round)."""
+    filing = access_filing(request.user, public_id)
+    actor = access_actor(request.user)
+    try:
+        issued = issued_documents.request_filing_confirmation(actor, filing)
+    except ReportError as error:
+        messages.error(request, localized(error))
+        return redirect("supervision:filing", public_id=filing.public_id)
+    return redirect("reports:issued", pk=issued.pk)
+
+
+@require_POST
+def round_summary(request: HttpRequest) -> HttpResponse:
+    """A supervising bureau asks for its yearly summary of a filing round, as PDF or Excel."""
+    actor = access_actor(request.user, "reviewer")
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        year = 0
+    try:
+        issued = issued_documents.request_round_summary(actor, year, request.POST.get("format", ""))
+    except ReportError as error:
+        messages.error(request, localized(error))
+        return redirect("supervision:filings")
+    return redirect("reports:issued", pk=issued.pk)
+
+
+def _private_needs_login(request: HttpRequest, pk: str) -> HttpResponse | None:
+    """Public notices are for anyone; any other issued document asks an anonymous visitor to sign in
+    first, as every private page does (and says nothing of whether it exists)."""
+    if request.user.is_authenticated:
+        return None
+    public = IssuedDocument.objects.filter(
+        pk__in=[pk], kind__in=[IssuedDocument.Kind.PUBLICITY_NOTICE, IssuedDocument.Kind.ANNOUNCEMENT]
+    ).exists()
+    return None if public else redirect_to_login(request.get_full_path())
+
+
+@login_not_required
+@require_GET
+def issued(request: HtmxHttpRequest, pk: str) -> HttpResponse:
+    if (login := _private_needs_login(request, pk)) is not None:
+        return login
+    found = access_issued(request.user, pk)
+    template = "reports/issued_status.html#progress" if request.htmx else "reports/issued_status.html"
+    return render(request, template, {"issued": found})
+
+
+@login_not_required
+@require_GET
+def issued_download(request: HttpRequest, pk: str) -> HttpResponseBase:
+    if (login := _private_needs_login(request, pk)) is not None:
+        return login
+    found = access_issued(request.user, pk)
+    return _stored(actor_of(request.user), found)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def verify_issued(request: HttpRequest) -> HttpResponse:
+    """Anyone checks a copy of a confirmation, a round summary, a notice or an announcement."""
+    if request.method == "GET":
+        return render(request, "reports/issued_verify.html", {"checked": False})
+    upload = request.FILES.get("copy")
+    try:
+        found = issued_documents.verify_issued_copy(upload, (upload.size or 0) if upload else 0)
+    except ReportError as error:
+        messages.error(request, localized(error))
+        return redirect("reports:verify_issued")
+    return render(
+        request,
+        "reports/issued_verify.html",
+        {"checked": True, "found": found, "name": upload.name if upload else ""},
+    )
 
 
 @require_GET

@@ -14,6 +14,9 @@ class Decision(models.Model):
         RETURNED = "returned", "退回修改"
         REJECTED = "rejected", "不予通过"
         PUBLICITY = "publicity", "进入公示"
+        # the step's own level grants the grade (Suzhou's districts: 1A and 2A, seeds/003): the application
+        # waits for this bureau's publicity notice instead of going on
+        GRADED = "graded", "本级评定"
 
     application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="+")
     step = models.PositiveSmallIntegerField()

@@ -17,24 +17,37 @@ from greencore import (
     Candidate,
     ForwardingDecision,
     ForwardingRule,
+    HeldTitle,
     NegativeHit,
     Result,
+    Route,
     StepSpec,
     Verdict,
     aggregate,
+    at_step,
+    compiled,
     decide,
     decisive_basis,
+    held_inputs,
+    held_source,
+    ladder_for,
+    later_levels,
     negative_list,
+    quota_applies,
     region_within,
+    route,
     stale_items,
     steps,
+    unmet_prerequisites,
     verdict,
 )
+from greencore import is_overdue as core_is_overdue
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
 from greenmfg.applications.selectors import changes_between, frozen_at_time, item_labels, latest_frozen
 from greenmfg.applications.states import LIVE
 from greenmfg.catalog.models import Call
+from greenmfg.catalog.selectors import applicant_record
 from greenmfg.evaluations.models import CURRENT, Engagement, EngagementStatus
 from greenmfg.evaluations.selectors import stored_result, third_party_score
 from greenmfg.orgs.models import AuthorityLevel, Organisation
@@ -89,8 +102,7 @@ def step_queue(actor: Actor) -> QuerySet[Application]:
 
 
 def is_overdue(application: Application, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return application.step_due_on is not None and application.step_due_on < today
+    return core_is_overdue(application.step_due_on, today or timezone.localdate())
 
 
 def latest_decision(application: Application, step: int | None = None) -> Decision | None:
@@ -119,6 +131,13 @@ def selected_at_step(application: Application) -> bool:
         and decision.outcome == Decision.Outcome.PASSED
         and bool(decision.detail.get("selected"))
     )
+
+
+def graded_at_step(application: Application) -> bool:
+    """Graded by the bureau of its current step, whose level grants that grade itself (Suzhou's districts:
+    1A and 2A, seeds/003): it waits for that bureau's publicity notice."""
+    decision = latest_decision(application, application.review_step)
+    return decision is not None and decision.outcome == Decision.Outcome.GRADED
 
 
 def meeting_of(application: Application, step: int) -> Meeting | None:
@@ -307,12 +326,40 @@ def _concluded_evaluation(application: Application) -> Engagement | None:
     )
 
 
+def platform_titles(application: Application) -> tuple[HeldTitle, ...]:
+    """The active titles of the call's kind the platform itself granted the applicant, other than the one
+    this application earned (never a prerequisite of itself)."""
+    own = str(application.public_id)
+    record = applicant_record(application.applicant, application.call.title_kind)
+    return tuple(t for t in record.titles if t.source != own)
+
+
+def prerequisite_source(application: Application) -> tuple[str, str] | None:
+    """What the grade prerequisites (申报3A级须已获评2A级) rest on, for the case page: the platform's own
+    title, or the typed answer where the platform holds none (units titled before the platform). None
+    when the call's scheme has no prerequisites."""
+    call = application.call
+    scheme = scheme_for(call.scheme_id, call.scheme_version)
+    if not any(f is not None for f in compiled(scheme).grade_requires):
+        return None
+    found = held_source(scheme, platform_titles(application))
+    if found is not None:
+        return found
+    return (
+        "已获等级依据申报单位填报（本平台尚无该单位的称号记录，适用于平台上线前获评的单位）",
+        "the grade held is read from the applicant's answer (the platform holds no title of the unit: "
+        "for units titled before the platform)",
+    )
+
+
 def decisive_verdict(application: Application, step: StepSpec | None = None) -> Verdict | None:
     """What the result the step rests on allows (greencore's `verdict`): the facts gathered here are the
     concluded third-party result (where there is one: the call requires it, or the applicant engaged one),
     else the submitted self-evaluation; the panel's total once every expert of the step has signed; a
-    negative-list hit of a credit check. None while there is no result to rest on (nothing submitted, or a
-    required third party has not concluded)."""
+    negative-list hit of a credit check; the titles the platform granted the applicant, which decide the
+    grade prerequisites over the typed answer (greencore `held_inputs`). The verdict is then read as this
+    step may act on it (greencore `at_step`: a grade no step still ahead grants fails here). None while
+    there is no result to rest on (nothing submitted, or a required third party has not concluded)."""
     step = step or current_step(application)
     call = application.call
     evaluation = _concluded_evaluation(application)
@@ -335,12 +382,43 @@ def decisive_verdict(application: Application, step: StepSpec | None = None) -> 
     )
     hit = application.credit_checks.filter(outcome=CreditCheck.Outcome.HIT).order_by("-pk").first()
     negative = NEGATIVE_ITEM_NAMES.get(hit.negative_item, hit.negative_item) if hit is not None else ""
-    return verdict(
-        scheme_for(call.scheme_id, call.scheme_version),
+    scheme = scheme_for(call.scheme_id, call.scheme_version)
+    held = held_inputs(scheme, platform_titles(application))
+    found = verdict(
+        scheme,
         result,
         basis,
         score=panel_total,
         negative_item=negative,
+        unmet=(
+            unmet_prerequisites(scheme, {**result.inputs, **held}, result.blocked_grades) if held else None
+        ),
+    )
+    chain = chain_of(call)
+    return at_step(
+        found,
+        ladder_for(call.scheme_id),
+        step.level,
+        later_levels([s.level for s in chain], step.index),
+    )
+
+
+def ladder_grades(call: Call) -> dict[str, str]:
+    """The grades each chain level grants itself under the call's scheme ("1A、2A"), for the case page;
+    empty where the scheme has no grading ladder."""
+    ladder = ladder_for(call.scheme_id)
+    return {} if ladder is None else {level: "、".join(ids) for level, ids in ladder.grades.items()}
+
+
+def step_route(application: Application, step: StepSpec, found: Verdict) -> Route:
+    """Where the verdict takes the application from `step` (greencore `route`): graded here, on to a later
+    step, or nowhere."""
+    chain = chain_of(application.call)
+    return route(
+        ladder_for(application.call.scheme_id),
+        step.level,
+        later_levels([s.level for s in chain], step.index),
+        found,
     )
 
 
@@ -361,6 +439,37 @@ def calls_for_bureau(actor: Actor) -> list[Call]:
     calls = Call.objects.select_related("region", "authority").order_by("-opens_on", "code")
     inside = set(Call.objects.filter(in_jurisdiction(actor.organisation)).values_list("pk", flat=True))
     return [c for c in calls if c.pk in inside or region_within(c.region_id, own, c.region.level)]
+
+
+def granting_step(actor: Actor, call: Call) -> StepSpec | None:
+    """The step of the call at which this bureau grants titles itself: the last step, or a step whose
+    level grants grades of the call's scheme (Suzhou's districts, 1A and 2A); None where it grants none."""
+    if not actor.is_reviewer:
+        return None
+    chain = chain_of(call)
+    if decides_own_step(actor, chain[-1]):
+        return chain[-1]
+    ladder = ladder_for(call.scheme_id)
+    if ladder is None:
+        return None
+    return next((s for s in chain[:-1] if ladder.grades.get(s.level) and decides_own_step(actor, s)), None)
+
+
+def awaiting_publicity(actor: Actor, call: Call) -> list[Application]:
+    """Applications of the call waiting for this bureau's publicity notice: passed (or selected) at the
+    last step, or graded at the bureau's own grading step."""
+    step = granting_step(actor, call)
+    if step is None:
+        return []
+    if step.is_last:
+        return passed_at_last_step(actor, call)
+    found = (
+        Application.objects.filter(call=call, review_step=step.index, state__in=LIVE)
+        .filter(in_jurisdiction(actor.organisation))
+        .select_related("applicant", "region", "call")
+        .order_by("pk")
+    )
+    return [a for a in found if decides_step(actor, a, step) and graded_at_step(a)]
 
 
 def passed_at_last_step(actor: Actor, call: Call) -> list[Application]:
@@ -455,3 +564,34 @@ def negative_list_record(organisation: Organisation, kind: str) -> ApplicantReco
     return ApplicantRecord(
         negative_hits=tuple(NegativeHit(h.negative_item, h.checked_on, h.get_source_display()) for h in hits)
     )
+
+
+# --- the province's quota (call calendars, issue 12) -------------------------------------------------
+
+
+def recommended_count(call: Call, step: StepSpec, authority_id: int) -> int:
+    """How many applications this bureau has passed upward at the call's step: forwarded, or selected (or
+    passed) at a last step. Each application once, however often it was decided."""
+    upward = Q(outcome=Decision.Outcome.FORWARDED) | Q(outcome=Decision.Outcome.PASSED, detail__selected=True)
+    if step.is_last and step.forward is None:
+        upward |= Q(outcome=Decision.Outcome.PASSED)
+    return (
+        Decision.objects.filter(upward, application__call=call, step=step.index, authority_id=authority_id)
+        .values("application")
+        .distinct()
+        .count()
+    )
+
+
+def most_recommended(call: Call) -> int:
+    """The most applications any one bureau has passed upward at a province step of the call: a quota
+    may not be set below it (catalog's port `recommended`)."""
+    counts = [
+        recommended_count(call, spec, authority_id)
+        for spec in chain_of(call)
+        if quota_applies(spec.level)
+        for authority_id in Decision.objects.filter(application__call=call, step=spec.index)
+        .values_list("authority_id", flat=True)
+        .distinct()
+    ]
+    return max(counts, default=0)

@@ -20,12 +20,16 @@ from greencore import (
     ExpertFacts,
     ForwardingRule,
     PanelError,
+    QuotaExceeded,
+    Route,
     RuleError,
     StepSpec,
     Verdict,
     assign_panel,
     check_assignment,
+    check_quota,
     negative_list,
+    quota_applies,
 )
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
@@ -33,6 +37,7 @@ from greenmfg.applications.states import LIVE, WORKFLOW
 from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
+from greenmfg.catalog.selectors import calendar_of
 from greenmfg.core.errors import Refused
 from greenmfg.evaluations.selectors import engaged_body, evaluation_concluded
 from greenmfg.evidence import files
@@ -49,13 +54,16 @@ from .selectors import (
     current_step,
     decides_step,
     decisive_verdict,
+    graded_at_step,
     meeting_of,
     panel_of,
     panel_result,
     rank_pool,
+    recommended_count,
     scoring_sheet,
     selected_at_step,
     stale_results,
+    step_route,
 )
 
 
@@ -161,8 +169,20 @@ def _forward(actor: Actor, locked: Application, step: StepSpec, detail: dict[str
         "forward",
         detail={"step": step.index, "to_step": following.index, **detail},
         review_step=following.index,
-        step_due_on=timezone.localdate() + timedelta(days=following.days),
+        step_due_on=applications.step_due_on(locked.call, following.index),
     )
+
+
+def _check_quota(actor: Actor, call: Call, step: StepSpec, asked: int) -> None:
+    """The call calendar's quota of a province step (greencore.check_quota): refused before anything is
+    written, so a refused batch changes nothing."""
+    calendar = calendar_of(call)
+    if calendar is None or calendar.quota is None or not quota_applies(step.level) or asked == 0:
+        return
+    try:
+        check_quota(calendar.quota, recommended_count(call, step, actor.organisation.pk), asked)
+    except QuotaExceeded as error:
+        raise ReviewError(error.zh, error.en) from None
 
 
 def _preconditions(locked: Application, step: StepSpec) -> list[str]:
@@ -190,9 +210,11 @@ def _preconditions(locked: Application, step: StepSpec) -> list[str]:
 
 
 def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
-    """This bureau passes the application at its step. Without a forwarding rule it moves on at once; with
-    one it waits for the bureau to run the forwarding over all passed applications; at the last step it
-    waits for the publicity notice."""
+    """This bureau passes the application at its step. Where the step's own level grants the verdict's
+    grade (greencore's grading ladder: Suzhou's districts grade 1A and 2A, seeds/003) it is graded here and
+    waits for this bureau's publicity notice. Otherwise, without a forwarding rule it moves on at once;
+    with one it waits for the bureau to run the forwarding over all passed applications; at the last step
+    it waits for the publicity notice."""
     _check_bureau(actor, application)
     reasons = _reasons(reasons)
     with transaction.atomic():
@@ -201,6 +223,8 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
             raise ReviewError("本级已通过，等待转报。", "already passed, waiting for forwarding")
         if selected_at_step(locked):
             raise ReviewError("本级已入选，等待公示。", "already selected, waiting for publicity")
+        if graded_at_step(locked):
+            raise ReviewError("本级已评定等级，等待本级公示。", "already graded here, waiting for publicity")
         missing = _preconditions(locked, step)
         if missing:
             raise ReviewError(
@@ -208,7 +232,29 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
             )
         found = _allowed_verdict(locked, step)
         score, source, detail = found.score, found.basis.zh, found.to_detail()
-        if step.forward is None and not step.is_last:
+        grade_here = not step.is_last and step_route(locked, step, found) is Route.GRADE_HERE
+        if (
+            step.forward is None and not grade_here
+        ):  # passed upward at once (or onto the list at the last step)
+            _check_quota(actor, locked.call, step, 1)
+        if grade_here:
+            decision = _decision(
+                actor,
+                locked,
+                step,
+                Decision.Outcome.GRADED,
+                reasons,
+                score=score,
+                source=source,
+                verdict=detail,
+                graded=found.grade,
+            )
+            if locked.state == "submitted":
+                applications.move(actor, locked, "accept", detail={"step": step.index})
+            _event(
+                actor, "graded", locked, step=step.index, reasons=reasons, score=str(score), grade=found.grade
+            )
+        elif step.forward is None and not step.is_last:
             decision = _decision(
                 actor,
                 locked,
@@ -295,8 +341,10 @@ def run_forwarding(actor: Actor, call: Call, step_index: int) -> list[Decision]:
         pool = [a for a in pool if decides_step(actor, a, step) and awaiting_forwarding(a)]
         if not pool:
             raise ReviewError("没有等待转报的申报。", "nothing is waiting for forwarding")
+        ranked = rank_pool(pool, step)
+        _check_quota(actor, call, step, sum(1 for row in ranked if row.decision.forwarded))
         made: list[Decision] = []
-        for row in rank_pool(pool, step):
+        for row in ranked:
             application, found, verdict = row.application, row.verdict, row.decision
             score = found.score if found is not None else None
             detail = {

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from greencore import ForwardingRule, negative_list
+from greencore import ForwardingRule, Route, negative_list
 from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.applications.selectors import item_labels, resubmission_changes
@@ -55,6 +55,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "step": selectors.current_step(a),
             "overdue": selectors.is_overdue(a, today),
             "awaiting": selectors.awaiting_forwarding(a),
+            "graded": selectors.graded_at_step(a),
         }
         for a in selectors.step_queue(actor)
     ]
@@ -66,7 +67,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     publicity = [
         (call, len(candidates))
         for call in selectors.calls_for_bureau(actor)
-        if (candidates := selectors.passed_at_last_step(actor, call))
+        if (candidates := selectors.awaiting_publicity(actor, call))
     ]
     return render(
         request,
@@ -88,6 +89,7 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
     call = application.call
     form = build_form(scheme_for(call.scheme_id, call.scheme_version).key)
     stale = selectors.stale_results(application, step)
+    found = selectors.decisive_verdict(application, step)
     return render(
         request,
         "reviews/case.html",
@@ -99,13 +101,19 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
             "application": application,
             "state": WORKFLOW.states[application.state],
             "chain": selectors.chain_of(call),
+            "ladder": selectors.ladder_grades(call),
             "step": step,
             "decides": selectors.decides_step(actor, application, step) and application.state in LIVE,
             "awaiting": selectors.awaiting_forwarding(application),
             "decisions": selectors.decisions_of(application),
             "panel": list(selectors.panel_of(application, step.index)),
             "panel_result": selectors.panel_result(application, step),
-            "verdict": selectors.decisive_verdict(application, step),
+            "verdict": found,
+            "grades_here": found is not None
+            and not step.is_last
+            and selectors.step_route(application, step, found) is Route.GRADE_HERE,
+            "prerequisites": selectors.prerequisite_source(application),
+            "graded": selectors.graded_at_step(application),
             "credit": selectors.credit_check_of(application, step.index),
             "meeting": selectors.meeting_of(application, step.index),
             "third_party_score": evaluations.third_party_score(application),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404
 
+from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import AnyUser, actor_of
 from greenmfg.publication.models import Title
 
@@ -24,6 +25,7 @@ from .selectors import (
     changes_visible_to,
     checks_visible_to,
     draws_of,
+    evaluation_bodies_seen_by,
     filings_visible_to,
     jobs_of,
     own_titles,
@@ -66,7 +68,7 @@ def access_supervised_title(user: AnyUser, public_id: Any) -> Title:
 
 
 def access_file(user: AnyUser, pk: Any) -> EvidenceFile:
-    """A file of a finding or a rectification the user may see (through its check or rectification)."""
+    """A file of a finding, a rectification or a filing the user may see (through what it belongs to)."""
     actor = actor_of(user)
     try:
         found = EvidenceFile.objects.select_related("finding", "rectification").get(pk=int(pk))
@@ -74,6 +76,8 @@ def access_file(user: AnyUser, pk: Any) -> EvidenceFile:
         raise Http404 from None
     if found.finding is not None:
         visible = checks_visible_to(actor).filter(pk=found.finding.check_of_id).exists()
+    elif found.filing_id is not None:
+        visible = filings_visible_to(actor).filter(pk=found.filing_id).exists()
     elif found.rectification_id is not None:
         visible = rectifications_visible_to(actor).filter(pk=found.rectification_id).exists()
     else:
@@ -152,4 +156,12 @@ def access_change(user: AnyUser, public_id: Any) -> ChangeEvent:
     try:
         return changes_visible_to(actor_of(user)).get(public_id=public_id)
     except (ChangeEvent.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_body(user: AnyUser, pk: Any) -> Organisation:
+    """An evaluation body, for a bureau that supervises titles (its track record, its reports' checks)."""
+    try:
+        return evaluation_bodies_seen_by(actor_of(user)).get(pk=int(pk))
+    except (Organisation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

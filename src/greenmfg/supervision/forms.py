@@ -11,13 +11,16 @@ from .services import IMMEDIATE_REASONS, MAX_SAMPLE
 
 
 class DrawForm(forms.Form):
-    purpose = forms.ChoiceField(label=_("类型"), choices=Purpose.choices)
+    purpose = forms.ChoiceField(
+        label=_("类型"),
+        choices=[(p.value, p.label) for p in (Purpose.SPOT_CHECK, Purpose.RE_CHECK)],
+    )
     title_kind = forms.ChoiceField(label=_("称号类型"), choices=TitleKind.choices)
     size = forms.IntegerField(label=_("抽取数量"), min_value=1, max_value=MAX_SAMPLE)
     risk_weighted = forms.BooleanField(
         label=_("按风险加权"),
         required=False,
-        help_text=_("逾期或未填报、绿码等级下降的单位持有更多抽签号，更可能被抽中。"),
+        help_text=_("逾期或未填报、绿码等级下降、异议成立或举报属实的单位持有更多抽签号，更可能被抽中。"),
     )
     seed = forms.CharField(
         label=_("随机种子"),
@@ -108,3 +111,31 @@ class ChangeDecisionForm(forms.Form):
         coerce=lambda value: value == "yes",
     )
     reason = TextAreaField(label=_("审核意见"), max_length=5000)
+
+
+class SampleForm(forms.Form):
+    """A draw of a body's reports, or of the districts' re-checks: how many, and the seed."""
+
+    size = forms.IntegerField(label=_("抽取数量"), min_value=1, max_value=MAX_SAMPLE)
+    seed = forms.CharField(
+        label=_("随机种子"),
+        required=False,
+        max_length=64,
+        help_text=_("留空则由平台随机生成；种子、名单和结果一并记录，任何人可据此复现抽取结果。"),
+    )
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(label=_("暂停理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+
+
+class DeclarationSettingForm(forms.Form):
+    cadence = forms.ChoiceField(
+        label=_("声明周期"), choices=[("yearly", _("年度")), ("half_yearly", _("半年度"))]
+    )
+    shown = forms.CharField(
+        label=_("公开指标"),
+        required=False,
+        max_length=2000,
+        help_text=_("指标编号，以逗号分隔；单位声明的其他指标不在名单中公开。"),
+    )

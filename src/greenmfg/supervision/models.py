@@ -15,6 +15,11 @@ class Purpose(models.TextChoices):
     SPOT_CHECK = "spot_check", "抽查"
     RE_CHECK = "re_check", "复核"
     REPORT = "report", "举报核查"  # opened from a social-supervision report; not counted for exemption
+    # a spot check of an evaluation body's reports: the unit is checked again and the measured values are
+    # compared with the body's (its track record); not counted for the unit's exemption
+    BODY_REPORT = "body_report", "评价报告抽查"
+    # a city's spot check of a re-check its district did: findings are recorded against that check
+    CHECK_REVIEW = "check_review", "区县复核抽查"
 
 
 class RevocationReason(models.TextChoices):
@@ -47,6 +52,10 @@ class Draw(models.Model):
     drawn_on = models.DateField()
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField(auto_now_add=True)
+    # a draw of one evaluation body's reports: the population is the titles it evaluated
+    body = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-drawn_at", "-pk"]
@@ -77,6 +86,10 @@ class Check(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # a city's check of a district's concluded check (purpose check_review): the check it reviews
+    reviewed = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -88,6 +101,9 @@ class Finding(models.Model):
     check_of = models.ForeignKey(Check, on_delete=models.PROTECT, related_name="findings")
     conforms = models.BooleanField()
     text = models.TextField()
+    # values measured on site: {indicator id: decimal text in the indicator's unit}; compared with the
+    # evaluation body's values of the same title for the body's track record
+    measured = models.JSONField(default=dict, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -136,6 +152,9 @@ class EvidenceFile(models.Model):
     rectification = models.ForeignKey(
         Rectification, null=True, blank=True, on_delete=models.PROTECT, related_name="files"
     )
+    filing = models.ForeignKey(
+        "Filing", null=True, blank=True, on_delete=models.PROTECT, related_name="files"
+    )
     file = models.FileField(upload_to="supervision/%Y/%m/")
     file_name = models.CharField(max_length=200)
     sm3 = models.CharField(max_length=64)
@@ -146,8 +165,9 @@ class EvidenceFile(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(finding__isnull=False, rectification__isnull=True)
-                | models.Q(finding__isnull=True, rectification__isnull=False),
+                condition=models.Q(finding__isnull=False, rectification__isnull=True, filing__isnull=True)
+                | models.Q(finding__isnull=True, rectification__isnull=False, filing__isnull=True)
+                | models.Q(finding__isnull=True, rectification__isnull=True, filing__isnull=False),
                 name="supervision_file_has_one_owner",
             )
         ]
@@ -201,8 +221,10 @@ class Filing(models.Model):
     year = models.PositiveSmallIntegerField()
     deadline = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    # {indicator id: {"value": text as filed, "unit": unit as filed}}
+    # {indicator id: {"value": text as filed, "unit": unit as filed}}; computed by greencore when the unit
+    # filed raw data (`raw`: the dossier's raw-data form fields, {key: text})
     values = models.JSONField(default=dict)
+    raw = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(default=list)  # [{indicator, check, severity, zh, en}] at acceptance
     justification = models.TextField(blank=True)
     submitted_on = models.DateField(null=True, blank=True)
@@ -355,3 +377,30 @@ class ChangeEvent(models.Model):
 
     class Meta:
         ordering = ["-declared_on", "-pk"]
+
+
+class DeclarationSetting(models.Model):
+    """What a bureau's titled units declare (自我声明) and what of it the public register shows: the
+    cadence on the platform's calendar (greencore.DeclarationPeriod) and the indicators shown."""
+
+    authority = models.OneToOneField("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    cadence = models.CharField(max_length=16, default="yearly")  # greencore.Cadence
+    shown = models.JSONField(default=list)  # indicator ids the register shows
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+
+class SelfDeclaration(models.Model):
+    """自我声明: the indicator levels a titled unit declares for one period, within the period's window;
+    published on the register from the period's publication day, as far as the bureau chose to show."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.ForeignKey("publication.Title", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(max_length=8)  # "2026", "2026H1"
+    values = models.JSONField(default=dict)  # {indicator id: decimal text in the indicator's unit}
+    declared_on = models.DateField()
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-period", "pk"]
+        constraints = [models.UniqueConstraint(fields=["title", "period"], name="one_declaration_per_period")]

@@ -5,15 +5,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from greencore import ApplicantRecord, RiskFactor, UnfiledFiling, draw_sample, exempt_until, risk_weight
+from greencore import (
+    ApplicantRecord,
+    Discrepancy,
+    RiskFactor,
+    TrackRecord,
+    UnfiledFiling,
+    discrepancies,
+    draw_sample,
+    exempt_until,
+    filing_indicators,
+    get_scheme,
+    risk_weight,
+    track_record,
+)
+from greenmfg.catalog.models import TitleLevel
 from greenmfg.catalog.selectors import CALL_LEVEL_OF
-from greenmfg.orgs.models import Organisation
+from greenmfg.evaluations.models import Engagement, EngagementStatus
+from greenmfg.evaluations.selectors import stored_result
+from greenmfg.orgs.models import AuthorityLevel, Organisation, OrgKind
 from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
-from greenmfg.publication.models import Title
+from greenmfg.publication.models import Objection, Title
 
 from .models import (
     ChangeEvent,
@@ -26,6 +44,7 @@ from .models import (
     RegradeJob,
     Report,
     Revocation,
+    SelfDeclaration,
 )
 
 
@@ -54,8 +73,50 @@ def supervised_titles(actor: Actor | None) -> QuerySet[Title]:
     )
 
 
+def is_district_bureau(actor: Actor | None) -> bool:
+    """A district bureau: it re-checks the city's titles in its district on site (Suzhou, seeds/003)."""
+    return actor is not None and actor.is_reviewer and actor.organisation.level == AuthorityLevel.DISTRICT
+
+
+def recheckable_titles(actor: Actor | None) -> QuerySet[Title]:
+    """The titles the bureau may draw for a check: those it supervises; for a district, the city-level
+    titles of the units in its district (re-checks only)."""
+    if actor is not None and supervised_level(actor) is None and is_district_bureau(actor):
+        return (
+            Title.objects.filter(
+                in_jurisdiction(actor.organisation, "organisation__region"), level=TitleLevel.CITY
+            )
+            .select_related("organisation", "announcement")
+            .order_by("organisation__name", "pk")
+        )
+    return supervised_titles(actor)
+
+
+def district_rechecks(actor: Actor) -> QuerySet[Check]:
+    """The concluded re-checks the districts in a city's jurisdiction did, that the city has not drawn yet."""
+    return (
+        Check.objects.filter(
+            in_jurisdiction(actor.organisation, "authority__region"),
+            authority__level=AuthorityLevel.DISTRICT,
+            purpose=Purpose.RE_CHECK,
+            title__level=TitleLevel.CITY,
+        )
+        .exclude(status=Check.Status.OPEN)
+        .exclude(reviews__authority=actor.organisation)
+        .select_related("title", "authority")
+    )
+
+
+def titles_evaluated_by(actor: Actor, body: Organisation) -> QuerySet[Title]:
+    """The titles the bureau supervises whose application `body` evaluated (a concluded engagement)."""
+    evaluated = Engagement.objects.filter(body=body, status=EngagementStatus.CONCLUDED).values(
+        "application_id"
+    )
+    return supervised_titles(actor).filter(application_id__in=evaluated)
+
+
 def draws_of(actor: Actor | None) -> QuerySet[Draw]:
-    if supervised_level(actor) is None or actor is None:
+    if actor is None or not (supervised_level(actor) is not None or is_district_bureau(actor)):
         return Draw.objects.none()
     return Draw.objects.filter(authority=actor.organisation)
 
@@ -206,9 +267,18 @@ GRADE_ORDER = {"A+": 0, "A": 1, "B": 2}
 def risk_weights(titles: list[Title], today: date) -> dict[str, int]:
     """Each title's tickets in a risk-weighted draw (greencore.risk_weight), by public id, from what the
     platform knows: its latest filing late, a filing missing past its deadline, its green code lower than
-    the year before, a social-supervision report upheld against it. (Upheld objections are not recorded
-    against a title yet.)"""
+    the year before, a social-supervision report upheld against it, an objection upheld against any of its
+    unit's applications during a publicity window (publication's record: the unit, not only this title)."""
     factors: dict[int, set[RiskFactor]] = {t.pk: set() for t in titles}
+    objected = set(
+        Objection.objects.filter(
+            status=Objection.Status.UPHELD,
+            entry__application__applicant_id__in={t.organisation_id for t in titles},
+        ).values_list("entry__application__applicant_id", flat=True)
+    )
+    for t in titles:
+        if t.organisation_id in objected:
+            factors[t.pk].add(RiskFactor.UPHELD_OBJECTION)
     for pk in Report.objects.filter(title_id__in=list(factors), status=Report.Status.UPHELD).values_list(
         "title_id", flat=True
     ):
@@ -277,3 +347,85 @@ def own_titles(actor: Actor | None) -> QuerySet[Title]:
     return Title.objects.filter(organisation=actor.organisation, status=Title.Status.ACTIVE).select_related(
         "organisation"
     )
+
+
+# --- evaluation bodies' track record ---------------------------------------------------------------------
+
+
+def evaluation_bodies_seen_by(actor: Actor | None) -> QuerySet[Organisation]:
+    """Every evaluation body (listed, suspended or removed): a bureau supervising titles sees each one's
+    track record, since bodies work across regions."""
+    if supervised_level(actor) is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(kind=OrgKind.EVALUATION_BODY).order_by("name", "pk")
+
+
+def _numbers(values: dict[str, Any]) -> dict[str, Decimal]:
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, bool) or value is None:
+            continue
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            continue
+        if number.is_finite():
+            out[key] = number
+    return out
+
+
+@dataclass(frozen=True)
+class CheckedReport:
+    """One of the body's reports checked later: the title, the check, and each compared indicator."""
+
+    title: Title
+    check: Check
+    discrepancies: list[Discrepancy]
+
+
+def body_track_record(body: Organisation) -> tuple[TrackRecord, list[CheckedReport]]:
+    """The body's record: for every concluded check (by any bureau) of a title whose application the body
+    evaluated, the values measured on site (the findings' `measured`, a later finding overriding an
+    earlier one) against the body's third-party values of that application (its concluded evaluation's
+    inputs); greencore compares them."""
+    engagements = dict(
+        Engagement.objects.filter(
+            body=body, status=EngagementStatus.CONCLUDED, result__isnull=False
+        ).values_list("application_id", "result")
+    )
+    checks = (
+        Check.objects.filter(title__application_id__in=list(engagements))
+        .exclude(status=Check.Status.OPEN)
+        .select_related("title__organisation", "authority")
+        .prefetch_related("findings")
+        .order_by("concluded_on", "pk")
+    )
+    reports: list[CheckedReport] = []
+    for check in checks:
+        measured: dict[str, Any] = {}
+        for finding in check.findings.all():
+            measured.update(finding.measured or {})
+        if not measured:
+            continue
+        assert check.title.application_id is not None
+        body_values = _numbers(dict(stored_result(engagements[check.title.application_id]).inputs))
+        # in the scheme's order of its key indicators (a JSON column keeps no key order on PostgreSQL)
+        order = [spec.id for spec in filing_indicators(get_scheme(check.title.scheme))]
+        checked = _numbers(measured)
+        ordered = {key: checked[key] for key in [*order, *sorted(checked)] if key in checked}
+        compared = discrepancies(body_values, ordered)
+        if compared:
+            reports.append(CheckedReport(check.title, check, compared))
+    return track_record([r.discrepancies for r in reports]), reports
+
+
+def declarations_visible_to(actor: Actor | None) -> QuerySet[SelfDeclaration]:
+    """A unit's own self-declarations; a bureau's: those of the titles it granted."""
+    qs = SelfDeclaration.objects.select_related("title__organisation")
+    if actor is None:
+        return qs.none()
+    if actor.is_applicant:
+        return qs.filter(title__organisation=actor.organisation)
+    if supervised_level(actor) is not None:
+        return qs.filter(title__announcement__authority=actor.organisation)
+    return qs.none()

@@ -14,17 +14,16 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django_tasks import task
 
 from greencore import (
     DRAW_ALGORITHM,
+    Cadence,
     Filed,
     FilingState,
     GreencoreError,
@@ -33,13 +32,17 @@ from greencore import (
     Result,
     Severity,
     check_filing,
+    declaration_window_open,
     draw_sample,
     filing_deadline,
+    filing_from_raw,
     filing_indicators,
     filing_state,
     get_scheme,
     in_indicator_unit,
+    is_raw_key,
     may_apply_from,
+    parse_period,
     rank_population,
     rectification_due,
     rectification_overdue,
@@ -48,17 +51,22 @@ from greencore import (
 )
 from greenmfg.applications.selectors import latest_frozen
 from greenmfg.audit import services as audit
+from greenmfg.catalog.models import TitleLevel
+from greenmfg.core import email_codes
 from greenmfg.core.errors import Refused
 from greenmfg.evidence import files as files_service
 from greenmfg.orgs import services as orgs
+from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication import services as publication
 from greenmfg.publication.models import Title
 from greenmfg.publication.ports import title_changed
+from greenmfg.register import services as register
 
 from .models import (
     ChangeEvent,
     Check,
+    DeclarationSetting,
     Draw,
     EvidenceFile,
     Filing,
@@ -72,14 +80,20 @@ from .models import (
     ReportFile,
     Revocation,
     RevocationReason,
+    SelfDeclaration,
 )
 from .selectors import (
+    body_track_record,
+    district_rechecks,
     exemptions,
+    is_district_bureau,
     is_owner_of,
+    recheckable_titles,
     risk_weights,
     supervised_level,
     supervised_titles,
     supervises,
+    titles_evaluated_by,
 )
 
 MAX_FILES = 5
@@ -141,6 +155,74 @@ def _store(actor: Actor, stored: list[files_service.StoredFile], **owner: Any) -
 # --- the draw ------------------------------------------------------------------------------------------
 
 
+def _record_draw(
+    actor: Actor,
+    *,
+    purpose: str,
+    title_kind: str,
+    level: str,
+    seed: str,
+    population: list[list[Any]],
+    size: int,
+    today: date,
+    open_check: Any,
+    exempted: list[list[str]] | None = None,
+    body: Any = None,
+) -> Draw:
+    """Draw `size` of `population` ([[unit id, weight], …] in the recorded order) from `seed`, record the
+    draw (seed, algorithm, population, sample) with an audit event, and open a check of each unit drawn
+    (`open_check(draw, unit id)`). Every draw — of titles, of a body's reports, of districts' checks —
+    goes through here, so every one can be re-drawn the same way (`selectors.redraw`)."""
+    if not population:
+        raise SupervisionError("没有可抽取的对象。", "nothing to draw from")
+    try:
+        sample = draw_sample(seed, [u for u, _ in population], size, {str(u): int(w) for u, w in population})
+    except ValueError as error:
+        raise SupervisionError("风险权重应为不小于 1 的整数。", str(error)) from None
+    record = Draw.objects.create(
+        authority=actor.organisation,
+        purpose=purpose,
+        title_kind=title_kind,
+        level=level,
+        seed=seed,
+        algorithm=DRAW_ALGORITHM,
+        weighted=any(w != 1 for _, w in population),
+        population=population,
+        exempted=exempted or [],
+        size=size,
+        sample=sample,
+        drawn_on=today,
+        drawn_by=actor.user,
+        body=body,
+    )
+    for unit in sample:
+        open_check(record, unit)
+    _audit(
+        actor,
+        "drawn",
+        record,
+        str(record.public_id),
+        purpose=purpose,
+        seed=seed,
+        algorithm=DRAW_ALGORITHM,
+        population=len(population),
+        exempted=len(exempted or []),
+        size=size,
+        sample=sample,
+        body=body.pk if body is not None else None,
+    )
+    return record
+
+
+def _checked_draw_input(size: int, seed: str) -> str:
+    if not 1 <= size <= MAX_SAMPLE:
+        raise SupervisionError(f"抽取数量应在 1 至 {MAX_SAMPLE} 之间。", f"size must be 1..{MAX_SAMPLE}")
+    seed = seed.strip() or secrets.token_hex(16)
+    if len(seed) > 64:
+        raise SupervisionError("随机种子最多 64 个字符。", "the seed is at most 64 characters")
+    return seed
+
+
 def draw(
     actor: Actor,
     *,
@@ -159,18 +241,20 @@ def draw(
     weights and the sample, so anyone can draw again (`selectors.redraw`)."""
     today = today or timezone.localdate()
     level = supervised_level(actor)
+    if level is None and is_district_bureau(actor):
+        # a district re-checks the city's titles in its district on site (Suzhou, seeds/003); the city
+        # spot-checks those re-checks (`draw_district_checks`)
+        if purpose != Purpose.RE_CHECK:
+            raise PermissionDenied  # spot checks are the title's level's own
+        level = str(TitleLevel.CITY)
     if level is None:
         raise PermissionDenied
-    if purpose not in Purpose.values:
+    if purpose not in (Purpose.SPOT_CHECK, Purpose.RE_CHECK):
         raise SupervisionError("请选择抽查或复核。", "purpose must be spot_check or re_check")
-    if not 1 <= size <= MAX_SAMPLE:
-        raise SupervisionError(f"抽取数量应在 1 至 {MAX_SAMPLE} 之间。", f"size must be 1..{MAX_SAMPLE}")
-    seed = seed.strip() or secrets.token_hex(16)
-    if len(seed) > 64:
-        raise SupervisionError("随机种子最多 64 个字符。", "the seed is at most 64 characters")
+    seed = _checked_draw_input(size, seed)
     weights = weights or {}
     with transaction.atomic():
-        titles = list(supervised_titles(actor).filter(kind=title_kind, status=Title.Status.ACTIVE))
+        titles = list(recheckable_titles(actor).filter(kind=title_kind, status=Title.Status.ACTIVE))
         exempt: dict[int, date] = {}
         if purpose == Purpose.SPOT_CHECK:
             exempt = {pk: until for pk, until in exemptions(titles).items() if today < until}
@@ -179,45 +263,95 @@ def draw(
             weights = risk_weights(candidates, today)
         if not candidates:
             raise SupervisionError("没有可抽取的称号单位。", "no title to draw from")
-        weight_of = {str(t.public_id): int(weights.get(str(t.public_id), 1)) for t in candidates}
-        population = [[unit, weight] for unit, weight in weight_of.items()]  # recorded as JSON lists
         by_id = {str(t.public_id): t for t in candidates}
-        try:
-            sample = draw_sample(seed, list(weight_of), size, weight_of)
-        except ValueError as error:
-            raise SupervisionError("风险权重应为不小于 1 的整数。", str(error)) from None
-        record = Draw.objects.create(
-            authority=actor.organisation,
+        return _record_draw(
+            actor,
             purpose=purpose,
             title_kind=title_kind,
             level=level,
             seed=seed,
-            algorithm=DRAW_ALGORITHM,
-            weighted=any(w != 1 for _, w in population),
-            population=population,
+            population=[[str(t.public_id), int(weights.get(str(t.public_id), 1))] for t in candidates],
+            size=size,
+            today=today,
             exempted=[[str(t.public_id), str(exempt[t.pk])] for t in titles if t.pk in exempt],
-            size=size,
-            sample=sample,
-            drawn_on=today,
-            drawn_by=actor.user,
-        )
-        for unit in sample:
-            Check.objects.create(
+            open_check=lambda record, unit: Check.objects.create(
                 draw=record, title=by_id[unit], authority=actor.organisation, purpose=purpose
-            )
-        _audit(
-            actor,
-            "drawn",
-            record,
-            str(record.public_id),
-            seed=seed,
-            algorithm=DRAW_ALGORITHM,
-            population=len(population),
-            exempted=len(exempt),
-            size=size,
-            sample=sample,
+            ),
         )
-    return record
+
+
+def draw_body_reports(
+    actor: Actor, body: Organisation, *, size: int, seed: str = "", today: date | None = None
+) -> Draw:
+    """Spot-check an evaluation body's reports: draw among the active titles the bureau supervises whose
+    application the body evaluated (a concluded engagement), and open a check of each unit drawn
+    (评价报告抽查). The values measured there are compared with the body's for its track record."""
+    today = today or timezone.localdate()
+    level = supervised_level(actor)
+    if level is None:
+        raise PermissionDenied
+    seed = _checked_draw_input(size, seed)
+    with transaction.atomic():
+        titles = sorted(
+            titles_evaluated_by(actor, body).filter(status=Title.Status.ACTIVE),
+            key=lambda t: str(t.public_id),
+        )
+        if not titles:
+            raise SupervisionError(
+                "本辖区内没有该机构出具评价报告的有效称号单位。", "the body evaluated no active title here"
+            )
+        by_id = {str(t.public_id): t for t in titles}
+        return _record_draw(
+            actor,
+            purpose=Purpose.BODY_REPORT,
+            title_kind="",
+            level=level,
+            seed=seed,
+            population=[[unit, 1] for unit in by_id],
+            size=size,
+            today=today,
+            body=body,
+            open_check=lambda record, unit: Check.objects.create(
+                draw=record,
+                title=by_id[unit],
+                authority=actor.organisation,
+                purpose=Purpose.BODY_REPORT,
+            ),
+        )
+
+
+def draw_district_checks(actor: Actor, *, size: int, seed: str = "", today: date | None = None) -> Draw:
+    """A city spot-checks the re-checks its districts did: draw among the districts' concluded re-checks
+    (not reviewed yet) and open a check of each (区县复核抽查), whose findings are recorded against the
+    district's check."""
+    today = today or timezone.localdate()
+    if supervised_level(actor) != TitleLevel.CITY:
+        raise PermissionDenied
+    seed = _checked_draw_input(size, seed)
+    with transaction.atomic():
+        checks = sorted(district_rechecks(actor), key=lambda c: str(c.public_id))
+        if not checks:
+            raise SupervisionError(
+                "辖区内区县尚无已办结的复核。", "no concluded district re-check to draw from"
+            )
+        by_id = {str(c.public_id): c for c in checks}
+        return _record_draw(
+            actor,
+            purpose=Purpose.CHECK_REVIEW,
+            title_kind="",
+            level=str(TitleLevel.CITY),
+            seed=seed,
+            population=[[unit, 1] for unit in by_id],
+            size=size,
+            today=today,
+            open_check=lambda record, unit: Check.objects.create(
+                draw=record,
+                title=by_id[unit].title,
+                authority=actor.organisation,
+                purpose=Purpose.CHECK_REVIEW,
+                reviewed=by_id[unit],
+            ),
+        )
 
 
 # --- checks and findings -------------------------------------------------------------------------------
@@ -230,21 +364,60 @@ def _lock_own_check(actor: Actor, check: Check) -> Check:
     return locked
 
 
+def key_indicator_values(scheme_id: str, entered: dict[str, str], noun: str = "") -> dict[str, str]:
+    """Values typed for the key indicators of a scheme ({indicator id: text}), as measured on site or
+    declared: each must be a number (commas allowed) not below the indicator's minimum; empty ones are
+    left out. Returned as canonical decimal text in the indicator's unit. `noun` names the value in the
+    refusal (e.g. 实测值)."""
+    specs = {s.id: s for s in filing_indicators(get_scheme(scheme_id))}
+    out: dict[str, str] = {}
+    for key, text in entered.items():
+        text = (text or "").strip().replace(",", "")
+        if not text:
+            continue
+        spec = specs.get(key)
+        if spec is None:
+            raise SupervisionError(f"未知指标：{key}", f"unknown indicator {key}")
+        try:
+            number = Decimal(text)
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            raise SupervisionError(
+                f"“{spec.label}”的{noun or '数值'}应为数字：{text}", f"{key}: not a number"
+            ) from None
+        if spec.minimum is not None and number < spec.minimum:
+            raise SupervisionError(
+                f"“{spec.label}”的{noun or '数值'}不应小于 {spec.minimum}。", f"{key} is below {spec.minimum}"
+            )
+        out[key] = str(number)
+    return out
+
+
 def record_finding(
-    actor: Actor, check: Check, *, conforms: bool, text: str, files: Sequence[Any] = ()
+    actor: Actor,
+    check: Check,
+    *,
+    conforms: bool,
+    text: str,
+    files: Sequence[Any] = (),
+    measured: dict[str, str] | None = None,
 ) -> Finding:
+    """A finding of the check, with evidence and, optionally, the values measured on site (in each key
+    indicator's unit) that the body's track record compares with its report."""
     text = text.strip()
     if len(text) < 4:
         raise SupervisionError(
             "请写明检查发现（至少 4 个字）。", "describe the finding (4 characters at least)"
         )
+    values = key_indicator_values(check.title.scheme, measured or {}, "实测值")
     checked = _checked_files(actor, files)
     with _discarded_on_failure(checked), transaction.atomic():
         locked = _lock_own_check(actor, check)
         if locked.status != Check.Status.OPEN:
             raise SupervisionError("该检查已办结，不能再记录发现。", "the check is concluded")
         finding = Finding.objects.create(
-            check_of=locked, conforms=conforms, text=text, recorded_by=actor.user
+            check_of=locked, conforms=conforms, text=text, measured=values, recorded_by=actor.user
         )
         digests = _store(actor, checked, finding=finding)
         _audit(
@@ -254,6 +427,7 @@ def record_finding(
             str(locked.public_id),
             conforms=conforms,
             text=text,
+            measured=values,
             files=digests,
         )
     return finding
@@ -331,7 +505,9 @@ def _lock_own_rectification(actor: Actor, rectification: Rectification) -> Recti
         .select_related("check_of", "title__organisation")
         .get(pk=rectification.pk)
     )
-    if not actor.is_reviewer or locked.check_of.authority_id != actor.organisation.pk:
+    if not actor.is_reviewer or not (
+        locked.check_of.authority_id == actor.organisation.pk or supervises(actor, locked.title)
+    ):
         raise PermissionDenied
     return locked
 
@@ -409,6 +585,11 @@ def revoke_after_rectification(
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = _lock_own_rectification(actor, rectification)
+        if not supervises(actor, locked.title):
+            # a district that re-checked the unit follows up its rectification; the title is the city's
+            raise SupervisionError(
+                "撤销称号须由称号所属层级的主管部门作出。", "only the bureau of the title's level revokes it"
+            )
         if locked.status in (Rectification.Status.CLOSED, Rectification.Status.REVOKED):
             raise SupervisionError("该整改已办结。", "the rectification is closed")
         if locked.status == Rectification.Status.ANSWERED:
@@ -648,16 +829,34 @@ def submit_filing(
     actor: Actor,
     filing: Filing,
     *,
-    values: dict[str, tuple[str, str]],
+    values: dict[str, tuple[str, str]] | None = None,
+    raw: dict[str, str] | None = None,
     justification: str = "",
+    files: Sequence[Any] = (),
     today: date | None = None,
 ) -> Filing:
-    """The unit files its key indicators. Errors (missing, not a number, a unit that does not convert,
-    below the minimum) refuse it, naming each; warnings (a jump against last year, an outlier among
-    peers) need the unit's justification. Accepted, the filing re-scores the unit; after the deadline it
-    is accepted and flagged late."""
+    """The unit files its key indicators, typed with their units, or as raw data (the self-evaluation's
+    raw-data layout) from which greencore's calculation computes them (`filing_from_raw`); the evidence
+    files go through the checked-file service. Errors (raw data that does not compute, missing, not a
+    number, a unit that does not convert, below the minimum) refuse it, naming each; warnings (a jump
+    against last year, an outlier among peers — on the computed values too) need the unit's
+    justification. Accepted, the filing re-scores the unit; after the deadline it is accepted and flagged
+    late."""
     today = today or timezone.localdate()
-    with transaction.atomic():
+    raw = {k: v for k, v in (raw or {}).items() if is_raw_key(k) and str(v).strip()}
+    if raw:
+        # computed, then checked exactly as typed values are
+        computed, raw_errors = filing_from_raw(get_scheme(filing.title.scheme), raw)
+        if raw_errors:
+            raise SupervisionError(
+                "原始数据有误，请更正后再提交。",
+                "correct the raw data first",
+                details=[p.zh for p in raw_errors],
+            )
+        values = {k: (str(f.value), f.unit) for k, f in computed.items()}
+    values = values or {}
+    checked = _checked_files(actor, files)
+    with _discarded_on_failure(checked), transaction.atomic():
         locked = Filing.objects.select_for_update().select_related("title__organisation").get(pk=filing.pk)
         if not is_owner_of(actor, locked.title):
             raise PermissionDenied
@@ -682,6 +881,7 @@ def submit_filing(
             {"indicator": p.indicator, "check": p.check, "severity": str(p.severity), "zh": p.zh, "en": p.en}
             for p in problems
         ]
+        locked.raw = raw
         locked.justification = justification.strip()
         locked.status = Filing.Status.ACCEPTED
         locked.submitted_on = today
@@ -689,6 +889,7 @@ def submit_filing(
         locked.late = filing_state(locked.deadline, today, today) == FilingState.LATE
         locked.score, locked.no_grade_reason = _rescore(locked)
         locked.save()
+        digests = _store(actor, checked, filing=locked)
         _audit(
             actor,
             "filing_accepted",
@@ -696,6 +897,8 @@ def submit_filing(
             str(locked.public_id),
             year=locked.year,
             late=locked.late,
+            from_raw=bool(raw),
+            files=digests,
             warnings=len(problems),
             score=None if locked.score is None else str(locked.score),
         )
@@ -780,8 +983,6 @@ def send_due_reminders() -> str:
 
 # --- re-grading after a filing round ---------------------------------------------------------------------
 
-GREEN_CODE_SCHEME = "factory-gbt36132-2025"  # the 企业绿码 bands A+/A/B (top 5 % / next 35 % / last 60 %)
-
 
 def start_regrade(actor: Actor, year: int) -> RegradeJob:
     """Queue the re-grading of the bureau's filing round of `year` (percentile grades overall and within
@@ -804,12 +1005,20 @@ def regrade_round(job: RegradeJob, chunk: int = 900) -> RegradeJob:
         .order_by("pk")
         .values_list("pk", "score", "title__scheme", "title__organisation__industry_id")
     )
-    bands = get_scheme(GREEN_CODE_SCHEME)
     by_scheme: dict[str, list[tuple[int, Decimal | None, str]]] = {}
     for pk, score_, scheme, industry in rows:
         by_scheme.setdefault(scheme, []).append((pk, score_, (industry or "")[:2]))
     graded: dict[tuple[str, str], list[int]] = {}
-    for members in by_scheme.values():
+    unbanded = 0
+    for scheme_id, members in by_scheme.items():
+        # each unit is graded by the percentile bands of its own title's scheme (the 2025 national
+        # scheme's are 企业绿码 A+/A/B); a scheme that declares no bands grades nobody — no code, never
+        # another scheme's
+        bands = get_scheme(scheme_id)
+        if bands.outcome.percentiles is None:
+            graded.setdefault(("", ""), []).extend(pk for pk, _, _ in members)
+            unbanded += len(members)
+            continue
         ranking = rank_population(bands, [s for _, s, _ in members], groups=[g or "-" for _, _, g in members])
         for (pk, _, _), overall, within in zip(
             members, ranking.percentile_grade, ranking.group_percentile_grade, strict=True
@@ -836,7 +1045,8 @@ def regrade_round(job: RegradeJob, chunk: int = 900) -> RegradeJob:
         status=RegradeJob.Status.DONE,
         progress=100,
         graded=done,
-        message=f"{with_code} graded, {len(rows) - with_code} without a grade",
+        message=f"{with_code} graded, {len(rows) - with_code} without a grade"
+        + (f" ({unbanded} under a scheme without percentile bands)" if unbanded else ""),
         finished_at=timezone.now(),
     )
     job.refresh_from_db()
@@ -858,8 +1068,7 @@ def regrade(job_id: int) -> str:
 # --- social supervision (社会监督) ------------------------------------------------------------------------
 
 
-def _report_code_digest(report: Report, code: str) -> str:
-    return salted_hmac("greenmfg.report-code", f"{report.public_id}:{code}", algorithm="sha256").hexdigest()
+REPORT = email_codes.Noun("举报", "report")
 
 
 def _public_audit(action: str, obj: models.Model, object_id: str, **detail: Any) -> None:
@@ -903,8 +1112,7 @@ def file_report(
         _public_audit("report_refused", title, str(title.public_id), reason=refusal[1])
         raise SupervisionError(*refusal)
     checked = _checked_files(None, files)
-    code = f"{secrets.randbelow(10**6):06d}"
-    minutes = settings.OBJECTION_CODE_MINUTES
+    code = email_codes.new_code()
     with _discarded_on_failure(checked), transaction.atomic():
         # a revocation committed since the read above wins
         if Title.objects.select_for_update().get(pk=title.pk).status != Title.Status.ACTIVE:
@@ -915,9 +1123,9 @@ def file_report(
             contact=contact.strip(),
             organisation=organisation.strip(),
             grounds=grounds.strip(),
-            code_expires_at=timezone.now() + timedelta(minutes=minutes),
+            code_expires_at=email_codes.expiry(),
         )
-        report.code_digest = _report_code_digest(report, code)
+        report.code_digest = email_codes.digest("report", report, code)
         report.save(update_fields=["code_digest"])
         for kept in checked:
             row = ReportFile(report=report, file_name=kept.name[:200], sm3=kept.sm3, size=kept.size)
@@ -931,15 +1139,12 @@ def file_report(
             files=[kept.sm3 for kept in checked],
         )
     try:
-        send_mail(
-            f"举报验证码 / report verification code: {code}",
-            f"您对“{title.organisation.name}”的举报已收到。\n"
-            f"验证码：{code}（{minutes} 分钟内有效）。输入验证码后，举报方予受理。\n"
-            f"如非本人操作，请忽略本邮件。\n\n"
-            f"Your report on “{title.organisation.name}” was received. Code: {code}, valid for {minutes} "
-            f"minutes; the report counts once you enter it. If this was not you, ignore this e-mail.",
-            None,
-            [report.contact],
+        email_codes.send_code(
+            report.contact,
+            code,
+            REPORT,
+            received_zh=f"您对“{title.organisation.name}”的举报已收到。",
+            received_en=f"Your report on “{title.organisation.name}” was received.",
         )
     except Exception as failure:  # the mail server's own error is for the log, not the reporter
         Report.objects.filter(pk=report.pk).update(status=Report.Status.EXPIRED, code_digest="")
@@ -963,28 +1168,17 @@ def verify_report(report: Report, code: str) -> Report:
             )
         if locked.status != Report.Status.UNVERIFIED:
             return locked  # verified already: the same code again changes nothing
-        now = timezone.now()
-        lapsed: tuple[str, str] | None = None
-        wrong: tuple[str, str] | None = None
-        if locked.code_expires_at is None or now > locked.code_expires_at:
-            lapsed = ("验证码已过期，举报已失效；如仍需举报，请重新提交。", "the code has expired")
-        elif not constant_time_compare(_report_code_digest(locked, code.strip()), locked.code_digest):
-            locked.code_attempts += 1
-            left = settings.OBJECTION_CODE_ATTEMPTS - locked.code_attempts
-            if left > 0:
-                wrong = (f"验证码不正确，还可尝试 {left} 次。", f"wrong code: {left} attempt(s) left")
-            else:
-                lapsed = ("验证码错误次数过多，举报已失效。", "too many wrong codes: the report has lapsed")
-        if lapsed is not None:
-            locked.status, locked.code_digest = Report.Status.EXPIRED, ""
-            _public_audit("report_lapsed", locked, str(locked.public_id), reason=lapsed[1])
-        elif wrong is None:
-            locked.status, locked.verified_at, locked.code_digest = Report.Status.RECEIVED, now, ""
+        verdict = email_codes.check_code("report", locked, code, REPORT, again_zh="如仍需举报，请重新提交")
+        if verdict.lapsed:
+            assert verdict.message is not None
+            locked.status = Report.Status.EXPIRED
+            _public_audit("report_lapsed", locked, str(locked.public_id), reason=verdict.message[1])
+        elif verdict.verified:
+            locked.status = Report.Status.RECEIVED
             _public_audit("report_received", locked, str(locked.public_id), title=str(locked.title.public_id))
         locked.save(update_fields=["status", "verified_at", "code_digest", "code_attempts"])
-    refusal = lapsed or wrong
-    if refusal is not None:
-        raise SupervisionError(*refusal)
+    if verdict.message is not None:
+        raise SupervisionError(*verdict.message)
     return locked
 
 
@@ -1118,3 +1312,126 @@ def decide_change(
             check=str(locked.check_opened.public_id) if locked.check_opened else None,
         )
     return locked
+
+
+# --- evaluation bodies supervised ---------------------------------------------------------------------------
+
+
+def suspend_body(actor: Actor, body: Organisation, *, reason: str) -> Organisation:
+    """Suspend an evaluation body from supervision, through orgs' listing service (the bureau over the
+    body's region, a reason required): a suspended body cannot be engaged, and the engagements it has in
+    force are flagged (orgs.ports.body_listing_changed). The body's track record at that moment goes into
+    supervision's audit event beside orgs' own."""
+    record, _ = body_track_record(body)
+    with transaction.atomic():
+        suspended = orgs.decide_body(actor, body.pk, "suspend", reason)
+        _audit(
+            actor,
+            "body_suspended",
+            suspended,
+            str(suspended.pk),
+            reason=reason.strip(),
+            reports_checked=record.reports,
+            compared=record.compared,
+            mean_relative=None if record.mean_relative is None else str(record.mean_relative),
+            beyond_tolerance=record.beyond_tolerance,
+        )
+    return suspended
+
+
+# --- self-declaration (自我声明) ------------------------------------------------------------------------
+
+
+def set_declaration_setting(actor: Actor, *, cadence: str, shown: Sequence[str]) -> DeclarationSetting:
+    """The bureau's calendar for its units' self-declarations (yearly or half-yearly) and the indicators
+    the register shows. Declarations already recorded are published again with the new selection."""
+    if supervised_level(actor) is None:
+        raise PermissionDenied
+    if cadence not in Cadence.__members__.values():
+        raise SupervisionError("请选择年度或半年度声明。", "choose yearly or half-yearly")
+    chosen = list(dict.fromkeys(s.strip() for s in shown if s.strip()))
+    if len(chosen) > 50 or not all(s.replace("_", "").isalnum() and s.isascii() for s in chosen):
+        raise SupervisionError("公开指标无效。", "not a list of indicator ids")
+    with transaction.atomic():
+        setting, _ = DeclarationSetting.objects.update_or_create(
+            authority=actor.organisation, defaults={"cadence": cadence, "shown": chosen, "set_by": actor.user}
+        )
+        declarations = SelfDeclaration.objects.filter(
+            title__announcement__authority=actor.organisation
+        ).select_related("title")
+        for declaration in declarations:
+            _publish_declaration(declaration, setting)
+        _audit(actor, "declaration_setting", setting, str(setting.pk), cadence=cadence, shown=chosen)
+    return setting
+
+
+def declaration_setting_for(title: Title) -> DeclarationSetting | None:
+    """The setting of the bureau that granted the title (it supervises it)."""
+    return DeclarationSetting.objects.filter(authority_id=title.announcement.authority_id).first()
+
+
+def _publish_declaration(declaration: SelfDeclaration, setting: DeclarationSetting | None) -> None:
+    """Tell the register what of the declaration it shows, from the period's publication day. Without a
+    bureau setting every declared indicator is shown."""
+    specs = {s.id: s for s in filing_indicators(get_scheme(declaration.title.scheme))}
+    shown = setting.shown if setting is not None else list(specs)
+    # in the scheme's order (a JSON column keeps no key order on PostgreSQL)
+    indicators = [
+        {"label": spec.label, "value": declaration.values[key], "unit": spec.unit}
+        for key, spec in specs.items()
+        if key in declaration.values and key in shown
+    ]
+    register.record_declaration(
+        declaration.title, declaration.period, parse_period(declaration.period).published_on, indicators
+    )
+
+
+def declare(
+    actor: Actor, title: Title, *, period: str, values: dict[str, str], today: date | None = None
+) -> SelfDeclaration:
+    """自我声明: the titled unit declares its key indicators' levels for a period of its bureau's calendar
+    (yearly by default, or half-yearly), within the period's window (greencore.DeclarationPeriod: from the
+    day after the period ends to its due day, both included). Once per period; published on the register
+    from the period's publication day, as far as the bureau chose to show."""
+    today = today or timezone.localdate()
+    if not is_owner_of(actor, title):
+        raise PermissionDenied
+    try:
+        chosen = parse_period(period)
+    except ValueError:
+        raise SupervisionError("声明期无效。", "not a declaration period") from None
+    setting = declaration_setting_for(title)
+    cadence = setting.cadence if setting is not None else Cadence.YEARLY
+    if chosen.cadence != cadence:
+        raise SupervisionError(
+            "主管部门规定的声明周期为" + ("半年度。" if cadence == Cadence.HALF_YEARLY else "年度。"),
+            f"the bureau's calendar is {cadence}",
+        )
+    if not declaration_window_open(chosen, today):
+        raise SupervisionError(
+            f"{chosen.code} 的声明期为 {chosen.opens_on:%Y年%m月%d日} 至 {chosen.due_on:%Y年%m月%d日}。",
+            f"{chosen.code} is declared from {chosen.opens_on} to {chosen.due_on}",
+        )
+    declared = key_indicator_values(title.scheme, values, "声明值")
+    if not declared:
+        raise SupervisionError("请至少声明一项指标。", "declare at least one indicator")
+    with transaction.atomic():
+        locked = Title.objects.select_for_update().select_related("announcement").get(pk=title.pk)
+        if locked.status != Title.Status.ACTIVE:
+            raise SupervisionError("该称号已撤销。", "the title is revoked")
+        if SelfDeclaration.objects.filter(title=locked, period=chosen.code).exists():
+            raise SupervisionError(f"{chosen.code} 已声明。", f"{chosen.code} is declared already")
+        declaration = SelfDeclaration.objects.create(
+            title=locked, period=chosen.code, values=declared, declared_on=today, declared_by=actor.user
+        )
+        _publish_declaration(declaration, setting)
+        _audit(
+            actor,
+            "declared",
+            declaration,
+            str(declaration.public_id),
+            period=chosen.code,
+            values=declared,
+            published_on=str(chosen.published_on),
+        )
+    return declaration

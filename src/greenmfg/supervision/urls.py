@@ -30,4 +30,12 @@ urlpatterns = [
     path("changes/", views.changes, name="changes"),
     path("titles/<uuid:public_id>/change/", views.change_new, name="change_new"),
     path("changes/<uuid:public_id>/", views.change, name="change"),
+    path("bodies/", views.bodies, name="bodies"),
+    path("bodies/<int:pk>/", views.body, name="body"),
+    path("bodies/<int:pk>/draw/", views.body_draw, name="body_draw"),
+    path("bodies/<int:pk>/suspend/", views.body_suspend, name="body_suspend"),
+    path("draws/districts/", views.district_draw, name="district_draw"),
+    path("declarations/", views.declarations, name="declarations"),
+    path("declarations/setting/", views.declaration_setting, name="declaration_setting"),
+    path("titles/<uuid:public_id>/declare/", views.declare, name="declare"),
 ]

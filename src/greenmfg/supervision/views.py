@@ -4,7 +4,8 @@ a service call, whose refusal is shown as a message in the user's language."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,17 +19,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from greencore import filing_indicators, get_scheme
-from greenmfg.catalog.models import TitleKind
+from greencore import TRACK_TOLERANCE, Cadence, filing_indicators, get_scheme, open_periods, parse_period
+from greenmfg.applications.dossier import build_form
+from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.core.errors import Refused
 from greenmfg.core.i18n import localized
 from greenmfg.orgs.access import access_actor
+from greenmfg.orgs.predicates import body_registrar_over
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication.models import Title
 from greenmfg.publication.services import masked_email
 
 from . import services
 from .access import (
+    access_body,
     access_change,
     access_check,
     access_file,
@@ -49,37 +53,53 @@ from .forms import (
     ChangeForm,
     DeadlineForm,
     DecideForm,
+    DeclarationSettingForm,
     DrawForm,
     FindingForm,
     ReportCodeForm,
     ReportDecisionForm,
     ReportForm,
     RevokeForm,
+    SampleForm,
+    SuspendForm,
     YearForm,
 )
-from .models import ChangeEvent, Check, Filing, Rectification, Report
+from .models import ChangeEvent, Check, DeclarationSetting, Filing, Rectification, Report
 from .selectors import (
+    body_track_record,
     changes_visible_to,
     checks_visible_to,
+    declarations_visible_to,
     draws_of,
+    evaluation_bodies_seen_by,
     exemptions,
     filings_visible_to,
+    is_district_bureau,
     jobs_of,
     own_titles,
     position_of,
+    recheckable_titles,
     rectifications_visible_to,
     redraw,
     reports_visible_to,
     revocation_of,
     round_summary,
     supervised_level,
-    supervised_titles,
+    titles_evaluated_by,
 )
 
 
 def _bureau(request: HttpRequest) -> Actor:
     actor = access_actor(request.user, "reviewer")
     if supervised_level(actor) is None:
+        raise Http404
+    return actor
+
+
+def _checking_bureau(request: HttpRequest) -> Actor:
+    """A bureau that supervises titles, or a district bureau (it re-checks the city's titles on site)."""
+    actor = access_actor(request.user, "reviewer")
+    if supervised_level(actor) is None and not is_district_bureau(actor):
         raise Http404
     return actor
 
@@ -94,18 +114,47 @@ def _form_refused(request: HttpRequest, form: Any) -> None:
         messages.error(request, f"{label}：{'；'.join(str(e) for e in errors)}" if label else errors[0])
 
 
+R = TypeVar("R")
+
+
+def _decided(
+    request: HttpRequest,
+    form: Any,
+    act: Callable[[dict[str, Any]], R],
+    success: str | Callable[[R], str],
+) -> R | None:
+    """The one shape of every posted decision on a page: the form checked (its errors shown by field), then
+    the service called with its cleaned data; a refusal is shown in the user's language, someone else's
+    object answers 404, and success is a message (text, or made from what the service returned)."""
+    if form is not None and not form.is_valid():
+        _form_refused(request, form)
+        return None
+    try:
+        done = act(form.cleaned_data if form is not None else {})
+    except Refused as error:
+        _refused(request, error)
+        return None
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, success(done) if callable(success) else success)
+    return done
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     actor = access_actor(request.user)
-    if not (actor.is_applicant or supervised_level(actor) is not None):
+    if not (actor.is_applicant or supervised_level(actor) is not None or is_district_bureau(actor)):
         raise Http404
     context: dict[str, Any] = {
         "checks": checks_visible_to(actor)[:200],
         "rectifications": rectifications_visible_to(actor)[:200],
         "today": timezone.localdate(),
+        "city": supervised_level(actor) == TitleLevel.CITY,
+        "supervising": supervised_level(actor) is not None,
+        "sample_form": SampleForm(),
     }
     if actor.is_reviewer:
-        titles = list(supervised_titles(actor)[:500])
+        titles = list(recheckable_titles(actor)[:500])
         context["titles"] = titles
         context["exempt"] = exemptions(titles)
         context["draws"] = draws_of(actor)[:50]
@@ -115,7 +164,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def draw_new(request: HttpRequest) -> HttpResponse:
-    actor = _bureau(request)
+    actor = _checking_bureau(request)
     form = DrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,6 +178,8 @@ def draw_new(request: HttpRequest) -> HttpResponse:
             )
         except Refused as error:
             form.add_error(None, localized(error))
+        except PermissionDenied:  # a district asking for a spot check: the title's level spot-checks
+            form.add_error(None, _("区县主管部门只能抽取复核。"))
         else:
             messages.success(request, _("已抽取 %(n)s 家单位。") % {"n": len(made.sample)})
             return redirect("supervision:draw", public_id=made.public_id)
@@ -137,7 +188,7 @@ def draw_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def draw(request: HttpRequest, public_id: Any) -> HttpResponse:
-    _bureau(request)
+    _checking_bureau(request)
     found = access_own_draw(request.user, public_id)
     return render(
         request,
@@ -163,32 +214,39 @@ def check(request: HttpRequest, public_id: Any) -> HttpResponse:
             "mine": actor.is_reviewer and found.status == Check.Status.OPEN,
             "rectification": Rectification.objects.filter(check_of=found).first(),
             "form": FindingForm(),
+            "specs": filing_indicators(get_scheme(found.title.scheme)),
+            # a city's check of a district's re-check names it; the district's check lists the city's
+            "reviewed": found.reviewed if found.reviewed_id and actor.is_reviewer else None,
+            "reviews": found.reviews.select_related("authority") if actor.is_reviewer else (),
         },
     )
+
+
+def _measured(request: HttpRequest, found: Check) -> dict[str, str]:
+    """The values measured on site, typed beside a finding (m:<indicator id>)."""
+    return {
+        spec.id: request.POST.get(f"m:{spec.id}", "")
+        for spec in filing_indicators(get_scheme(found.title.scheme))
+    }
 
 
 @require_POST
 def finding(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = access_actor(request.user, "reviewer")
     found = access_check(request.user, public_id)
-    form = FindingForm(request.POST)
-    if not form.is_valid():
-        _form_refused(request, form)
-    else:
-        try:
-            services.record_finding(
-                actor,
-                found,
-                conforms=form.cleaned_data["conforms"],
-                text=form.cleaned_data["text"],
-                files=request.FILES.getlist("files"),
-            )
-        except Refused as error:
-            _refused(request, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("检查发现已记录。"))
+    _decided(
+        request,
+        FindingForm(request.POST),
+        lambda data: services.record_finding(
+            actor,
+            found,
+            conforms=data["conforms"],
+            text=data["text"],
+            files=request.FILES.getlist("files"),
+            measured=_measured(request, found),
+        ),
+        _("检查发现已记录。"),
+    )
     return redirect("supervision:check", public_id=found.public_id)
 
 
@@ -196,14 +254,12 @@ def finding(request: HttpRequest, public_id: Any) -> HttpResponse:
 def conclude(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = access_actor(request.user, "reviewer")
     found = access_check(request.user, public_id)
-    try:
-        done = services.conclude_check(actor, found)
-    except Refused as error:
-        _refused(request, error)
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, _("检查已办结：%(status)s。") % {"status": done.get_status_display()})
+    _decided(
+        request,
+        None,
+        lambda _data: services.conclude_check(actor, found),
+        lambda done: _("检查已办结：%(status)s。") % {"status": done.get_status_display()},
+    )
     return redirect("supervision:check", public_id=found.public_id)
 
 
@@ -234,20 +290,14 @@ def rectification(request: HttpRequest, public_id: Any) -> HttpResponse:
 def answer(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = access_actor(request.user, "applicant")
     found = access_rectification(request.user, public_id)
-    form = AnswerForm(request.POST)
-    if not form.is_valid():
-        _form_refused(request, form)
-    else:
-        try:
-            services.answer_rectification(
-                actor, found, text=form.cleaned_data["text"], files=request.FILES.getlist("files")
-            )
-        except Refused as error:
-            _refused(request, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("整改报告已提交。"))
+    _decided(
+        request,
+        AnswerForm(request.POST),
+        lambda data: services.answer_rectification(
+            actor, found, text=data["text"], files=request.FILES.getlist("files")
+        ),
+        _("整改报告已提交。"),
+    )
     return redirect("supervision:rectification", public_id=found.public_id)
 
 
@@ -255,20 +305,14 @@ def answer(request: HttpRequest, public_id: Any) -> HttpResponse:
 def decide(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = access_actor(request.user, "reviewer")
     found = access_rectification(request.user, public_id)
-    form = DecideForm(request.POST)
-    if not form.is_valid():
-        _form_refused(request, form)
-    else:
-        try:
-            services.close_rectification(
-                actor, found, accepted=form.cleaned_data["accepted"], reason=form.cleaned_data["reason"]
-            )
-        except Refused as error:
-            _refused(request, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("审核意见已记录。"))
+    _decided(
+        request,
+        DecideForm(request.POST),
+        lambda data: services.close_rectification(
+            actor, found, accepted=data["accepted"], reason=data["reason"]
+        ),
+        _("审核意见已记录。"),
+    )
     return redirect("supervision:rectification", public_id=found.public_id)
 
 
@@ -276,17 +320,14 @@ def decide(request: HttpRequest, public_id: Any) -> HttpResponse:
 def revoke_overdue(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = access_actor(request.user, "reviewer")
     found = access_rectification(request.user, public_id)
-    try:
-        done = services.revoke_after_rectification(actor, found)
-    except Refused as error:
-        _refused(request, error)
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(
-            request,
-            _("称号已撤销；该单位自 %(day)s 起方可再次申报同级称号。") % {"day": done.may_apply_from},
-        )
+    _decided(
+        request,
+        None,
+        lambda _data: services.revoke_after_rectification(actor, found),
+        lambda done: (
+            _("称号已撤销；该单位自 %(day)s 起方可再次申报同级称号。") % {"day": done.may_apply_from}
+        ),
+    )
     return redirect("supervision:rectification", public_id=found.public_id)
 
 
@@ -417,6 +458,11 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
     entered = {
         s.id: (request.POST.get(f"v:{s.id}", ""), request.POST.get(f"u:{s.id}", s.unit)) for s in specs
     }
+    # the self-evaluation's raw-data layout (applications.dossier), where the scheme computes from raw data
+    raw_sections = [s for s in build_form(found.title.scheme).sections if s.raw]
+    raw_entered = {
+        key.removeprefix("r:"): str(value) for key, value in request.POST.items() if key.startswith("r:")
+    }
     details: list[str] = []
     status = 200
     if request.method == "POST":
@@ -424,7 +470,12 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
             raise Http404
         try:
             services.submit_filing(
-                actor, found, values=entered, justification=request.POST.get("justification", "")
+                actor,
+                found,
+                values=entered,
+                raw=raw_entered if request.POST.get("mode") == "raw" else None,
+                justification=request.POST.get("justification", ""),
+                files=request.FILES.getlist("files"),
             )
         except Refused as error:
             messages.error(request, localized(error))
@@ -447,6 +498,9 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
             "can_file": actor.is_applicant and found.status == Filing.Status.OPEN,
             "justification": request.POST.get("justification", ""),
             "position": _position_text(found),
+            "raw_sections": raw_sections,
+            "raw": raw_entered or found.raw,
+            "files": found.files.all(),
         },
         status=status,
     )
@@ -560,23 +614,14 @@ def report(request: HttpRequest, public_id: Any) -> HttpResponse:
     found = access_report(request.user, public_id)
     form = ReportDecisionForm(request.POST or None)
     if request.method == "POST":
-        if not form.is_valid():
-            _form_refused(request, form)
-        else:
-            try:
-                services.decide_report(
-                    actor,
-                    found,
-                    upheld=form.cleaned_data["upheld"],
-                    reason=form.cleaned_data["reason"],
-                    open_check=form.cleaned_data["open_check"],
-                )
-            except Refused as error:
-                _refused(request, error)
-            except PermissionDenied:
-                raise Http404 from None
-            else:
-                messages.success(request, _("举报处理意见已记录。"))
+        _decided(
+            request,
+            form,
+            lambda data: services.decide_report(
+                actor, found, upheld=data["upheld"], reason=data["reason"], open_check=data["open_check"]
+            ),
+            _("举报处理意见已记录。"),
+        )
         return redirect("supervision:report", public_id=found.public_id)
     return render(
         request,
@@ -652,22 +697,164 @@ def change(request: HttpRequest, public_id: Any) -> HttpResponse:
     if request.method == "POST":
         if not bureau:
             raise Http404
-        if not form.is_valid():
-            _form_refused(request, form)
-        else:
-            try:
-                services.decide_change(
-                    actor, found, accept=form.cleaned_data["accept"], reason=form.cleaned_data["reason"]
-                )
-            except Refused as error:
-                _refused(request, error)
-            except PermissionDenied:
-                raise Http404 from None
-            else:
-                messages.success(request, _("变更审核意见已记录。"))
+        _decided(
+            request,
+            form,
+            lambda data: services.decide_change(actor, found, accept=data["accept"], reason=data["reason"]),
+            _("变更审核意见已记录。"),
+        )
         return redirect("supervision:change", public_id=found.public_id)
     return render(
         request,
         "supervision/change.html",
         {"change": found, "form": form, "open": bureau and found.status == ChangeEvent.Status.DECLARED},
     )
+
+
+# --- evaluation bodies supervised ---------------------------------------------------------------------------
+
+
+@require_GET
+def bodies(request: HttpRequest) -> HttpResponse:
+    actor = _bureau(request)
+    return render(request, "supervision/bodies.html", {"bodies": evaluation_bodies_seen_by(actor)[:500]})
+
+
+@require_GET
+def body(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _bureau(request)
+    found = access_body(request.user, pk)
+    record, reports = body_track_record(found)
+    return render(
+        request,
+        "supervision/body.html",
+        {
+            "body": found,
+            "record": record,
+            "reports": reports,
+            "tolerance": TRACK_TOLERANCE,
+            "evaluated": titles_evaluated_by(actor, found).filter(status=Title.Status.ACTIVE).count(),
+            "draws": draws_of(actor).filter(body=found)[:50],
+            "may_suspend": body_registrar_over(actor, found.region_id) and found.status == "active",
+            "sample_form": SampleForm(),
+            "suspend_form": SuspendForm(),
+        },
+    )
+
+
+@require_POST
+def body_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _bureau(request)
+    found = access_body(request.user, pk)
+    made = _decided(
+        request,
+        SampleForm(request.POST),
+        lambda data: services.draw_body_reports(actor, found, size=data["size"], seed=data["seed"]),
+        lambda done: _("已抽取 %(n)s 家单位。") % {"n": len(done.sample)},
+    )
+    if made is not None:
+        return redirect("supervision:draw", public_id=made.public_id)
+    return redirect("supervision:body", pk=found.pk)
+
+
+@require_POST
+def body_suspend(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _bureau(request)
+    found = access_body(request.user, pk)
+    _decided(
+        request,
+        SuspendForm(request.POST),
+        lambda data: services.suspend_body(actor, found, reason=data["reason"]),
+        _("评价机构已暂停，暂停期间不能被委托。"),
+    )
+    return redirect("supervision:body", pk=found.pk)
+
+
+# --- a city spot-checks its districts' re-checks ----------------------------------------------------------
+
+
+@require_POST
+def district_draw(request: HttpRequest) -> HttpResponse:
+    actor = _bureau(request)
+    if supervised_level(actor) != TitleLevel.CITY:
+        raise Http404
+    made = _decided(
+        request,
+        SampleForm(request.POST),
+        lambda data: services.draw_district_checks(actor, size=data["size"], seed=data["seed"]),
+        lambda done: _("已抽取 %(n)s 项区县复核。") % {"n": len(done.sample)},
+    )
+    if made is not None:
+        return redirect("supervision:draw", public_id=made.public_id)
+    return redirect("supervision:home")
+
+
+# --- self-declaration (自我声明) ------------------------------------------------------------------------
+
+
+@require_GET
+def declarations(request: HttpRequest) -> HttpResponse:
+    """The unit: its titles, the periods open today on its bureau's calendar, its declarations. The bureau:
+    its calendar and what the register shows."""
+    actor = access_actor(request.user)
+    today = timezone.localdate()
+    if actor.is_applicant:
+        rows = []
+        for title in own_titles(actor).select_related("announcement"):
+            setting = services.declaration_setting_for(title)
+            cadence = Cadence(setting.cadence) if setting is not None else Cadence.YEARLY
+            rows.append(
+                {
+                    "title": title,
+                    "periods": open_periods(cadence, today),
+                    "specs": filing_indicators(get_scheme(title.scheme)),
+                    "cadence": cadence,
+                }
+            )
+        return render(
+            request,
+            "supervision/declarations_unit.html",
+            {"rows": rows, "declared": declarations_visible_to(actor)[:200], "today": today},
+        )
+    actor = _bureau(request)
+    setting = DeclarationSetting.objects.filter(authority=actor.organisation).first()
+    form = DeclarationSettingForm(
+        initial={"cadence": setting.cadence, "shown": ", ".join(setting.shown)} if setting else None
+    )
+    return render(
+        request,
+        "supervision/declarations_bureau.html",
+        {"form": form, "setting": setting, "declared": declarations_visible_to(actor)[:500]},
+    )
+
+
+@require_POST
+def declaration_setting(request: HttpRequest) -> HttpResponse:
+    actor = _bureau(request)
+    _decided(
+        request,
+        DeclarationSettingForm(request.POST),
+        lambda data: services.set_declaration_setting(
+            actor, cadence=data["cadence"], shown=data["shown"].replace("，", ",").split(",")
+        ),
+        _("自我声明设置已保存。"),
+    )
+    return redirect("supervision:declarations")
+
+
+@require_POST
+def declare(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = access_actor(request.user, "applicant")
+    title = access_own_title(request.user, public_id)
+    values = {
+        spec.id: request.POST.get(f"d:{spec.id}", "") for spec in filing_indicators(get_scheme(title.scheme))
+    }
+    _decided(
+        request,
+        None,
+        lambda _data: services.declare(actor, title, period=request.POST.get("period", ""), values=values),
+        lambda done: (
+            _("自我声明已提交，将于 %(day)s 在名单中公开。") % {"day": parse_period(done.period).published_on}
+        ),
+    )
+    return redirect("supervision:declarations")

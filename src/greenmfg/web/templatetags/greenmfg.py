@@ -4,6 +4,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -45,6 +46,15 @@ def zh_score(value: Any) -> str:
     if value is None:
         return "—"
     return f"{value:.2f}"
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A ratio as a percentage with the digits it carries: Decimal("0.0417") → "4.17%"; "—" for None."""
+    if value is None:
+        return "—"
+    shown = (Decimal(str(value)) * 100).normalize()
+    return f"{shown:f}%"
 
 
 @register.filter
@@ -91,8 +101,8 @@ def choice_options(field: Any) -> list[tuple[str, str]]:
 
 @register.filter
 def choice_labels(field: Any) -> list[tuple[str, str]]:
-    """(value, label) of each choice of a scheme's category input, for a choice list (never free text):
-    the label in the active language, else the value."""
+    """(value, label) of each choice of a scheme's category input or of a raw-data choice (or yes/no)
+    column, for a choice list (never free text): the label in the active language, else the value."""
     values = tuple(getattr(field, "choices", ()) or ())
     labels = tuple(getattr(field, "choices_en" if english() else "choices_zh", ()) or ())
     labels += ("",) * (len(values) - len(labels))

@@ -28,6 +28,9 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from greenmfg.applications.services import fail_stale_imports
+from greenmfg.reports.issued import fail_stale_documents
+
+SWEEP_EVERY = 300.0  # seconds between sweeps of jobs past their timeout
 
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 60.0
@@ -143,9 +146,14 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        next_sweep = time.monotonic() + SWEEP_EVERY
         try:
             while not stopping:
                 self._supervise(children)
+                if time.monotonic() >= next_sweep:
+                    # a job that hangs in a live worker is failed once past its timeout, too
+                    self._sweep("", "past their timeout")
+                    next_sweep = time.monotonic() + SWEEP_EVERY
                 time.sleep(0.5)
         except KeyboardInterrupt:
             stop()
@@ -192,8 +200,11 @@ class Command(BaseCommand):
         try:
             close_old_connections()
             ended = fail_stale_imports(dead_worker=dead_worker)
+            documents = fail_stale_documents(dead_worker=dead_worker)
         except Exception as error:  # the sweep must never stop the supervisor
             self.log(f"stale-job sweep failed: {type(error).__name__}: {error}")
             return
         if ended:
             self.log(f"marked {ended} import job(s) {why} as failed")
+        if documents:
+            self.log(f"marked {documents} document job(s) {why} as failed")

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("register", "0003_export_jobs"),
+        ("register", "0009_public3_ordered_fulltext"),
     ]
 
     operations = [
