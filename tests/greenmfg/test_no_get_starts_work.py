@@ -11,7 +11,7 @@ from django.apps import apps
 from django.test import TestCase
 from django.urls import reverse
 from django_tasks.base import Task
-from test_authorization_matrix import MATRIX, objects  # noqa: F401 (the fixture)
+from test_authorization_matrix import MATRIX, _built_objects, objects  # noqa: F401 (the fixtures)
 
 GETS = sorted(name for name, row in MATRIX.items() if row[0] == "GET")
 ROLES = (None, "sz-machinery", "sz-reviewer", "expert-1")
