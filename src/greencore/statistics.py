@@ -26,13 +26,18 @@ from decimal import ROUND_CEILING, Decimal
 from itertools import pairwise
 from typing import TypeVar
 
+from .errors import GreencoreError
+
 K = TypeVar("K")
 
 HUNDRED = Decimal(100)
 
 
-class StatisticsError(ValueError):
+class StatisticsError(GreencoreError, ValueError):
     """A statistic asked of values that cannot give it (a probability outside 0..1, unordered bands)."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__("统计", zh, en)
 
 
 def quantiles(values: Iterable[Decimal], probabilities: Sequence[Decimal]) -> list[Decimal] | None:
@@ -42,7 +47,7 @@ def quantiles(values: Iterable[Decimal], probabilities: Sequence[Decimal]) -> li
     ordered = sorted(values)
     for p in probabilities:
         if not Decimal(0) <= p <= Decimal(1):
-            raise StatisticsError(f"probability {p} is outside 0..1")
+            raise StatisticsError(f"概率 {p} 不在 0–1 之间", f"probability {p} is outside 0..1")
     if not ordered:
         return None
     out = []
@@ -94,7 +99,9 @@ def histogram(values: Iterable[Decimal], edges: Sequence[Decimal]) -> list[int]:
     """Counts in the bands [edges[i], edges[i+1]); the last band also holds a value equal to its upper
     edge (a score of 100 of 100). Values outside every band are not counted."""
     if len(edges) < 2 or any(a >= b for a, b in pairwise(edges)):
-        raise StatisticsError("band edges must rise strictly, at least two of them")
+        raise StatisticsError(
+            "分段边界须至少两个且严格递增", "band edges must rise strictly, at least two of them"
+        )
     counts = [0] * (len(edges) - 1)
     for value in values:
         if value == edges[-1]:
@@ -165,9 +172,11 @@ def required_count(share_percent: Decimal, base: int) -> int:
     """The titles a target written as a share means: share % of `base`, rounded up (a plan asking for 30 %
     of 1,001 enterprises is not met by 300)."""
     if not Decimal(0) < share_percent <= HUNDRED:
-        raise StatisticsError(f"share {share_percent} % is outside (0, 100]")
+        raise StatisticsError(
+            f"比例 {share_percent}% 须大于 0 且不超过 100", f"share {share_percent} % is outside (0, 100]"
+        )
     if base < 0:
-        raise StatisticsError("the base of a share cannot be negative")
+        raise StatisticsError("比例的基数不能为负", "the base of a share cannot be negative")
     return int((share_percent * base / HUNDRED).to_integral_value(rounding=ROUND_CEILING))
 
 
@@ -243,7 +252,7 @@ def grade_shifts(before: Sequence[str], after: Sequence[str], order: Sequence[st
     """Compare the grades of the same units before and after. `order` lists the grades lowest first
     (both schemes' grades: a draft may add one); a grade outside it is an error, not a guess."""
     if len(before) != len(after):
-        raise StatisticsError("before and after must grade the same units")
+        raise StatisticsError("前后两次评级的单位须相同", "before and after must grade the same units")
     rank = {grade: i + 1 for i, grade in enumerate(order)}
     rank[""] = 0
     counts_before = dict.fromkeys([*order, ""], 0)
@@ -253,7 +262,10 @@ def grade_shifts(before: Sequence[str], after: Sequence[str], order: Sequence[st
     moves: dict[tuple[str, str], int] = {}
     for i, (old, new) in enumerate(zip(before, after, strict=True)):
         if old not in rank or new not in rank:
-            raise StatisticsError(f"grade {old if old not in rank else new!r} is not among {list(order)}")
+            missing = old if old not in rank else new
+            raise StatisticsError(
+                f"等级 {missing!r} 不在 {list(order)} 之中", f"grade {missing!r} is not among {list(order)}"
+            )
         counts_before[old] += 1
         counts_after[new] += 1
         if rank[new] > rank[old]:
