@@ -57,6 +57,9 @@ def test_applicant_journey(live_server, page: Page, shot, tmp_path):
         field = page.locator(f'[name="{key}"]')
         field.fill(answers[key])
         expect(live).not_to_have_attribute("data-revision", str(revision))
+        # one field's save at a time: the revision can move on the previous field's delayed save, and a
+        # save racing another one is what this walk is not about (a user types one field at a time)
+        page.wait_for_load_state("networkidle")
     expect(score).not_to_have_text(before)  # the judged 数字化平台 input scores at once
     open_section_of(page, "in:gate_qms")
     gate = page.locator('[name="in:gate_qms"]')
