@@ -3,6 +3,7 @@ a download queued by one process is built by an RQ worker, exactly once."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import django_rq
@@ -17,8 +18,11 @@ from rq import SimpleWorker
 from greenmfg.register import export_jobs
 from greenmfg.register.models import ExportJob
 
-# a database of its own in the shared Redis, emptied before and after: nothing else's jobs are run
-REDIS_URL = "redis://127.0.0.1:6379/11"
+# a database of its own in the shared Redis, emptied before and after: nothing else's jobs are run. One per
+# xdist worker (gw0 → 11, gw1 → 12, …): the tests that use it run at once on different workers, and one
+# test's flushdb must not empty another's queue
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = f"redis://127.0.0.1:6379/{11 + _WORKER % 5}"
 RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 
