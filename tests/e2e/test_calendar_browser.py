@@ -12,17 +12,16 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import TOTP
 from factories import build_world
 from openpyxl import Workbook
 from playwright.sync_api import Browser, Page, expect
+from signin import sign_in as sign_in_page
 
 from greencore import BENCHMARK_COLUMNS
 from greenmfg.benchmarks.models import BenchmarkValue
 from greenmfg.catalog.models import Call, CallCalendar
 from greenmfg.notifications.models import Reminder
 from greenmfg.schemes.models import LocalScheme
-from greenmfg.web.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PARENT = "factory-gbt36132-2025@2025.1"
@@ -32,16 +31,7 @@ SOURCE = "苏州市绿色工厂评价细则〔2027〕1号 第三条"
 
 def sign_in(browser: Browser, base: str, world, username: str) -> Page:
     page = browser.new_context(base_url=base, locale="zh-CN").new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    device = world.users[username].totpdevice_set.filter(confirmed=True).first()
-    if device is not None:
-        page.get_by_label("动态口令").fill(
-            f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
-        )
-        page.get_by_role("button", name="验证").click()
+    sign_in_page(page, world, username)
     return page
 
 

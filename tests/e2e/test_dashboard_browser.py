@@ -8,13 +8,12 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django_otp.oath import TOTP
 from factories import build_world
 from playwright.sync_api import Browser, Page, expect
+from signin import sign_in
 
 from greenmfg.dashboards.services import load_reference_targets
 from greenmfg.register import services as register
-from greenmfg.web.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -40,16 +39,7 @@ def grant(key: str, region: str, kind: str = "factory") -> None:
 def open_dashboard(browser: Browser, base: str, world, username: str) -> Page:
     # axe-core is injected as a script element: the test context alone bypasses the app's CSP for it
     page = browser.new_context(base_url=base, locale="zh-CN", bypass_csp=True).new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    device = world.users[username].totpdevice_set.filter(confirmed=True).first()
-    if device is not None:
-        page.get_by_label("动态口令").fill(
-            f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
-        )
-        page.get_by_role("button", name="验证").click()
+    sign_in(page, world, username)
     page.goto("/dashboards/")
     expect(page.get_by_role("heading", name="称号分布")).to_be_visible()
     return page

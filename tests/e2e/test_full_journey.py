@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_otp.oath import TOTP
 from factories import actor, build_world, pdf_bytes, start, suzhou_answers
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from signin import sign_in
 
 from greencore.scoring.compiled import compiled
 from greencore.standards.registry import get_scheme
@@ -23,7 +23,6 @@ from greenmfg.applications.models import Application
 from greenmfg.evaluations.models import Engagement
 from greenmfg.publication.models import PublicityNotice, Title
 from greenmfg.reviews.models import Assignment
-from greenmfg.web.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CALL = "suzhou-2026-factory-grading"
@@ -35,16 +34,7 @@ def person(browser: Browser, base: str, world, username: str | None) -> tuple[Br
     page = context.new_page()
     if username is None:
         return context, page
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    device = world.users[username].totpdevice_set.filter(confirmed=True).first()
-    if device is not None:
-        page.get_by_label("动态口令").fill(
-            f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
-        )
-        page.get_by_role("button", name="验证").click()
+    sign_in(page, world, username)
     return context, page
 
 

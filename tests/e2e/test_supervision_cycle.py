@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from django_otp.oath import TOTP
 from factories import build_world
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from signin import sign_in
 from supervision_world import grant_title
 
 from greenmfg.catalog.models import Call
 from greenmfg.publication.models import Title
 from greenmfg.register.models import RegisterEntry
 from greenmfg.supervision.models import Filing, Rectification
-from greenmfg.web.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,16 +39,7 @@ def person(browser: Browser, base: str, world, username: str | None) -> tuple[Br
     page = context.new_page()
     if username is None:
         return context, page
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    device = world.users[username].totpdevice_set.filter(confirmed=True).first()
-    if device is not None:
-        page.get_by_label("动态口令").fill(
-            f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
-        )
-        page.get_by_role("button", name="验证").click()
+    sign_in(page, world, username)
     return context, page
 
 

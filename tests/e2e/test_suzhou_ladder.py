@@ -13,14 +13,13 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import TOTP
 from factories import build_world
 from playwright.sync_api import Browser, Page, expect
+from signin import sign_in
 from test_district_grading import answers, evaluated, grade_at_district, ladder_call, submitted
 
 from greenmfg.applications.models import Application
 from greenmfg.publication.models import Filing, PublicityNotice, Title
-from greenmfg.web.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,16 +35,7 @@ REQUIREMENT = "计量设备（必选）：按 GB 17167、GB 24789 配备能源�
 def bureau(browser: Browser, base: str, world, username: str) -> Page:
     """A bureau's own browser: password, then its second factor."""
     page = browser.new_context(base_url=base, locale="zh-CN").new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    device = world.users[username].totpdevice_set.filter(confirmed=True).first()
-    if device is not None:
-        page.get_by_label("动态口令").fill(
-            f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
-        )
-        page.get_by_role("button", name="验证").click()
+    sign_in(page, world, username)
     return page
 
 
