@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from factories import actor, start
 from openpyxl import load_workbook
-from supervision_world import grant_title
+from supervision_world import filing_evidence, grant_title
 from test_applications import complete_answers
 from test_reports_publication import _text
 from test_supervision_filings import GOOD
@@ -68,7 +68,7 @@ def accepted(world) -> Filing:
     supervision.open_filings(actor(world.users["sz-reviewer"]), 2027)
     filing = Filing.objects.get(year=2027)
     with time_machine.travel("2027-04-15 10:00 +0800", tick=False):  # the deadline day: in time
-        return supervision.submit_filing(actor(user), filing, values=GOOD)
+        return supervision.submit_filing(actor(user), filing, values=GOOD, evidence=filing_evidence())
 
 
 def test_the_filing_confirmation_carries_the_accepted_filing_and_is_verifiable(

@@ -155,6 +155,8 @@ class EvidenceFile(models.Model):
     filing = models.ForeignKey(
         "Filing", null=True, blank=True, on_delete=models.PROTECT, related_name="files"
     )
+    # a filing's evidence for one key indicator (its id); empty for a filing's other files and elsewhere
+    indicator = models.CharField(max_length=64, blank=True, default="")
     file = models.FileField(upload_to="supervision/%Y/%m/")
     file_name = models.CharField(max_length=200)
     sm3 = models.CharField(max_length=64)
@@ -163,6 +165,7 @@ class EvidenceFile(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(finding__isnull=False, rectification__isnull=True, filing__isnull=True)

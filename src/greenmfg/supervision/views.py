@@ -19,7 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from greencore import TRACK_TOLERANCE, Cadence, filing_indicators, get_scheme, open_periods, parse_period
+from greencore import (
+    TRACK_TOLERANCE,
+    Cadence,
+    evidence_rule,
+    filing_indicators,
+    get_scheme,
+    open_periods,
+    parse_period,
+)
 from greenmfg.applications.dossier import build_form
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.core.errors import Refused
@@ -476,6 +484,7 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
                 raw=raw_entered if request.POST.get("mode") == "raw" else None,
                 justification=request.POST.get("justification", ""),
                 files=request.FILES.getlist("files"),
+                evidence={s.id: request.FILES.getlist(f"e:{s.id}") for s in specs},
             )
         except Refused as error:
             messages.error(request, localized(error))
@@ -485,8 +494,20 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("动态管理表已受理。"))
             return redirect("supervision:filing", public_id=found.public_id)
+    # the level's evidence rule (greencore, workflow/filing.yaml): per indicator, whether it must carry
+    # evidence, the document expected, and the files it carries once accepted
+    rule = evidence_rule(found.title.level)
+    stored = list(found.files.all())
     rows = [
-        (s, entered[s.id][0] or found.values.get(s.id, {}).get("value", ""), entered[s.id][1]) for s in specs
+        {
+            "spec": s,
+            "value": entered[s.id][0] or found.values.get(s.id, {}).get("value", ""),
+            "unit": entered[s.id][1],
+            "needs_evidence": rule.needs(s.id),
+            "document": rule.document(s.id),
+            "files": [f for f in stored if f.indicator == s.id],
+        }
+        for s in specs
     ]
     return render(
         request,
@@ -500,7 +521,8 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
             "position": _position_text(found),
             "raw_sections": raw_sections,
             "raw": raw_entered or found.raw,
-            "files": found.files.all(),
+            "files": [f for f in stored if not f.indicator],
+            "evidence_source": rule.source,
         },
         status=status,
     )
