@@ -256,6 +256,66 @@ def get_unit(request: HttpRequest, unit_key: str) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------------
+# self-declarations (自我声明): what a unit declared, as its bureau chose to show it, once public
+
+
+class DeclaredIndicatorOut(Schema):
+    label: str
+    value: str
+    unit: str = ""
+
+
+class DeclarationOut(Schema):
+    title_id: uuid.UUID = Field(description="所声明称号的登记编号（同 /titles/{title_id}）")
+    kind: Literal["factory", "park", "supply_chain", "product"]
+    kind_label: str
+    level: Literal["district", "city", "province", "national"]
+    level_label: str
+    period: str = Field(description="声明期：年度如 2026，半年度如 2026H1、2026H2")
+    published_on: date = Field(description="公开日期：该声明期的声明截止日的次日")
+    indicators: list[DeclaredIndicatorOut] = Field(description="主管部门选择公开的指标及其声明值")
+
+
+class UnitDeclarationsOut(Schema):
+    unit_key: str
+    unit_name: str
+    declarations: list[DeclarationOut] = Field(description="已公开的自我声明，声明期由新到旧")
+
+
+@api.get(
+    "/declarations/{path:unit_key}",
+    response=UnitDeclarationsOut,
+    url_name="declarations",
+    summary="单位已公开的自我声明",
+    description=(
+        "平台上获评单位按主管部门的声明周期（年度或半年度）所作的自我声明，仅含主管部门选择公开的指标；"
+        "每个声明期的声明在声明截止日的次日公开，此前不出现在此处。"
+    ),
+)
+def get_declarations(request: HttpRequest, unit_key: str) -> dict[str, Any]:
+    found = selectors.unit_page(unit_key)
+    if found is None:
+        raise Http404
+    return {
+        "unit_key": found.unit_key,
+        "unit_name": found.unit_name,
+        "declarations": [
+            {
+                "title_id": d.entry.public_id,
+                "kind": d.entry.kind,
+                "kind_label": str(d.entry.get_kind_display()),
+                "level": d.entry.level,
+                "level_label": str(d.entry.get_level_display()),
+                "period": d.period,
+                "published_on": d.published_on,
+                "indicators": d.indicators,
+            }
+            for d in found.declarations
+        ],
+    }
+
+
+# --------------------------------------------------------------------------------------------------
 # announcements, publicity notices and the data-quality report: the same envelope as /titles
 
 
