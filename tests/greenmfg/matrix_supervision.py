@@ -148,6 +148,7 @@ ROWS: dict[str, Any] = {
     # reason) is refused with a message and draws or suspends nothing
     "supervision:bodies": ("GET", None, bureaus, 200),
     "supervision:body": ("GET", lambda o: {"pk": o["sv_body"].pk}, bureaus, 200),
+    "supervision:body_xlsx": ("GET", lambda o: {"pk": o["sv_body"].pk}, bureaus, 200),
     "supervision:body_draw": ("POST", lambda o: {"pk": o["sv_body"].pk}, bureaus, 302),
     "supervision:body_suspend": ("POST", lambda o: {"pk": o["sv_body"].pk}, bureaus, 302),
     # a city spot-checks its districts' re-checks (an empty POST: refused, nothing drawn)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("changes/<uuid:public_id>/", views.change, name="change"),
     path("bodies/", views.bodies, name="bodies"),
     path("bodies/<int:pk>/", views.body, name="body"),
+    path("bodies/<int:pk>/track-record.xlsx", views.body_xlsx, name="body_xlsx"),
     path("bodies/<int:pk>/draw/", views.body_draw, name="body_draw"),
     path("bodies/<int:pk>/suspend/", views.body_suspend, name="body_suspend"),
     path("draws/districts/", views.district_draw, name="district_draw"),

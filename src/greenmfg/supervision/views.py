@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,12 +32,13 @@ from greencore import (
 from greenmfg.applications.dossier import build_form
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.core.errors import Refused
-from greenmfg.core.i18n import localized
+from greenmfg.core.i18n import label, localized
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.predicates import body_registrar_over
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication.models import Title
 from greenmfg.publication.services import masked_email
+from greenmfg.register.exports import write_xlsx
 
 from . import services
 from .access import (
@@ -74,6 +76,7 @@ from .forms import (
 )
 from .models import ChangeEvent, Check, DeclarationSetting, Filing, Rectification, Report
 from .selectors import (
+    CheckedReport,
     body_track_record,
     changes_visible_to,
     checks_visible_to,
@@ -742,18 +745,57 @@ def bodies(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/bodies.html", {"bodies": evaluation_bodies_seen_by(actor)[:500]})
 
 
+def _track_rows(reports: list[CheckedReport]) -> list[dict[str, Any]]:
+    """Each compared indicator of each checked report, with the indicator's name and unit in the title's
+    scheme: the rows of the track-record table, its chart and its Excel download."""
+    rows = []
+    for report in reports:
+        specs = {s.id: s for s in filing_indicators(get_scheme(report.title.scheme))}
+        for d in report.discrepancies:
+            spec = specs.get(d.indicator)
+            rows.append(
+                {
+                    "report": report,
+                    "d": d,
+                    "label": (spec.label, spec.label_en or spec.label)
+                    if spec
+                    else (d.indicator, d.indicator),
+                    "unit": spec.unit if spec else "",
+                }
+            )
+    return rows
+
+
+def _track_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The chart's data (dashboards.js): each bounded relative discrepancy in percent, flagged beyond the
+    tolerance, with the tolerance as a line. An indicator measured as zero has no bounded ratio: it stays
+    in the table only."""
+    bars = [
+        {
+            "label": f"{r['report'].title.organisation.name} · {localized(r['label'])}",
+            "value": float(r["d"].relative * 100),
+            "flag": not r["d"].within_tolerance,
+        }
+        for r in rows
+        if r["d"].relative is not None
+    ]
+    return {"bars": {"track": bars}, "lines": {"track": float(TRACK_TOLERANCE * 100)}}
+
+
 @require_GET
 def body(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _bureau(request)
     found = access_body(request.user, pk)
     record, reports = body_track_record(found)
+    rows = _track_rows(reports)
     return render(
         request,
         "supervision/body.html",
         {
             "body": found,
             "record": record,
-            "reports": reports,
+            "rows": rows,
+            "chart_data": _track_chart(rows),
             "tolerance": TRACK_TOLERANCE,
             "evaluated": titles_evaluated_by(actor, found).filter(status=Title.Status.ACTIVE).count(),
             "draws": draws_of(actor).filter(body=found)[:50],
@@ -762,6 +804,54 @@ def body(request: HttpRequest, pk: int) -> HttpResponse:
             "suspend_form": SuspendForm(),
         },
     )
+
+
+@require_GET
+def body_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The track-record table as an Excel workbook: one row per compared indicator, as on the page."""
+    _bureau(request)
+    found = access_body(request.user, pk)
+    reports = body_track_record(found)[1]
+    rows: list[list[Any]] = [
+        [
+            _("单位名称"),
+            _("检查机关"),
+            _("检查类型"),
+            _("办结日期"),
+            _("指标"),
+            _("计量单位"),
+            _("机构报告值"),
+            _("检查实测值"),
+            _("相对偏差"),
+            _("超出容差"),
+        ]
+    ]
+    for r in _track_rows(reports):
+        d, check = r["d"], r["report"].check
+        rows.append(
+            [
+                r["report"].title.organisation.name,
+                check.authority.name,
+                label(check.get_purpose_display()),
+                check.concluded_on,
+                localized(r["label"]),
+                r["unit"],
+                d.body_value,
+                d.checked_value,
+                f"{(d.relative * 100).normalize():f}%" if d.relative is not None else _("实测为零"),
+                _("是") if not d.within_tolerance else _("否"),
+            ]
+        )
+    heading = _("执业记录")
+    response = HttpResponse(
+        write_xlsx(rows, heading[:31]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"{found.name}-{heading}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"track-record-{found.pk}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response
 
 
 @require_POST
