@@ -5,6 +5,8 @@ a service call, whose refusal is shown as a message in the user's language."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -387,13 +389,29 @@ def _year(request: HttpRequest) -> int:
     return form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
 
 
-def _history_chart(filings: list[Filing]) -> list[dict[str, Any]]:
-    """Bars of a unit's scores by year for the inline SVG (height out of 100 px); no bar without a score."""
-    bars = []
-    for index, f in enumerate(sorted(filings, key=lambda f: f.year)):
-        height = int(f.score) if f.score is not None else 0
-        bars.append({"x": 10 + index * 60, "y": 110 - height, "height": height, "filing": f})
-    return bars
+def _history_chart(filings: list[Filing], today: date) -> dict[str, Any]:
+    """A title's history of filings, scores and green codes as an inline SVG bar chart (drawn on the server,
+    so it shows without script; the table beside it is the accessible alternative). One slot per year,
+    oldest first: the score's bar on a 0–100 scale (up to the highest score where one exceeds 100), the
+    score and the green code above it; a year without a score draws no bar but says why — no grade that
+    year (accepted, abnormal or missing data: never drawn as a zero), not filed and overdue, or still open."""
+    ordered = sorted(filings, key=lambda f: f.year)
+    top = max([Decimal(100), *(f.score for f in ordered if f.score is not None)])
+    slots = []
+    for index, f in enumerate(ordered):
+        x = 40 + index * 70
+        if f.score is not None:
+            height = int((f.score * 100 / top).to_integral_value())
+            slots.append({"x": x, "y": 130 - height, "height": height, "filing": f, "note": ""})
+            continue
+        if f.status == Filing.Status.ACCEPTED:
+            note = _("不评定")
+        elif today > f.deadline:
+            note = _("逾期未填报")
+        else:
+            note = _("待填报")
+        slots.append({"x": x, "y": 130, "height": 0, "filing": f, "note": note})
+    return {"slots": slots, "width": 50 + 70 * len(ordered), "top": top}
 
 
 @require_GET
@@ -411,7 +429,7 @@ def filings(request: HttpRequest) -> HttpResponse:
             request,
             "supervision/filings_unit.html",
             {
-                "histories": [(fs[0].title, fs, _history_chart(fs)) for fs in by_title.values()],
+                "histories": [(fs[0].title, fs, _history_chart(fs, today)) for fs in by_title.values()],
                 "today": today,
             },
         )
@@ -501,6 +519,8 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
     # evidence, the document expected, and the files it carries once accepted
     rule = evidence_rule(found.title.level)
     stored = list(found.files.all())
+    # the title's history of filings, as far as the viewer sees them (a unit its own, a bureau its rounds)
+    history = list(filings_visible_to(actor).filter(title_id=found.title_id).order_by("year"))
     rows = [
         {
             "spec": s,
@@ -526,6 +546,8 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
             "raw": raw_entered or found.raw,
             "files": [f for f in stored if not f.indicator],
             "evidence_source": rule.source,
+            "history": history,
+            "chart": _history_chart(history, timezone.localdate()),
         },
         status=status,
     )
