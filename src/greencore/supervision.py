@@ -427,18 +427,28 @@ def filing_rules() -> Mapping[str, Any]:
     return data
 
 
-def evidence_rule(level: str, rules: Mapping[str, Any] | None = None) -> EvidenceRule:
-    """The evidence rule for titles of `level` (national, province, city, district): the level's own
-    entry in `rules` (the shipped filing.yaml by default), or its `default`. An indicator required without
-    a document is a mistake in the table, refused here so it fails when loaded rather than silently."""
+EVIDENCE_SET_BY_BUREAU = "set by the supervising bureau"
+
+
+def evidence_rule(
+    level: str, rules: Mapping[str, Any] | None = None, chosen: Sequence[str] | None = None
+) -> EvidenceRule:
+    """The evidence rule for titles of `level` (national, province, city, district): the indicators the
+    supervising bureau `chosen` for its own filings where it chose (any with a document; none at all is a
+    choice too), else the level's own entry in `rules` (the shipped filing.yaml by default), else its
+    `default`. An indicator required without a document is refused (ValueError naming it): in the table
+    it fails when loaded, in a bureau's choice when it is made."""
     rules = filing_rules() if rules is None else rules
     documents = {
         str(key): (str(doc["zh"]), str(doc.get("en", "") or doc["zh"]))
         for key, doc in (rules.get("documents") or {}).items()
     }
-    table = rules.get("required") or {}
-    entry = table.get(level) or table.get("default") or {}
-    required = tuple(str(i) for i in entry.get("indicators") or ())
+    if chosen is not None:
+        entry: Mapping[str, Any] = {"indicators": list(chosen), "source": EVIDENCE_SET_BY_BUREAU}
+    else:
+        table = rules.get("required") or {}
+        entry = table.get(level) or table.get("default") or {}
+    required = tuple(dict.fromkeys(str(i) for i in entry.get("indicators") or ()))
     unknown = [i for i in required if i not in documents]
     if unknown:
         raise ValueError(f"filing rules: evidence required without a document for {', '.join(unknown)}")

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from greencore import Severity, evidence_rule, filing_indicators, get_scheme, missing_evidence
+from greencore import (
+    EVIDENCE_SET_BY_BUREAU,
+    Severity,
+    evidence_rule,
+    filing_indicators,
+    get_scheme,
+    missing_evidence,
+)
 
 SPECS = filing_indicators(get_scheme("factory-gbt36132-2025"))
 
@@ -78,3 +85,11 @@ def test_a_rule_requiring_evidence_without_a_document_is_refused_when_read() -> 
     broken = {"documents": {}, "required": {"default": {"indicators": ["output_value"]}}}
     with pytest.raises(ValueError, match="without a document for output_value"):
         evidence_rule("city", broken)
+
+
+def test_a_bureaus_own_choice_replaces_the_levels_rule_and_may_require_nothing() -> None:
+    own = evidence_rule("city", chosen=["renewable_energy_tce", "renewable_energy_tce"])
+    assert (own.required, own.source) == (("renewable_energy_tce",), EVIDENCE_SET_BY_BUREAU)
+    assert missing_evidence(SPECS, evidence_rule("city", chosen=[]), set()) == []
+    with pytest.raises(ValueError, match="without a document for plot_ratio"):
+        evidence_rule("city", chosen=["plot_ratio"])

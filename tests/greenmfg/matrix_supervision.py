@@ -129,6 +129,7 @@ ROWS: dict[str, Any] = {
     "supervision:filings": ("GET", None, supervising_or_unit, 200),
     # an empty POST: the year is refused with its reason (nothing opened, set or queued)
     "supervision:filings_open": ("POST", None, bureaus, 302),
+    "supervision:filing_evidence": ("POST", None, bureaus, 302),
     "supervision:deadline": ("POST", None, bureaus, 302),
     "supervision:regrade": ("POST", None, bureaus, 302),
     "supervision:filing": ("GET", lambda o: {"public_id": o["sv_filing"].public_id}, bureau_or_unit, 200),

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from factories import actor, pdf_bytes
 from supervision_world import filing_evidence, grant_title
@@ -17,7 +18,7 @@ from test_supervision_filings import GOOD
 
 from greenmfg.audit.models import Event
 from greenmfg.supervision import services
-from greenmfg.supervision.models import EvidenceFile, Filing
+from greenmfg.supervision.models import EvidenceFile, Filing, FilingDeadline
 from greenmfg.supervision.services import SupervisionError
 
 
@@ -123,3 +124,71 @@ def test_the_page_shows_the_rule_refuses_in_the_users_language_and_lists_the_fil
     # the bureau sees the same files on the filing
     bureau = world.client("sz-reviewer").get(url).content.decode()
     assert f'<a href="/supervision/files/{stored.pk}/">water_intake_m3.pdf</a>' in bureau
+
+
+# --- the level's own rule --------------------------------------------------------------------------------
+
+
+def test_a_bureau_sets_its_own_rule_for_the_filings_it_opens_and_may_return_to_the_default(world):
+    filing = _opened(world)
+    bureau = actor(world.users["sz-reviewer"])
+    services.set_filing_evidence(bureau, indicators=["total_energy_tce", "renewable_energy_tce"])
+    unit = actor(world.users["sz-machinery"])
+    with pytest.raises(SupervisionError) as refused:
+        services.submit_filing(unit, filing, values=GOOD, evidence=filing_evidence())
+    # the default's four files are not what this level asks: the renewable energy's evidence is missing
+    assert refused.value.details == [
+        "“可再生能源消费量”须附证明材料：可再生能源消费核算清单、绿电交易合同或绿证。"
+    ]
+    # the national deadline still holds: setting the evidence rule set no earlier day
+    assert (FilingDeadline.objects.get().month, FilingDeadline.objects.get().day) == (4, 15)
+    services.set_filing_evidence(bureau, indicators=None)  # back to the shipped rule
+    with pytest.raises(SupervisionError, match="Gross industrial output value"):
+        services.submit_filing(unit, filing, values=GOOD, evidence={"total_energy_tce": [_pdf("能源.pdf")]})
+    services.set_filing_evidence(bureau, indicators=[])  # this level requires none
+    accepted = services.submit_filing(unit, filing, values=GOOD)
+    assert accepted.status == Filing.Status.ACCEPTED and not EvidenceFile.objects.filter(filing=accepted)
+    assert [
+        e.detail["indicators"] for e in Event.objects.filter(action="supervision.filing_evidence_set")
+    ] == [
+        ["total_energy_tce", "renewable_energy_tce"],
+        None,
+        [],
+    ]
+
+
+def test_a_rule_naming_an_indicator_without_a_document_or_set_by_a_unit_is_refused(world):
+    _opened(world)
+    before = snapshot()
+    with pytest.raises(SupervisionError) as refused:
+        services.set_filing_evidence(actor(world.users["sz-reviewer"]), indicators=["plot_ratio"])
+    assert (refused.value.zh, refused.value.en) == (
+        "以下指标没有规定的证明材料，不能要求：plot_ratio",
+        "no evidence document is defined for: plot_ratio",
+    )
+    with pytest.raises(PermissionDenied):
+        services.set_filing_evidence(actor(world.users["sz-machinery"]), indicators=[])
+    assert snapshot() == before
+
+
+def test_the_bureau_sets_its_rule_on_the_filings_page_and_the_unit_sees_it(world):
+    filing = _opened(world)
+    bureau = world.client("sz-reviewer")
+    page = bureau.get("/supervision/filings/").content.decode()
+    assert (
+        "平台默认要求（本级未自定）" in page
+        and "能源购进、消费与库存表（205-1） <code>total_energy_tce</code>" in page
+    )
+    response = bureau.post(
+        "/supervision/filings/evidence/", {"mode": "own", "indicators": ["total_energy_tce"]}
+    )
+    assert response.status_code == 302
+    page = bureau.get("/supervision/filings/").content.decode()
+    assert "本级自定：单位提交动态管理表时" in page
+    assert (
+        '<ul id="evidence-rule"><li>能源购进、消费与库存表（205-1） <code>total_energy_tce</code></li></ul>'
+        in page
+    )
+    unit_page = world.client("sz-machinery").get(f"/supervision/filings/{filing.public_id}/").content.decode()
+    assert unit_page.count('class="required-evidence"') == 1
+    assert '<td id="evidence-total_energy_tce"><strong class="required-evidence">' in unit_page

@@ -206,6 +206,9 @@ class FilingDeadline(models.Model):
     day = models.PositiveSmallIntegerField()
     # the level's rule (Suzhou, seeds/003): a filing missing past its deadline bars a higher tier
     blocks_higher_tier = models.BooleanField(default=False)
+    # the key indicators whose evidence this level's filings require (greencore.evidence_rule `chosen`);
+    # None: the shipped rule for the title's level (workflow/filing.yaml)
+    evidence_required = models.JSONField(null=True, blank=True, default=None)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(auto_now=True)
 

@@ -23,6 +23,7 @@ from django_tasks import task
 
 from greencore import (
     DRAW_ALGORITHM,
+    NATIONAL_FILING_DEADLINE,
     Cadence,
     Filed,
     FilingState,
@@ -87,6 +88,7 @@ from .models import (
 from .selectors import (
     body_track_record,
     district_rechecks,
+    evidence_rule_for,
     exemptions,
     is_district_bureau,
     is_owner_of,
@@ -695,6 +697,33 @@ def set_filing_deadline(
     return found
 
 
+def set_filing_evidence(actor: Actor, *, indicators: Sequence[str] | None) -> FilingDeadline:
+    """The bureau's own rule for the filings it opens: which key indicators must carry evidence (any
+    indicator with a document in greencore's filing rules; an empty list requires none). None returns to
+    the shipped rule for the title's level. A bureau that set no deadline keeps the national one."""
+    level = supervised_level(actor)
+    if level is None:
+        raise PermissionDenied
+    chosen = None if indicators is None else list(dict.fromkeys(i.strip() for i in indicators if i.strip()))
+    if chosen is not None:
+        unknown = [i for i in chosen if evidence_rule(level).document(i) is None]
+        if unknown:
+            raise SupervisionError(
+                f"以下指标没有规定的证明材料，不能要求：{'、'.join(unknown)}",
+                f"no evidence document is defined for: {', '.join(unknown)}",
+            )
+    with transaction.atomic():
+        found = FilingDeadline.objects.select_for_update().filter(authority=actor.organisation).first()
+        if found is None:
+            month, day = NATIONAL_FILING_DEADLINE
+            found = FilingDeadline(authority=actor.organisation, month=month, day=day)
+        found.evidence_required = chosen
+        found.set_by = actor.user
+        found.save()
+        _audit(actor, "filing_evidence_set", found, str(found.pk), indicators=chosen)
+    return found
+
+
 def _level_deadline(authority_id: int) -> tuple[int, int] | None:
     found = FilingDeadline.objects.filter(authority_id=authority_id).first()
     return (found.month, found.day) if found else None
@@ -897,7 +926,7 @@ def submit_filing(
                 "explain or correct the flagged values",
                 details=[p.zh for p in problems],
             )
-        unproven = missing_evidence(specs, evidence_rule(locked.title.level), set(checked_evidence))
+        unproven = missing_evidence(specs, evidence_rule_for(locked), set(checked_evidence))
         if unproven:
             raise SupervisionError(
                 "以下指标须附证明材料后方可提交："

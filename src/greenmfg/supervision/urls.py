@@ -19,6 +19,7 @@ urlpatterns = [
     path("filings/", views.filings, name="filings"),
     path("filings/open/", views.filings_open, name="filings_open"),
     path("filings/deadline/", views.deadline, name="deadline"),
+    path("filings/evidence/", views.filing_evidence, name="filing_evidence"),
     path("filings/<uuid:public_id>/", views.filing, name="filing"),
     path("regrade/", views.regrade, name="regrade"),
     path("regrade/<int:pk>/", views.regrade_status, name="regrade_status"),

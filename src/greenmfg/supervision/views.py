@@ -67,6 +67,7 @@ from .forms import (
     DecideForm,
     DeclarationSettingForm,
     DrawForm,
+    EvidenceRuleForm,
     FindingForm,
     ReportCodeForm,
     ReportDecisionForm,
@@ -85,10 +86,12 @@ from .selectors import (
     declarations_visible_to,
     draws_of,
     evaluation_bodies_seen_by,
+    evidence_rule_for,
     exemptions,
     filings_visible_to,
     is_district_bureau,
     jobs_of,
+    level_evidence,
     own_titles,
     position_of,
     recheckable_titles,
@@ -434,6 +437,7 @@ def filings(request: HttpRequest) -> HttpResponse:
             },
         )
     year = _year(request)
+    chosen = level_evidence(actor.organisation.pk)
     return render(
         request,
         "supervision/filings_bureau.html",
@@ -442,8 +446,30 @@ def filings(request: HttpRequest) -> HttpResponse:
             "year": year,
             "jobs": jobs_of(actor)[:10],
             "deadline_form": DeadlineForm(),
+            "evidence_rule": evidence_rule(supervised_level(actor) or "", chosen=chosen),
+            "evidence_own": chosen is not None,
+            "evidence_form": EvidenceRuleForm(
+                initial={"mode": "default" if chosen is None else "own", "indicators": chosen or []}
+            ),
         },
     )
+
+
+@require_POST
+def filing_evidence(request: HttpRequest) -> HttpResponse:
+    actor = _bureau(request)
+    form = EvidenceRuleForm(request.POST)
+    if not form.is_valid():
+        _form_refused(request, form)
+        return redirect("supervision:filings")
+    own = form.cleaned_data["mode"] == "own"
+    try:
+        services.set_filing_evidence(actor, indicators=form.cleaned_data["indicators"] if own else None)
+    except Refused as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("本级证明材料要求已设置，此后提交的动态管理表适用。"))
+    return redirect("supervision:filings")
 
 
 @require_POST
@@ -517,7 +543,7 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
             return redirect("supervision:filing", public_id=found.public_id)
     # the level's evidence rule (greencore, workflow/filing.yaml): per indicator, whether it must carry
     # evidence, the document expected, and the files it carries once accepted
-    rule = evidence_rule(found.title.level)
+    rule = evidence_rule_for(found)
     stored = list(found.files.all())
     # the title's history of filings, as far as the viewer sees them (a unit its own, a bureau its rounds)
     history = list(filings_visible_to(actor).filter(title_id=found.title_id).order_by("year"))
@@ -545,7 +571,6 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
             "raw_sections": raw_sections,
             "raw": raw_entered or found.raw,
             "files": [f for f in stored if not f.indicator],
-            "evidence_source": rule.source,
             "history": history,
             "chart": _history_chart(history, timezone.localdate()),
         },
