@@ -28,6 +28,7 @@ from factories import actor, pdf_bytes, start, suzhou_answers
 from openpyxl import load_workbook
 from test_applications import complete_answers
 from test_register_verification import published
+from tests.renderings import office_png
 
 from greencore import Result
 from greenmfg.applications import services as applications
@@ -314,6 +315,7 @@ def test_call_summary_table_holds_real_numbers_and_dates_and_neutral_text(world,
         reverse("reports:call_summary", kwargs={"code": drafted.call.code})
     )
     assert response.status_code == 200
+    office_png(response.content, "call-summary", "xlsx")
     book = load_workbook(io.BytesIO(response.content))
     sheet = book.active
     assert sheet.title == "推荐汇总表"
@@ -407,6 +409,7 @@ def test_published_list_carries_the_announcement_number_and_real_values(world):
     title = announcement.titles.get()
     response = Client().get(reverse("reports:published_list", kwargs={"public_id": announcement.public_id}))
     assert response.status_code == 200
+    office_png(response.content, "published-list", "xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert announcement.number in sheet["A1"].value and announcement.number in sheet["A2"].value, "公告文号"
     assert [c.value for c in sheet[3]] == [c.header for c in PUBLISHED_COLUMNS]
