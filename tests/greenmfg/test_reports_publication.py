@@ -27,7 +27,8 @@ from test_reviews import emailed_code, published_journey, who
 from greenmfg.catalog.models import TitleLevel
 from greenmfg.evidence.validation import sm3_hex
 from greenmfg.publication import services as publication
-from greenmfg.publication.models import PublicityEntry
+from greenmfg.publication.models import PublicityEntry, Title
+from greenmfg.publication.services import _raise_lower_grades
 from greenmfg.reports import notices
 from greenmfg.reports.models import IssuedDocument
 
@@ -313,3 +314,40 @@ def test_the_sweep_queues_the_pdfs_whose_task_was_lost(world, rendered):
         body = b"".join(response.streaming_content)
         assert response["X-Content-SM3"] == sm3_hex(io.BytesIO(body))
     assert notices.queue_missing() == 0 and len(rendered) == 2
+
+
+def test_a_title_regraded_by_a_higher_one_has_its_announcement_made_again(
+    world, django_capture_on_commit_callbacks
+):
+    """Suzhou: a provincial title raises the holder's city grade to 4A; the city's announcement prints the
+    grade, so the worker makes its next version on commit (the earlier ones kept)."""
+    announcement, _ = published(world)
+    held = announcement.titles.get()
+    Title.objects.filter(pk=held.pk).update(
+        scheme="factory-suzhou@2023.1", grade="3A", grade_label="3A级绿色工厂（市级）"
+    )
+    made(announcement)
+    provincial = Title.objects.create(
+        organisation=held.organisation,
+        announcement=announcement,
+        kind="factory",
+        level="province",
+        scheme="factory-gbt36132-2025@2025.1",
+        valid_from=held.valid_from,
+    )
+    made(announcement)
+    url = reverse("reports:announcement_pdf", kwargs={"public_id": announcement.public_id})
+    before = b"".join(Client().get(url).streaming_content)
+    # (the grade's cell wraps its label over two lines: the grade itself is read)
+    assert "3A级" in _text(before, "announcement_3a")[0]
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        _raise_lower_grades(who(world, "js-reviewer"), provincial)
+    assert _preparing(Client().get(url))
+    for callback in queued:
+        callback()
+    response = Client().get(url)
+    after = b"".join(response.streaming_content)
+    flat = _text(after, "announcement_4a")[0]
+    assert "4A级" in flat and "3A级" not in flat
+    stored = IssuedDocument.objects.filter(kind="announcement").order_by("-number")
+    assert [d.number for d in stored] == [3, 2, 1] and response["X-Content-SM3"] == stored[0].sm3

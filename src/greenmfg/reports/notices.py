@@ -187,7 +187,7 @@ def render_public(kind: str, pk: int) -> str:
 
 
 def _enqueue(kind: str, pk: int) -> None:
-    render_public.enqueue(kind, pk)
+    render_public.enqueue(str(kind), pk)
 
 
 def notice_changed(notice: PublicityNotice) -> None:
