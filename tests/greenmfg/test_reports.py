@@ -319,6 +319,10 @@ def test_call_summary_table_holds_real_numbers_and_dates_and_neutral_text(world,
     book = load_workbook(io.BytesIO(response.content))
     sheet = book.active
     assert sheet.title == "推荐汇总表"
+    # printed on A4 landscape, every column on the page's width, the header row on every page
+    setup = sheet.page_setup
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$3:$3"
     assert sheet["A1"].value == f"{drafted.call.name}推荐汇总表"
     headers = [c.value for c in sheet[3]]
     assert headers == [c.header for c in SUMMARY_COLUMNS], "官方表头"
