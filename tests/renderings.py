@@ -53,7 +53,7 @@ def office_png(content: bytes, name: str, suffix: str) -> Path | None:
             [
                 "pdftoppm",
                 "-r",
-                "60",
+                "80",
                 "-f",
                 "1",
                 "-l",
