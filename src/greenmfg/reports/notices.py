@@ -100,7 +100,8 @@ def _label(choices: type[TitleKind] | type[TitleLevel], value: str) -> str:
 def announced_document(announcement: Announcement) -> PublicDocument:
     """The announcement under its number, with the list it granted attached (the announcement's order)."""
     notice = announcement.notice
-    titles = announcement.titles.select_related("organisation__region").order_by("pk")
+    # a region's full name climbs to its province: fetched with the titles (a request reads this too)
+    titles = announcement.titles.select_related("organisation__region__parent__parent__parent").order_by("pk")
     document = announcement_document(
         number=announcement.number,
         title=announcement.title,
