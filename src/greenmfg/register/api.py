@@ -98,6 +98,11 @@ class RegionOut(Schema):
     name: str
 
 
+# the kinds and levels as catalog.TitleKind and TitleLevel spell them (test_api_district_titles compares)
+Kind = Literal["factory", "park", "supply_chain", "product"]
+Level = Literal["district", "city", "province", "national"]
+
+
 class IndustryOut(Schema):
     code: str
     name: str
@@ -112,9 +117,9 @@ class IndicatorOut(Schema):
 
 class TitleOut(Schema):
     id: uuid.UUID = Field(description="登记编号（稳定不变）")
-    kind: Literal["factory", "park", "supply_chain", "product"]
+    kind: Kind
     kind_label: str
-    level: Literal["city", "province", "national"]
+    level: Level
     level_label: str
     grade: str = Field(description="等级，如 3A级；无等级时为空")
     year: int = Field(description="名单年度")
@@ -191,8 +196,8 @@ class UnitOut(Schema):
 
 class TitleFilters(Schema):
     q: str = Field("", max_length=100, description="关键词（单位、产品、地区、行业；空格分隔的词须同时出现）")
-    kind: Literal["factory", "park", "supply_chain", "product"] | None = None
-    level: Literal["city", "province", "national"] | None = None
+    kind: Kind | None = None
+    level: Level | None = None
     province: str | None = Field(None, pattern=r"^\d{2}0000$", description="省级行政区划代码")
     region: str | None = Field(None, pattern=r"^\d{6}$", description="行政区划代码（含下级）")
     industry: str | None = Field(
@@ -331,10 +336,6 @@ def _page(qs: QuerySet[Any], page: int, page_size: int) -> tuple[dict[str, Any],
         "num_pages": paginator.num_pages,
     }
     return envelope, list(current.object_list)
-
-
-Kind = Literal["factory", "park", "supply_chain", "product"]
-Level = Literal["city", "province", "national"]
 
 
 class AnnouncedTitleOut(Schema):
