@@ -9,7 +9,8 @@ SQL queries per page and the ratio to the trivial view, then the time of the lar
 downloads (the export cap). Nothing is asserted.
 
     uv run python tests/bench/bench_register.py [--synthetic 100000] [--rounds 40]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres uv run python tests/bench/bench_register.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres uv run python tests/bench/bench_register.py \
+        [--pg-db greenmfg_bench_register]
 """
 
 from __future__ import annotations
@@ -141,6 +142,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--synthetic", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=40, help="each round runs every kind of search once")
+    parser.add_argument(
+        "--pg-db",
+        default=PG_BENCH_DB,
+        help="the PostgreSQL database created and dropped here (one of your own when others bench too)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -151,7 +157,7 @@ def main() -> int:
         __file__,
         ["--synthetic", str(args.synthetic), "--rounds", str(args.rounds)],
         "greenmfg-bench-register-",
-        PG_BENCH_DB,
+        args.pg_db,
     )
 
 

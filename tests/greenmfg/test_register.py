@@ -177,6 +177,38 @@ def test_overview_and_facets(lists):
     ]
 
 
+def test_overview_is_the_tally_of_active_titles(lists, django_assert_num_queries):
+    """The home page's counts come from the tally kept on write (one query), and equal the grouped count
+    of the active entries after grants, a re-grant under another kind and a revocation."""
+    grant(source_key="title:a")
+    grant(source_key="title:b", kind="product", level="province", region_code="330106")
+    grant(source_key="title:c", level="district")
+    grant(source_key="title:b", kind="park", level="province", region_code="330106")
+    services.revoke("title:c", "复核不合格")
+    active = RegisterEntry.objects.filter(status=EntryStatus.ACTIVE)
+    with django_assert_num_queries(2):  # the tally, the provinces' names
+        overview = selectors.overview()
+    assert overview.total == active.count() == 6459
+    cells = {(r[0], level): n for r in overview.rows for level, n in r[2]}
+    assert cells == {
+        (k, lv): active.filter(kind=k, level=lv).count()
+        for k in ("factory", "park", "supply_chain", "product")
+        for lv in ("district", "city", "province", "national")
+    }
+    assert cells["factory", "city"] == 1 and cells["park", "province"] == 1
+    assert cells["product", "province"] == cells["factory", "district"] == 0
+    assert [n for _, _, n in overview.provinces] == sorted(
+        (active.filter(province_id=code).count() for code, _, _ in overview.provinces), reverse=True
+    )
+    assert {code: n for code, _, n in overview.provinces} == {
+        code: active.filter(province_id=code).count()
+        for code in active.exclude(province=None).values_list("province_id", flat=True).distinct()
+    }
+    assert overview.level_totals == [
+        active.filter(level=lv).count() for lv in ("district", "city", "province", "national")
+    ]
+
+
 # --------------------------------------------------------------------------------------------------
 # titles granted on the platform
 

@@ -24,10 +24,20 @@ insert, update and delete, built so that one index query answers a whole search 
   k`` reads one page in the register's order (newest first, then id) without sorting, and the low five
   bits give the counts by kind and level without reading the table.
 
-PostgreSQL: a stored generated column ``search_vector`` = ``to_tsvector('simple', search_tokens)`` with a
-GIN index, both maintained by the database itself (the column is not on the model: Django never writes
-it); the keyword is one more condition of the ordinary query, so the planner walks the date index when
-matches are dense and the GIN index when they are few.
+PostgreSQL (migration 0011): the same design in two tables kept by triggers (insert, update, delete and
+truncate of the register, in the writing transaction), and a few SQL functions that fix their plans:
+
+- ``register_search`` (entry_id, key, doc): ``key`` is the rowid above; ``doc`` a ``tsvector`` of the
+  same tokens and filter words, plus every three- and four-character substring of each run as one word
+  (``t`` + 3 x 6, ``q`` + 4 x 6 hex digits), so that a term of up to four characters is one word the GIN
+  index answers without checking positions (:func:`pg_query`); a longer term is the phrase of its pairs.
+  The documents live in the TOAST table, so the count and a page read keys from a small heap;
+- ``register_search_order`` (key, entry_id, text, words): the search text and filter words in list order;
+- ``register_search_counts`` (count and facets of at most cap + 1 matches) and ``register_search_sorted``
+  (a page: matches read through the GIN index, then sorted) never scan the table. When the matches are
+  more than the cap (one entry in ten or more) and the page starts within the first ``WALK_LIMIT``,
+  ``register_search_walk`` reads the order table in list order instead, testing each row's text and
+  words with LIKE: the page then lies within a few thousand rows.
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from .models import RegisterEntry
@@ -79,11 +89,27 @@ def tsquery(terms: list[str]) -> str:
     return " & ".join("(" + " <-> ".join(_term_tokens(t)) + ")" for t in terms)
 
 
+def _gram(term: str) -> str:
+    """The one index word of a term of one to four characters on PostgreSQL (migration 0011)."""
+    prefix = {1: "u", 2: "b", 3: "t", 4: "q"}[len(term)]
+    return prefix + "".join(_hex(c) for c in term)
+
+
+def pg_query(terms: list[str]) -> str:
+    """The tsquery of the terms for PostgreSQL's index, whose documents also hold every substring of
+    three and four characters as a word: a term of up to four characters is one word, matched by the
+    GIN index alone; a longer one is the phrase of its pairs (as :func:`tsquery`), whose positions are
+    checked in the document."""
+    return " & ".join(_gram(t) if len(t) <= 4 else "(" + " <-> ".join(_pairs(t)) + ")" for t in terms)
+
+
 # the rowid layout (see the module docstring and migration 0009, which writes the same codes)
 ID_SHIFT = 5
 ID_MASK = 0xFFFF_FFFF
 KIND_CODES = {"factory": 0, "park": 1, "supply_chain": 2, "product": 3}  # any other kind: 7
 LEVEL_CODES = {"city": 0, "province": 1, "national": 2, "district": 3}  # two bits: 3 is also any other
+
+
 ENTRY_ID = f"(rowid >> {ID_SHIFT}) & {ID_MASK}"
 
 
@@ -122,28 +148,55 @@ def region_word(prefix: str) -> str:
     return f"fr{prefix}"
 
 
+# A dense page (more matches than the count's cap) walks the list order on PostgreSQL while it is
+# short: a few thousand rows at most. A page further on is read like a sparse one (see IndexedSearch.ids).
+WALK_LIMIT = 2_000
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @dataclass(frozen=True)
 class IndexedSearch:
-    """A keyword search answered by the SQLite index alone: ``match`` holds the terms and every filter."""
+    """A keyword search answered by the index alone: ``match`` holds the terms and every filter, as an
+    FTS5 query on SQLite and as a tsquery on PostgreSQL."""
 
     match: str
+    # PostgreSQL's walk in list order tests these LIKE patterns on each row's inline text and words
+    term_patterns: tuple[str, ...] = ()
+    word_patterns: tuple[str, ...] = ()
 
     def counts(self, cap: int) -> tuple[int, list[tuple[str, str, int]]]:
         """(matches, capped at cap + 1) and, from the same index read, (kind, level, n) of those matches."""
         codes_kind = {v: k for k, v in KIND_CODES.items()}
         codes_level = {v: k for k, v in LEVEL_CODES.items()}
-        with connection.cursor() as cursor:
-            cursor.execute(
+        if connection.vendor == "postgresql":  # a function of migration 0011: the same query, plan fixed
+            sql = "SELECT code, n FROM register_search_counts(%s, %s)"
+        else:
+            sql = (
                 f"SELECT rowid & 31, count(*) FROM (SELECT rowid FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s LIMIT %s) GROUP BY 1",
-                [self.match, cap + 1],
+                f"WHERE {FTS_TABLE} MATCH %s LIMIT %s) GROUP BY 1"
             )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.match, cap + 1])
             rows = cursor.fetchall()
         pairs = [(codes_kind.get(code >> 2, ""), codes_level.get(code & 3, ""), n) for code, n in rows]
         return sum(n for _, _, n in pairs), pairs
 
-    def ids(self, offset: int | None = None, limit: int | None = None) -> RawSQL:
-        """The matching entries' ids in list order (a slice of them when limit is given), as a subquery."""
+    def ids(self, offset: int | None = None, limit: int | None = None, *, dense: bool = False) -> RawSQL:
+        """The matching entries' ids in list order (a slice of them when limit is given), as a subquery.
+        ``dense``: the matches are more than the count's cap, so the list order is walked on PostgreSQL
+        (its index is read by a bitmap, then sorted, otherwise)."""
+        if connection.vendor == "postgresql":
+            if dense and limit is not None and (offset or 0) < WALK_LIMIT:
+                return RawSQL(
+                    "SELECT * FROM register_search_walk(%s, %s, %s, %s)",
+                    [list(self.term_patterns), list(self.word_patterns), limit, offset or 0],
+                )
+            return RawSQL(
+                "SELECT * FROM register_search_sorted(%s, %s, %s)", [self.match, limit, offset or 0]
+            )
         sql = f"SELECT {ENTRY_ID} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
         if limit is None:
             return RawSQL(sql, [self.match])
@@ -152,7 +205,7 @@ class IndexedSearch:
 
 @dataclass(frozen=True)
 class Keyword:
-    """A keyword search: every match as a queryset, and on SQLite the index that pages it."""
+    """A keyword search: every match as a queryset, and the index that pages it."""
 
     qs: QuerySet[RegisterEntry]
     index: IndexedSearch | None
@@ -162,16 +215,15 @@ def keyword_search(qs: QuerySet[RegisterEntry], terms: list[str], words: list[st
     """`qs` (already filtered the ordinary way) narrowed to entries whose search text holds every
     (folded, space-free) term. No query runs here.
 
-    On SQLite, when every filter has its index words (``words``; None when one has none, such as a
-    region code that is no division), the index also answers the page and the counts; ``qs`` is then
-    only for callers that need every match (downloads). On PostgreSQL the tsquery is one more condition
-    of ``qs``."""
+    When every filter has its index words (``words``; None when one has none, such as a region code that
+    is no division), the index also answers the page and the counts; ``qs`` is then only for callers
+    that need every match (downloads)."""
     if connection.vendor == "postgresql":
-        condition = RawSQL(
-            f"{RegisterEntry._meta.db_table}.search_vector @@ to_tsquery('simple'::regconfig, %s)",
-            [tsquery(terms)],
-            output_field=BooleanField(),
+        index = IndexedSearch(
+            " & ".join([pg_query(terms), *(words or [])]),
+            tuple(f"%{_like_escape(t)}%" for t in terms),
+            tuple(f"% {_like_escape(w)} %" for w in words or []),
         )
-        return Keyword(qs.filter(condition), None)
-    index = IndexedSearch(" AND ".join([sqlite_match(terms), *(words or [])]))
+    else:
+        index = IndexedSearch(" AND ".join([sqlite_match(terms), *(words or [])]))
     return Keyword(qs.filter(id__in=index.ids()), index if words is not None else None)

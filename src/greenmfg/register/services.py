@@ -27,7 +27,7 @@ from greenmfg.reference import national_lists
 from greenmfg.reference.models import Industry, Region
 from greenmfg.reference.services import DATA_DIR
 
-from .fulltext import tokens_for
+from .fulltext import FTS_TABLE, tokens_for
 from .models import Declaration, EntrySource, EntryStatus, RegisterEntry, TitleTally
 
 # uuid5 namespace of register public ids: fixed forever, so an entry keeps its id across rebuilds
@@ -282,9 +282,13 @@ def refresh_statistics() -> None:
 
     Without statistics SQLite takes any equality on an indexed column as selective, so a broad filter
     (kind=factory) is sorted in full instead of read in date order; PostgreSQL's autovacuum would get
-    there eventually. The same statement works on both."""
+    there eventually. The same statement works on both; on PostgreSQL the search index's table too (on
+    SQLite it is a virtual table, which has no statistics)."""
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {RegisterEntry._meta.db_table}")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {FTS_TABLE}")
+            cursor.execute(f"ANALYZE {FTS_TABLE}_order")
 
 
 # --------------------------------------------------------------------------------------------------
