@@ -37,7 +37,8 @@ importable for greencore's own code, its command line and its tests; their layou
   `reminder_days`), the five-year exemption (`exempt_until`, `is_exempt`), the rectification deadline
   (`rectification_due`, `rectification_overdue`), the three-year ban (`may_apply_from`, `Revocation`), a
   reproducible weighted sample draw (`draw_sample`, `risk_weight`), a filing's data-quality checks
-  (`filing_indicators`, `check_filing`, `IndicatorSpec`, `Filed`, `QualityProblem`);
+  (`filing_indicators`, `check_filing`, `IndicatorSpec`, `Filed`, `QualityProblem`) and the evidence
+  its level asks for (`evidence_rule`, `EvidenceRule`, `missing_evidence`; workflow/filing.yaml);
 - attribution of listed titles: `PlaceNames` (a unit name's city or county), `Division`,
   `attribute_industry` (GB/T 4754 from the listed sector, product category or unit name);
 - industry benchmark values: `BenchmarkValue`, a sheet's rows checked (`check_benchmark_rows`,
@@ -286,12 +287,15 @@ from greencore.statistics import (
 from greencore.supervision import (
     BAN_YEARS,
     DRAW_ALGORITHM,
+    EVIDENCE_SET_BY_BUREAU,
     EXEMPTION_YEARS,
+    NATIONAL_FILING_DEADLINE,
     RECTIFICATION_MONTHS,
     TRACK_TOLERANCE,
     Cadence,
     DeclarationPeriod,
     Discrepancy,
+    EvidenceRule,
     Filed,
     FilingState,
     IndicatorSpec,
@@ -306,6 +310,7 @@ from greencore.supervision import (
     declaration_window_open,
     discrepancies,
     draw_sample,
+    evidence_rule,
     exempt_until,
     filing_deadline,
     filing_from_raw,
@@ -314,6 +319,7 @@ from greencore.supervision import (
     in_indicator_unit,
     is_exempt,
     may_apply_from,
+    missing_evidence,
     open_periods,
     parse_period,
     rectification_due,
@@ -355,12 +361,14 @@ __all__ = [
     "DRAW_ALGORITHM",
     "ENGAGEABLE_LISTING",
     "ENGINE_VERSION",
+    "EVIDENCE_SET_BY_BUREAU",
     "EXEMPTION_YEARS",
     "GATES_SHEET",
     "LAYOUT",
     "LIMIT_COLUMNS",
     "LISTING_TARGET",
     "LISTING_TRANSITIONS",
+    "NATIONAL_FILING_DEADLINE",
     "NATIONAL_PROJECTS_PER_YEAR",
     "POLICY_FIELDS",
     "QUOTA_MAX",
@@ -398,6 +406,7 @@ __all__ = [
     "EvidenceChange",
     "EvidenceItem",
     "EvidenceRef",
+    "EvidenceRule",
     "ExpertFacts",
     "Filed",
     "FilingConfirmation",
@@ -522,6 +531,7 @@ __all__ = [
     "domain",
     "draw_sample",
     "editable_numbers",
+    "evidence_rule",
     "exempt_until",
     "fed_by_raw",
     "fields_from_raw",
@@ -572,6 +582,7 @@ __all__ = [
     "match_product_limits",
     "may_apply_from",
     "may_decide",
+    "missing_evidence",
     "needs_signer",
     "negative_list",
     "normalise_product",
