@@ -24,6 +24,10 @@ importable for greencore's own code, its command line and its tests; their layou
   open (`authority_level_for`, `bureau_refusal`), `RegionError`;
 - evaluation bodies' listing: `LISTING_TRANSITIONS`, `LISTING_TARGET`, `listing_refusal`,
   `ENGAGEABLE_LISTING`;
+- who signs (签发): `SIGNED_DECISIONS` (`SignedDecision`), `needs_signer`, `may_decide`,
+  `REVIEWING_ROLES`;
+- the security policy: `SecurityPolicy`, `POLICY_FIELDS` (`PolicyField`), `check_policy`, `policy_changes`,
+  `PolicyError`;
 - deadline reminders: `REMINDER_OFFSETS`, `reminder_dates` (7 days and 1 day before, the day after);
 - call eligibility: `Eligibility` (`parse`, `to_json`), `check_eligibility` over an `ApplicantRecord`
   (`HeldTitle`, `NegativeHit`) for what is applied for (`Applying`), a `Refusal`, `EligibilityError`;
@@ -244,6 +248,21 @@ from greencore.scoring.grading import grade_for_score, grade_from_status
 from greencore.scoring.inputs import InputDescription, convert_value, describe, domain, value_problem
 from greencore.scoring.raw import derived_inputs, raw_scoring, working
 from greencore.scoring.result import Gap, Improvement, MissingInput
+from greencore.security_policy import (
+    POLICY_FIELDS,
+    PolicyError,
+    PolicyField,
+    SecurityPolicy,
+    check_policy,
+    policy_changes,
+)
+from greencore.signers import (
+    REVIEWING_ROLES,
+    SIGNED_DECISIONS,
+    SignedDecision,
+    may_decide,
+    needs_signer,
+)
 from greencore.standards.loader import SchemeError, load_data
 from greencore.standards.model import Choice, InputKind, Scheme, Text
 from greencore.standards.registry import Registry, get_scheme, shipped, shipped_dir
@@ -351,10 +370,13 @@ __all__ = [
     "LISTING_TRANSITIONS",
     "NATIONAL_FILING_DEADLINE",
     "NATIONAL_PROJECTS_PER_YEAR",
+    "POLICY_FIELDS",
     "QUOTA_MAX",
     "RECTIFICATION_MONTHS",
     "REMINDER_OFFSETS",
+    "REVIEWING_ROLES",
     "SECTOR_INDUSTRY",
+    "SIGNED_DECISIONS",
     "TRACK_TOLERANCE",
     "AnnouncedTitle",
     "AnswerChange",
@@ -420,6 +442,8 @@ __all__ = [
     "PanelError",
     "PassRate",
     "PlaceNames",
+    "PolicyError",
+    "PolicyField",
     "PopulationResult",
     "Position",
     "QualityProblem",
@@ -443,9 +467,11 @@ __all__ = [
     "Scheme",
     "SchemeError",
     "ScoreDiscrepancy",
+    "SecurityPolicy",
     "SelfEvaluationReport",
     "Severity",
     "Sheet",
+    "SignedDecision",
     "State",
     "StatisticsError",
     "StepSpec",
@@ -485,6 +511,7 @@ __all__ = [
     "check_calendar",
     "check_eligibility",
     "check_filing",
+    "check_policy",
     "check_quota",
     "check_transition",
     "check_workbook",
@@ -554,13 +581,16 @@ __all__ = [
     "match_limits_up_tree",
     "match_product_limits",
     "may_apply_from",
+    "may_decide",
     "missing_evidence",
+    "needs_signer",
     "negative_list",
     "normalise_product",
     "open_periods",
     "parents_from",
     "parse_period",
     "pass_rates",
+    "policy_changes",
     "population_columns",
     "position",
     "province_of",

@@ -290,7 +290,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    # the minimum length of the security policy in force (12 until the security administrator saves one)
+    {"NAME": "greenmfg.accounts.policy.PolicyLengthValidator"},
     {"NAME": "greenmfg.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -302,8 +303,11 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = timedelta(minutes=15)
+# the lockout of the security policy in force (greenmfg.accounts.policy), these until one is saved
+AXES_DEFAULT_FAILURE_LIMIT = 5
+AXES_DEFAULT_COOLOFF = timedelta(minutes=15)
+AXES_FAILURE_LIMIT = "greenmfg.accounts.policy.failure_limit"
+AXES_COOLOFF_TIME = "greenmfg.accounts.policy.cooloff"
 # the attacker's address is slowed, never the account's owner: five failures lock that (username, address)
 # pair and the address, not the username everywhere (anyone could lock the ministry's reviewer out)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
@@ -327,7 +331,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 OTP_TOTP_ISSUER = "greenmfg"
 # Roles that must pass a second factor (等保 level 3 §8.1.4.1d): bureau, expert, evaluator, admins.
-SECOND_FACTOR_ROLES = {"reviewer", "expert", "evaluator", "sysadmin", "secadmin", "auditadmin"}
+SECOND_FACTOR_ROLES = {"reviewer", "signer", "expert", "evaluator", "sysadmin", "secadmin", "auditadmin"}
 SECOND_FACTOR_REQUIRED = _flag("GREENMFG_SECOND_FACTOR", True)
 
 CONTENT_SECURITY_POLICY = {

@@ -7,7 +7,8 @@ test_administration.py (ADMIN_EXPECTED below), which builds these administrators
 
 - sz-sysadmin, sz-secadmin, sz-auditadmin: 苏州市's three administrators (their tree: 苏州市, 吴中区, 昆山市);
 - wx-sysadmin, wx-secadmin: 无锡市's, outside 苏州市's tree;
-- mof-sysadmin, mof-auditadmin: the ministry's, the installation's top bureau.
+- mof-sysadmin, mof-secadmin, mof-auditadmin: the ministry's, the installation's top bureau (its security
+  administrator alone edits the security policy).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ ADMINS = {
     "wx-sysadmin": ("320200", "city", Role.SYSADMIN),
     "wx-secadmin": ("320200", "city", Role.SECADMIN),
     "mof-sysadmin": ("110000", "ministry", Role.SYSADMIN),
+    "mof-secadmin": ("110000", "ministry", Role.SECADMIN),
     "mof-auditadmin": ("110000", "ministry", Role.AUDITADMIN),
 }
 
@@ -115,6 +117,7 @@ ROWS: dict[str, Any] = {
     "orgs:factor_reset": ("POST", STAFF, _nobody, 302),
     "orgs:audit_log": ("GET", None, _nobody, 200),
     "orgs:audit_export": ("GET", None, _nobody, 200),
+    "orgs:security_policy": ("GET", None, _nobody, 200),
     # the expert pool: every bureau keeps the experts employed in its jurisdiction (expert-1 works in 吴中区);
     # an expert keeps their own relations
     "reviews:experts": ("GET", None, "reviewers", 200),
@@ -151,6 +154,7 @@ ADMIN_EXPECTED: dict[str, dict[str, int]] = {
         "wx-sysadmin": 200,
         "wx-secadmin": 200,
         "mof-sysadmin": 200,
+        "mof-secadmin": 200,
         "sz-auditadmin": 302,  # sent on to the audit log
         "mof-auditadmin": 302,
     },
@@ -158,9 +162,11 @@ ADMIN_EXPECTED: dict[str, dict[str, int]] = {
     "orgs:staff_new": {"sz-sysadmin": 200, "wx-sysadmin": 200, "mof-sysadmin": 200},
     # the staff account lies in 吴中区, inside 苏州市's (and the ministry's) tree and outside 无锡市's
     "orgs:staff_deactivate": {"sz-sysadmin": 302, "mof-sysadmin": 302},
-    "orgs:sessions_end": {"sz-secadmin": 302},
-    "orgs:factor_reset": {"sz-secadmin": 302},
+    "orgs:sessions_end": {"sz-secadmin": 302, "mof-secadmin": 302},
+    "orgs:factor_reset": {"sz-secadmin": 302, "mof-secadmin": 302},
     "orgs:audit_log": {"sz-auditadmin": 200, "mof-auditadmin": 200},
     # the whole log: only the top bureau's audit administrator
     "orgs:audit_export": {"mof-auditadmin": 200},
+    # every security administrator reads the policy; the top bureau's alone edits it (test_security_policy)
+    "orgs:security_policy": {"sz-secadmin": 200, "wx-secadmin": 200, "mof-secadmin": 200},
 }

@@ -30,13 +30,14 @@ ROLES = [
     "wz-reviewer",  # the district bureau
     "ks-reviewer",  # another district's bureau
     "sz-reviewer",  # the city bureau
+    "sz-clerk",  # the city bureau's reviewer who does not sign (ADR 0011)
     "wx-reviewer",  # another city's bureau
     "js-reviewer",  # the province
     "mof-reviewer",  # the ministry
     "evaluator",
     "expert-1",
 ]
-IN_JURISDICTION = {"wz-reviewer", "sz-reviewer", "js-reviewer", "mof-reviewer"}
+IN_JURISDICTION = {"wz-reviewer", "sz-reviewer", "sz-clerk", "js-reviewer", "mof-reviewer"}
 REVIEWERS = {r for r in ROLES if r and r.endswith("-reviewer")}
 APPLICANTS = {"sz-machinery", "sz-energy", "ks-electronics"}
 
@@ -192,7 +193,15 @@ def test_every_url_is_in_the_matrix():
     assert _names(get_resolver()) == set(MATRIX)
 
 
+# the signed decisions (greencore.SIGNED_DECISIONS): sz-clerk reaches everything sz-reviewer (the city's
+# signer) reaches, and is refused these with 403 where sz-reviewer is let through
+SIGNED_URLS = {"publication:open", "publication:publish", "supervision:revoke_overdue"}
+
+
 def expected(name: str, role: str | None) -> int | None:
+    if role == "sz-clerk":
+        as_signer = expected(name, "sz-reviewer")
+        return 403 if name in SIGNED_URLS and as_signer == MATRIX[name][3] else as_signer
     _, _, kind, status = MATRIX[name]
     if callable(kind):  # a context's own rule: True (allowed), False (404), or the exact status for a role
         rule: Callable[[str], bool | int] = kind

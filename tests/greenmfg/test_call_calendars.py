@@ -311,3 +311,18 @@ def test_pages_refuse_other_bureaus_and_change_nothing(world: Any, call: Call) -
     response = world.client("sz-reviewer").post(key_list_url, {"units": machinery.credit_code})
     assert response.status_code == 302
     assert list(KeyListEntry.objects.values_list("unit_id", flat=True)) == [machinery.pk]
+
+
+def test_the_first_step_bureaus_find_the_key_list_on_their_workbench(world: Any, call: Call) -> None:
+    key, city, province = dates(call)
+    queue = reverse("reviews:queue")
+    link = reverse("catalog:key_list", kwargs={"code": CODE})
+    assert link not in world.client("sz-reviewer").get(queue).content.decode()  # no key list asked yet
+    set_calendar(world, call, key, city, province)
+    for role in ("sz-reviewer", "sz-clerk", "wx-reviewer"):  # the cities: the chain's first step
+        page = world.client(role).get(queue).content.decode()
+        assert f'href="{link}"' in page, role
+        assert f"报送截止 {key.year}年{key.month}月{key.day}日" in page
+        assert world.client(role).get(link).status_code == 200
+    for role in ("js-reviewer", "wz-reviewer"):  # the province decides later; a district is not asked
+        assert link not in world.client(role).get(queue).content.decode(), role

@@ -142,7 +142,7 @@ def test_a_city_bureau_issues_a_call_through_its_page(world):
     assert (event.object_id, event.actor, event.role) == (
         "sz-2027-factory",
         world.users["sz-reviewer"],
-        "reviewer",
+        "signer",  # the demo city's reviewer signs too (ADR 0011): the event records the role acted in
     )
     assert event.detail["scheme"] == "factory-suzhou@2023.1"
     listing = page_text(client.get("/calls/"))

@@ -1,6 +1,6 @@
 """A real city from an empty database to a published title (issue 12), no demo data: only the reference
 regions and industries. The city's administrator starts with `start_jurisdiction` and opens the district
-bureau of 吴中区 and the reviewers; an evaluation body applies and is approved; the city adds three experts;
+bureau of 吴中区, the reviewers and the city's signer; an evaluation body applies and is approved; the city adds three experts;
 the city issues a call; an enterprise registers and its district confirms it; its application passes the
 district, the city's panel of those three experts and the credit check, is publicised and published.
 
@@ -16,6 +16,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
@@ -33,7 +35,7 @@ from greenmfg.orgs import services as orgs
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import actor_of
 from greenmfg.publication import services as publication
-from greenmfg.publication.models import Title
+from greenmfg.publication.models import PublicityNotice, Title
 from greenmfg.reference.models import Industry, Region
 from greenmfg.reference.services import load_industries, load_regions
 from greenmfg.reviews import selectors as review_reads
@@ -66,12 +68,16 @@ def test_a_city_from_nothing_to_a_published_title(empty_db: None) -> None:
         admin, name="苏州市吴中区工业和信息化局", region_code="320506", level="district"
     )
     reviewers = {}
-    for username, bureau in (("sz-rev", admin.organisation), ("wz-rev", wuzhong)):
+    for username, bureau, role in (
+        ("sz-rev", admin.organisation, "reviewer"),
+        ("sz-sign", admin.organisation, "signer"),
+        ("wz-rev", wuzhong, "reviewer"),
+    ):
         user, _ = orgs.open_staff_account(
-            admin, bureau_id=bureau.pk, username=username, display_name=username, email="", role="reviewer"
+            admin, bureau_id=bureau.pk, username=username, display_name=username, email="", role=role
         )
         reviewers[username] = signed_in(user)
-    city, district = reviewers["sz-rev"], reviewers["wz-rev"]
+    city, district, signer = reviewers["sz-rev"], reviewers["wz-rev"], reviewers["sz-sign"]
 
     # an evaluation body applies and the city approves it
     body = orgs.apply_body(
@@ -184,8 +190,17 @@ def test_a_city_from_nothing_to_a_published_title(empty_db: None) -> None:
         assert reviews.save_expert_scores(expert, assignment, points) == []
         reviews.sign_scores(expert, assignment)
     reviews.pass_step(city, application, "专家评审通过，信用核查无异常")
-    notice = publication.open_publicity(city, call)
-    publication.publish(city, notice, today=notice.closes_on + timedelta(days=1))
+    # the reviewer prepares; the city's signer opens the publicity and publishes (ADR 0011)
+    with pytest.raises(PermissionDenied):
+        publication.open_publicity(city, call)
+    assert not PublicityNotice.objects.exists()
+    application.refresh_from_db()
+    assert application.state == "in_review"
+    notice = publication.open_publicity(signer, call)
+    with pytest.raises(PermissionDenied):
+        publication.publish(city, notice, today=notice.closes_on + timedelta(days=1))
+    assert not Title.objects.exists()
+    publication.publish(signer, notice, today=notice.closes_on + timedelta(days=1))
     title = Title.objects.get()
     assert call.scheme_id == "factory-suzhou"
     assert (title.organisation_id, title.application_id, title.kind, title.level) == (

@@ -197,6 +197,39 @@ def test_administration_pages_in_english(world: Any) -> None:
     )
     user = get_user_model().objects.get(username="en-staff")
     in_english(follow(secadmin, reverse("orgs:sessions_end", args=[user.pk]), {}), "Sessions ended: 0.")
+    in_english(
+        secadmin.get(reverse("orgs:security_policy")),
+        "<h1>Security policy</h1>",
+        "Minimum password length",
+        "<th>Allowed range</th>",
+        "shown here for reference",
+    )
+    top = english(world.client("mof-secadmin"))
+    in_english(top.get(reverse("orgs:admin_home")), "Change the security policy")
+    saved = follow(
+        top,
+        reverse("orgs:security_policy"),
+        {
+            "min_length": 14,
+            "lockout_threshold": 5,
+            "lockout_window_minutes": 15,
+            "session_timeout_minutes": 30,
+            "reason": "",
+        },
+    )
+    in_english(saved, "saved as version 1", "History of changes", "<th>Changed by</th>")
+    refused = top.post(
+        reverse("orgs:security_policy"),
+        {
+            "min_length": 9,
+            "lockout_threshold": 5,
+            "lockout_window_minutes": 15,
+            "session_timeout_minutes": 30,
+        },
+    )
+    assert refused.status_code == 400
+    assert "minimum password length must lie between 10 and 64" in refused.content.decode()
+    in_english(sysadmin.get(reverse("orgs:staff_new")), ">Signer (reviews, and signs publicity notices")
 
     in_english(
         english(world.client("sz-auditadmin")).get(reverse("orgs:audit_log")),

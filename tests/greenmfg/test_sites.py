@@ -135,7 +135,8 @@ def test_a_taken_credit_code_is_named_and_nothing_is_created(world):
     assert accounts_snapshot() == before
 
 
-def test_one_time_passwords_pass_the_password_rules():
+def test_one_time_passwords_pass_the_password_rules(db):
+    # db: the minimum length is the security policy in force, read from the database (ADR 0011)
     seen = {services.one_time_password() for _ in range(50)}
     assert len(seen) == 50
     for password in seen:

@@ -1,5 +1,7 @@
 """Session rules of 等保 level 3: absolute session age, password expiry, second factor for privileged
-roles. The idle timeout is Django's own (SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST)."""
+roles. The idle timeout is the security policy's (greenmfg.accounts.policy): every request of a signed-in
+user pushes the session's expiry that far on (SESSION_SAVE_EVERY_REQUEST); SESSION_COOKIE_AGE is the
+timeout before any policy was saved, and for anonymous sessions."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from django.utils import timezone
 from django_otp.middleware import is_verified
 
 from .passwords import max_age_days
+from .policy import session_timeout_seconds
 
 SESSION_STARTED = "greenmfg_started"
 OPEN_PREFIXES = ("/static/", "/accounts/logout/", "/i18n/", "/health")
@@ -44,6 +47,11 @@ class SessionPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
+            timeout = session_timeout_seconds()
+            if timeout != settings.SESSION_COOKIE_AGE:  # the policy's idle timeout, from this request on
+                request.session.set_expiry(timeout)
+            elif request.session.get("_session_expiry") is not None:
+                request.session.set_expiry(None)  # back to SESSION_COOKIE_AGE
             started = request.session.setdefault(SESSION_STARTED, int(time.time()))
             if time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)

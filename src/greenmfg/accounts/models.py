@@ -22,3 +22,21 @@ class PasswordHistory(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class SecurityPolicyVersion(models.Model):
+    """One version of the installation's security policy (greencore.SecurityPolicy), set by the security
+    administrator of the top bureau; the latest applies at sign-in, on a password change and to every
+    session. Versions are never edited: a change is a new row, and its audit event says old → new."""
+
+    number = models.PositiveIntegerField(unique=True)
+    min_length = models.PositiveSmallIntegerField()
+    lockout_threshold = models.PositiveSmallIntegerField()
+    lockout_window_minutes = models.PositiveIntegerField()
+    session_timeout_minutes = models.PositiveIntegerField()
+    reason = models.CharField(max_length=200, blank=True)
+    changed_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 import base64
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
@@ -19,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from greenmfg.audit import services as audit
 
-from . import services
+from . import policy, services
 from .forms import PasswordChangeForm, TokenForm
 from .models import User
 
@@ -60,7 +59,7 @@ def locked_out(
         "authn.locked_out", object_type="accounts.user", success=False, detail={"username": username}
     )
     response = render(request, "accounts/locked.html", status=429)
-    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    response["Retry-After"] = str(int(policy.cooloff().total_seconds()))
     return response
 
 

@@ -62,7 +62,7 @@ def _role_in_workflow(actor: Actor, application: Application) -> str:
     if applicant_for(actor, application.applicant_id):
         return "applicant"
     if bureau_over(actor, application.region_id):
-        return "reviewer"
+        return "signer" if actor is not None and actor.is_signer else "reviewer"
     raise PermissionDenied
 
 

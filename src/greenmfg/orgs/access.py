@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+
+from greencore import may_decide
 
 from .models import Organisation, Site
 from .selectors import Actor, AnyUser, actor_of, organisations_visible_to
@@ -32,4 +35,13 @@ def access_actor(user: AnyUser, role: str = "") -> Actor:
     actor = actor_of(user)
     if actor is None or (role and not getattr(actor, f"is_{role}")):
         raise Http404
+    return actor
+
+
+def access_signed(actor: Actor, decision: str) -> Actor:
+    """A signed decision (greencore.SIGNED_DECISIONS: publicity, publication, revocation) is its bureau's
+    signer's: a reviewer who does not sign sees the page and prepares, and is refused (403) the decision
+    itself (ADR 0011)."""
+    if not may_decide(actor.role, decision):
+        raise PermissionDenied
     return actor

@@ -16,6 +16,7 @@ from .models import AuthorityLevel, Role
 
 STAFF_ROLE_CHOICES = [
     (Role.REVIEWER, _("审核人员")),
+    (Role.SIGNER, _("签发人员（审核并签发公示、公告和撤销决定）")),
     (Role.SYSADMIN, _("系统管理员")),
     (Role.SECADMIN, _("安全管理员")),
     (Role.AUDITADMIN, _("审计管理员")),
@@ -79,3 +80,13 @@ class BodyApplicationForm(forms.Form):
     password = forms.CharField(
         label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+
+
+class SecurityPolicyForm(forms.Form):
+    """The security policy's fields (greencore.POLICY_FIELDS: their bounds are checked there, by name)."""
+
+    min_length = forms.IntegerField(label=_("密码最短长度"))
+    lockout_threshold = forms.IntegerField(label=_("连续登录失败锁定次数"))
+    lockout_window_minutes = forms.IntegerField(label=_("锁定时长（分钟）"))
+    session_timeout_minutes = forms.IntegerField(label=_("会话空闲超时（分钟）"))
+    reason = forms.CharField(label=_("修改理由"), max_length=200, required=False)

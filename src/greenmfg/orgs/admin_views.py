@@ -20,13 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from greencore import POLICY_FIELDS
+from greenmfg.accounts.models import SecurityPolicyVersion
+from greenmfg.accounts.policy import current_policy
 from greenmfg.audit import selectors as audit_reads
 from greenmfg.audit import services as audit
 from greenmfg.core.i18n import label, localized
 
 from . import services
 from .access import access_actor
-from .admin_forms import BodyApplicationForm, BureauForm, StaffForm
+from .admin_forms import BodyApplicationForm, BureauForm, SecurityPolicyForm, StaffForm
 from .models import AuthorityLevel
 from .selectors import Actor, actor_of, bodies_for_bureau, bureaus_in_tree, is_root_bureau, staff_in_tree
 from .services import AdminRefused, RegistrationError
@@ -56,17 +59,57 @@ def admin_home(request: HttpRequest) -> HttpResponse:
         context["bureaus"] = bureaus_in_tree(actor.organisation).select_related("region")
         context["staff"] = staff_in_tree(actor.organisation)
     if actor.is_secadmin:
+        policy = current_policy()
         context["policy"] = {
             "password_max_age_days": settings.PASSWORD_MAX_AGE_DAYS,
-            "lockout_failures": settings.AXES_FAILURE_LIMIT,
-            "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-            "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+            "min_length": policy.min_length,
+            "lockout_failures": policy.lockout_threshold,
+            "lockout_minutes": policy.lockout_window_minutes,
+            "idle_minutes": policy.session_timeout_minutes,
             "absolute_hours": settings.SESSION_ABSOLUTE_SECONDS // 3600,
             "second_factor_roles": sorted(settings.SECOND_FACTOR_ROLES),
         }
+        context["may_set_policy"] = services.may_set_security_policy(actor)
     if actor.is_auditadmin:
         return redirect("orgs:audit_log")
     return render(request, "orgs/admin_home.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def security_policy(request: HttpRequest) -> HttpResponse:
+    """The security administrator of the installation's top bureau edits the policy (each save a new
+    version, audited old → new); every other security administrator reads it and its history."""
+    actor = access_actor(request.user, "secadmin")
+    editable = services.may_set_security_policy(actor)
+    if request.method == "POST" and not editable:
+        raise Http404
+    current = current_policy()
+    form = SecurityPolicyForm(request.POST if request.method == "POST" else None, initial=current.as_dict())
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
+        try:
+            version = services.set_security_policy(actor, data, reason=reason)
+        except AdminRefused as refused:
+            form.add_error(refused.field if refused.field in form.fields else None, localized(refused))
+        else:
+            messages.success(
+                request, gettext("安全策略已保存为第 %(number)s 版，即时生效。") % {"number": version.number}
+            )
+            return redirect("orgs:security_policy")
+    bounds = [{"name": f.name, "label": localized(f), "low": f.low, "high": f.high} for f in POLICY_FIELDS]
+    return render(
+        request,
+        "orgs/security_policy.html",
+        {
+            "form": form,
+            "editable": editable,
+            "current": current,
+            "bounds": bounds,
+            "versions": SecurityPolicyVersion.objects.select_related("changed_by")[:50],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])

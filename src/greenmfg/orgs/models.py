@@ -66,6 +66,9 @@ class Site(models.Model):
 class Role(models.TextChoices):
     APPLICANT = "applicant", "申报人员"
     REVIEWER = "reviewer", "审核人员"
+    # a reviewer who also signs the bureau's decisions and publications (签发): publicity notices,
+    # announcements granting titles, revocations (greencore.signers, ADR 0011)
+    SIGNER = "signer", "签发人员"
     EVALUATOR = "evaluator", "评价人员"
     EXPERT = "expert", "评审专家"
     SYSADMIN = "sysadmin", "系统管理员"

@@ -13,6 +13,8 @@ inside their transaction with typed arguments, not a permission name looked up i
 
 from __future__ import annotations
 
+from greencore import may_decide
+
 from .models import AuthorityLevel, OrgKind
 from .selectors import Actor, covers
 
@@ -35,6 +37,12 @@ def evaluator_for(actor: Actor | None, body_id: int | None) -> bool:
 def reviewer_for(actor: Actor | None, authority_id: int | None) -> bool:
     """The actor reviews for this bureau: what it issued (its calls, notices, announcements)."""
     return actor is not None and actor.is_reviewer and acts_for(actor, authority_id)
+
+
+def decides_for(actor: Actor | None, decision: str, authority_id: int | None) -> bool:
+    """The actor may take `decision` for this bureau: a reviewer of it, and its signer (签发人员) when
+    greencore says the decision is signed (publicity, publication, revocation; ADR 0011)."""
+    return reviewer_for(actor, authority_id) and actor is not None and may_decide(actor.role, decision)
 
 
 def bureau_over(actor: Actor | None, region_code: str) -> bool:

@@ -8,7 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from greencore import jurisdiction_contains, jurisdiction_prefix
+from greencore import REVIEWING_ROLES, jurisdiction_contains, jurisdiction_prefix
 from greenmfg.accounts.models import User
 
 from .models import AuthorityLevel, Membership, Organisation, OrgKind, OrgStatus, Role
@@ -35,7 +35,13 @@ class Actor:
 
     @property
     def is_reviewer(self) -> bool:
-        return self.role == Role.REVIEWER and self.organisation.kind == OrgKind.AUTHORITY
+        """Reviews for a bureau: a reviewer, or a signer (who reviews too, and also signs)."""
+        return self.role in REVIEWING_ROLES and self.organisation.kind == OrgKind.AUTHORITY
+
+    @property
+    def is_signer(self) -> bool:
+        """Signs the bureau's decisions and publications (签发): greencore.signers.SIGNED_DECISIONS."""
+        return self.role == Role.SIGNER and self.organisation.kind == OrgKind.AUTHORITY
 
     @property
     def is_evaluator(self) -> bool:

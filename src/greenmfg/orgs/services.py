@@ -21,13 +21,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from greencore import (
     LISTING_TARGET,
+    PolicyError,
     authority_level_for,
     bureau_refusal,
+    check_policy,
     listing_refusal,
+    policy_changes,
     province_of,
     same_province,
 )
-from greenmfg.accounts.models import User
+from greenmfg.accounts.models import SecurityPolicyVersion, User
+from greenmfg.accounts.policy import as_policy, default_policy
 from greenmfg.audit import services as audit
 from greenmfg.core.errors import Refused
 from greenmfg.core.i18n import localized
@@ -46,7 +50,7 @@ from .models import (
 )
 from .ports import body_listing_changed
 from .predicates import acts_for, body_registrar_over, bureau_over, district_bureau_over, enterprise_applicant
-from .selectors import Actor, bureaus_in_tree, staff_in_tree
+from .selectors import Actor, bureaus_in_tree, is_root_bureau, staff_in_tree
 from .uscc import InvalidUSCC, validate_uscc
 
 
@@ -287,7 +291,7 @@ def change_site(actor: Actor, site_id: int, *, name: str, region_code: str, addr
 # administrator reads and exports the audit log. Each is a role of a membership, and a user has exactly one
 # membership (a one-to-one row, so the database itself refuses a second role to the same account).
 
-STAFF_ROLES = (Role.REVIEWER, Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN)
+STAFF_ROLES = (Role.REVIEWER, Role.SIGNER, Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN)
 ADMIN_ROLES = (Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN)
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{4,40}$"
 
@@ -546,6 +550,50 @@ def reset_second_factor(actor: Actor, user_id: int) -> None:
             membership.user,
             {"devices_removed": removed, "sessions_ended": ended},
         )
+
+
+# --- the security policy, the security administrator's (issue 12) ------------------------------------
+
+
+def may_set_security_policy(actor: Actor | None) -> bool:
+    """The installation has one policy: its top bureau's security administrator sets it (a city's secadmin
+    under a province reads it). In a city started from nothing, the city is the top bureau."""
+    return actor is not None and actor.is_secadmin and is_root_bureau(actor.organisation)
+
+
+def set_security_policy(actor: Actor, values: dict[str, Any], *, reason: str = "") -> SecurityPolicyVersion:
+    """A new version of the security policy (greencore checks each value within its bounds, naming the
+    field); the old value and the new of each field changed go into the audit event. Refused when nothing
+    changes."""
+    _require(actor, may_set_security_policy(actor))
+    try:
+        wanted = check_policy(values)
+    except PolicyError as error:
+        raise AdminRefused(error.zh, error.en, field=error.place) from None
+    with transaction.atomic():
+        # the latest version, locked: two administrators saving at once make two numbered versions in turn
+        latest = SecurityPolicyVersion.objects.select_for_update().order_by("-number").first()
+        before = as_policy(latest) if latest is not None else default_policy()
+        changes = policy_changes(before, wanted)
+        if not changes:
+            raise AdminRefused("安全策略没有变化。", "the policy is unchanged")
+        version = SecurityPolicyVersion.objects.create(
+            number=(latest.number if latest is not None else 0) + 1,
+            reason=(reason or "").strip()[:200],
+            changed_by=actor.user,
+            **wanted.as_dict(),
+        )
+        _event(
+            actor,
+            "security.policy_changed",
+            version,
+            {
+                "version": version.number,
+                "changes": {name: {"from": old, "to": new} for name, (old, new) in changes.items()},
+                "reason": version.reason,
+            },
+        )
+    return version
 
 
 # --- evaluation bodies apply to be listed; the bureau decides (issue 12) ----------------------------

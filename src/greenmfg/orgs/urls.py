@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/staff/<int:pk>/deactivate/", admin_views.staff_deactivate, name="staff_deactivate"),
     path("admin/staff/<int:pk>/sessions/end/", admin_views.sessions_end, name="sessions_end"),
     path("admin/staff/<int:pk>/factor/reset/", admin_views.factor_reset, name="factor_reset"),
+    path("admin/security/policy/", admin_views.security_policy, name="security_policy"),
     path("admin/audit/", admin_views.audit_log, name="audit_log"),
     path("admin/audit/export/", admin_views.audit_export, name="audit_export"),
     # evaluation bodies listed by the bureau

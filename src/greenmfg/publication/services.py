@@ -40,7 +40,7 @@ from greenmfg.evaluations.selectors import engagement_for
 from greenmfg.evidence import files as checked_files
 from greenmfg.notifications import services as notifications
 from greenmfg.orgs.models import Organisation
-from greenmfg.orgs.predicates import reviewer_for
+from greenmfg.orgs.predicates import decides_for, reviewer_for
 from greenmfg.orgs.selectors import Actor
 from greenmfg.reference.national_lists import load_regions, read_national_lists
 from greenmfg.reference.services import DATA_DIR
@@ -188,6 +188,8 @@ def open_publicity(
     notice, open from today for the step's window (7 days for cities, 15 for the ministry unless the call
     says otherwise; a grading step: its level's default in review.yaml)."""
     step = _granting_bureau(actor, call)
+    if not decides_for(actor, "open_publicity", actor.organisation.pk):
+        raise PermissionDenied  # the bureau's signer opens the notice (ADR 0011)
     window = days or step.publicity_days or publicity_days_for(step.level)
     if window < 1:
         raise PublicationError("公示期至少 1 天。", "the window is at least one day")
@@ -587,8 +589,8 @@ def publish(
         chain = chain_of(call)
         if (locked.step if locked.step is not None else len(chain) - 1) != step.index:
             raise PermissionDenied
-        if not reviewer_for(actor, locked.authority_id):
-            raise PermissionDenied
+        if not decides_for(actor, "publish", locked.authority_id):
+            raise PermissionDenied  # the bureau's signer publishes (ADR 0011)
         if locked.closed_at is not None:
             raise PublicationError("该名单已公布。", "already published")
         if today <= locked.closes_on:

@@ -12,11 +12,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from greencore import may_decide
 from greenmfg.catalog.models import TitleLevel
 from greenmfg.core.forms import form_refusal
 from greenmfg.core.i18n import localized
 from greenmfg.core.idempotency import idempotent
-from greenmfg.orgs.access import access_actor
+from greenmfg.orgs.access import access_actor, access_signed
 from greenmfg.orgs.selectors import Actor
 from greenmfg.reviews.selectors import calls_for_bureau
 
@@ -43,6 +44,7 @@ def open_notice(request: HttpRequest, code: str) -> HttpResponse:
     call = next((c for c in calls_for_bureau(actor) if c.code == code), None)
     if call is None:
         raise Http404
+    access_signed(actor, "open_publicity")
     try:
         notice = services.open_publicity(actor, call)
     except PublicationError as error:
@@ -57,7 +59,7 @@ def open_notice(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def manage(request: HttpRequest, public_id: Any) -> HttpResponse:
-    _reviewer(request)
+    actor = _reviewer(request)
     notice = access_own_notice(request.user, public_id)
     return render(
         request,
@@ -68,6 +70,7 @@ def manage(request: HttpRequest, public_id: Any) -> HttpResponse:
             "objections": notice.objections.select_related("entry").prefetch_related("files"),
             "window_over": timezone.localdate() > notice.closes_on,
             "indicators": services.publishable_indicators(notice.call),
+            "may_publish": may_decide(actor.role, "publish"),
         },
     )
 
@@ -98,6 +101,7 @@ def decide(request: HttpRequest, public_id: Any) -> HttpResponse:
 def publish(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _reviewer(request)
     notice = access_own_notice(request.user, public_id)
+    access_signed(actor, "publish")
     try:
         announcement = services.publish(actor, notice, indicators=request.POST.getlist("indicators"))
     except PublicationError as error:

@@ -17,6 +17,7 @@ from greenmfg.applications.access import access_application
 from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.applications.selectors import item_labels, resubmission_changes
 from greenmfg.applications.states import LIVE, WORKFLOW
+from greenmfg.catalog.selectors import key_list_calls_for
 from greenmfg.core.errors import Refused
 from greenmfg.core.forms import form_refusal, only_missing, posted_fields
 from greenmfg.core.i18n import localized
@@ -77,6 +78,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "overdue": sum(1 for r in rows if r["overdue"]),
             "forwarding": steps_with_rules,
             "publicity": publicity,
+            # the calls whose key-enterprise list (对标摸底名单) this bureau reports: the chain's first step
+            "key_lists": list(key_list_calls_for(actor).order_by("calendar__key_list_due", "code")),
         },
     )
 

@@ -60,6 +60,7 @@ from greenmfg.core.errors import Refused
 from greenmfg.evidence import files as files_service
 from greenmfg.orgs import services as orgs
 from greenmfg.orgs.models import Organisation
+from greenmfg.orgs.predicates import decides_for
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication import services as publication
 from greenmfg.publication.models import Title
@@ -596,6 +597,8 @@ def revoke_after_rectification(
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = _lock_own_rectification(actor, rectification)
+        if not decides_for(actor, "revoke_title", actor.organisation.pk):
+            raise PermissionDenied  # the bureau's signer revokes (ADR 0011)
         if not supervises(actor, locked.title):
             # a district that re-checked the unit follows up its rectification; the title is the city's
             raise SupervisionError(
@@ -649,8 +652,8 @@ def revoke(actor: Actor, title: Title, *, reason: str, details: str, today: date
         raise SupervisionError("请写明撤销的事实依据。", "state the facts behind the revocation")
     with transaction.atomic():
         locked = Title.objects.select_for_update().select_related("organisation").get(pk=title.pk)
-        if not supervises(actor, locked):
-            raise PermissionDenied
+        if not supervises(actor, locked) or not decides_for(actor, "revoke_title", actor.organisation.pk):
+            raise PermissionDenied  # the supervising bureau's signer revokes (ADR 0011)
         if locked.status != Title.Status.ACTIVE:
             raise SupervisionError("该称号已撤销。", "the title is revoked already")
         return _revoke(actor, locked, reason=reason, details=details, today=today)

@@ -35,7 +35,7 @@ from greenmfg.applications.dossier import build_form
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.core.errors import Refused
 from greenmfg.core.i18n import label, localized
-from greenmfg.orgs.access import access_actor
+from greenmfg.orgs.access import access_actor, access_signed
 from greenmfg.orgs.predicates import body_registrar_over
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication.models import Title
@@ -336,6 +336,7 @@ def decide(request: HttpRequest, public_id: Any) -> HttpResponse:
 def revoke_overdue(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = access_actor(request.user, "reviewer")
     found = access_rectification(request.user, public_id)
+    access_signed(actor, "revoke_title")
     _decided(
         request,
         None,
@@ -352,6 +353,8 @@ def revoke(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _bureau(request)
     title = access_supervised_title(request.user, public_id)
     form = RevokeForm(request.POST or None)
+    if request.method == "POST":
+        access_signed(actor, "revoke_title")
     if request.method == "POST" and form.is_valid():
         try:
             done = services.revoke(

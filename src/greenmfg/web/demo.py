@@ -74,13 +74,15 @@ OTHERS = [
     ("南京示例节能设计研究院（演示）", "320102", OrgKind.INSTITUTION),
 ]
 USERS = [
-    ("mof-reviewer", "工业和信息化部（演示）", "reviewer"),
-    ("js-reviewer", "江苏省工业和信息化厅（演示）", "reviewer"),
-    ("sz-reviewer", "苏州市工业和信息化局（演示）", "reviewer"),
-    ("wx-reviewer", "无锡市工业和信息化局（演示）", "reviewer"),
-    ("wz-reviewer", "苏州市吴中区工业和信息化局（演示）", "reviewer"),
-    ("ks-reviewer", "昆山市工业和信息化局（演示）", "reviewer"),
-    ("xs-reviewer", "无锡市锡山区工业和信息化局（演示）", "reviewer"),
+    ("mof-reviewer", "工业和信息化部（演示）", "signer"),
+    ("js-reviewer", "江苏省工业和信息化厅（演示）", "signer"),
+    ("sz-reviewer", "苏州市工业和信息化局（演示）", "signer"),
+    ("wx-reviewer", "无锡市工业和信息化局（演示）", "signer"),
+    ("wz-reviewer", "苏州市吴中区工业和信息化局（演示）", "signer"),
+    ("ks-reviewer", "昆山市工业和信息化局（演示）", "signer"),
+    ("xs-reviewer", "无锡市锡山区工业和信息化局（演示）", "signer"),
+    # a reviewer who does not sign: prepares publicity and publication, which sz-reviewer signs (ADR 0011)
+    ("sz-clerk", "苏州市工业和信息化局（演示）", "reviewer"),
     ("sz-machinery", "苏州示例精密机械有限公司（演示）", "applicant"),
     ("sz-energy", "苏州示例新能源科技有限公司（演示）", "applicant"),
     ("ks-electronics", "昆山示例电子科技有限公司（演示）", "applicant"),
@@ -221,8 +223,12 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoLogin]:
                 user.set_password(password)
                 user.save()
                 Membership.objects.create(user=user, organisation=orgs[org_name], role=role)
+            else:  # a world seeded before the signer role (ADR 0011): its bureaus' reviewers sign now
+                Membership.objects.filter(user=user, organisation=orgs[org_name]).exclude(role=role).update(
+                    role=role
+                )
             secret = ""
-            if role in ("reviewer", "evaluator", "expert"):
+            if role in ("reviewer", "signer", "evaluator", "expert"):
                 device, _ = TOTPDevice.objects.get_or_create(
                     user=user, name="演示验证器", defaults={"key": _totp_key(), "confirmed": True}
                 )
