@@ -33,7 +33,8 @@ importable for greencore's own code, its command line and its tests; their layou
   `reminder_days`), the five-year exemption (`exempt_until`, `is_exempt`), the rectification deadline
   (`rectification_due`, `rectification_overdue`), the three-year ban (`may_apply_from`, `Revocation`), a
   reproducible weighted sample draw (`draw_sample`, `risk_weight`), a filing's data-quality checks
-  (`filing_indicators`, `check_filing`, `IndicatorSpec`, `Filed`, `QualityProblem`);
+  (`filing_indicators`, `check_filing`, `IndicatorSpec`, `Filed`, `QualityProblem`) and the evidence
+  its level asks for (`evidence_rule`, `EvidenceRule`, `missing_evidence`; workflow/filing.yaml);
 - attribution of listed titles: `PlaceNames` (a unit name's city or county), `Division`,
   `attribute_industry` (GB/T 4754 from the listed sector, product category or unit name);
 - industry benchmark values: `BenchmarkValue`, a sheet's rows checked (`check_benchmark_rows`,
@@ -267,12 +268,15 @@ from greencore.statistics import (
 from greencore.supervision import (
     BAN_YEARS,
     DRAW_ALGORITHM,
+    EVIDENCE_SET_BY_BUREAU,
     EXEMPTION_YEARS,
+    NATIONAL_FILING_DEADLINE,
     RECTIFICATION_MONTHS,
     TRACK_TOLERANCE,
     Cadence,
     DeclarationPeriod,
     Discrepancy,
+    EvidenceRule,
     Filed,
     FilingState,
     IndicatorSpec,
@@ -287,6 +291,7 @@ from greencore.supervision import (
     declaration_window_open,
     discrepancies,
     draw_sample,
+    evidence_rule,
     exempt_until,
     filing_deadline,
     filing_from_raw,
@@ -295,6 +300,7 @@ from greencore.supervision import (
     in_indicator_unit,
     is_exempt,
     may_apply_from,
+    missing_evidence,
     open_periods,
     parse_period,
     rectification_due,
@@ -336,12 +342,14 @@ __all__ = [
     "DRAW_ALGORITHM",
     "ENGAGEABLE_LISTING",
     "ENGINE_VERSION",
+    "EVIDENCE_SET_BY_BUREAU",
     "EXEMPTION_YEARS",
     "GATES_SHEET",
     "LAYOUT",
     "LIMIT_COLUMNS",
     "LISTING_TARGET",
     "LISTING_TRANSITIONS",
+    "NATIONAL_FILING_DEADLINE",
     "NATIONAL_PROJECTS_PER_YEAR",
     "QUOTA_MAX",
     "RECTIFICATION_MONTHS",
@@ -376,6 +384,7 @@ __all__ = [
     "EvidenceChange",
     "EvidenceItem",
     "EvidenceRef",
+    "EvidenceRule",
     "ExpertFacts",
     "Filed",
     "FilingConfirmation",
@@ -495,6 +504,7 @@ __all__ = [
     "domain",
     "draw_sample",
     "editable_numbers",
+    "evidence_rule",
     "exempt_until",
     "fed_by_raw",
     "fields_from_raw",
@@ -544,6 +554,7 @@ __all__ = [
     "match_limits_up_tree",
     "match_product_limits",
     "may_apply_from",
+    "missing_evidence",
     "negative_list",
     "normalise_product",
     "open_periods",

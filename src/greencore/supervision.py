@@ -21,11 +21,16 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
 
 from greencore.calc.errors import UnitError
 from greencore.calc.units import rescale
@@ -257,6 +262,7 @@ class IndicatorSpec:
     unit: str  # the unit the filing stores
     required: bool = True
     minimum: Decimal | None = None
+    label_en: str = ""  # English name, for English explanations
 
 
 @dataclass(frozen=True)
@@ -279,7 +285,7 @@ def filing_indicators(scheme: Scheme) -> tuple[IndicatorSpec, ...]:
     its raw-data calculation computes (those with `derive`: output, energy, emissions, water, waste, land),
     in the scheme's order, each in the scheme's unit. A scheme without raw data asks nothing."""
     return tuple(
-        IndicatorSpec(spec.id, spec.label.zh, spec.unit, minimum=spec.min)
+        IndicatorSpec(spec.id, spec.label.zh, spec.unit, minimum=spec.min, label_en=spec.label.en)
         for spec in compiled(scheme).inputs.values()
         if spec.derive is not None and spec.table is None
     )
@@ -389,6 +395,89 @@ def check_filing(
 
 def blocking(problems: Sequence[QualityProblem]) -> bool:
     return any(p.severity == Severity.ERROR for p in problems)
+
+
+# --- the evidence a filing carries (workflow/filing.yaml) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceRule:
+    """Which key indicators of a 动态管理表 must carry evidence for titles of one level, and the document
+    that backs each indicator (zh, en). `source` and `verified` say where the requirement comes from."""
+
+    level: str
+    required: tuple[str, ...]
+    documents: Mapping[str, tuple[str, str]]
+    source: str
+    verified: bool
+
+    def needs(self, indicator: str) -> bool:
+        return indicator in self.required
+
+    def document(self, indicator: str) -> tuple[str, str] | None:
+        return self.documents.get(indicator)
+
+
+@cache
+def filing_rules() -> Mapping[str, Any]:
+    """The filing rules table (workflow/filing.yaml), read once."""
+    text = (resources.files("greencore") / "workflow" / "filing.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict)
+    return data
+
+
+EVIDENCE_SET_BY_BUREAU = "set by the supervising bureau"
+
+
+def evidence_rule(
+    level: str, rules: Mapping[str, Any] | None = None, chosen: Sequence[str] | None = None
+) -> EvidenceRule:
+    """The evidence rule for titles of `level` (national, province, city, district): the indicators the
+    supervising bureau `chosen` for its own filings where it chose (any with a document; none at all is a
+    choice too), else the level's own entry in `rules` (the shipped filing.yaml by default), else its
+    `default`. An indicator required without a document is refused (ValueError naming it): in the table
+    it fails when loaded, in a bureau's choice when it is made."""
+    rules = filing_rules() if rules is None else rules
+    documents = {
+        str(key): (str(doc["zh"]), str(doc.get("en", "") or doc["zh"]))
+        for key, doc in (rules.get("documents") or {}).items()
+    }
+    if chosen is not None:
+        entry: Mapping[str, Any] = {"indicators": list(chosen), "source": EVIDENCE_SET_BY_BUREAU}
+    else:
+        table = rules.get("required") or {}
+        entry = table.get(level) or table.get("default") or {}
+    required = tuple(dict.fromkeys(str(i) for i in entry.get("indicators") or ()))
+    unknown = [i for i in required if i not in documents]
+    if unknown:
+        raise ValueError(f"filing rules: evidence required without a document for {', '.join(unknown)}")
+    return EvidenceRule(
+        level, required, documents, str(entry.get("source", "")), bool(entry.get("verified", False))
+    )
+
+
+def missing_evidence(
+    specs: Sequence[IndicatorSpec], rule: EvidenceRule, provided: Collection[str]
+) -> list[QualityProblem]:
+    """An error for each key indicator of `specs` (in their order) the rule requires evidence for and
+    that has none among `provided` (the indicator ids that carry at least one file), naming the indicator
+    and the document expected. Indicators the rule names but the scheme does not ask for are not asked."""
+    problems = []
+    for spec in specs:
+        if not rule.needs(spec.id) or spec.id in provided:
+            continue
+        zh, en = rule.document(spec.id) or ("证明材料", "evidence")
+        problems.append(
+            QualityProblem(
+                spec.id,
+                "evidence",
+                Severity.ERROR,
+                f"“{spec.label}”须附证明材料：{zh}。",
+                f"{spec.label_en or spec.id} needs evidence: {en}",
+            )
+        )
+    return problems
 
 
 # --- evaluation bodies' track record ----------------------------------------------------------------------

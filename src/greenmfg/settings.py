@@ -245,6 +245,9 @@ RATE_LIMITS: dict[str, dict[str, Any]] = {
 # --- tasks ----------------------------------------------------------------------------------------
 # a bureau's own document templates (same file names as greencore/documents/templates), over the shipped ones
 DOCUMENT_TEMPLATES_DIR = os.environ.get("GREENMFG_DOCUMENT_TEMPLATES") or None
+# the platform's public address (https://green.example.gov.cn), printed in the public documents (the 公示
+# and 公告 PDFs give their page's address) and in e-mailed links; unset: the path alone
+GREENMFG_SITE_URL = os.environ.get("GREENMFG_SITE_URL", "").strip()
 # a document, issued document or certificate still running this long after its task started is failed by
 # the sweep (`serve` runs it at start and whenever it restarts a worker)
 REPORT_JOB_TIMEOUT_MINUTES = int(os.environ.get("GREENMFG_REPORT_JOB_TIMEOUT_MINUTES", "30"))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from factories import build_world
+from factories import build_world, pdf_bytes
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from signin import sign_in
 from supervision_world import grant_title
 
+from greencore import evidence_rule
 from greenmfg.catalog.models import Call
 from greenmfg.publication.models import Title
 from greenmfg.register.models import RegisterEntry
@@ -70,6 +71,11 @@ def test_filing_regrade_spot_check_missed_rectification_revocation_and_ban(
         expect(unit.locator("#filing-problems")).to_contain_text("不能换算为 tce")
         shot(unit, "supervision-02-filing-refused-unit")
         unit.locator('[name="u:total_energy_tce"]').fill("tce")
+        # the evidence the level's filing rule asks for, one file per indicator
+        for key in evidence_rule("city").required:
+            unit.locator(f'[name="e:{key}"]').set_input_files(
+                {"name": f"{key}.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(key)}
+            )
         unit.get_by_role("button", name="提交").click()
         expect(unit.locator("#filing-status")).to_have_text("已受理")
         shot(unit, "supervision-03-filing-accepted")

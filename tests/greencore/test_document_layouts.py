@@ -22,6 +22,7 @@ from greencore.cli import main
 from greencore.documents import number
 from greencore.documents.render import MissingLayout, Templates, layout_template
 from tests.greencore.schemes.conftest import _factory2018
+from tests.renderings import office_png
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-results" / "documents"
@@ -68,6 +69,7 @@ def _write(tmp: Path, scheme_id: str) -> dict[str, object]:
         check=True,
     )
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    office_png(docx.read_bytes(), f"layout-{scheme_id}-word", "docx")
     with zipfile.ZipFile(docx) as archive:
         body = ElementTree.fromstring(archive.read("word/document.xml"))
         headers = [ElementTree.fromstring(archive.read(n)) for n in archive.namelist() if "header" in n]

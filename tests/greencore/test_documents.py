@@ -33,6 +33,7 @@ from greencore import (
 from greencore.cli import main
 from greencore.documents import CategoryLine, number
 from tests.greencore.schemes.conftest import _factory2018
+from tests.renderings import office_png
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -82,6 +83,7 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     layout = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
+    office_png(docx.read_bytes(), "self-evaluation-word", "docx")
     return {"result": result, "pdf": pdf, "docx": docx, "layout": layout}
 
 
@@ -286,6 +288,7 @@ def third_party(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     layout = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
+    office_png(docx.read_bytes(), "third-party-word", "docx")
     return {"own": own, "checked": checked, "report": report, "layout": layout, "docx": docx}
 
 

@@ -47,6 +47,7 @@ ROWS: dict[str, Any] = {
     "api:titles": ("GET", None, "public", 200),
     "api:title": ("GET", lambda o: {"title_id": o["register_entry"].public_id}, "public", 200),
     "api:unit": ("GET", lambda o: {"unit_key": o["register_entry"].unit_key}, "public", 200),
+    "api:declarations": ("GET", lambda o: {"unit_key": o["register_entry"].unit_key}, "public", 200),
     # announcements, publicity notices and the data-quality report (o["announcement"] and o["notice"] are
     # built by matrix_reviews.objects; the notice is open, with an objection)
     "register:announcements": ("GET", None, "public", 200),

@@ -129,6 +129,7 @@ ROWS: dict[str, Any] = {
     "supervision:filings": ("GET", None, supervising_or_unit, 200),
     # an empty POST: the year is refused with its reason (nothing opened, set or queued)
     "supervision:filings_open": ("POST", None, bureaus, 302),
+    "supervision:filing_evidence": ("POST", None, bureaus, 302),
     "supervision:deadline": ("POST", None, bureaus, 302),
     "supervision:regrade": ("POST", None, bureaus, 302),
     "supervision:filing": ("GET", lambda o: {"public_id": o["sv_filing"].public_id}, bureau_or_unit, 200),
@@ -148,6 +149,7 @@ ROWS: dict[str, Any] = {
     # reason) is refused with a message and draws or suspends nothing
     "supervision:bodies": ("GET", None, bureaus, 200),
     "supervision:body": ("GET", lambda o: {"pk": o["sv_body"].pk}, bureaus, 200),
+    "supervision:body_xlsx": ("GET", lambda o: {"pk": o["sv_body"].pk}, bureaus, 200),
     "supervision:body_draw": ("POST", lambda o: {"pk": o["sv_body"].pk}, bureaus, 302),
     "supervision:body_suspend": ("POST", lambda o: {"pk": o["sv_body"].pk}, bureaus, 302),
     # a city spot-checks its districts' re-checks (an empty POST: refused, nothing drawn)

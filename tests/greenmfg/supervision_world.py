@@ -6,6 +6,10 @@ import itertools
 from datetime import date
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from factories import pdf_bytes
+
+from greencore import evidence_rule
 from greenmfg.catalog.models import Call
 from greenmfg.publication.models import Announcement, PublicityNotice, Title
 from greenmfg.publication.ports import title_changed
@@ -60,3 +64,12 @@ def grant_title(
     for listener in title_changed:
         listener(title)
     return title
+
+
+def filing_evidence(level: str = "city") -> dict[str, list[SimpleUploadedFile]]:
+    """One PDF for each key indicator the level's filing rule asks evidence for (greencore.evidence_rule):
+    what a unit attaches to its 动态管理表."""
+    return {
+        key: [SimpleUploadedFile(f"{key}.pdf", pdf_bytes(key), content_type="application/pdf")]
+        for key in evidence_rule(level).required
+    }

@@ -109,6 +109,7 @@ def test_openapi_document(world):
         "/api/titles",
         "/api/titles/{title_id}",
         "/api/units/{unit_key}",
+        "/api/declarations/{unit_key}",
         "/api/announcements",
         "/api/announcements/{announcement_id}",
         "/api/notices",

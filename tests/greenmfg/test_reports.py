@@ -28,6 +28,7 @@ from factories import actor, pdf_bytes, start, suzhou_answers
 from openpyxl import load_workbook
 from test_applications import complete_answers
 from test_register_verification import published
+from tests.renderings import office_png
 
 from greencore import Result
 from greenmfg.applications import services as applications
@@ -314,9 +315,14 @@ def test_call_summary_table_holds_real_numbers_and_dates_and_neutral_text(world,
         reverse("reports:call_summary", kwargs={"code": drafted.call.code})
     )
     assert response.status_code == 200
+    office_png(response.content, "call-summary", "xlsx")
     book = load_workbook(io.BytesIO(response.content))
     sheet = book.active
     assert sheet.title == "推荐汇总表"
+    # printed on A4 landscape, every column on the page's width, the header row on every page
+    setup = sheet.page_setup
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$3:$3"
     assert sheet["A1"].value == f"{drafted.call.name}推荐汇总表"
     headers = [c.value for c in sheet[3]]
     assert headers == [c.header for c in SUMMARY_COLUMNS], "官方表头"
@@ -407,6 +413,7 @@ def test_published_list_carries_the_announcement_number_and_real_values(world):
     title = announcement.titles.get()
     response = Client().get(reverse("reports:published_list", kwargs={"public_id": announcement.public_id}))
     assert response.status_code == 200
+    office_png(response.content, "published-list", "xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert announcement.number in sheet["A1"].value and announcement.number in sheet["A2"].value, "公告文号"
     assert [c.value for c in sheet[3]] == [c.header for c in PUBLISHED_COLUMNS]

@@ -21,10 +21,11 @@ from django.test import Client
 from django.urls import reverse
 from factories import actor, start
 from openpyxl import load_workbook
-from supervision_world import grant_title
+from supervision_world import filing_evidence, grant_title
 from test_applications import complete_answers
 from test_reports_publication import _text
 from test_supervision_filings import GOOD
+from tests.renderings import office_png
 
 from greencore import RoundFiling, filing_round_summary
 from greenmfg.applications import services as applications
@@ -68,7 +69,7 @@ def accepted(world) -> Filing:
     supervision.open_filings(actor(world.users["sz-reviewer"]), 2027)
     filing = Filing.objects.get(year=2027)
     with time_machine.travel("2027-04-15 10:00 +0800", tick=False):  # the deadline day: in time
-        return supervision.submit_filing(actor(user), filing, values=GOOD)
+        return supervision.submit_filing(actor(user), filing, values=GOOD, evidence=filing_evidence())
 
 
 def test_the_filing_confirmation_carries_the_accepted_filing_and_is_verifiable(
@@ -205,6 +206,7 @@ def test_the_round_summary_counts_as_greencore_does_on_the_day(
         if f.score is not None:
             assert f"{f.score}{f.green_code}" in flat, f"复评得分 {f.score} 应原样印出"
     # the workbook: one row per filing, real numbers and dates, counts in the subtitle
+    office_png(xlsx_content, "round-summary-excel", "xlsx")
     sheet = load_workbook(io.BytesIO(xlsx_content)).active
     assert f"按时 3 家，逾期 1 家，未填报 {missing} 家，未到截止日 {pending} 家" in sheet["A2"].value
     assert [c.value for c in sheet[3]][:3] == ["序号", "单位名称", "统一社会信用代码"]

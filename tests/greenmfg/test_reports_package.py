@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import segno
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from factories import actor, pdf_bytes
@@ -20,6 +21,7 @@ from test_applications import complete_answers
 from greenmfg.applications import services as applications
 from greenmfg.catalog.models import Call
 from greenmfg.evaluations import services as evaluations
+from greenmfg.evidence.models import EvidenceFile
 from greenmfg.evidence.validation import sm3_hex
 from greenmfg.orgs.models import Organisation
 from greenmfg.reports import services
@@ -137,6 +139,28 @@ def test_package_has_every_part_under_its_bookmark_and_its_digest_checks(
     first = re.sub(r"\s+", "", reader.pages[own].extract_text())
     assert "自评价报告" in first or application.applicant.name in first
     assert page.status_code == 200 and page.context["found"] == document, "核验副本：与第 1 版一致"
+
+
+def test_an_evidence_file_altered_on_disk_fails_the_package_naming_it(
+    world, submitted_and_evaluated, django_capture_on_commit_callbacks
+):
+    """Each evidence file is checked against the SM3 kept when it was uploaded before it goes into the
+    package: a file changed on disk since fails the package, with its name, and nothing is stored."""
+    application = submitted_and_evaluated
+    ledger = EvidenceFile.objects.get(name="光伏发电量台账.pdf")
+    with default_storage.open(ledger.storage_name, "wb") as handle:
+        handle.write(pdf_bytes("ledger, altered"))
+    bureau = world.client("wz-reviewer")
+    with django_capture_on_commit_callbacks(execute=True):
+        bureau.post(
+            reverse("reports:generate", kwargs={"public_id": application.public_id}),
+            {"kind": "package", "format": "pdf"},
+        )
+    document = Document.objects.get(application=application, kind="package")
+    assert (document.status, document.storage_name, document.sm3, document.size) == ("failed", "", "", 0)
+    assert document.message == "生成失败：证明材料“光伏发电量台账.pdf”校验失败（SM3 摘要不符），未汇编。"
+    response = bureau.get(reverse("reports:download", kwargs={"pk": document.pk}))
+    assert response.status_code == 404
 
 
 def test_package_is_a_pdf_of_a_submitted_version_only(world, drafted_for_package):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.urls import reverse
 from openpyxl import load_workbook
 from test_reviews import self_evaluated_call, submitted, through_panel, who
+from tests.renderings import office_png
 
 from greencore import aggregate
 from greenmfg.reviews import selectors, services
@@ -53,6 +54,7 @@ def test_score_sheet_holds_each_experts_points_and_the_engines_aggregate(world):
     city = world.client("sz-reviewer")
     response = city.get(_url(application, step.index))
     assert response.status_code == 200
+    office_png(response.content, "panel-scores", "xlsx")
     book = load_workbook(io.BytesIO(response.content))
     ws = book["专家评分表"]
     assert "专家评审评分表" in ws["A1"].value and application.applicant.name in ws["A1"].value

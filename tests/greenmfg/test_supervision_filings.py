@@ -12,7 +12,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from factories import actor, start
-from supervision_world import grant_title
+from supervision_world import filing_evidence, grant_title
 from test_applications import complete_answers
 
 from greenmfg.applications import services as applications
@@ -98,7 +98,9 @@ def test_reminders_go_out_before_the_deadline_and_a_missing_filing_escalates_the
 def test_a_filing_after_the_deadline_is_accepted_and_flagged_late(world, day, late):
     filing = _opened(world)
     with _travel(day):
-        accepted = services.submit_filing(actor(world.users["sz-machinery"]), filing, values=GOOD)
+        accepted = services.submit_filing(
+            actor(world.users["sz-machinery"]), filing, values=GOOD, evidence=filing_evidence()
+        )
     assert (accepted.status, accepted.late) == (Filing.Status.ACCEPTED, late)
     # filed: the escalation is not needed
     with _travel(date(2027, 4, 16)):
@@ -124,7 +126,7 @@ def test_errors_refuse_the_filing_naming_each_field_and_change_nothing(world):
 
 def test_a_jump_against_last_year_needs_a_justification(world):
     last = _opened(world, 2026)
-    services.submit_filing(actor(world.users["sz-machinery"]), last, values=GOOD)
+    services.submit_filing(actor(world.users["sz-machinery"]), last, values=GOOD, evidence=filing_evidence())
     services.open_filings(actor(world.users["sz-reviewer"]), 2027)
     filing = Filing.objects.get(year=2027)
     doubled = {**GOOD, "total_energy_tce": ("17300", "tce")}
@@ -138,13 +140,16 @@ def test_a_jump_against_last_year_needs_a_justification(world):
         filing,
         values=doubled,
         justification="2026 年底新产线投产，产量翻倍",
+        evidence=filing_evidence(),
     )
     assert accepted.problems[0]["check"] == "jump" and accepted.justification.startswith("2026")
 
 
 def test_no_submitted_self_evaluation_means_no_grade_never_a_zero(world):
     filing = _opened(world)
-    accepted = services.submit_filing(actor(world.users["sz-machinery"]), filing, values=GOOD)
+    accepted = services.submit_filing(
+        actor(world.users["sz-machinery"]), filing, values=GOOD, evidence=filing_evidence()
+    )
     assert accepted.score is None
     assert accepted.no_grade_reason == "无本平台提交的自评价数据，本年度不评定等级"
 
@@ -158,7 +163,7 @@ def test_the_accepted_filing_re_scores_the_unit_under_its_scheme(world):
     Title.objects.filter(pk=title.pk).update(application=application)
     services.open_filings(actor(world.users["sz-reviewer"]), 2027)
     filing = Filing.objects.get(year=2027)
-    baseline = services.submit_filing(actor(user), filing, values=GOOD)
+    baseline = services.submit_filing(actor(user), filing, values=GOOD, evidence=filing_evidence())
     assert baseline.score is not None and baseline.no_grade_reason == ""
     # the same filing with half the energy scores at least as well (less energy per output)
     Filing.objects.filter(pk=filing.pk).update(status="open")
@@ -168,6 +173,7 @@ def test_the_accepted_filing_re_scores_the_unit_under_its_scheme(world):
         filing,
         values={**GOOD, "total_energy_tce": ("4300", "tce")},
         justification="节能改造后能耗减半，已附证明",
+        evidence=filing_evidence(),
     )
     assert better.score is not None and better.score >= baseline.score
 
@@ -216,7 +222,8 @@ def test_the_pages_file_regrade_and_show_the_position_and_the_distribution(
     response = unit.post(url, {**posted, "u:total_energy_tce": "kWh"})
     assert response.status_code == 400
     assert "“综合能源消费量”的单位 kWh 不能换算为 tce，请按 tce 填报。" in response.content.decode()
-    assert unit.post(url, posted).status_code == 302
+    evidence = {f"e:{key}": files for key, files in filing_evidence().items()}
+    assert unit.post(url, {**posted, **evidence}).status_code == 302
     assert Filing.objects.get(pk=filing.pk).status == Filing.Status.ACCEPTED
     with django_capture_on_commit_callbacks(execute=True):
         response = bureau.post("/supervision/regrade/", {"year": "2027"})
@@ -305,6 +312,12 @@ def test_a_missing_filing_bars_a_higher_tier_where_the_level_says_so(world, bloc
         applications.start_application(actor(world.users["sz-machinery"]), call)
     # filed (late) and accepted: the bar lifts
     with _travel(day):
-        services.submit_filing(actor(world.users["sz-machinery"]), filing, values=GOOD, justification="")
+        services.submit_filing(
+            actor(world.users["sz-machinery"]),
+            filing,
+            values=GOOD,
+            justification="",
+            evidence=filing_evidence(),
+        )
     assert Filing.objects.get(pk=filing.pk).status == Filing.Status.ACCEPTED
     assert call_open_to(call, unit, day) is None

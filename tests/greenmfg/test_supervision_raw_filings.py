@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from factories import actor, pdf_bytes
-from supervision_world import grant_title
+from supervision_world import filing_evidence, grant_title
 
 from greencore import fields_from_raw, filing_from_raw, get_scheme
 from greenmfg.audit.models import Event
@@ -43,6 +43,7 @@ def test_raw_data_gives_the_key_indicators_through_greencores_calculation(world)
         filing,
         raw=RAW,
         files=[SimpleUploadedFile("能源台账.pdf", pdf_bytes("ledger"), content_type="application/pdf")],
+        evidence=filing_evidence(),
     )
     computed, errors = filing_from_raw(get_scheme(filing.title.scheme), RAW)
     assert errors == []
@@ -53,7 +54,7 @@ def test_raw_data_gives_the_key_indicators_through_greencores_calculation(world)
     assert accepted.values["site_area_m2"] == {"value": "120000", "unit": "m²"}
     assert accepted.values["total_energy_tce"] == {"value": "2690.93675", "unit": "tce"}
     assert accepted.raw == {k: v for k, v in RAW.items() if v.strip()}
-    stored = EvidenceFile.objects.get(filing=accepted)
+    stored = EvidenceFile.objects.get(filing=accepted, indicator="")
     assert stored.file_name == "能源台账.pdf" and len(stored.sm3) == 64
     assert Event.objects.get(action="supervision.filing_accepted").detail["from_raw"] is True
 
@@ -79,7 +80,11 @@ def test_the_data_quality_checks_apply_to_the_computed_values(world):
     ]
     assert snapshot() == before
     accepted = services.submit_filing(
-        actor(world.users["sz-machinery"]), filing, raw=RAW, justification="2026 年新厂区投产，能耗随产量上升"
+        actor(world.users["sz-machinery"]),
+        filing,
+        raw=RAW,
+        justification="2026 年新厂区投产，能耗随产量上升",
+        evidence=filing_evidence(),
     )
     assert (
         accepted.problems[0]["check"] == "jump"
@@ -104,7 +109,11 @@ def test_the_filing_page_offers_the_raw_data_layout_and_files_from_it(world):
     assert "原始数据（与自评价相同的表式）" in page and 'name="r:s:year"' in page
     response = client.post(
         f"/supervision/filings/{filing.public_id}/",
-        {"mode": "raw", **{f"r:{k}": v for k, v in RAW.items()}},
+        {
+            "mode": "raw",
+            **{f"r:{k}": v for k, v in RAW.items()},
+            **{f"e:{key}": files for key, files in filing_evidence().items()},
+        },
     )
     assert response.status_code == 302
     filing.refresh_from_db()

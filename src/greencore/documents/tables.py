@@ -18,6 +18,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 # = + - @ start formulas in Excel, LibreOffice and WPS; TAB, CR and NUL are stripped by some readers
 # before they look at the next character; full-width forms are folded to ASCII by some (NFKC)
@@ -113,6 +114,10 @@ def write_table_xlsx(document: TableDocument) -> bytes:
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header on every printed page
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape"
+    # printed one page wide (every column on the page), as many pages down as the rows need
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -6,10 +6,19 @@ from collections.abc import Callable
 
 from greenmfg.core.ports import Port
 
-from .models import Title
+from .models import Announcement, PublicityNotice, Title
 
 # A title granted or changed here (published, or its grade raised by a higher title) is told to whoever
 # plugged in, inside the same transaction: the public register keeps its read model of titles so
 # (greenmfg.register.apps). Nothing here names the register.
 TitleListener = Callable[[Title], object]  # what a listener returns is not used
 title_changed: Port[TitleListener] = Port("publication.title_changed")
+
+# A publicity notice opened or its list changed (a unit removed after an upheld objection), and an
+# announcement published or a title on its list changed (a grade raised by a higher title): told inside the
+# transaction, so that the public documents printed from them (the 公示 and 公告 PDFs, greenmfg.reports)
+# are made again by the worker once it commits, never on a public request.
+NoticeListener = Callable[[PublicityNotice], object]
+notice_changed: Port[NoticeListener] = Port("publication.notice_changed")
+AnnouncementListener = Callable[[Announcement], object]
+announcement_changed: Port[AnnouncementListener] = Port("publication.announcement_changed")

@@ -64,7 +64,7 @@ from .models import (
     PublicityNotice,
     Title,
 )
-from .ports import title_changed
+from .ports import announcement_changed, notice_changed, title_changed
 
 
 def import_national_lists() -> str:
@@ -242,6 +242,7 @@ def open_publicity(
             opens_on=str(notice.opens_on),
             closes_on=str(notice.closes_on),
         )
+        _notice_changed(notice)
     return notice
 
 
@@ -480,6 +481,7 @@ def decide_objection(actor: Actor, objection: Objection, *, upheld: bool, reason
                     "remove_after_objection",
                     detail={"objection": str(locked.public_id), "reasons": reason.strip()},
                 )
+                _notice_changed(locked.notice)
         _audit(
             actor, "objection_decided", locked, str(locked.public_id), upheld=upheld, reason=reason.strip()
         )
@@ -661,6 +663,7 @@ def publish(
         announcement.save(update_fields=["manifest", "signature"])
         locked.closed_at = timezone.now()
         locked.save(update_fields=["closed_at"])
+        _announcement_changed(announcement)
         if not step.is_last:
             _file_with_city(actor, announcement)
         _audit(
@@ -745,6 +748,7 @@ def _raise_lower_grades(actor: Actor, granted: Title) -> None:
         held.grade, held.grade_label = band.id, band.label.zh
         held.save(update_fields=["grade", "grade_label"])
         _announce(held)
+        _announcement_changed(held.announcement)
         _audit(
             actor,
             "grade_raised",
@@ -787,3 +791,16 @@ def _announce(title: Title) -> None:
     register keeps its read model of titles this way: see `ports.title_changed`)."""
     for listener in title_changed:
         listener(title)
+
+
+def _notice_changed(notice: PublicityNotice) -> None:
+    """Tell the contexts above that a notice opened or its list changed, inside this transaction (the
+    reports context has its PDF made again by the worker: see `ports.notice_changed`)."""
+    for listener in notice_changed:
+        listener(notice)
+
+
+def _announcement_changed(announcement: Announcement) -> None:
+    """Tell the contexts above that an announcement was published or a title on its list changed."""
+    for listener in announcement_changed:
+        listener(announcement)

@@ -98,6 +98,11 @@ class RegionOut(Schema):
     name: str
 
 
+# the kinds and levels as catalog.TitleKind and TitleLevel spell them (test_api_district_titles compares)
+Kind = Literal["factory", "park", "supply_chain", "product"]
+Level = Literal["district", "city", "province", "national"]
+
+
 class IndustryOut(Schema):
     code: str
     name: str
@@ -112,9 +117,9 @@ class IndicatorOut(Schema):
 
 class TitleOut(Schema):
     id: uuid.UUID = Field(description="登记编号（稳定不变）")
-    kind: Literal["factory", "park", "supply_chain", "product"]
+    kind: Kind
     kind_label: str
-    level: Literal["city", "province", "national"]
+    level: Level
     level_label: str
     grade: str = Field(description="等级，如 3A级；无等级时为空")
     year: int = Field(description="名单年度")
@@ -191,8 +196,8 @@ class UnitOut(Schema):
 
 class TitleFilters(Schema):
     q: str = Field("", max_length=100, description="关键词（单位、产品、地区、行业；空格分隔的词须同时出现）")
-    kind: Literal["factory", "park", "supply_chain", "product"] | None = None
-    level: Literal["city", "province", "national"] | None = None
+    kind: Kind | None = None
+    level: Level | None = None
     province: str | None = Field(None, pattern=r"^\d{2}0000$", description="省级行政区划代码")
     region: str | None = Field(None, pattern=r"^\d{6}$", description="行政区划代码（含下级）")
     industry: str | None = Field(
@@ -256,6 +261,66 @@ def get_unit(request: HttpRequest, unit_key: str) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------------
+# self-declarations (自我声明): what a unit declared, as its bureau chose to show it, once public
+
+
+class DeclaredIndicatorOut(Schema):
+    label: str
+    value: str
+    unit: str = ""
+
+
+class DeclarationOut(Schema):
+    title_id: uuid.UUID = Field(description="所声明称号的登记编号（同 /titles/{title_id}）")
+    kind: Literal["factory", "park", "supply_chain", "product"]
+    kind_label: str
+    level: Literal["district", "city", "province", "national"]
+    level_label: str
+    period: str = Field(description="声明期：年度如 2026，半年度如 2026H1、2026H2")
+    published_on: date = Field(description="公开日期：该声明期的声明截止日的次日")
+    indicators: list[DeclaredIndicatorOut] = Field(description="主管部门选择公开的指标及其声明值")
+
+
+class UnitDeclarationsOut(Schema):
+    unit_key: str
+    unit_name: str
+    declarations: list[DeclarationOut] = Field(description="已公开的自我声明，声明期由新到旧")
+
+
+@api.get(
+    "/declarations/{path:unit_key}",
+    response=UnitDeclarationsOut,
+    url_name="declarations",
+    summary="单位已公开的自我声明",
+    description=(
+        "平台上获评单位按主管部门的声明周期（年度或半年度）所作的自我声明，仅含主管部门选择公开的指标；"
+        "每个声明期的声明在声明截止日的次日公开，此前不出现在此处。"
+    ),
+)
+def get_declarations(request: HttpRequest, unit_key: str) -> dict[str, Any]:
+    found = selectors.unit_page(unit_key)
+    if found is None:
+        raise Http404
+    return {
+        "unit_key": found.unit_key,
+        "unit_name": found.unit_name,
+        "declarations": [
+            {
+                "title_id": d.entry.public_id,
+                "kind": d.entry.kind,
+                "kind_label": str(d.entry.get_kind_display()),
+                "level": d.entry.level,
+                "level_label": str(d.entry.get_level_display()),
+                "period": d.period,
+                "published_on": d.published_on,
+                "indicators": d.indicators,
+            }
+            for d in found.declarations
+        ],
+    }
+
+
+# --------------------------------------------------------------------------------------------------
 # announcements, publicity notices and the data-quality report: the same envelope as /titles
 
 
@@ -271,10 +336,6 @@ def _page(qs: QuerySet[Any], page: int, page_size: int) -> tuple[dict[str, Any],
         "num_pages": paginator.num_pages,
     }
     return envelope, list(current.object_list)
-
-
-Kind = Literal["factory", "park", "supply_chain", "product"]
-Level = Literal["city", "province", "national"]
 
 
 class AnnouncedTitleOut(Schema):

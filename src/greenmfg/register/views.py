@@ -88,6 +88,7 @@ def api_docs(request: HttpRequest) -> HttpResponse:
         "export_cap": exports.EXPORT_CAP,
         # the unit endpoint's path up to its parameter, for the description
         "units_prefix": reverse("api:unit", kwargs={"unit_key": "x"})[:-1],
+        "declarations_prefix": reverse("api:declarations", kwargs={"unit_key": "x"})[:-1],
     }
     return render(request, "register/api_docs.html", context)
 

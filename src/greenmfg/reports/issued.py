@@ -3,8 +3,9 @@
 - A unit's confirmation that its year's 动态管理表 was accepted, and a bureau's summary of a filing round
   (PDF and Excel): requested, numbered under a lock, made by the worker, stored with their SM3 digest.
 - A title's certificate: the request fixes its code; the worker renders and stores the PDF.
-- The publicity notice and the announcement as PDF: made on a public request (rate-limited), stored once per
-  state of their data with its digest, and served from the stored copy.
+- The publicity notice and the announcement as PDF: made by the worker when their data changes (never on a
+  request: reports.notices), stored once per state of their data with its digest, served from the stored
+  copy.
 Every stored file is checked against its digest before it is served, and anyone may check a copy.
 """
 
@@ -245,7 +246,8 @@ def public_copy(
 ) -> IssuedDocument:
     """The stored PDF of a public document in its present state: the version made from the same data if
     there is one, else a new version (rendered outside the lock, then stored under it; a concurrent
-    request that stored the same data first wins and this render is dropped)."""
+    task that stored the same data first wins and this render is dropped). Called by the worker only
+    (reports.notices.render_public): a request never renders."""
     digest = data_digest(context)
     found = IssuedDocument.objects.filter(
         kind=kind, subject=str(subject), data_sm3=digest, status=Status.DONE

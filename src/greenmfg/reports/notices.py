@@ -1,14 +1,29 @@
 """The publicity notice (公示) and the announcement (公告) as PDF, filled from what publication holds.
 
 Both are public documents, as the pages they print are: whoever may read the notice or the announcement
-may download it. Each is stored with its SM3 digest once per state of its data (reports.issued.public_copy),
-so a copy can be checked later. The content is greencore's (greencore.publicity_notice_document /
+may download it. A public request never renders one: the worker does (`render_public`), queued when the
+notice opens or the announcement is published and whenever their data changes (publication's ports
+`notice_changed` and `announcement_changed`, plugged in by ReportsConfig.ready). Each is stored with its
+SM3 digest once per state of its data (reports.issued.public_copy): a changed list is the next version,
+the earlier ones are kept, so a copy can be checked later. A request finds the stored copy of the data as
+it is now (`stored_notice` / `stored_announcement`), or nothing yet: the page then says it is being
+prepared. The sweep (`queue_missing`, run by `serve` beside the stale-job sweep) queues again any whose
+task a dead worker lost. The content is greencore's (greencore.publicity_notice_document /
 announcement_document), the layout a replaceable template file.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
 
 from greencore import (
     AnnouncedTitle,
@@ -20,15 +35,42 @@ from greencore import (
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.publication.models import Announcement, PublicityEntry, PublicityNotice
 
-from .issued import public_copy
+from .issued import data_digest, public_copy
 from .models import IssuedDocument
+from .selectors import stored_public_copy
 from .services import templates
 
+logger = logging.getLogger(__name__)
+Kind = IssuedDocument.Kind
 
-def notice_pdf(notice: PublicityNotice, base_url: str) -> IssuedDocument:
+
+@dataclass(frozen=True)
+class PublicDocument:
+    """A public document's present data and how to render and lock it (rendering is the worker's)."""
+
+    kind: str
+    subject: str
+    label: str
+    authority_id: int
+    context: dict[str, Any]
+    render: Callable[[], bytes]
+    lock: Callable[[], object]
+
+    @property
+    def digest(self) -> str:
+        return data_digest(self.context)
+
+
+def _absolute(path: str) -> str:
+    """The page's address as printed: under GREENMFG_SITE_URL, or the path alone when it is unset (the same
+    for the worker and every request, so the data, and its digest, do not depend on who asks)."""
+    base = str(getattr(settings, "GREENMFG_SITE_URL", "") or "")
+    return f"{base.rstrip('/')}{path}"
+
+
+def notice_document(notice: PublicityNotice) -> PublicDocument:
     """The notice with the units still listed (one removed after an upheld objection is no longer shown,
-    as on the public page), in the notice's order: by score, highest first; stored with its digest, one
-    version per state of the list."""
+    as on the public page), in the notice's order: by score, highest first."""
     entries = notice.entries.exclude(status=PublicityEntry.Status.REMOVED).order_by("-score", "pk")
     document = publicity_notice_document(
         title=notice.title,
@@ -38,16 +80,16 @@ def notice_pdf(notice: PublicityNotice, base_url: str) -> IssuedDocument:
         opens_on=notice.opens_on,
         closes_on=notice.closes_on,
         rows=[(e.unit_name, e.region_name, e.score, e.grade) for e in entries],
-        notice_url=_absolute(base_url, reverse("publication:notice", args=[notice.public_id])),
+        notice_url=_absolute(reverse("publication:notice", args=[notice.public_id])),
     )
-    return public_copy(
-        kind=IssuedDocument.Kind.PUBLICITY_NOTICE,
-        subject=notice.public_id,
-        lock=lambda: PublicityNotice.objects.select_for_update().get(pk=notice.pk),
+    return PublicDocument(
+        kind=Kind.PUBLICITY_NOTICE,
+        subject=str(notice.public_id),
         label=notice.title,
         authority_id=notice.authority_id,
         context=document.context(),
         render=lambda: publicity_notice_pdf(document, templates()),
+        lock=lambda: PublicityNotice.objects.select_for_update().get(pk=notice.pk),
     )
 
 
@@ -55,10 +97,11 @@ def _label(choices: type[TitleKind] | type[TitleLevel], value: str) -> str:
     return str(choices(value).label) if value in choices.values else value
 
 
-def announced_pdf(announcement: Announcement, base_url: str) -> IssuedDocument:
+def announced_document(announcement: Announcement) -> PublicDocument:
     """The announcement under its number, with the list it granted attached (the announcement's order)."""
     notice = announcement.notice
-    titles = announcement.titles.select_related("organisation__region").order_by("pk")
+    # a region's full name climbs to its province: fetched with the titles (a request reads this too)
+    titles = announcement.titles.select_related("organisation__region__parent__parent__parent").order_by("pk")
     document = announcement_document(
         number=announcement.number,
         title=announcement.title,
@@ -81,20 +124,99 @@ def announced_pdf(announcement: Announcement, base_url: str) -> IssuedDocument:
             )
             for t in titles
         ],
-        announcement_url=_absolute(
-            base_url, reverse("publication:announcement", args=[announcement.public_id])
-        ),
+        announcement_url=_absolute(reverse("publication:announcement", args=[announcement.public_id])),
     )
-    return public_copy(
-        kind=IssuedDocument.Kind.ANNOUNCEMENT,
-        subject=announcement.public_id,
-        lock=lambda: Announcement.objects.select_for_update().get(pk=announcement.pk),
+    return PublicDocument(
+        kind=Kind.ANNOUNCEMENT,
+        subject=str(announcement.public_id),
         label=f"{announcement.title}（{announcement.number}）",
         authority_id=announcement.authority_id,
         context=document.context(),
         render=lambda: announcement_pdf(document, templates()),
+        lock=lambda: Announcement.objects.select_for_update().get(pk=announcement.pk),
     )
 
 
-def _absolute(base_url: str, path: str) -> str:
-    return f"{base_url.rstrip('/')}{path}"
+# --- reads: what a public request serves (never renders) ----------------------------------------------------
+
+
+def stored_notice(notice: PublicityNotice) -> IssuedDocument | None:
+    """The stored PDF of the notice as it is now, or None while the worker has not made it yet."""
+    document = notice_document(notice)
+    return stored_public_copy(document.kind, document.subject, document.digest)
+
+
+def stored_announcement(announcement: Announcement) -> IssuedDocument | None:
+    """The stored PDF of the announcement as it is now, or None while the worker has not made it yet."""
+    document = announced_document(announcement)
+    return stored_public_copy(document.kind, document.subject, document.digest)
+
+
+# --- the worker: made when their data changes --------------------------------------------------------------
+
+
+def _load(kind: str, pk: int) -> PublicDocument | None:
+    if kind == Kind.PUBLICITY_NOTICE:
+        notice = PublicityNotice.objects.select_related("call", "authority").filter(pk=pk).first()
+        return notice_document(notice) if notice else None
+    if kind == Kind.ANNOUNCEMENT:
+        found = Announcement.objects.select_related("authority", "call", "notice").filter(pk=pk).first()
+        return announced_document(found) if found else None
+    raise ValueError(f"not a public document: {kind}")
+
+
+@task()
+def render_public(kind: str, pk: int) -> str:
+    """Make the stored PDF of a notice or an announcement as its data is now, unless it is stored already
+    (a task queued twice, or for a change that left the document as it was, renders nothing). A failure is
+    logged and left to the task's record; the sweep queues it again."""
+    document = _load(kind, pk)
+    if document is None:
+        return "gone"
+    if stored_public_copy(document.kind, document.subject, document.digest) is not None:
+        return "current"
+    public_copy(
+        kind=document.kind,
+        subject=document.subject,
+        lock=document.lock,
+        label=document.label,
+        authority_id=document.authority_id,
+        context=document.context,
+        render=document.render,
+    )
+    return "made"
+
+
+def _enqueue(kind: str, pk: int) -> None:
+    render_public.enqueue(str(kind), pk)
+
+
+def notice_changed(notice: PublicityNotice) -> None:
+    """publication's port: the notice opened or its list changed; the worker makes its PDF on commit."""
+    pk = notice.pk
+    transaction.on_commit(lambda: _enqueue(Kind.PUBLICITY_NOTICE, pk))
+
+
+def announcement_changed(announcement: Announcement) -> None:
+    """publication's port: the announcement was published or a title on its list changed."""
+    pk = announcement.pk
+    transaction.on_commit(lambda: _enqueue(Kind.ANNOUNCEMENT, pk))
+
+
+def queue_missing() -> int:
+    """Queue the PDF of every public notice and announcement that has no stored copy of its present data
+    (its task lost with a dead worker, or its data changed by a path that tells no one). Returns how many
+    were queued; `serve` runs it at start and with each sweep."""
+    queued = 0
+    notices = PublicityNotice.objects.select_related("call", "authority").filter(
+        opens_on__lte=timezone.localdate()
+    )
+    announcements = Announcement.objects.select_related("authority", "call", "notice")
+    for document, pk in [
+        *((notice_document(n), n.pk) for n in notices),
+        *((announced_document(a), a.pk) for a in announcements),
+    ]:
+        if stored_public_copy(document.kind, document.subject, document.digest) is None:
+            _enqueue(document.kind, pk)
+            queued += 1
+    return queued

@@ -8,7 +8,7 @@ from greenmfg.applications.models import Application
 from greenmfg.evaluations.selectors import engagements_visible_to
 from greenmfg.orgs.selectors import Actor
 
-from .models import Document
+from .models import Document, IssuedDocument
 
 
 def documents_for(actor: Actor, application: Application) -> QuerySet[Document]:
@@ -28,3 +28,11 @@ def documents_for(actor: Actor, application: Application) -> QuerySet[Document]:
 def matching_copy(actor: Actor, application: Application, digest: str) -> Document | None:
     """The document of this application whose stored bytes have this SM3 digest, if any."""
     return documents_for(actor, application).filter(status=Document.Status.DONE, sm3=digest).first()
+
+
+def stored_public_copy(kind: str, subject: str, data_sm3: str) -> IssuedDocument | None:
+    """The stored copy of a public document (a notice or an announcement) made from exactly this data
+    (the SM3 of its data), if the worker has made it."""
+    return IssuedDocument.objects.filter(
+        kind=kind, subject=subject, data_sm3=data_sm3, status=IssuedDocument.Status.DONE
+    ).first()

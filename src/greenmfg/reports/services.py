@@ -341,10 +341,13 @@ def generate_document(document_id: str) -> str:
         finish(document, content)
     except Exception as error:  # a template a bureau broke, a font missing: the reason, never "running"
         logger.exception("document %s failed", document_id)
+        # a refusal (an evidence file that fails its check) is told as is, in Chinese; anything else with
+        # the error's type and text
+        why = f"：{error.zh}" if isinstance(error, ReportError) else f"（{type(error).__name__}）：{error}"
         Document.objects.filter(pk=document.pk).update(
             status=Document.Status.FAILED,
             progress=100,
-            message=f"生成失败（{type(error).__name__}）：{error}"[:500],
+            message=f"生成失败{why}"[:500],
             finished_at=timezone.now(),
         )
         return Document.Status.FAILED

@@ -149,12 +149,12 @@ def panel_score_sheet(application: Application, step: StepSpec, result: PanelRes
     lines += [(key, "", key, None, None) for key in extra]
     columns = (
         TableColumn("序号", 6, "integer"),
-        TableColumn("指标编号", 12),
-        TableColumn("评价指标", 44),
+        TableColumn("指标编号", 22),
+        TableColumn("评价指标", 64),
         TableColumn("满分", 8, "decimal"),
         TableColumn("企业自评分", 11, "decimal"),
         *(
-            TableColumn(f"专家{n}（{assignment.expert.user}）", 14, "decimal")
+            TableColumn(f"专家{n}（{assignment.expert.user}）", 18, "decimal")
             for n, assignment in enumerate(panel, 1)
         ),
         TableColumn("专家组得分", 12, "decimal"),

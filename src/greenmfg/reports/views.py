@@ -212,13 +212,24 @@ def _stored(actor: Actor | None, issued: IssuedDocument) -> HttpResponseBase:
     return response
 
 
+def _public(request: HttpRequest, stored: IssuedDocument | None, label: str) -> HttpResponseBase:
+    """A public document's stored PDF; until the worker has made it (it is queued when its data changes,
+    never by a request), a page that says it is being prepared."""
+    if stored is not None:
+        return _stored(None, stored)
+    response = render(request, "reports/public_preparing.html", {"label": label})
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_not_required
 @require_GET
 def publicity_notice_pdf(request: HttpRequest, public_id: str) -> HttpResponseBase:
     """The publicity notice (公示) as PDF: public once its window has opened, as the notice page is; the
     stored copy of the notice in its present state."""
     notice = access_public_notice(public_id)
-    return _stored(None, notices.notice_pdf(notice, request.build_absolute_uri("/")))
+    return _public(request, notices.stored_notice(notice), notice.title)
 
 
 @login_not_required
@@ -226,7 +237,8 @@ def publicity_notice_pdf(request: HttpRequest, public_id: str) -> HttpResponseBa
 def announcement_pdf(request: HttpRequest, public_id: str) -> HttpResponseBase:
     """The announcement (公告) with its published list, under its number (public, as the announcement is)."""
     announcement = access_announcement(public_id)
-    return _stored(None, notices.announced_pdf(announcement, request.build_absolute_uri("/")))
+    label = f"{announcement.title}（{announcement.number}）"
+    return _public(request, notices.stored_announcement(announcement), label)
 
 
 @require_POST

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from greencore import evidence_rule
 from greenmfg.catalog.models import TitleKind
 from greenmfg.core.forms import LineField, TextAreaField
 
@@ -68,6 +69,24 @@ class DeadlineForm(forms.Form):
     month = forms.IntegerField(label=_("月"), min_value=1, max_value=12)
     day = forms.IntegerField(label=_("日"), min_value=1, max_value=31)
     blocks_higher_tier = forms.BooleanField(label=_("逾期未填报的单位不得申报更高级别称号"), required=False)
+
+
+class EvidenceRuleForm(forms.Form):
+    """Which key indicators the level's filings must carry evidence for: the shipped rule, or the
+    bureau's own choice among the indicators with a document (greencore's filing rules)."""
+
+    mode = forms.ChoiceField(
+        label=_("证明材料要求"),
+        choices=[("default", _("采用平台默认要求")), ("own", _("本级自定（勾选须附证明材料的指标）"))],
+        widget=forms.RadioSelect,
+        initial="default",
+    )
+    indicators = forms.MultipleChoiceField(
+        label=_("须附证明材料的指标"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(key, f"{zh}（{key}）") for key, (zh, _en) in evidence_rule("default").documents.items()],
+    )
 
 
 class ReportForm(forms.Form):

@@ -155,6 +155,8 @@ class EvidenceFile(models.Model):
     filing = models.ForeignKey(
         "Filing", null=True, blank=True, on_delete=models.PROTECT, related_name="files"
     )
+    # a filing's evidence for one key indicator (its id); empty for a filing's other files and elsewhere
+    indicator = models.CharField(max_length=64, blank=True, default="")
     file = models.FileField(upload_to="supervision/%Y/%m/")
     file_name = models.CharField(max_length=200)
     sm3 = models.CharField(max_length=64)
@@ -163,6 +165,7 @@ class EvidenceFile(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(finding__isnull=False, rectification__isnull=True, filing__isnull=True)
@@ -203,6 +206,9 @@ class FilingDeadline(models.Model):
     day = models.PositiveSmallIntegerField()
     # the level's rule (Suzhou, seeds/003): a filing missing past its deadline bars a higher tier
     blocks_higher_tier = models.BooleanField(default=False)
+    # the key indicators whose evidence this level's filings require (greencore.evidence_rule `chosen`);
+    # None: the shipped rule for the title's level (workflow/filing.yaml)
+    evidence_required = models.JSONField(null=True, blank=True, default=None)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(auto_now=True)
 

@@ -13,11 +13,13 @@ from django.db.models import Count, Q, QuerySet
 from greencore import (
     ApplicantRecord,
     Discrepancy,
+    EvidenceRule,
     RiskFactor,
     TrackRecord,
     UnfiledFiling,
     discrepancies,
     draw_sample,
+    evidence_rule,
     exempt_until,
     filing_indicators,
     get_scheme,
@@ -429,3 +431,18 @@ def declarations_visible_to(actor: Actor | None) -> QuerySet[SelfDeclaration]:
     if supervised_level(actor) is not None:
         return qs.filter(title__announcement__authority=actor.organisation)
     return qs.none()
+
+
+def level_evidence(authority_id: int) -> list[str] | None:
+    """The key indicators whose evidence the bureau requires of the filings it opens, where it chose them;
+    None where it keeps the shipped rule (workflow/filing.yaml)."""
+    found = FilingDeadline.objects.filter(authority_id=authority_id).values_list(
+        "evidence_required", flat=True
+    )
+    chosen = next(iter(found), None)
+    return None if chosen is None else [str(i) for i in chosen]
+
+
+def evidence_rule_for(filing: Filing) -> EvidenceRule:
+    """The evidence rule of a filing: its bureau's choice, or the shipped rule for the title's level."""
+    return evidence_rule(filing.title.level, chosen=level_evidence(filing.authority_id))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -23,6 +23,7 @@ from django_tasks import task
 
 from greencore import (
     DRAW_ALGORITHM,
+    NATIONAL_FILING_DEADLINE,
     Cadence,
     Filed,
     FilingState,
@@ -34,6 +35,7 @@ from greencore import (
     check_filing,
     declaration_window_open,
     draw_sample,
+    evidence_rule,
     filing_deadline,
     filing_from_raw,
     filing_indicators,
@@ -42,6 +44,7 @@ from greencore import (
     in_indicator_unit,
     is_raw_key,
     may_apply_from,
+    missing_evidence,
     parse_period,
     rank_population,
     rectification_due,
@@ -85,6 +88,7 @@ from .models import (
 from .selectors import (
     body_track_record,
     district_rechecks,
+    evidence_rule_for,
     exemptions,
     is_district_bureau,
     is_owner_of,
@@ -142,10 +146,17 @@ def _discarded_on_failure(stored: list[files_service.StoredFile]) -> Iterator[No
         raise
 
 
-def _store(actor: Actor, stored: list[files_service.StoredFile], **owner: Any) -> list[str]:
+def _store(
+    actor: Actor, stored: list[files_service.StoredFile], indicator: str = "", **owner: Any
+) -> list[str]:
     for kept in stored:
         row = EvidenceFile(
-            file_name=kept.name[:200], sm3=kept.sm3, size=kept.size, uploaded_by=actor.user, **owner
+            file_name=kept.name[:200],
+            sm3=kept.sm3,
+            size=kept.size,
+            uploaded_by=actor.user,
+            indicator=indicator,
+            **owner,
         )
         row.file.name = kept.storage_name
         row.save()
@@ -686,6 +697,33 @@ def set_filing_deadline(
     return found
 
 
+def set_filing_evidence(actor: Actor, *, indicators: Sequence[str] | None) -> FilingDeadline:
+    """The bureau's own rule for the filings it opens: which key indicators must carry evidence (any
+    indicator with a document in greencore's filing rules; an empty list requires none). None returns to
+    the shipped rule for the title's level. A bureau that set no deadline keeps the national one."""
+    level = supervised_level(actor)
+    if level is None:
+        raise PermissionDenied
+    chosen = None if indicators is None else list(dict.fromkeys(i.strip() for i in indicators if i.strip()))
+    if chosen is not None:
+        unknown = [i for i in chosen if evidence_rule(level).document(i) is None]
+        if unknown:
+            raise SupervisionError(
+                f"以下指标没有规定的证明材料，不能要求：{'、'.join(unknown)}",
+                f"no evidence document is defined for: {', '.join(unknown)}",
+            )
+    with transaction.atomic():
+        found = FilingDeadline.objects.select_for_update().filter(authority=actor.organisation).first()
+        if found is None:
+            month, day = NATIONAL_FILING_DEADLINE
+            found = FilingDeadline(authority=actor.organisation, month=month, day=day)
+        found.evidence_required = chosen
+        found.set_by = actor.user
+        found.save()
+        _audit(actor, "filing_evidence_set", found, str(found.pk), indicators=chosen)
+    return found
+
+
 def _level_deadline(authority_id: int) -> tuple[int, int] | None:
     found = FilingDeadline.objects.filter(authority_id=authority_id).first()
     return (found.month, found.day) if found else None
@@ -833,15 +871,18 @@ def submit_filing(
     raw: dict[str, str] | None = None,
     justification: str = "",
     files: Sequence[Any] = (),
+    evidence: Mapping[str, Sequence[Any]] | None = None,
     today: date | None = None,
 ) -> Filing:
     """The unit files its key indicators, typed with their units, or as raw data (the self-evaluation's
-    raw-data layout) from which greencore's calculation computes them (`filing_from_raw`); the evidence
-    files go through the checked-file service. Errors (raw data that does not compute, missing, not a
-    number, a unit that does not convert, below the minimum) refuse it, naming each; warnings (a jump
-    against last year, an outlier among peers — on the computed values too) need the unit's
-    justification. Accepted, the filing re-scores the unit; after the deadline it is accepted and flagged
-    late."""
+    raw-data layout) from which greencore's calculation computes them (`filing_from_raw`), with evidence:
+    `evidence` holds each key indicator's files ({indicator id: files}), `files` any others; all go through
+    the checked-file service. Errors (raw data that does not compute, missing, not a number, a unit that
+    does not convert, below the minimum) refuse it, naming each; warnings (a jump against last year, an
+    outlier among peers — on the computed values too) need the unit's justification; then an indicator
+    the title's level requires evidence for (greencore `evidence_rule`, workflow/filing.yaml) and that has
+    none refuses it, naming the indicator and the document expected. A refusal stores nothing. Accepted,
+    the filing re-scores the unit; after the deadline it is accepted and flagged late."""
     today = today or timezone.localdate()
     raw = {k: v for k, v in (raw or {}).items() if is_raw_key(k) and str(v).strip()}
     if raw:
@@ -855,8 +896,19 @@ def submit_filing(
             )
         values = {k: (str(f.value), f.unit) for k, f in computed.items()}
     values = values or {}
-    checked = _checked_files(actor, files)
-    with _discarded_on_failure(checked), transaction.atomic():
+    specs = filing_indicators(get_scheme(filing.title.scheme))
+    by_indicator = {
+        spec.id: list((evidence or {}).get(spec.id, ())) for spec in specs if (evidence or {}).get(spec.id)
+    }
+    every_file: list[files_service.StoredFile] = []  # each kept file, removed again if anything fails
+    checked_evidence: dict[str, list[files_service.StoredFile]] = {}
+    with _discarded_on_failure(every_file):
+        checked = _checked_files(actor, files)
+        every_file.extend(checked)
+        for key, uploads in by_indicator.items():
+            checked_evidence[key] = _checked_files(actor, uploads)
+            every_file.extend(checked_evidence[key])
+    with _discarded_on_failure(every_file), transaction.atomic():
         locked = Filing.objects.select_for_update().select_related("title__organisation").get(pk=filing.pk)
         if not is_owner_of(actor, locked.title):
             raise PermissionDenied
@@ -874,6 +926,16 @@ def submit_filing(
                 "explain or correct the flagged values",
                 details=[p.zh for p in problems],
             )
+        unproven = missing_evidence(specs, evidence_rule_for(locked), set(checked_evidence))
+        if unproven:
+            raise SupervisionError(
+                "以下指标须附证明材料后方可提交："
+                + "、".join(f"“{s.label}”" for s in specs if s.id in {p.indicator for p in unproven})
+                + "。",
+                "evidence is required for: "
+                + ", ".join(s.label_en or s.id for s in specs if s.id in {p.indicator for p in unproven}),
+                details=[p.zh for p in unproven],
+            )
         locked.values = {
             k: {"value": v.strip(), "unit": u.strip()} for k, (v, u) in values.items() if v.strip()
         }
@@ -890,6 +952,7 @@ def submit_filing(
         locked.score, locked.no_grade_reason = _rescore(locked)
         locked.save()
         digests = _store(actor, checked, filing=locked)
+        proven = {key: _store(actor, group, key, filing=locked) for key, group in checked_evidence.items()}
         _audit(
             actor,
             "filing_accepted",
@@ -899,6 +962,7 @@ def submit_filing(
             late=locked.late,
             from_raw=bool(raw),
             files=digests,
+            evidence=proven,
             warnings=len(problems),
             score=None if locked.score is None else str(locked.score),
         )

@@ -5,7 +5,10 @@ a service call, whose refusal is shown as a message in the user's language."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,16 +22,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from greencore import TRACK_TOLERANCE, Cadence, filing_indicators, get_scheme, open_periods, parse_period
+from greencore import (
+    TRACK_TOLERANCE,
+    Cadence,
+    evidence_rule,
+    filing_indicators,
+    get_scheme,
+    open_periods,
+    parse_period,
+)
 from greenmfg.applications.dossier import build_form
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.core.errors import Refused
-from greenmfg.core.i18n import localized
+from greenmfg.core.i18n import label, localized
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.predicates import body_registrar_over
 from greenmfg.orgs.selectors import Actor
 from greenmfg.publication.models import Title
 from greenmfg.publication.services import masked_email
+from greenmfg.register.exports import write_xlsx
 
 from . import services
 from .access import (
@@ -55,6 +67,7 @@ from .forms import (
     DecideForm,
     DeclarationSettingForm,
     DrawForm,
+    EvidenceRuleForm,
     FindingForm,
     ReportCodeForm,
     ReportDecisionForm,
@@ -66,16 +79,19 @@ from .forms import (
 )
 from .models import ChangeEvent, Check, DeclarationSetting, Filing, Rectification, Report
 from .selectors import (
+    CheckedReport,
     body_track_record,
     changes_visible_to,
     checks_visible_to,
     declarations_visible_to,
     draws_of,
     evaluation_bodies_seen_by,
+    evidence_rule_for,
     exemptions,
     filings_visible_to,
     is_district_bureau,
     jobs_of,
+    level_evidence,
     own_titles,
     position_of,
     recheckable_titles,
@@ -376,13 +392,29 @@ def _year(request: HttpRequest) -> int:
     return form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
 
 
-def _history_chart(filings: list[Filing]) -> list[dict[str, Any]]:
-    """Bars of a unit's scores by year for the inline SVG (height out of 100 px); no bar without a score."""
-    bars = []
-    for index, f in enumerate(sorted(filings, key=lambda f: f.year)):
-        height = int(f.score) if f.score is not None else 0
-        bars.append({"x": 10 + index * 60, "y": 110 - height, "height": height, "filing": f})
-    return bars
+def _history_chart(filings: list[Filing], today: date) -> dict[str, Any]:
+    """A title's history of filings, scores and green codes as an inline SVG bar chart (drawn on the server,
+    so it shows without script; the table beside it is the accessible alternative). One slot per year,
+    oldest first: the score's bar on a 0–100 scale (up to the highest score where one exceeds 100), the
+    score and the green code above it; a year without a score draws no bar but says why — no grade that
+    year (accepted, abnormal or missing data: never drawn as a zero), not filed and overdue, or still open."""
+    ordered = sorted(filings, key=lambda f: f.year)
+    top = max([Decimal(100), *(f.score for f in ordered if f.score is not None)])
+    slots = []
+    for index, f in enumerate(ordered):
+        x = 40 + index * 70
+        if f.score is not None:
+            height = int((f.score * 100 / top).to_integral_value())
+            slots.append({"x": x, "y": 130 - height, "height": height, "filing": f, "note": ""})
+            continue
+        if f.status == Filing.Status.ACCEPTED:
+            note = _("不评定")
+        elif today > f.deadline:
+            note = _("逾期未填报")
+        else:
+            note = _("待填报")
+        slots.append({"x": x, "y": 130, "height": 0, "filing": f, "note": note})
+    return {"slots": slots, "width": 50 + 70 * len(ordered), "top": top}
 
 
 @require_GET
@@ -400,11 +432,12 @@ def filings(request: HttpRequest) -> HttpResponse:
             request,
             "supervision/filings_unit.html",
             {
-                "histories": [(fs[0].title, fs, _history_chart(fs)) for fs in by_title.values()],
+                "histories": [(fs[0].title, fs, _history_chart(fs, today)) for fs in by_title.values()],
                 "today": today,
             },
         )
     year = _year(request)
+    chosen = level_evidence(actor.organisation.pk)
     return render(
         request,
         "supervision/filings_bureau.html",
@@ -413,8 +446,30 @@ def filings(request: HttpRequest) -> HttpResponse:
             "year": year,
             "jobs": jobs_of(actor)[:10],
             "deadline_form": DeadlineForm(),
+            "evidence_rule": evidence_rule(supervised_level(actor) or "", chosen=chosen),
+            "evidence_own": chosen is not None,
+            "evidence_form": EvidenceRuleForm(
+                initial={"mode": "default" if chosen is None else "own", "indicators": chosen or []}
+            ),
         },
     )
+
+
+@require_POST
+def filing_evidence(request: HttpRequest) -> HttpResponse:
+    actor = _bureau(request)
+    form = EvidenceRuleForm(request.POST)
+    if not form.is_valid():
+        _form_refused(request, form)
+        return redirect("supervision:filings")
+    own = form.cleaned_data["mode"] == "own"
+    try:
+        services.set_filing_evidence(actor, indicators=form.cleaned_data["indicators"] if own else None)
+    except Refused as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("本级证明材料要求已设置，此后提交的动态管理表适用。"))
+    return redirect("supervision:filings")
 
 
 @require_POST
@@ -476,6 +531,7 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
                 raw=raw_entered if request.POST.get("mode") == "raw" else None,
                 justification=request.POST.get("justification", ""),
                 files=request.FILES.getlist("files"),
+                evidence={s.id: request.FILES.getlist(f"e:{s.id}") for s in specs},
             )
         except Refused as error:
             messages.error(request, localized(error))
@@ -485,8 +541,22 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("动态管理表已受理。"))
             return redirect("supervision:filing", public_id=found.public_id)
+    # the level's evidence rule (greencore, workflow/filing.yaml): per indicator, whether it must carry
+    # evidence, the document expected, and the files it carries once accepted
+    rule = evidence_rule_for(found)
+    stored = list(found.files.all())
+    # the title's history of filings, as far as the viewer sees them (a unit its own, a bureau its rounds)
+    history = list(filings_visible_to(actor).filter(title_id=found.title_id).order_by("year"))
     rows = [
-        (s, entered[s.id][0] or found.values.get(s.id, {}).get("value", ""), entered[s.id][1]) for s in specs
+        {
+            "spec": s,
+            "value": entered[s.id][0] or found.values.get(s.id, {}).get("value", ""),
+            "unit": entered[s.id][1],
+            "needs_evidence": rule.needs(s.id),
+            "document": rule.document(s.id),
+            "files": [f for f in stored if f.indicator == s.id],
+        }
+        for s in specs
     ]
     return render(
         request,
@@ -500,7 +570,9 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
             "position": _position_text(found),
             "raw_sections": raw_sections,
             "raw": raw_entered or found.raw,
-            "files": found.files.all(),
+            "files": [f for f in stored if not f.indicator],
+            "history": history,
+            "chart": _history_chart(history, timezone.localdate()),
         },
         status=status,
     )
@@ -720,18 +792,57 @@ def bodies(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/bodies.html", {"bodies": evaluation_bodies_seen_by(actor)[:500]})
 
 
+def _track_rows(reports: list[CheckedReport]) -> list[dict[str, Any]]:
+    """Each compared indicator of each checked report, with the indicator's name and unit in the title's
+    scheme: the rows of the track-record table, its chart and its Excel download."""
+    rows = []
+    for report in reports:
+        specs = {s.id: s for s in filing_indicators(get_scheme(report.title.scheme))}
+        for d in report.discrepancies:
+            spec = specs.get(d.indicator)
+            rows.append(
+                {
+                    "report": report,
+                    "d": d,
+                    "label": (spec.label, spec.label_en or spec.label)
+                    if spec
+                    else (d.indicator, d.indicator),
+                    "unit": spec.unit if spec else "",
+                }
+            )
+    return rows
+
+
+def _track_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The chart's data (dashboards.js): each bounded relative discrepancy in percent, flagged beyond the
+    tolerance, with the tolerance as a line. An indicator measured as zero has no bounded ratio: it stays
+    in the table only."""
+    bars = [
+        {
+            "label": f"{r['report'].title.organisation.name} · {localized(r['label'])}",
+            "value": float(r["d"].relative * 100),
+            "flag": not r["d"].within_tolerance,
+        }
+        for r in rows
+        if r["d"].relative is not None
+    ]
+    return {"bars": {"track": bars}, "lines": {"track": float(TRACK_TOLERANCE * 100)}}
+
+
 @require_GET
 def body(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _bureau(request)
     found = access_body(request.user, pk)
     record, reports = body_track_record(found)
+    rows = _track_rows(reports)
     return render(
         request,
         "supervision/body.html",
         {
             "body": found,
             "record": record,
-            "reports": reports,
+            "rows": rows,
+            "chart_data": _track_chart(rows),
             "tolerance": TRACK_TOLERANCE,
             "evaluated": titles_evaluated_by(actor, found).filter(status=Title.Status.ACTIVE).count(),
             "draws": draws_of(actor).filter(body=found)[:50],
@@ -740,6 +851,54 @@ def body(request: HttpRequest, pk: int) -> HttpResponse:
             "suspend_form": SuspendForm(),
         },
     )
+
+
+@require_GET
+def body_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The track-record table as an Excel workbook: one row per compared indicator, as on the page."""
+    _bureau(request)
+    found = access_body(request.user, pk)
+    reports = body_track_record(found)[1]
+    rows: list[list[Any]] = [
+        [
+            _("单位名称"),
+            _("检查机关"),
+            _("检查类型"),
+            _("办结日期"),
+            _("指标"),
+            _("计量单位"),
+            _("机构报告值"),
+            _("检查实测值"),
+            _("相对偏差"),
+            _("超出容差"),
+        ]
+    ]
+    for r in _track_rows(reports):
+        d, check = r["d"], r["report"].check
+        rows.append(
+            [
+                r["report"].title.organisation.name,
+                check.authority.name,
+                label(check.get_purpose_display()),
+                check.concluded_on,
+                localized(r["label"]),
+                r["unit"],
+                d.body_value,
+                d.checked_value,
+                f"{(d.relative * 100).normalize():f}%" if d.relative is not None else _("实测为零"),
+                _("是") if not d.within_tolerance else _("否"),
+            ]
+        )
+    heading = _("执业记录")
+    response = HttpResponse(
+        write_xlsx(rows, heading[:31]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"{found.name}-{heading}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"track-record-{found.pk}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response
 
 
 @require_POST

@@ -1,10 +1,11 @@
 // The dashboard's charts, drawn from a JSON script element (the CSP allows no inline script). Each chart
 // has its table beside it, which is what screen readers and the Excel downloads use.
 (function () {
-  function bar(el, rows, horizontal) {
+  // rows: [{label, value, flag?}]; a flagged bar is drawn red; `line` (optional) is a reference value
+  function bar(el, rows, horizontal, line) {
     var chart = window.echarts.init(el);
     var names = rows.map(function (r) { return r.label; });
-    var values = rows.map(function (r) { return r.value; });
+    var values = rows.map(function (r) { return r.flag ? { value: r.value, itemStyle: { color: "#c62828" } } : r.value; });
     var category = { type: "category", data: names, axisLabel: { interval: 0, rotate: horizontal ? 0 : 30 } };
     var value = { type: "value", minInterval: 1 };
     chart.setOption({
@@ -13,7 +14,9 @@
       tooltip: { renderMode: "richText" },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? Object.assign({ inverse: true }, category) : value,
-      series: [{ type: "bar", data: values, itemStyle: { color: "#2e7d32" } }],
+      series: [{ type: "bar", data: values, itemStyle: { color: "#2e7d32" },
+        markLine: line == null ? undefined : { silent: true, symbol: "none", lineStyle: { color: "#c62828", type: "dashed" },
+          data: [horizontal ? { xAxis: line } : { yAxis: line }] } }],
     });
   }
   function map(el, rows, url) {
@@ -37,7 +40,7 @@
     var data = JSON.parse(source.textContent);
     Object.keys(data.bars).forEach(function (id) {
       var el = document.getElementById("chart-" + id);
-      if (el) bar(el, data.bars[id], id === "area" || id === "state");
+      if (el) bar(el, data.bars[id], id === "area" || id === "state" || id === "track", data.lines ? data.lines[id] : null);
     });
     var area = document.getElementById("chart-area");
     if (area && data.map) map(area, data.map, data.geojson);

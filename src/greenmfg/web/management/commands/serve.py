@@ -29,6 +29,7 @@ from django.db import close_old_connections
 
 from greenmfg.applications.services import fail_stale_imports
 from greenmfg.reports.issued import fail_stale_documents
+from greenmfg.reports.notices import queue_missing
 
 SWEEP_EVERY = 300.0  # seconds between sweeps of jobs past their timeout
 
@@ -201,6 +202,8 @@ class Command(BaseCommand):
             close_old_connections()
             ended = fail_stale_imports(dead_worker=dead_worker)
             documents = fail_stale_documents(dead_worker=dead_worker)
+            # the 公示 and 公告 PDFs whose task a dead worker lost are queued again (never made by a request)
+            public = queue_missing()
         except Exception as error:  # the sweep must never stop the supervisor
             self.log(f"stale-job sweep failed: {type(error).__name__}: {error}")
             return
@@ -208,3 +211,5 @@ class Command(BaseCommand):
             self.log(f"marked {ended} import job(s) {why} as failed")
         if documents:
             self.log(f"marked {documents} document job(s) {why} as failed")
+        if public:
+            self.log(f"queued {public} public notice / announcement PDF(s) not yet made")
