@@ -23,12 +23,10 @@ demo: install
 	$(UV) run greenmfg demo
 
 # the suite runs in parallel, one worker per core, each on its own test database (pytest-xdist);
-# PYTEST_WORKERS=0 runs it in one process. --dist loadgroup keeps a module marked xdist_group on one
-# worker, so that data it builds once for all its tests (the national lists, the authorization matrix's
-# objects) is built once per run, not once per worker
+# PYTEST_WORKERS=0 runs it in one process
 PYTEST_WORKERS ?= auto
 test: install
-	./scripts/phase.sh pytest $(UV) run pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
+	./scripts/phase.sh pytest $(UV) run pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS)
 	./scripts/phase.sh ruff $(UV) run ruff check src tests
 	./scripts/phase.sh ruff-format $(UV) run ruff format --check src tests
 	./scripts/phase.sh mypy $(UV) run mypy

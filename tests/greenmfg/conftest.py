@@ -13,10 +13,7 @@ rolled back after them; each test's own transaction is a savepoint inside it.
 
 from __future__ import annotations
 
-import sqlite3
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,32 +25,10 @@ from factories import World, build_world, world_of_users, world_present
 _open_module: list[str] = []
 
 
-# a copy of the worker's SQLite test database as the migrations left it, before anything was loaded into it
-_migrated: list[Path] = []
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
-        if connection.vendor == "sqlite":
-            copy = Path(tempfile.mkdtemp(prefix="greenmfg-migrated-")) / "migrated.sqlite3"
-            connection.ensure_connection()
-            with sqlite3.connect(copy) as target:
-                connection.connection.backup(target)
-            target.close()
-            _migrated.append(copy)
         build_world()
-
-
-@pytest.fixture(scope="session")
-def migrated_sqlite(request: pytest.FixtureRequest) -> Path | None:
-    """An empty SQLite database with every migration applied, as `manage.py migrate` leaves a new one: a
-    copy of the test database taken before the world was loaded into it. None when the tests run on
-    another database (the migrations are then not run on SQLite at all)."""
-    if connection.vendor != "sqlite":
-        return None
-    request.getfixturevalue("django_db_setup")
-    return _migrated[0]
 
 
 @pytest.fixture(autouse=True)

@@ -39,9 +39,6 @@ IN_JURISDICTION = {"wz-reviewer", "sz-reviewer", "js-reviewer", "mof-reviewer"}
 REVIEWERS = {r for r in ROLES if r and r.endswith("-reviewer")}
 APPLICANTS = {"sz-machinery", "sz-energy", "ks-electronics"}
 
-# one worker runs the whole module (make test: --dist loadgroup), so its objects are built once per run
-pytestmark = pytest.mark.xdist_group("authorization_matrix")
-
 
 def expected_for(kind: str, role: str | None, owner_status: int = 200) -> int:
     if role is None:

@@ -1,18 +1,13 @@
 """The platform as it runs (issue 16): `manage.py serve --no-demo` on a spare port against a temporary
 SQLite database, in its own process group. A 300 MB anonymous objection upload is refused unread and the
 web worker's peak memory stays within a budget; a worker killed with SIGKILL is restarted, the job it had
-claimed is marked failed, and the web server keeps answering; a killed web server is restarted too.
-
-When the suite runs on SQLite, the served database starts as a copy of the test database just migrated
-(`migrated_sqlite`): serve's own `migrate` then finds nothing left to do, instead of running every migration
-a second time. Serve still loads the reference data and collects the static files itself."""
+claimed is marked failed, and the web server keeps answering; a killed web server is restarted too."""
 
 from __future__ import annotations
 
 import http.client
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -80,10 +75,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path | None) -> Iterator[Served]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("served")
-    if migrated_sqlite is not None:
-        shutil.copyfile(migrated_sqlite, home / "greenmfg.sqlite3")
     env = {
         **os.environ,
         "GREENMFG_VAR_DIR": str(home),
