@@ -19,12 +19,15 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 from factories import actor, start, suzhou_answers
 
 from greencore import get_scheme, score
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
+from greenmfg.applications.services import ApplicationError
 from greenmfg.audit.models import Event
+from greenmfg.catalog import services as calls
 from greenmfg.catalog.models import Call
 from greenmfg.evaluations import services as evaluations
 from greenmfg.notifications.models import Notification
@@ -337,3 +340,75 @@ def test_refused_steps_change_nothing(world, call):
     publication.publish(district, notice, today=notice.closes_on + timedelta(days=1))
     with refused(PublicationError, "该名单已公布"):
         publication.publish(district, notice, today=notice.closes_on + timedelta(days=2))
+
+
+# seeds/003: "申报省级、国家级绿色工厂的企业需获评3A级" — Jiangsu's provincial call (a provincial title is 4A in
+# Suzhou's ladder) is open to units holding a city title of 3A or better, read from the platform's titles
+PROVINCE_CALL = "jiangsu-2027-factory-4a"
+
+
+def province_call(world: Any) -> Call:
+    today = timezone.localdate()
+    scheme = get_scheme("factory-suzhou")
+    return calls.create_call(
+        bureau(world, "js-reviewer"),
+        code=PROVINCE_CALL,
+        name="2027年度江苏省绿色工厂申报（测试）",
+        title_kind="factory",
+        region_code="320000",
+        scheme=scheme.key,
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=30),
+        review_chain=[
+            {"level": "district", "days": 20},
+            {"level": "city", "days": 20},
+            {"level": "province", "days": 30, "publicity_days": 7},
+        ],
+        requires_third_party=False,
+        score_margin=Decimal("2"),
+        eligibility={"requires_title": {"level": "city", "grade_at_least": "3A"}},
+        notice="",
+    )
+
+
+def test_a_provincial_call_reads_the_3a_the_platform_granted_and_refuses_a_unit_without_it(world, call):
+    # sz-energy: 2A at its district last round, then 3A by the city this round, all on the platform
+    earlier = ladder_call("suzhou-2025-factory-grading")
+    grade_at_district(world, submitted(world, "sz-energy", answers("0", held="none"), code=earlier.code))
+    holder = submitted(world, "sz-energy", answers("0.5", held="none"))
+    district, city = bureau(world, "wz-reviewer"), bureau(world, "sz-reviewer")
+    services.pass_step(district, holder, "同意")
+    services.run_forwarding(district, call, 0)
+    services.pass_step(city, Application.objects.get(pk=holder.pk), "同意")
+    notice = publication.open_publicity(city, call)
+    publication.publish(city, notice, today=notice.closes_on + timedelta(days=1))
+    assert Title.objects.get(application=holder).grade == "3A"
+    # ks-electronics: 2A at its district on the platform (a district title is no city 3A)
+    other = submitted(world, "ks-electronics", answers("0.2"))
+    grade_at_district(world, other, "ks-reviewer")
+    assert (Title.objects.get(application=other).level, Title.objects.get(application=other).grade) == (
+        "district",
+        "2A",
+    )
+
+    provincial = province_call(world)
+    reason = "申报省级须已获得市级绿色工厂称号且等级不低于3A（未找到本单位的市级称号）"
+    before = snapshot()
+    client = world.client("ks-electronics")
+    response = client.post(reverse("applications:start", args=[provincial.code]), follow=True)
+    assert response.status_code == 200 and reason in response.content.decode()
+    assert snapshot()[0] == before[0]  # no application started
+    with refused(ApplicationError, reason):
+        start(world.users["ks-electronics"], provincial.code)
+
+    application = start(world.users["sz-energy"], provincial.code)
+    assert application.state == "draft"
+    # the grade prerequisite (申报省级须已获评3A级) rests on the platform's 3A, not on what is typed
+    assert selectors.prerequisite_source(application) == (
+        "已获等级依据本平台称号：3A（市级）",
+        "the grade held is read from the platform's title: 3A (city)",
+    )
+    assert sorted((t.level, t.grade) for t in selectors.platform_titles(application)) == [
+        ("city", "3A"),
+        ("district", "2A"),
+    ]

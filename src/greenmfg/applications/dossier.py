@@ -21,10 +21,12 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache as shared_cache
 
+import greencore
 from greencore import (
     ENGINE_VERSION,
     LAYOUT,
@@ -408,16 +410,54 @@ def evaluate(scheme: Scheme, answers: Answers | Mapping[str, Any]) -> Evaluation
 # Pages read the same answers again and again (the dossier, each section opened, a reviewer's view): the
 # evaluation of a given scheme and answers is a pure function of them, so it is kept — in each process for
 # the last few, and in the shared cache for every worker (a save on one worker serves the page on another).
+# It is addressed by everything it is computed from, never by a name or a number that another database,
+# another deployment or another scheme text can reuse: the engine's own files, the scheme's content (a
+# local scheme's `id@version` can carry another text elsewhere), and the answers.
 EVALUATIONS_KEPT = 256
 EVALUATION_CACHE_SECONDS = 24 * 3600
 _evaluations: OrderedDict[str, Evaluation] = OrderedDict()
 _evaluations_lock = threading.Lock()
+ENGINE_FILES = frozenset({".py", ".yaml", ".yml", ".json", ".csv", ".toml"})
+
+
+def engine_fingerprint(root: Path) -> str:
+    """A digest of the engine's code and data under `root` (greencore's package): ENGINE_VERSION names a
+    release, this changes with any edit of a rule, a shipped scheme or a reference table."""
+    digest = hashlib.blake2b(ENGINE_VERSION.encode(), digest_size=16)
+    for path in sorted(p for p in root.rglob("*") if p.suffix in ENGINE_FILES and p.is_file()):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(f"\n{path.relative_to(root).as_posix()}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def _engine() -> str:
+    return engine_fingerprint(Path(greencore.__file__).parent)
+
+
+_scheme_digests: OrderedDict[int, tuple[Scheme, str]] = OrderedDict()
+
+
+def scheme_digest(scheme: Scheme) -> str:
+    """A digest of the scheme's content, computed once per scheme object (schemes are immutable)."""
+    with _evaluations_lock:
+        kept = _scheme_digests.get(id(scheme))
+        if kept is not None and kept[0] is scheme:
+            return kept[1]
+    digest = hashlib.blake2b(scheme.model_dump_json().encode(), digest_size=16).hexdigest()
+    with _evaluations_lock:
+        _scheme_digests[id(scheme)] = (scheme, digest)
+        while len(_scheme_digests) > 64:
+            _scheme_digests.popitem(last=False)
+    return digest
 
 
 def _evaluation_key(scheme: Scheme, answers: Answers) -> str:
     text = json.dumps(answers.to_json(), sort_keys=True, ensure_ascii=False)
-    digest = hashlib.blake2b(f"{ENGINE_VERSION}\n{scheme.key}\n{text}".encode(), digest_size=16).hexdigest()
-    return f"dossier-evaluation:{digest}"
+    source = f"{_engine()}\n{scheme.key}\n{scheme_digest(scheme)}\n{text}"
+    return f"dossier-evaluation:{hashlib.blake2b(source.encode(), digest_size=16).hexdigest()}"
 
 
 def _keep_here(key: str, evaluation: Evaluation) -> None:
