@@ -10,11 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import transaction
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from factories import actor, build_world, pdf_bytes, start, world_of_users, world_present
+from factories import actor, pdf_bytes, start, world_of_users
 from test_applications import complete_answers
 
 from greenmfg.applications import services
@@ -85,26 +84,13 @@ def _build_objects(world):
 
 
 @pytest.fixture(scope="module")
-def _built_objects(django_db_setup, django_db_blocker):
-    """The matrix's objects, built once per module (per xdist worker) inside a transaction that stays open
-    while the module's tests run and is rolled back after them: each test's own transaction is a savepoint
-    inside it, so every row still starts from exactly these objects, without building them ~180 times
-    (that was the slowest part of the suite). Pytest ends this fixture before a test of another module."""
+def _built_objects(module_transaction, django_db_blocker):
+    """The matrix's objects, built once per module (per xdist worker) inside the module's transaction,
+    which is rolled back after the module's tests: each test's own transaction is a savepoint inside it, so
+    every row still starts from exactly these objects, without building them ~180 times (that was the
+    slowest part of the suite)."""
     with django_db_blocker.unblock():
-        if not world_present():  # a transactional test flushed the committed world
-            build_world()
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            found = _build_objects(world_of_users())
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    yield found
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+        return _build_objects(world_of_users())
 
 
 @pytest.fixture

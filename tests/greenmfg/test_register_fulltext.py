@@ -1,6 +1,7 @@
 """The register's full-text index (register.fulltext): it answers exactly the substring question the
 LIKE search answered, on SQLite (FTS5 + triggers) and PostgreSQL (GIN over a tsvector), and it follows
-every write to the register: insert, upsert, update and delete."""
+every write to the register: insert, upsert, update and delete. Its tests over the real national lists
+are in test_register.py, which imports the lists once for all of them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from greenmfg.catalog.models import TitleLevel
-from greenmfg.publication.services import import_national_lists
 from greenmfg.register import fulltext, selectors, services
 from greenmfg.register.models import RegisterEntry
 
@@ -78,53 +78,6 @@ def test_index_follows_every_write(db: Any) -> None:
     assert found("精密") == set()
 
 
-def test_upserted_and_recorded_titles_are_searchable(lists_world: Any) -> None:
-    services.record_title(
-        source_key="title:x",
-        kind="factory",
-        level="city",
-        grade="3A级",
-        year=2026,
-        announced_on=date(2026, 6, 30),
-        announcement_ref="",
-        authority="苏州市工业和信息化局",
-        region_code="320506",
-        unit_name="苏州测试机械有限公司（演示）",
-        credit_code="",
-        industry_code="34",
-    )
-    assert "title:x" in found("测试机械")
-    assert "title:x" in found("吴中区")  # the region's name is indexed
-    services.record_title(
-        source_key="title:x",
-        kind="factory",
-        level="city",
-        grade="3A级",
-        year=2026,
-        announced_on=date(2026, 6, 30),
-        announcement_ref="",
-        authority="苏州市工业和信息化局",
-        region_code="320506",
-        unit_name="苏州改名机械有限公司（演示）",
-        credit_code="",
-        industry_code="34",
-    )
-    assert "title:x" not in found("测试机械")
-    assert "title:x" in found("改名机械")
-    # every national-list title holding 京东方 in its indexed text, and no other
-    expected = set(
-        RegisterEntry.objects.filter(search_text__contains="京东方").values_list("source_key", flat=True)
-    )
-    assert expected and found("京东方") == expected
-
-
-@pytest.fixture
-def lists_world(world: Any) -> Any:
-    import_national_lists()
-    services.rebuild_from_national_lists()
-    return world
-
-
 texts = st.text(alphabet=ALPHABET + " ", min_size=0, max_size=14)
 terms = st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=4), min_size=1, max_size=3)
 
@@ -167,48 +120,6 @@ def test_pure_tokens_cover_every_substring(text: str, term: str) -> None:
     assert occurs == (folded_term[0] in folded_text)
 
 
-def test_national_lists_are_attributed_to_cities_and_industries(lists_world: Any) -> None:
-    """The region filter finds the titles the keyword finds (issue 17: 2 for 苏州市 against 44), and the
-    data-quality report's attribution counts are the database's."""
-    in_suzhou = set(selectors.search_titles(region="320500").values_list("source_key", flat=True))
-    named = set(
-        RegisterEntry.objects.filter(source="national_list", province_id="320000")
-        .filter(unit_name__startswith="苏州")
-        .values_list("source_key", flat=True)
-    ) | set(
-        RegisterEntry.objects.filter(source="national_list", unit_name__contains="（苏州）").values_list(
-            "source_key", flat=True
-        )
-    )
-    # 苏州电瓷厂（宿迁）有限公司 is the Suzhou company's plant in 宿迁: it is found there
-    suqian_plant = "national_list:绿色工厂名单.csv:1622"
-    assert suqian_plant in set(selectors.search_titles(region="321300").values_list("source_key", flat=True))
-    named.discard(suqian_plant)
-    assert len(named) == 41 and named <= in_suzhou
-    assert len(in_suzhou) == 63
-    assert in_suzhou <= found("苏州")  # the attributed city's name is indexed too
-
-    national = RegisterEntry.objects.filter(source="national_list")
-    summary = selectors.attribution()
-    assert summary.total == national.count() == 6457
-    assert summary.region_totals["unknown"] == national.filter(region=None).count()
-    assert summary.region_totals["province"] == sum(
-        1 for r, p in national.values_list("region_id", "province_id") if r and r == p
-    )
-    assert summary.industry_totals["unknown"] == national.filter(industry=None).count()
-    assert summary.industry_totals["listed"] + summary.industry_totals["inferred"] == (
-        national.exclude(industry=None).count()
-    )
-    # most factories now have an industry, and the report says how many do not
-    factories = {k: i for k, _, _, i, _ in summary.rows}["factory"]
-    assert factories["unknown"] < factories["listed"] + factories["inferred"]
-
-    client = Client(headers={"accept-language": "en"})
-    client.cookies["django_language"] = "en"
-    page = client.get("/public/quality/").content.decode()
-    assert "Region and industry attribution" in page and f"{summary.total:,}" in page
-
-
 def test_api_errors_are_json_in_the_users_language(db: Any) -> None:
     zh = Client()
     en = Client()
@@ -226,51 +137,7 @@ def test_api_errors_are_json_in_the_users_language(db: Any) -> None:
     assert zh.get("/api/titles", {"kind": "shop"}).json()["errors"][0]["detail"] == "参数 kind 的值无效"
 
 
-ENGLISH_PAGES = {
-    "/public/": ["Green manufacturing register", "Titles by kind and level", "By province", "Green factory"],
-    "/public/titles/?q=苏州": ["Search results", "found", "Download these results", "Unit", "Year / batch"],
-    "/public/titles/?q=不存在的单位名称": ["No title matches these conditions."],
-    "/public/titles/?province=32": ["A province code has six digits"],
-    "/public/quality/": [
-        "Data-quality report of the national lists",
-        "Region and industry attribution",
-        "Rejected",
-    ],
-    "/public/api/": ["Open-data API", "Filters", "Errors are JSON too"],
-    "/public/announcements/": ["Title announcements", "No announcements yet."],
-    "/public/notices/": ["Publicity notices", "No publicity notices yet."],
-}
 # Chinese interface text that must not be left in English mode (data such as unit names stays Chinese)
-CHINESE_UI = [
-    "查询结果",
-    "下载当前结果",
-    "没有符合条件",
-    "称号数量",
-    "按省份",
-    "数据质量报告",
-    "开放数据接口",
-    "共 ",
-]
-
-
-def test_public_pages_speak_english(lists_world: Any) -> None:
-    client = Client()
-    client.cookies["django_language"] = "en"
-    for path, expected in ENGLISH_PAGES.items():
-        response = client.get(path)
-        page = response.content.decode()
-        assert response.status_code in (200, 400), path
-        for text in expected:
-            assert text in page, (path, text)
-        for text in CHINESE_UI:
-            assert text not in page, (path, text)
-    unit = RegisterEntry.objects.filter(unit_name="北京京东方显示技术有限公司").first().unit_key
-    page = client.get(f"/public/units/{unit}/").content.decode()
-    assert "All titles" in page and "National Green factory" in page and "全部称号" not in page
-    # and Chinese by default, the empty result saying so
-    assert "没有符合条件的称号。" in Client().get("/public/titles/?q=不存在的单位名称").content.decode()
-
-
 # --------------------------------------------------------------------------------------------------
 # keyword + filters: pages, counts and facets from the index (SQLite) equal the plain filters
 
