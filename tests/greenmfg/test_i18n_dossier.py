@@ -37,7 +37,7 @@ def dossier_url(application) -> str:
 
 def form_part(html: str) -> str:
     """The dossier's sections (the form), without the header, the evaluation panel and the live result."""
-    start_at = html.index('<div class="sections">')
+    start_at = html.index('<div class="sections"')
     return html[start_at : html.index('<aside id="live"', start_at)]
 
 
@@ -183,7 +183,7 @@ def test_the_evaluation_page_in_english(world):
     url = reverse("evaluations:detail", args=[engagement.public_id])
     html = page(english(world.client("evaluator")), url)
     form = html[
-        html.index('<div class="sections">') : html.index('<section class="card section" id="findings">')
+        html.index('<div class="sections"') : html.index('<section class="card section" id="findings">')
     ]
     qms = fieldid("in:gate_qms")
     for text in (
