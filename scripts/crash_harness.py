@@ -234,24 +234,23 @@ class Harness:
         """(lost, half-written) in the database as it is after the crash."""
         from django.db import close_old_connections, connection  # noqa: PLC0415
 
-        from greenmfg.orgs.models import Organisation  # noqa: PLC0415
+        from greenmfg.orgs.models import Membership, Organisation  # noqa: PLC0415
 
         close_old_connections()
         try:
-            rows = {
-                org.credit_code: org
-                for org in Organisation.objects.filter(name__startswith=NAME_PREFIX).prefetch_related(
-                    "members__user"
+            # two joins, not a prefetch: prefetching binds every id into one IN list, which SQLite refuses
+            # past about 1,000 organisations ("Expression tree is too large"), i.e. after ~300 cycles
+            harness = Organisation.objects.filter(name__startswith=NAME_PREFIX)
+            codes = set(harness.values_list("credit_code", flat=True))
+            whole = set(
+                Membership.objects.filter(organisation__name__startswith=NAME_PREFIX).values_list(
+                    "organisation__credit_code", "user__username"
                 )
-            }
+            )
             with self.tally.lock:
                 acknowledged = set(self.tally.acknowledged)
-            lost = len(acknowledged - set(rows))
-            half = sum(
-                1
-                for org in rows.values()
-                if not any(m.user.username == f"crash-{org.credit_code.lower()}" for m in org.members.all())
-            )
+            lost = len(acknowledged - codes)
+            half = sum(1 for code in codes if (code, f"crash-{code.lower()}") not in whole)
         finally:
             connection.close()
         if self.sqlite_path is not None:
