@@ -357,36 +357,24 @@ def test_exports_are_capped_and_say_so(lists, monkeypatch):
 
 
 def test_upserted_and_recorded_titles_are_searchable(lists: Any) -> None:
-    services.record_title(
-        source_key="title:x",
-        kind="factory",
-        level="city",
-        grade="3A级",
-        year=2026,
-        announced_on=date(2026, 6, 30),
-        announcement_ref="",
-        authority="苏州市工业和信息化局",
-        region_code="320506",
-        unit_name="苏州测试机械有限公司（演示）",
-        credit_code="",
-        industry_code="34",
-    )
+    title: dict[str, Any] = {
+        "source_key": "title:x",
+        "kind": "factory",
+        "level": "city",
+        "grade": "3A级",
+        "year": 2026,
+        "announced_on": date(2026, 6, 30),
+        "announcement_ref": "",
+        "authority": "苏州市工业和信息化局",
+        "region_code": "320506",
+        "unit_name": "苏州测试机械有限公司（演示）",
+        "credit_code": "",
+        "industry_code": "34",
+    }
+    services.record_title(**title)
     assert "title:x" in found("测试机械")
     assert "title:x" in found("吴中区")  # the region's name is indexed
-    services.record_title(
-        source_key="title:x",
-        kind="factory",
-        level="city",
-        grade="3A级",
-        year=2026,
-        announced_on=date(2026, 6, 30),
-        announcement_ref="",
-        authority="苏州市工业和信息化局",
-        region_code="320506",
-        unit_name="苏州改名机械有限公司（演示）",
-        credit_code="",
-        industry_code="34",
-    )
+    services.record_title(**{**title, "unit_name": "苏州改名机械有限公司（演示）"})
     assert "title:x" not in found("测试机械")
     assert "title:x" in found("改名机械")
     # every national-list title holding 京东方 in its indexed text, and no other
