@@ -5,6 +5,7 @@ back-testing. Figures equal direct DB counts per jurisdiction; quantiles and for
 from __future__ import annotations
 
 import datetime
+import importlib
 import importlib.util
 import io
 import itertools
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -23,7 +25,7 @@ from greencore import backtest_draft, get_scheme, input_key, input_table_key, ta
 from greenmfg.applications.models import Application, Dossier
 from greenmfg.catalog.models import Call
 from greenmfg.dashboards import selectors, services
-from greenmfg.dashboards.models import Backtest, Target
+from greenmfg.dashboards.models import Backtest, BacktestMove, Target
 from greenmfg.evaluations.models import Engagement
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import actor_of
@@ -512,7 +514,8 @@ def test_backtest_a_draft_over_past_applications(world, django_capture_on_commit
     assert summary["moves"] == [["1A", "2A", 1], ["3A", "2A", 2]]
     assert summary["before"] == {"1A": 1, "2A": 1, "3A": 2, "4A": 0, "5A": 0, "": 1}
     assert summary["after"] == {"1A": 0, "2A": 4, "3A": 0, "4A": 0, "5A": 0, "": 1}
-    assert sorted(m["unit"] for m in summary["moved"]) == [
+    assert "moved" not in summary and summary["moved_total"] == 3
+    assert sorted(job.moved.values_list("unit", flat=True)) == [
         "回测企业0（测试）",
         "回测企业1（测试）",
         "回测企业3（测试）",
@@ -529,8 +532,26 @@ def test_backtest_a_draft_over_past_applications(world, django_capture_on_commit
     )
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     xlsx = client.get(reverse("dashboards:backtest_xlsx", args=[job.pk]))
-    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.iter_rows(values_only=True)
+    )
     assert len(rows) == 4 and rows[0][0] == "申报单位"
+    # each moved unit once, as greencore compared it: grade and score before and after, unchanged
+    by_unit = {r[0]: r[1:] for r in rows[1:]}
+    for i in range(len(cases)):
+        unit = f"回测企业{i}（测试）"
+        if unit in by_unit:
+            change, before, after, score_before, score_after = by_unit[unit]
+            assert (before, after) == (direct.grade_before[i] or "无等级", direct.grade_after[i] or "无等级")
+            assert (score_before, score_after) == (str(direct.score_before[i]), str(direct.score_after[i]))
+            assert change == ("升级" if i in direct.shifts.gained else "降级")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("dashboards:backtest_xlsx", args=[job.pk]))
+    head = next(
+        load_workbook(io.BytesIO(b"".join(english.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert head[0] != "申报单位" and head[0].isascii()
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     # another bureau's back-test is not found; a district keeps no schemes
     assert world.client("wx-reviewer").get(reverse("dashboards:backtest", args=[job.pk])).status_code == 404
     assert world.client("wz-reviewer").get(reverse("dashboards:backtests")).status_code == 404
@@ -546,3 +567,102 @@ def test_backtest_a_draft_over_past_applications(world, django_capture_on_commit
     )
     assert client.post(reverse("dashboards:backtests"), {"scheme": other.pk}).status_code == 404
     assert Backtest.objects.count() == 1
+
+
+def test_backtest_results_page_reads_one_page_of_moved_units(
+    world, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """A back-test whose draft moves 130 units: the page lists 50 per direction with its own pager, reads
+    only those rows, and a job finished before the Excel lists were written by the job gets them from
+    the worker on the first download."""
+    call = Call.objects.get(code="suzhou-2026-factory-grading")
+    unit = org("回测分页企业（测试）", "320506")
+    target = application(call, unit, state="published", answers={})
+    bureau = world.users["sz-reviewer"]
+    draft = schemes.derive(
+        actor_of(bureau),
+        get_scheme(f"{call.scheme_id}@{call.scheme_version}"),
+        scheme_id="factory-suzhou-page",
+        version="1",
+        title="分页测试稿",
+        source="回测测试〔2026〕2号",
+        numbers={"outcome.pass_mark": D("65")},
+    )
+    job = Backtest.objects.create(
+        authority=actor_of(bureau).organisation,
+        scheme=draft,
+        scheme_key=draft.key,
+        scheme_sm3=draft.text_sm3,
+        current_key=draft.parent_key,
+        created_by=bureau,
+        status=Backtest.Status.DONE,
+        progress=100,
+        summary={
+            "n": 130,
+            "grades": ["1A", "2A", "3A"],
+            "before": {},
+            "after": {},
+            "gained": 120,
+            "lost": 10,
+            "unchanged": 0,
+            "moves": [],
+            "passed": [0, 0],
+            "refused": [0, 0],
+            "quantiles": [],
+            "moved_total": 130,
+        },
+    )
+    BacktestMove.objects.bulk_create(
+        BacktestMove(
+            job=job,
+            position=i,
+            application=target.public_id,
+            unit=f"单位{i:03d}",
+            direction="gained" if i < 120 else "lost",
+            grade_before="1A",
+            grade_after="2A" if i < 120 else "",
+            score_before="61.50",
+            score_after="70.25",
+        )
+        for i in range(130)
+    )
+    client = world.client("sz-reviewer")
+    url = reverse("dashboards:backtest", args=[job.pk])
+    client.get(url)  # warm the session and the scheme cache
+    with django_assert_max_num_queries(20):
+        first = client.get(url).content.decode()
+    assert "单位000" in first and "单位049" in first and "单位050" not in first
+    assert "单位120" in first and "单位129" in first  # the lost list is short: one page
+    assert "共 120 个，第 1 / 3 页" in first and "?gained=2#moved-gained" in first
+    third = client.get(url, {"gained": "3", "lost": "1"}).content.decode()
+    assert "单位100" in third and "单位119" in third and "单位099" not in third
+    assert "单位120" in third
+    assert "70.25" in first and "61.50" in first
+    # junk page numbers show a page, never an error
+    assert client.get(url, {"gained": "x", "lost": "99"}).status_code == 200
+    assert client.get(url, {"gained": "x\x00"}).status_code == 400  # the boundary's NUL check
+    # an older job without its lists: the first download queues them, the next one serves them
+    download = reverse("dashboards:backtest_xlsx", args=[job.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(download)
+    assert response.status_code == 302 and response["Location"] == url
+    job.refresh_from_db()
+    assert job.workbook_zh and job.workbook_en
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(client.get(download).streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert len(rows) == 131 and rows[1] == ("单位000", "升级", "1A", "2A", "61.50", "70.25")
+    assert rows[130][1:4] == ("降级", "1A", "无等级")
+    # migration 0005 moves the lists that older jobs kept in their summary into rows, and back
+    migration = importlib.import_module("greenmfg.dashboards.migrations.0005_backtest_moves_as_rows")
+    kept = list(job.moved.values_list("position", "unit", "direction", "grade_after", "score_after"))
+    migration.rows_to_moves(apps, None)
+    job.refresh_from_db()
+    assert len(job.summary["moved"]) == 130 and job.summary["moved"][129]["grade_after"] == ""
+    job.moved.all().delete()
+    migration.moves_to_rows(apps, None)
+    job.refresh_from_db()
+    assert "moved" not in job.summary
+    assert list(job.moved.values_list("position", "unit", "direction", "grade_after", "score_after")) == kept

@@ -91,10 +91,42 @@ class Backtest(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
+    # the comparison's figures (distributions, grade-to-grade moves); moved units are BacktestMove rows
     summary = models.JSONField(null=True, blank=True)
+    # the list of units that move, written by the worker once in each language (a download of any size is
+    # never built in a request)
+    workbook_zh = models.FileField(upload_to="backtests/%Y/%m/", blank=True)
+    workbook_en = models.FileField(upload_to="backtests/%Y/%m/", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+
+class BacktestMove(models.Model):
+    """One unit whose grade the tested scheme would change: kept as rows, so the results page reads one
+    page of them and never the whole result."""
+
+    class Direction(models.TextChoices):
+        GAINED = "gained", "等级上升"
+        LOST = "lost", "等级下降"
+
+    job = models.ForeignKey(Backtest, on_delete=models.CASCADE, related_name="moved")
+    position = models.PositiveIntegerField()  # the order of the past applications (application order)
+    application = models.UUIDField()  # the application's public id (reviews:case)
+    unit = models.CharField(max_length=200)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    grade_before = models.CharField(max_length=16, blank=True)
+    grade_after = models.CharField(max_length=16, blank=True)
+    # greencore's Decimal as text, at the scheme's precision and unchanged ('' when not scored)
+    score_before = models.CharField(max_length=32, blank=True)
+    score_after = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="dashboards_backtestmove_once")
+        ]
+        indexes = [models.Index(fields=["job", "direction", "position"], name="backtestmove_page")]

@@ -4,13 +4,16 @@ was built from (data/targets.csv, reloaded idempotently)."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from greencore import StatisticsError, backtest_draft, required_count, with_derived
@@ -21,10 +24,11 @@ from greenmfg.audit.hashing import sm3
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.core.errors import Refused
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
+from greenmfg.register.exports import write_xlsx
 from greenmfg.schemes.models import LocalScheme
 from greenmfg.schemes.selectors import get_scheme, keeps_schemes, scheme_of
 
-from .models import Backtest, Confidence, Target
+from .models import Backtest, BacktestMove, Confidence, Target
 from .selectors import result_dict
 
 DATA = Path(__file__).resolve().parent / "data" / "targets.csv"
@@ -138,7 +142,7 @@ def record_target(
 
 # --- scheme back-testing ---------------------------------------------------------------------------------
 
-MOVED_KEPT = 20_000  # units whose grade moves, listed one by one (the page shows the first ones)
+MOVES_PER_BATCH = 2000  # moved units named and inserted per round trip
 
 
 class BacktestRefused(Refused):
@@ -205,6 +209,32 @@ def _or_blanks(values: list[Decimal] | None, n: int) -> list[Decimal | None]:
     return list(values) if values is not None else [None] * n
 
 
+def backtest_workbook_rows(job: Backtest) -> Iterator[list[Any]]:
+    """The units that move, one row each, with headings in the active language."""
+    yield [_("申报单位"), _("变化"), _("原等级"), _("新等级"), _("原得分"), _("新得分")]
+    no_grade = _("无等级")
+    for move in BacktestMove.objects.filter(job=job).order_by("position").iterator(chunk_size=2000):
+        yield [
+            move.unit,
+            _("升级") if move.direction == BacktestMove.Direction.GAINED else _("降级"),
+            move.grade_before or no_grade,
+            move.grade_after or no_grade,
+            Decimal(move.score_before) if move.score_before else "",
+            Decimal(move.score_after) if move.score_after else "",
+        ]
+
+
+def _write_workbooks(job: Backtest) -> None:
+    """The Excel list of moved units, once per language, into the shared storage (the download serves the
+    stored file: a list of 100,000 units is never built in a request)."""
+    for language, field in (("zh-hans", "workbook_zh"), ("en", "workbook_en")):
+        with translation.override(language), write_xlsx(backtest_workbook_rows(job), _("方案回测")) as handle:
+            getattr(job, field).save(f"backtest-{job.pk}-{language}.xlsx", File(handle), save=False)
+    Backtest.objects.filter(pk=job.pk).update(
+        workbook_zh=job.workbook_zh.name, workbook_en=job.workbook_en.name
+    )
+
+
 def run_backtest(job: Backtest) -> Backtest:
     """Re-score the past applications under the current scheme and the draft (greencore.backtest) and keep
     the comparison on the job."""
@@ -221,11 +251,7 @@ def run_backtest(job: Backtest) -> Backtest:
     Backtest.objects.filter(pk=job.pk).update(total=len(ids), progress=40)
     found = backtest_draft(current, draft, answers)
     Backtest.objects.filter(pk=job.pk).update(progress=80)
-    moved = sorted(set(found.shifts.gained) | set(found.shifts.lost))[:MOVED_KEPT]
-    names = dict(
-        Application.objects.filter(pk__in=[ids[i] for i in moved]).values_list("pk", "applicant__name")
-    )
-    public = dict(Application.objects.filter(pk__in=[ids[i] for i in moved]).values_list("pk", "public_id"))
+    moved = sorted(set(found.shifts.gained) | set(found.shifts.lost))
     gained = set(found.shifts.gained)
     summary = {
         "n": found.n,
@@ -247,20 +273,37 @@ def run_backtest(job: Backtest) -> Backtest:
                 strict=True,
             )
         ],
-        "moved": [
-            {
-                "application": str(public[ids[i]]),
-                "unit": names[ids[i]],
-                "direction": "gained" if i in gained else "lost",
-                "grade_before": found.grade_before[i],
-                "grade_after": found.grade_after[i],
-                "score_before": _text(found.score_before[i]),
-                "score_after": _text(found.score_after[i]),
-            }
-            for i in moved
-        ],
-        "moved_total": len(found.shifts.gained) + len(found.shifts.lost),
+        "moved_total": len(moved),
     }
+    with transaction.atomic():
+        # a re-run of the same job (a worker restarted it) replaces what an earlier run wrote
+        BacktestMove.objects.filter(job=job).delete()
+        for start in range(0, len(moved), MOVES_PER_BATCH):
+            batch = moved[start : start + MOVES_PER_BATCH]
+            units = dict(
+                Application.objects.filter(pk__in=[ids[i] for i in batch]).values_list(
+                    "pk", "applicant__name"
+                )
+            )
+            public = dict(
+                Application.objects.filter(pk__in=[ids[i] for i in batch]).values_list("pk", "public_id")
+            )
+            BacktestMove.objects.bulk_create(
+                BacktestMove(
+                    job=job,
+                    position=i,
+                    application=public[ids[i]],
+                    unit=units[ids[i]],
+                    direction=BacktestMove.Direction.GAINED if i in gained else BacktestMove.Direction.LOST,
+                    grade_before=found.grade_before[i],
+                    grade_after=found.grade_after[i],
+                    score_before=_text(found.score_before[i]) or "",
+                    score_after=_text(found.score_after[i]) or "",
+                )
+                for i in batch
+            )
+    Backtest.objects.filter(pk=job.pk).update(progress=90)
+    _write_workbooks(job)
     Backtest.objects.filter(pk=job.pk).update(
         status=Backtest.Status.DONE,
         progress=100,
@@ -270,6 +313,21 @@ def run_backtest(job: Backtest) -> Backtest:
     )
     job.refresh_from_db()
     return job
+
+
+@task()
+def backtest_workbooks_task(job_id: int) -> str:
+    """Write the Excel lists of a back-test finished before they were written by the job itself."""
+    job = Backtest.objects.get(pk=job_id)
+    if job.status == Backtest.Status.DONE and not (job.workbook_zh and job.workbook_en):
+        _write_workbooks(job)
+    return f"backtest {job_id}: workbooks"
+
+
+def prepare_backtest_workbooks(job: Backtest) -> None:
+    """Queue the Excel lists of a finished back-test that has none yet (one run before the lists were
+    written by the job); writing them twice only rewrites the same files."""
+    transaction.on_commit(lambda: backtest_workbooks_task.enqueue(job.pk))
 
 
 @task()

@@ -9,11 +9,11 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.core.paginator import Page, Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -31,7 +31,7 @@ from greenmfg.schemes.selectors import keeps_schemes, schemes_of
 from . import selectors, services
 from .access import access_backtest, access_region
 from .forms import TargetForm
-from .models import Backtest
+from .models import Backtest, BacktestMove
 
 GEOJSON = Path(__file__).resolve().parent.parent / "reference" / "data" / "china-provinces.geojson"
 TENTH = Decimal("0.1")
@@ -404,8 +404,26 @@ def backtests(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _moves(job: Backtest) -> list[dict[str, Any]]:
-    return list((job.summary or {}).get("moved") or [])
+MOVED_PER_PAGE = 50
+
+
+def _moved_page(request: HttpRequest, job: Backtest, direction: str) -> dict[str, Any]:
+    """One page of the units that move one way (the page number in the query parameter named after the
+    direction, so both lists page on their own): the page reads these rows only, never the whole result."""
+    rows = job.moved.filter(direction=direction).order_by("position")
+    page: Page[BacktestMove] = Paginator(rows, MOVED_PER_PAGE).get_page(request.GET.get(direction))
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[direction] = str(number)
+        return f"?{query.urlencode()}#moved-{direction}"
+
+    return {
+        "direction": direction,
+        "page": page,
+        "previous": link(page.previous_page_number()) if page.has_previous() else "",
+        "next": link(page.next_page_number()) if page.has_next() else "",
+    }
 
 
 @require_safe
@@ -429,7 +447,6 @@ def backtest(request: HttpRequest, pk: int) -> HttpResponse:
         },
         "map": None,
     }
-    moved = _moves(job)
     return render(
         request,
         "dashboards/backtest.html",
@@ -438,8 +455,8 @@ def backtest(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "summary": summary,
             "rows": rows,
-            "gained": [m for m in moved if m["direction"] == "gained"][:200],
-            "lost": [m for m in moved if m["direction"] == "lost"][:200],
+            "gained": _moved_page(request, job, BacktestMove.Direction.GAINED),
+            "lost": _moved_page(request, job, BacktestMove.Direction.LOST),
             "chart_data": chart_data,
             "running": job.status in (Backtest.Status.QUEUED, Backtest.Status.RUNNING),
         },
@@ -450,19 +467,17 @@ def backtest(request: HttpRequest, pk: int) -> HttpResponse:
 def backtest_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     actor = _keeper(request)
     job = access_backtest(actor, pk)
+    stored = job.workbook_en if translation.get_language() == "en" else job.workbook_zh
     if job.status != Backtest.Status.DONE:
         raise Http404
-    head = [_("申报单位"), _("变化"), _("原等级"), _("新等级"), _("原得分"), _("新得分")]
-    rows: list[list[Any]] = [head]
-    for m in _moves(job):
-        rows.append(
-            [
-                m["unit"],
-                _("升级") if m["direction"] == "gained" else _("降级"),
-                m["grade_before"] or _("无等级"),
-                m["grade_after"] or _("无等级"),
-                "" if m["score_before"] is None else Decimal(m["score_before"]),
-                "" if m["score_after"] is None else Decimal(m["score_after"]),
-            ]
-        )
-    return _xlsx(_("方案回测"), f"backtest-{job.pk}", rows)
+    if not stored:  # a back-test finished before the job wrote its lists: the worker writes them now
+        services.prepare_backtest_workbooks(job)
+        messages.info(request, _("Excel 名单正在生成，请稍后再下载。"))
+        return redirect("dashboards:backtest", pk=job.pk)
+    name = f"{_('方案回测')}-{job.pk}.xlsx"
+    return FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
