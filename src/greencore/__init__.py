@@ -139,6 +139,7 @@ from greencore.documents import (
     third_party_pdf,
     third_party_report,
     write_table_xlsx,
+    write_table_xlsx_to,
 )
 from greencore.eligibility import (
     ApplicantRecord,
@@ -655,5 +656,6 @@ __all__ = [
     "with_derived",
     "working",
     "write_table_xlsx",
+    "write_table_xlsx_to",
     "write_template",
 ]

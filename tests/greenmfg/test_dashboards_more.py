@@ -532,9 +532,11 @@ def test_backtest_a_draft_over_past_applications(world, django_capture_on_commit
     )
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     xlsx = client.get(reverse("dashboards:backtest_xlsx", args=[job.pk]))
-    rows = list(
-        load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.iter_rows(values_only=True)
-    )
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    # greencore's bureau table: title, subtitle, a frozen header with filters, then real numbers
+    assert sheet["A1"].value.startswith("回测：factory-suzhou-draft@1") and sheet.freeze_panes == "A4"
+    assert sheet.auto_filter.ref == "A3:F6"
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 4 and rows[0][0] == "申报单位"
     # each moved unit once, as greencore compared it: grade and score before and after, unchanged
     by_unit = {r[0]: r[1:] for r in rows[1:]}
@@ -543,12 +545,18 @@ def test_backtest_a_draft_over_past_applications(world, django_capture_on_commit
         if unit in by_unit:
             change, before, after, score_before, score_after = by_unit[unit]
             assert (before, after) == (direct.grade_before[i] or "无等级", direct.grade_after[i] or "无等级")
-            assert (score_before, score_after) == (str(direct.score_before[i]), str(direct.score_after[i]))
+            # a real number in the cell, equal to greencore's Decimal (a float's repr is its shortest decimal)
+            assert (D(repr(score_before)), D(repr(score_after))) == (
+                direct.score_before[i],
+                direct.score_after[i],
+            )
             assert change == ("升级" if i in direct.shifts.gained else "降级")
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(reverse("dashboards:backtest_xlsx", args=[job.pk]))
     head = next(
-        load_workbook(io.BytesIO(b"".join(english.streaming_content))).active.iter_rows(values_only=True)
+        load_workbook(io.BytesIO(b"".join(english.streaming_content))).active.iter_rows(
+            min_row=3, values_only=True
+        )
     )
     assert head[0] != "申报单位" and head[0].isascii()
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
@@ -648,12 +656,10 @@ def test_backtest_results_page_reads_one_page_of_moved_units(
     assert response.status_code == 302 and response["Location"] == url
     job.refresh_from_db()
     assert job.workbook_zh and job.workbook_en
-    rows = list(
-        load_workbook(io.BytesIO(b"".join(client.get(download).streaming_content))).active.iter_rows(
-            values_only=True
-        )
-    )
-    assert len(rows) == 131 and rows[1] == ("单位000", "升级", "1A", "2A", "61.50", "70.25")
+    sheet = load_workbook(io.BytesIO(b"".join(client.get(download).streaming_content))).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 131 and rows[1] == ("单位000", "升级", "1A", "2A", D("61.50"), D("70.25"))
+    assert sheet["E4"].number_format == "0.00"
     assert rows[130][1:4] == ("降级", "1A", "无等级")
     # migration 0005 moves the lists that older jobs kept in their summary into rows, and back
     migration = importlib.import_module("greenmfg.dashboards.migrations.0005_backtest_moves_as_rows")

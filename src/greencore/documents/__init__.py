@@ -59,7 +59,14 @@ from greencore.documents.render import (
     third_party_html,
     third_party_pdf,
 )
-from greencore.documents.tables import TableColumn, TableDocument, safe_text, table_html, write_table_xlsx
+from greencore.documents.tables import (
+    TableColumn,
+    TableDocument,
+    safe_text,
+    table_html,
+    write_table_xlsx,
+    write_table_xlsx_to,
+)
 from greencore.documents.third_party import ComparedIndicator, Finding, ThirdPartyReport, third_party_report
 
 __all__ = [
@@ -119,4 +126,5 @@ __all__ = [
     "third_party_pdf",
     "third_party_report",
     "write_table_xlsx",
+    "write_table_xlsx_to",
 ]

@@ -13,12 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 # = + - @ start formulas in Excel, LibreOffice and WPS; TAB, CR and NUL are stripped by some readers
 # before they look at the next character; full-width forms are folded to ASCII by some (NFKC)
@@ -72,55 +74,90 @@ def cell_value(value: Any, column: TableColumn) -> Any:
 
 
 THIN = Side(style="thin", color="808080")
+BOX = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="E8F0E8")
+FORMATS = {"integer": "0", "date": "yyyy-mm-dd"}
 
 
 def write_table_xlsx(document: TableDocument) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = document.sheet[:31]
-    width = len(document.columns)
-    last = get_column_letter(width)
-    sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"] = safe_text(document.title)
-    sheet["A1"].font = Font(name="黑体", size=16, bold=True)
-    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    sheet.row_dimensions[1].height = 30
-    sheet.merge_cells(f"A2:{last}2")
-    sheet["A2"] = safe_text(document.subtitle)
-    sheet["A2"].font = Font(name="宋体", size=11)
-    header_fill = PatternFill("solid", fgColor="E8F0E8")
-    for index, column in enumerate(document.columns, 1):
-        cell = sheet.cell(row=HEADER_ROW, column=index, value=safe_text(column.header))
-        cell.font = Font(name="黑体", bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    formats = {
-        "integer": "0",
-        "date": "yyyy-mm-dd",
-    }
-    for offset, row in enumerate(document.rows, HEADER_ROW + 1):
-        for index, (value, column) in enumerate(zip(row, document.columns, strict=True), 1):
-            cell = sheet.cell(row=offset, column=index, value=cell_value(value, column))
-            if column.kind == "decimal":
-                cell.number_format = "0." + "0" * column.decimals if column.decimals else "0"
-            elif column.kind in formats:
-                cell.number_format = formats[column.kind]
-            cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
-    end = HEADER_ROW + max(len(document.rows), 1)
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{end}"
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header on every printed page
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape"
-    # printed one page wide (every column on the page), as many pages down as the rows need
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
     out = io.BytesIO()
-    workbook.save(out)
+    write_table_xlsx_to(
+        out, document.title, document.subtitle, document.columns, document.rows, sheet=document.sheet
+    )
     return out.getvalue()
+
+
+def write_table_xlsx_to(
+    handle: IO[bytes],
+    title: str,
+    subtitle: str,
+    columns: Sequence[TableColumn],
+    rows: Iterable[Sequence[Any]],
+    sheet: str = "Sheet1",
+) -> int:
+    """Write the table into `handle` and return its row count. Rows are streamed (openpyxl's write-only
+    mode keeps one row in memory, not the grid), so a list of 100,000 units costs what a list of 10 does."""
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet[:31])
+    width = len(columns)
+    last = get_column_letter(width)
+
+    def styled(value: Any, font: Font | None = None, **style: Any) -> WriteOnlyCell:
+        cell = WriteOnlyCell(worksheet, value=value)
+        if font is not None:
+            cell.font = font
+        for name, setting in style.items():
+            setattr(cell, name, setting)
+        return cell
+
+    for index, column in enumerate(columns, 1):
+        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+    worksheet.row_dimensions[1].height = 30
+    worksheet.merged_cells.add(f"A1:{last}1")
+    worksheet.merged_cells.add(f"A2:{last}2")
+    worksheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    worksheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header on every printed page
+    worksheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    worksheet.page_setup.orientation = "landscape"
+    # printed one page wide (every column on the page), as many pages down as the rows need
+    worksheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0
+    centred = Alignment(horizontal="center", vertical="center")
+    worksheet.append([styled(safe_text(title), Font(name="黑体", size=16, bold=True), alignment=centred)])
+    worksheet.append([styled(safe_text(subtitle), Font(name="宋体", size=11))])
+    worksheet.append(
+        [
+            styled(
+                safe_text(column.header),
+                Font(name="黑体", bold=True),
+                fill=HEADER_FILL,
+                alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+                border=BOX,
+            )
+            for column in columns
+        ]
+    )
+    number_formats = [
+        ("0." + "0" * column.decimals if column.decimals else "0")
+        if column.kind == "decimal"
+        else FORMATS.get(column.kind)
+        for column in columns
+    ]
+    count = 0
+    for row in rows:
+        cells = []
+        for value, column, number_format in zip(row, columns, number_formats, strict=True):
+            cell = styled(cell_value(value, column), border=BOX)
+            if number_format is not None:
+                cell.number_format = number_format
+            cells.append(cell)
+        worksheet.append(cells)
+        count += 1
+    # the filter covers the header and every row (set before saving: write-only sheets write it at the end)
+    worksheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(count, 1)}"
+    workbook.save(handle)
+    return count
 
 
 def table_html(document: TableDocument) -> str:

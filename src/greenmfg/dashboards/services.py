@@ -4,6 +4,7 @@ was built from (data/targets.csv, reloaded idempotently)."""
 from __future__ import annotations
 
 import csv
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from greencore import StatisticsError, backtest_draft, required_count, with_derived
+from greencore import (
+    StatisticsError,
+    TableColumn,
+    backtest_draft,
+    required_count,
+    with_derived,
+    write_table_xlsx_to,
+)
 from greenmfg.applications.models import Application, Dossier
 from greenmfg.applications.states import PRIVATE
 from greenmfg.audit import services as audit
@@ -24,7 +32,6 @@ from greenmfg.audit.hashing import sm3
 from greenmfg.catalog.models import TitleKind, TitleLevel
 from greenmfg.core.errors import Refused
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
-from greenmfg.register.exports import write_xlsx
 from greenmfg.schemes.models import LocalScheme
 from greenmfg.schemes.selectors import get_scheme, keeps_schemes, scheme_of
 
@@ -209,26 +216,51 @@ def _or_blanks(values: list[Decimal] | None, n: int) -> list[Decimal | None]:
     return list(values) if values is not None else [None] * n
 
 
-def backtest_workbook_rows(job: Backtest) -> Iterator[list[Any]]:
-    """The units that move, one row each, with headings in the active language."""
-    yield [_("申报单位"), _("变化"), _("原等级"), _("新等级"), _("原得分"), _("新得分")]
+def _score(text: str) -> Decimal | None:
+    return Decimal(text) if text else None
+
+
+def backtest_workbook_rows(job: Backtest) -> Iterator[tuple[Any, ...]]:
+    """The units that move, one row each (grades and scores as greencore compared them)."""
     no_grade = _("无等级")
     for move in BacktestMove.objects.filter(job=job).order_by("position").iterator(chunk_size=2000):
-        yield [
+        yield (
             move.unit,
             _("升级") if move.direction == BacktestMove.Direction.GAINED else _("降级"),
             move.grade_before or no_grade,
             move.grade_after or no_grade,
-            Decimal(move.score_before) if move.score_before else "",
-            Decimal(move.score_after) if move.score_after else "",
-        ]
+            _score(move.score_before),
+            _score(move.score_after),
+        )
 
 
 def _write_workbooks(job: Backtest) -> None:
     """The Excel list of moved units, once per language, into the shared storage (the download serves the
-    stored file: a list of 100,000 units is never built in a request)."""
+    stored file: a list of 100,000 units is never built in a request). Real numbers, a frozen header with
+    filters (greencore's bureau table, written row by row)."""
+    # the places greencore scored at (the scheme's precision), shown as such
+    scores = BacktestMove.objects.filter(job=job).exclude(score_before="")
+    decimals = len((scores.values_list("score_before", flat=True).first() or "0.00").partition(".")[2])
+    names = {"draft": job.scheme_key, "current": job.current_key}
     for language, field in (("zh-hans", "workbook_zh"), ("en", "workbook_en")):
-        with translation.override(language), write_xlsx(backtest_workbook_rows(job), _("方案回测")) as handle:
+        with translation.override(language), tempfile.TemporaryFile() as handle:
+            columns = (
+                TableColumn(_("申报单位"), 40),
+                TableColumn(_("变化"), 10),
+                TableColumn(_("原等级"), 10),
+                TableColumn(_("新等级"), 10),
+                TableColumn(_("原得分"), 12, "decimal", decimals),
+                TableColumn(_("新得分"), 12, "decimal", decimals),
+            )
+            write_table_xlsx_to(
+                handle,
+                _("回测：%(draft)s 对比 %(current)s") % names,
+                f"{job.authority.name} · {timezone.localdate(job.created_at):%Y-%m-%d}",
+                columns,
+                backtest_workbook_rows(job),
+                sheet=_("方案回测"),
+            )
+            handle.seek(0)
             getattr(job, field).save(f"backtest-{job.pk}-{language}.xlsx", File(handle), save=False)
     Backtest.objects.filter(pk=job.pk).update(
         workbook_zh=job.workbook_zh.name, workbook_en=job.workbook_en.name
@@ -318,7 +350,7 @@ def run_backtest(job: Backtest) -> Backtest:
 @task()
 def backtest_workbooks_task(job_id: int) -> str:
     """Write the Excel lists of a back-test finished before they were written by the job itself."""
-    job = Backtest.objects.get(pk=job_id)
+    job = Backtest.objects.select_related("authority").get(pk=job_id)
     if job.status == Backtest.Status.DONE and not (job.workbook_zh and job.workbook_en):
         _write_workbooks(job)
     return f"backtest {job_id}: workbooks"
