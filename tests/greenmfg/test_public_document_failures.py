@@ -123,10 +123,19 @@ def test_a_failed_render_is_recorded_shown_to_the_bureau_and_retried_once_repair
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-SM3"] == made.sm3 == sm3_hex(io.BytesIO(body))
     page = bureau.get(_manage(announcement)).content.decode()
+    assert '<tr id="document-notice" data-status="done">' in page
+    assert '<tr id="document-announcement" data-status="failed">' in page
+    # the announcement's, likewise: made on "retry now", its number under the masthead
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bureau.post(_retry_url(announcement, "announcement")).status_code == 302
+    stored = IssuedDocument.objects.get(kind="announcement", subject=str(announcement.public_id))
+    assert (stored.status, stored.number, stored.attempts, stored.message) == ("done", 1, 1, "")
+    response = Client().get(_pdf_url(announcement, "announcement"))
     assert (
-        '<tr id="document-notice" data-status="done">' in page
-        and "seal_image" not in page.split('<tr id="document-announcement"')[0]
+        response["X-Content-SM3"] == stored.sm3 == sm3_hex(io.BytesIO(b"".join(response.streaming_content)))
     )
+    page = bureau.get(_manage(announcement)).content.decode()
+    assert '<tr id="document-announcement" data-status="done">' in page and "seal_image" not in page
 
 
 def test_retry_refusals_change_nothing(world, broken, django_capture_on_commit_callbacks):
