@@ -316,12 +316,12 @@ def ban_refusal(applying: Applying, record: ApplicantRecord, today: date) -> Ref
     ban = ban_in_force(record.revocations, applying.kind, applying.level, today)
     if ban is None:
         return None
-    kind = TITLE_KINDS[applying.kind].zh if applying.kind in TITLE_KINDS else applying.kind
-    level = TITLE_LEVELS[applying.level].zh if applying.level in TITLE_LEVELS else applying.level
+    kind = TITLE_KINDS.get(applying.kind, Label(applying.kind, applying.kind))
+    level = TITLE_LEVELS.get(applying.level, Label(applying.level, applying.level))
     return Refusal(
-        f"本单位的{level}{kind}称号已于 {ban.revoked_on:%Y年%m月%d日} 被撤销，三年内不得再次申报；"
+        f"本单位的{level.zh}{kind.zh}称号已于 {ban.revoked_on:%Y年%m月%d日} 被撤销，三年内不得再次申报；"
         f"自 {ban.may_apply_from:%Y年%m月%d日} 起方可申报。",
-        f"the unit's {applying.level} {applying.kind} title was revoked on {ban.revoked_on}: "
+        f"the unit's {level.en} {kind.en} title was revoked on {ban.revoked_on}: "
         f"it may not apply again at this level before {ban.may_apply_from}",
     )
 

@@ -264,6 +264,11 @@ class IndicatorSpec:
     minimum: Decimal | None = None
     label_en: str = ""  # English name, for English explanations
 
+    @property
+    def name_en(self) -> str:
+        """The English name, or the id where the scheme gives none."""
+        return self.label_en or self.id
+
 
 @dataclass(frozen=True)
 class Filed:
@@ -273,11 +278,18 @@ class Filed:
 
 @dataclass(frozen=True)
 class QualityProblem:
+    """One finding of a filing's checks, read like a `GreencoreError`: where (`place`, the indicator or the
+    raw-data field), and why in Chinese (`zh`) and English (`en`)."""
+
     indicator: str
-    check: str  # completeness | unit | range | jump | outlier
+    check: str  # completeness | unit | range | jump | outlier | evidence | raw
     severity: Severity
     zh: str
     en: str
+
+    @property
+    def place(self) -> str:
+        return self.indicator
 
 
 def filing_indicators(scheme: Scheme) -> tuple[IndicatorSpec, ...]:
@@ -325,7 +337,7 @@ def check_filing(
                         "completeness",
                         Severity.ERROR,
                         f"“{spec.label}”未填写：动态管理表须填报此项。",
-                        f"{spec.id} is missing: the filing requires it",
+                        f"“{spec.name_en}” is missing: the annual filing requires it.",
                     )
                 )
             continue
@@ -339,7 +351,8 @@ def check_filing(
                     Severity.ERROR,
                     f"“{spec.label}”的单位 {filed.unit or '（无）'} 不能换算为 {spec.unit}，"
                     f"请按 {spec.unit} 填报。",
-                    f"{spec.id}: unit {filed.unit or '(none)'} does not convert to {spec.unit}",
+                    f"The unit {filed.unit or '(none)'} of “{spec.name_en}” does not convert to {spec.unit}: "
+                    f"file it in {spec.unit}.",
                 )
             )
             continue
@@ -350,7 +363,7 @@ def check_filing(
                     "range",
                     Severity.ERROR,
                     f"“{spec.label}”为 {value} {spec.unit}，不应小于 {spec.minimum}。",
-                    f"{spec.id} = {value} is below {spec.minimum}",
+                    f"“{spec.name_en}” is {value} {spec.unit}, below the minimum {spec.minimum}.",
                 )
             )
             continue
@@ -367,7 +380,9 @@ def check_filing(
                         f"“{spec.label}”较上年 {before} {spec.unit} 变化 {percent:+}%"
                         f"（超过 ±{JUMP_RATIO * 100:.0f}%），"
                         "请核实数据或说明原因（如扩产、停产、统计口径变化）。",
-                        f"{spec.id} changed {percent:+}% against last year ({before}); check or explain",
+                        f"“{spec.name_en}” changed {percent:+}% against last year's {before} {spec.unit} "
+                        f"(more than ±{JUMP_RATIO * 100:.0f}%): check the figure or explain why (expansion, "
+                        "a stoppage, a change in how it is counted).",
                     )
                 )
         group = peers.get(spec.id, ())
@@ -386,8 +401,9 @@ def check_filing(
                             f"{median} {spec.unit}"
                             f"（稳健 z 值 {z.quantize(Decimal('0.1'))}，阈值 {OUTLIER_Z}），"
                             "请核实或说明。",
-                            f"{spec.id} = {value} is far from the industry median {median} "
-                            f"(robust z {z.quantize(Decimal('0.1'))} > {OUTLIER_Z})",
+                            f"“{spec.name_en}” is {value} {spec.unit}, far from the median {median} "
+                            f"{spec.unit} of {len(group)} units of its industry (robust z "
+                            f"{z.quantize(Decimal('0.1'))}, threshold {OUTLIER_Z}): check or explain.",
                         )
                     )
     return problems
@@ -474,7 +490,7 @@ def missing_evidence(
                 "evidence",
                 Severity.ERROR,
                 f"“{spec.label}”须附证明材料：{zh}。",
-                f"{spec.label_en or spec.id} needs evidence: {en}",
+                f"{spec.name_en} needs evidence: {en}",
             )
         )
     return problems
@@ -638,14 +654,16 @@ def filing_from_raw(
                 "raw",
                 Severity.ERROR,
                 "该评价标准不采用原始数据计算，请直接填报指标。",
-                "no raw data here",
+                "This scheme does not compute from raw data: file the indicators directly.",
             )
         ]
     form = raw_from_fields(fields)
     problems = [QualityProblem(key, "raw", Severity.ERROR, zh, en) for key, (zh, en) in form.errors.items()]
     if not form.document and not problems:
         problems.append(
-            QualityProblem("raw", "completeness", Severity.ERROR, "原始数据未填写。", "no raw data")
+            QualityProblem(
+                "raw", "completeness", Severity.ERROR, "原始数据未填写。", "No raw data was filled in."
+            )
         )
     if problems:
         return {}, problems

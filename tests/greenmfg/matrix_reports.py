@@ -64,6 +64,11 @@ def holder_or_issuer(role: str) -> bool:
     return role in {"sz-machinery", "sz-reviewer"}
 
 
+def issuing_bureau(role: str) -> bool:
+    """The bureau that issued the notice (the city's)."""
+    return role == "sz-reviewer"
+
+
 def round_bureau(role: str) -> bool:
     """The bureau that opened the round (the city's), and the unit for its own filing's confirmation."""
     return role == "sz-reviewer"
@@ -108,6 +113,14 @@ ROWS: dict[str, Any] = {
     # the notice and the announcement as PDF: public, as the pages they print
     "reports:notice_pdf": ("GET", lambda o: {"public_id": o["notice"].public_id}, "public", 200),
     "reports:announcement_pdf": ("GET", lambda o: {"public_id": o["announcement"].public_id}, "public", 200),
+    # "retry now" of a notice's PDF: the issuing (city) bureau alone; nothing failed, so it is refused and
+    # sent back to the notice's page (302), everyone else 404
+    "reports:public_retry": (
+        "POST",
+        lambda o: {"kind": "notice", "public_id": o["notice"].public_id},
+        issuing_bureau,
+        302,
+    ),
     # the panel's score sheet of the city step: the city bureau alone (it decides the step); the base
     # application's panel has not signed, so the city gets the refusal (409), everyone else 404
     "reports:panel_scores": (

@@ -107,10 +107,14 @@ def test_a_measured_value_that_is_no_number_is_refused_and_nothing_is_written(wo
     bureau = actor(world.users["sz-reviewer"])
     check = services.draw_body_reports(bureau, demo_body(), size=1, seed="x").checks.get()
     before = snapshot()
-    with pytest.raises(SupervisionError, match="not a number"):
+    with pytest.raises(SupervisionError) as refused:
         services.record_finding(
             bureau, check, conforms=True, text="现场核实", measured={"total_energy_tce": "八千"}
         )
+    assert (refused.value.zh, refused.value.en) == (
+        "“综合能源消费量”的实测值应为数字：八千",
+        "the measured value of “Comprehensive energy consumption” must be a number: 八千",
+    )
     with pytest.raises(SupervisionError, match="unknown indicator"):
         services.record_finding(bureau, check, conforms=True, text="现场核实", measured={"bogus": "1"})
     assert snapshot() == before
@@ -247,7 +251,10 @@ def test_regrading_uses_each_units_own_schemes_bands(world, django_capture_on_co
         job = services.start_regrade(actor(world.users["sz-reviewer"]), 2027)
     job.refresh_from_db()
     assert job.status == RegradeJob.Status.DONE
-    assert job.message == "3 graded, 1 without a grade (1 under a scheme without percentile bands)"
+    assert job.outcome == (
+        "3 家评定绿码等级，1 家不评定（其中 1 家所依评价标准未设百分位等级）",
+        "3 graded, 1 without a grade (1 under a scheme without percentile bands)",
+    )
     codes = dict(Filing.objects.values_list("title_id", "green_code"))
     # the three national-scheme units ranked among themselves (the Suzhou unit's 83 is not among them):
     # 82 is rank 1 of 3, at 1/3 ≤ 40 % → A (none is within the top 5 %); 81 at 2/3 and 80 at 3/3 → B

@@ -41,7 +41,7 @@ def _pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, pdf_bytes(name), content_type="application/pdf")
 
 
-def test_a_filing_without_the_evidence_its_level_requires_is_refused_naming_it_and_stores_nothing(world):
+def test_a_filing_without_the_evidence_its_level_requires_is_refused_naming_it_and_files_nothing(world):
     filing = _opened(world)
     evidence = filing_evidence()
     del evidence["total_energy_tce"], evidence["water_intake_m3"]
@@ -60,8 +60,23 @@ def test_a_filing_without_the_evidence_its_level_requires_is_refused_naming_it_a
         "“综合能源消费量”须附证明材料：能源购进、消费与库存表（205-1）。",
         "“取水量”须附证明材料：用水情况表（205-4）。",
     ]
-    # the files checked before the refusal are gone again: no row, no file on disk, no event
-    assert snapshot() == before
+    assert [(d.place, d.en) for d in refused.value.details] == [
+        (
+            "total_energy_tce",
+            "Comprehensive energy consumption needs evidence: statistical form 205-1 "
+            "(energy purchase, consumption and stock)",
+        ),
+        ("water_intake_m3", "Water intake needs evidence: statistical form 205-4 (water use)"),
+    ]
+    # nothing recorded as filed; the files the unit sent are kept with its draft (issue 13), one event
+    filings, files, events, media = snapshot()
+    assert (filings, events) == (before[0], before[2] + 1)
+    assert sorted((f["indicator"], f["file_name"]) for f in files) == [
+        ("", "其他.pdf"),
+        ("carbon_emission_t", "carbon_emission_t.pdf"),
+        ("output_value", "output_value.pdf"),
+    ]
+    assert len(media) == len(before[3]) + 3
 
 
 def test_with_its_evidence_the_filing_is_accepted_and_each_file_kept_against_its_indicator(world):
@@ -114,6 +129,8 @@ def test_the_page_shows_the_rule_refuses_in_the_users_language_and_lists_the_fil
         "GHG emissions, Water intake"
     ) in english
     assert "Evidence required" in english and "statistical form 205-1" in english
+    assert "Comprehensive energy consumption needs evidence: statistical form 205-1" in english
+    assert "须附证明材料：能源购进" not in english  # the detail lines in English alone
     assert snapshot() == before
     unit.cookies["django_language"] = "zh-hans"
     evidence = {f"e:{key}": files for key, files in filing_evidence().items()}
@@ -143,10 +160,15 @@ def test_a_bureau_sets_its_own_rule_for_the_filings_it_opens_and_may_return_to_t
     # the national deadline still holds: setting the evidence rule set no earlier day
     assert (FilingDeadline.objects.get().month, FilingDeadline.objects.get().day) == (4, 15)
     services.set_filing_evidence(bureau, indicators=None)  # back to the shipped rule
+    # (the files kept from the refusal above would prove the default's four: the unit removes them)
+    kept = list(EvidenceFile.objects.filter(filing=filing).values_list("pk", flat=True))
     with pytest.raises(SupervisionError, match="Gross industrial output value"):
-        services.submit_filing(unit, filing, values=GOOD, evidence={"total_energy_tce": [_pdf("能源.pdf")]})
+        services.submit_filing(
+            unit, filing, values=GOOD, evidence={"total_energy_tce": [_pdf("能源.pdf")]}, drop=kept
+        )
     services.set_filing_evidence(bureau, indicators=[])  # this level requires none
-    accepted = services.submit_filing(unit, filing, values=GOOD)
+    kept = list(EvidenceFile.objects.filter(filing=filing).values_list("pk", flat=True))
+    accepted = services.submit_filing(unit, filing, values=GOOD, drop=kept)
     assert accepted.status == Filing.Status.ACCEPTED and not EvidenceFile.objects.filter(filing=accepted)
     assert [
         e.detail["indicators"] for e in Event.objects.filter(action="supervision.filing_evidence_set")

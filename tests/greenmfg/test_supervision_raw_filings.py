@@ -78,7 +78,17 @@ def test_the_data_quality_checks_apply_to_the_computed_values(world):
     assert refused.value.details == [
         "“综合能源消费量”较上年 1000 tce 变化 +169%（超过 ±50%），请核实数据或说明原因（如扩产、停产、统计口径变化）。"
     ]
-    assert snapshot() == before
+    # in English too, naming the indicator
+    (detail,) = refused.value.details
+    assert detail.place == "total_energy_tce"
+    assert detail.en == (
+        "“Comprehensive energy consumption” changed +169% against last year's 1000 tce (more than ±50%): "
+        "check the figure or explain why (expansion, a stoppage, a change in how it is counted)."
+    )
+    # nothing recorded as filed; the file the unit sent is kept with its draft (one event says so)
+    filings, files, events = snapshot()
+    assert (filings, events) == (before[0], before[2] + 1)
+    assert [(f["file_name"], f["filing_id"]) for f in files] == [("台账.pdf", filing.pk)]
     accepted = services.submit_filing(
         actor(world.users["sz-machinery"]),
         filing,
@@ -90,6 +100,7 @@ def test_the_data_quality_checks_apply_to_the_computed_values(world):
         accepted.problems[0]["check"] == "jump"
         and accepted.values["total_energy_tce"]["value"] == "2690.93675"
     )
+    assert EvidenceFile.objects.get(filing=accepted, indicator="").file_name == "台账.pdf"
 
 
 def test_raw_data_that_does_not_compute_is_refused_by_field_and_nothing_is_written(world):

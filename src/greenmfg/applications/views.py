@@ -226,7 +226,7 @@ def submit(request: HttpRequest, public_id: str) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, localized(error))
         for detail in error.details[:30]:
-            messages.warning(request, detail)
+            messages.warning(request, localized(detail))
         return redirect("applications:dossier", public_id=public_id)
     messages.success(request, _("已提交。申报数据与佐证材料已冻结，如需修改请撤回或等待退回。"))
     return redirect("applications:dossier", public_id=public_id)

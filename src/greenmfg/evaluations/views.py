@@ -62,7 +62,7 @@ def _form_errors(request: HttpRequest, form: forms.Form) -> None:
 def _refused(request: HttpRequest, error: EvaluationError) -> None:
     messages.error(request, localized(error))
     for detail in error.details[:30]:
-        messages.warning(request, detail)
+        messages.warning(request, localized(detail))
 
 
 def _to_engagement(engagement: Engagement) -> HttpResponse:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from greenmfg.core.ports import Port
 
@@ -22,3 +25,23 @@ NoticeListener = Callable[[PublicityNotice], object]
 notice_changed: Port[NoticeListener] = Port("publication.notice_changed")
 AnnouncementListener = Callable[[Announcement], object]
 announcement_changed: Port[AnnouncementListener] = Port("publication.announcement_changed")
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """How the PDF of a notice ("notice") or an announcement ("announcement") stands for its present data,
+    for the bureau that issued it: "done", "preparing" (not made yet), "queued" (made again on the bureau's
+    request) or "failed", with the reason, how many attempts failed and when the last did."""
+
+    kind: str
+    public_id: uuid.UUID
+    status: str
+    reason: str = ""
+    attempts: int = 0
+    failed_at: datetime | None = None
+
+
+# The bureau's publication page asks how the PDFs printed from a notice (and its announcement, once
+# published) stand: the reports context makes and records them (greenmfg.reports.notices.document_states).
+StatesListener = Callable[[PublicityNotice], Sequence[DocumentState]]
+document_states: Port[StatesListener] = Port("publication.document_states")

@@ -31,6 +31,7 @@ from .access import (
 )
 from .forms import CodeForm, DecisionForm, ObjectionForm
 from .models import Announcement, Objection, PublicityEntry, PublicityNotice
+from .ports import document_states
 from .services import PublicationError
 
 
@@ -71,6 +72,8 @@ def manage(request: HttpRequest, public_id: Any) -> HttpResponse:
             "window_over": timezone.localdate() > notice.closes_on,
             "indicators": services.publishable_indicators(notice.call),
             "may_publish": may_decide(actor.role, "publish"),
+            # the 公示 and 公告 PDFs the worker makes: a failure is shown here, with "retry now"
+            "documents": [state for states in document_states for state in states(notice)],
         },
     )
 

@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
         # notices imports models, which exist only once the app registry is ready: imported here
         from greenmfg.publication.ports import (  # noqa: PLC0415 (app loading order)
             announcement_changed,
+            document_states,
             notice_changed,
         )
 
@@ -17,3 +18,5 @@ class ReportsConfig(AppConfig):
         # the 公示 and 公告 PDFs are made by the worker whenever what they print changes
         notice_changed.plug(notices.notice_changed)
         announcement_changed.plug(notices.announcement_changed)
+        # the bureau's publication page shows how they stand (a failed one with "retry now")
+        document_states.plug(notices.document_states)

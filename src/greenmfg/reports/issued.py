@@ -257,12 +257,25 @@ def public_copy(
     content = render()
     with transaction.atomic():
         lock()
-        found = IssuedDocument.objects.filter(
-            kind=kind, subject=str(subject), data_sm3=digest, status=Status.DONE
-        ).first()
+        rows = IssuedDocument.objects.select_for_update().filter(
+            kind=kind, subject=str(subject), data_sm3=digest
+        )
+        found = rows.filter(status=Status.DONE).first()
         if found is not None:
             return found
         name, sm3 = storage.store_digested(content, Format.PDF)
+        failed = rows.first()
+        if failed is not None:
+            # this state failed before (its failure recorded for the bureau): the same version is made now;
+            # the reason is cleared (a done copy's page is public), the attempts and the last failure kept
+            failed.status, failed.progress, failed.message = Status.DONE, 100, ""
+            failed.storage_name, failed.size, failed.sm3 = name, len(content), sm3
+            failed.finished_at = timezone.now()
+            failed.save(
+                update_fields=["status", "progress", "message", "storage_name", "size", "sm3", "finished_at"]
+            )
+            _audit(None, "issued", failed, sm3=sm3, size=len(content), attempts=failed.attempts)
+            return failed
         issued = _new_version(
             None,
             kind=kind,
@@ -280,6 +293,59 @@ def public_copy(
         )
         _audit(None, "issued", issued, sm3=sm3, size=len(content))
     return issued
+
+
+def public_failure(
+    *,
+    kind: str,
+    subject: Any,
+    lock: Callable[[], object],
+    label: str,
+    authority_id: int,
+    context: dict[str, Any],
+    error: BaseException,
+) -> IssuedDocument | None:
+    """Record on the document's row that the worker could not make this state of a public document: the
+    reason, one more attempt, when. The first failure of a state numbers its version (failed); a retry the
+    bureau asked for that fails again is recorded as an event, as the first failure is (the sweep's
+    automatic retries every few minutes only count). None when a copy of this state was stored meanwhile."""
+    digest = data_digest(context)
+    reason = f"{type(error).__name__}: {error}"[:500]
+    now = timezone.now()
+    with transaction.atomic():
+        lock()
+        rows = IssuedDocument.objects.select_for_update().filter(
+            kind=kind, subject=str(subject), data_sm3=digest
+        )
+        if rows.filter(status=Status.DONE).exists():
+            return None
+        row = rows.first()
+        if row is None:
+            row = _new_version(
+                None,
+                kind=kind,
+                format=Format.PDF,
+                subject=str(subject),
+                label=label[:200],
+                authority_id=authority_id,
+                data_sm3=digest,
+                status=Status.FAILED,
+                progress=100,
+                message=reason,
+                attempts=1,
+                failed_at=now,
+                finished_at=now,
+            )
+            _audit(None, "public_render_failed", row, reason=reason, attempts=1)
+            return row
+        asked = row.status != Status.FAILED  # queued again by the bureau
+        row.status, row.progress, row.message = Status.FAILED, 100, reason
+        row.attempts += 1
+        row.failed_at = row.finished_at = now
+        row.save(update_fields=["status", "progress", "message", "attempts", "failed_at", "finished_at"])
+        if asked:
+            _audit(None, "public_render_failed", row, reason=reason, attempts=row.attempts)
+    return row
 
 
 # --- download and verify -----------------------------------------------------------------------------------

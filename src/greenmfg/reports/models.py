@@ -134,6 +134,11 @@ class IssuedDocument(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # a public notice's or announcement's PDF the worker could not make (reports.notices): how many times it
+    # failed for this state of its data, and when last; the reason is `message`. Shown to the bureau that
+    # issued it, never to the public (whose page keeps saying it is being prepared).
+    attempts = models.PositiveIntegerField(default=0)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "subject", "-number"]

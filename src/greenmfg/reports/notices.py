@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -32,13 +33,16 @@ from greencore import (
     publicity_notice_document,
     publicity_notice_pdf,
 )
+from greenmfg.audit import services as audit
 from greenmfg.catalog.models import TitleKind, TitleLevel
+from greenmfg.orgs.selectors import Actor
 from greenmfg.publication.models import Announcement, PublicityEntry, PublicityNotice
+from greenmfg.publication.ports import DocumentState
 
-from .issued import data_digest, public_copy
+from .issued import data_digest, public_copy, public_failure
 from .models import IssuedDocument
 from .selectors import stored_public_copy
-from .services import templates
+from .services import ReportError, templates
 
 logger = logging.getLogger(__name__)
 Kind = IssuedDocument.Kind
@@ -169,21 +173,28 @@ def _load(kind: str, pk: int) -> PublicDocument | None:
 def render_public(kind: str, pk: int) -> str:
     """Make the stored PDF of a notice or an announcement as its data is now, unless it is stored already
     (a task queued twice, or for a change that left the document as it was, renders nothing). A failure is
-    logged and left to the task's record; the sweep queues it again."""
+    logged and recorded on the document's row (reason, attempts, when: `issued.public_failure`), which the
+    bureau's publication page shows with "retry now"; the public page keeps saying it is being prepared,
+    and the sweep queues it again."""
     document = _load(kind, pk)
     if document is None:
         return "gone"
     if stored_public_copy(document.kind, document.subject, document.digest) is not None:
         return "current"
-    public_copy(
-        kind=document.kind,
-        subject=document.subject,
-        lock=document.lock,
-        label=document.label,
-        authority_id=document.authority_id,
-        context=document.context,
-        render=document.render,
-    )
+    fields: dict[str, Any] = {
+        "kind": document.kind,
+        "subject": document.subject,
+        "lock": document.lock,
+        "label": document.label,
+        "authority_id": document.authority_id,
+        "context": document.context,
+    }
+    try:
+        public_copy(render=document.render, **fields)
+    except Exception as error:  # a template the bureau replaced that raises, a font missing, storage full
+        logger.exception("the %s %s could not be made", kind, pk)
+        public_failure(error=error, **fields)
+        return "failed"
     return "made"
 
 
@@ -220,3 +231,81 @@ def queue_missing() -> int:
             _enqueue(document.kind, pk)
             queued += 1
     return queued
+
+
+# --- the bureau: how its documents stand, and "retry now" -------------------------------------------------
+
+Status = IssuedDocument.Status
+
+
+def _state(document: PublicDocument, name: str, public_id: Any) -> DocumentState:
+    row = (
+        IssuedDocument.objects.filter(kind=document.kind, subject=document.subject, data_sm3=document.digest)
+        .order_by("-number")
+        .first()
+    )
+    if row is None:
+        return DocumentState(kind=name, public_id=public_id, status="preparing")
+    status = "done" if row.status == Status.DONE else "failed" if row.status == Status.FAILED else "queued"
+    return DocumentState(
+        kind=name,
+        public_id=public_id,
+        status=status,
+        reason=row.message if status != "done" else "",
+        attempts=row.attempts,
+        failed_at=row.failed_at,
+    )
+
+
+def document_states(notice: PublicityNotice) -> list[DocumentState]:
+    """publication's port: the PDF of the notice (once its window opened: the worker makes it then) and, once
+    published, of the announcement, each as it stands for its present data."""
+    states = []
+    if notice.opens_on <= timezone.localdate():
+        states.append(_state(notice_document(notice), "notice", notice.public_id))
+    announcement = (
+        Announcement.objects.select_related("authority", "call", "notice").filter(notice=notice).first()
+    )
+    if announcement is not None:
+        states.append(_state(announced_document(announcement), "announcement", announcement.public_id))
+    return states
+
+
+def retry_public(actor: Actor, subject: PublicityNotice | Announcement) -> IssuedDocument:
+    """The bureau that issued a notice or an announcement asks the worker to make its PDF again now (after
+    fixing a template or a font), rather than wait for the sweep. Under the document's lock: only a state
+    whose making failed may be retried, once at a time; the row goes back to queued with an event, and the
+    task is queued once this commits."""
+    if not actor.is_reviewer or subject.authority_id != actor.organisation.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        document = (
+            notice_document(subject) if isinstance(subject, PublicityNotice) else announced_document(subject)
+        )
+        document.lock()
+        row = (
+            IssuedDocument.objects.select_for_update()
+            .filter(kind=document.kind, subject=document.subject, data_sm3=document.digest)
+            .first()
+        )
+        if row is not None and row.status == Status.DONE:
+            raise ReportError("该 PDF 文件已生成，无需重试。", "the PDF is made already: nothing to retry")
+        if row is None:
+            raise ReportError(
+                "该 PDF 文件正在生成，尚未失败，无需重试。", "the PDF is being prepared and has not failed"
+            )
+        if row.status != Status.FAILED:
+            raise ReportError("已在重新生成中，请稍后刷新本页。", "a retry is queued already")
+        row.status, row.progress = Status.QUEUED, 0
+        row.save(update_fields=["status", "progress"])
+        audit.record(
+            "reports.public_retry_requested",
+            actor=actor.user,
+            role=actor.role,
+            organisation_id=actor.organisation.pk,
+            obj=row,
+            detail={"kind": row.kind, "number": row.number, "attempts": row.attempts, "reason": row.message},
+        )
+        kind, pk = document.kind, subject.pk
+        transaction.on_commit(lambda: _enqueue(kind, pk))
+    return row

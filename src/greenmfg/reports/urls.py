@@ -25,5 +25,7 @@ urlpatterns = [
     path("announcements/<uuid:public_id>/list.xlsx", views.published_list_table, name="published_list"),
     path("announcements/<uuid:public_id>/announcement.pdf", views.announcement_pdf, name="announcement_pdf"),
     path("notices/<uuid:public_id>/notice.pdf", views.publicity_notice_pdf, name="notice_pdf"),
+    # the issuing bureau asks for a failed 公示/公告 PDF to be made again now (kind: notice | announcement)
+    path("public/<slug:kind>/<uuid:public_id>/retry/", views.public_retry, name="public_retry"),
     path("call/<slug:code>/summary.xlsx", views.call_summary_table, name="call_summary"),
 ]

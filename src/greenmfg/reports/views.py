@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from greencore import write_table_xlsx
@@ -16,16 +17,17 @@ from greenmfg.applications.access import access_application
 from greenmfg.catalog.models import Call
 from greenmfg.core.http import HtmxHttpRequest
 from greenmfg.core.i18n import localized
+from greenmfg.core.idempotency import idempotent
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.selectors import Actor, actor_of
 from greenmfg.publication.access import access_announcement, access_public_notice
-from greenmfg.publication.models import Title
+from greenmfg.publication.models import PublicityNotice, Title
 from greenmfg.reviews import selectors as reviews
 from greenmfg.supervision.access import access_filing
 
 from . import certificates, notices, services, storage
 from . import issued as issued_documents
-from .access import access_document, access_issued
+from .access import access_document, access_issued, access_own_public_document
 from .models import Certificate, Document, IssuedDocument
 from .selectors import documents_for
 from .services import ReportError
@@ -239,6 +241,23 @@ def announcement_pdf(request: HttpRequest, public_id: str) -> HttpResponseBase:
     announcement = access_announcement(public_id)
     label = f"{announcement.title}（{announcement.number}）"
     return _public(request, notices.stored_announcement(announcement), label)
+
+
+@require_POST
+@idempotent
+def public_retry(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
+    """The issuing bureau asks for its notice's or announcement's PDF, whose making failed, to be made again
+    now; back to its publication page either way."""
+    subject = access_own_public_document(request.user, kind, public_id)
+    actor = access_actor(request.user, "reviewer")
+    notice = subject if isinstance(subject, PublicityNotice) else subject.notice
+    try:
+        notices.retry_public(actor, subject)
+    except ReportError as error:
+        messages.error(request, localized(error))
+    else:
+        messages.success(request, _("已重新排队生成 PDF 文件，生成后公开页面即可下载。"))
+    return redirect("publication:manage", public_id=notice.public_id)
 
 
 @require_POST

@@ -42,7 +42,9 @@ def _expert(request: HttpRequest) -> Actor:
 
 def _refused(request: HttpRequest, error: Refused) -> None:
     messages.error(
-        request, localized(error) + (_("：") + _("；").join(error.details[:8]) if error.details else "")
+        request,
+        localized(error)
+        + (_("：") + _("；").join(localized(d) for d in error.details[:8]) if error.details else ""),
     )
 
 

@@ -77,7 +77,11 @@ def access_file(user: AnyUser, pk: Any) -> EvidenceFile:
     if found.finding is not None:
         visible = checks_visible_to(actor).filter(pk=found.finding.check_of_id).exists()
     elif found.filing_id is not None:
-        visible = filings_visible_to(actor).filter(pk=found.filing_id).exists()
+        # an open filing's files are the unit's draft (kept after a refused submission): its own alone
+        filings = filings_visible_to(actor)
+        if actor is None or not actor.is_applicant:
+            filings = filings.filter(status=Filing.Status.ACCEPTED)
+        visible = filings.filter(pk=found.filing_id).exists()
     elif found.rectification_id is not None:
         visible = rectifications_visible_to(actor).filter(pk=found.rectification_id).exists()
     else:

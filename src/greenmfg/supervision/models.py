@@ -289,13 +289,19 @@ class RegradeJob(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     graded = models.PositiveIntegerField(default=0)
+    # the outcome (or why it failed) in Chinese, and in English (`outcome` gives both, for the page)
     message = models.CharField(max_length=300, blank=True)
+    message_en = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        return self.message, self.message_en
 
 
 class Report(models.Model):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -133,7 +133,7 @@ def _checked_files(actor: Actor | None, files: Sequence[Any]) -> list[files_serv
         except files_service.FileRefused as refused:
             for kept in stored:
                 files_service.discard(kept.storage_name)
-            raise SupervisionError(f"{upload.name}：{refused.zh}", refused.en) from None
+            raise SupervisionError(f"{upload.name}：{refused.zh}", f"{upload.name}: {refused.en}") from None
     return stored
 
 
@@ -189,8 +189,10 @@ def _record_draw(
         raise SupervisionError("没有可抽取的对象。", "nothing to draw from")
     try:
         sample = draw_sample(seed, [u for u, _ in population], size, {str(u): int(w) for u, w in population})
-    except ValueError as error:
-        raise SupervisionError("风险权重应为不小于 1 的整数。", str(error)) from None
+    except ValueError:
+        raise SupervisionError(
+            "风险权重应为不小于 1 的整数。", "risk weights must be whole numbers of at least 1"
+        ) from None
     record = Draw.objects.create(
         authority=actor.organisation,
         purpose=purpose,
@@ -262,7 +264,7 @@ def draw(
     if level is None:
         raise PermissionDenied
     if purpose not in (Purpose.SPOT_CHECK, Purpose.RE_CHECK):
-        raise SupervisionError("请选择抽查或复核。", "purpose must be spot_check or re_check")
+        raise SupervisionError("请选择抽查或复核。", "choose a spot check or a re-check")
     seed = _checked_draw_input(size, seed)
     weights = weights or {}
     with transaction.atomic():
@@ -376,11 +378,13 @@ def _lock_own_check(actor: Actor, check: Check) -> Check:
     return locked
 
 
-def key_indicator_values(scheme_id: str, entered: dict[str, str], noun: str = "") -> dict[str, str]:
+def key_indicator_values(
+    scheme_id: str, entered: dict[str, str], noun: tuple[str, str] = ("数值", "value")
+) -> dict[str, str]:
     """Values typed for the key indicators of a scheme ({indicator id: text}), as measured on site or
     declared: each must be a number (commas allowed) not below the indicator's minimum; empty ones are
     left out. Returned as canonical decimal text in the indicator's unit. `noun` names the value in the
-    refusal (e.g. 实测值)."""
+    refusal, in Chinese and English (e.g. 实测值, measured value)."""
     specs = {s.id: s for s in filing_indicators(get_scheme(scheme_id))}
     out: dict[str, str] = {}
     for key, text in entered.items():
@@ -389,18 +393,20 @@ def key_indicator_values(scheme_id: str, entered: dict[str, str], noun: str = ""
             continue
         spec = specs.get(key)
         if spec is None:
-            raise SupervisionError(f"未知指标：{key}", f"unknown indicator {key}")
+            raise SupervisionError(f"未知指标：{key}", f"unknown indicator: {key}")
         try:
             number = Decimal(text)
             if not number.is_finite():
                 raise InvalidOperation
         except InvalidOperation:
             raise SupervisionError(
-                f"“{spec.label}”的{noun or '数值'}应为数字：{text}", f"{key}: not a number"
+                f"“{spec.label}”的{noun[0]}应为数字：{text}",
+                f"the {noun[1]} of “{spec.name_en}” must be a number: {text}",
             ) from None
         if spec.minimum is not None and number < spec.minimum:
             raise SupervisionError(
-                f"“{spec.label}”的{noun or '数值'}不应小于 {spec.minimum}。", f"{key} is below {spec.minimum}"
+                f"“{spec.label}”的{noun[0]}不应小于 {spec.minimum}。",
+                f"the {noun[1]} of “{spec.name_en}” may not be below {spec.minimum}",
             )
         out[key] = str(number)
     return out
@@ -422,7 +428,7 @@ def record_finding(
         raise SupervisionError(
             "请写明检查发现（至少 4 个字）。", "describe the finding (4 characters at least)"
         )
-    values = key_indicator_values(check.title.scheme, measured or {}, "实测值")
+    values = key_indicator_values(check.title.scheme, measured or {}, ("实测值", "measured value"))
     checked = _checked_files(actor, files)
     with _discarded_on_failure(checked), transaction.atomic():
         locked = _lock_own_check(actor, check)
@@ -866,6 +872,56 @@ def _rescore(filing: Filing) -> tuple[Decimal | None, str]:
     return result.score, ""
 
 
+def _filing_refusal(
+    filing: Filing,
+    specs: Sequence[IndicatorSpec],
+    values: dict[str, tuple[str, str]],
+    justification: str,
+    proven: set[str],
+) -> tuple[SupervisionError | None, list[QualityProblem]]:
+    """Why the filing's data cannot be accepted yet (each detail line in Chinese and English, with the
+    indicator it concerns), or None; and the data-quality problems found (warnings kept with it)."""
+    problems = quality_problems(filing, values)
+    errors = [p for p in problems if p.severity == Severity.ERROR]
+    if errors:
+        return SupervisionError(
+            "数据有误，请更正后再提交。", "correct the data first", details=errors
+        ), problems
+    if problems and len(justification.strip()) < 10:
+        return (
+            SupervisionError(
+                "数据质量核查提示以下问题：请核实更正，或写明理由（至少 10 个字）后提交。",
+                "the data-quality checks flag these values: correct them, or explain (10 characters at "
+                "least) and submit",
+                details=problems,
+            ),
+            problems,
+        )
+    unproven = missing_evidence(specs, evidence_rule_for(filing), proven)
+    if unproven:
+        named = [s for s in specs if s.id in {p.indicator for p in unproven}]
+        return (
+            SupervisionError(
+                "以下指标须附证明材料后方可提交：" + "、".join(f"“{s.label}”" for s in named) + "。",
+                "evidence is required for: " + ", ".join(s.name_en for s in named),
+                details=unproven,
+            ),
+            problems,
+        )
+    return None, problems
+
+
+def _drop_kept(filing: Filing, drop: Collection[int]) -> list[str]:
+    """Remove the draft's kept attachments the unit unticked (ids of this open filing's files only; the
+    stored files go once the transaction commits). Returns their digests."""
+    gone = list(filing.files.filter(pk__in=[int(pk) for pk in drop]))
+    for row in gone:
+        name = str(row.file.name)
+        transaction.on_commit(partial(files_service.discard, name))
+        row.delete()
+    return [row.sm3 for row in gone]
+
+
 def submit_filing(
     actor: Actor,
     filing: Filing,
@@ -875,6 +931,7 @@ def submit_filing(
     justification: str = "",
     files: Sequence[Any] = (),
     evidence: Mapping[str, Sequence[Any]] | None = None,
+    drop: Collection[int] = (),
     today: date | None = None,
 ) -> Filing:
     """The unit files its key indicators, typed with their units, or as raw data (the self-evaluation's
@@ -884,18 +941,24 @@ def submit_filing(
     does not convert, below the minimum) refuse it, naming each; warnings (a jump against last year, an
     outlier among peers — on the computed values too) need the unit's justification; then an indicator
     the title's level requires evidence for (greencore `evidence_rule`, workflow/filing.yaml) and that has
-    none refuses it, naming the indicator and the document expected. A refusal stores nothing. Accepted,
-    the filing re-scores the unit; after the deadline it is accepted and flagged late."""
+    none — among the files sent now and those kept from before — refuses it, naming the indicator and the
+    document expected. Accepted, the filing re-scores the unit; after the deadline it is accepted and
+    flagged late.
+
+    A refusal of the data keeps what the unit sent: the files uploaded with it stay attached to the open
+    (draft) filing, so a corrected resubmission needs no upload again (the form lists them; `drop` names
+    kept files, by id, to remove). Nothing is recorded as filed: the filing stays open, with one event
+    naming the files kept. Any other refusal (not the unit's filing, accepted already, a file the checks
+    refuse) stores nothing."""
     today = today or timezone.localdate()
     raw = {k: v for k, v in (raw or {}).items() if is_raw_key(k) and str(v).strip()}
+    refusal: SupervisionError | None = None
     if raw:
         # computed, then checked exactly as typed values are
         computed, raw_errors = filing_from_raw(get_scheme(filing.title.scheme), raw)
         if raw_errors:
-            raise SupervisionError(
-                "原始数据有误，请更正后再提交。",
-                "correct the raw data first",
-                details=[p.zh for p in raw_errors],
+            refusal = SupervisionError(
+                "原始数据有误，请更正后再提交。", "correct the raw data first", details=raw_errors
             )
         values = {k: (str(f.value), f.unit) for k, f in computed.items()}
     values = values or {}
@@ -903,7 +966,7 @@ def submit_filing(
     by_indicator = {
         spec.id: list((evidence or {}).get(spec.id, ())) for spec in specs if (evidence or {}).get(spec.id)
     }
-    every_file: list[files_service.StoredFile] = []  # each kept file, removed again if anything fails
+    every_file: list[files_service.StoredFile] = []  # each file stored now, removed again if anything fails
     checked_evidence: dict[str, list[files_service.StoredFile]] = {}
     with _discarded_on_failure(every_file):
         checked = _checked_files(actor, files)
@@ -911,64 +974,78 @@ def submit_filing(
         for key, uploads in by_indicator.items():
             checked_evidence[key] = _checked_files(actor, uploads)
             every_file.extend(checked_evidence[key])
+    problems: list[QualityProblem] = []
     with _discarded_on_failure(every_file), transaction.atomic():
         locked = Filing.objects.select_for_update().select_related("title__organisation").get(pk=filing.pk)
         if not is_owner_of(actor, locked.title):
             raise PermissionDenied
         if locked.status != Filing.Status.OPEN:
             raise SupervisionError("该年度动态管理表已受理。", "the filing is accepted already")
-        problems = quality_problems(locked, values)
-        errors = [p for p in problems if p.severity == Severity.ERROR]
-        if errors:
-            raise SupervisionError(
-                "数据有误，请更正后再提交。", "correct the data first", details=[p.zh for p in errors]
-            )
-        if problems and len(justification.strip()) < 10:
-            raise SupervisionError(
-                "数据质量核查提示以下问题：请核实更正，或写明理由（至少 10 个字）后提交。",
-                "explain or correct the flagged values",
-                details=[p.zh for p in problems],
-            )
-        unproven = missing_evidence(specs, evidence_rule_for(locked), set(checked_evidence))
-        if unproven:
-            raise SupervisionError(
-                "以下指标须附证明材料后方可提交："
-                + "、".join(f"“{s.label}”" for s in specs if s.id in {p.indicator for p in unproven})
-                + "。",
-                "evidence is required for: "
-                + ", ".join(s.label_en or s.id for s in specs if s.id in {p.indicator for p in unproven}),
-                details=[p.zh for p in unproven],
-            )
-        locked.values = {
-            k: {"value": v.strip(), "unit": u.strip()} for k, (v, u) in values.items() if v.strip()
+        dropped = _drop_kept(locked, drop)
+        sent = _store(actor, checked, filing=locked)
+        sent_evidence = {
+            key: _store(actor, group, key, filing=locked) for key, group in checked_evidence.items()
         }
-        locked.problems = [
-            {"indicator": p.indicator, "check": p.check, "severity": str(p.severity), "zh": p.zh, "en": p.en}
-            for p in problems
-        ]
-        locked.raw = raw
-        locked.justification = justification.strip()
-        locked.status = Filing.Status.ACCEPTED
-        locked.submitted_on = today
-        locked.submitted_by = actor.user
-        locked.late = filing_state(locked.deadline, today, today) == FilingState.LATE
-        locked.score, locked.no_grade_reason = _rescore(locked)
-        locked.save()
-        digests = _store(actor, checked, filing=locked)
-        proven = {key: _store(actor, group, key, filing=locked) for key, group in checked_evidence.items()}
-        _audit(
-            actor,
-            "filing_accepted",
-            locked,
-            str(locked.public_id),
-            year=locked.year,
-            late=locked.late,
-            from_raw=bool(raw),
-            files=digests,
-            evidence=proven,
-            warnings=len(problems),
-            score=None if locked.score is None else str(locked.score),
-        )
+        attached = list(locked.files.all())  # kept from a refused submission, and sent now
+        if refusal is None:
+            refusal, problems = _filing_refusal(
+                locked, specs, values, justification, {f.indicator for f in attached if f.indicator}
+            )
+        if refusal is not None:
+            if sent or sent_evidence or dropped:
+                _audit(
+                    actor,
+                    "filing_files_kept",
+                    locked,
+                    str(locked.public_id),
+                    year=locked.year,
+                    refused=refusal.en,
+                    files=sent,
+                    evidence=sent_evidence,
+                    dropped=dropped,
+                )
+        else:
+            locked.values = {
+                k: {"value": v.strip(), "unit": u.strip()} for k, (v, u) in values.items() if v.strip()
+            }
+            locked.problems = [
+                {
+                    "indicator": p.indicator,
+                    "check": p.check,
+                    "severity": str(p.severity),
+                    "zh": p.zh,
+                    "en": p.en,
+                }
+                for p in problems
+            ]
+            locked.raw = raw
+            locked.justification = justification.strip()
+            locked.status = Filing.Status.ACCEPTED
+            locked.submitted_on = today
+            locked.submitted_by = actor.user
+            locked.late = filing_state(locked.deadline, today, today) == FilingState.LATE
+            locked.score, locked.no_grade_reason = _rescore(locked)
+            locked.save()
+            proven: dict[str, list[str]] = {}
+            for row in attached:
+                if row.indicator:
+                    proven.setdefault(row.indicator, []).append(row.sm3)
+            _audit(
+                actor,
+                "filing_accepted",
+                locked,
+                str(locked.public_id),
+                year=locked.year,
+                late=locked.late,
+                from_raw=bool(raw),
+                files=[row.sm3 for row in attached if not row.indicator],
+                evidence=proven,
+                dropped=dropped,
+                warnings=len(problems),
+                score=None if locked.score is None else str(locked.score),
+            )
+    if refusal is not None:
+        raise refusal  # after the commit: the files the unit sent stay with its draft
     return locked
 
 
@@ -1112,7 +1189,9 @@ def regrade_round(job: RegradeJob, chunk: int = 900) -> RegradeJob:
         status=RegradeJob.Status.DONE,
         progress=100,
         graded=done,
-        message=f"{with_code} graded, {len(rows) - with_code} without a grade"
+        message=f"{with_code} 家评定绿码等级，{len(rows) - with_code} 家不评定"
+        + (f"（其中 {unbanded} 家所依评价标准未设百分位等级）" if unbanded else ""),
+        message_en=f"{with_code} graded, {len(rows) - with_code} without a grade"
         + (f" ({unbanded} under a scheme without percentile bands)" if unbanded else ""),
         finished_at=timezone.now(),
     )
@@ -1124,10 +1203,13 @@ def regrade_round(job: RegradeJob, chunk: int = 900) -> RegradeJob:
 def regrade(job_id: int) -> str:
     job = RegradeJob.objects.get(pk=job_id)
     try:
-        return regrade_round(job).message
+        return regrade_round(job).message_en
     except Exception as failure:  # recorded on the job for the bureau; the worker logs the trace
         RegradeJob.objects.filter(pk=job_id).update(
-            status=RegradeJob.Status.FAILED, message=type(failure).__name__, finished_at=timezone.now()
+            status=RegradeJob.Status.FAILED,
+            message=f"重新评定失败（{type(failure).__name__}），请重试或联系系统管理员。",
+            message_en=f"re-grading failed ({type(failure).__name__}); try again or ask the administrator",
+            finished_at=timezone.now(),
         )
         raise
 
@@ -1479,7 +1561,7 @@ def declare(
             f"{chosen.code} 的声明期为 {chosen.opens_on:%Y年%m月%d日} 至 {chosen.due_on:%Y年%m月%d日}。",
             f"{chosen.code} is declared from {chosen.opens_on} to {chosen.due_on}",
         )
-    declared = key_indicator_values(title.scheme, values, "声明值")
+    declared = key_indicator_values(title.scheme, values, ("声明值", "declared value"))
     if not declared:
         raise SupervisionError("请至少声明一项指标。", "declare at least one indicator")
     with transaction.atomic():

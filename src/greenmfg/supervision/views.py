@@ -33,7 +33,7 @@ from greencore import (
 )
 from greenmfg.applications.dossier import build_form
 from greenmfg.catalog.models import TitleKind, TitleLevel
-from greenmfg.core.errors import Refused
+from greenmfg.core.errors import Detail, Refused
 from greenmfg.core.i18n import label, localized
 from greenmfg.orgs.access import access_actor, access_signed
 from greenmfg.orgs.predicates import body_registrar_over
@@ -121,7 +121,10 @@ def _checking_bureau(request: HttpRequest) -> Actor:
 
 
 def _refused(request: HttpRequest, error: Refused) -> None:
+    """The refusal and each of its detail lines, in the user's language."""
     messages.error(request, localized(error))
+    for detail in error.details[:30]:
+        messages.warning(request, localized(detail))
 
 
 def _form_refused(request: HttpRequest, form: Any) -> None:
@@ -521,7 +524,7 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
     raw_entered = {
         key.removeprefix("r:"): str(value) for key, value in request.POST.items() if key.startswith("r:")
     }
-    details: list[str] = []
+    details: list[Detail] = []
     status = 200
     if request.method == "POST":
         if not actor.is_applicant:
@@ -535,6 +538,7 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
                 justification=request.POST.get("justification", ""),
                 files=request.FILES.getlist("files"),
                 evidence={s.id: request.FILES.getlist(f"e:{s.id}") for s in specs},
+                drop=[int(pk) for pk in request.POST.getlist("drop") if pk.isdigit()],
             )
         except Refused as error:
             messages.error(request, localized(error))
@@ -547,7 +551,8 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
     # the level's evidence rule (greencore, workflow/filing.yaml): per indicator, whether it must carry
     # evidence, the document expected, and the files it carries once accepted
     rule = evidence_rule_for(found)
-    stored = list(found.files.all())
+    # an open filing's files are the unit's draft (kept from a refused submission): its own until accepted
+    stored = list(found.files.all()) if actor.is_applicant or found.status == Filing.Status.ACCEPTED else []
     # the title's history of filings, as far as the viewer sees them (a unit its own, a bureau its rounds)
     history = list(filings_visible_to(actor).filter(title_id=found.title_id).order_by("year"))
     rows = [
@@ -574,6 +579,7 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
             "raw_sections": raw_sections,
             "raw": raw_entered or found.raw,
             "files": [f for f in stored if not f.indicator],
+            "kept": len(stored) if found.status == Filing.Status.OPEN else 0,
             "history": history,
             "chart": _history_chart(history, timezone.localdate()),
         },
