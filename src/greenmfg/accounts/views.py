@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import time
 
 import segno
 from django.contrib import messages
@@ -20,6 +21,7 @@ from greenmfg.audit import services as audit
 
 from . import policy, services
 from .forms import PasswordChangeForm, TokenForm
+from .middleware import SESSION_STARTED, password_expired
 from .models import User
 
 
@@ -36,6 +38,8 @@ class Login(LoginView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
+        # the absolute session length counts from the sign-in (the security policy's)
+        self.request.session[SESSION_STARTED] = int(time.time())
         services.record_login(form.get_user(), True, form.get_user().get_username())
         return response
 
@@ -120,4 +124,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, _("密码已修改。"))
             return redirect("web:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    current = policy.current_policy()
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "expired": password_expired(user, current) and not user.must_change_password,
+            "policy": current,
+        },
+    )
