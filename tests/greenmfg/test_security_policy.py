@@ -204,11 +204,14 @@ def test_the_password_length_and_the_lockout_follow_the_saved_policy(admins: Any
     anonymous = Client()
     login = reverse("accounts:login")
     for _ in range(2):
-        assert anonymous.post(login, {"username": "sz-machinery", "password": "wrong"}).status_code == 200
+        failed = anonymous.post(login, {"username": "sz-machinery", "password": "wrong"})
+        assert failed.status_code == 200
+        assert "连续 3 次错误将锁定 30 分钟" in failed.content.decode()  # the policy's numbers, said
     assert anonymous.post(login, {"username": "sz-machinery", "password": "wrong"}).status_code == 429
     locked = anonymous.post(login, {"username": "sz-machinery", "password": DEMO_PASSWORD})
     assert locked.status_code == 429
     assert locked["Retry-After"] == str(30 * 60)
+    assert "请 30 分钟后再试" in locked.content.decode()
 
 
 def test_the_session_idle_timeout_follows_the_saved_policy(admins: Any) -> None:

@@ -47,7 +47,12 @@ class Login(LoginView):
         services.record_login(None, False, str(self.request.POST.get("username", "")))
         # one message for unknown user and wrong password alike (security AUTH-04)
         form.errors.clear()
-        form.add_error(None, _("用户名或密码不正确；连续 5 次错误将锁定 15 分钟。"))
+        current = policy.current_policy()  # the lockout of the security policy in force
+        form.add_error(
+            None,
+            _("用户名或密码不正确；连续 %(failures)d 次错误将锁定 %(minutes)d 分钟。")
+            % {"failures": current.lockout_threshold, "minutes": current.lockout_window_minutes},
+        )
         return super().form_invalid(form)
 
 
@@ -62,8 +67,9 @@ def locked_out(
     audit.record(
         "authn.locked_out", object_type="accounts.user", success=False, detail={"username": username}
     )
-    response = render(request, "accounts/locked.html", status=429)
-    response["Retry-After"] = str(int(policy.cooloff().total_seconds()))
+    seconds = int(policy.cooloff().total_seconds())
+    response = render(request, "accounts/locked.html", {"minutes": seconds // 60}, status=429)
+    response["Retry-After"] = str(seconds)
     return response
 
 
