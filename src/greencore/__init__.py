@@ -27,7 +27,7 @@ importable for greencore's own code, its command line and its tests; their layou
 - who signs (签发): `SIGNED_DECISIONS` (`SignedDecision`), `needs_signer`, `may_decide`,
   `REVIEWING_ROLES`;
 - the security policy: `SecurityPolicy`, `POLICY_FIELDS` (`PolicyField`), `check_policy`, `policy_changes`,
-  `PolicyError`;
+  `PolicyError`, `password_due`, `session_over`;
 - deadline reminders: `REMINDER_OFFSETS`, `reminder_dates` (7 days and 1 day before, the day after);
 - call eligibility: `Eligibility` (`parse`, `to_json`), `check_eligibility` over an `ApplicantRecord`
   (`HeldTitle`, `NegativeHit`) for what is applied for (`Applying`), a `Refusal`, `EligibilityError`;
@@ -255,7 +255,9 @@ from greencore.security_policy import (
     PolicyField,
     SecurityPolicy,
     check_policy,
+    password_due,
     policy_changes,
+    session_over,
 )
 from greencore.signers import (
     REVIEWING_ROLES,
@@ -591,6 +593,7 @@ __all__ = [
     "parents_from",
     "parse_period",
     "pass_rates",
+    "password_due",
     "policy_changes",
     "population_columns",
     "position",
@@ -636,6 +639,7 @@ __all__ = [
     "self_evaluation_html",
     "self_evaluation_pdf",
     "self_evaluation_report",
+    "session_over",
     "shipped",
     "shipped_dir",
     "stale_items",

@@ -298,6 +298,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "greenmfg.accounts.passwords.ContextWordValidator"},
     {"NAME": "greenmfg.accounts.passwords.HistoryValidator", "OPTIONS": {"remember": 5}},
 ]
+# the password's maximum age and the absolute session length are the security policy's
+# (greenmfg.accounts.policy); these environment values are its defaults until a version is saved
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("GREENMFG_PASSWORD_MAX_AGE_DAYS", "90"))
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -318,7 +320,7 @@ AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout: every request pushes expiry 30 minutes on
 SESSION_SAVE_EVERY_REQUEST = True
-SESSION_ABSOLUTE_SECONDS = 12 * 3600
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("GREENMFG_SESSION_ABSOLUTE_HOURS", "12")) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = SECURE

@@ -5,51 +5,95 @@ the city's reviewer; an evaluation body applies through the public form and the 
 adds three experts (a new employer recorded on the way).
 
 Then on to a published title, through the pages: the city derives a local scheme from the national one and
-adopts it, imports its benchmark values from an .xlsx, issues a call pinning that scheme (district, then the
-city with a panel of three and a credit check) and sets its calendar; an enterprise registers itself and the
-district confirms it; it starts its application (the benchmark value is filled from the city's sheet, not
-typed), and submits; the district passes it; the city records the credit check and draws the panel; each
-expert signs in for the first time, scores and signs; the city's reviewer passes it — and may not open the
-publicity, which the city's signer (签发人员, ADR 0011) does; after the window the signer publishes, and the
-title is on the public register. Screenshots in test-results/e2e/city-*.png.
+adopts it, imports its benchmark values from an .xlsx, issues a call pinning that scheme and taking
+third-party evaluation (district, then the city with a panel of three and a credit check) and sets its
+calendar; an enterprise registers itself and the district confirms it; it starts its application (the
+benchmark value is filled from the city's sheet, not typed), fills its answers in the dossier page (each
+field saved by the page as a person's typing is), submits and engages the evaluation body approved above;
+the body's evaluator signs in for the first time (enrolling an authenticator), checks one item down and
+concludes; the district passes it; the city records the credit check and draws the panel; each expert signs
+in for the first time, scores and signs (tests/e2e/experts.py, shared with test_full_journey); the city's
+reviewer passes it — and may not open the publicity, which the city's signer (签发人员, ADR 0011) does.
+The seven-day publicity window passes on a clock the test controls: the live server runs in this process
+(pytest-django's live server thread), so time-machine moves its clock too; on the window's last day the
+signer still cannot publish, the day after it does, and the title is on the public register. Screenshots in
+test-results/e2e/city-*.png.
 
-Shortcuts, as in test_full_journey: the application's many answers are saved through the service (the
-applicant's typing is test_journey's), and the seven-day publicity window is moved into the past."""
+No shortcut through the database or a service: the test reads the database only to check what the pages
+did, and to compute a one-time code as the person's authenticator app would."""
 
 from __future__ import annotations
 
 import io
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from experts import expert_scores_and_signs
 from factories import pdf_bytes
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 from test_applications import complete_answers
 
 from greencore import BENCHMARK_COLUMNS
-from greenmfg.accounts.models import User
-from greenmfg.applications import services as applications
+from greenmfg.applications.dossier import TABLE_ROWS_SHOWN
 from greenmfg.applications.models import Application
 from greenmfg.catalog.models import Call
+from greenmfg.evaluations.models import Engagement
 from greenmfg.orgs.models import Organisation
-from greenmfg.orgs.selectors import actor_of
 from greenmfg.publication.models import PublicityNotice, Title
 from greenmfg.reference.services import load_industries, load_regions
 from greenmfg.reviews.models import Assignment, ExpertProfile
 from greenmfg.web.demo import demo_uscc
 
 pytestmark = pytest.mark.django_db(transaction=True)
+BODY = "苏州绿评认证有限公司"
+BODY_PASSWORD = "Qx7#Lp2v9Rk4"
+
+# The answers a person enters field by field: each field set as typed and left (its change event), which
+# makes the page save it (hx-post, queued behind the save in flight). Returns the keys with no field;
+# window.saves counts the saves answered (and failed).
+FILL_FIELDS = """answers => {
+    window.saves = {done: 0, failed: 0};
+    document.body.addEventListener('htmx:afterRequest', event => {
+        if (!event.detail.pathInfo.requestPath.endsWith('/save/')) return;
+        window.saves.done += 1;
+        if (!event.detail.successful) window.saves.failed += 1;
+    });
+    const missing = [];
+    for (const [key, value] of Object.entries(answers)) {
+        const field = document.querySelector(`[name="${CSS.escape(key)}"]`);
+        if (!field || field.disabled || field.readOnly) { missing.push(key); continue; }
+        if (field.tagName === 'SELECT') {
+            const option = [...field.options].find(o => o.value === value || o.textContent.trim() === value);
+            if (!option) { missing.push(key); continue; }
+            field.value = option.value;
+        } else {
+            field.value = value;
+        }
+        field.dispatchEvent(new Event('change', {bubbles: true}));
+    }
+    return missing;
+}"""
+
+# The fields of a freshly loaded page whose saved value is not the one entered.
+DIFFERING_FIELDS = """answers => Object.entries(answers).filter(([key, value]) => {
+    const field = document.querySelector(`[name="${CSS.escape(key)}"]`);
+    if (!field) return true;
+    const shown = field.tagName === 'SELECT'
+        ? [field.value, field.selectedOptions[0]?.textContent.trim()] : [field.value];
+    return !shown.includes(value);
+}).map(([key]) => key)"""
 
 
-def first_login(page: Page, base: str, username: str, password: str, own: str) -> None:
-    """Sign in with a one-time password, enrol the authenticator shown, set one's own password."""
+def enrol(page: Page, base: str, username: str, password: str) -> None:
+    """A first sign-in of a second-factor role: the password, then the authenticator shown enrolled."""
     page.goto(f"{base}/accounts/login/")
     page.locator('input[name="username"]').fill(username)
     page.locator('input[name="password"]').fill(password)
@@ -58,6 +102,11 @@ def first_login(page: Page, base: str, username: str, password: str, own: str) -
     device = TOTPDevice.objects.get(user__username=username, confirmed=False)
     page.locator('input[name="token"]').fill(f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}")
     page.get_by_role("button", name="启用").click()
+
+
+def first_login(page: Page, base: str, username: str, password: str, own: str) -> None:
+    """Sign in with a one-time password, enrol the authenticator shown, set one's own password."""
+    enrol(page, base, username, password)
     page.locator('input[name="old_password"]').fill(password)
     page.locator('input[name="new_password"]').fill(own)
     page.locator('input[name="new_password2"]').fill(own)
@@ -124,7 +173,7 @@ def test_a_city_from_nothing(empty_installation, live_server, page: Page, shot, 
 
     # an evaluation body applies through the public form
     page.goto(f"{base}/accounts/register/body/")
-    name = "苏州绿评认证有限公司"
+    name = BODY
     fields = {
         "name": name,
         "credit_code": demo_uscc(name, "320506"),
@@ -134,7 +183,7 @@ def test_a_city_from_nothing(empty_installation, live_server, page: Page, shot, 
         "evaluators": "赵六, 绿色制造评价师, GM-2026-001\n钱七, 能源审计师, EA-2026-017",
         "display_name": "赵六",
         "username": "lvping",
-        "password": "Qx7#Lp2v9Rk4",
+        "password": BODY_PASSWORD,
     }
     for key, value in fields.items():
         page.locator(f'[name="{key}"]').fill(value)
@@ -177,6 +226,19 @@ def test_a_city_from_nothing(empty_installation, live_server, page: Page, shot, 
     assert not Organisation.objects.filter(name__contains="演示").exists()
 
     walk_to_a_published_title(page, base, shot, staff_passwords, tmp_path)
+
+
+def answers_on_the_page(example: dict[str, str]) -> dict[str, str]:
+    """The example factory's answers an enterprise types on the page: not the benchmark value the city's
+    sheet filled, and the rows of a raw-data table the page shows (TABLE_ROWS_SHOWN: the example's sixth
+    and seventh energy carriers, steam and oxygen, go in the workbook only; this enterprise has five)."""
+    answers = {}
+    for key, value in example.items():
+        parts = key.split(":")
+        if key == "in:carbon_intensity_base" or (parts[0] == "t" and int(parts[2]) >= TABLE_ROWS_SHOWN):
+            continue
+        answers[key] = value
+    return answers
 
 
 def xlsx(*rows: list) -> dict:
@@ -235,13 +297,14 @@ def walk_to_a_published_title(page: Page, base: str, shot, passwords: dict[str, 
     page.locator("#id_step-1-level").select_option("city")
     page.locator("#id_step-1-panel_size").fill("3")
     page.locator("#id_step-1-credit_check").check()
+    page.get_by_label("须经第三方评价").check()
     page.locator("#save-call").click()
     expect(page.get_by_role("status").filter(has_text="已发布申报批次")).to_be_visible()
     call = Call.objects.get(code="suzhou-2026-factory")
     assert (call.scheme_id, call.scheme_version, call.requires_third_party) == (
         "factory-suzhou",
         "2026.1",
-        False,
+        True,
     )
 
     # its calendar
@@ -287,14 +350,64 @@ def walk_to_a_published_title(page: Page, base: str, shot, passwords: dict[str, 
     expect(page.get_by_role("heading", name="2026年度苏州市绿色工厂申报")).to_be_visible()
     application = Application.objects.get(call=call)
     assert application.versions.get().answers["inputs"]["in:carbon_intensity_base"] == "120.5"
-    answers = {k: v for k, v in complete_answers().items() if k != "in:carbon_intensity_base"}
-    applications.save_answers(actor_of(User.objects.get(username="jixie")), application, answers)
-    page.reload()
+
+    # it fills its answers in the dossier page, every section open: a few typed key by key (the live score
+    # follows), the rest entered as a person leaves each field, the page saving each (one request a field,
+    # queued by the page)
+    answers = answers_on_the_page(complete_answers())
+    page.goto(f"{base}/applications/{application.public_id}/?section=all")
+    score = page.locator("#score-value")
+    before = score.inner_text()
+    for key in ("s:year", "s:output_value", "s:output_value_unit", "in:platform_functions"):
+        with page.expect_response(lambda r: r.url.endswith("/save/")):
+            page.locator(f'[name="{key}"]').fill(answers.pop(key))
+    expect(score).not_to_have_text(before)
+    shot(page, "city-10-dossier-typing")
+    missing = page.evaluate(FILL_FIELDS, answers)
+    assert missing == []
+    page.wait_for_function("n => window.saves.done >= n", arg=len(answers), timeout=300_000)
+    assert page.evaluate("() => window.saves") == {"done": len(answers), "failed": 0}
+    expect(page.locator("#live .ok")).to_be_visible()
+    page.goto(f"{base}/applications/{application.public_id}/?section=all")
+    assert page.evaluate(DIFFERING_FIELDS, answers) == []  # saved as entered
+    shot(page, "city-11-dossier-filled")
     page.locator("#submit-button").click()
     expect(page.get_by_text("已提交").first).to_be_visible()
-    shot(page, "city-10-submitted")
     application.refresh_from_db()
     assert (application.state, application.step_due_on) == ("submitted", district_due)
+
+    # and engages the evaluation body the city approved
+    page.get_by_label("选择第三方评价机构").select_option(label=BODY)
+    page.get_by_role("button", name="委托评价").click()
+    expect(page.locator("#engaged-body")).to_have_text(BODY)
+    shot(page, "city-12-submitted-and-engaged")
+    logout(page)
+
+    # the body's evaluator: a first sign-in (its authenticator enrolled), the engagement from its list,
+    # one item checked down on site, the conclusion
+    enrol(page, base, "lvping", BODY_PASSWORD)
+    page.goto(f"{base}/evaluations/")
+    page.get_by_role("row").filter(has_text=unit).get_by_role("link", name="评价").click()
+    field = page.locator('[name="in:platform_functions"]')
+    field.evaluate("el => { const d = el.closest('details'); if (d) d.open = true; }")
+    with page.expect_response(lambda r: "/save/" in r.url):
+        field.fill("5")
+    page.get_by_label("评价结论", exact=False).fill(
+        "现场核查文件、统计报表与计量器具；数字化平台实有功能 5 项（自评 6 项）。结论：符合绿色工厂评价要求。"
+    )
+    page.locator("#conclude-button").click()
+    expect(page.get_by_text("已出具第三方评价结论").first).to_be_visible()
+    shot(page, "city-13-evaluator-concluded")
+    engagement = Engagement.objects.get(application=application)
+    assert (
+        engagement.status,
+        engagement.body.name,
+        engagement.answers["inputs"]["in:platform_functions"],
+    ) == (
+        "concluded",
+        BODY,
+        "5",
+    )
     logout(page)
 
     # the district passes it
@@ -316,23 +429,20 @@ def walk_to_a_published_title(page: Page, base: str, shot, passwords: dict[str, 
     expect(page.locator("#credit-result")).to_contain_text("未发现负面记录")
     page.locator("#form-panel").click()
     expect(page.locator("#panel li")).to_have_count(3)
-    shot(page, "city-11-panel")
+    shot(page, "city-14-panel")
     logout(page)
 
-    # each expert signs in for the first time, scores (the applicant's own points) and signs
+    # each expert signs in for the first time, finds the case in their list, scores and signs
     for assignment in Assignment.objects.filter(application=application).select_related("expert__user"):
-        username = assignment.expert.user.username
-        first_login(page, base, username, passwords[username], f"Expert#{username}2026x")
-        page.goto(f"{base}/reviews/expert/{assignment.public_id}/")
-        page.evaluate(
-            """() => document.querySelectorAll('input[name^="pt:"]').forEach(input => {
-                   const own = input.closest('tr').children[2].textContent.trim();
-                   input.value = own === '—' ? '0' : own; })"""
+        expert_scores_and_signs(
+            page,
+            assignment.expert.user.username,
+            unit,
+            lambda page, username: first_login(
+                page, base, username, passwords[username], f"Expert#{username}2026x"
+            ),
+            base,
         )
-        page.locator("#save-scores").click()
-        expect(page.get_by_text("评分已保存")).to_be_visible()
-        page.locator("#sign-scores").click()
-        expect(page.get_by_text("已签署评分")).to_be_visible()
         logout(page)
 
     # the city's reviewer passes it; opening the publicity is the signer's
@@ -344,38 +454,51 @@ def walk_to_a_published_title(page: Page, base: str, shot, passwords: dict[str, 
     page.goto(f"{base}/reviews/")
     expect(page.get_by_text("（发布公示须由本部门签发人员签发）")).to_be_visible()
     expect(page.get_by_role("button", name="发布公示")).to_have_count(0)
-    shot(page, "city-12-reviewer-prepares")
+    shot(page, "city-15-reviewer-prepares")
     logout(page)
 
     first_login(page, base, "sz-sign", passwords["sz-sign"], "Suzhou#Signer2026x")
     page.goto(f"{base}/reviews/")
     page.get_by_role("button", name="发布公示").click()
     expect(page.get_by_text("公示已发布")).to_be_visible()
-    shot(page, "city-13-publicity")
+    shot(page, "city-16-publicity")
     notice = PublicityNotice.objects.get(call=call)
-    # the seven-day window cannot pass inside a test: move it into the past instead
-    PublicityNotice.objects.filter(pk=notice.pk).update(
-        opens_on=today - timedelta(days=8), closes_on=today - timedelta(days=2)
-    )
     page.goto(f"{base}/publication/notice/{notice.public_id}/manage/")
-    page.locator("#publish").click()
-    expect(page.locator("#announced-titles")).to_contain_text(unit)
-    shot(page, "city-14-announcement")
-    title = Title.objects.get()
-    assert (title.organisation.name, title.kind, title.level, title.scheme) == (
-        unit,
-        "factory",
-        "city",
-        "factory-suzhou@2026.1",
-    )
-    assert title.announcement.published_by.username == "sz-sign"
-    assert Application.objects.get(pk=application.pk).state == "published"
+    expect(page.get_by_text("公示期满后方可公布名单。")).to_be_visible()
+    expect(page.locator("#publish")).to_have_count(0)
     logout(page)
+
+    # the window passes on a clock the test controls (the live server runs in this process): its last day,
+    # then the day after; each day a new sign-in (the sessions of the days before have ended)
+    last_day = datetime.combine(notice.closes_on, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(last_day + timedelta(hours=9), tick=True) as clock:
+        sign_in_again(page, base, "sz-sign", "Suzhou#Signer2026x")
+        page.goto(f"{base}/publication/notice/{notice.public_id}/manage/")
+        expect(page.get_by_text("公示期满后方可公布名单。")).to_be_visible()  # not one day early
+        shot(page, "city-17-publicity-last-day")
+        logout(page)
+        clock.shift(timedelta(days=1))
+        sign_in_again(page, base, "sz-sign", "Suzhou#Signer2026x")
+        page.goto(f"{base}/publication/notice/{notice.public_id}/manage/")
+        page.locator("#publish").click()
+        expect(page.locator("#announced-titles")).to_contain_text(unit)
+        shot(page, "city-18-announcement")
+        title = Title.objects.get()
+        assert (title.organisation.name, title.kind, title.level, title.scheme) == (
+            unit,
+            "factory",
+            "city",
+            "factory-suzhou@2026.1",
+        )
+        assert title.announcement.published_by.username == "sz-sign"
+        assert title.announcement.published_on == notice.closes_on + timedelta(days=1)
+        assert Application.objects.get(pk=application.pk).state == "published"
+        logout(page)
 
     # on the public register
     page.goto(f"{base}/public/titles/?q=苏州某精密机械")
     expect(page.get_by_text(unit).first).to_be_visible()
-    shot(page, "city-15-public-register")
+    shot(page, "city-19-public-register")
     assert not Organisation.objects.filter(name__contains="演示").exists()
 
 

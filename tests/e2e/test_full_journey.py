@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from experts import expert_scores_and_signs
 from factories import actor, build_world, pdf_bytes, start, suzhou_answers
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from signin import sign_in
@@ -105,19 +106,16 @@ def test_from_submission_to_the_public_register(live_server, browser: Browser, s
     assert "expert-5" not in {a.expert.user.username for a in panel}  # the applicant's park
     assert "expert-4" not in {a.expert.user.username for a in panel}  # the evaluation body's staff
 
-    # three experts score independently (each gives the applicant's own points) and sign
+    # three experts score independently (each gives the applicant's own points) and sign, each in a
+    # browser of their own
     for assignment in panel:
-        context, expert = person(browser, base, world, assignment.expert.user.username)
-        expert.goto(f"/reviews/expert/{assignment.public_id}/")
-        expert.evaluate(
-            """() => document.querySelectorAll('input[name^="pt:"]').forEach(input => {
-                   const own = input.closest('tr').children[2].textContent.trim();
-                   input.value = own === '—' ? '0' : own; })"""
+        context, expert = person(browser, base, world, None)
+        expert_scores_and_signs(
+            expert,
+            assignment.expert.user.username,
+            UNIT,
+            lambda page, username: sign_in(page, world, username),
         )
-        expert.locator("#save-scores").click()
-        expect(expert.get_by_text("评分已保存")).to_be_visible()
-        expert.locator("#sign-scores").click()
-        expect(expert.get_by_text("已签署评分")).to_be_visible()
         context.close()
     city.reload()
     expect(city.locator("#panel-total")).to_have_text("100.00")

@@ -214,10 +214,20 @@ def test_administration_pages_in_english(world: Any) -> None:
             "lockout_threshold": 5,
             "lockout_window_minutes": 15,
             "session_timeout_minutes": 30,
+            "password_max_age_days": 60,
+            "session_absolute_hours": 10,
             "reason": "",
         },
     )
-    in_english(saved, "saved as version 1", "History of changes", "<th>Changed by</th>")
+    in_english(
+        saved,
+        "saved as version 1",
+        "History of changes",
+        "<th>Changed by</th>",
+        "<th>Maximum password age (days)</th>",
+        "<th>Absolute session length (hours)</th>",
+        "the initial values before any version is saved",
+    )
     refused = top.post(
         reverse("orgs:security_policy"),
         {
@@ -225,6 +235,8 @@ def test_administration_pages_in_english(world: Any) -> None:
             "lockout_threshold": 5,
             "lockout_window_minutes": 15,
             "session_timeout_minutes": 30,
+            "password_max_age_days": 60,
+            "session_absolute_hours": 10,
         },
     )
     assert refused.status_code == 400

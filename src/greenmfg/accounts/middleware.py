@@ -1,13 +1,15 @@
-"""Session rules of 等保 level 3: absolute session age, password expiry, second factor for privileged
-roles. The idle timeout is the security policy's (greenmfg.accounts.policy): every request of a signed-in
-user pushes the session's expiry that far on (SESSION_SAVE_EVERY_REQUEST); SESSION_COOKIE_AGE is the
-timeout before any policy was saved, and for anonymous sessions."""
+"""Session rules of 等保 level 3: absolute session length, password expiry, second factor for privileged
+roles. The idle timeout, the absolute length and the password's maximum age are the security policy's
+(greenmfg.accounts.policy, read once a request): every request of a signed-in user pushes the session's
+expiry the idle timeout on (SESSION_SAVE_EVERY_REQUEST), and SESSION_COOKIE_AGE is the timeout before any
+policy was saved, and for anonymous sessions; a session older than the absolute length ends however active
+it was; a password older than its maximum age sends every page but the password change (and signing out)
+to the password change."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -17,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.middleware import is_verified
 
-from .passwords import max_age_days
-from .policy import session_timeout_seconds
+from greencore import SecurityPolicy, password_due, session_over
+
+from .policy import current_policy
 
 SESSION_STARTED = "greenmfg_started"
 OPEN_PREFIXES = ("/static/", "/accounts/logout/", "/i18n/", "/health")
@@ -33,11 +36,12 @@ def needs_second_factor(user: object) -> bool:
     )
 
 
-def password_expired(user: object) -> bool:
+def password_expired(user: object, policy: SecurityPolicy | None = None) -> bool:
+    """A one-time password not yet replaced, or a password that reached the policy's maximum age."""
     if getattr(user, "must_change_password", False):
         return True
     changed = getattr(user, "password_changed_at", None)
-    return changed is not None and timezone.now() - changed > timedelta(days=max_age_days())
+    return changed is not None and password_due(changed, timezone.now(), policy or current_policy())
 
 
 class SessionPolicyMiddleware:
@@ -47,19 +51,20 @@ class SessionPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
-            timeout = session_timeout_seconds()
+            policy = current_policy()
+            timeout = policy.session_timeout_minutes * 60
             if timeout != settings.SESSION_COOKIE_AGE:  # the policy's idle timeout, from this request on
                 request.session.set_expiry(timeout)
             elif request.session.get("_session_expiry") is not None:
                 request.session.set_expiry(None)  # back to SESSION_COOKIE_AGE
             started = request.session.setdefault(SESSION_STARTED, int(time.time()))
-            if time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+            if session_over(started, time.time(), policy):
                 logout(request)
                 return redirect(f"{reverse('accounts:login')}?expired=1")
             if needs_second_factor(user) and not is_verified(user):
                 allowed = (reverse("accounts:otp_verify"), reverse("accounts:otp_setup"))
                 if request.path not in allowed:
                     return redirect("accounts:otp_verify")
-            elif password_expired(user) and request.path != reverse("accounts:password_change"):
+            elif password_expired(user, policy) and request.path != reverse("accounts:password_change"):
                 return redirect("accounts:password_change")
         return self.get_response(request)

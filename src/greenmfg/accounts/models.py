@@ -26,14 +26,18 @@ class PasswordHistory(models.Model):
 
 class SecurityPolicyVersion(models.Model):
     """One version of the installation's security policy (greencore.SecurityPolicy), set by the security
-    administrator of the top bureau; the latest applies at sign-in, on a password change and to every
-    session. Versions are never edited: a change is a new row, and its audit event says old → new."""
+    administrator of the top bureau; the latest applies at sign-in, on a password change (its length), to
+    every password's age and to every session (idle and absolute). Versions are never edited: a change is
+    a new row, and its audit event says old → new."""
 
     number = models.PositiveIntegerField(unique=True)
     min_length = models.PositiveSmallIntegerField()
     lockout_threshold = models.PositiveSmallIntegerField()
     lockout_window_minutes = models.PositiveIntegerField()
     session_timeout_minutes = models.PositiveIntegerField()
+    # before these were policy, they were settings: a version saved then carries the settings' defaults
+    password_max_age_days = models.PositiveIntegerField(default=90)
+    session_absolute_hours = models.PositiveSmallIntegerField(default=12)
     reason = models.CharField(max_length=200, blank=True)
     changed_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)

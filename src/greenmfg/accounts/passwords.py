@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy
@@ -80,7 +79,3 @@ class HistoryValidator:
 
     def get_help_text(self) -> str:
         return gettext("不能与最近 %(n)d 次用过的密码相同。") % {"n": self.remember}
-
-
-def max_age_days() -> int:
-    return int(getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90))

@@ -1,6 +1,7 @@
 """The security policy in force (greencore.SecurityPolicy): the latest saved version, or the platform's
-settings before any was saved. Read at sign-in (django-axes' failure limit and cool-off call these), by the
-password length validator and by the session middleware (idle timeout)."""
+settings before any was saved (the environment's values are the initial defaults only). Read at sign-in
+(django-axes' failure limit and cool-off call these), by the password length validator and by the session
+middleware (idle timeout, absolute session length, password age)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def default_policy() -> SecurityPolicy:
         lockout_threshold=int(settings.AXES_DEFAULT_FAILURE_LIMIT),
         lockout_window_minutes=int(cooloff.total_seconds() // 60),
         session_timeout_minutes=int(settings.SESSION_COOKIE_AGE // 60),
+        password_max_age_days=int(settings.PASSWORD_MAX_AGE_DAYS),
+        session_absolute_hours=max(1, int(settings.SESSION_ABSOLUTE_SECONDS // 3600)),
     )
 
 
@@ -34,6 +37,8 @@ def as_policy(version: SecurityPolicyVersion) -> SecurityPolicy:
         lockout_threshold=version.lockout_threshold,
         lockout_window_minutes=version.lockout_window_minutes,
         session_timeout_minutes=version.session_timeout_minutes,
+        password_max_age_days=version.password_max_age_days,
+        session_absolute_hours=version.session_absolute_hours,
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import time
 
 import segno
 from django.contrib import messages
@@ -20,6 +21,7 @@ from greenmfg.audit import services as audit
 
 from . import policy, services
 from .forms import PasswordChangeForm, TokenForm
+from .middleware import SESSION_STARTED, password_expired
 from .models import User
 
 
@@ -36,6 +38,8 @@ class Login(LoginView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
+        # the absolute session length counts from the sign-in (the security policy's)
+        self.request.session[SESSION_STARTED] = int(time.time())
         services.record_login(form.get_user(), True, form.get_user().get_username())
         return response
 
@@ -43,7 +47,12 @@ class Login(LoginView):
         services.record_login(None, False, str(self.request.POST.get("username", "")))
         # one message for unknown user and wrong password alike (security AUTH-04)
         form.errors.clear()
-        form.add_error(None, _("用户名或密码不正确；连续 5 次错误将锁定 15 分钟。"))
+        current = policy.current_policy()  # the lockout of the security policy in force
+        form.add_error(
+            None,
+            _("用户名或密码不正确；连续 %(failures)d 次错误将锁定 %(minutes)d 分钟。")
+            % {"failures": current.lockout_threshold, "minutes": current.lockout_window_minutes},
+        )
         return super().form_invalid(form)
 
 
@@ -58,8 +67,9 @@ def locked_out(
     audit.record(
         "authn.locked_out", object_type="accounts.user", success=False, detail={"username": username}
     )
-    response = render(request, "accounts/locked.html", status=429)
-    response["Retry-After"] = str(int(policy.cooloff().total_seconds()))
+    seconds = int(policy.cooloff().total_seconds())
+    response = render(request, "accounts/locked.html", {"minutes": seconds // 60}, status=429)
+    response["Retry-After"] = str(seconds)
     return response
 
 
@@ -120,4 +130,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, _("密码已修改。"))
             return redirect("web:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    current = policy.current_policy()
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "expired": password_expired(user, current) and not user.must_change_password,
+            "policy": current,
+        },
+    )

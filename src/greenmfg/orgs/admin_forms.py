@@ -89,4 +89,6 @@ class SecurityPolicyForm(forms.Form):
     lockout_threshold = forms.IntegerField(label=_("连续登录失败锁定次数"))
     lockout_window_minutes = forms.IntegerField(label=_("锁定时长（分钟）"))
     session_timeout_minutes = forms.IntegerField(label=_("会话空闲超时（分钟）"))
+    password_max_age_days = forms.IntegerField(label=_("密码最长使用期（天）"))
+    session_absolute_hours = forms.IntegerField(label=_("会话最长时长（小时）"))
     reason = forms.CharField(label=_("修改理由"), max_length=200, required=False)

@@ -61,12 +61,12 @@ def admin_home(request: HttpRequest) -> HttpResponse:
     if actor.is_secadmin:
         policy = current_policy()
         context["policy"] = {
-            "password_max_age_days": settings.PASSWORD_MAX_AGE_DAYS,
+            "password_max_age_days": policy.password_max_age_days,
             "min_length": policy.min_length,
             "lockout_failures": policy.lockout_threshold,
             "lockout_minutes": policy.lockout_window_minutes,
             "idle_minutes": policy.session_timeout_minutes,
-            "absolute_hours": settings.SESSION_ABSOLUTE_SECONDS // 3600,
+            "absolute_hours": policy.session_absolute_hours,
             "second_factor_roles": sorted(settings.SECOND_FACTOR_ROLES),
         }
         context["may_set_policy"] = services.may_set_security_policy(actor)
