@@ -11,6 +11,7 @@ from factories import actor, start, suzhou_answers
 
 from greenmfg.applications import services
 from greenmfg.applications.dossier import build_form, evaluate, grouped_blockers, scheme_for
+from greenmfg.applications.selectors import current_dossier
 from greenmfg.evidence.models import EvidenceFile
 from greenmfg.web.templatetags.greenmfg import fieldid
 
@@ -143,3 +144,35 @@ def test_an_upload_refusal_is_shown_beside_its_file_input_and_nothing_is_stored(
         f'<small class="err upload-error" id="evidence-{indicator}-err" role="status">{refused[0]}</small>'
     ) in page
     assert not EvidenceFile.objects.filter(application=application).exists()
+
+
+def test_every_row_the_scheme_accepts_can_be_typed_in_the_page(world):
+    """An energy table takes 20 carriers: the first five rows show, the rest open under "more rows", a
+    value typed in row 7 is kept and scored, and the next time the table shows down to it."""
+    application = start(world.users["sz-machinery"])
+    client = world.client("sz-machinery")
+    form = build_form("factory-gbt36132-2025@2025.1")
+    table = form.sections[1].tables[0]
+    assert (table.key, table.rows, table.capacity) == ("t:energy.carriers", 5, 20)
+    quantity = next(c for c in table.columns if c.key == "quantity")
+    fragment = _section(client, application, 1)
+    first, _, more = fragment.partition('<details class="more-rows">')
+    assert "更多行（第 6–20 行）" in more
+    assert (
+        f'name="{table.cell_key(4, quantity)}"' in first and f'name="{table.cell_key(5, quantity)}"' in more
+    )
+    assert f'name="{table.cell_key(19, quantity)}"' in more
+    assert f'name="{table.cell_key(20, quantity)}"' not in fragment
+    row7 = table.cell_key(6, quantity)
+    response = client.post(f"/applications/{application.public_id}/save/", {row7: "1,250.5"})
+    assert response.status_code == 200
+    assert current_dossier(application).answers["raw"][row7] == "1,250.5"
+    # shown down to the last row holding a value and one empty row after it; the rest under "more rows"
+    first, _, more = _section(client, application, 1).partition('<details class="more-rows">')
+    assert f'name="{row7}" id="{fieldid(row7)}" value="1,250.5"' in first
+    assert f'name="{table.cell_key(7, quantity)}"' in first and "更多行（第 9–20 行）" in more
+    # past the scheme's limit nothing is taken
+    beyond = table.cell_key(20, quantity)
+    response = client.post(f"/applications/{application.public_id}/save/", {beyond: "1"})
+    assert response.status_code == 409 and "未知字段" in response.content.decode()
+    assert beyond not in current_dossier(application).answers["raw"]

@@ -24,6 +24,7 @@ from test_evaluations import engaged
 import greencore
 from greenmfg.applications.answers import Answers
 from greenmfg.applications.dossier import (
+    build_form,
     engine_fingerprint,
     evaluate,
     evaluation_for_page,
@@ -160,6 +161,15 @@ class _Saves(HTMLParser):
                 break
 
 
+def every_field_and_cell(application) -> int:
+    """What the form takes: its fields, and each table's columns times the rows the scheme allows (the
+    fixed benchmark cells are read-only inputs with no save)."""
+    form = build_form(f"{application.call.scheme_id}@{application.call.scheme_version}")
+    return sum(len(s.fields) for s in form.sections) + sum(
+        t.capacity * len(t.columns) for s in form.sections for t in s.tables
+    )
+
+
 def _saves(html: str, url: str, live: str) -> _Saves:
     parsed = _Saves(url, live)
     parsed.feed(html)
@@ -174,8 +184,10 @@ def test_every_save_of_the_dossier_waits_for_the_one_in_flight(world):
         .content.decode()
     )
     parsed = _saves(page, f"/applications/{application.public_id}/save/", "live")
-    # every field of every section, each seen by the parser
-    assert len(parsed.saves) == page.count(f'hx-post="/applications/{application.public_id}/save/"') == 619
+    # every field of every section and every row each table takes (those under "more rows" too), each seen
+    # by the parser: 619 fields and cells in the rows shown at first, 1,235 with the rest
+    assert len(parsed.saves) == page.count(f'hx-post="/applications/{application.public_id}/save/"') == 1235
+    assert every_field_and_cell(application) == 1235
     assert [name for name, queued in parsed.saves if not queued] == []
     assert parsed.live_queued is False  # the panel the saves replace is outside the queue's element
 
@@ -184,6 +196,6 @@ def test_every_save_of_the_evaluators_sheet_waits_for_the_one_in_flight(world):
     engagement = engaged(world)
     page = world.client("evaluator").get(f"/evaluations/{engagement.public_id}/").content.decode()
     parsed = _saves(page, f"/evaluations/{engagement.public_id}/save/", "ev-live")
-    assert len(parsed.saves) == page.count(f'hx-post="/evaluations/{engagement.public_id}/save/"') == 619
+    assert len(parsed.saves) == page.count(f'hx-post="/evaluations/{engagement.public_id}/save/"') == 1235
     assert [name for name, queued in parsed.saves if not queued] == []
     assert parsed.live_queued is False

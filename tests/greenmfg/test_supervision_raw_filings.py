@@ -118,6 +118,12 @@ def test_the_filing_page_offers_the_raw_data_layout_and_files_from_it(world):
     client = world.client("sz-machinery")
     page = client.get(f"/supervision/filings/{filing.public_id}/").content.decode()
     assert "原始数据（与自评价相同的表式）" in page and 'name="r:s:year"' in page
+    # the example's seven energy carriers all have a row on the page: five shown, the rest under "more rows"
+    assert sum(1 for k in RAW if k.startswith("t:energy.carriers:") and k.endswith(":quantity")) == 7
+    first, _, more = page.partition("更多行（第 6–20 行）")
+    assert (
+        'name="r:t:energy.carriers:4:quantity"' in first and 'name="r:t:energy.carriers:6:quantity"' in more
+    )
     response = client.post(
         f"/supervision/filings/{filing.public_id}/",
         {

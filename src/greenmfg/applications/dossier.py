@@ -62,6 +62,7 @@ from .answers import Answers
 from .models import ScoredAnswers
 
 logger = logging.getLogger(__name__)
+# rows of an entry table shown at first; the rest, to the scheme's limit, open under "more rows"
 TABLE_ROWS_SHOWN = 5
 # The English of the section titles this module and greencore's compiler name (not a scheme's words).
 FIXED_TITLES_EN = {
@@ -95,10 +96,13 @@ class Field:
 
 @dataclass(frozen=True)
 class TableBlock:
+    """An entry table: `rows` shown at first, up to `capacity` (the scheme's limit) under "more rows"."""
+
     key: str
     title: str
     columns: tuple[Field, ...]
     rows: int
+    capacity: int
     row_labels: tuple[str, ...] = ()
     title_en: str = ""
 
@@ -248,6 +252,7 @@ def _raw_section(sheet: Sheet) -> Section:
                     columns=tuple(_raw_column(c) for c in block.columns),
                     rows=min(block.rows, TABLE_ROWS_SHOWN),
                     title_en=block.title_en,
+                    capacity=block.rows,
                 )
             )
     return Section(
@@ -278,6 +283,7 @@ def _table_block(
         rows=min(table.rows, max(TABLE_ROWS_SHOWN, len(table.row_labels))),
         row_labels=table.row_labels,
         title_en=table.label.en,
+        capacity=table.rows,
     )
 
 
@@ -308,7 +314,7 @@ def build_form(scheme_key: str) -> Form:
         for s in sections
         if not s.raw
         for t in s.tables
-        for row in range(t.rows)
+        for row in range(t.capacity)
         for column in t.columns
     }
     rows = tuple(Indicator(leaf.node.id, leaf.node.label.zh, leaf.node.label.en) for leaf in cs.leaves)

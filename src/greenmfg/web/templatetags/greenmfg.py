@@ -4,6 +4,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +35,26 @@ def fieldid(key: str) -> str:
 @register.simple_tag
 def cellkey(table: Any, row: int, column: Any) -> str:
     return str(table.cell_key(row, column))
+
+
+@dataclass(frozen=True)
+class RowSplit:
+    shown: range  # rows shown at once
+    more: range  # the rest, to the table's capacity, under "more rows"
+
+
+@register.filter
+def row_split(table: Any, values: Mapping[str, Any] | None) -> RowSplit:
+    """The rows of an entry table shown at once (its first rows, or up to the last row that holds a value
+    and one empty row after it) and the rest up to the scheme's row limit: no row the scheme accepts is out
+    of reach of the page, and no value typed is hidden."""
+    values = values or {}
+    last = -1
+    for row in range(table.capacity):
+        if any(values.get(table.cell_key(row, column)) not in (None, "") for column in table.columns):
+            last = row
+    shown = min(table.capacity, max(table.rows, last + 2))
+    return RowSplit(range(shown), range(shown, table.capacity))
 
 
 @register.filter
