@@ -113,7 +113,7 @@ def start_application(actor: Actor, call: Call, *, today: date | None = None) ->
             filled = benchmark_fields(call, actor.organisation, build_form(scheme.key))
             answers = Answers().merge(filled)
             dossier = Dossier(application=application, number=1, answers=answers.to_json())
-            store_result(dossier, evaluate(scheme, answers))
+            store_result(dossier, evaluate(scheme, answers, call.level))
             dossier.save()
             _event(actor, "started", application, "", call=call.code, benchmarks=filled)
     except IntegrityError:
@@ -186,10 +186,10 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
         answers = after.merge(stale).merge(fixed).merge(limits)
         dossier.answers = answers.to_json()
         dossier.revision += 1
-        evaluation = evaluate(scheme, answers)
+        evaluation = evaluate(scheme, answers, call.level)
         store_result(dossier, evaluation)
         dossier.save()
-    remember(scheme, answers, evaluation)  # the pages that read these answers next reuse it
+    remember(scheme, answers, evaluation, call.level)  # the pages that read these answers next reuse it
     return SaveOutcome(dossier, evaluation)
 
 
@@ -230,7 +230,7 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
                 )
         dossier.answers = merged.to_json()
         dossier.revision += 1
-        evaluation = evaluate(scheme, merged)
+        evaluation = evaluate(scheme, merged, locked.call.level)
         store_result(dossier, evaluation)
         dossier.save()
         _event(
@@ -242,7 +242,7 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
             changed=sorted(before.differing(merged)),
             previous_answers=before.to_json(),
         )
-    remember(scheme, merged, evaluation)
+    remember(scheme, merged, evaluation, locked.call.level)
     return dossier
 
 
@@ -261,7 +261,7 @@ def submission_blockers(application: Application) -> list[str]:
     dossier = application.versions.get(frozen_at__isnull=True)
     scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
     form = build_form(scheme.key)
-    found = blockers(form, evaluate(scheme, dossier.answers))
+    found = blockers(form, evaluate(scheme, dossier.answers, application.call.level))
     found += [f"缺少佐证材料：{label}" for label in missing_evidence(application, form)]
     return found
 
@@ -324,7 +324,7 @@ def _new_draft_from(application: Application, frozen: Dossier | None) -> None:
     number = (frozen.number if frozen else 0) + 1
     dossier = Dossier(application=application, number=number, answers=answers.to_json())
     call = application.call
-    store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), answers))
+    store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), answers, call.level))
     dossier.save()
 
 

@@ -94,7 +94,7 @@ def _result_context(
     call = application.call
     scheme = scheme_for(call.scheme_id, call.scheme_version)
     form = build_form(scheme.key)
-    evaluation = evaluation or evaluation_for_page(scheme, dossier.answers)
+    evaluation = evaluation or evaluation_for_page(scheme, dossier.answers, call.level)
     result = evaluation.result
     radar = None
     if result is not None:

@@ -259,7 +259,7 @@ def save_values(actor: Actor, engagement: Engagement, values: dict[str, str]) ->
         answers = Answers.from_json(started).merge(values)
         locked.answers = answers.to_json()
         locked.revision += 1
-        evaluation = evaluate(scheme, answers)
+        evaluation = evaluate(scheme, answers, call.level)
         store_result(locked, evaluation)
         locked.save(update_fields=["answers", "revision", "result", "score", "grade"])
         _event(
@@ -395,7 +395,7 @@ def conclude(actor: Actor, engagement: Engagement, conclusion: str) -> Engagemen
             raise EvaluationError("尚未录入评价值，请逐项核实后录入。", "no values entered")
         call = application.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
-        evaluation = evaluate(scheme, locked.answers)
+        evaluation = evaluate(scheme, locked.answers, call.level)
         problems = blockers(build_form(scheme.key), evaluation)
         if problems or evaluation.result is None:
             raise EvaluationError(

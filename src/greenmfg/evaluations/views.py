@@ -210,7 +210,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         form = build_form(scheme.key)
         own = Answers.from_json(self_dossier.answers)
         answers = Answers.from_json(engagement.answers) if engagement.answers is not None else own
-        evaluation = evaluate(scheme, answers) if editable else None
+        evaluation = evaluate(scheme, answers, call.level) if editable else None
         context.update(
             form=form,
             self_values=own.values(),

@@ -393,6 +393,8 @@ def decisive_verdict(application: Application, step: StepSpec | None = None) -> 
         unmet=(
             unmet_prerequisites(scheme, {**result.inputs, **held}, result.blocked_grades) if held else None
         ),
+        # graded as if granted the title the call confers (a Suzhou provincial call grants 4A)
+        confers=call.level,
     )
     chain = chain_of(call)
     return at_step(
