@@ -370,7 +370,9 @@ def province_call(world: Any, code: str = PROVINCE_CALL, eligibility: dict[str, 
         requires_third_party=False,
         score_margin=Decimal("2"),
         eligibility=(
-            {"requires_title": {"level": "city", "grade_at_least": "3A"}} if eligibility is None else eligibility
+            {"requires_title": {"level": "city", "grade_at_least": "3A"}}
+            if eligibility is None
+            else eligibility
         ),
         notice="",
     )
@@ -451,7 +453,8 @@ def test_a_provincial_call_grants_4a_at_the_province_and_a_city_call_still_3a(wo
     assert verdict(scheme, city_result, confers="city").grade == "3A"
     plain = Answers().merge(answers("0.5", held="3A"))
     assert [
-        (r.grade if (r := dossier.evaluate(scheme, plain, level).result) else None) for level in ("city", "province")
+        (r.grade if (r := dossier.evaluate(scheme, plain, level).result) else None)
+        for level in ("city", "province")
     ] == ["3A", "4A"]
 
     provincial = province_call(world)
@@ -471,7 +474,9 @@ def test_a_provincial_call_grants_4a_at_the_province_and_a_city_call_still_3a(wo
         "4A",
         "4A级绿色工厂（省级）",
     )
-    assert found.reasons == (("得分 85.50，评为4A级绿色工厂（省级）", "score 85.50, graded 4A (provincial title)"),)
+    assert found.reasons == (
+        ("得分 85.50，评为4A级绿色工厂（省级）", "score 85.50, graded 4A (provincial title)"),
+    )
 
     district, city, province = (bureau(world, u) for u in ("wz-reviewer", "sz-reviewer", "js-reviewer"))
     # the city's step of this call forwards: it grants no 4A and publishes nothing of it

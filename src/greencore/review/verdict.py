@@ -11,14 +11,14 @@ review chain (pass, forward, list for publicity, publish) rests on one *decisive
 `verdict` applies that result's whole outcome as the engine computes it: gates and required (必选)
 items, a negative-list hit, the pass mark (``pass_above``: strictly above), the grade bands with their
 prerequisites (``requires``, e.g. 申报3A级须已获评2A级). A scheme that has score grades and whose
-score reaches none of them fails too: a title is never granted with an empty grade.
+score reaches none of them fails too: a title is never granted with an empty grade. Ranking across a
+call is the selecting step's business (`decide` over the candidates this verdict allows).
 
 A call that confers a title is decided as if it were granted (``confers``: the call's level): where the
 scheme has a status grade for that title (Suzhou: a provincial title is 4A), that grade is the one the
 call grants, given its own prerequisite (申报省级须已获评3A级); an application that does not meet it
 fails, and is never graded lower through the call (a provincial call never publishes a city 3A). A city
-call confers no status grade: its applicant is graded on the score bands (Suzhou: at most 3A). Ranking across a
-call is the selecting step's business (`decide` over the candidates this verdict allows).
+call confers no status grade: its applicant is graded on the score bands (Suzhou: at most 3A).
 
 The platform only gathers the facts (which results exist, the panel total, the credit check) and
 acts on ``Verdict.allowed``: a failing application can only be returned or rejected, and the page

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from decimal import Decimal
-
 from typing import Any
 
 from greencore.standards.model import GradeBand, Scheme

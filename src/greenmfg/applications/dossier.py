@@ -486,7 +486,9 @@ def remember(
         logger.warning("evaluation cache unavailable", exc_info=True)
 
 
-def evaluation_for_page(scheme: Scheme, answers: Answers | Mapping[str, Any], confers: str = "") -> Evaluation:
+def evaluation_for_page(
+    scheme: Scheme, answers: Answers | Mapping[str, Any], confers: str = ""
+) -> Evaluation:
     """`evaluate`, for reading: the same answers are scored once (pages only read the evaluation; a save
     scores afresh and `remember`s it)."""
     if not isinstance(answers, Answers):

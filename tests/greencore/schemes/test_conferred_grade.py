@@ -74,7 +74,9 @@ def test_a_provincial_call_grades_4a_and_a_city_call_caps_at_3a(factory2018_inpu
         "4A级绿色工厂（省级）",
         (),
     )
-    assert found.reasons == (("得分 82.00，评为4A级绿色工厂（省级）", "score 82.00, graded 4A (provincial title)"),)
+    assert found.reasons == (
+        ("得分 82.00，评为4A级绿色工厂（省级）", "score 82.00, graded 4A (provincial title)"),
+    )
     # the verdict, not the engine's status reading, decides: the city-call result under a provincial call
     assert verdict(SUZHOU, city, confers="province").grade == "4A"
     # a typed provincial status does not make a city call grant 4A (the verdict reads the score bands)
@@ -92,7 +94,11 @@ def test_4a_needs_3a_held_and_never_falls_back_to_a_city_grade(factory2018_input
     typed = suzhou(factory2018_inputs("base"), "2A")
     provincial = score(SUZHOU, {**typed, **conferred_inputs(SUZHOU, "province")})
     # the engine withholds 4A and grades the next band the prerequisites allow
-    assert (provincial.score, provincial.grade, provincial.blocked_grades) == (Decimal("82.00"), "3A", ("4A",))
+    assert (provincial.score, provincial.grade, provincial.blocked_grades) == (
+        Decimal("82.00"),
+        "3A",
+        ("4A",),
+    )
     found = verdict(SUZHOU, provincial, confers="province")
     assert (found.passed, found.grade, found.score) == (False, "", Decimal("82.00"))
     assert found.reasons == (
@@ -110,7 +116,9 @@ def test_4a_needs_3a_held_and_never_falls_back_to_a_city_grade(factory2018_input
 
 def test_the_conferred_grade_still_needs_the_pass_mark_and_the_gates(factory2018_inputs):
     # 67.00 with 3A held: at or above the pass mark 60 → 4A (the score band would be 1A)
-    low = score(SUZHOU, {**suzhou(factory2018_inputs("score_67"), "3A"), **conferred_inputs(SUZHOU, "province")})
+    low = score(
+        SUZHOU, {**suzhou(factory2018_inputs("score_67"), "3A"), **conferred_inputs(SUZHOU, "province")}
+    )
     assert (low.score, low.grade) == (Decimal("67.00"), "4A")
     assert verdict(SUZHOU, low, confers="province").grade == "4A"
     # 59.00: below the pass mark → fails, whatever the status
@@ -138,7 +146,9 @@ def test_the_conferred_grade_still_needs_the_pass_mark_and_the_gates(factory2018
 
 
 def test_the_4a_verdict_goes_up_the_provincial_chain_to_the_province(factory2018_inputs):
-    provincial = score(SUZHOU, {**suzhou(factory2018_inputs("base"), "3A"), **conferred_inputs(SUZHOU, "province")})
+    provincial = score(
+        SUZHOU, {**suzhou(factory2018_inputs("base"), "3A"), **conferred_inputs(SUZHOU, "province")}
+    )
     found = verdict(SUZHOU, provincial, confers="province")
     routes = [
         at_step(found, LADDER, level, later_levels(PROVINCIAL_CHAIN, index)).allowed
