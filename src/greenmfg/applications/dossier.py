@@ -282,9 +282,34 @@ def _table_block(
     )
 
 
-@cache
-def build_form(scheme_key: str) -> Form:
-    scheme = get_scheme(scheme_key)
+# Forms are built once per scheme *content*: kept by the scheme's key and its content digest
+# (`scheme_digest`, as the kept evaluations are), never by its name alone — a local scheme adopted again
+# under the same `id@version` with another text (another database, a bureau's re-adoption) gets its own.
+FORMS_KEPT = 64
+_forms: OrderedDict[tuple[str, str], Form] = OrderedDict()
+_forms_lock = threading.Lock()
+
+
+def build_form(scheme: Scheme | str) -> Form:
+    """The self-evaluation form of `scheme` (or of the scheme `id@version` names), built once per content."""
+    if isinstance(scheme, str):
+        scheme = get_scheme(scheme)
+    key = (scheme.key, scheme_digest(scheme))
+    with _forms_lock:
+        kept = _forms.get(key)
+        if kept is not None:
+            _forms.move_to_end(key)
+            return kept
+    form = _build_form(scheme)
+    with _forms_lock:
+        _forms[key] = form
+        _forms.move_to_end(key)
+        while len(_forms) > FORMS_KEPT:
+            _forms.popitem(last=False)
+    return form
+
+
+def _build_form(scheme: Scheme) -> Form:
     cs = compiled(scheme)
     # inputs computed from raw data are asked as raw data only where the form offers it
     hidden = derived_inputs(scheme) if fed_by_raw(scheme) else frozenset()

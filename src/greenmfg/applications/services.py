@@ -110,7 +110,7 @@ def start_application(actor: Actor, call: Call, *, today: date | None = None) ->
                 state_changed_at=timezone.now(),
             )
             scheme = scheme_for(call.scheme_id, call.scheme_version)
-            filled = benchmark_fields(call, actor.organisation, build_form(scheme.key))
+            filled = benchmark_fields(call, actor.organisation, build_form(scheme))
             answers = Answers().merge(filled)
             dossier = Dossier(application=application, number=1, answers=answers.to_json())
             store_result(dossier, evaluate(scheme, answers, call.level))
@@ -143,7 +143,7 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
             )
         call = locked.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
-        form = build_form(scheme.key)
+        form = build_form(scheme)
         refused = [key for key in values if not form.accepts(key)]
         if refused:
             raise ApplicationError(
@@ -206,12 +206,12 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
             raise ApplicationError("当前状态不能导入。", f"cannot import in state {locked.state}")
         scheme = scheme_for(locked.call.scheme_id, locked.call.scheme_version)
         # a workbook never overrides the benchmark values the bureau fixes
-        answers = answers.merge(benchmark_fields(locked.call, locked.applicant, build_form(scheme.key)))
+        answers = answers.merge(benchmark_fields(locked.call, locked.applicant, build_form(scheme)))
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
         before = Answers.from_json(dossier.answers)
         merged = before.merge(answers.values())
         # nor the energy-limit grades and water quotas the bureau fixes for the products it names
-        form = build_form(scheme.key)
+        form = build_form(scheme)
         merged = merged.merge(limit_fields(limit_cells(locked.call, locked.applicant, form, merged.raw)))
         if locked.reopened_items:
             closed = sorted(
@@ -260,7 +260,7 @@ def missing_evidence(application: Application, form: Form) -> list[str]:
 def submission_blockers(application: Application) -> list[str]:
     dossier = application.versions.get(frozen_at__isnull=True)
     scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
-    form = build_form(scheme.key)
+    form = build_form(scheme)
     found = blockers(form, evaluate(scheme, dossier.answers, application.call.level))
     found += [f"缺少佐证材料：{label}" for label in missing_evidence(application, form)]
     return found
@@ -374,7 +374,7 @@ def return_for_revision(
         locked = _locked(application.pk)
         transition = _transition(actor, locked, "return_for_revision")
         call = locked.call
-        titles = {s.title for s in build_form(scheme_for(call.scheme_id, call.scheme_version).key).sections}
+        titles = {s.title for s in build_form(scheme_for(call.scheme_id, call.scheme_version)).sections}
         unknown = [item for item in items or [] if item not in titles]
         if unknown:
             raise ApplicationError(f"没有这些填报项：{'、'.join(unknown)}", f"unknown items: {unknown}")
@@ -527,7 +527,7 @@ def upload_evidence(
     stored under a server-made name, then written under the application's lock while it is editable."""
     if _role_in_workflow(actor, application) != "applicant":
         raise PermissionDenied
-    form = build_form(scheme_for(application.call.scheme_id, application.call.scheme_version).key)
+    form = build_form(scheme_for(application.call.scheme_id, application.call.scheme_version))
     if indicator not in dict(form.indicators):
         raise evidence.EvidenceError("未知指标。", "unknown indicator", "unknown_indicator")
     try:

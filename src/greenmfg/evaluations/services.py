@@ -249,7 +249,7 @@ def save_values(actor: Actor, engagement: Engagement, values: dict[str, str]) ->
         frozen = _submitted_version(locked.application)
         call = locked.application.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
-        form = build_form(scheme.key)
+        form = build_form(scheme)
         refused = [key for key in values if not form.accepts(key)]
         if refused:
             raise EvaluationError(
@@ -296,7 +296,7 @@ def add_finding(
     if not text:
         raise EvaluationError("请填写核查发现。", "a description is required")
     call = engagement.application.call
-    form = build_form(scheme_for(call.scheme_id, call.scheme_version).key)
+    form = build_form(scheme_for(call.scheme_id, call.scheme_version))
     if indicator and indicator not in dict(form.indicators):
         raise EvaluationError("未知指标。", "unknown indicator")
     _require_in_progress(engagement)
@@ -396,7 +396,7 @@ def conclude(actor: Actor, engagement: Engagement, conclusion: str) -> Engagemen
         call = application.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
         evaluation = evaluate(scheme, locked.answers, call.level)
-        problems = blockers(build_form(scheme.key), evaluation)
+        problems = blockers(build_form(scheme), evaluation)
         if problems or evaluation.result is None:
             raise EvaluationError(
                 "评价数据尚不完整，不能出具结论。", "the evaluation is incomplete", details=problems
