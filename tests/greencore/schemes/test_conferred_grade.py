@@ -10,7 +10,11 @@ base = 41 + 15 + 26 = 82.00; score_67 = 41 + 0 + 26 = 67.00; score_59 = 41 + 0 +
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from greencore import (
     at_step,
@@ -22,6 +26,7 @@ from greencore import (
     score,
     verdict,
 )
+from greencore.cli import main
 
 SUZHOU = get_scheme("factory-suzhou")
 WEIHAI = get_scheme("factory-weihai")
@@ -160,3 +165,19 @@ def test_the_4a_verdict_goes_up_the_provincial_chain_to_the_province(factory2018
     city = verdict(SUZHOU, score(SUZHOU, suzhou(factory2018_inputs("base"), "3A")), confers="city")
     assert city.grade == "3A"
     assert not at_step(city, LADDER, "province", ()).allowed
+
+
+def test_the_command_line_scores_as_if_granted_the_title_the_call_confers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, factory2018_inputs
+) -> None:
+    """`greenmfg score --confers`: base (82.00) with 3A held grades 3A for a city call, 4A for a provincial
+    one, 5A for a national one — the bureau's rule on a laptop."""
+    path = tmp_path / "suzhou.json"
+    inputs = suzhou(factory2018_inputs("base"), "3A")
+    path.write_text(json.dumps({"scheme": "factory-suzhou", "inputs": inputs}), encoding="utf-8")
+    grades = []
+    for confers in ((), ("--confers", "city"), ("--confers", "province"), ("--confers", "national")):
+        assert main(["score", str(path), "--format", "json", *confers]) == 0
+        data = json.loads(capsys.readouterr().out)
+        grades.append((data["score"], data["grade"]))
+    assert grades == [("82.00", "3A"), ("82.00", "3A"), ("82.00", "4A"), ("82.00", "5A")]
