@@ -483,8 +483,14 @@ def test_a_provincial_call_grants_4a_at_the_province_and_a_city_call_still_3a(wo
     assert services.pass_step(district, application, "同意").outcome == "forwarded"
     assert services.pass_step(city, Application.objects.get(pk=application.pk), "同意").outcome == "forwarded"
     assert selectors.awaiting_publicity(city, provincial) == []
-    with refused(PublicationError, "没有可公示的申报"):  # the city has nothing of this call to list
+    # the provincial call grants 4A at the province alone: its district and city are no grading steps
+    assert selectors.ladder_grades(provincial) == {"province": "4A"}
+    assert selectors.granting_step(city, provincial) is None
+    assert selectors.granting_step(district, provincial) is None
+    with refused(PermissionDenied):  # the city lists nothing of this call
         publication.open_publicity(city, provincial)
+    with refused(PermissionDenied):
+        publication.open_publicity(district, provincial)
     application.refresh_from_db()
     assert (application.state, application.review_step) == ("in_review", 2)
 
@@ -539,7 +545,7 @@ def test_a_provincial_call_never_grades_below_what_it_confers(world, call):
     district = bureau(world, "ks-reviewer")
     with refused(VerdictRefused, "本批次授予4A级绿色工厂（省级），但申报省级须已获评3A级"):
         services.pass_step(district, application, "同意")
-    with refused(PublicationError, "没有可公示的申报"):
+    with refused(PermissionDenied):  # the district grades nothing under a provincial call
         publication.open_publicity(district, provincial)
     case = page(world, "ks-reviewer", "reviews:case", application.public_id)
     assert "申报省级须已获评3A级" in case and 'id="decide-pass"' not in case

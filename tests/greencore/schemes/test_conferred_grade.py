@@ -11,6 +11,7 @@ base = 41 + 15 + 26 = 82.00; score_67 = 41 + 0 + 26 = 67.00; score_59 = 41 + 0 +
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from greencore import (
     conferred_inputs,
     get_scheme,
     ladder_for,
+    ladder_of_call,
     later_levels,
     score,
     verdict,
@@ -181,3 +183,24 @@ def test_the_command_line_scores_as_if_granted_the_title_the_call_confers(
         data = json.loads(capsys.readouterr().out)
         grades.append((data["score"], data["grade"]))
     assert grades == [("82.00", "3A"), ("82.00", "3A"), ("82.00", "4A"), ("82.00", "5A")]
+
+
+def test_a_conferring_call_grants_its_status_grade_alone_at_the_level_of_its_title(factory2018_inputs):
+    provincial = ladder_of_call(SUZHOU, "province")
+    assert provincial is not None and dict(provincial.grades) == {"province": ("4A",)}
+    national = ladder_of_call(SUZHOU, "national")
+    assert national is not None and dict(national.grades) == {"ministry": ("5A",)}
+    assert ladder_of_call(SUZHOU, "city") == LADDER  # a city call keeps the scheme's ladder
+    assert ladder_of_call(WEIHAI, "province") is None  # no ladder, no status grade
+    # a 4A goes up to the province; a 3A or 2A in a provincial call is granted by no step of it
+    chain = PROVINCIAL_CHAIN
+    for grade, expected in (("4A", [True, True, True]), ("3A", [False] * 3), ("2A", [False] * 3)):
+        # a passing verdict (base, 82.00) given each grade
+        found = verdict(SUZHOU, score(SUZHOU, suzhou(factory2018_inputs("base"), "3A")))
+        found = replace(found, grade=grade, grade_label=grade, grade_label_en=grade)
+        assert found.passed
+        allowed = [
+            at_step(found, provincial, level, later_levels(chain, index)).allowed
+            for index, level in enumerate(chain)
+        ]
+        assert allowed == expected, grade
