@@ -7,7 +7,8 @@ importable for greencore's own code, its command line and its tests; their layou
 
 - schemes: `get_scheme`, `shipped`, `Registry`, `load_data`, `Scheme` and its parts, `SchemeError`;
 - scoring: `score`, `score_population`, `rank_population`, `Result` (with `Gap`, `Improvement`),
-  `grade_for_score`, `grade_from_status`, the compiled form `compiled` / `CompiledScheme` /
+  `grade_for_score`, `grade_from_status`, `conferred_grade` / `conferred_inputs` (a call graded as if its
+  title were granted), the compiled form `compiled` / `CompiledScheme` /
   `InputSpec` / `TableSpec`, one value's checks `convert_value`, `value_problem`, `describe`;
 - raw data and calculations: `raw_scoring`, `derived_inputs`, `working`, `CALCULATIONS`,
   `compute_factory`, `compute_park`, the raw-data layout (`LAYOUT`, `Column`, `Group`, `Sheet`, `Table`,
@@ -225,6 +226,7 @@ from greencore.review import (
     held_inputs,
     held_source,
     ladder_for,
+    ladder_of_call,
     later_levels,
     published_score,
     route,
@@ -245,7 +247,7 @@ from greencore.scoring import (
     score_population,
 )
 from greencore.scoring.compiled import CompiledScheme, InputSpec, TableSpec, compiled
-from greencore.scoring.grading import grade_for_score, grade_from_status
+from greencore.scoring.grading import conferred_grade, conferred_inputs, grade_for_score, grade_from_status
 from greencore.scoring.inputs import InputDescription, convert_value, describe, domain, value_problem
 from greencore.scoring.raw import derived_inputs, raw_scoring, working
 from greencore.scoring.result import Gap, Improvement, MissingInput
@@ -522,6 +524,8 @@ __all__ = [
     "compiled",
     "compute_factory",
     "compute_park",
+    "conferred_grade",
+    "conferred_inputs",
     "conflicts_of",
     "convert_value",
     "decide",
@@ -572,6 +576,7 @@ __all__ = [
     "jurisdiction_prefix",
     "key_list_refusal",
     "ladder_for",
+    "ladder_of_call",
     "later_levels",
     "limit_columns",
     "limit_table_products",

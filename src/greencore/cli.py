@@ -32,6 +32,7 @@ from greencore.documents import (
 from greencore.documents.render import MissingLayout
 from greencore.errors import GreencoreError
 from greencore.scoring import InputError, rank_population, score, score_population
+from greencore.scoring.grading import conferred_inputs
 from greencore.scoring.raw import working
 from greencore.scoring.result import Result
 from greencore.standards.loader import SchemeError, finish, prepare, read_yaml
@@ -289,6 +290,8 @@ def _read_inputs(
 def cmd_score(args: argparse.Namespace) -> int:
     registry = _registry(args)
     scheme, inputs, raw = _read_inputs(Path(args.file), args.scheme, registry)
+    # applying to a call that confers a title: graded as if granted it (a Suzhou provincial call, 4A)
+    inputs = {**inputs, **conferred_inputs(scheme, args.confers or "")}
     result = score(scheme, inputs, raw=raw)
     if args.format == "json":
         print(result.to_json())
@@ -599,6 +602,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheme")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--explain", action="store_true", help="show how each indicator was scored")
+    p.add_argument(
+        "--confers",
+        choices=("city", "province", "national"),
+        help="the level of the title the call confers: graded as if granted it (Suzhou: province → 4A)",
+    )
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("bulk", help="score a population (CSV or Parquet) and grade by percentile")

@@ -6,6 +6,13 @@ A call may require a lower-tier title and a clean negative list, and name the in
      "negative_list": true,
      "evidence_required": ["energy.1"]}
 
+A grade is a grade of one scheme's bands, so a requirement may name the scheme (the ladder) whose grade it
+asks for: ``{"requires_title": {"level": "city", "grade_at_least": "3A", "scheme": "factory-suzhou"}}`` —
+Jiangsu's provincial call under a scheme without grades may still require Suzhou's city 3A (seeds/003:
+「申报省级、国家级绿色工厂的企业需获评3A级绿色工厂」). The named scheme is resolved and the grade checked
+against it when the rules are read; only titles graded under that scheme then meet the requirement.
+Without ``scheme`` the grade is one of the call's own scheme.
+
 `Eligibility.parse` reads that JSON and refuses a malformed or impossible one, naming the key;
 `check_eligibility` tells whether an applicant, described by the facts the platform gathered
 (`ApplicantRecord`), may apply.
@@ -17,20 +24,22 @@ The rules, with their sources:
 - a national title also puts its holder on the provincial list (工信部节〔2024〕13号: national applicants come
   from the provincial lists; 粤工信规字〔2024〕4号 第十七条), so a provincial requirement is met by either;
 - without a grade, a provincial (or national) requirement is also met by the national lists (batches 1–6)
-  under the unit's exact name; with a grade, the held title's grade must rank at least as high in the call's
-  scheme (its bands, best first);
+  under the unit's exact name (unless the requirement names a scheme: the lists name none); with a grade,
+  the held title's grade must rank at least as high in the named scheme, else the call's scheme (its bands,
+  best first);
 - a negative-list hit within the last three years vetoes the application (13号文 第十五条: 近三年).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
 from greencore.errors import GreencoreError
 from greencore.standards.model import Scheme
+from greencore.standards.registry import get_scheme
 from greencore.supervision import Revocation, UnfiledFiling, ban_in_force
 from greencore.workflow.chain import negative_list
 
@@ -87,7 +96,11 @@ class Refusal(NamedTuple):
 @dataclass(frozen=True)
 class TitleRequirement:
     level: str  # city | province
-    grade_at_least: str = ""  # a grade id of the call's scheme; "" for any title
+    grade_at_least: str = ""  # a grade id of `scheme` (else of the call's scheme); "" for any title
+    scheme: str = ""  # the id of the scheme (the ladder) whose title and grade are required; "" the call's
+    # read from the named scheme when the rules are parsed: its grades, best first, and its title
+    grades: tuple[str, ...] = field(default=(), compare=False)
+    scheme_title: tuple[str, str] = field(default=("", ""), compare=False)
 
 
 @dataclass(frozen=True)
@@ -97,9 +110,18 @@ class Eligibility:
     evidence_required: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, data: Any, *, call_level: str, scheme: Scheme | None = None) -> Eligibility:
-        """The rules of a call at `call_level` (city | province | national) from their JSON. With `scheme`,
-        the grade and the indicators named are checked against it. Raises EligibilityError naming every
+    def parse(
+        cls,
+        data: Any,
+        *,
+        call_level: str,
+        scheme: Scheme | None = None,
+        schemes: Callable[[str], Scheme] | None = None,
+    ) -> Eligibility:
+        """The rules of a call at `call_level` (city | province | national) from their JSON. With `scheme`
+        (the call's), the grade and the indicators named are checked against it. A requirement naming a
+        scheme is resolved by `schemes` (`id` or `id@version`, KeyError when unknown; default: greencore's
+        shipped schemes) and its grade checked against that scheme. Raises EligibilityError naming every
         refused key."""
         if data is None:
             return cls()
@@ -121,7 +143,7 @@ class Eligibility:
         problems: list[Problem] = []
         required = None
         if data.get("requires_title"):
-            required = _title(data["requires_title"], call_level, scheme, problems)
+            required = _title(data["requires_title"], call_level, scheme, schemes, problems)
         evidence: tuple[str, ...] = ()
         if data.get("evidence_required"):
             evidence = _evidence(data["evidence_required"], scheme, problems)
@@ -136,6 +158,8 @@ class Eligibility:
             out["requires_title"] = {"level": self.requires_title.level}
             if self.requires_title.grade_at_least:
                 out["requires_title"]["grade_at_least"] = self.requires_title.grade_at_least
+            if self.requires_title.scheme:
+                out["requires_title"]["scheme"] = self.requires_title.scheme
         if self.negative_list:
             out["negative_list"] = True
         if self.evidence_required:
@@ -144,19 +168,24 @@ class Eligibility:
 
 
 def _title(
-    spec: Any, call_level: str, scheme: Scheme | None, problems: list[Problem]
+    spec: Any,
+    call_level: str,
+    scheme: Scheme | None,
+    schemes: Callable[[str], Scheme] | None,
+    problems: list[Problem],
 ) -> TitleRequirement | None:
-    if not isinstance(spec, Mapping) or set(spec) - {"level", "grade_at_least"}:
+    if not isinstance(spec, Mapping) or set(spec) - {"level", "grade_at_least", "scheme"}:
         problems.append(
             Problem(
                 "requires_title",
-                "所需称号的格式错误（层级 level，最低等级 grade_at_least）。",
-                "requires_title takes level and grade_at_least",
+                "所需称号的格式错误（层级 level，最低等级 grade_at_least，评价方案 scheme）。",
+                "requires_title takes level, grade_at_least and scheme",
             )
         )
         return None
     wanted = str(spec.get("level") or "")
     grade = str(spec.get("grade_at_least") or "").strip()
+    named = str(spec.get("scheme") or "").strip()
     if wanted not in REQUIRABLE_LEVELS:
         problems.append(
             Problem(
@@ -175,6 +204,8 @@ def _title(
             )
         )
         return None
+    if named:
+        return _named_ladder(wanted, grade, named, scheme, schemes, problems)
     if grade and scheme is not None:
         grades = [band.id for band in scheme.outcome.grades]
         if grade not in grades:
@@ -182,12 +213,62 @@ def _title(
                 Problem(
                     "requires_title",
                     f"等级 {grade} 不是评价方案 {scheme.key} 的等级"
-                    + (f"（可选：{'、'.join(grades)}）。" if grades else "（该方案不分等级）。"),
-                    f"{grade} is not a grade of scheme {scheme.key}",
+                    + (
+                        f"（可选：{'、'.join(grades)}）。"
+                        if grades
+                        else "（该方案不分等级；要求其他方案的等级时，请注明该方案，如 factory-suzhou）。"
+                    ),
+                    f"requires_title.grade_at_least: {grade} is not a grade of scheme {scheme.key}"
+                    + ("" if grades else " (it has no grades; name the scheme whose grade is required)"),
                 )
             )
             return None
     return TitleRequirement(wanted, grade)
+
+
+def _named_ladder(
+    wanted: str,
+    grade: str,
+    named: str,
+    scheme: Scheme | None,
+    schemes: Callable[[str], Scheme] | None,
+    problems: list[Problem],
+) -> TitleRequirement | None:
+    """A requirement naming the scheme whose title and grade are required, checked against that scheme."""
+    try:
+        ladder = (schemes or get_scheme)(named)
+    except KeyError:
+        problems.append(
+            Problem(
+                "requires_title",
+                f"须已取得称号的评价方案 {named} 不存在（须为平台已有或已采用的方案）。",
+                f"requires_title.scheme: there is no scheme {named}",
+            )
+        )
+        return None
+    if scheme is not None and ladder.subject != scheme.subject:
+        problems.append(
+            Problem(
+                "requires_title",
+                f"须已取得称号的评价方案 {ladder.key} 评价的称号类型与本批次的评价方案 {scheme.key} 不同。",
+                f"requires_title.scheme: {ladder.key} evaluates another kind of title than {scheme.key}",
+            )
+        )
+        return None
+    grades = tuple(band.id for band in ladder.outcome.grades)
+    if grade and grade not in grades:
+        problems.append(
+            Problem(
+                "requires_title",
+                f"等级 {grade} 不是评价方案 {ladder.key} 的等级"
+                + (f"（可选：{'、'.join(grades)}）。" if grades else "（该方案不分等级）。"),
+                f"requires_title.grade_at_least: {grade} is not a grade of scheme {ladder.key}",
+            )
+        )
+        return None
+    return TitleRequirement(
+        wanted, grade, ladder.id, grades, (ladder.title.zh, ladder.title.en or ladder.title.zh)
+    )
 
 
 def _evidence(ids: Any, scheme: Scheme | None, problems: list[Problem]) -> tuple[str, ...]:
@@ -227,6 +308,7 @@ class HeldTitle:
     # the platform's id of the application that earned it, "" where unknown: an application's own title
     # is never a prerequisite of itself (greencore.review.ladder.held_inputs)
     source: str = ""
+    scheme: str = ""  # the id of the scheme it was graded under, "" where unknown
 
 
 @dataclass(frozen=True)
@@ -363,15 +445,23 @@ def _missing_title(required: TitleRequirement, applying: Applying, record: Appli
     level_label = TITLE_LEVELS[level].zh if level in TITLE_LEVELS else level
     asked_label = TITLE_LEVELS[applying.level].zh if applying.level in TITLE_LEVELS else applying.level
     asked = f"申报{asked_label}"
-    held = [t.grade for t in record.titles if t.level in levels_meeting(level)]
+    held = [
+        t.grade
+        for t in record.titles
+        if t.level in levels_meeting(level) and (not required.scheme or t.scheme == required.scheme)
+    ]
+    # the scheme whose title is required, as a refusal names it
+    named_zh = f"「{required.scheme_title[0] or required.scheme}」" if required.scheme else ""
+    named_en = f" ({required.scheme_title[1] or required.scheme})" if required.scheme else ""
     if not grade:
-        if held or (level in ("province", "national") and record.national_list):
+        lists = level in ("province", "national") and record.national_list and not required.scheme
+        if held or lists:
             return None
         return Refusal(
-            f"{asked}须已列入{level_label}{kind_label}名单（未找到本单位的{level_label}称号）",
-            f"a {applying.level} application needs a {level} {applying.kind} title (none found)",
+            f"{asked}须已列入{level_label}{kind_label}名单{named_zh}（未找到本单位的{level_label}称号）",
+            f"a {applying.level} application needs a {level} {applying.kind} title{named_en} (none found)",
         )
-    order = applying.grades
+    order = required.grades if required.scheme else applying.grades
     if grade in order and any(g in order and order.index(g) <= order.index(grade) for g in held):
         return None
     if not held:
@@ -380,9 +470,9 @@ def _missing_title(required: TitleRequirement, applying: Applying, record: Appli
         shown = "、".join(g or "无等级" for g in held)
         found_zh, found_en = f"本单位的{level_label}称号等级为{shown}", f"held: {', '.join(held)}"
     return Refusal(
-        f"{asked}须已获得{level_label}{kind_label}称号且等级不低于{grade}（{found_zh}）",
-        f"a {applying.level} application needs a {level} {applying.kind} title of grade {grade} or better "
-        f"({found_en})",
+        f"{asked}须已获得{level_label}{kind_label}称号{named_zh}且等级不低于{grade}（{found_zh}）",
+        f"a {applying.level} application needs a {level} {applying.kind} title{named_en} of grade {grade} "
+        f"or better ({found_en})",
     )
 
 

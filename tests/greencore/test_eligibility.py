@@ -57,7 +57,7 @@ def test_parse_reads_every_rule_and_writes_back_only_what_is_set():
             "city",
             None,
             "requires_title",
-            "所需称号的格式错误（层级 level，最低等级 grade_at_least）。",
+            "所需称号的格式错误（层级 level，最低等级 grade_at_least，评价方案 scheme）。",
         ),
         (
             {"requires_title": {"level": "national"}},
@@ -85,7 +85,8 @@ def test_parse_reads_every_rule_and_writes_back_only_what_is_set():
             "province",
             get_scheme("factory-gbt36132-2025@2025.1"),
             "requires_title",
-            "等级 2A 不是评价方案 factory-gbt36132-2025@2025.1 的等级（该方案不分等级）。",
+            "等级 2A 不是评价方案 factory-gbt36132-2025@2025.1 的等级"
+            "（该方案不分等级；要求其他方案的等级时，请注明该方案，如 factory-suzhou）。",
         ),
         (
             {"evidence_required": "energy.1"},
@@ -218,3 +219,117 @@ def test_records_from_several_contexts_merge():
     merged = titles.merged(hits)
     assert merged == ApplicantRecord((HeldTitle("city", "3A"),), True, (NegativeHit("x", TODAY, "a"),))
     assert ApplicantRecord().merged(ApplicantRecord()) == ApplicantRecord()
+
+
+# --- a requirement naming the scheme whose grade it asks for ------------------------------------------
+
+NATIONAL_2025 = get_scheme("factory-gbt36132-2025@2025.1")  # no grades
+SUZHOU_3A = {"requires_title": {"level": "city", "grade_at_least": "3A", "scheme": "factory-suzhou@2023.1"}}
+
+
+def test_a_call_without_grades_may_require_the_grade_of_a_named_scheme():
+    rules = Eligibility.parse(SUZHOU_3A, call_level="province", scheme=NATIONAL_2025)
+    required = rules.requires_title
+    assert required == TitleRequirement("city", "3A", "factory-suzhou")  # the ladder is the scheme's id
+    assert required is not None and required.grades == ("5A", "4A", "3A", "2A", "1A")
+    assert required.scheme_title == ("苏州市绿色工厂评价（1A–5A）", "Suzhou green factory grading (1A–5A)")
+    assert rules.to_json() == {
+        "requires_title": {"level": "city", "grade_at_least": "3A", "scheme": "factory-suzhou"}
+    }
+    # stored as written back, it reads the same (a resolver of the platform's schemes may be given)
+    again = Eligibility.parse(rules.to_json(), call_level="province", schemes=get_scheme)
+    assert (
+        again == rules and again.requires_title is not None and again.requires_title.grades == required.grades
+    )
+
+    applying = Applying.to("province", "factory", NATIONAL_2025)
+    assert applying.grades == ()  # the call's own scheme has none: without the named scheme, no 3A exists
+    suzhou_3a = HeldTitle("city", "3A", "", "factory-suzhou")
+    assert check_eligibility(rules, applying, ApplicantRecord(titles=(suzhou_3a,)), TODAY) is None
+    assert (
+        check_eligibility(
+            rules, applying, ApplicantRecord(titles=(HeldTitle("city", "4A", "", "factory-suzhou"),)), TODAY
+        )
+        is None
+    )
+    # a 3A of another ladder, or of no known scheme, is not Suzhou's 3A
+    for other in (HeldTitle("city", "3A", "", "factory-other"), HeldTitle("city", "3A")):
+        assert check_eligibility(rules, applying, ApplicantRecord(titles=(other,)), TODAY) == (
+            "申报省级须已获得市级绿色工厂称号「苏州市绿色工厂评价（1A–5A）」且等级不低于3A（未找到本单位的市级称号）",
+            "a province application needs a city factory title (Suzhou green factory grading (1A–5A)) of grade "
+            "3A or better (none found)",
+        )
+    low = ApplicantRecord(titles=(HeldTitle("city", "2A", "", "factory-suzhou"),))
+    assert check_eligibility(rules, applying, low, TODAY) == (
+        "申报省级须已获得市级绿色工厂称号「苏州市绿色工厂评价（1A–5A）」且等级不低于3A（本单位的市级称号等级为2A）",
+        "a province application needs a city factory title (Suzhou green factory grading (1A–5A)) of grade "
+        "3A or better (held: 2A)",
+    )
+
+
+def test_a_named_scheme_is_checked_and_each_refusal_names_the_place():
+    def problems(rule: dict[str, str], scheme=NATIONAL_2025) -> list[tuple[str, str, str]]:
+        with pytest.raises(EligibilityError) as error:
+            Eligibility.parse({"requires_title": rule}, call_level="province", scheme=scheme)
+        return [tuple(p) for p in error.value.problems]
+
+    assert problems({"level": "city", "grade_at_least": "3A"}) == [
+        (
+            "requires_title",
+            "等级 3A 不是评价方案 factory-gbt36132-2025@2025.1 的等级"
+            "（该方案不分等级；要求其他方案的等级时，请注明该方案，如 factory-suzhou）。",
+            "requires_title.grade_at_least: 3A is not a grade of scheme factory-gbt36132-2025@2025.1 "
+            "(it has no grades; name the scheme whose grade is required)",
+        )
+    ]
+    assert problems({"level": "city", "grade_at_least": "3A", "scheme": "factory-nowhere"}) == [
+        (
+            "requires_title",
+            "须已取得称号的评价方案 factory-nowhere 不存在（须为平台已有或已采用的方案）。",
+            "requires_title.scheme: there is no scheme factory-nowhere",
+        )
+    ]
+    assert problems({"level": "city", "grade_at_least": "6A", "scheme": "factory-suzhou"}) == [
+        (
+            "requires_title",
+            "等级 6A 不是评价方案 factory-suzhou@2023.1 的等级（可选：5A、4A、3A、2A、1A）。",
+            "requires_title.grade_at_least: 6A is not a grade of scheme factory-suzhou@2023.1",
+        )
+    ]
+    assert problems({"level": "city", "grade_at_least": "3A", "scheme": "factory-gbt36132-2025"}) == [
+        (
+            "requires_title",
+            "等级 3A 不是评价方案 factory-gbt36132-2025@2025.1 的等级（该方案不分等级）。",
+            "requires_title.grade_at_least: 3A is not a grade of scheme factory-gbt36132-2025@2025.1",
+        )
+    ]
+    assert problems({"level": "city", "grade_at_least": "3A", "scheme": "park-miit-2016"}) == [
+        (
+            "requires_title",
+            "须已取得称号的评价方案 park-miit-2016@2016.1 评价的称号类型与本批次的评价方案 "
+            "factory-gbt36132-2025@2025.1 不同。",
+            "requires_title.scheme: park-miit-2016@2016.1 evaluates another kind of title than "
+            "factory-gbt36132-2025@2025.1",
+        )
+    ]
+    assert problems({"level": "city", "scheme": "factory-suzhou", "extra": "x"}) == [
+        (
+            "requires_title",
+            "所需称号的格式错误（层级 level，最低等级 grade_at_least，评价方案 scheme）。",
+            "requires_title takes level, grade_at_least and scheme",
+        )
+    ]
+
+
+def test_a_named_scheme_without_a_grade_is_not_met_by_the_national_lists():
+    rules = Eligibility.parse(
+        {"requires_title": {"level": "province", "scheme": "factory-suzhou"}}, call_level="national"
+    )
+    applying = Applying.to("national", "factory", NATIONAL_2025)
+    # the lists name no scheme: only a provincial title graded under Suzhou's scheme meets it
+    assert check_eligibility(rules, applying, ApplicantRecord(national_list=True), TODAY) == (
+        "申报国家级须已列入省级绿色工厂名单「苏州市绿色工厂评价（1A–5A）」（未找到本单位的省级称号）",
+        "a national application needs a province factory title (Suzhou green factory grading (1A–5A)) (none found)",
+    )
+    held = ApplicantRecord(titles=(HeldTitle("province", "4A", "", "factory-suzhou"),))
+    assert check_eligibility(rules, applying, held, TODAY) is None

@@ -297,7 +297,10 @@ def test_eligibility_rules_are_checked_against_the_call(world):
         CallError, user, eligibility={"requires_title": {"level": "city", "grade_at_least": "2A"}}
     )
     assert error.message_dict == {
-        "requires_title": ["等级 2A 不是评价方案 factory-gbt36132-2025@2025.1 的等级（该方案不分等级）。"]
+        "requires_title": [
+            "等级 2A 不是评价方案 factory-gbt36132-2025@2025.1 的等级"
+            "（该方案不分等级；要求其他方案的等级时，请注明该方案，如 factory-suzhou）。"
+        ]
     }
     error = refused(CallError, user, eligibility={"evidence_required": ["no-such-indicator"]})
     assert error.message_dict == {
@@ -575,3 +578,119 @@ def test_the_refusal_is_shown_when_starting_from_the_page(world):
     response = world.client("sz-machinery").post("/applications/start/suzhou-2026-factory/", follow=True)
     assert "本单位近三年有负面清单记录：被列为失信被执行人" in page_text(response)
     assert not Application.objects.filter(call__code="suzhou-2026-factory").exists()
+
+
+# --- a requirement naming the scheme whose grade it asks for (seeds/003: 申报省级须已获评3A级) ----------
+
+SUZHOU_3A = {"requires_title": {"level": "city", "grade_at_least": "3A", "scheme": "factory-suzhou"}}
+
+
+def provincial_fields(**changes):
+    """Jiangsu's provincial call under the national 通则 (no grades), requiring Suzhou's city 3A."""
+    values = {
+        "name": "2027年度江苏省绿色工厂申报（测试）",
+        "region_code": "320000",
+        "review_chain": [
+            {"level": "district", "days": 20},
+            {"level": "city", "days": 20},
+            {"level": "province", "days": 30},
+        ],
+        "eligibility": SUZHOU_3A,
+    }
+    return fields(**{**values, **changes})
+
+
+def test_a_call_without_grades_requires_the_grade_of_a_named_scheme(world):
+    user = world.users["js-reviewer"]
+    call = services.create_call(actor(user), code="js-2027-factory", **provincial_fields())
+    assert (call.level, call.scheme_id) == ("province", "factory-gbt36132-2025")
+    assert call.eligibility == SUZHOU_3A
+
+    # the grade is checked against the named scheme, the scheme must exist and evaluate the call's kind
+    bad = [
+        (
+            {"level": "city", "grade_at_least": "3B", "scheme": "factory-suzhou"},
+            "等级 3B 不是评价方案 factory-suzhou@2023.1 的等级（可选：5A、4A、3A、2A、1A）。",
+        ),
+        (
+            {"level": "city", "grade_at_least": "3A", "scheme": "factory-nowhere"},
+            "须已取得称号的评价方案 factory-nowhere 不存在（须为平台已有或已采用的方案）。",
+        ),
+        (
+            {"level": "city", "grade_at_least": "3A", "scheme": "park-miit-2016"},
+            "须已取得称号的评价方案 park-miit-2016@2016.1 评价的称号类型与本批次的评价方案 "
+            "factory-gbt36132-2025@2025.1 不同。",
+        ),
+    ]
+    for rule, message in bad:
+        before = snapshot()
+        with pytest.raises(CallError) as error:
+            services.create_call(
+                actor(user), code="js-2027-bad", **provincial_fields(eligibility={"requires_title": rule})
+            )
+        assert error.value.message_dict == {"requires_title": [message]}
+        assert snapshot() == before
+        with pytest.raises(CallError):
+            services.update_call(actor(user), call, **provincial_fields(eligibility={"requires_title": rule}))
+        assert snapshot() == before
+
+
+def test_only_a_title_of_the_named_scheme_meets_it(world):
+    call = services.create_call(
+        actor(world.users["js-reviewer"]), code="js-2027-factory", **provincial_fields()
+    )
+    energy, machinery = (world.users[u].membership.organisation for u in ("sz-energy", "sz-machinery"))
+    refusal = (
+        "申报省级须已获得市级绿色工厂称号「苏州市绿色工厂评价（1A–5A）」且等级不低于3A（未找到本单位的市级称号）",
+        "a province application needs a city factory title (Suzhou green factory grading (1A–5A)) of grade 3A "
+        "or better (none found)",
+    )
+    assert call_open_to(call, energy, TODAY) == refusal
+    # a city 3A graded under another scheme with the same grade names is not Suzhou's 3A
+    granted = grant(world, "sz-energy", "city", "3A")
+    Title.objects.filter(pk=granted.pk).update(scheme="factory-other@1")
+    assert call_open_to(call, energy, TODAY) == refusal
+    Title.objects.filter(pk=granted.pk).update(scheme="factory-suzhou@2023.1")
+    assert call_open_to(call, energy, TODAY) is None
+    grant(world, "sz-machinery", "city", "2A")
+    assert call_open_to(call, machinery, TODAY) == (
+        "申报省级须已获得市级绿色工厂称号「苏州市绿色工厂评价（1A–5A）」且等级不低于3A（本单位的市级称号等级为2A）",
+        "a province application needs a city factory title (Suzhou green factory grading (1A–5A)) of grade 3A "
+        "or better (held: 2A)",
+    )
+    before = list(Application.objects.order_by("pk").values())
+    with pytest.raises(ApplicationError):
+        start(world.users["sz-machinery"], call.code)
+    assert list(Application.objects.order_by("pk").values()) == before
+    assert start(world.users["sz-energy"], call.code).state == "draft"
+
+
+def test_the_call_page_names_the_scheme_of_the_grade(world):
+    client = world.client("js-reviewer")
+    page = client.get("/calls/new/")
+    assert page.status_code == 200
+    assert 'name="requires_title_scheme"' in page_text(page) and "factory-suzhou" in page_text(page)
+    data = form_data(
+        code="js-2027-factory",
+        name="2027年度江苏省绿色工厂申报（测试）",
+        region="320000",
+        scheme="factory-gbt36132-2025@2025.1",
+        requires_title_level="city",
+        requires_title_grade="3A",
+        requires_title_scheme="factory-suzhou",
+        **{
+            "step-0-forward_min": "",
+            "step-1-level": "city",
+            "step-1-panel_size": "",
+            "step-1-panel_aggregation": "",
+            "step-1-credit_check": "",
+            "step-1-publicity_days": "",
+            "step-2-level": "province",
+        },
+    )
+    response = client.post("/calls/new/", data)
+    assert response.status_code == 302, page_text(response)
+    call = Call.objects.get(code="js-2027-factory")
+    assert call.eligibility["requires_title"] == SUZHOU_3A["requires_title"]
+    edit = page_text(client.get(f"/calls/{call.code}/edit/"))
+    assert re.search(r'<option value="factory-suzhou" selected', edit)

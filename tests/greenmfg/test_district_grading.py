@@ -10,6 +10,7 @@ checklist items of the GB/T 36132-2018 parent, worth 29 points together, answere
 from __future__ import annotations
 
 import importlib.util
+import json
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
@@ -22,8 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 from factories import actor, start, suzhou_answers
 
-from greencore import get_scheme, score
+from greencore import get_scheme, score, verdict
+from greenmfg.applications import dossier
 from greenmfg.applications import services as applications
+from greenmfg.applications.answers import Answers
 from greenmfg.applications.models import Application
 from greenmfg.applications.services import ApplicationError
 from greenmfg.audit.models import Event
@@ -347,12 +350,12 @@ def test_refused_steps_change_nothing(world, call):
 PROVINCE_CALL = "jiangsu-2027-factory-4a"
 
 
-def province_call(world: Any) -> Call:
+def province_call(world: Any, code: str = PROVINCE_CALL, eligibility: dict[str, Any] | None = None) -> Call:
     today = timezone.localdate()
     scheme = get_scheme("factory-suzhou")
     return calls.create_call(
         bureau(world, "js-reviewer"),
-        code=PROVINCE_CALL,
+        code=code,
         name="2027年度江苏省绿色工厂申报（测试）",
         title_kind="factory",
         region_code="320000",
@@ -366,9 +369,27 @@ def province_call(world: Any) -> Call:
         ],
         requires_third_party=False,
         score_margin=Decimal("2"),
-        eligibility={"requires_title": {"level": "city", "grade_at_least": "3A"}},
+        eligibility=(
+            {"requires_title": {"level": "city", "grade_at_least": "3A"}}
+            if eligibility is None
+            else eligibility
+        ),
         notice="",
     )
+
+
+def city_3a(world: Any, call: Call) -> Application:
+    """sz-energy: 2A at its district last round, then 3A by the city this round, all on the platform."""
+    earlier = ladder_call("suzhou-2025-factory-grading")
+    grade_at_district(world, submitted(world, "sz-energy", answers("0", held="none"), code=earlier.code))
+    holder = submitted(world, "sz-energy", answers("0.5", held="none"))
+    district, city = bureau(world, "wz-reviewer"), bureau(world, "sz-reviewer")
+    services.pass_step(district, holder, "同意")
+    services.run_forwarding(district, call, 0)
+    services.pass_step(city, Application.objects.get(pk=holder.pk), "同意")
+    notice = publication.open_publicity(city, call)
+    publication.publish(city, notice, today=notice.closes_on + timedelta(days=1))
+    return holder
 
 
 def test_a_provincial_call_reads_the_3a_the_platform_granted_and_refuses_a_unit_without_it(world, call):
@@ -412,3 +433,119 @@ def test_a_provincial_call_reads_the_3a_the_platform_granted_and_refuses_a_unit_
         ("city", "3A"),
         ("district", "2A"),
     ]
+
+
+def test_a_provincial_call_grants_4a_at_the_province_and_a_city_call_still_3a(world, call):
+    """85.50 (d = 0.5) with 3A held: under the city call the grade is 3A (the city's), under the provincial
+    call 4A — graded as if granted the provincial title the call confers (seeds/003: 获评省级绿色工厂的企业，
+    自动评为4A级) — forwarded by the district and the city, granted by the province alone."""
+    holder = city_3a(world, call)
+    city_verdict = selectors.decisive_verdict(Application.objects.get(pk=holder.pk))
+    assert city_verdict is not None and (str(city_verdict.score), city_verdict.grade) == ("85.50", "3A")
+    city_title = Title.objects.get(application=holder)
+    assert (city_title.level, city_title.grade) == ("city", "3A")
+    # the same answers, 3A held, under each call: the city call confers no status and caps at 3A, even with a
+    # provincial status typed; the provincial call confers the provincial title, so 4A
+    scheme = get_scheme("factory-suzhou")
+    typed = Answers().merge(answers("0.5", held="3A", holds_provincial_title="是"))
+    city_result = dossier.evaluate(scheme, typed, "city").result
+    assert city_result is not None and (str(city_result.score), city_result.grade) == ("85.50", "4A")
+    assert verdict(scheme, city_result, confers="city").grade == "3A"
+    plain = Answers().merge(answers("0.5", held="3A"))
+    assert [
+        (r.grade if (r := dossier.evaluate(scheme, plain, level).result) else None)
+        for level in ("city", "province")
+    ] == ["3A", "4A"]
+
+    provincial = province_call(world)
+    assert provincial.level == "province"
+    applicant = actor(world.users["sz-energy"])
+    application = start(world.users["sz-energy"], provincial.code)
+    applications.save_answers(applicant, application, answers("0.5", held="3A"))
+    application = applications.submit(applicant, application)
+    # the engine grades the dossier as if the provincial title were granted: 4A (the score band is 3A)
+    frozen = application.versions.get(frozen_at__isnull=False)
+    assert (str(frozen.score), frozen.grade) == ("85.50", "4A")
+    assert json.loads(frozen.result)["inputs"]["holds_provincial_title"] is True
+    found = selectors.decisive_verdict(application)
+    assert found is not None and (found.allowed, str(found.score), found.grade, found.grade_label) == (
+        True,
+        "85.50",
+        "4A",
+        "4A级绿色工厂（省级）",
+    )
+    assert found.reasons == (
+        ("得分 85.50，评为4A级绿色工厂（省级）", "score 85.50, graded 4A (provincial title)"),
+    )
+
+    district, city, province = (bureau(world, u) for u in ("wz-reviewer", "sz-reviewer", "js-reviewer"))
+    # the city's step of this call forwards: it grants no 4A and publishes nothing of it
+    assert services.pass_step(district, application, "同意").outcome == "forwarded"
+    assert services.pass_step(city, Application.objects.get(pk=application.pk), "同意").outcome == "forwarded"
+    assert selectors.awaiting_publicity(city, provincial) == []
+    # the provincial call grants 4A at the province alone: its district and city are no grading steps
+    assert selectors.ladder_grades(provincial) == {"province": "4A"}
+    assert selectors.granting_step(city, provincial) is None
+    assert selectors.granting_step(district, provincial) is None
+    with refused(PermissionDenied):  # the city lists nothing of this call
+        publication.open_publicity(city, provincial)
+    with refused(PermissionDenied):
+        publication.open_publicity(district, provincial)
+    application.refresh_from_db()
+    assert (application.state, application.review_step) == ("in_review", 2)
+
+    decision = services.pass_step(province, application, "同意")
+    assert (decision.outcome, decision.detail["verdict"]["grade"], str(decision.score)) == (
+        "passed",
+        "4A",
+        "85.50",
+    )
+    notice = publication.open_publicity(province, provincial)
+    assert [(e.application_id, e.grade) for e in notice.entries.all()] == [
+        (application.pk, "4A级绿色工厂（省级）")
+    ]
+    announcement = publication.publish(province, notice, today=notice.closes_on + timedelta(days=1))
+    title = Title.objects.get(application=application)
+    assert (title.level, title.grade, title.grade_label, str(title.score), announcement.authority_id) == (
+        "province",
+        "4A",
+        "4A级绿色工厂（省级）",
+        "85.50",
+        province.organisation.pk,
+    )
+    # and the provincial title raises the unit's city grade to 4A (seeds/003: 自动评为4A级)
+    city_title.refresh_from_db()
+    assert (city_title.level, city_title.grade) == ("city", "4A")
+
+
+def test_a_provincial_call_never_grades_below_what_it_confers(world, call):
+    """ks-electronics holds only a district 2A: under a provincial call open to all, its 85.50 does not
+    reach 4A (申报省级须已获评3A级) and is not graded 3A through the call either: every step refuses a pass,
+    nothing changes, and it can only be returned or rejected."""
+    other = submitted(world, "ks-electronics", answers("0.2"))
+    grade_at_district(world, other, "ks-reviewer")
+    provincial = province_call(world, "jiangsu-2027-factory-open", eligibility={})
+    applicant = actor(world.users["ks-electronics"])
+    application = start(world.users["ks-electronics"], provincial.code)
+    applications.save_answers(applicant, application, answers("0.5", held="2A"))
+    application = applications.submit(applicant, application)
+    frozen = application.versions.get(frozen_at__isnull=False)
+    assert (str(frozen.score), frozen.grade) == ("85.50", "3A")  # the engine: 4A withheld, 3A the next
+    found = selectors.decisive_verdict(application)
+    assert found is not None and (found.allowed, found.grade, found.reasons) == (
+        False,
+        "",
+        (
+            (
+                "本批次授予4A级绿色工厂（省级），但申报省级须已获评3A级",
+                "this call grants 4A (provincial title), but A provincial title needs 3A held",
+            ),
+        ),
+    )
+    district = bureau(world, "ks-reviewer")
+    with refused(VerdictRefused, "本批次授予4A级绿色工厂（省级），但申报省级须已获评3A级"):
+        services.pass_step(district, application, "同意")
+    with refused(PermissionDenied):  # the district grades nothing under a provincial call
+        publication.open_publicity(district, provincial)
+    case = page(world, "ks-reviewer", "reviews:case", application.public_id)
+    assert "申报省级须已获评3A级" in case and 'id="decide-pass"' not in case

@@ -13,7 +13,7 @@ from django.urls import reverse
 from factories import FACTORY_CALL, actor, start
 
 from greencore import get_scheme as shipped_scheme
-from greenmfg.applications.dossier import scheme_for
+from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.audit.models import Event
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import scheme_choices
@@ -203,3 +203,33 @@ def test_an_unverified_number_is_confirmed_or_overridden_as_a_new_version(world:
     # a verified number is not offered again
     with pytest.raises(SchemeRefused):
         services.verify_number(bureau, first, path=PLATFORM_BASE, value=Decimal("2"), source="x", version="4")
+
+
+def test_the_form_follows_the_scheme_text_not_its_name(world: Any) -> None:
+    """build_form is kept by the scheme's content digest: a bureau that adopts another text under the same
+    `id@version` (here, after the first row is gone, as in another database) gets the new text's form. Kept
+    by name alone, the second form would be the first scheme's (without 已获评的苏州市绿色工厂等级)."""
+    bureau = actor(world.users["sz-reviewer"])
+    first = services.adopt(bureau, derived(world, **{PLATFORM_BASE: "2"}))
+    form = build_form(first.key)
+    assert "in:held_grade" not in form.keys and "in:advanced_equipment" in form.keys
+    assert build_form(first.key) is form  # built once for that text
+    LocalScheme.objects.filter(pk=first.pk).delete()
+    second = services.adopt(
+        bureau,
+        services.derive(
+            bureau,
+            shipped_scheme("factory-suzhou@2023.1"),
+            scheme_id=first.scheme_id,
+            version=first.version,
+            title="苏州市绿色工厂评价（地方，另一文本）",
+            source=SOURCE,
+            numbers={"outcome.pass_mark": Decimal("65")},
+        ),
+    )
+    assert second.key == first.key and second.text_sm3 != first.text_sm3
+    again = build_form(second.key)
+    assert again is not form and "in:held_grade" in again.keys and "in:advanced_equipment" not in again.keys
+    assert again.scheme.outcome.pass_mark is not None
+    assert again.scheme.outcome.pass_mark.value == Decimal("65")
+    assert build_form(get_scheme(second.key)) is again  # by name or by the scheme object: one form

@@ -16,6 +16,10 @@ with the city; only what the verdict grades 3A goes on to the city. The table li
 A scheme without a ladder keeps the chain's own behaviour (`Route.FORWARD` before the last step, the last
 step grants the verdict's grade).
 
+A call that confers a title (a provincial call confers the provincial title) grants the status grade of that
+title alone, at the chain level of the bureau that grants the title (`ladder_of_call`: a Suzhou provincial
+call grants 4A at the province, and its district and city steps grade nothing — they review and forward).
+
 `held_inputs`: the prerequisites of a grade band (``requires: "held_grade >= 2"``: 申报3A级须已获评2A级)
 are read from the titles the platform itself granted the unit, not from what the applicant typed. Where
 the platform holds a title of the scheme's grades, its best grade decides the held-grade input; a
@@ -34,6 +38,7 @@ from typing import Any
 from greencore.eligibility import HeldTitle
 from greencore.review.verdict import Verdict
 from greencore.scoring.compiled import compiled
+from greencore.scoring.grading import conferred_grade
 from greencore.standards.model import Scheme
 from greencore.workflow.chain import LEVELS, review_rules, title_status_input
 
@@ -44,6 +49,7 @@ __all__ = [
     "held_inputs",
     "held_source",
     "ladder_for",
+    "ladder_of_call",
     "later_levels",
     "route",
     "title_level",
@@ -89,6 +95,18 @@ def ladder_for(scheme_id: str) -> Ladder | None:
         return None
     grades = {level: tuple(str(g) for g in raw[level]) for level in LEVELS if raw.get(level)}
     return Ladder(scheme_id, grades, str(raw.get("source", "")))
+
+
+def ladder_of_call(scheme: Scheme, level: str) -> Ladder | None:
+    """The grading ladder of a call of `level` (city | province | national) under `scheme`: the scheme's
+    own (`ladder_for`), except that a call conferring a status grade (`conferred_grade`: Suzhou's
+    provincial call, 4A) grants that grade alone, at the chain level whose bureau grants the title."""
+    band = conferred_grade(scheme, level)
+    base = ladder_for(scheme.id)
+    if band is None:
+        return base
+    grantor = next(step for step, title in TITLE_LEVEL_OF_STEP.items() if title == level)
+    return Ladder(scheme.id, {grantor: (band.id,)}, base.source if base is not None else "")
 
 
 def route(ladder: Ladder | None, level: str, later: Sequence[str], found: Verdict) -> Route:

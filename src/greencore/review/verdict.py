@@ -14,6 +14,12 @@ prerequisites (``requires``, e.g. 申报3A级须已获评2A级). A scheme that h
 score reaches none of them fails too: a title is never granted with an empty grade. Ranking across a
 call is the selecting step's business (`decide` over the candidates this verdict allows).
 
+A call that confers a title is decided as if it were granted (``confers``: the call's level): where the
+scheme has a status grade for that title (Suzhou: a provincial title is 4A), that grade is the one the
+call grants, given its own prerequisite (申报省级须已获评3A级); an application that does not meet it
+fails, and is never graded lower through the call (a provincial call never publishes a city 3A). A city
+call confers no status grade: its applicant is graded on the score bands (Suzhou: at most 3A).
+
 The platform only gathers the facts (which results exist, the panel total, the credit check) and
 acts on ``Verdict.allowed``: a failing application can only be returned or rejected, and the page
 shows ``Verdict.reasons`` — which gate failed, the score against the mark, the grade and its cap.
@@ -31,7 +37,7 @@ from typing import Any
 from greencore.review.forwarding import published_score
 from greencore.scoring.compiled import compiled
 from greencore.scoring.evaluate import evaluate
-from greencore.scoring.grading import grade_for_score
+from greencore.scoring.grading import conferred_grade, grade_for_score
 from greencore.scoring.inputs import InputError, columns_from_mapping
 from greencore.scoring.result import Result
 from greencore.standards.model import Scheme
@@ -188,10 +194,12 @@ def verdict(
     score: Decimal | None = None,
     negative_item: str = "",
     unmet: Collection[str] | None = None,
+    confers: str = "",
 ) -> Verdict:
     """The verdict of ``result`` under ``scheme``: ``score`` replaces the result's own (a panel total);
     ``negative_item`` names a negative-list hit (信用核查); ``unmet`` the grades whose prerequisite is
-    not met (default: read from the result's inputs)."""
+    not met (default: read from the result's inputs); ``confers`` the level of the title the call confers
+    (city | province | national; "" for none), whose status grade the call grants (`conferred_grade`)."""
     value = published_score(result.score if score is None else score, scheme.precision)
     outcome = scheme.outcome
     failed = _failed_items(scheme, result)
@@ -221,7 +229,29 @@ def verdict(
     band_id, label_zh, label_en = "", "", ""
     capped: list[tuple[str, str]] = []
     score_bands = [b for b in outcome.grades if not b.when and (b.min is not None or b.above is not None)]
-    if value is not None and eligible is True and mark_met and score_bands:
+    conferred = conferred_grade(scheme, confers)
+    if conferred is not None:
+        # the call grants this status grade alone, as if its title were granted: its prerequisite decides
+        score_bands = [conferred]
+        if value is not None and eligible is True and mark_met:
+            blocked = (
+                unmet_prerequisites(scheme, result.inputs, result.blocked_grades)
+                if unmet is None
+                else frozenset(unmet)
+            )
+            name_zh, name_en = conferred.label.zh, conferred.label.en or conferred.label.zh
+            if conferred.id in blocked:
+                why = conferred.requires_label
+                reasons.append(
+                    (
+                        f"本批次授予{name_zh}，但{why.zh if why else '其前提条件未满足'}",
+                        f"this call grants {name_en}, but "
+                        + (why.en if why and why.en else "its prerequisite is not met"),
+                    )
+                )
+            else:
+                band_id, label_zh, label_en = conferred.id, name_zh, name_en
+    elif value is not None and eligible is True and mark_met and score_bands:
         blocked = (
             unmet_prerequisites(scheme, result.inputs, result.blocked_grades)
             if unmet is None

@@ -42,6 +42,7 @@ from greencore import (
     Table,
     TableSpec,
     compiled,
+    conferred_inputs,
     convert_value,
     derived_inputs,
     describe,
@@ -287,9 +288,34 @@ def _table_block(
     )
 
 
-@cache
-def build_form(scheme_key: str) -> Form:
-    scheme = get_scheme(scheme_key)
+# Forms are built once per scheme *content*: kept by the scheme's key and its content digest
+# (`scheme_digest`, as the kept evaluations are), never by its name alone — a local scheme adopted again
+# under the same `id@version` with another text (another database, a bureau's re-adoption) gets its own.
+FORMS_KEPT = 64
+_forms: OrderedDict[tuple[str, str], Form] = OrderedDict()
+_forms_lock = threading.Lock()
+
+
+def build_form(scheme: Scheme | str) -> Form:
+    """The self-evaluation form of `scheme` (or of the scheme `id@version` names), built once per content."""
+    if isinstance(scheme, str):
+        scheme = get_scheme(scheme)
+    key = (scheme.key, scheme_digest(scheme))
+    with _forms_lock:
+        kept = _forms.get(key)
+        if kept is not None:
+            _forms.move_to_end(key)
+            return kept
+    form = _build_form(scheme)
+    with _forms_lock:
+        _forms[key] = form
+        _forms.move_to_end(key)
+        while len(_forms) > FORMS_KEPT:
+            _forms.popitem(last=False)
+    return form
+
+
+def _build_form(scheme: Scheme) -> Form:
     cs = compiled(scheme)
     # inputs computed from raw data are asked as raw data only where the form offers it
     hidden = derived_inputs(scheme) if fed_by_raw(scheme) else frozenset()
@@ -382,13 +408,16 @@ def typed_inputs(
     return inputs, errors
 
 
-def evaluate(scheme: Scheme, answers: Answers | Mapping[str, Any]) -> Evaluation:
+def evaluate(scheme: Scheme, answers: Answers | Mapping[str, Any], confers: str = "") -> Evaluation:
     """The answers scored by greencore (`answers`, or their JSON as stored): the result, and every value
-    greencore refused under its field's key."""
+    greencore refused under its field's key. `confers`: the level of the title the call confers (its
+    `level`); greencore grades the applicant as if granted it (`conferred_inputs`: a Suzhou provincial
+    call's applicant reaches 4A), whatever was typed for that status."""
     if not isinstance(answers, Answers):
         answers = Answers.from_json(answers)
     cs = compiled(scheme)
     typed, errors = typed_inputs(cs, answers.inputs)
+    typed.update(conferred_inputs(scheme, confers))
     raw_document = None
     if fed_by_raw(scheme):
         raw_form = raw_from_fields(answers.raw)
@@ -460,9 +489,9 @@ def scheme_digest(scheme: Scheme) -> str:
     return digest
 
 
-def _evaluation_key(scheme: Scheme, answers: Answers) -> str:
+def _evaluation_key(scheme: Scheme, answers: Answers, confers: str) -> str:
     text = json.dumps(answers.to_json(), sort_keys=True, ensure_ascii=False)
-    source = f"{_engine()}\n{scheme.key}\n{scheme_digest(scheme)}\n{text}"
+    source = f"{_engine()}\n{scheme.key}\n{scheme_digest(scheme)}\n{confers}\n{text}"
     return f"dossier-evaluation:{hashlib.blake2b(source.encode(), digest_size=16).hexdigest()}"
 
 
@@ -474,11 +503,13 @@ def _keep_here(key: str, evaluation: Evaluation) -> None:
             _evaluations.popitem(last=False)
 
 
-def remember(scheme: Scheme, answers: Answers | Mapping[str, Any], evaluation: Evaluation) -> None:
+def remember(
+    scheme: Scheme, answers: Answers | Mapping[str, Any], evaluation: Evaluation, confers: str = ""
+) -> None:
     """Keep an evaluation just computed (by a save) for the pages that read the same answers."""
     if not isinstance(answers, Answers):
         answers = Answers.from_json(answers)
-    key = _evaluation_key(scheme, answers)
+    key = _evaluation_key(scheme, answers, confers)
     _keep_here(key, evaluation)
     try:
         shared_cache.set(key, evaluation, EVALUATION_CACHE_SECONDS)
@@ -486,12 +517,14 @@ def remember(scheme: Scheme, answers: Answers | Mapping[str, Any], evaluation: E
         logger.warning("evaluation cache unavailable", exc_info=True)
 
 
-def evaluation_for_page(scheme: Scheme, answers: Answers | Mapping[str, Any]) -> Evaluation:
+def evaluation_for_page(
+    scheme: Scheme, answers: Answers | Mapping[str, Any], confers: str = ""
+) -> Evaluation:
     """`evaluate`, for reading: the same answers are scored once (pages only read the evaluation; a save
     scores afresh and `remember`s it)."""
     if not isinstance(answers, Answers):
         answers = Answers.from_json(answers)
-    key = _evaluation_key(scheme, answers)
+    key = _evaluation_key(scheme, answers, confers)
     with _evaluations_lock:
         kept = _evaluations.get(key)
         if kept is not None:
@@ -505,8 +538,8 @@ def evaluation_for_page(scheme: Scheme, answers: Answers | Mapping[str, Any]) ->
     if isinstance(shared, Evaluation):
         _keep_here(key, shared)
         return shared
-    evaluation = evaluate(scheme, answers)
-    remember(scheme, answers, evaluation)
+    evaluation = evaluate(scheme, answers, confers)
+    remember(scheme, answers, evaluation, confers)
     return evaluation
 
 

@@ -113,7 +113,7 @@ def item_labels(application: Application) -> dict[str, str]:
     """The Chinese label of every item a change can name: form fields by key, a table's cells by
     「table title 第 n 行 column」, leaf indicators by id (evidence and expert scores)."""
     call = application.call
-    form = build_form(scheme_for(call.scheme_id, call.scheme_version).key)
+    form = build_form(scheme_for(call.scheme_id, call.scheme_version))
     labels = dict(form.indicators)
     for section in form.sections:
         labels.update((f.key, f.label) for f in section.fields)

@@ -110,10 +110,10 @@ def start_application(actor: Actor, call: Call, *, today: date | None = None) ->
                 state_changed_at=timezone.now(),
             )
             scheme = scheme_for(call.scheme_id, call.scheme_version)
-            filled = benchmark_fields(call, actor.organisation, build_form(scheme.key))
+            filled = benchmark_fields(call, actor.organisation, build_form(scheme))
             answers = Answers().merge(filled)
             dossier = Dossier(application=application, number=1, answers=answers.to_json())
-            store_result(dossier, evaluate(scheme, answers))
+            store_result(dossier, evaluate(scheme, answers, call.level))
             dossier.save()
             _event(actor, "started", application, "", call=call.code, benchmarks=filled)
     except IntegrityError:
@@ -143,7 +143,7 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
             )
         call = locked.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
-        form = build_form(scheme.key)
+        form = build_form(scheme)
         refused = [key for key in values if not form.accepts(key)]
         if refused:
             raise ApplicationError(
@@ -186,10 +186,10 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
         answers = after.merge(stale).merge(fixed).merge(limits)
         dossier.answers = answers.to_json()
         dossier.revision += 1
-        evaluation = evaluate(scheme, answers)
+        evaluation = evaluate(scheme, answers, call.level)
         store_result(dossier, evaluation)
         dossier.save()
-    remember(scheme, answers, evaluation)  # the pages that read these answers next reuse it
+    remember(scheme, answers, evaluation, call.level)  # the pages that read these answers next reuse it
     return SaveOutcome(dossier, evaluation)
 
 
@@ -206,12 +206,12 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
             raise ApplicationError("当前状态不能导入。", f"cannot import in state {locked.state}")
         scheme = scheme_for(locked.call.scheme_id, locked.call.scheme_version)
         # a workbook never overrides the benchmark values the bureau fixes
-        answers = answers.merge(benchmark_fields(locked.call, locked.applicant, build_form(scheme.key)))
+        answers = answers.merge(benchmark_fields(locked.call, locked.applicant, build_form(scheme)))
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
         before = Answers.from_json(dossier.answers)
         merged = before.merge(answers.values())
         # nor the energy-limit grades and water quotas the bureau fixes for the products it names
-        form = build_form(scheme.key)
+        form = build_form(scheme)
         merged = merged.merge(limit_fields(limit_cells(locked.call, locked.applicant, form, merged.raw)))
         if locked.reopened_items:
             closed = sorted(
@@ -230,7 +230,7 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
                 )
         dossier.answers = merged.to_json()
         dossier.revision += 1
-        evaluation = evaluate(scheme, merged)
+        evaluation = evaluate(scheme, merged, locked.call.level)
         store_result(dossier, evaluation)
         dossier.save()
         _event(
@@ -242,7 +242,7 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
             changed=sorted(before.differing(merged)),
             previous_answers=before.to_json(),
         )
-    remember(scheme, merged, evaluation)
+    remember(scheme, merged, evaluation, locked.call.level)
     return dossier
 
 
@@ -260,8 +260,8 @@ def missing_evidence(application: Application, form: Form) -> list[str]:
 def submission_blockers(application: Application) -> list[str]:
     dossier = application.versions.get(frozen_at__isnull=True)
     scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
-    form = build_form(scheme.key)
-    found = blockers(form, evaluate(scheme, dossier.answers))
+    form = build_form(scheme)
+    found = blockers(form, evaluate(scheme, dossier.answers, application.call.level))
     found += [f"缺少佐证材料：{label}" for label in missing_evidence(application, form)]
     return found
 
@@ -324,7 +324,7 @@ def _new_draft_from(application: Application, frozen: Dossier | None) -> None:
     number = (frozen.number if frozen else 0) + 1
     dossier = Dossier(application=application, number=number, answers=answers.to_json())
     call = application.call
-    store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), answers))
+    store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), answers, call.level))
     dossier.save()
 
 
@@ -374,7 +374,7 @@ def return_for_revision(
         locked = _locked(application.pk)
         transition = _transition(actor, locked, "return_for_revision")
         call = locked.call
-        titles = {s.title for s in build_form(scheme_for(call.scheme_id, call.scheme_version).key).sections}
+        titles = {s.title for s in build_form(scheme_for(call.scheme_id, call.scheme_version)).sections}
         unknown = [item for item in items or [] if item not in titles]
         if unknown:
             raise ApplicationError(f"没有这些填报项：{'、'.join(unknown)}", f"unknown items: {unknown}")
@@ -527,7 +527,7 @@ def upload_evidence(
     stored under a server-made name, then written under the application's lock while it is editable."""
     if _role_in_workflow(actor, application) != "applicant":
         raise PermissionDenied
-    form = build_form(scheme_for(application.call.scheme_id, application.call.scheme_version).key)
+    form = build_form(scheme_for(application.call.scheme_id, application.call.scheme_version))
     if indicator not in dict(form.indicators):
         raise evidence.EvidenceError("未知指标。", "unknown indicator", "unknown_indicator")
     try:

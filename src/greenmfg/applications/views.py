@@ -93,8 +93,8 @@ def _result_context(
 ) -> dict[str, Any]:
     call = application.call
     scheme = scheme_for(call.scheme_id, call.scheme_version)
-    form = build_form(scheme.key)
-    evaluation = evaluation or evaluation_for_page(scheme, dossier.answers)
+    form = build_form(scheme)
+    evaluation = evaluation or evaluation_for_page(scheme, dossier.answers, call.level)
     result = evaluation.result
     radar = None
     if result is not None:

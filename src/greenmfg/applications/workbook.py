@@ -29,7 +29,7 @@ class InvalidCells(Exception):
 def _beyond_form(scheme: Scheme, inputs: Mapping[str, str]) -> list[CellProblem]:
     """Cells greencore reads that the web form has no field for (a table row past those the form shows):
     reported, never dropped silently."""
-    form = build_form(scheme.key)
+    form = build_form(scheme)
     return [
         CellProblem(
             "分项数据",

@@ -60,6 +60,11 @@ class CallForm(forms.Form):
         required=False,
         help_text="按评价方案的等级，如 2A（苏州：申报3A须已获得2A）；不分等级的可不填",
     )
+    requires_title_scheme = forms.ChoiceField(
+        label=_("等级所属的评价方案"),
+        required=False,
+        help_text=_("不选：按本批次的评价方案；如本批次方案不分等级而要求苏州市的3A，选苏州市绿色工厂评价"),
+    )
     negative_list = forms.BooleanField(label="核查负面清单（近三年有命中记录的不能申报）", required=False)
     evidence_required = forms.CharField(
         label="须上传佐证材料的指标编号",
@@ -74,10 +79,14 @@ class CallForm(forms.Form):
         *args: Any,
         regions: list[tuple[str, str]],
         schemes: list[tuple[str, list[tuple[str, str]]]],
+        graded: list[tuple[str, str]] | None = None,
         editing: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        ladder = self.fields["requires_title_scheme"]
+        assert isinstance(ladder, forms.ChoiceField)
+        ladder.choices = [("", _("本批次的评价方案")), *(graded or [])]
         self.fields["region"].widget.choices = regions
         self.fields["region"].widget.attrs.pop("maxlength", None)  # a list, not a text box
         scheme = self.fields["scheme"]
@@ -92,8 +101,13 @@ class CallForm(forms.Form):
         out: dict[str, Any] = {}
         level = data.get("requires_title_level") or ""
         grade = (data.get("requires_title_grade") or "").strip()
-        if level or grade:
-            out["requires_title"] = {"level": level, **({"grade_at_least": grade} if grade else {})}
+        ladder = data.get("requires_title_scheme") or ""
+        if level or grade or ladder:
+            out["requires_title"] = {
+                "level": level,
+                **({"grade_at_least": grade} if grade else {}),
+                **({"scheme": ladder} if ladder else {}),
+            }
         if data.get("negative_list"):
             out["negative_list"] = True
         evidence = [i for i in SEPARATORS.split(data.get("evidence_required") or "") if i]
@@ -133,6 +147,7 @@ class CallForm(forms.Form):
             "score_margin": call.score_margin,
             "requires_title_level": required.get("level", ""),
             "requires_title_grade": required.get("grade_at_least", ""),
+            "requires_title_scheme": required.get("scheme", ""),
             "negative_list": bool(rules.get("negative_list")),
             "evidence_required": " ".join(rules.get("evidence_required", [])),
             "notice": call.notice,

@@ -44,7 +44,7 @@ def applicant_record(organisation: Organisation, title_kind: str) -> ApplicantRe
 
 def eligibility_of(call: Call) -> Eligibility:
     """The call's eligibility rules, read by greencore (stored ones were checked when the call was saved)."""
-    return Eligibility.parse(call.eligibility or {}, call_level=call.level)
+    return Eligibility.parse(call.eligibility or {}, call_level=call.level, schemes=get_scheme)
 
 
 def call_open_to(call: Call, organisation: Organisation, today: date) -> tuple[str, str] | None:
@@ -129,6 +129,17 @@ def scheme_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         scheme = get_scheme(key)
         grouped.setdefault(scheme.subject.value, []).append((key, f"{scheme.title.zh}（{key}）"))
     return [(str(TitleKind(kind).label), items) for kind, items in grouped.items() if items]
+
+
+def graded_scheme_choices() -> list[tuple[str, str]]:
+    """The schemes with grades a call may require a title of (``requires_title.scheme``), by id: the
+    shipped ones and every adopted local one, each under its latest version's title."""
+    found: dict[str, str] = {}
+    for scheme in [*shipped().all(), *(get_scheme(key) for key in adopted_keys())]:
+        if scheme.outcome.grades:
+            grades = "、".join(band.id for band in reversed(scheme.outcome.grades))
+            found[scheme.id] = f"{scheme.title.zh}（{scheme.id}：{grades}）"
+    return sorted(found.items())
 
 
 def call_region_choices(actor: Actor) -> list[tuple[str, str]]:

@@ -115,7 +115,7 @@ def _eligibility(
     """The rules as stored, read by greencore against the call's level and scheme; each refused key goes to
     `errors`."""
     try:
-        return Eligibility.parse(rules, call_level=level, scheme=scheme).to_json()
+        return Eligibility.parse(rules, call_level=level, scheme=scheme, schemes=get_scheme).to_json()
     except EligibilityError as error:
         for problem in error.problems:
             errors.setdefault(problem.place, problem.zh)

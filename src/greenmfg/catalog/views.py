@@ -27,6 +27,7 @@ from .selectors import (
     calendar_of,
     call_region_choices,
     calls_managed_by,
+    graded_scheme_choices,
     issues_calls,
     key_list_bureaus,
     key_list_of,
@@ -36,7 +37,13 @@ from .services import CallError
 
 # where a service's refusal is shown: the form field of the same input (None: above the form)
 ERROR_FIELDS = {"region_code": "region", "requires_title": "requires_title_level", "eligibility": None}
-CONDITIONS = ("requires_title_level", "requires_title_grade", "negative_list", "evidence_required")
+CONDITIONS = (
+    "requires_title_level",
+    "requires_title_grade",
+    "requires_title_scheme",
+    "negative_list",
+    "evidence_required",
+)
 
 
 def _issuer(request: HttpRequest) -> Actor:
@@ -53,6 +60,7 @@ def _forms(request: HttpRequest, actor: Actor, call: Call | None = None) -> tupl
         initial=CallForm.initial_from(call) if call else {"region": actor.organisation.region_id},
         regions=call_region_choices(actor),
         schemes=scheme_choices(),
+        graded=graded_scheme_choices(),
         editing=call is not None,
     )
     chain = StepFormSet(

@@ -249,7 +249,7 @@ def save_values(actor: Actor, engagement: Engagement, values: dict[str, str]) ->
         frozen = _submitted_version(locked.application)
         call = locked.application.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
-        form = build_form(scheme.key)
+        form = build_form(scheme)
         refused = [key for key in values if not form.accepts(key)]
         if refused:
             raise EvaluationError(
@@ -259,7 +259,7 @@ def save_values(actor: Actor, engagement: Engagement, values: dict[str, str]) ->
         answers = Answers.from_json(started).merge(values)
         locked.answers = answers.to_json()
         locked.revision += 1
-        evaluation = evaluate(scheme, answers)
+        evaluation = evaluate(scheme, answers, call.level)
         store_result(locked, evaluation)
         locked.save(update_fields=["answers", "revision", "result", "score", "grade"])
         _event(
@@ -296,7 +296,7 @@ def add_finding(
     if not text:
         raise EvaluationError("请填写核查发现。", "a description is required")
     call = engagement.application.call
-    form = build_form(scheme_for(call.scheme_id, call.scheme_version).key)
+    form = build_form(scheme_for(call.scheme_id, call.scheme_version))
     if indicator and indicator not in dict(form.indicators):
         raise EvaluationError("未知指标。", "unknown indicator")
     _require_in_progress(engagement)
@@ -395,8 +395,8 @@ def conclude(actor: Actor, engagement: Engagement, conclusion: str) -> Engagemen
             raise EvaluationError("尚未录入评价值，请逐项核实后录入。", "no values entered")
         call = application.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
-        evaluation = evaluate(scheme, locked.answers)
-        problems = blockers(build_form(scheme.key), evaluation)
+        evaluation = evaluate(scheme, locked.answers, call.level)
+        problems = blockers(build_form(scheme), evaluation)
         if problems or evaluation.result is None:
             raise EvaluationError(
                 "评价数据尚不完整，不能出具结论。", "the evaluation is incomplete", details=problems

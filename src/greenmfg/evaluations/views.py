@@ -152,7 +152,7 @@ def _live_context(engagement: Engagement, evaluation: Evaluation | None, editabl
     pending: list[str] = []
     if editable and evaluation is not None:
         call = engagement.application.call
-        pending = blockers(build_form(scheme_for(call.scheme_id, call.scheme_version).key), evaluation)
+        pending = blockers(build_form(scheme_for(call.scheme_id, call.scheme_version)), evaluation)
     return {
         "engagement": engagement,
         "self_dossier": self_dossier,
@@ -207,10 +207,10 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         context["labels"] = item_labels(application)
     evaluation = None
     if readable and self_dossier is not None:
-        form = build_form(scheme.key)
+        form = build_form(scheme)
         own = Answers.from_json(self_dossier.answers)
         answers = Answers.from_json(engagement.answers) if engagement.answers is not None else own
-        evaluation = evaluate(scheme, answers) if editable else None
+        evaluation = evaluate(scheme, answers, call.level) if editable else None
         context.update(
             form=form,
             self_values=own.values(),

@@ -282,8 +282,10 @@ def titles_record(organisation: Organisation, kind: str) -> ApplicantRecord:
     revoked = mine.filter(status=Title.Status.REVOKED, revoked_on__isnull=False).order_by("revoked_on")
     return ApplicantRecord(
         titles=tuple(
-            HeldTitle(level, grade, str(source or ""))
-            for level, grade, source in held.values_list("level", "grade", "application__public_id")
+            HeldTitle(level, grade, str(source or ""), scheme.partition("@")[0])
+            for level, grade, source, scheme in held.values_list(
+                "level", "grade", "application__public_id", "scheme"
+            )
         ),
         national_list=HistoricalTitle.objects.filter(kind=kind, unit_name=organisation.name.strip()).exists(),
         revocations=tuple(

@@ -21,7 +21,6 @@ from greencore import (
     Verdict,
     compiled,
     grade_from_status,
-    ladder_for,
     publicity_days_for,
     title_level,
     title_status_input,
@@ -46,6 +45,7 @@ from greenmfg.reference.national_lists import load_regions, read_national_lists
 from greenmfg.reference.services import DATA_DIR
 from greenmfg.reviews.selectors import (
     awaiting_publicity,
+    call_ladder,
     chain_of,
     decisive_verdict,
     granting_step,
@@ -160,7 +160,7 @@ def _failing(application: Application, found: Verdict | None, step: StepSpec) ->
         return "尚无据以决定的评价结果"
     if not found.allowed:
         return found.reasons_zh
-    ladder = ladder_for(application.call.scheme_id)
+    ladder = call_ladder(application.call)
     if not step.is_last and (ladder is None or not ladder.grants(step.level, found.grade)):
         return f"{found.grade_label or '该结果'}不由本级评定，须转报上一级"
     return ""
@@ -524,7 +524,7 @@ def _grading_words(call: Call, step: StepSpec) -> str:
     """ "（区县级评定：1A、2A级）" for a grading step's notice and announcement; "" at the last step."""
     if step.is_last:
         return ""
-    ladder = ladder_for(call.scheme_id)
+    ladder = call_ladder(call)
     grades = "、".join(ladder.grades.get(step.level, ())) if ladder is not None else ""
     return f"（区县级评定：{grades}级）" if step.level == "district" else f"（{step.name}评定：{grades}级）"
 

@@ -18,6 +18,7 @@ from greencore import (
     ForwardingDecision,
     ForwardingRule,
     HeldTitle,
+    Ladder,
     NegativeHit,
     Result,
     Route,
@@ -30,7 +31,7 @@ from greencore import (
     decisive_basis,
     held_inputs,
     held_source,
-    ladder_for,
+    ladder_of_call,
     later_levels,
     negative_list,
     quota_applies,
@@ -393,20 +394,29 @@ def decisive_verdict(application: Application, step: StepSpec | None = None) -> 
         unmet=(
             unmet_prerequisites(scheme, {**result.inputs, **held}, result.blocked_grades) if held else None
         ),
+        # graded as if granted the title the call confers (a Suzhou provincial call grants 4A)
+        confers=call.level,
     )
     chain = chain_of(call)
     return at_step(
         found,
-        ladder_for(call.scheme_id),
+        call_ladder(call),
         step.level,
         later_levels([s.level for s in chain], step.index),
     )
 
 
+def call_ladder(call: Call) -> Ladder | None:
+    """The grades each chain level grants under the call (greencore `ladder_of_call`): the scheme's grading
+    ladder, or — for a call conferring a status grade (a Suzhou provincial call, 4A) — that grade alone, at
+    the level that grants the title."""
+    return ladder_of_call(scheme_for(call.scheme_id, call.scheme_version), call.level)
+
+
 def ladder_grades(call: Call) -> dict[str, str]:
     """The grades each chain level grants itself under the call's scheme ("1A、2A"), for the case page;
     empty where the scheme has no grading ladder."""
-    ladder = ladder_for(call.scheme_id)
+    ladder = call_ladder(call)
     return {} if ladder is None else {level: "、".join(ids) for level, ids in ladder.grades.items()}
 
 
@@ -415,7 +425,7 @@ def step_route(application: Application, step: StepSpec, found: Verdict) -> Rout
     step, or nowhere."""
     chain = chain_of(application.call)
     return route(
-        ladder_for(application.call.scheme_id),
+        call_ladder(application.call),
         step.level,
         later_levels([s.level for s in chain], step.index),
         found,
@@ -449,7 +459,7 @@ def granting_step(actor: Actor, call: Call) -> StepSpec | None:
     chain = chain_of(call)
     if decides_own_step(actor, chain[-1]):
         return chain[-1]
-    ladder = ladder_for(call.scheme_id)
+    ladder = call_ladder(call)
     if ladder is None:
         return None
     return next((s for s in chain[:-1] if ladder.grades.get(s.level) and decides_own_step(actor, s)), None)

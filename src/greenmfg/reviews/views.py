@@ -92,7 +92,7 @@ def case(request: HttpRequest, public_id: Any) -> HttpResponse:
     application = access_application(request.user, public_id)
     step = selectors.current_step(application)
     call = application.call
-    form = build_form(scheme_for(call.scheme_id, call.scheme_version).key)
+    form = build_form(scheme_for(call.scheme_id, call.scheme_version))
     stale = selectors.stale_results(application, step)
     found = selectors.decisive_verdict(application, step)
     return render(
