@@ -58,7 +58,9 @@ def test_refused_for_missing_evidence_the_files_sent_are_kept_and_the_resubmissi
     assert refused.value.zh == "以下指标须附证明材料后方可提交：“综合能源消费量”、“取水量”。"
     # nothing recorded as filed: the filing is as it was (open, no values, not submitted)
     filings, files, events, media = snapshot()
-    assert filings == before[0]
+    # the filing is as it was but for its draft: what the unit typed, kept for its form
+    assert [{**f, "draft": {}} for f in filings] == before[0]
+    assert filings[0]["draft"]["values"]["total_energy_tce"] == list(GOOD["total_energy_tce"])
     filing.refresh_from_db()
     assert (filing.status, filing.values, filing.submitted_on, filing.submitted_by) == (
         "open",
@@ -201,3 +203,37 @@ def test_refusals_that_are_not_about_the_data_keep_nothing(world):
     with pytest.raises(SupervisionError, match="the filing is accepted already"):
         services.submit_filing(unit, filing, values=GOOD, evidence=filing_evidence())
     assert snapshot() == before
+
+
+def test_what_a_refused_filing_typed_is_shown_again_to_the_unit_only_and_cleared_once_filed(world):
+    filing = _opened(world)
+    client = world.client("sz-machinery")
+    evidence = filing_evidence()
+    evidence.pop("water_intake_m3")
+    typed = {**GOOD, "total_energy_tce": ("2,345.6", GOOD["total_energy_tce"][1])}
+    response = client.post(
+        f"/supervision/filings/{filing.public_id}/",
+        {
+            **_posted(typed),
+            "justification": "产能扩大，能耗相应增加（说明）",
+            **{f"e:{k}": v for k, v in evidence.items()},
+        },
+    )
+    assert response.status_code == 400 and "取水量" in response.content.decode()
+    filing.refresh_from_db()
+    assert filing.status == "open" and filing.values == {} and filing.submitted_on is None
+    assert filing.draft["values"]["total_energy_tce"] == ["2,345.6", GOOD["total_energy_tce"][1]]
+    # the unit comes back later: the form shows what it typed, and the justification
+    page = client.get(f"/supervision/filings/{filing.public_id}/").content.decode()
+    assert 'value="2,345.6"' in page and "产能扩大，能耗相应增加（说明）" in page
+    # the bureau sees no draft
+    bureau = world.client("sz-reviewer").get(f"/supervision/filings/{filing.public_id}/").content.decode()
+    assert "2,345.6" not in bureau and "产能扩大" not in bureau
+    # filed with the missing evidence (the kept files count), the draft is gone and the values are filed
+    response = client.post(
+        f"/supervision/filings/{filing.public_id}/",
+        {**_posted(GOOD), "e:water_intake_m3": _pdf("water.pdf")},
+    )
+    assert response.status_code == 302
+    filing.refresh_from_db()
+    assert filing.status == "accepted" and filing.draft == {}

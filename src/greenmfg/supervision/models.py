@@ -233,6 +233,9 @@ class Filing(models.Model):
     raw = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(default=list)  # [{indicator, check, severity, zh, en}] at acceptance
     justification = models.TextField(blank=True)
+    # what the unit typed in a submission refused for its data ({"values": {id: [value, unit]}, "raw": {...},
+    # "justification": ...}), shown again on its form until it files; the unit's own, never the bureau's
+    draft = models.JSONField(default=dict, blank=True)
     submitted_on = models.DateField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

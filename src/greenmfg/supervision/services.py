@@ -947,11 +947,17 @@ def submit_filing(
 
     A refusal of the data keeps what the unit sent: the files uploaded with it stay attached to the open
     (draft) filing, so a corrected resubmission needs no upload again (the form lists them; `drop` names
-    kept files, by id, to remove). Nothing is recorded as filed: the filing stays open, with one event
+    kept files, by id, to remove), and what it typed is kept as the filing's draft, shown on its form
+    again. Nothing is recorded as filed: the filing stays open, with one event
     naming the files kept. Any other refusal (not the unit's filing, accepted already, a file the checks
     refuse) stores nothing."""
     today = today or timezone.localdate()
     raw = {k: v for k, v in (raw or {}).items() if is_raw_key(k) and str(v).strip()}
+    typed = {
+        "values": {k: [v, u] for k, (v, u) in (values or {}).items() if str(v).strip()},
+        "raw": raw,
+        "justification": justification.strip(),
+    }
     refusal: SupervisionError | None = None
     if raw:
         # computed, then checked exactly as typed values are
@@ -992,6 +998,9 @@ def submit_filing(
                 locked, specs, values, justification, {f.indicator for f in attached if f.indicator}
             )
         if refusal is not None:
+            # what was typed stays with the draft too: nothing the unit entered is lost with the refusal
+            locked.draft = typed
+            locked.save(update_fields=["draft"])
             if sent or sent_evidence or dropped:
                 _audit(
                     actor,
@@ -1020,6 +1029,7 @@ def submit_filing(
             ]
             locked.raw = raw
             locked.justification = justification.strip()
+            locked.draft = {}
             locked.status = Filing.Status.ACCEPTED
             locked.submitted_on = today
             locked.submitted_by = actor.user

@@ -555,6 +555,13 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
     stored = list(found.files.all()) if actor.is_applicant or found.status == Filing.Status.ACCEPTED else []
     # the title's history of filings, as far as the viewer sees them (a unit its own, a bureau its rounds)
     history = list(filings_visible_to(actor).filter(title_id=found.title_id).order_by("year"))
+    # a refused submission's typed values, shown to the unit again until it files (never to the bureau)
+    draft = found.draft if actor.is_applicant and found.status == Filing.Status.OPEN else {}
+    if request.method == "GET" and draft:
+        for key, (value, unit) in (draft.get("values") or {}).items():
+            if key in entered:
+                entered[key] = (value, unit)
+        raw_entered = dict(draft.get("raw") or {})
     rows = [
         {
             "spec": s,
@@ -574,10 +581,13 @@ def filing(request: HttpRequest, public_id: Any) -> HttpResponse:
             "rows": rows,
             "details": details,
             "can_file": actor.is_applicant and found.status == Filing.Status.OPEN,
-            "justification": request.POST.get("justification", ""),
+            "justification": request.POST.get("justification", draft.get("justification", "")),
             "position": _position_text(found),
             "raw_sections": raw_sections,
             "raw": raw_entered or found.raw,
+            "raw_mode": request.POST.get("mode") == "raw"
+            if request.method == "POST"
+            else bool(draft.get("raw") or found.raw),
             "files": [f for f in stored if not f.indicator],
             "kept": len(stored) if found.status == Filing.Status.OPEN else 0,
             "history": history,
