@@ -385,9 +385,10 @@ OBJECTION_CODE_ATTEMPTS = 5
 
 # --- uploads (greenmfg.core.uploads) -----------------------------------------------------------------
 # Files stream to temporary files beyond 256 KB and are counted as they arrive; a request over its URL's
-# limit is refused before its body is read. Form fields (not files) stay under 5 MB, 1000 fields.
+# limit is refused before its body is read. Form fields (not files) stay under 5 MB, 4000 fields: the annual
+# filing's raw-data form posts every row each table takes (1,164 cells for the 2025 factory scheme).
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 FILE_UPLOAD_HANDLERS = [
