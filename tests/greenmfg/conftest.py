@@ -1,10 +1,11 @@
 """The platform's test world: the real regions and industries, the demo organisations, calls and users.
 
-The world is built once per test database (per xdist worker) and committed, so each test that asks for it
-starts from it inside its own rolled-back transaction instead of reloading ~3,500 regions, the industries and
-the demo world (that reload was 131 s of the platform's 214 s). A transactional test (live server, racing
-threads) flushes every table when it ends; the next test that asks for the world then builds it again, once,
-committed before its transaction begins.
+The world is built once, in the template every test database is copied from (tests/dbtemplate.py, ADR
+0012), and committed there, so each test that asks for it starts from it inside its own rolled-back
+transaction instead of reloading ~3,500 regions, the industries and the demo world (that reload was 131 s
+of the platform's 214 s). A transactional test (live server, racing threads) flushes every table when it
+ends; the next test that asks for the world then builds it again, once, committed before its transaction
+begins.
 
 Data that several tests of one module read (the real national lists, the authorization matrix's objects) is
 built once per module inside `module_transaction`, a transaction open while that module's tests run and
@@ -27,8 +28,11 @@ _open_module: list[str] = []
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The world comes with the test database, a copy of the template (tests/dbtemplate.py); it is built
+    here only when pytest-django made the database itself (--reuse-db, --no-migrations)."""
     with django_db_blocker.unblock():
-        build_world()
+        if not world_present():
+            build_world()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,9 @@ from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.orgs.models import Organisation, OrgStatus
 from greenmfg.reviews import services as reviews
 
+# one worker runs the whole module (--dist loadgroup, pyproject.toml), so its objects are built once per run
+pytestmark = pytest.mark.xdist_group("authorization_matrix")
+
 ROLES = [
     None,  # anonymous
     "sz-machinery",  # the applicant (吴中区)

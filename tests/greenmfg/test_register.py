@@ -23,6 +23,9 @@ from greenmfg.publication.services import import_national_lists
 from greenmfg.register import exports, selectors, services
 from greenmfg.register.models import EntrySource, EntryStatus, RegisterEntry
 
+# one worker runs the whole module (--dist loadgroup, pyproject.toml), so the lists are imported once per run
+pytestmark = pytest.mark.xdist_group("national_lists")
+
 
 @pytest.fixture(scope="module")
 def _national_lists(module_transaction: Any, django_db_blocker: Any) -> None:

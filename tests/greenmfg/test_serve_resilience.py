@@ -18,8 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from tests import dbtemplate
 
-pytestmark = pytest.mark.slow
+# one worker serves the platform for the module's tests (--dist loadgroup, pyproject.toml): on two
+# workers, each would migrate, load and start its own
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("serve")]
 
 ROOT = Path(__file__).resolve().parents[2]
 UPLOAD_BYTES = 300 * 1024 * 1024
@@ -75,8 +79,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("served")
+    # The served database starts as a copy of the test databases' SQLite template (migrated, with the
+    # regions, industries and demo world; tests/dbtemplate.py) when there is one, as there always is in a
+    # SQLite session once its test database is set up: serve's migrate and reference load then find their
+    # work done. Without one (a PostgreSQL session, GREENMFG_TEST_TEMPLATE=0) serve builds it all itself.
+    if dbtemplate.enabled() and settings.DATABASES["default"]["ENGINE"] == dbtemplate.SQLITE:
+        request.getfixturevalue("django_db_setup")
+    dbtemplate.copy_sqlite_template(home / "greenmfg.sqlite3")
     env = {
         **os.environ,
         "GREENMFG_VAR_DIR": str(home),
