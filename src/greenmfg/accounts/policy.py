@@ -61,10 +61,6 @@ def cooloff(request: Any = None) -> timedelta:
     return timedelta(minutes=current_policy().lockout_window_minutes)
 
 
-def session_timeout_seconds() -> int:
-    return current_policy().session_timeout_minutes * 60
-
-
 class PolicyLengthValidator(MinimumLengthValidator):
     """Django's minimum length, at the length of the policy in force."""
 

@@ -276,16 +276,13 @@ def public_copy(
             )
             _audit(None, "issued", failed, sm3=sm3, size=len(content), attempts=failed.attempts)
             return failed
-        issued = _new_version(
-            None,
-            kind=kind,
-            format=Format.PDF,
-            subject=str(subject),
-            label=label[:200],
-            authority_id=authority_id,
-            data_sm3=digest,
+        issued = _public_version(
+            kind,
+            subject,
+            label,
+            authority_id,
+            digest,
             status=Status.DONE,
-            progress=100,
             storage_name=name,
             size=len(content),
             sm3=sm3,
@@ -293,6 +290,23 @@ def public_copy(
         )
         _audit(None, "issued", issued, sm3=sm3, size=len(content))
     return issued
+
+
+def _public_version(
+    kind: str, subject: Any, label: str, authority_id: int, digest: str, **state: Any
+) -> IssuedDocument:
+    """The next version of a public document's PDF for this state of its data, finished (made or failed)."""
+    return _new_version(
+        None,
+        kind=kind,
+        format=Format.PDF,
+        subject=str(subject),
+        label=label[:200],
+        authority_id=authority_id,
+        data_sm3=digest,
+        progress=100,
+        **state,
+    )
 
 
 def public_failure(
@@ -321,16 +335,13 @@ def public_failure(
             return None
         row = rows.first()
         if row is None:
-            row = _new_version(
-                None,
-                kind=kind,
-                format=Format.PDF,
-                subject=str(subject),
-                label=label[:200],
-                authority_id=authority_id,
-                data_sm3=digest,
+            row = _public_version(
+                kind,
+                subject,
+                label,
+                authority_id,
+                digest,
                 status=Status.FAILED,
-                progress=100,
                 message=reason,
                 attempts=1,
                 failed_at=now,
