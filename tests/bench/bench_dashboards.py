@@ -10,7 +10,8 @@ the ministry, a province and a city bureau through the Django test client in-pro
 and the ratio to the trivial view. Nothing is asserted.
 
     uv run python tests/bench/bench_dashboards.py [--synthetic 100000] [--applications 20000] [--rounds 30]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres uv run python tests/bench/bench_dashboards.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres uv run python tests/bench/bench_dashboards.py \
+        [--db-name greenmfg_bench_dashboards]
 """
 
 from __future__ import annotations
@@ -100,6 +101,11 @@ def main() -> int:
     parser.add_argument("--synthetic", type=int, default=100_000)
     parser.add_argument("--applications", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument(
+        "--db-name",
+        default=PG_BENCH_DB,
+        help=f"the PostgreSQL database created and dropped for the run (default {PG_BENCH_DB})",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -109,7 +115,7 @@ def main() -> int:
         __file__,
         [f"--synthetic={args.synthetic}", f"--applications={args.applications}", f"--rounds={args.rounds}"],
         "greenmfg-bench-dashboards-",
-        PG_BENCH_DB,
+        args.db_name,
     )
 
 
