@@ -111,6 +111,9 @@ class RegisterEntry(models.Model):
             models.Index(
                 fields=["status", "kind", "region", "level", "announced_on"], name="register_kind_region"
             ),
+            # the same for the whole country (a ministry target): titles of a kind by a date, from an index
+            # range that holds exactly them (register_kind_level has the level in between)
+            models.Index(fields=["status", "kind", "announced_on"], name="register_kind_announced"),
         ]
         constraints = [
             models.CheckConstraint(
