@@ -12,12 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import reduce
 from itertools import pairwise
+from operator import or_
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 
 from greencore import (
@@ -162,12 +164,15 @@ def where(authority: Organisation, kind: str = "", within: Region | None = None)
     batches: dict[tuple[int, str], int] = defaultdict(int)
     areas: dict[str, int] = defaultdict(int)
     total = 0
+    codes: dict[str, int] = defaultdict(int)
     for row_kind, level, year, batch, area_code, n in rows:
         kinds[row_kind] += n
         levels[level] += n
         batches[(year, batch)] += n
-        areas[_pad(area_code) if area_code else ""] += n
+        codes[area_code] += n
         total += n
+    for area_code, n in codes.items():  # padded once per area, not once per row
+        areas[_pad(area_code) if area_code else ""] += n
     names = dict(Region.objects.filter(code__in=[c for c in areas if c]).values_list("code", "name"))
     base = _scope_query(prefix, region)
     with_kind = {**base, "kind": kind} if kind else base
@@ -291,15 +296,16 @@ def targets_visible(authority: Organisation) -> QuerySet[Target]:
     return Target.objects.filter(in_jurisdiction(authority, "region"))
 
 
-def _target_region(target: Target) -> tuple[Q, dict[str, str]] | None:
-    """The rows of the target's jurisdiction (on a `region` field) and the register filter selecting it."""
+def _target_region(target: Target) -> tuple[str, dict[str, str]] | None:
+    """The code prefix of the target's jurisdiction ('' for the whole country) and the register filter
+    selecting it; None where the plan names no real place."""
     if target.scope == TargetScope.MINISTRY:
-        return Q(pk__isnull=False), {}
+        return "", {}
     if target.region_id is None:
         return None
     prefix = jurisdiction_prefix(target.scope, target.region_id)
     filter_ = {"province": _pad(prefix)} if len(prefix) == 2 else {"region": _pad(prefix)}
-    return _within_prefix(prefix), filter_
+    return prefix, filter_
 
 
 def counts_at_once(counts: dict[str, QuerySet[Any]]) -> dict[str, int]:
@@ -334,43 +340,79 @@ def pass_rates_in(authority: Organisation) -> dict[str, PassRate]:
     return pass_rates({level: (g, r) for level, (g, r) in history.items()})
 
 
+def _undecided_by_area(prefixes: set[str]) -> dict[tuple[str, str], list[tuple[str, str, int]]]:
+    """The undecided applications under each region code prefix ('' the whole country): by (prefix, the
+    call's title kind), (the call's level, state, count). One grouped query, a few hundred rows however
+    many targets ask: per prefix length a column naming the prefix a row lies under (prefixes of one
+    length are disjoint), grouped with the title kind, level and state."""
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for prefix in sorted(prefixes):
+        by_length[len(prefix)].append(prefix)
+    applications = Application.objects.filter(state__in=UNDECIDED).order_by()
+    if "" not in prefixes:  # only the rows under some prefix
+        applications = applications.filter(reduce(or_, (_within_prefix(p) for p in sorted(prefixes))))
+    areas = {
+        f"area{length}": Case(
+            When(reduce(or_, (_within_prefix(p) for p in group)), then=Substr("region_id", 1, length)),
+            default=Value(""),
+            output_field=CharField(),
+        )
+        for length, group in sorted(by_length.items())
+        if length
+    }
+    rows = (
+        applications.annotate(**areas)
+        .values_list(*areas, "call__title_kind", "call__level", "state")
+        .annotate(n=Count("id"))
+    )
+    out: dict[tuple[str, str], list[tuple[str, str, int]]] = defaultdict(list)
+    for *under, kind, level, state, n in rows:
+        # '' in a column: under no prefix of that length (and the whole country only when asked)
+        for area in {"", *under} & prefixes:
+            out[(area, kind)].append((level, state, n))
+    return out
+
+
 def progress(authority: Organisation) -> list[Progress]:
     """Each visible target with what is achieved, in the pipeline and forecast: four queries, however many
-    targets (one conditional count per target — and per level for the undecided — inside one aggregate)."""
+    targets (the achieved titles counted per target from an index range each, in one statement; the
+    applications waiting grouped once by region prefix, title kind, level and state)."""
     targets = list(targets_visible(authority).select_related("region"))
     titles: dict[str, Any] = {}
-    flows: dict[str, Any] = {}
-    filters: dict[int, dict[str, str]] = {}
+    regions: dict[int, tuple[str, dict[str, str]]] = {}
     levels = TitleLevel.values
     for t in targets:
         found = _target_region(t)
         if found is None:
             continue
-        where_q, filters[t.pk] = found
-        level = Q(level=t.level) if t.level else Q()
+        regions[t.pk] = found
+        prefix = found[0]
+        place = _within_prefix(prefix) if prefix else Q()
+        of_level = Q(level=t.level) if t.level else Q()
         titles[f"t{t.pk}"] = RegisterEntry.objects.filter(
-            Q(status=EntryStatus.ACTIVE) & where_q & Q(kind=t.kind) & level & Q(announced_on__lte=t.deadline)
+            Q(status=EntryStatus.ACTIVE) & place & Q(kind=t.kind) & of_level & Q(announced_on__lte=t.deadline)
         )
-        call_level = Q(call__level=t.level) if t.level else Q()
-        flows[f"t{t.pk}"] = Count(
-            "id", filter=where_q & Q(call__title_kind=t.kind) & call_level & Q(state__in=LIVE)
-        )
-        for lv in [t.level] if t.level else levels:
-            flows[f"u{t.pk}_{lv}"] = Count(
-                "id", filter=where_q & Q(call__title_kind=t.kind, call__level=lv, state__in=UNDECIDED)
-            )
     achieved = counts_at_once(titles)
-    waiting = Application.objects.filter(state__in=UNDECIDED).aggregate(**flows) if flows else {}
-    rates = pass_rates_in(authority) if flows else {}
+    grouped = _undecided_by_area({prefix for prefix, _filter in regions.values()}) if regions else {}
+    waiting: dict[str, int] = defaultdict(int)
+    for t in targets:
+        if t.pk not in regions:
+            continue
+        for level, state, n in grouped.get((regions[t.pk][0], t.kind), []):
+            if state in LIVE and (not t.level or level == t.level):
+                waiting[f"t{t.pk}"] += n
+            if level in ([t.level] if t.level else levels):
+                waiting[f"u{t.pk}_{level}"] += n
+    rates = pass_rates_in(authority) if regions else {}
     out = []
     for t in targets:
         done = achieved.get(f"t{t.pk}")
         flow = waiting.get(f"t{t.pk}") or 0
         query = ""
         expected = None
-        if t.pk in filters:
+        if t.pk in regions:
             extra = {"level": t.level} if t.level else {}
-            query = _query(filters[t.pk], kind=t.kind, **extra)
+            query = _query(regions[t.pk][1], kind=t.kind, **extra)
             undecided = {lv: waiting.get(f"u{t.pk}_{lv}") or 0 for lv in ([t.level] if t.level else levels)}
             expected = forecast(t.count, done or 0, undecided, rates)
         out.append(
