@@ -166,7 +166,7 @@ def test_figures_cost_a_constant_number_of_queries(world, titles):
     with CaptureQueriesContext(connection) as many:
         selectors.where(authority)
         selectors.pipeline(authority, datetime.date(2026, 5, 1))
-    assert len(few) == len(many) == 6
+    assert len(few) == len(many) == 4
 
 
 def test_pipeline_counts_and_overdue_boundary(world):
