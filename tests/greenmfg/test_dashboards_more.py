@@ -21,11 +21,21 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from test_dashboards import grant
 
-from greencore import backtest_draft, get_scheme, input_key, input_table_key, table_cell_key
+from greencore import (
+    backtest_draft,
+    forecast,
+    get_scheme,
+    input_key,
+    input_table_key,
+    jurisdiction_prefix,
+    table_cell_key,
+)
 from greenmfg.applications.models import Application, Dossier
-from greenmfg.catalog.models import Call
+from greenmfg.applications.states import LIVE, UNDECIDED
+from greenmfg.catalog.models import Call, TitleLevel
 from greenmfg.dashboards import selectors, services
 from greenmfg.dashboards.models import Backtest, BacktestMove, Target
+from greenmfg.dashboards.services import load_reference_targets
 from greenmfg.evaluations.models import Engagement
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import actor_of
@@ -672,3 +682,41 @@ def test_backtest_results_page_reads_one_page_of_moved_units(
     job.refresh_from_db()
     assert "moved" not in job.summary
     assert list(job.moved.values_list("position", "unit", "direction", "grade_after", "score_after")) == kept
+
+
+def test_waiting_per_target_equals_direct_counts(world):
+    """The applications in the pipeline and undecided for each target (read in one grouped query) equal a
+    direct count per target: the ministry's, provinces', a city's and a levelled target together."""
+    load_reference_targets()
+    services.record_target(
+        actor_of(world.users["wx-reviewer"]),
+        kind="factory",
+        level="city",
+        count=10,
+        deadline=datetime.date(2030, 12, 31),
+        source_document="无锡分级目标",
+    )
+    states = ["submitted", "in_review", "returned", "publicity", "published", "rejected", "draft"]
+    regions = ["370100", "371002", "371082", "440300", "320205", "320582", "110101"]
+    for i, (call, region, state) in enumerate(itertools.product(Call.objects.all(), regions, states)):
+        if i % 3:  # not every combination: counts differ between targets
+            Application.objects.create(
+                call=call, applicant=org(f"在途企业{i}（测试）", region), region_id=region, state=state
+            )
+    ministry = actor_of(world.users["mof-reviewer"]).organisation
+    rates = selectors.pass_rates_in(ministry)
+    rows = [p for p in selectors.progress(ministry) if p.achieved is not None]
+    assert {p.target.scope for p in rows} == {"ministry", "province", "city"}
+    assert any(p.target.level for p in rows)
+    for p in rows:
+        t = p.target
+        prefix = "" if t.scope == "ministry" else jurisdiction_prefix(t.scope, t.region_id)
+        apps = Application.objects.filter(region_id__startswith=prefix, call__title_kind=t.kind)
+        live = apps.filter(state__in=LIVE, **({"call__level": t.level} if t.level else {}))
+        assert p.pipeline == live.count(), t
+        undecided = {
+            level: apps.filter(state__in=UNDECIDED, call__level=level).count()
+            for level in ([t.level] if t.level else TitleLevel.values)
+        }
+        assert p.forecast == forecast(t.count, p.achieved, undecided, rates), t
+    assert sum(p.pipeline for p in rows) > 0
