@@ -23,7 +23,7 @@ from greencore import compare_results, quota_counts, quota_refusal
 from greenmfg.applications.answers import Answers, as_typed
 from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for, store_result
 from greenmfg.applications.models import Application, Dossier
-from greenmfg.applications.selectors import latest_frozen
+from greenmfg.applications.selectors import decided_inputs, latest_frozen
 from greenmfg.applications.states import ENGAGEABLE, NOT_EVALUABLE
 from greenmfg.audit import services as audit
 from greenmfg.audit.services import canonical, sm3
@@ -259,7 +259,7 @@ def save_values(actor: Actor, engagement: Engagement, values: dict[str, str]) ->
         answers = Answers.from_json(started).merge(values)
         locked.answers = answers.to_json()
         locked.revision += 1
-        evaluation = evaluate(scheme, answers, call.level)
+        evaluation = evaluate(scheme, answers, decided_inputs(locked.application))
         store_result(locked, evaluation)
         locked.save(update_fields=["answers", "revision", "result", "score", "grade"])
         _event(
@@ -395,7 +395,7 @@ def conclude(actor: Actor, engagement: Engagement, conclusion: str) -> Engagemen
             raise EvaluationError("尚未录入评价值，请逐项核实后录入。", "no values entered")
         call = application.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
-        evaluation = evaluate(scheme, locked.answers, call.level)
+        evaluation = evaluate(scheme, locked.answers, decided_inputs(application))
         problems = blockers(build_form(scheme), evaluation)
         if problems or evaluation.result is None:
             raise EvaluationError(
