@@ -29,6 +29,7 @@ from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import applicant_record
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
+from greenmfg.schemes.selectors import get_scheme
 
 from .answers import Answers
 from .dossier import Form, build_form, scheme_for
@@ -84,7 +85,8 @@ def decided_inputs(application: Application) -> dict[str, Any]:
     a Suzhou provincial call grades its applicant as if granted the provincial title, 4A)."""
     call = application.call
     scheme = scheme_for(call.scheme_id, call.scheme_version)
-    return {**held_inputs(scheme, platform_titles(application)), **conferred_inputs(scheme, call.level)}
+    held = held_inputs(scheme, platform_titles(application), get_scheme)
+    return {**held, **conferred_inputs(scheme, call.level)}
 
 
 def latest_frozen(application: Application) -> Dossier | None:

@@ -57,6 +57,7 @@ from greenmfg.evaluations.models import CURRENT, Engagement, EngagementStatus
 from greenmfg.evaluations.selectors import stored_result, third_party_score
 from greenmfg.orgs.models import AuthorityLevel, Organisation
 from greenmfg.orgs.selectors import Actor, covers, in_jurisdiction
+from greenmfg.schemes.selectors import get_scheme
 
 from .models import Assignment, CreditCheck, Decision, ExpertProfile, Meeting
 
@@ -339,7 +340,7 @@ def prerequisite_source(application: Application) -> tuple[str, str] | None:
     scheme = scheme_for(call.scheme_id, call.scheme_version)
     if not any(f is not None for f in compiled(scheme).grade_requires):
         return None
-    found = held_source(scheme, platform_titles(application))
+    found = held_source(scheme, platform_titles(application), get_scheme)
     if found is not None:
         return found
     return (
@@ -380,7 +381,7 @@ def decisive_verdict(application: Application, step: StepSpec | None = None) -> 
     hit = application.credit_checks.filter(outcome=CreditCheck.Outcome.HIT).order_by("-pk").first()
     negative = NEGATIVE_ITEM_NAMES.get(hit.negative_item, hit.negative_item) if hit is not None else ""
     scheme = scheme_for(call.scheme_id, call.scheme_version)
-    held = held_inputs(scheme, platform_titles(application))
+    held = held_inputs(scheme, platform_titles(application), get_scheme)
     found = verdict(
         scheme,
         result,
