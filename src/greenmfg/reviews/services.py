@@ -38,7 +38,7 @@ from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import calendar_of
-from greenmfg.core.errors import Refused
+from greenmfg.core.errors import Detail, Refused
 from greenmfg.evaluations.selectors import engaged_body, evaluation_concluded
 from greenmfg.evidence import files
 from greenmfg.notifications import services as notifications
@@ -75,6 +75,12 @@ class VerdictRefused(ReviewError):
     """The decisive result fails its scheme's outcome: the application can only be returned or rejected."""
 
 
+def _verdict_details(found: Verdict) -> list[Detail]:
+    """greencore's reasons (Chinese and English), each failed gate or required item at its id."""
+    places = {(zh, en): key for key, zh, en in found.failed}
+    return [Detail(zh, en, places.get((zh, en), "")) for zh, en in found.reasons]
+
+
 def _allowed_verdict(locked: Application, step: StepSpec) -> Verdict:
     """The decisive result's verdict, refusing a pass (or a forwarding) that it does not allow, with the
     reasons in the user's words."""
@@ -85,7 +91,7 @@ def _allowed_verdict(locked: Application, step: StepSpec) -> Verdict:
         raise VerdictRefused(
             f"{found.basis.zh}结果不符合评价要求，只能退回修改或不予通过：{found.reasons_zh}",
             f"the {found.basis.en} fails the scheme; it can only be returned or rejected: {found.reasons_en}",
-            details=[zh for zh, _ in found.reasons],
+            details=_verdict_details(found),
         )
     return found
 
@@ -185,27 +191,57 @@ def _check_quota(actor: Actor, call: Call, step: StepSpec, asked: int) -> None:
         raise ReviewError(error.zh, error.en) from None
 
 
-def _preconditions(locked: Application, step: StepSpec) -> list[str]:
-    missing: list[str] = []
+def _preconditions(locked: Application, step: StepSpec) -> list[Detail]:
+    """What the step still waits for, each in Chinese and English, placed at the stage it concerns
+    (evaluation, credit_check, meeting, panel; a stale result at the items it rests on)."""
+    missing: list[Detail] = []
     if step.index == 0 and locked.call.requires_third_party and not evaluation_concluded(locked):
-        missing.append("本批次须经第三方评价，评价机构尚未出具评价结论")
+        missing.append(
+            Detail(
+                "本批次须经第三方评价，评价机构尚未出具评价结论",
+                "this call requires a third-party evaluation, and the evaluator has not concluded it yet",
+                "evaluation",
+            )
+        )
     if step.credit_check:
         check = credit_check_of(locked, step.index)
         if check is None:
-            missing.append("尚未记录信用核查结果")
+            missing.append(
+                Detail("尚未记录信用核查结果", "the credit check has not been recorded yet", "credit_check")
+            )
     if step.meeting:
         meeting = meeting_of(locked, step.index)
         if meeting is None:
-            missing.append("尚未记录会议讨论（日期、参会人员、决定和会议纪要）")
+            missing.append(
+                Detail(
+                    "尚未记录会议讨论（日期、参会人员、决定和会议纪要）",
+                    "the meeting has not been recorded yet (date, attendees, decision and minutes)",
+                    "meeting",
+                )
+            )
         elif meeting.outcome != Meeting.Outcome.AGREED:
-            missing.append(f"会议讨论（{meeting.held_on:%Y年%m月%d日}）未同意：{meeting.decision}")
+            missing.append(
+                Detail(
+                    f"会议讨论（{meeting.held_on:%Y年%m月%d日}）未同意：{meeting.decision}",
+                    f"the meeting of {meeting.held_on:%Y-%m-%d} did not agree: {meeting.decision}",
+                    "meeting",
+                )
+            )
     # a resubmission after a return: results resting on changed items wait for their authors
-    missing.extend(stale.zh for stale in stale_results(locked, step))
+    missing.extend(
+        Detail(stale.zh, stale.en, ", ".join(stale.items)) for stale in stale_results(locked, step)
+    )
     if step.panel is not None:
         panel = panel_result(locked, step)
         if panel is None or panel.total is None:
             signed = panel.signed if panel else 0
-            missing.append(f"专家评审未完成（已签署 {signed}/{step.panel.size}）")
+            missing.append(
+                Detail(
+                    f"专家评审未完成（已签署 {signed}/{step.panel.size}）",
+                    f"the expert review is not complete ({signed} of {step.panel.size} signed)",
+                    "panel",
+                )
+            )
     return missing
 
 
@@ -228,7 +264,9 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
         missing = _preconditions(locked, step)
         if missing:
             raise ReviewError(
-                "本级尚不能通过：" + "；".join(missing), "preconditions missing", details=missing
+                "本级尚不能通过：" + "；".join(missing),
+                "this step cannot pass the application yet: " + "; ".join(d.en for d in missing),
+                details=missing,
             )
         found = _allowed_verdict(locked, step)
         score, source, detail = found.score, found.basis.zh, found.to_detail()
@@ -747,17 +785,17 @@ def declare_conflict(actor: Actor, assignment: Assignment, kind: str, note: str)
     return locked
 
 
-def save_expert_scores(actor: Actor, assignment: Assignment, points: dict[str, str]) -> list[str]:
-    """Store the expert's points per indicator; returns the errors (per indicator, in Chinese). Values
-    outside 0..max are refused and nothing of that indicator is stored."""
-    errors: list[str] = []
+def save_expert_scores(actor: Actor, assignment: Assignment, points: dict[str, str]) -> list[Detail]:
+    """Store the expert's points per indicator; returns the errors (per indicator, in Chinese and English,
+    placed at the indicator). Values outside 0..max are refused and nothing of that indicator is stored."""
+    errors: list[Detail] = []
     with transaction.atomic():
         locked = _locked_assignment(actor, assignment)
         sheet = {row["id"]: row for row in scoring_sheet(locked.application)}
         for indicator, text in points.items():
             row = sheet.get(indicator)
             if row is None:
-                errors.append(f"未知指标：{indicator}")
+                errors.append(Detail(f"未知指标：{indicator}", f"unknown indicator: {indicator}", indicator))
                 continue
             if not str(text).strip():
                 ExpertScore.objects.filter(assignment=locked, indicator=indicator).delete()
@@ -765,10 +803,22 @@ def save_expert_scores(actor: Actor, assignment: Assignment, points: dict[str, s
             try:
                 value = Decimal(str(text).strip())
             except ArithmeticError:
-                errors.append(f"{row['label']}：「{text}」不是数字")
+                errors.append(
+                    Detail(
+                        f"{row['label']}：「{text}」不是数字",
+                        f"{row['label_en']}: “{text}” is not a number",
+                        indicator,
+                    )
+                )
                 continue
             if not value.is_finite() or value < 0 or value > row["max_points"]:
-                errors.append(f"{row['label']}：得分须在 0 至 {row['max_points']} 之间")
+                errors.append(
+                    Detail(
+                        f"{row['label']}：得分须在 0 至 {row['max_points']} 之间",
+                        f"{row['label_en']}: the points must lie between 0 and {row['max_points']}",
+                        indicator,
+                    )
+                )
                 continue
             ExpertScore.objects.update_or_create(
                 assignment=locked, indicator=indicator, defaults={"points": value.quantize(Decimal("0.01"))}
@@ -796,12 +846,13 @@ def sign_scores(actor: Actor, assignment: Assignment) -> Assignment:
     with transaction.atomic():
         locked = _locked_assignment(actor, assignment)
         scored = set(locked.scores.values_list("indicator", flat=True))
-        missing = [row["label"] for row in scoring_sheet(locked.application) if row["id"] not in scored]
+        missing = [row for row in scoring_sheet(locked.application) if row["id"] not in scored]
         if missing:
             raise ReviewError(
-                f"还有 {len(missing)} 项指标未评分：{'、'.join(missing[:5])}",
-                "indicators unscored",
-                details=missing,
+                f"还有 {len(missing)} 项指标未评分：{'、'.join(row['label'] for row in missing[:5])}",
+                f"{len(missing)} indicator(s) are not scored yet: "
+                + "; ".join(row["label_en"] for row in missing[:5]),
+                details=[Detail(row["label"], row["label_en"], row["id"]) for row in missing],
             )
         locked.status = Assignment.Status.SIGNED
         locked.signed_at = timezone.now()
