@@ -34,7 +34,7 @@ from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
 from greenmfg.core import email_codes
-from greenmfg.core.errors import Refused
+from greenmfg.core.errors import Detail, Refused
 from greenmfg.evaluations.selectors import engagement_for
 from greenmfg.evidence import files as checked_files
 from greenmfg.notifications import services as notifications
@@ -154,24 +154,35 @@ def publicity_candidates(actor: Actor, call: Call) -> list[Application]:
     return awaiting_publicity(actor, call)
 
 
-def _failing(application: Application, found: Verdict | None, step: StepSpec) -> str:
-    """Why `application` may not be listed or granted at `step` ("" when it may)."""
+def _failing(application: Application, found: Verdict | None, step: StepSpec) -> tuple[str, str]:
+    """Why `application` may not be listed or granted at `step`, in Chinese and English (greencore's
+    reasons where the verdict fails); ("", "") when it may."""
     if found is None:
-        return "尚无据以决定的评价结果"
+        return "尚无据以决定的评价结果", "there is no result to decide on"
     if not found.allowed:
-        return found.reasons_zh
+        return found.reasons_zh, found.reasons_en
     ladder = call_ladder(application.call)
     if not step.is_last and (ladder is None or not ladder.grants(step.level, found.grade)):
-        return f"{found.grade_label or '该结果'}不由本级评定，须转报上一级"
-    return ""
+        return (
+            f"{found.grade_label or '该结果'}不由本级评定，须转报上一级",
+            f"{found.grade_label_en or 'this result'} is not graded at this level: "
+            "forward it to the level above",
+        )
+    return "", ""
 
 
 def _verdicts(applications_: list[Application], step: StepSpec) -> dict[int, Verdict]:
     """The decisive verdict of each application at the granting step; refuses the whole step, naming
-    every unit, when any of them fails its scheme (it can only be returned or rejected at the review
-    step) or, at a grading step, when its grade is not one this level grants."""
+    every unit (a detail placed at its application), when any of them fails its scheme (it can only be
+    returned or rejected at the review step) or, at a grading step, when its grade is not one this level
+    grants."""
     found = {a.pk: decisive_verdict(a, step) for a in applications_}
-    failing = [f"{a.applicant.name}：{why}" for a in applications_ if (why := _failing(a, found[a.pk], step))]
+    failing = [
+        Detail(f"{a.applicant.name}：{zh}", f"{a.applicant.name}: {en}", str(a.public_id))
+        for a in applications_
+        for zh, en in [_failing(a, found[a.pk], step)]
+        if zh
+    ]
     if failing:
         raise PublicationError(
             "以下单位据以决定的评价结果不符合评价要求，不能公示或公布，须先退回修改或不予通过",
