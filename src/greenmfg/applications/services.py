@@ -35,7 +35,7 @@ from greenmfg.audit.services import canonical, sm3
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import call_open_to, eligibility_of, step_date
 from greenmfg.core import jobs
-from greenmfg.core.errors import Refused
+from greenmfg.core.errors import Detail, Refused
 from greenmfg.evidence import files
 from greenmfg.evidence import selectors as evidence_selectors
 from greenmfg.evidence import services as evidence
@@ -45,7 +45,16 @@ from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, actor_of
 
 from .answers import Answers
-from .dossier import Evaluation, Form, blockers, build_form, evaluate, remember, scheme_for, store_result
+from .dossier import (
+    Evaluation,
+    Form,
+    blocker_details,
+    build_form,
+    evaluate,
+    remember,
+    scheme_for,
+    store_result,
+)
 from .models import Application, Dossier, ImportJob
 from .selectors import benchmark_fields, limit_cells, limit_fields
 from .states import EDITABLE, LIVE, WORKFLOW
@@ -246,23 +255,34 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
     return dossier
 
 
-def missing_evidence(application: Application, form: Form) -> list[str]:
-    """The indicators the call requires evidence for (its eligibility's evidence_required) that have none."""
+def missing_evidence(application: Application, form: Form) -> list[Detail]:
+    """The indicators the call requires evidence for (its eligibility's evidence_required) that have none:
+    each its label in Chinese and English, placed at the indicator."""
     try:
         required = eligibility_of(application.call).evidence_required
     except EligibilityError as error:  # a call stored around the checks of catalog.services
-        return [f"（该批次的申报条件有误：{error.zh}）"]
+        return [
+            Detail(f"（该批次的申报条件有误：{error.zh}）", f"(the call's conditions are wrong: {error.en})")
+        ]
     have = evidence_selectors.indicators_with_evidence(application.pk)
-    labels = dict(form.indicators)
-    return [labels.get(i, i) for i in required if i not in have]
+    rows = form.indicator_by_id
+    return [
+        Detail(row.label, row.label_en or row.label, i) if (row := rows.get(i)) else Detail(i, i, i)
+        for i in required
+        if i not in have
+    ]
 
 
-def submission_blockers(application: Application) -> list[str]:
+def submission_blockers(application: Application) -> list[Detail]:
+    """What stops the submission, each in Chinese and English, placed at the form field or indicator."""
     dossier = application.versions.get(frozen_at__isnull=True)
     scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
     form = build_form(scheme)
-    found = blockers(form, evaluate(scheme, dossier.answers, application.call.level))
-    found += [f"缺少佐证材料：{label}" for label in missing_evidence(application, form)]
+    found = blocker_details(form, evaluate(scheme, dossier.answers, application.call.level))
+    found += [
+        Detail(f"缺少佐证材料：{label}", f"Evidence missing: {label.en}", label.place)
+        for label in missing_evidence(application, form)
+    ]
     return found
 
 
@@ -283,7 +303,11 @@ def submit(actor: Actor, application: Application) -> Application:
             )
         problems = submission_blockers(locked)
         if problems:
-            raise ApplicationError("尚不能提交，请先补全以下内容。", "cannot submit yet", details=problems)
+            raise ApplicationError(
+                "尚不能提交，请先补全以下内容。",
+                "the application cannot be submitted yet: complete the following first",
+                details=problems,
+            )
         before = locked.state
         now = timezone.now()
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
