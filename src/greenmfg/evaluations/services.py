@@ -21,7 +21,14 @@ from django.utils import timezone
 
 from greencore import compare_results, quota_counts, quota_refusal
 from greenmfg.applications.answers import Answers, as_typed
-from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for, store_result
+from greenmfg.applications.dossier import (
+    Evaluation,
+    blocker_details,
+    build_form,
+    evaluate,
+    scheme_for,
+    store_result,
+)
 from greenmfg.applications.models import Application, Dossier
 from greenmfg.applications.selectors import latest_frozen
 from greenmfg.applications.states import ENGAGEABLE, NOT_EVALUABLE
@@ -396,10 +403,12 @@ def conclude(actor: Actor, engagement: Engagement, conclusion: str) -> Engagemen
         call = application.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
         evaluation = evaluate(scheme, locked.answers, call.level)
-        problems = blockers(build_form(scheme), evaluation)
+        problems = blocker_details(build_form(scheme), evaluation)
         if problems or evaluation.result is None:
             raise EvaluationError(
-                "评价数据尚不完整，不能出具结论。", "the evaluation is incomplete", details=problems
+                "评价数据尚不完整，不能出具结论。",
+                "the evaluation data are incomplete: no conclusion can be given yet",
+                details=problems,
             )
         store_result(locked, evaluation)
         now = timezone.now()
