@@ -1,8 +1,8 @@
 """Refusals outside supervision in the user's language: the review chain (a step's preconditions, the
-decisive verdict, an expert's scores), publicity, a submission and a third-party conclusion each say why in
-Chinese and English, and so does each detail line, with the place it concerns (greencore's own English where
-the line comes from greencore). The pages show the language the user chose; every refusal changes nothing.
-(Supervision's: test_supervision_languages.py.)"""
+decisive verdict, an expert's scores), publicity, a submission, a third-party conclusion and the expert
+pool each say why in Chinese and English, and so does each detail line, with the place it concerns
+(greencore's own English where the line comes from greencore). The pages show the language the user chose;
+every refusal changes nothing. (Supervision's: test_supervision_languages.py.)"""
 
 from __future__ import annotations
 
@@ -30,11 +30,12 @@ from greenmfg.catalog.models import Call
 from greenmfg.core.errors import Detail
 from greenmfg.evaluations import services as evaluations
 from greenmfg.evaluations.services import EvaluationError
+from greenmfg.orgs import services as orgs
 from greenmfg.orgs.models import Organisation
 from greenmfg.publication import services as publication
 from greenmfg.publication.services import PublicationError
 from greenmfg.reviews import selectors, services
-from greenmfg.reviews.models import Assignment, Decision, ExpertScore
+from greenmfg.reviews.models import Assignment, Decision, ExpertProfile, ExpertScore
 from greenmfg.reviews.services import ReviewError, VerdictRefused
 
 
@@ -379,3 +380,44 @@ def test_an_incomplete_conclusion_names_each_gap_in_english(world):
         "Missing “Quality management system (GB/T 19001)”",
     ]
     assert evaluation_snapshot() == before
+
+
+# --- orgs and the expert pool: a refusal on its field, in the user's language -------------------------
+
+
+def test_an_employer_outside_the_jurisdiction_is_refused_in_english_on_its_field(world):
+    def pool() -> tuple[Any, ...]:
+        return (
+            list(Organisation.objects.order_by("pk").values("pk", "name")),
+            list(ExpertProfile.objects.order_by("pk").values()),
+            Event.objects.count(),
+        )
+
+    before = pool()
+    with pytest.raises(orgs.AdminRefused) as refused:
+        orgs.open_institution(actor(world.users["sz-reviewer"]), name="无锡某所", region_code="320205")
+    assert (refused.value.zh, refused.value.en, refused.value.field) == (
+        "行政区划 320205 不在本部门辖区内。",
+        "the division 320205 lies outside this bureau's jurisdiction",
+        "employer_region",
+    )
+    posted = {
+        "employer": "",
+        "employer_name": "无锡某所",
+        "employer_region": "320205",
+        "display_name": "吴九",
+        "title": "研究员",
+        "fields": ["carbon"],
+        "username": "expert-wu",
+        "email": "",
+    }
+    page = html.unescape(
+        english(world.client("sz-reviewer")).post(reverse("reviews:expert_new"), posted).content.decode()
+    )
+    assert "the division 320205 lies outside this bureau's jurisdiction" in page
+    assert "不在本部门辖区内" not in page
+    chinese = html.unescape(
+        world.client("sz-reviewer").post(reverse("reviews:expert_new"), posted).content.decode()
+    )
+    assert "行政区划 320205 不在本部门辖区内。" in chinese
+    assert pool() == before
