@@ -97,11 +97,13 @@ def _require_owner(actor: Actor, application: Application) -> None:
 
 def _require_in_progress(engagement: Engagement) -> None:
     if engagement.status == EngagementStatus.CONCLUDED:
-        raise EvaluationError("评价结论已出具，不能再修改。", "the evaluation is concluded")
+        raise EvaluationError(
+            "评价结论已出具，不能再修改。", "the evaluation is concluded: it can no longer be changed"
+        )
     if engagement.status != EngagementStatus.ENGAGED:
         raise EvaluationError(
             f"该委托{engagement.get_status_display()}，不能继续评价。",
-            "the engagement is no longer in force: the evaluation cannot go on",
+            f"the engagement is {engagement.status}: the evaluation cannot go on",
         )
 
 
@@ -211,9 +213,14 @@ def end_engagement(actor: Actor, engagement: Engagement, reason: str = "") -> En
     with transaction.atomic():
         locked = _locked(engagement)
         if locked.status == EngagementStatus.CONCLUDED:
-            raise EvaluationError("评价结论已出具，不能终止委托。", "the evaluation is concluded")
+            raise EvaluationError(
+                "评价结论已出具，不能终止委托。",
+                "the evaluation is concluded: the engagement can no longer be ended",
+            )
         if locked.status != EngagementStatus.ENGAGED:
-            raise EvaluationError("该委托已不在履行中。", "the engagement is no longer in force")
+            raise EvaluationError(
+                "该委托已不在履行中。", f"the engagement is {locked.status}: it is no longer in force"
+            )
         _close(locked, actor, EngagementStatus.ENDED, reason.strip()[:TEXT_LIMIT] or "申报单位终止委托")
         _event(actor, "ended", locked, EngagementStatus.ENGAGED, reason=locked.end_reason)
     return locked
