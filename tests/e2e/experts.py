@@ -23,6 +23,9 @@ def expert_scores_and_signs(
     sign_in(page, username)
     page.goto(f"{base}/reviews/expert/")
     page.get_by_role("row").filter(has_text=unit).get_by_role("link", name="评分").click()
+    # The click only starts the navigation: fill the sheet once the scoring page is there, or the script
+    # runs on the list it leaves and an empty sheet is saved (seen once in CI on PostgreSQL).
+    expect(page.get_by_role("heading", name=f"专家评分：{unit}")).to_be_visible()
     page.evaluate(OWN_POINTS)
     page.locator("#save-scores").click()
     expect(page.get_by_text("评分已保存")).to_be_visible()

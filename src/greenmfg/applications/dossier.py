@@ -42,7 +42,6 @@ from greencore import (
     Table,
     TableSpec,
     compiled,
-    conferred_inputs,
     convert_value,
     derived_inputs,
     describe,
@@ -409,16 +408,19 @@ def typed_inputs(
     return inputs, errors
 
 
-def evaluate(scheme: Scheme, answers: Answers | Mapping[str, Any], confers: str = "") -> Evaluation:
+def evaluate(
+    scheme: Scheme, answers: Answers | Mapping[str, Any], decided: Mapping[str, Any] | None = None
+) -> Evaluation:
     """The answers scored by greencore (`answers`, or their JSON as stored): the result, and every value
-    greencore refused under its field's key. `confers`: the level of the title the call confers (its
-    `level`); greencore grades the applicant as if granted it (`conferred_inputs`: a Suzhou provincial
-    call's applicant reaches 4A), whatever was typed for that status."""
+    greencore refused under its field's key. `decided`: the inputs the platform decides for the applicant
+    over what was typed (`selectors.decided_inputs`: the grade held read from the titles the platform
+    granted, and the status of the title the call confers — a Suzhou provincial call's applicant reaches
+    4A), so that the dossier grades as the verdict will."""
     if not isinstance(answers, Answers):
         answers = Answers.from_json(answers)
     cs = compiled(scheme)
     typed, errors = typed_inputs(cs, answers.inputs)
-    typed.update(conferred_inputs(scheme, confers))
+    typed.update(decided or {})
     raw_document = None
     if fed_by_raw(scheme):
         raw_form = raw_from_fields(answers.raw)
@@ -490,9 +492,10 @@ def scheme_digest(scheme: Scheme) -> str:
     return digest
 
 
-def _evaluation_key(scheme: Scheme, answers: Answers, confers: str) -> str:
+def _evaluation_key(scheme: Scheme, answers: Answers, decided: Mapping[str, Any] | None) -> str:
     text = json.dumps(answers.to_json(), sort_keys=True, ensure_ascii=False)
-    source = f"{_engine()}\n{scheme.key}\n{scheme_digest(scheme)}\n{confers}\n{text}"
+    given = json.dumps(dict(decided or {}), sort_keys=True, ensure_ascii=False, default=str)
+    source = f"{_engine()}\n{scheme.key}\n{scheme_digest(scheme)}\n{given}\n{text}"
     return f"dossier-evaluation:{hashlib.blake2b(source.encode(), digest_size=16).hexdigest()}"
 
 
@@ -505,12 +508,15 @@ def _keep_here(key: str, evaluation: Evaluation) -> None:
 
 
 def remember(
-    scheme: Scheme, answers: Answers | Mapping[str, Any], evaluation: Evaluation, confers: str = ""
+    scheme: Scheme,
+    answers: Answers | Mapping[str, Any],
+    evaluation: Evaluation,
+    decided: Mapping[str, Any] | None = None,
 ) -> None:
     """Keep an evaluation just computed (by a save) for the pages that read the same answers."""
     if not isinstance(answers, Answers):
         answers = Answers.from_json(answers)
-    key = _evaluation_key(scheme, answers, confers)
+    key = _evaluation_key(scheme, answers, decided)
     _keep_here(key, evaluation)
     try:
         shared_cache.set(key, evaluation, EVALUATION_CACHE_SECONDS)
@@ -519,13 +525,13 @@ def remember(
 
 
 def evaluation_for_page(
-    scheme: Scheme, answers: Answers | Mapping[str, Any], confers: str = ""
+    scheme: Scheme, answers: Answers | Mapping[str, Any], decided: Mapping[str, Any] | None = None
 ) -> Evaluation:
     """`evaluate`, for reading: the same answers are scored once (pages only read the evaluation; a save
     scores afresh and `remember`s it)."""
     if not isinstance(answers, Answers):
         answers = Answers.from_json(answers)
-    key = _evaluation_key(scheme, answers, confers)
+    key = _evaluation_key(scheme, answers, decided)
     with _evaluations_lock:
         kept = _evaluations.get(key)
         if kept is not None:
@@ -539,8 +545,8 @@ def evaluation_for_page(
     if isinstance(shared, Evaluation):
         _keep_here(key, shared)
         return shared
-    evaluation = evaluate(scheme, answers, confers)
-    remember(scheme, answers, evaluation, confers)
+    evaluation = evaluate(scheme, answers, decided)
+    remember(scheme, answers, evaluation, decided)
     return evaluation
 
 

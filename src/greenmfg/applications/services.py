@@ -56,7 +56,7 @@ from .dossier import (
     store_result,
 )
 from .models import Application, Dossier, ImportJob
-from .selectors import benchmark_fields, limit_cells, limit_fields
+from .selectors import benchmark_fields, decided_inputs, limit_cells, limit_fields
 from .states import EDITABLE, LIVE, WORKFLOW
 from .workbook import InvalidCells, answers_from_workbook
 
@@ -122,7 +122,7 @@ def start_application(actor: Actor, call: Call, *, today: date | None = None) ->
             filled = benchmark_fields(call, actor.organisation, build_form(scheme))
             answers = Answers().merge(filled)
             dossier = Dossier(application=application, number=1, answers=answers.to_json())
-            store_result(dossier, evaluate(scheme, answers, call.level))
+            store_result(dossier, evaluate(scheme, answers, decided_inputs(application)))
             dossier.save()
             _event(actor, "started", application, "", call=call.code, benchmarks=filled)
     except IntegrityError:
@@ -197,10 +197,11 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
         answers = after.merge(stale).merge(fixed).merge(limits)
         dossier.answers = answers.to_json()
         dossier.revision += 1
-        evaluation = evaluate(scheme, answers, call.level)
+        decided = decided_inputs(locked)
+        evaluation = evaluate(scheme, answers, decided)
         store_result(dossier, evaluation)
         dossier.save()
-    remember(scheme, answers, evaluation, call.level)  # the pages that read these answers next reuse it
+    remember(scheme, answers, evaluation, decided)  # the pages that read these answers next reuse it
     return SaveOutcome(dossier, evaluation)
 
 
@@ -243,7 +244,8 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
                 )
         dossier.answers = merged.to_json()
         dossier.revision += 1
-        evaluation = evaluate(scheme, merged, locked.call.level)
+        decided = decided_inputs(locked)
+        evaluation = evaluate(scheme, merged, decided)
         store_result(dossier, evaluation)
         dossier.save()
         _event(
@@ -255,7 +257,7 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
             changed=sorted(before.differing(merged)),
             previous_answers=before.to_json(),
         )
-    remember(scheme, merged, evaluation, locked.call.level)
+    remember(scheme, merged, evaluation, decided)
     return dossier
 
 
@@ -282,7 +284,7 @@ def submission_blockers(application: Application) -> list[Detail]:
     dossier = application.versions.get(frozen_at__isnull=True)
     scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
     form = build_form(scheme)
-    found = blocker_details(form, evaluate(scheme, dossier.answers, application.call.level))
+    found = blocker_details(form, evaluate(scheme, dossier.answers, decided_inputs(application)))
     found += [
         Detail(f"缺少佐证材料：{label}", f"Evidence missing: {label.en}", label.place)
         for label in missing_evidence(application, form)
@@ -352,7 +354,8 @@ def _new_draft_from(application: Application, frozen: Dossier | None) -> None:
     number = (frozen.number if frozen else 0) + 1
     dossier = Dossier(application=application, number=number, answers=answers.to_json())
     call = application.call
-    store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), answers, call.level))
+    scheme = scheme_for(call.scheme_id, call.scheme_version)
+    store_result(dossier, evaluate(scheme, answers, decided_inputs(application)))
     dossier.save()
 
 

@@ -30,7 +30,7 @@ from greenmfg.applications.dossier import (
     store_result,
 )
 from greenmfg.applications.models import Application, Dossier
-from greenmfg.applications.selectors import latest_frozen
+from greenmfg.applications.selectors import decided_inputs, latest_frozen
 from greenmfg.applications.states import ENGAGEABLE, NOT_EVALUABLE
 from greenmfg.audit import services as audit
 from greenmfg.audit.services import canonical, sm3
@@ -277,7 +277,7 @@ def save_values(actor: Actor, engagement: Engagement, values: dict[str, str]) ->
         answers = Answers.from_json(started).merge(values)
         locked.answers = answers.to_json()
         locked.revision += 1
-        evaluation = evaluate(scheme, answers, call.level)
+        evaluation = evaluate(scheme, answers, decided_inputs(locked.application))
         store_result(locked, evaluation)
         locked.save(update_fields=["answers", "revision", "result", "score", "grade"])
         _event(
@@ -419,7 +419,7 @@ def conclude(actor: Actor, engagement: Engagement, conclusion: str) -> Engagemen
             )
         call = application.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
-        evaluation = evaluate(scheme, locked.answers, call.level)
+        evaluation = evaluate(scheme, locked.answers, decided_inputs(application))
         problems = blocker_details(build_form(scheme), evaluation)
         if problems or evaluation.result is None:
             raise EvaluationError(

@@ -17,7 +17,6 @@ from greencore import (
     Candidate,
     ForwardingDecision,
     ForwardingRule,
-    HeldTitle,
     Ladder,
     NegativeHit,
     Result,
@@ -45,10 +44,15 @@ from greencore import (
 from greencore import is_overdue as core_is_overdue
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
-from greenmfg.applications.selectors import changes_between, frozen_at_time, item_labels, latest_frozen
+from greenmfg.applications.selectors import (
+    changes_between,
+    frozen_at_time,
+    item_labels,
+    latest_frozen,
+    platform_titles,
+)
 from greenmfg.applications.states import LIVE
 from greenmfg.catalog.models import Call
-from greenmfg.catalog.selectors import applicant_record
 from greenmfg.evaluations.models import CURRENT, Engagement, EngagementStatus
 from greenmfg.evaluations.selectors import stored_result, third_party_score
 from greenmfg.orgs.models import AuthorityLevel, Organisation
@@ -326,14 +330,6 @@ def _concluded_evaluation(application: Application) -> Engagement | None:
         .order_by("-pk")
         .first()
     )
-
-
-def platform_titles(application: Application) -> tuple[HeldTitle, ...]:
-    """The active titles of the call's kind the platform itself granted the applicant, other than the one
-    this application earned (never a prerequisite of itself)."""
-    own = str(application.public_id)
-    record = applicant_record(application.applicant, application.call.title_kind)
-    return tuple(t for t in record.titles if t.source != own)
 
 
 def prerequisite_source(application: Application) -> tuple[str, str] | None:
