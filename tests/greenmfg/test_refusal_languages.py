@@ -63,7 +63,8 @@ def review_snapshot() -> tuple[Any, ...]:
 
 
 def without_events(state: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A review snapshot less the event counts (test_verdict's counts them too)."""
+    """A review snapshot less its counts (test_verdict's snapshot counts the events and the register's
+    entries; neither of those changes but the events here)."""
     verdict_state = tuple(x for x in state[0] if not isinstance(x, int))
     return (verdict_state, *state[1:-1])
 
