@@ -56,6 +56,7 @@ from greencore import (
     score,
     table_cell_key,
 )
+from greenmfg.core.errors import Detail
 from greenmfg.schemes.selectors import get_scheme
 
 from .answers import Answers
@@ -598,8 +599,12 @@ def _blocker_items(form: Form, evaluation: Evaluation, english: bool) -> list[Bl
     if result is None:
         out.append(Blocker("No score can be computed yet." if english else "尚无法计算得分。"))
         return out
-    inputs = compiled(form.scheme).inputs
+    cs = compiled(form.scheme)
+    inputs = cs.inputs
     names = dict(form.indicators) | {gate.id: gate.label for gate in result.gates}
+    # greencore's English of indicators and gates, where it has one
+    names_en = {row.id: row.label_en for row in form.indicator_rows if row.label_en}
+    names_en |= {gate.id: gate.label.en for gate, _ in cs.gates if gate.label.en}
     for missing in result.missing:
         spec = inputs.get(missing.input)
         if spec is not None and not spec.required:
@@ -609,19 +614,21 @@ def _blocker_items(form: Form, evaluation: Evaluation, english: bool) -> list[Bl
             key = next(
                 (k for k in sorted(form.keys) if k.startswith(f"{input_table_key(missing.input)}:")), ""
             )
-        label = labels.get(input_key(missing.input), missing.label) if english else missing.label
-        needed = [names.get(n, n) for n in missing.needed_by if names.get(n, n) != missing.label]
+        needed = [n for n in missing.needed_by if names.get(n, n) != missing.label]
         if english:
-            text = f"Missing “{label}”" + (f" (affects: {', '.join(needed)})" if needed else "")
+            label = labels.get(input_key(missing.input)) or (spec.label.en if spec else "") or missing.label
+            shown = [names_en.get(n) or names.get(n, n) for n in needed]
+            text = f"Missing “{label}”" + (f" (affects: {'; '.join(shown)})" if shown else "")
         else:
-            text = f"缺少“{missing.label}”" + (f"（影响：{'、'.join(needed)}）" if needed else "")
+            shown = [names.get(n, n) for n in needed]
+            text = f"缺少“{missing.label}”" + (f"（影响：{'、'.join(shown)}）" if shown else "")
         out.append(Blocker(text, key))
     for gate in result.gates:
         if gate.status == "fail":
             key = input_key(gate.id)
             out.append(
                 Blocker(
-                    f"Basic requirement not met: {gate.label}"
+                    f"Basic requirement not met: {names_en.get(gate.id) or gate.label}"
                     if english
                     else f"基本要求未满足：{gate.label}",
                     key if form.section_of(key) is not None else "",
@@ -634,6 +641,17 @@ def blockers(form: Form, evaluation: Evaluation, *, english: bool = False) -> li
     """Everything that stops a submission, each naming the field or indicator; in English on request
     (labels greencore has only in Chinese stay Chinese). Optional items left empty are not listed."""
     return [item.text for item in _blocker_items(form, evaluation, english)]
+
+
+def blocker_details(form: Form, evaluation: Evaluation) -> list[Detail]:
+    """The same blockers as refusal details: each in Chinese and English (labels greencore has only in
+    Chinese stay Chinese), placed at the form field it concerns ("" for none)."""
+    return [
+        Detail(zh.text, en.text, zh.key)
+        for zh, en in zip(
+            _blocker_items(form, evaluation, False), _blocker_items(form, evaluation, True), strict=True
+        )
+    ]
 
 
 def grouped_blockers(form: Form, evaluation: Evaluation, *, english: bool = False) -> list[BlockerGroup]:

@@ -357,7 +357,7 @@ def evidence_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         services.withdraw_evidence(actor, item)
     except EvidenceError as error:
-        messages.error(request, error.zh)
+        messages.error(request, localized(error))
     return redirect(f"/applications/{item.application.public_id}/#evidence-{item.indicator}")
 
 

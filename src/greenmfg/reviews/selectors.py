@@ -196,8 +196,8 @@ def panel_of(application: Application, step: int) -> QuerySet[Assignment]:
 
 
 def scoring_sheet(application: Application) -> list[dict[str, Any]]:
-    """The leaf indicators experts score, from the submitted version's result: id, label, max points and
-    the applicant's own points."""
+    """The leaf indicators experts score, from the submitted version's result: id, label (and its English,
+    the Chinese where greencore has none), max points and the applicant's own points."""
     frozen = latest_frozen(application)
     if frozen is None or not frozen.result:
         return []
@@ -206,6 +206,7 @@ def scoring_sheet(application: Application) -> list[dict[str, Any]]:
         {
             "id": node["id"],
             "label": node["label"],
+            "label_en": node.get("label_en") or node["label"],
             "path": " › ".join(node.get("path", [])[:-1]),
             "max_points": Decimal(str(node["max_points"])),
             "self_points": None if node.get("points") is None else Decimal(str(node["points"])),
