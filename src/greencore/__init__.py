@@ -152,6 +152,8 @@ from greencore.eligibility import (
     Refusal,
     TitleRequirement,
     check_eligibility,
+    graded_on,
+    scheme_lineage,
 )
 from greencore.errors import GreencoreError
 from greencore.evaluation_rules import (
@@ -559,6 +561,7 @@ __all__ = [
     "grade_from_status",
     "grade_order",
     "grade_shifts",
+    "graded_on",
     "growth",
     "held_inputs",
     "held_source",
@@ -637,6 +640,7 @@ __all__ = [
     "route",
     "same_province",
     "scheme_diff",
+    "scheme_lineage",
     "score",
     "score_discrepancy",
     "score_population",

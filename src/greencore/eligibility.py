@@ -26,7 +26,11 @@ The rules, with their sources:
 - without a grade, a provincial (or national) requirement is also met by the national lists (batches 1–6)
   under the unit's exact name (unless the requirement names a scheme: the lists name none); with a grade,
   the held title's grade must rank at least as high in the named scheme, else the call's scheme (its bands,
-  best first);
+  best first), and the title must have been graded on that ladder: under the named scheme or one derived
+  from it; without a named scheme, under the call's scheme, a scheme it derives from or one derived from
+  it (a Weihai or 'XX市' title is never read as a Suzhou grade because the grade names match). A title
+  whose scheme is unknown (granted before the platform recorded it) is compared by its grade's name
+  against the call's own scheme only;
 - a negative-list hit within the last three years vetoes the application (13号文 第十五条: 近三年).
 """
 
@@ -309,6 +313,12 @@ class HeldTitle:
     # is never a prerequisite of itself (greencore.review.ladder.held_inputs)
     source: str = ""
     scheme: str = ""  # the id of the scheme it was graded under, "" where unknown
+    # that scheme's id and the ids of the schemes it derives from (`extends`), nearest first; () = (scheme,)
+    lineage: tuple[str, ...] = ()
+
+    def derives_from(self, scheme_id: str) -> bool:
+        """Whether the title was graded under `scheme_id` or a scheme derived from it."""
+        return bool(self.scheme) and scheme_id in (self.lineage or (self.scheme,))
 
 
 @dataclass(frozen=True)
@@ -343,15 +353,53 @@ class ApplicantRecord:
 
 @dataclass(frozen=True)
 class Applying:
-    """What is applied for: a call's level and title kind, and the grades of its scheme, best first."""
+    """What is applied for: a call's level and title kind, the grades of its scheme, best first, and the
+    scheme's lineage (its id and the ids of the schemes it derives from, nearest first)."""
 
     level: str
     kind: str
     grades: tuple[str, ...] = ()
+    lineage: tuple[str, ...] = ()
 
     @classmethod
-    def to(cls, level: str, kind: str, scheme: Scheme) -> Applying:
-        return cls(level, kind, tuple(band.id for band in scheme.outcome.grades))
+    def to(
+        cls, level: str, kind: str, scheme: Scheme, schemes: Callable[[str], Scheme] | None = None
+    ) -> Applying:
+        """`schemes` resolves the `extends` of the call's scheme (default: greencore's shipped schemes)."""
+        grades = tuple(band.id for band in scheme.outcome.grades)
+        return cls(level, kind, grades, scheme_lineage(scheme, schemes))
+
+    def on_ladder(self, title: HeldTitle) -> bool:
+        """Whether `title` was graded on the ladder of the call's scheme (`graded_on`)."""
+        return graded_on(title, self.lineage)
+
+
+def graded_on(title: HeldTitle, lineage: Sequence[str]) -> bool:
+    """Whether `title` was graded on the ladder of the scheme whose `lineage` is given: under that scheme, a
+    scheme it derives from, or a scheme derived from it. A title of unknown scheme (or an unknown lineage)
+    is taken by its grade's name."""
+    if not lineage or not title.scheme:
+        return True
+    return title.scheme in lineage or title.derives_from(lineage[0])
+
+
+def scheme_lineage(scheme: Scheme, schemes: Callable[[str], Scheme] | None = None) -> tuple[str, ...]:
+    """`scheme`'s id and the ids of the schemes it derives from (`extends`), nearest first, as far as
+    `schemes` (default: greencore's shipped schemes) resolves them."""
+    resolve = schemes or get_scheme
+    lineage = [scheme.id]
+    parent = scheme.extends
+    while parent:
+        try:
+            found = resolve(parent)
+        except KeyError:
+            lineage.append(parent.partition("@")[0])
+            break
+        if found.id in lineage:  # the registry refuses circular extends; never loop on a bad resolver
+            break
+        lineage.append(found.id)
+        parent = found.extends
+    return tuple(lineage)
 
 
 def levels_meeting(level: str) -> tuple[str, ...]:
@@ -448,7 +496,12 @@ def _missing_title(required: TitleRequirement, applying: Applying, record: Appli
     held = [
         t.grade
         for t in record.titles
-        if t.level in levels_meeting(level) and (not required.scheme or t.scheme == required.scheme)
+        if t.level in levels_meeting(level)
+        and (
+            t.derives_from(required.scheme)
+            if required.scheme
+            else not grade or applying.on_ladder(t)  # a grade is one of the call's scheme's ladder
+        )
     ]
     # the scheme whose title is required, as a refusal names it
     named_zh = f"「{required.scheme_title[0] or required.scheme}」" if required.scheme else ""
@@ -464,7 +517,12 @@ def _missing_title(required: TitleRequirement, applying: Applying, record: Appli
     order = required.grades if required.scheme else applying.grades
     if grade in order and any(g in order and order.index(g) <= order.index(grade) for g in held):
         return None
-    if not held:
+    elsewhere = [t for t in record.titles if t.level in levels_meeting(level)]
+    if not held and elsewhere and not required.scheme:
+        # it holds such titles, graded on another scheme's ladder: their grade names are not this scheme's
+        found_zh = f"本单位的{level_label}称号并非按本批次评价方案的等级评定"
+        found_en = "its titles were graded on another scheme's ladder"
+    elif not held:
         found_zh, found_en = f"未找到本单位的{level_label}称号", "none found"
     else:
         shown = "、".join(g or "无等级" for g in held)

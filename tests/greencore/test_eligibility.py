@@ -18,6 +18,9 @@ from greencore import (
     TitleRequirement,
     check_eligibility,
     get_scheme,
+    held_inputs,
+    held_source,
+    scheme_lineage,
 )
 from greencore.eligibility import latest_negative_hit, years_before
 
@@ -333,3 +336,85 @@ def test_a_named_scheme_without_a_grade_is_not_met_by_the_national_lists():
     )
     held = ApplicantRecord(titles=(HeldTitle("province", "4A", "", "factory-suzhou"),))
     assert check_eligibility(rules, applying, held, TODAY) is None
+
+
+# --- a grade is read on its own ladder ------------------------------------------------------------------
+
+# a scheme a district derives from Suzhou's (its grades are Suzhou's), and 'XX市' (no grades of its own, but a
+# title recorded with grade names would not be Suzhou's either)
+WUZHONG = ("factory-suzhou-wuzhong", "factory-suzhou", "factory-gbt36132-2018")
+XX_CITY = ("factory-xx-city", "factory-gbt36132-2018")
+
+
+def titled(grade: str, lineage: tuple[str, ...], level: str = "city") -> HeldTitle:
+    return HeldTitle(level, grade, "", lineage[0] if lineage else "", lineage)
+
+
+def test_the_lineage_of_a_scheme_follows_extends():
+    assert scheme_lineage(SUZHOU) == ("factory-suzhou", "factory-gbt36132-2018")
+    assert scheme_lineage(get_scheme("factory-gbt36132-2025")) == ("factory-gbt36132-2025",)
+
+    # an unknown parent ends the lineage with its id
+    def resolve(name: str):
+        raise KeyError(name)
+
+    assert scheme_lineage(SUZHOU, resolve) == ("factory-suzhou", "factory-gbt36132-2018")
+
+
+def test_a_grade_of_another_ladder_does_not_meet_the_calls_grade():
+    """Without a named scheme the grade is the call's scheme's: a 3A graded under a scheme derived from
+    Suzhou's (or Suzhou's own, for a call under the derived scheme) meets it; a '3A' recorded under another
+    ladder does not, whatever its name; a title of unknown scheme is taken by its grade's name."""
+    rules = Eligibility.parse(
+        {"requires_title": {"level": "city", "grade_at_least": "3A"}}, call_level="province", scheme=SUZHOU
+    )
+    applying = Applying.to("province", "factory", SUZHOU)
+    assert applying.lineage == ("factory-suzhou", "factory-gbt36132-2018")
+    for meets in (
+        titled("3A", ("factory-suzhou", "factory-gbt36132-2018")),
+        titled("4A", WUZHONG),
+        titled("3A", ()),
+    ):
+        assert check_eligibility(rules, applying, ApplicantRecord(titles=(meets,)), TODAY) is None, meets
+    assert check_eligibility(rules, applying, ApplicantRecord(titles=(titled("3A", XX_CITY),)), TODAY) == (
+        "申报省级须已获得市级绿色工厂称号且等级不低于3A（本单位的市级称号并非按本批次评价方案的等级评定）",
+        "a province application needs a city factory title of grade 3A or better (its titles were graded on "
+        "another scheme's ladder)",
+    )
+    # a call under the derived scheme reads Suzhou's own 3A as its grade, and not a sibling's
+    derived = Applying("province", "factory", applying.grades, WUZHONG)
+    suzhou_3a = titled("3A", ("factory-suzhou", "factory-gbt36132-2018"))
+    assert check_eligibility(rules, derived, ApplicantRecord(titles=(suzhou_3a,)), TODAY) is None
+    sibling = titled("3A", ("factory-suzhou-kunshan", "factory-suzhou", "factory-gbt36132-2018"))
+    assert check_eligibility(rules, derived, ApplicantRecord(titles=(sibling,)), TODAY) is not None
+    # without a grade, any city title meets it
+    any_title = Eligibility.parse({"requires_title": {"level": "city"}}, call_level="province", scheme=SUZHOU)
+    assert (
+        check_eligibility(any_title, applying, ApplicantRecord(titles=(titled("", XX_CITY),)), TODAY) is None
+    )
+
+
+def test_a_named_scheme_is_met_by_a_title_of_a_scheme_derived_from_it():
+    rules = Eligibility.parse(
+        {"requires_title": {"level": "city", "grade_at_least": "3A", "scheme": "factory-suzhou"}},
+        call_level="province",
+        scheme=get_scheme("factory-gbt36132-2025"),
+    )
+    applying = Applying.to("province", "factory", get_scheme("factory-gbt36132-2025"))
+    assert check_eligibility(rules, applying, ApplicantRecord(titles=(titled("3A", WUZHONG),)), TODAY) is None
+    assert (
+        check_eligibility(rules, applying, ApplicantRecord(titles=(titled("3A", XX_CITY),)), TODAY)
+        is not None
+    )
+
+
+def test_the_grade_held_is_read_only_from_titles_on_the_schemes_ladder():
+    on_ladder = titled("3A", ("factory-suzhou", "factory-gbt36132-2018"))
+    assert held_inputs(SUZHOU, [on_ladder])["held_grade"] == "3A"
+    assert held_inputs(SUZHOU, [titled("3A", WUZHONG)])["held_grade"] == "3A"
+    assert "held_grade" not in held_inputs(SUZHOU, [titled("3A", XX_CITY)])
+    assert held_source(SUZHOU, [titled("3A", XX_CITY)]) is None  # the typed answer stands
+    assert held_source(SUZHOU, [titled("3A", XX_CITY), on_ladder]) == (
+        "已获等级依据本平台称号：3A（市级）",
+        "the grade held is read from the platform's title: 3A (city)",
+    )

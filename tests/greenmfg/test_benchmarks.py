@@ -5,6 +5,7 @@ inputs from them by the unit's industry, and the enterprise cannot type over the
 from __future__ import annotations
 
 import io
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.urls import reverse
 from factories import FACTORY_CALL, actor, start
 from openpyxl import Workbook
 
-from greencore import BENCHMARK_COLUMNS
+from greencore import BENCHMARK_COLUMNS, get_scheme
 from greenmfg.applications import services as applications
 from greenmfg.applications.services import ApplicationError
 from greenmfg.audit.models import Event
@@ -257,3 +258,36 @@ def test_energy_limit_grades_and_water_quotas_are_imported_per_product(world: An
         )
     assert [(p.row, p.column) for p in refused.value.problems] == [(2, "产品")]
     assert list(BenchmarkValue.objects.values_list("pk", flat=True)) == before
+
+
+def test_a_scheme_without_raw_data_takes_the_bureaus_values_too(world: Any) -> None:
+    """GB/T 36132-2018 has no raw-data form: its benchmark inputs (行业先进值 of the 绩效 indicators, the
+    land-use control value) are filled from the reference data by the unit's industry all the same, and the
+    engine scores with them."""
+    call = Call.objects.get(code=FACTORY_CALL)
+    call.scheme_id, call.scheme_version = "factory-gbt36132-2018", get_scheme("factory-gbt36132-2018").version
+    call.save()
+    assert not get_scheme("factory-gbt36132-2018").raw_data
+    services.import_benchmarks(
+        actor(world.users["sz-reviewer"]),
+        sheet(
+            ["34", None, year(), "land_output_lead", 1.2, "万元/m²", SOURCE, "S"],
+            ["34", None, year(), "plot_ratio_min", 0.8, "", SOURCE, "S"],
+        ),
+    )
+    application = start(world.users["sz-machinery"])
+    draft = application.versions.get()
+    assert {
+        k: v for k, v in draft.answers["inputs"].items() if k in ("in:land_output_lead", "in:plot_ratio_min")
+    } == {
+        "in:land_output_lead": "1.2",
+        "in:plot_ratio_min": "0.8",
+    }
+    scored = json.loads(draft.result)["inputs"] if draft.result else {}
+    assert (scored.get("land_output_lead"), scored.get("plot_ratio_min")) == ("1.2", "0.8")
+    with pytest.raises(ApplicationError):  # the enterprise cannot type over them
+        applications.save_answers(
+            actor(world.users["sz-machinery"]), application, {"in:land_output_lead": "9"}
+        )
+    draft.refresh_from_db()
+    assert draft.answers["inputs"]["in:land_output_lead"] == "1.2"

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from factories import actor, start, suzhou_answers
 
-from greencore import get_scheme, score, verdict
+from greencore import conferred_inputs, get_scheme, score, verdict
 from greenmfg.applications import dossier
 from greenmfg.applications import services as applications
 from greenmfg.applications.answers import Answers
@@ -448,12 +448,12 @@ def test_a_provincial_call_grants_4a_at_the_province_and_a_city_call_still_3a(wo
     # provincial status typed; the provincial call confers the provincial title, so 4A
     scheme = get_scheme("factory-suzhou")
     typed = Answers().merge(answers("0.5", held="3A", holds_provincial_title="是"))
-    city_result = dossier.evaluate(scheme, typed, "city").result
+    city_result = dossier.evaluate(scheme, typed, conferred_inputs(scheme, "city")).result
     assert city_result is not None and (str(city_result.score), city_result.grade) == ("85.50", "4A")
     assert verdict(scheme, city_result, confers="city").grade == "3A"
     plain = Answers().merge(answers("0.5", held="3A"))
     assert [
-        (r.grade if (r := dossier.evaluate(scheme, plain, level).result) else None)
+        (r.grade if (r := dossier.evaluate(scheme, plain, conferred_inputs(scheme, level)).result) else None)
         for level in ("city", "province")
     ] == ["3A", "4A"]
 
@@ -549,3 +549,51 @@ def test_a_provincial_call_never_grades_below_what_it_confers(world, call):
         publication.open_publicity(district, provincial)
     case = page(world, "ks-reviewer", "reviews:case", application.public_id)
     assert "申报省级须已获评3A级" in case and 'id="decide-pass"' not in case
+
+
+def test_the_dossier_grades_on_the_platform_titles_as_the_verdict_does(world, call):
+    """The grade the dossier shows while the applicant types, and stores with each save, is the verdict's:
+    the grade held is read from the platform's titles over the typed answer. sz-energy holds the city's 3A
+    on the platform but types an outdated 2A: 4A under the provincial call (typed alone it would be capped
+    at 3A). ks-electronics holds only a district 2A but types 3A: 3A, not the 4A its typed answer claims,
+    and the verdict refuses, naming the prerequisite."""
+    city_3a(world, call)
+    provincial = province_call(world, "jiangsu-2027-factory-open", eligibility={})
+    scheme = get_scheme("factory-suzhou")
+    typed_alone = {
+        held: (
+            r.grade
+            if (
+                r := dossier.evaluate(
+                    scheme, Answers().merge(answers("0.5", held=held)), conferred_inputs(scheme, "province")
+                ).result
+            )
+            else None
+        )
+        for held in ("2A", "3A")
+    }
+    assert typed_alone == {"2A": "3A", "3A": "4A"}
+
+    # ks-electronics: its district 2A, granted on the platform
+    grade_at_district(world, submitted(world, "ks-electronics", answers("0.2")), "ks-reviewer")
+    expected = {
+        "sz-energy": ("2A", "4A", "4A级绿色工厂（省级）"),
+        "ks-electronics": ("3A", "3A", "3A级绿色工厂（市级）"),
+    }
+    for username, (typed, grade, label) in expected.items():
+        applicant = actor(world.users[username])
+        application = start(world.users[username], provincial.code)
+        applications.save_answers(applicant, application, answers("0.5", held=typed))
+        draft = application.versions.get(frozen_at__isnull=True)
+        assert (username, str(draft.score), draft.grade) == (username, "85.50", grade)
+        shown = page(world, username, "applications:dossier", application.public_id)
+        shown_grade = shown.split('id="grade-value">', 1)[1].split("</strong>", 1)[0]
+        assert (username, shown_grade) == (username, label)
+        submitted_ = applications.submit(applicant, application)
+        found = selectors.decisive_verdict(submitted_)
+        assert found is not None
+        if username == "sz-energy":
+            assert (found.allowed, found.grade) == (True, "4A")
+        else:
+            assert (found.allowed, found.grade) == (False, "")
+            assert found.reasons[0][0] == "本批次授予4A级绿色工厂（省级），但申报省级须已获评3A级"

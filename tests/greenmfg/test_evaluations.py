@@ -129,7 +129,9 @@ def test_a_self_evaluation_only_call_refuses_engaging(world):
     with pytest.raises(EvaluationError) as refused:
         services.engage(actor(world.users["sz-machinery"]), application, demo_body().pk)
     assert refused.value.zh == "该批次仅接受企业自评价，不委托第三方评价机构。"
-    assert refused.value.en == "the call takes self-evaluation only"
+    assert refused.value.en == (
+        "this call takes the self-evaluation only: no third-party evaluation body is engaged"
+    )
     assert snapshot() == before
     page = world.client("sz-machinery").get(f"/applications/{application.public_id}/")
     assert "本批次仅接受企业自评价，不委托第三方评价机构。" in page.content.decode()
@@ -237,14 +239,14 @@ def test_conflict_declarations_are_checked(world):
     application = submitted(world)
     before = snapshot()
     ev = evaluator(world)
-    with pytest.raises(EvaluationError, match="unknown conflict kind"):
+    with pytest.raises(EvaluationError, match="choose the kind of the relation"):
         services.declare_conflict(ev, application.applicant_id, "friendship", "说明")
     with pytest.raises(EvaluationError) as refused:
         services.declare_conflict(ev, application.applicant_id, "consulted", "  ")
     assert refused.value.zh == "请说明利益关系的具体情况。"
     with pytest.raises(EvaluationError, match="no such applicant"):
         services.declare_conflict(ev, demo_body().pk, "consulted", "机构自身不是申报单位")
-    with pytest.raises(EvaluationError, match="not an evaluation body"):
+    with pytest.raises(EvaluationError, match="choose a third-party evaluation body"):
         services.declare_conflict(
             actor(world.users["sz-machinery"]), application.applicant_id, "consulted", "自己"
         )
@@ -473,7 +475,7 @@ def test_conclusion_needs_values_a_text_and_complete_data(world):
     with pytest.raises(EvaluationError) as refused:
         services.conclude(ev, engagement, "符合")
     assert refused.value.zh == "尚未录入评价值，请逐项核实后录入。"
-    with pytest.raises(EvaluationError, match="a conclusion is required"):
+    with pytest.raises(EvaluationError, match="write the evaluation's conclusion"):
         services.conclude(ev, engagement, "   ")
     assert snapshot() == before
     services.save_values(ev, engagement, {"in:gate_qms": ""})
@@ -523,7 +525,7 @@ def test_a_finding_file_is_checked_like_evidence_and_reverified_on_download(worl
 def test_the_body_declines_and_the_applicant_ends(world):
     engagement = engaged(world)
     ev = evaluator(world)
-    with pytest.raises(EvaluationError, match="a reason is required"):
+    with pytest.raises(EvaluationError, match="give the reason for declining"):
         services.decline(ev, engagement, " ")
     with pytest.raises(PermissionDenied):
         services.decline(actor(world.users["sz-machinery"]), engagement, "申报单位不能代为拒绝")

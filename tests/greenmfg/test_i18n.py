@@ -155,7 +155,9 @@ def test_a_refusal_is_shown_in_the_active_language(world):
     client.post(url)
     assert "尚不能提交" in messages_shown(page(client, back))[0]
     english(client).post(url)
-    assert messages_shown(page(client, back))[0] == "cannot submit yet"
+    assert messages_shown(page(client, back))[0] == (
+        "the application cannot be submitted yet: complete the following first"
+    )
 
 
 def test_review_queue_and_case_in_english(world):

@@ -92,7 +92,7 @@ def test_a_third_party_evaluation_resting_on_a_changed_answer_waits_for_the_eval
     # confirmed, the evaluator's own values decide: they still say 96
     decision = services.pass_step(city(world), application, "同意")
     assert (decision.score, decision.detail["source"]) == (Decimal("96.00"), "第三方评价")
-    with pytest.raises(EvaluationError, match="no newer submitted version"):
+    with pytest.raises(EvaluationError, match="submitted no newer version"):
         evaluations.review_resubmission(body, engagement, "confirm", "再次确认")
 
 

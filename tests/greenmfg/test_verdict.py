@@ -16,15 +16,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from factories import actor, pdf_bytes, start, suzhou_answers
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from greencore import compiled, get_scheme, grade_for_score, ladder_for, score, unmet_prerequisites
+from greencore import (
+    compiled,
+    conferred_grade,
+    conferred_inputs,
+    get_scheme,
+    grade_for_score,
+    ladder_of_call,
+    score,
+    unmet_prerequisites,
+)
 from greenmfg.applications import services as applications
 from greenmfg.applications.models import Application
 from greenmfg.audit.models import Event
@@ -51,6 +61,12 @@ factory2018 = _module._factory2018
 CALL = "suzhou-2026-factory"
 ONE_STEP = [{"level": "city", "days": 30, "publicity_days": 7}]
 SUZHOU_CHAIN = [{"level": "district", "days": 20}, {"level": "city", "days": 30, "publicity_days": 7}]
+# Jiangsu's provincial call on Suzhou's ladder: district and city forward, the province grants 4A (seeds/003)
+PROVINCIAL_CHAIN = [
+    {"level": "district", "days": 20},
+    {"level": "city", "days": 20},
+    {"level": "province", "days": 30, "publicity_days": 7},
+]
 WEIHAI_GATES = (
     "weihai_legal_person",
     "weihai_competitive",
@@ -71,10 +87,15 @@ def weihai_inputs(variant: str, **changes: Any) -> dict[str, Any]:
     return {**factory2018(variant), **dict.fromkeys(WEIHAI_GATES, True), **changes}
 
 
-def set_call(scheme_id: str, *, chain: list[dict[str, Any]] = ONE_STEP, third_party: bool = False) -> Call:
+def set_call(
+    scheme_id: str, *, chain: list[dict[str, Any]] = ONE_STEP, third_party: bool = False, level: str = "city"
+) -> Call:
+    """The demo call under `scheme_id` with `chain`; `level` "province" makes it Jiangsu's provincial call."""
     call = Call.objects.get(code=CALL)
     scheme = get_scheme(scheme_id)
     call.scheme_id, call.scheme_version = scheme.id, scheme.version
+    if level == "province":
+        call.level, call.region_id = "province", "320000"
     call.review_chain = chain
     call.requires_third_party = third_party
     call.save()
@@ -94,6 +115,10 @@ def city(world: Any) -> Any:
 
 def district(world: Any) -> Any:
     return actor(world.users["wz-reviewer"])
+
+
+def province(world: Any) -> Any:
+    return actor(world.users["js-reviewer"])
 
 
 def snapshot() -> tuple[Any, ...]:
@@ -250,19 +275,22 @@ class _Rollback(Exception):
 
 REQUIRED = frozenset(_module.FACTORY2018_REQUIRED)
 OPTIONAL = frozenset(_module.FACTORY2018_OPTIONAL)
+SUZHOU_INPUTS: dict[str, Any] = {k[3:]: v for k, v in suzhou_answers().items() if k.startswith("in:")}
 SUZHOU_DEGREES = frozenset(
     key for key, spec in compiled(get_scheme("factory-suzhou")).inputs.items() if spec.kind.value == "degree"
 )
 
 
 @st.composite
-def applications_of_schemes(draw: Any) -> tuple[str, dict[str, Any]]:
-    """A scheme (no grades, pass_above, graded with prerequisites) and a self-evaluation of it: the worked
-    examples with random degrees on optional items, sometimes a required item short of 1."""
+def applications_of_schemes(draw: Any) -> tuple[str, str, dict[str, Any]]:
+    """A scheme (no grades, pass_above, graded with prerequisites), the level of the call (Suzhou's ladder
+    also under Jiangsu's provincial call, which confers 4A) and a self-evaluation of it: the worked examples
+    with random degrees on optional items, sometimes a required item short of 1."""
     scheme_id = draw(st.sampled_from(["factory-weihai", "factory-xx-city", "factory-suzhou"]))
+    level = draw(st.sampled_from(["city", "province"])) if scheme_id == "factory-suzhou" else "city"
     degree = st.decimals(min_value=0, max_value=1, places=3).map(float)
     if scheme_id == "factory-suzhou":
-        inputs: dict[str, Any] = {k[3:]: v for k, v in suzhou_answers().items() if k.startswith("in:")}
+        inputs: dict[str, Any] = dict(SUZHOU_INPUTS)
         inputs["held_grade"] = draw(st.sampled_from(["none", "1A", "2A", "3A"]))
         optional = sorted(k for k in SUZHOU_DEGREES if k not in REQUIRED)
     else:
@@ -274,37 +302,46 @@ def applications_of_schemes(draw: Any) -> tuple[str, dict[str, Any]]:
         inputs.update(dict.fromkeys(WEIHAI_GATES, True))
     if draw(st.integers(0, 3)) == 0:
         inputs["metering_basic"] = draw(st.decimals(min_value=0, max_value="0.99", places=2).map(float))
-    return scheme_id, inputs
+    return scheme_id, level, inputs
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=24, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=applications_of_schemes())
+# always walked: Jiangsu's provincial call granting 4A (3A held) and refusing the same unit with 2A held
+@example(case=("factory-suzhou", "province", {**SUZHOU_INPUTS, "held_grade": "3A"}))
+@example(case=("factory-suzhou", "province", SUZHOU_INPUTS))
 def test_no_failing_decisive_result_reaches_publicity_or_the_register(world, case):
-    scheme_id, inputs = case
+    """No application whose decisive result fails its scheme's outcome (as this call may grant it) reaches
+    publicity, an announcement or the register, and every granted title's grade is the verdict's: the score
+    band the decisive score reaches (`grade_for_score`, prerequisites applied), or — under a call that
+    confers a status grade (Jiangsu's provincial call on Suzhou's ladder) — that grade."""
+    scheme_id, level, inputs = case
     scheme = get_scheme(scheme_id)
-    engine = score(scheme, inputs)  # the oracle: the engine's own outcome of the same inputs
+    # the oracle: the engine's own outcome of the same inputs, graded as if granted what the call confers
+    decided = {**inputs, **conferred_inputs(scheme, level)}
+    engine = score(scheme, decided)
     allowed = bool(engine.passed) and (engine.grade is not None or not scheme.outcome.grades)
-    # a grade only a level outside the chain grants (Suzhou 4A/5A, status grades) is granted by no step
-    ladder_ = ladder_for(scheme_id)
-    allowed = allowed and (
-        ladder_ is None or any(ladder_.grants(lv, engine.grade or "") for lv in ("district", "city"))
-    )
-    event(f"{scheme_id}: {'granted ' + (engine.grade or '') if allowed else 'refused'}")
-    # Suzhou walks its own ladder (seeds/003): the district grades 1A/2A and publishes them, 3A goes on to
-    # the city; the other schemes decide at one city step
-    ladder = ladder_for(scheme_id)
-    chain = SUZHOU_CHAIN if ladder is not None else ONE_STEP
+    # a grade no level of the chain grants (Suzhou 4A/5A under a city call; 3A under a provincial one)
+    ladder = ladder_of_call(scheme, level)
+    chain = PROVINCIAL_CHAIN if level == "province" else SUZHOU_CHAIN if ladder is not None else ONE_STEP
+    levels = [step["level"] for step in chain]
+    allowed = allowed and (ladder is None or any(ladder.grants(lv, engine.grade or "") for lv in levels))
+    event(f"{scheme_id} ({level}): {'granted ' + (engine.grade or '') if allowed else 'refused'}")
     try:
         with transaction.atomic():
-            call = set_call(scheme_id, chain=chain)
+            call = set_call(scheme_id, chain=chain, level=level)
             application = submitted(world, "sz-machinery", form(inputs))
             first = district(world) if ladder is not None else city(world)
             if not allowed:
                 with refused(VerdictRefused, "只能退回修改或不予通过"):
                     services.pass_step(first, application, "同意")
-                for bureau in (first, city(world)):
-                    with refused(PublicationError, "没有可公示的申报"):
+                for bureau in (first, city(world), province(world)):
+                    # nothing to list, or (a bureau whose level grants nothing under this call) no step to list
+                    before = snapshot()
+                    with pytest.raises((PublicationError, PermissionDenied)) as caught:
                         publication.open_publicity(bureau, call)
+                    assert isinstance(caught.value, PermissionDenied) or "没有可公示的申报" in caught.value.zh
+                    assert snapshot() == before
                 assert (
                     not Title.objects.exists()
                     and not RegisterEntry.objects.filter(
@@ -312,19 +349,31 @@ def test_no_failing_decisive_result_reaches_publicity_or_the_register(world, cas
                     ).exists()
                 )
             else:
-                at_district = ladder is not None and ladder.grants("district", engine.grade or "")
-                services.pass_step(first, application, "同意")
-                granting = first if at_district or ladder is None else city(world)
-                if ladder is not None and not at_district:
-                    services.pass_step(granting, application, "同意")
+                # every step passes it on until the one whose level grants the grade
+                grantor = levels[-1] if ladder is None else ladder.level_of(engine.grade or "")
+                bureaus = {"district": district(world), "city": city(world), "province": province(world)}
+                for step_level in levels[: levels.index(grantor or levels[-1]) + 1]:
+                    services.pass_step(
+                        bureaus[step_level], Application.objects.get(pk=application.pk), "同意"
+                    )
+                granting = bureaus[grantor or levels[-1]]
                 notice = publication.open_publicity(granting, call)
                 publication.publish(granting, notice, today=notice.closes_on + timedelta(days=1))
                 title = Title.objects.get(application=application)
-                assert title.level == ("district" if at_district else "city")
+                assert (
+                    title.level
+                    == {"district": "district", "city": "city", "province": "province"}[grantor or levels[-1]]
+                )
                 decisive = selectors.decisive_verdict(application, selectors.chain_of(call)[notice.step])
                 assert decisive is not None and decisive.score == engine.score
-                band = grade_for_score(scheme, decisive.score, unmet_prerequisites(scheme, inputs))
-                assert title.grade == (band.id if band is not None else "") == (engine.grade or "")
+                status = conferred_grade(scheme, level)
+                band = status or grade_for_score(scheme, decisive.score, unmet_prerequisites(scheme, decided))
+                assert (
+                    title.grade
+                    == decisive.grade
+                    == (band.id if band is not None else "")
+                    == (engine.grade or "")
+                )
                 assert not scheme.outcome.grades or title.grade
             raise _Rollback
     except _Rollback:

@@ -29,13 +29,13 @@ Without such a title the typed answer stands: the declared fallback for units ti
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from greencore.eligibility import HeldTitle
+from greencore.eligibility import HeldTitle, graded_on, scheme_lineage
 from greencore.review.verdict import Verdict
 from greencore.scoring.compiled import compiled
 from greencore.scoring.grading import conferred_grade
@@ -151,9 +151,21 @@ def _grade_order(scheme: Scheme) -> list[str]:
     return [band.id for band in reversed(scheme.outcome.grades)]
 
 
-def held_inputs(scheme: Scheme, titles: Collection[HeldTitle]) -> dict[str, Any]:
+def graded_titles(
+    scheme: Scheme, titles: Collection[HeldTitle], schemes: Callable[[str], Scheme] | None = None
+) -> list[HeldTitle]:
+    """The titles whose grade is one of `scheme`'s ladder (`eligibility.graded_on`: graded under it, a
+    scheme it derives from or one derived from it; `schemes` resolves its `extends`)."""
+    lineage = scheme_lineage(scheme, schemes)
+    return [t for t in titles if graded_on(t, lineage)]
+
+
+def held_inputs(
+    scheme: Scheme, titles: Collection[HeldTitle], schemes: Callable[[str], Scheme] | None = None
+) -> dict[str, Any]:
     """The inputs the platform's own active titles decide for an applicant under `scheme` (see the module
-    docstring); empty where it holds none that concerns them."""
+    docstring); empty where it holds none that concerns them. Only a title graded on `scheme`'s ladder
+    gives the grade held (`graded_titles`); any title of a level gives that level's status."""
     decided: dict[str, Any] = {}
     inputs = compiled(scheme).inputs
     for title in titles:
@@ -163,7 +175,7 @@ def held_inputs(scheme: Scheme, titles: Collection[HeldTitle]) -> dict[str, Any]
     name = str(review_rules().get("held_grade_input", ""))
     spec = inputs.get(name)
     order = _grade_order(scheme)
-    held = [order.index(t.grade) for t in titles if t.grade in order]
+    held = [order.index(t.grade) for t in graded_titles(scheme, titles, schemes) if t.grade in order]
     if spec is None or not held or not spec.choices:
         return decided
     best = max(held)
@@ -174,11 +186,13 @@ def held_inputs(scheme: Scheme, titles: Collection[HeldTitle]) -> dict[str, Any]
     return decided
 
 
-def held_source(scheme: Scheme, titles: Collection[HeldTitle]) -> tuple[str, str] | None:
-    """What the prerequisites rest on, for a page: the platform's best title of the scheme's grades, or
-    None when the typed answer stands (no such title on the platform)."""
+def held_source(
+    scheme: Scheme, titles: Collection[HeldTitle], schemes: Callable[[str], Scheme] | None = None
+) -> tuple[str, str] | None:
+    """What the prerequisites rest on, for a page: the platform's best title of the scheme's grades (on its
+    ladder), or None when the typed answer stands (no such title on the platform)."""
     order = _grade_order(scheme)
-    graded = [t for t in titles if t.grade in order]
+    graded = [t for t in graded_titles(scheme, titles, schemes) if t.grade in order]
     if not graded:
         return None
     best = max(graded, key=lambda t: order.index(t.grade))

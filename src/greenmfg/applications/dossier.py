@@ -42,7 +42,6 @@ from greencore import (
     Table,
     TableSpec,
     compiled,
-    conferred_inputs,
     convert_value,
     derived_inputs,
     describe,
@@ -57,6 +56,7 @@ from greencore import (
     score,
     table_cell_key,
 )
+from greenmfg.core.errors import Detail
 from greenmfg.schemes.selectors import get_scheme
 
 from .answers import Answers
@@ -408,16 +408,19 @@ def typed_inputs(
     return inputs, errors
 
 
-def evaluate(scheme: Scheme, answers: Answers | Mapping[str, Any], confers: str = "") -> Evaluation:
+def evaluate(
+    scheme: Scheme, answers: Answers | Mapping[str, Any], decided: Mapping[str, Any] | None = None
+) -> Evaluation:
     """The answers scored by greencore (`answers`, or their JSON as stored): the result, and every value
-    greencore refused under its field's key. `confers`: the level of the title the call confers (its
-    `level`); greencore grades the applicant as if granted it (`conferred_inputs`: a Suzhou provincial
-    call's applicant reaches 4A), whatever was typed for that status."""
+    greencore refused under its field's key. `decided`: the inputs the platform decides for the applicant
+    over what was typed (`selectors.decided_inputs`: the grade held read from the titles the platform
+    granted, and the status of the title the call confers — a Suzhou provincial call's applicant reaches
+    4A), so that the dossier grades as the verdict will."""
     if not isinstance(answers, Answers):
         answers = Answers.from_json(answers)
     cs = compiled(scheme)
     typed, errors = typed_inputs(cs, answers.inputs)
-    typed.update(conferred_inputs(scheme, confers))
+    typed.update(decided or {})
     raw_document = None
     if fed_by_raw(scheme):
         raw_form = raw_from_fields(answers.raw)
@@ -489,9 +492,10 @@ def scheme_digest(scheme: Scheme) -> str:
     return digest
 
 
-def _evaluation_key(scheme: Scheme, answers: Answers, confers: str) -> str:
+def _evaluation_key(scheme: Scheme, answers: Answers, decided: Mapping[str, Any] | None) -> str:
     text = json.dumps(answers.to_json(), sort_keys=True, ensure_ascii=False)
-    source = f"{_engine()}\n{scheme.key}\n{scheme_digest(scheme)}\n{confers}\n{text}"
+    given = json.dumps(dict(decided or {}), sort_keys=True, ensure_ascii=False, default=str)
+    source = f"{_engine()}\n{scheme.key}\n{scheme_digest(scheme)}\n{given}\n{text}"
     return f"dossier-evaluation:{hashlib.blake2b(source.encode(), digest_size=16).hexdigest()}"
 
 
@@ -504,12 +508,15 @@ def _keep_here(key: str, evaluation: Evaluation) -> None:
 
 
 def remember(
-    scheme: Scheme, answers: Answers | Mapping[str, Any], evaluation: Evaluation, confers: str = ""
+    scheme: Scheme,
+    answers: Answers | Mapping[str, Any],
+    evaluation: Evaluation,
+    decided: Mapping[str, Any] | None = None,
 ) -> None:
     """Keep an evaluation just computed (by a save) for the pages that read the same answers."""
     if not isinstance(answers, Answers):
         answers = Answers.from_json(answers)
-    key = _evaluation_key(scheme, answers, confers)
+    key = _evaluation_key(scheme, answers, decided)
     _keep_here(key, evaluation)
     try:
         shared_cache.set(key, evaluation, EVALUATION_CACHE_SECONDS)
@@ -518,13 +525,13 @@ def remember(
 
 
 def evaluation_for_page(
-    scheme: Scheme, answers: Answers | Mapping[str, Any], confers: str = ""
+    scheme: Scheme, answers: Answers | Mapping[str, Any], decided: Mapping[str, Any] | None = None
 ) -> Evaluation:
     """`evaluate`, for reading: the same answers are scored once (pages only read the evaluation; a save
     scores afresh and `remember`s it)."""
     if not isinstance(answers, Answers):
         answers = Answers.from_json(answers)
-    key = _evaluation_key(scheme, answers, confers)
+    key = _evaluation_key(scheme, answers, decided)
     with _evaluations_lock:
         kept = _evaluations.get(key)
         if kept is not None:
@@ -538,8 +545,8 @@ def evaluation_for_page(
     if isinstance(shared, Evaluation):
         _keep_here(key, shared)
         return shared
-    evaluation = evaluate(scheme, answers, confers)
-    remember(scheme, answers, evaluation, confers)
+    evaluation = evaluate(scheme, answers, decided)
+    remember(scheme, answers, evaluation, decided)
     return evaluation
 
 
@@ -592,8 +599,12 @@ def _blocker_items(form: Form, evaluation: Evaluation, english: bool) -> list[Bl
     if result is None:
         out.append(Blocker("No score can be computed yet." if english else "尚无法计算得分。"))
         return out
-    inputs = compiled(form.scheme).inputs
+    cs = compiled(form.scheme)
+    inputs = cs.inputs
     names = dict(form.indicators) | {gate.id: gate.label for gate in result.gates}
+    # greencore's English of indicators and gates, where it has one
+    names_en = {row.id: row.label_en for row in form.indicator_rows if row.label_en}
+    names_en |= {gate.id: gate.label.en for gate, _ in cs.gates if gate.label.en}
     for missing in result.missing:
         spec = inputs.get(missing.input)
         if spec is not None and not spec.required:
@@ -603,19 +614,21 @@ def _blocker_items(form: Form, evaluation: Evaluation, english: bool) -> list[Bl
             key = next(
                 (k for k in sorted(form.keys) if k.startswith(f"{input_table_key(missing.input)}:")), ""
             )
-        label = labels.get(input_key(missing.input), missing.label) if english else missing.label
-        needed = [names.get(n, n) for n in missing.needed_by if names.get(n, n) != missing.label]
+        needed = [n for n in missing.needed_by if names.get(n, n) != missing.label]
         if english:
-            text = f"Missing “{label}”" + (f" (affects: {', '.join(needed)})" if needed else "")
+            label = labels.get(input_key(missing.input)) or (spec.label.en if spec else "") or missing.label
+            shown = [names_en.get(n) or names.get(n, n) for n in needed]
+            text = f"Missing “{label}”" + (f" (affects: {'; '.join(shown)})" if shown else "")
         else:
-            text = f"缺少“{missing.label}”" + (f"（影响：{'、'.join(needed)}）" if needed else "")
+            shown = [names.get(n, n) for n in needed]
+            text = f"缺少“{missing.label}”" + (f"（影响：{'、'.join(shown)}）" if shown else "")
         out.append(Blocker(text, key))
     for gate in result.gates:
         if gate.status == "fail":
             key = input_key(gate.id)
             out.append(
                 Blocker(
-                    f"Basic requirement not met: {gate.label}"
+                    f"Basic requirement not met: {names_en.get(gate.id) or gate.label}"
                     if english
                     else f"基本要求未满足：{gate.label}",
                     key if form.section_of(key) is not None else "",
@@ -628,6 +641,17 @@ def blockers(form: Form, evaluation: Evaluation, *, english: bool = False) -> li
     """Everything that stops a submission, each naming the field or indicator; in English on request
     (labels greencore has only in Chinese stay Chinese). Optional items left empty are not listed."""
     return [item.text for item in _blocker_items(form, evaluation, english)]
+
+
+def blocker_details(form: Form, evaluation: Evaluation) -> list[Detail]:
+    """The same blockers as refusal details: each in Chinese and English (labels greencore has only in
+    Chinese stay Chinese), placed at the form field it concerns ("" for none)."""
+    return [
+        Detail(zh.text, en.text, zh.key)
+        for zh, en in zip(
+            _blocker_items(form, evaluation, False), _blocker_items(form, evaluation, True), strict=True
+        )
+    ]
 
 
 def grouped_blockers(form: Form, evaluation: Evaluation, *, english: bool = False) -> list[BlockerGroup]:

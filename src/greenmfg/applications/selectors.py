@@ -14,7 +14,10 @@ from greencore import (
     LIMIT_COLUMNS,
     BenchmarkValue,
     EvidenceRef,
+    HeldTitle,
     VersionChanges,
+    conferred_inputs,
+    held_inputs,
     input_key,
     input_table_key,
     limit_table_products,
@@ -23,8 +26,10 @@ from greencore import (
 )
 from greenmfg.benchmarks.selectors import benchmarks_for, limits_with_origin
 from greenmfg.catalog.models import Call
+from greenmfg.catalog.selectors import applicant_record
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import Actor, in_jurisdiction
+from greenmfg.schemes.selectors import get_scheme
 
 from .answers import Answers
 from .dossier import Form, build_form, scheme_for
@@ -62,6 +67,26 @@ def current_dossier(application: Application) -> Dossier:
     if latest is None:  # an application is created with its first version; none means a broken row
         raise Dossier.DoesNotExist(f"application {application.pk} has no dossier version")
     return latest
+
+
+def platform_titles(application: Application) -> tuple[HeldTitle, ...]:
+    """The active titles of the call's kind the platform itself granted the applicant, other than the one
+    this application earned (never a prerequisite of itself)."""
+    own = str(application.public_id)
+    record = applicant_record(application.applicant, application.call.title_kind)
+    return tuple(t for t in record.titles if t.source != own)
+
+
+def decided_inputs(application: Application) -> dict[str, Any]:
+    """The inputs the platform decides for the applicant over its typed answers, so that every evaluation of
+    the dossier (the live page, a save, the evaluator's) grades as the verdict will: the grade held and the
+    titles held, read from the titles the platform granted (greencore `held_inputs`; the typed answer stands
+    for units titled before the platform), and the status the call confers (greencore `conferred_inputs`:
+    a Suzhou provincial call grades its applicant as if granted the provincial title, 4A)."""
+    call = application.call
+    scheme = scheme_for(call.scheme_id, call.scheme_version)
+    held = held_inputs(scheme, platform_titles(application), get_scheme)
+    return {**held, **conferred_inputs(scheme, call.level)}
 
 
 def latest_frozen(application: Application) -> Dossier | None:

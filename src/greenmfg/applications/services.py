@@ -35,7 +35,7 @@ from greenmfg.audit.services import canonical, sm3
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import call_open_to, eligibility_of, step_date
 from greenmfg.core import jobs
-from greenmfg.core.errors import Refused
+from greenmfg.core.errors import Detail, Refused
 from greenmfg.evidence import files
 from greenmfg.evidence import selectors as evidence_selectors
 from greenmfg.evidence import services as evidence
@@ -45,9 +45,18 @@ from greenmfg.orgs.predicates import applicant_for, bureau_over
 from greenmfg.orgs.selectors import Actor, actor_of
 
 from .answers import Answers
-from .dossier import Evaluation, Form, blockers, build_form, evaluate, remember, scheme_for, store_result
+from .dossier import (
+    Evaluation,
+    Form,
+    blocker_details,
+    build_form,
+    evaluate,
+    remember,
+    scheme_for,
+    store_result,
+)
 from .models import Application, Dossier, ImportJob
-from .selectors import benchmark_fields, limit_cells, limit_fields
+from .selectors import benchmark_fields, decided_inputs, limit_cells, limit_fields
 from .states import EDITABLE, LIVE, WORKFLOW
 from .workbook import InvalidCells, answers_from_workbook
 
@@ -113,12 +122,13 @@ def start_application(actor: Actor, call: Call, *, today: date | None = None) ->
             filled = benchmark_fields(call, actor.organisation, build_form(scheme))
             answers = Answers().merge(filled)
             dossier = Dossier(application=application, number=1, answers=answers.to_json())
-            store_result(dossier, evaluate(scheme, answers, call.level))
+            store_result(dossier, evaluate(scheme, answers, decided_inputs(application)))
             dossier.save()
             _event(actor, "started", application, "", call=call.code, benchmarks=filled)
     except IntegrityError:
         raise ApplicationError(
-            "本单位已在该批次申报，请在“我的申报”中继续填写。", "already applied to this call"
+            "本单位已在该批次申报，请在“我的申报”中继续填写。",
+            "the organisation has already applied to this call: continue under “My applications”",
         ) from None
     return application
 
@@ -139,7 +149,7 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
         if locked.state not in EDITABLE:
             raise ApplicationError(
                 f"申报状态为「{WORKFLOW.states[locked.state].zh}」，不能修改。",
-                f"not editable in state {locked.state}",
+                f"the application is “{WORKFLOW.states[locked.state].en}”: it cannot be changed",
             )
         call = locked.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
@@ -174,7 +184,8 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
             if closed:
                 raise ApplicationError(
                     f"退回时只开放了「{'、'.join(locked.reopened_items)}」，其他内容不能修改。",
-                    f"only {', '.join(locked.reopened_items)} were reopened",
+                    f"the return reopened only {', '.join(locked.reopened_items)}: "
+                    "nothing else can be changed",
                 )
         limits = limit_fields(cells)
         # a value filled for a product no longer on that row (renamed or removed) is not the enterprise's
@@ -186,10 +197,11 @@ def save_answers(actor: Actor, application: Application, values: dict[str, str])
         answers = after.merge(stale).merge(fixed).merge(limits)
         dossier.answers = answers.to_json()
         dossier.revision += 1
-        evaluation = evaluate(scheme, answers, call.level)
+        decided = decided_inputs(locked)
+        evaluation = evaluate(scheme, answers, decided)
         store_result(dossier, evaluation)
         dossier.save()
-    remember(scheme, answers, evaluation, call.level)  # the pages that read these answers next reuse it
+    remember(scheme, answers, evaluation, decided)  # the pages that read these answers next reuse it
     return SaveOutcome(dossier, evaluation)
 
 
@@ -203,7 +215,9 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
     with transaction.atomic():
         locked = _locked(application.pk)
         if locked.state not in EDITABLE:
-            raise ApplicationError("当前状态不能导入。", f"cannot import in state {locked.state}")
+            raise ApplicationError(
+                "当前状态不能导入。", "a workbook cannot be imported in the application's present state"
+            )
         scheme = scheme_for(locked.call.scheme_id, locked.call.scheme_version)
         # a workbook never overrides the benchmark values the bureau fixes
         answers = answers.merge(benchmark_fields(locked.call, locked.applicant, build_form(scheme)))
@@ -230,7 +244,8 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
                 )
         dossier.answers = merged.to_json()
         dossier.revision += 1
-        evaluation = evaluate(scheme, merged, locked.call.level)
+        decided = decided_inputs(locked)
+        evaluation = evaluate(scheme, merged, decided)
         store_result(dossier, evaluation)
         dossier.save()
         _event(
@@ -242,27 +257,38 @@ def import_answers(actor: Actor, application: Application, answers: Answers, sou
             changed=sorted(before.differing(merged)),
             previous_answers=before.to_json(),
         )
-    remember(scheme, merged, evaluation, locked.call.level)
+    remember(scheme, merged, evaluation, decided)
     return dossier
 
 
-def missing_evidence(application: Application, form: Form) -> list[str]:
-    """The indicators the call requires evidence for (its eligibility's evidence_required) that have none."""
+def missing_evidence(application: Application, form: Form) -> list[Detail]:
+    """The indicators the call requires evidence for (its eligibility's evidence_required) that have none:
+    each its label in Chinese and English, placed at the indicator."""
     try:
         required = eligibility_of(application.call).evidence_required
     except EligibilityError as error:  # a call stored around the checks of catalog.services
-        return [f"（该批次的申报条件有误：{error.zh}）"]
+        return [
+            Detail(f"（该批次的申报条件有误：{error.zh}）", f"(the call's conditions are wrong: {error.en})")
+        ]
     have = evidence_selectors.indicators_with_evidence(application.pk)
-    labels = dict(form.indicators)
-    return [labels.get(i, i) for i in required if i not in have]
+    rows = form.indicator_by_id
+    return [
+        Detail(row.label, row.label_en or row.label, i) if (row := rows.get(i)) else Detail(i, i, i)
+        for i in required
+        if i not in have
+    ]
 
 
-def submission_blockers(application: Application) -> list[str]:
+def submission_blockers(application: Application) -> list[Detail]:
+    """What stops the submission, each in Chinese and English, placed at the form field or indicator."""
     dossier = application.versions.get(frozen_at__isnull=True)
     scheme = scheme_for(application.call.scheme_id, application.call.scheme_version)
     form = build_form(scheme)
-    found = blockers(form, evaluate(scheme, dossier.answers, application.call.level))
-    found += [f"缺少佐证材料：{label}" for label in missing_evidence(application, form)]
+    found = blocker_details(form, evaluate(scheme, dossier.answers, decided_inputs(application)))
+    found += [
+        Detail(f"缺少佐证材料：{label}", f"Evidence missing: {label.en}", label.place)
+        for label in missing_evidence(application, form)
+    ]
     return found
 
 
@@ -279,11 +305,15 @@ def submit(actor: Actor, application: Application) -> Application:
         ):
             raise ApplicationError(
                 f"补正期限（{locked.return_deadline:%Y年%m月%d日}）已过，不能再提交。",
-                "the revision deadline has passed",
+                f"the revision deadline ({locked.return_deadline}) has passed: it can no longer be submitted",
             )
         problems = submission_blockers(locked)
         if problems:
-            raise ApplicationError("尚不能提交，请先补全以下内容。", "cannot submit yet", details=problems)
+            raise ApplicationError(
+                "尚不能提交，请先补全以下内容。",
+                "the application cannot be submitted yet: complete the following first",
+                details=problems,
+            )
         before = locked.state
         now = timezone.now()
         dossier = Dossier.objects.select_for_update().get(application=locked, frozen_at__isnull=True)
@@ -324,7 +354,8 @@ def _new_draft_from(application: Application, frozen: Dossier | None) -> None:
     number = (frozen.number if frozen else 0) + 1
     dossier = Dossier(application=application, number=number, answers=answers.to_json())
     call = application.call
-    store_result(dossier, evaluate(scheme_for(call.scheme_id, call.scheme_version), answers, call.level))
+    scheme = scheme_for(call.scheme_id, call.scheme_version)
+    store_result(dossier, evaluate(scheme, answers, decided_inputs(application)))
     dossier.save()
 
 
@@ -369,7 +400,7 @@ def return_for_revision(
     if not reason.strip():
         raise ApplicationError("退回须写明理由。", "a return needs a reason")
     if deadline is not None and deadline < timezone.localdate():
-        raise ApplicationError("补正期限不能早于今天。", "the deadline is in the past")
+        raise ApplicationError("补正期限不能早于今天。", "the revision deadline cannot be earlier than today")
     with transaction.atomic():
         locked = _locked(application.pk)
         transition = _transition(actor, locked, "return_for_revision")
@@ -377,7 +408,9 @@ def return_for_revision(
         titles = {s.title for s in build_form(scheme_for(call.scheme_id, call.scheme_version)).sections}
         unknown = [item for item in items or [] if item not in titles]
         if unknown:
-            raise ApplicationError(f"没有这些填报项：{'、'.join(unknown)}", f"unknown items: {unknown}")
+            raise ApplicationError(
+                f"没有这些填报项：{'、'.join(unknown)}", f"there are no such items: {', '.join(unknown)}"
+            )
         before = locked.state
         _new_draft_from(locked, locked.versions.filter(frozen_at__isnull=False).order_by("-number").first())
         locked.state = transition.target
@@ -405,14 +438,15 @@ def move_return_deadline(actor: Actor, application: Application, deadline: date)
     """The bureau over the application's region moves the deadline of a return (e.g. extends it on
     request); the applicant is told and the reminders move with it."""
     if deadline < timezone.localdate():
-        raise ApplicationError("补正期限不能早于今天。", "the deadline is in the past")
+        raise ApplicationError("补正期限不能早于今天。", "the revision deadline cannot be earlier than today")
     with transaction.atomic():
         locked = _locked(application.pk)
         if not bureau_over(actor, locked.region_id):
             raise PermissionDenied
         if locked.state != "returned":
             raise ApplicationError(
-                "只有退回修改中的申报才有补正期限。", "only a returned application has one"
+                "只有退回修改中的申报才有补正期限。",
+                "only an application returned for revision has a revision deadline",
             )
         before = locked.return_deadline
         locked.return_deadline = deadline
@@ -529,7 +563,7 @@ def upload_evidence(
         raise PermissionDenied
     form = build_form(scheme_for(application.call.scheme_id, application.call.scheme_version))
     if indicator not in dict(form.indicators):
-        raise evidence.EvidenceError("未知指标。", "unknown indicator", "unknown_indicator")
+        raise evidence.EvidenceError("未知指标。", "there is no such indicator", "unknown_indicator")
     try:
         stored = files.receive(
             "evidence",
@@ -547,7 +581,9 @@ def upload_evidence(
             locked = Application.objects.select_for_update().get(pk=application.pk)
             if locked.state not in EDITABLE:
                 raise evidence.EvidenceError(
-                    "申报已提交，佐证材料不能再修改。", "the application is submitted", "frozen"
+                    "申报已提交，佐证材料不能再修改。",
+                    "the application is submitted: its evidence can no longer be changed",
+                    "frozen",
                 )
             return evidence.add_file(
                 actor,
@@ -578,10 +614,13 @@ def start_import(actor: Actor, application: Application, upload: UploadedFile[An
         raise PermissionDenied
     if upload is None:
         raise ApplicationError(
-            "请选择不超过 20 MB 的 .xlsx 自评价表（由本平台“下载自评价表”生成）。", "not an xlsx"
+            "请选择不超过 20 MB 的 .xlsx 自评价表（由本平台“下载自评价表”生成）。",
+            "choose the self-evaluation workbook (.xlsx, at most 20 MB) downloaded from this platform",
         )
     if application.state not in EDITABLE:
-        raise ApplicationError("当前状态不能导入。", f"cannot import in state {application.state}")
+        raise ApplicationError(
+            "当前状态不能导入。", "a workbook cannot be imported in the application's present state"
+        )
     # the checked-file service: an .xlsx by content, with zip-bomb and entity-expansion limits, before
     # the worker's parsers ever see it
     try:
@@ -665,7 +704,7 @@ def import_workbook(job_id: int) -> str:
         job.save(update_fields=["progress"])
         actor = actor_of(job.created_by)
         if actor is None:
-            raise ApplicationError("导入人已无权限。", "the importing user lost access")
+            raise ApplicationError("导入人已无权限。", "the user who started the import no longer has access")
         import_answers(actor, job.application, answers, source=f"workbook:{job.file_name}")
     except InvalidCells as invalid:
         _invalid(job, invalid)

@@ -40,6 +40,7 @@ from .dossier import (
 from .models import Application, Dossier, ImportJob
 from .selectors import (
     applications_visible_to,
+    decided_inputs,
     dossier_for,
     fixed_benchmarks,
     limit_cells_shown,
@@ -94,7 +95,7 @@ def _result_context(
     call = application.call
     scheme = scheme_for(call.scheme_id, call.scheme_version)
     form = build_form(scheme)
-    evaluation = evaluation or evaluation_for_page(scheme, dossier.answers, call.level)
+    evaluation = evaluation or evaluation_for_page(scheme, dossier.answers, decided_inputs(application))
     result = evaluation.result
     radar = None
     if result is not None:
@@ -356,7 +357,7 @@ def evidence_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         services.withdraw_evidence(actor, item)
     except EvidenceError as error:
-        messages.error(request, error.zh)
+        messages.error(request, localized(error))
     return redirect(f"/applications/{item.application.public_id}/#evidence-{item.indicator}")
 
 

@@ -76,7 +76,9 @@ def call_open_to(call: Call, organisation: Organisation, today: date) -> tuple[s
     unconditional = record.revocations or record.unfiled
     if rules.requires_title is None and not rules.negative_list and not unconditional:
         return None
-    applying = Applying.to(call.level, call.title_kind, get_scheme(f"{call.scheme_id}@{call.scheme_version}"))
+    applying = Applying.to(
+        call.level, call.title_kind, get_scheme(f"{call.scheme_id}@{call.scheme_version}"), get_scheme
+    )
     return check_eligibility(rules, applying, record, today)
 
 

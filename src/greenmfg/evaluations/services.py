@@ -21,9 +21,16 @@ from django.utils import timezone
 
 from greencore import compare_results, quota_counts, quota_refusal
 from greenmfg.applications.answers import Answers, as_typed
-from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for, store_result
+from greenmfg.applications.dossier import (
+    Evaluation,
+    blocker_details,
+    build_form,
+    evaluate,
+    scheme_for,
+    store_result,
+)
 from greenmfg.applications.models import Application, Dossier
-from greenmfg.applications.selectors import latest_frozen
+from greenmfg.applications.selectors import decided_inputs, latest_frozen
 from greenmfg.applications.states import ENGAGEABLE, NOT_EVALUABLE
 from greenmfg.audit import services as audit
 from greenmfg.audit.services import canonical, sm3
@@ -90,11 +97,13 @@ def _require_owner(actor: Actor, application: Application) -> None:
 
 def _require_in_progress(engagement: Engagement) -> None:
     if engagement.status == EngagementStatus.CONCLUDED:
-        raise EvaluationError("评价结论已出具，不能再修改。", "the evaluation is concluded")
+        raise EvaluationError(
+            "评价结论已出具，不能再修改。", "the evaluation is concluded: it can no longer be changed"
+        )
     if engagement.status != EngagementStatus.ENGAGED:
         raise EvaluationError(
             f"该委托{engagement.get_status_display()}，不能继续评价。",
-            f"the engagement is {engagement.status}",
+            f"the engagement is {engagement.status}: the evaluation cannot go on",
         )
 
 
@@ -103,7 +112,9 @@ def _submitted_version(application: Application) -> Dossier:
     frozen = latest_frozen(application)
     if frozen is None or application.state in NOT_EVALUABLE:
         raise EvaluationError(
-            "申报单位尚未提交自评价（或已撤回），暂不能评价。", "the application is not submitted"
+            "申报单位尚未提交自评价（或已撤回），暂不能评价。",
+            "the applicant has not submitted its self-evaluation (or has withdrawn it): "
+            "it cannot be evaluated yet",
         )
     return frozen
 
@@ -132,11 +143,12 @@ def engage(actor: Actor, application: Application, body_id: Any, *, today: date 
             if not call.requires_third_party:
                 raise EvaluationError(
                     "该批次仅接受企业自评价，不委托第三方评价机构。",
-                    "the call takes self-evaluation only",
+                    "this call takes the self-evaluation only: no third-party evaluation body is engaged",
                 )
             if locked.state not in ENGAGEABLE:
                 raise EvaluationError(
-                    "当前申报状态不能委托第三方评价机构。", f"cannot engage in state {locked.state}"
+                    "当前申报状态不能委托第三方评价机构。",
+                    "an evaluation body cannot be engaged in the application's present state",
                 )
             current = Engagement.objects.filter(application=locked, status__in=CURRENT).first()
             if current is not None:
@@ -151,7 +163,8 @@ def engage(actor: Actor, application: Application, body_id: Any, *, today: date 
             body = Organisation.objects.select_for_update().filter(pk=key).first()
             if body is None or body.kind != OrgKind.EVALUATION_BODY or body.status != OrgStatus.ACTIVE:
                 raise EvaluationError(
-                    "请选择已登记并经确认的第三方评价机构。", "not a registered evaluation body"
+                    "请选择已登记并经确认的第三方评价机构。",
+                    "choose a registered and confirmed third-party evaluation body",
                 )
             conflicts = list(conflicts_between(body, locked.applicant))
             if conflicts:
@@ -200,9 +213,14 @@ def end_engagement(actor: Actor, engagement: Engagement, reason: str = "") -> En
     with transaction.atomic():
         locked = _locked(engagement)
         if locked.status == EngagementStatus.CONCLUDED:
-            raise EvaluationError("评价结论已出具，不能终止委托。", "the evaluation is concluded")
+            raise EvaluationError(
+                "评价结论已出具，不能终止委托。",
+                "the evaluation is concluded: the engagement can no longer be ended",
+            )
         if locked.status != EngagementStatus.ENGAGED:
-            raise EvaluationError("该委托已不在履行中。", f"the engagement is {locked.status}")
+            raise EvaluationError(
+                "该委托已不在履行中。", f"the engagement is {locked.status}: it is no longer in force"
+            )
         _close(locked, actor, EngagementStatus.ENDED, reason.strip()[:TEXT_LIMIT] or "申报单位终止委托")
         _event(actor, "ended", locked, EngagementStatus.ENGAGED, reason=locked.end_reason)
     return locked
@@ -212,7 +230,7 @@ def decline(actor: Actor, engagement: Engagement, reason: str) -> Engagement:
     """The body declines an engagement it has not concluded; the applicant may then engage another."""
     _require_evaluator(actor, engagement)
     if not reason.strip():
-        raise EvaluationError("请写明拒绝理由。", "a reason is required")
+        raise EvaluationError("请写明拒绝理由。", "give the reason for declining")
     with transaction.atomic():
         locked = _locked(engagement)
         _require_in_progress(locked)
@@ -259,7 +277,7 @@ def save_values(actor: Actor, engagement: Engagement, values: dict[str, str]) ->
         answers = Answers.from_json(started).merge(values)
         locked.answers = answers.to_json()
         locked.revision += 1
-        evaluation = evaluate(scheme, answers, call.level)
+        evaluation = evaluate(scheme, answers, decided_inputs(locked.application))
         store_result(locked, evaluation)
         locked.save(update_fields=["answers", "revision", "result", "score", "grade"])
         _event(
@@ -291,14 +309,17 @@ def add_finding(
     server-made name and kept with its SM3 (what was checked is what was stored, or nothing is)."""
     _require_evaluator(actor, engagement)
     if kind not in FindingKind.values:
-        raise EvaluationError("请选择核查方式（文件核查、人员访谈或现场核查）。", "unknown finding kind")
+        raise EvaluationError(
+            "请选择核查方式（文件核查、人员访谈或现场核查）。",
+            "choose how the finding was checked (documents, interviews or on site)",
+        )
     text = description.strip()
     if not text:
-        raise EvaluationError("请填写核查发现。", "a description is required")
+        raise EvaluationError("请填写核查发现。", "describe the finding")
     call = engagement.application.call
     form = build_form(scheme_for(call.scheme_id, call.scheme_version))
     if indicator and indicator not in dict(form.indicators):
-        raise EvaluationError("未知指标。", "unknown indicator")
+        raise EvaluationError("未知指标。", "there is no such indicator")
     _require_in_progress(engagement)
     _submitted_version(engagement.application)
     stored: dict[str, Any] = {}
@@ -362,7 +383,7 @@ def open_finding_file(actor: Actor, finding: Finding) -> BinaryIO:
     """The finding's file after the checked-file service computed its SM3 again; a mismatch is refused
     and recorded."""
     if not finding.storage_name:
-        raise EvaluationError("该核查记录没有附件。", "no file")
+        raise EvaluationError("该核查记录没有附件。", "this finding has no attached file")
     try:
         return files.open_checked(
             finding.storage_name,
@@ -385,21 +406,26 @@ def conclude(actor: Actor, engagement: Engagement, conclusion: str) -> Engagemen
     _require_evaluator(actor, engagement)
     text = conclusion.strip()
     if not text:
-        raise EvaluationError("请填写评价结论。", "a conclusion is required")
+        raise EvaluationError("请填写评价结论。", "write the evaluation's conclusion")
     with transaction.atomic():
         locked = _locked(engagement)
         _require_in_progress(locked)
         application = locked.application
         frozen = _submitted_version(application)
         if locked.answers is None:
-            raise EvaluationError("尚未录入评价值，请逐项核实后录入。", "no values entered")
+            raise EvaluationError(
+                "尚未录入评价值，请逐项核实后录入。",
+                "no evaluation values are entered yet: check each item and enter them",
+            )
         call = application.call
         scheme = scheme_for(call.scheme_id, call.scheme_version)
-        evaluation = evaluate(scheme, locked.answers, call.level)
-        problems = blockers(build_form(scheme), evaluation)
+        evaluation = evaluate(scheme, locked.answers, decided_inputs(application))
+        problems = blocker_details(build_form(scheme), evaluation)
         if problems or evaluation.result is None:
             raise EvaluationError(
-                "评价数据尚不完整，不能出具结论。", "the evaluation is incomplete", details=problems
+                "评价数据尚不完整，不能出具结论。",
+                "the evaluation data are incomplete: no conclusion can be given yet",
+                details=problems,
             )
         store_result(locked, evaluation)
         now = timezone.now()
@@ -458,7 +484,9 @@ def review_resubmission(actor: Actor, engagement: Engagement, action: str, note:
     evaluation to score again and conclude anew. Either way the review step stops waiting on it."""
     _require_evaluator(actor, engagement)
     if action not in (CONFIRM, RESCORE):
-        raise EvaluationError("请选择确认原评价或重新评价。", "choose confirm or re-score")
+        raise EvaluationError(
+            "请选择确认原评价或重新评价。", "choose to confirm the evaluation or to evaluate again"
+        )
     text = note.strip()
     if action == CONFIRM and not text:
         raise EvaluationError("确认原评价须写明确认意见。", "a confirmation needs a note")
@@ -466,13 +494,15 @@ def review_resubmission(actor: Actor, engagement: Engagement, action: str, note:
         locked = _locked(engagement)
         if locked.status != EngagementStatus.CONCLUDED:
             raise EvaluationError(
-                "只有已出具结论的评价才能确认或重新评价。", "the evaluation is not concluded"
+                "只有已出具结论的评价才能确认或重新评价。",
+                "only a concluded evaluation can be confirmed or evaluated again",
             )
         frozen = _submitted_version(locked.application)
         pinned = locked.dossier.number if locked.dossier is not None else 0
         if frozen.number <= pinned:
             raise EvaluationError(
-                "申报单位没有提交新的版本，无须确认。", "no newer submitted version to confirm against"
+                "申报单位没有提交新的版本，无须确认。",
+                "the applicant has submitted no newer version: there is nothing to confirm",
             )
         if action == CONFIRM:
             locked.dossier = frozen
@@ -506,10 +536,10 @@ def declare_conflict(actor: Actor, other_id: Any, kind: str, note: str) -> Confl
     else:
         raise PermissionDenied
     if kind not in ConflictKind.values:
-        raise EvaluationError("请选择利益关系的类型。", "unknown conflict kind")
+        raise EvaluationError("请选择利益关系的类型。", "choose the kind of the relation")
     text = note.strip()
     if not text:
-        raise EvaluationError("请说明利益关系的具体情况。", "a note is required")
+        raise EvaluationError("请说明利益关系的具体情况。", "describe the relation")
     try:
         other = int(other_id)
     except (TypeError, ValueError):
@@ -520,12 +550,15 @@ def declare_conflict(actor: Actor, other_id: Any, kind: str, note: str) -> Confl
     with transaction.atomic():
         body = Organisation.objects.select_for_update().filter(pk=body_id).first()
         if body is None or body.kind != OrgKind.EVALUATION_BODY:
-            raise EvaluationError("请选择第三方评价机构。", "not an evaluation body")
+            raise EvaluationError("请选择第三方评价机构。", "choose a third-party evaluation body")
         applicant = Organisation.objects.filter(
             pk=applicant_id, kind__in=(OrgKind.ENTERPRISE, OrgKind.PARK)
         ).first()
         if applicant is None:
-            raise EvaluationError("未找到该申报单位（企业或园区）。", "no such applicant organisation")
+            raise EvaluationError(
+                "未找到该申报单位（企业或园区）。",
+                "no such applicant organisation (enterprise or park) was found",
+            )
         declaration = ConflictDeclaration.objects.create(
             body=body,
             applicant=applicant,

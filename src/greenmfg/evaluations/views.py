@@ -22,7 +22,7 @@ from greenmfg.applications.access import access_application
 from greenmfg.applications.answers import Answers
 from greenmfg.applications.dossier import Evaluation, blockers, build_form, evaluate, scheme_for
 from greenmfg.applications.models import Application
-from greenmfg.applications.selectors import changes_between, item_labels, latest_frozen
+from greenmfg.applications.selectors import changes_between, decided_inputs, item_labels, latest_frozen
 from greenmfg.applications.states import NOT_EVALUABLE
 from greenmfg.core.forms import posted_fields
 from greenmfg.core.i18n import localized
@@ -210,7 +210,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         form = build_form(scheme)
         own = Answers.from_json(self_dossier.answers)
         answers = Answers.from_json(engagement.answers) if engagement.answers is not None else own
-        evaluation = evaluate(scheme, answers, call.level) if editable else None
+        evaluation = evaluate(scheme, answers, decided_inputs(application)) if editable else None
         context.update(
             form=form,
             self_values=own.values(),

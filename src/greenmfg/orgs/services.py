@@ -313,7 +313,8 @@ def _new_password(candidate: User) -> str:
             continue
         return password
     raise AdminRefused(
-        "无法生成符合密码规则的初始密码，请重试。", "no one-time password passed the rules; retry"
+        "无法生成符合密码规则的初始密码，请重试。",
+        "no initial password meeting the password rules could be made: try again",
     )
 
 
@@ -487,7 +488,7 @@ def _staff_member(actor: Actor, user_id: int) -> Membership:
     if membership is None:
         raise PermissionDenied
     if membership.user_id == actor.user.pk:
-        raise AdminRefused("不能对本人账号执行此操作。", "not on one's own account")
+        raise AdminRefused("不能对本人账号执行此操作。", "this cannot be done to one's own account")
     return membership
 
 
@@ -576,7 +577,7 @@ def set_security_policy(actor: Actor, values: dict[str, Any], *, reason: str = "
         before = as_policy(latest) if latest is not None else default_policy()
         changes = policy_changes(before, wanted)
         if not changes:
-            raise AdminRefused("安全策略没有变化。", "the policy is unchanged")
+            raise AdminRefused("安全策略没有变化。", "the security policy is unchanged")
         version = SecurityPolicyVersion.objects.create(
             number=(latest.number if latest is not None else 0) + 1,
             reason=(reason or "").strip()[:200],
@@ -719,13 +720,15 @@ def open_institution(actor: Actor, *, name: str, region_code: str, credit_code: 
     name = (name or "").strip()
     if not name or len(name) > 128:
         raise AdminRefused(
-            "请填写工作单位名称（不超过 128 个字）。", "name the employer", field="employer_name"
+            "请填写工作单位名称（不超过 128 个字）。",
+            "name the employer (at most 128 characters)",
+            field="employer_name",
         )
     region = Region.objects.filter(code=(region_code or "").strip()).first()
     if region is None or not bureau_over(actor, region.code):
         raise AdminRefused(
             f"行政区划 {region_code} 不在本部门辖区内。",
-            f"{region_code} lies outside the jurisdiction",
+            f"the division {region_code} lies outside this bureau's jurisdiction",
             field="employer_region",
         )
     code = None
@@ -734,7 +737,9 @@ def open_institution(actor: Actor, *, name: str, region_code: str, credit_code: 
             code = _checked_code(credit_code)
         except RegistrationError as error:
             raise AdminRefused(
-                error.message_dict["credit_code"][0], "bad credit code", field="employer_code"
+                error.message_dict["credit_code"][0],
+                "the unified social credit code is not valid",
+                field="employer_code",
             ) from None
     with transaction.atomic():
         organisation = Organisation.objects.create(

@@ -15,10 +15,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from greencore import ApplicantRecord, HeldTitle, Revocation
+from greencore import ApplicantRecord, HeldTitle, Revocation, scheme_lineage
 from greenmfg.orgs.models import Organisation
 from greenmfg.orgs.selectors import Actor
 from greenmfg.reference.national_lists import FILE_NAMES
+from greenmfg.schemes.selectors import get_scheme
 
 from .models import (
     Announcement,
@@ -273,6 +274,18 @@ def import_issue_counts() -> IssueCounts:
 # --- what an applicant holds (for a call's eligibility) ------------------------------------------------
 
 
+def _lineage(key: str) -> tuple[str, ...]:
+    """The lineage of the scheme `key` (`id@version`) a title was graded under (greencore
+    `scheme_lineage`: its id and the ids it derives from), so that a grade is read on its own ladder; the
+    bare id where the scheme is no longer known."""
+    if not key:
+        return ()
+    try:
+        return scheme_lineage(get_scheme(key), get_scheme)
+    except KeyError:
+        return (key.partition("@")[0],)
+
+
 def titles_record(organisation: Organisation, kind: str) -> ApplicantRecord:
     """The organisation's active titles of `kind` granted on the platform, its revoked ones (for the
     three-year ban), and whether the national lists (batches 1–6) name it, under its exact name. Plugged
@@ -282,7 +295,7 @@ def titles_record(organisation: Organisation, kind: str) -> ApplicantRecord:
     revoked = mine.filter(status=Title.Status.REVOKED, revoked_on__isnull=False).order_by("revoked_on")
     return ApplicantRecord(
         titles=tuple(
-            HeldTitle(level, grade, str(source or ""), scheme.partition("@")[0])
+            HeldTitle(level, grade, str(source or ""), scheme.partition("@")[0], _lineage(scheme))
             for level, grade, source, scheme in held.values_list(
                 "level", "grade", "application__public_id", "scheme"
             )

@@ -34,7 +34,7 @@ from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
 from greenmfg.core import email_codes
-from greenmfg.core.errors import Refused
+from greenmfg.core.errors import Detail, Refused
 from greenmfg.evaluations.selectors import engagement_for
 from greenmfg.evidence import files as checked_files
 from greenmfg.notifications import services as notifications
@@ -154,24 +154,35 @@ def publicity_candidates(actor: Actor, call: Call) -> list[Application]:
     return awaiting_publicity(actor, call)
 
 
-def _failing(application: Application, found: Verdict | None, step: StepSpec) -> str:
-    """Why `application` may not be listed or granted at `step` ("" when it may)."""
+def _failing(application: Application, found: Verdict | None, step: StepSpec) -> tuple[str, str]:
+    """Why `application` may not be listed or granted at `step`, in Chinese and English (greencore's
+    reasons where the verdict fails); ("", "") when it may."""
     if found is None:
-        return "尚无据以决定的评价结果"
+        return "尚无据以决定的评价结果", "there is no result to decide on"
     if not found.allowed:
-        return found.reasons_zh
+        return found.reasons_zh, found.reasons_en
     ladder = call_ladder(application.call)
     if not step.is_last and (ladder is None or not ladder.grants(step.level, found.grade)):
-        return f"{found.grade_label or '该结果'}不由本级评定，须转报上一级"
-    return ""
+        return (
+            f"{found.grade_label or '该结果'}不由本级评定，须转报上一级",
+            f"{found.grade_label_en or 'this result'} is not graded at this level: "
+            "forward it to the level above",
+        )
+    return "", ""
 
 
 def _verdicts(applications_: list[Application], step: StepSpec) -> dict[int, Verdict]:
     """The decisive verdict of each application at the granting step; refuses the whole step, naming
-    every unit, when any of them fails its scheme (it can only be returned or rejected at the review
-    step) or, at a grading step, when its grade is not one this level grants."""
+    every unit (a detail placed at its application), when any of them fails its scheme (it can only be
+    returned or rejected at the review step) or, at a grading step, when its grade is not one this level
+    grants."""
     found = {a.pk: decisive_verdict(a, step) for a in applications_}
-    failing = [f"{a.applicant.name}：{why}" for a in applications_ if (why := _failing(a, found[a.pk], step))]
+    failing = [
+        Detail(f"{a.applicant.name}：{zh}", f"{a.applicant.name}: {en}", str(a.public_id))
+        for a in applications_
+        for zh, en in [_failing(a, found[a.pk], step)]
+        if zh
+    ]
     if failing:
         raise PublicationError(
             "以下单位据以决定的评价结果不符合评价要求，不能公示或公布，须先退回修改或不予通过",
@@ -192,13 +203,16 @@ def open_publicity(
         raise PermissionDenied  # the bureau's signer opens the notice (ADR 0011)
     window = days or step.publicity_days or publicity_days_for(step.level)
     if window < 1:
-        raise PublicationError("公示期至少 1 天。", "the window is at least one day")
+        raise PublicationError("公示期至少 1 天。", "the publicity window is at least one day")
     today = timezone.localdate()
     with transaction.atomic():
         candidates = [applications.lock(a) for a in publicity_candidates(actor, call)]
         candidates = [a for a in candidates if a.state in LIVE]
         if not candidates:
-            raise PublicationError("没有可公示的申报（须先在本级审核通过）。", "no application to publicise")
+            raise PublicationError(
+                "没有可公示的申报（须先在本级审核通过）。",
+                "no application to publicise (pass it at this step first)",
+            )
         verdicts = _verdicts(candidates, step)
         notice = PublicityNotice.objects.create(
             call=call,
@@ -367,7 +381,7 @@ def _write_objection(
     with transaction.atomic():
         locked = PublicityEntry.objects.select_for_update().get(pk=entry.pk, notice=notice)
         if locked.status != PublicityEntry.Status.LISTED:
-            raise PublicationError("该单位已不在公示名单中。", "the unit is no longer listed")
+            raise PublicationError("该单位已不在公示名单中。", "the unit is no longer on the publicity list")
         objection = Objection.objects.create(
             notice=notice,
             entry=locked,
@@ -454,7 +468,7 @@ def verify_objection(objection: Objection, code: str) -> Objection:
 def decide_objection(actor: Actor, objection: Objection, *, upheld: bool, reason: str) -> Objection:
     """Upheld: the application leaves the list (rejected, with the reason). Dismissed: recorded."""
     if not reason.strip():
-        raise PublicationError("请写明处理意见和理由。", "a decision needs its reasons")
+        raise PublicationError("请写明处理意见和理由。", "give the decision on the objection and its reasons")
     with transaction.atomic():
         locked = (
             Objection.objects.select_for_update().select_related("notice__call", "entry").get(pk=objection.pk)
@@ -463,9 +477,12 @@ def decide_objection(actor: Actor, objection: Objection, *, upheld: bool, reason
         if not reviewer_for(actor, locked.notice.authority_id):
             raise PermissionDenied
         if locked.status == Objection.Status.UNVERIFIED:
-            raise PublicationError("该异议尚未验证联系方式，不予处理。", "the objection is not verified")
+            raise PublicationError(
+                "该异议尚未验证联系方式，不予处理。",
+                "the objector's contact is not verified: the objection is not handled",
+            )
         if locked.status != Objection.Status.RECEIVED:
-            raise PublicationError("该异议已处理。", "already decided")
+            raise PublicationError("该异议已处理。", "the objection has already been decided")
         locked.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
         locked.decision_reason = reason.strip()
         locked.decided_by = actor.user
@@ -501,7 +518,7 @@ def set_aside_objection(actor: Actor, objection: Objection, *, reason: str) -> O
         if locked.notice.authority_id != actor.organisation.pk:
             raise PermissionDenied
         if locked.status not in (Objection.Status.RECEIVED, Objection.Status.UNVERIFIED):
-            raise PublicationError("该异议已处理。", "already decided")
+            raise PublicationError("该异议已处理。", "the objection has already been decided")
         before = locked.status
         locked.status = Objection.Status.SET_ASIDE
         locked.decision_reason = reason.strip()
@@ -592,27 +609,30 @@ def publish(
         if not decides_for(actor, "publish", locked.authority_id):
             raise PermissionDenied  # the bureau's signer publishes (ADR 0011)
         if locked.closed_at is not None:
-            raise PublicationError("该名单已公布。", "already published")
+            raise PublicationError("该名单已公布。", "the list has already been published")
         if today <= locked.closes_on:
             raise PublicationError(
                 f"公示期至 {locked.closes_on:%Y年%m月%d日}，期满后方可公布。",
-                "the publicity window is still open",
+                f"the publicity window runs until {locked.closes_on}: publish after it",
             )
         # only verified objections count: unverified ones lapse here and never hold the list
         pending = locked.objections.filter(status=Objection.Status.RECEIVED).count()
         if pending:
-            raise PublicationError(f"还有 {pending} 件异议未处理。", f"{pending} objection(s) undecided")
+            raise PublicationError(
+                f"还有 {pending} 件异议未处理。", f"{pending} objection(s) are still undecided"
+            )
         lapsed = locked.objections.filter(status=Objection.Status.UNVERIFIED).update(
             status=Objection.Status.EXPIRED, code_digest=""
         )
         entries = list(locked.entries.select_related("application__applicant").filter(status="listed"))
         if not entries:
-            raise PublicationError("公示名单中已没有单位。", "nobody is left on the list")
+            raise PublicationError("公示名单中已没有单位。", "no unit is left on the publicity list")
         known = {key for key, _ in publishable_indicators(call)}
         unknown = [key for key in chosen if key not in known]
         if unknown:
             raise PublicationError(
-                f"评价方案中没有这些指标：{'、'.join(unknown)}", f"unknown indicators {unknown}"
+                f"评价方案中没有这些指标：{'、'.join(unknown)}",
+                f"the scheme has no such indicators: {', '.join(unknown)}",
             )
         # the scheme's verdict is read again under the locks: nothing failing is ever granted
         locked_applications = [applications.lock(entry.application) for entry in entries]
@@ -775,7 +795,7 @@ def revoke_title(title: Title, *, revoked_on: date, reason: str, actor: Actor | 
         if locked.status == Title.Status.REVOKED:
             raise PublicationError(
                 f"该称号已于 {locked.revoked_on:%Y年%m月%d日} 撤销。",
-                f"already revoked on {locked.revoked_on}",
+                f"the title was already revoked on {locked.revoked_on}",
             )
         locked.status = Title.Status.REVOKED
         locked.revoked_on = revoked_on

@@ -39,6 +39,13 @@ def _reviewer(request: HttpRequest) -> Actor:
     return access_actor(request.user, "reviewer")
 
 
+def _refused(request: HttpRequest, error: PublicationError) -> None:
+    """The refusal and each of its detail lines (the units that hold it up), in the user's language."""
+    messages.error(request, localized(error))
+    for detail in error.details[:30]:
+        messages.warning(request, localized(detail))
+
+
 @require_POST
 def open_notice(request: HttpRequest, code: str) -> HttpResponse:
     actor = _reviewer(request)
@@ -49,7 +56,7 @@ def open_notice(request: HttpRequest, code: str) -> HttpResponse:
     try:
         notice = services.open_publicity(actor, call)
     except PublicationError as error:
-        messages.error(request, localized(error))
+        _refused(request, error)
         return redirect("reviews:queue")
     messages.success(
         request,
@@ -95,7 +102,7 @@ def decide(request: HttpRequest, public_id: Any) -> HttpResponse:
             services.decide_objection(actor, objection, upheld=form.chosen() == "upheld", reason=reason)
             messages.success(request, _("已作出异议处理决定。"))
     except PublicationError as error:
-        messages.error(request, localized(error))
+        _refused(request, error)
     return redirect("publication:manage", public_id=objection.notice.public_id)
 
 
@@ -108,7 +115,7 @@ def publish(request: HttpRequest, public_id: Any) -> HttpResponse:
     try:
         announcement = services.publish(actor, notice, indicators=request.POST.getlist("indicators"))
     except PublicationError as error:
-        messages.error(request, localized(error))
+        _refused(request, error)
         return redirect("publication:manage", public_id=notice.public_id)
     messages.success(request, _("已公布：%(number)s") % {"number": announcement.number})
     return redirect("publication:announcement", public_id=announcement.public_id)

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from greenmfg.core.i18n import localized
 from greenmfg.orgs import services as orgs
 from greenmfg.orgs.access import access_actor
 from greenmfg.orgs.selectors import organisations_visible_to
@@ -63,7 +64,8 @@ class RelationForm(forms.Form):
 
 
 def _refused(form: forms.Form, refused: PoolError | orgs.AdminRefused) -> None:
-    form.add_error(refused.field if refused.field in form.fields else None, refused.zh)
+    """The refusal on the field it concerns, in the user's language."""
+    form.add_error(refused.field if refused.field in form.fields else None, localized(refused))
 
 
 @require_GET

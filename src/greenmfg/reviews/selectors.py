@@ -17,7 +17,6 @@ from greencore import (
     Candidate,
     ForwardingDecision,
     ForwardingRule,
-    HeldTitle,
     Ladder,
     NegativeHit,
     Result,
@@ -45,14 +44,20 @@ from greencore import (
 from greencore import is_overdue as core_is_overdue
 from greenmfg.applications.dossier import scheme_for
 from greenmfg.applications.models import Application
-from greenmfg.applications.selectors import changes_between, frozen_at_time, item_labels, latest_frozen
+from greenmfg.applications.selectors import (
+    changes_between,
+    frozen_at_time,
+    item_labels,
+    latest_frozen,
+    platform_titles,
+)
 from greenmfg.applications.states import LIVE
 from greenmfg.catalog.models import Call
-from greenmfg.catalog.selectors import applicant_record
 from greenmfg.evaluations.models import CURRENT, Engagement, EngagementStatus
 from greenmfg.evaluations.selectors import stored_result, third_party_score
 from greenmfg.orgs.models import AuthorityLevel, Organisation
 from greenmfg.orgs.selectors import Actor, covers, in_jurisdiction
+from greenmfg.schemes.selectors import get_scheme
 
 from .models import Assignment, CreditCheck, Decision, ExpertProfile, Meeting
 
@@ -191,8 +196,8 @@ def panel_of(application: Application, step: int) -> QuerySet[Assignment]:
 
 
 def scoring_sheet(application: Application) -> list[dict[str, Any]]:
-    """The leaf indicators experts score, from the submitted version's result: id, label, max points and
-    the applicant's own points."""
+    """The leaf indicators experts score, from the submitted version's result: id, label (and its English,
+    the Chinese where greencore has none), max points and the applicant's own points."""
     frozen = latest_frozen(application)
     if frozen is None or not frozen.result:
         return []
@@ -201,6 +206,7 @@ def scoring_sheet(application: Application) -> list[dict[str, Any]]:
         {
             "id": node["id"],
             "label": node["label"],
+            "label_en": node.get("label_en") or node["label"],
             "path": " › ".join(node.get("path", [])[:-1]),
             "max_points": Decimal(str(node["max_points"])),
             "self_points": None if node.get("points") is None else Decimal(str(node["points"])),
@@ -327,14 +333,6 @@ def _concluded_evaluation(application: Application) -> Engagement | None:
     )
 
 
-def platform_titles(application: Application) -> tuple[HeldTitle, ...]:
-    """The active titles of the call's kind the platform itself granted the applicant, other than the one
-    this application earned (never a prerequisite of itself)."""
-    own = str(application.public_id)
-    record = applicant_record(application.applicant, application.call.title_kind)
-    return tuple(t for t in record.titles if t.source != own)
-
-
 def prerequisite_source(application: Application) -> tuple[str, str] | None:
     """What the grade prerequisites (申报3A级须已获评2A级) rest on, for the case page: the platform's own
     title, or the typed answer where the platform holds none (units titled before the platform). None
@@ -343,7 +341,7 @@ def prerequisite_source(application: Application) -> tuple[str, str] | None:
     scheme = scheme_for(call.scheme_id, call.scheme_version)
     if not any(f is not None for f in compiled(scheme).grade_requires):
         return None
-    found = held_source(scheme, platform_titles(application))
+    found = held_source(scheme, platform_titles(application), get_scheme)
     if found is not None:
         return found
     return (
@@ -384,7 +382,7 @@ def decisive_verdict(application: Application, step: StepSpec | None = None) -> 
     hit = application.credit_checks.filter(outcome=CreditCheck.Outcome.HIT).order_by("-pk").first()
     negative = NEGATIVE_ITEM_NAMES.get(hit.negative_item, hit.negative_item) if hit is not None else ""
     scheme = scheme_for(call.scheme_id, call.scheme_version)
-    held = held_inputs(scheme, platform_titles(application))
+    held = held_inputs(scheme, platform_titles(application), get_scheme)
     found = verdict(
         scheme,
         result,

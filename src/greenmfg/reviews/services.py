@@ -38,7 +38,7 @@ from greenmfg.audit import services as audit
 from greenmfg.audit import signing
 from greenmfg.catalog.models import Call
 from greenmfg.catalog.selectors import calendar_of
-from greenmfg.core.errors import Refused
+from greenmfg.core.errors import Detail, Refused
 from greenmfg.evaluations.selectors import engaged_body, evaluation_concluded
 from greenmfg.evidence import files
 from greenmfg.notifications import services as notifications
@@ -75,6 +75,12 @@ class VerdictRefused(ReviewError):
     """The decisive result fails its scheme's outcome: the application can only be returned or rejected."""
 
 
+def _verdict_details(found: Verdict) -> list[Detail]:
+    """greencore's reasons (Chinese and English), each failed gate or required item at its id."""
+    places = {(zh, en): key for key, zh, en in found.failed}
+    return [Detail(zh, en, places.get((zh, en), "")) for zh, en in found.reasons]
+
+
 def _allowed_verdict(locked: Application, step: StepSpec) -> Verdict:
     """The decisive result's verdict, refusing a pass (or a forwarding) that it does not allow, with the
     reasons in the user's words."""
@@ -85,7 +91,7 @@ def _allowed_verdict(locked: Application, step: StepSpec) -> Verdict:
         raise VerdictRefused(
             f"{found.basis.zh}结果不符合评价要求，只能退回修改或不予通过：{found.reasons_zh}",
             f"the {found.basis.en} fails the scheme; it can only be returned or rejected: {found.reasons_en}",
-            details=[zh for zh, _ in found.reasons],
+            details=_verdict_details(found),
         )
     return found
 
@@ -126,14 +132,14 @@ def _locked_step(actor: Actor, application: Application) -> tuple[Application, S
     if locked.state not in LIVE:
         raise ReviewError(
             f"申报状态为「{WORKFLOW.states[locked.state].zh}」，本级不能再作决定。",
-            f"no decision possible in state {locked.state}",
+            f"the application is “{WORKFLOW.states[locked.state].en}”: this step can no longer decide on it",
         )
     return locked, step
 
 
 def _reasons(text: str) -> str:
     if not text.strip():
-        raise ReviewError("请写明理由。", "a decision needs its reasons")
+        raise ReviewError("请写明理由。", "give the reasons for the decision")
     return text.strip()
 
 
@@ -185,27 +191,57 @@ def _check_quota(actor: Actor, call: Call, step: StepSpec, asked: int) -> None:
         raise ReviewError(error.zh, error.en) from None
 
 
-def _preconditions(locked: Application, step: StepSpec) -> list[str]:
-    missing: list[str] = []
+def _preconditions(locked: Application, step: StepSpec) -> list[Detail]:
+    """What the step still waits for, each in Chinese and English, placed at the stage it concerns
+    (evaluation, credit_check, meeting, panel; a stale result at the items it rests on)."""
+    missing: list[Detail] = []
     if step.index == 0 and locked.call.requires_third_party and not evaluation_concluded(locked):
-        missing.append("本批次须经第三方评价，评价机构尚未出具评价结论")
+        missing.append(
+            Detail(
+                "本批次须经第三方评价，评价机构尚未出具评价结论",
+                "this call requires a third-party evaluation, and the evaluator has not concluded it yet",
+                "evaluation",
+            )
+        )
     if step.credit_check:
         check = credit_check_of(locked, step.index)
         if check is None:
-            missing.append("尚未记录信用核查结果")
+            missing.append(
+                Detail("尚未记录信用核查结果", "the credit check has not been recorded yet", "credit_check")
+            )
     if step.meeting:
         meeting = meeting_of(locked, step.index)
         if meeting is None:
-            missing.append("尚未记录会议讨论（日期、参会人员、决定和会议纪要）")
+            missing.append(
+                Detail(
+                    "尚未记录会议讨论（日期、参会人员、决定和会议纪要）",
+                    "the meeting has not been recorded yet (date, attendees, decision and minutes)",
+                    "meeting",
+                )
+            )
         elif meeting.outcome != Meeting.Outcome.AGREED:
-            missing.append(f"会议讨论（{meeting.held_on:%Y年%m月%d日}）未同意：{meeting.decision}")
+            missing.append(
+                Detail(
+                    f"会议讨论（{meeting.held_on:%Y年%m月%d日}）未同意：{meeting.decision}",
+                    f"the meeting of {meeting.held_on:%Y-%m-%d} did not agree: {meeting.decision}",
+                    "meeting",
+                )
+            )
     # a resubmission after a return: results resting on changed items wait for their authors
-    missing.extend(stale.zh for stale in stale_results(locked, step))
+    missing.extend(
+        Detail(stale.zh, stale.en, ", ".join(stale.items)) for stale in stale_results(locked, step)
+    )
     if step.panel is not None:
         panel = panel_result(locked, step)
         if panel is None or panel.total is None:
             signed = panel.signed if panel else 0
-            missing.append(f"专家评审未完成（已签署 {signed}/{step.panel.size}）")
+            missing.append(
+                Detail(
+                    f"专家评审未完成（已签署 {signed}/{step.panel.size}）",
+                    f"the expert review is not complete ({signed} of {step.panel.size} signed)",
+                    "panel",
+                )
+            )
     return missing
 
 
@@ -220,15 +256,26 @@ def pass_step(actor: Actor, application: Application, reasons: str) -> Decision:
     with transaction.atomic():
         locked, step = _locked_step(actor, application)
         if awaiting_forwarding(locked):
-            raise ReviewError("本级已通过，等待转报。", "already passed, waiting for forwarding")
+            raise ReviewError(
+                "本级已通过，等待转报。",
+                "this step has already passed the application: it waits for the forwarding",
+            )
         if selected_at_step(locked):
-            raise ReviewError("本级已入选，等待公示。", "already selected, waiting for publicity")
+            raise ReviewError(
+                "本级已入选，等待公示。",
+                "this step has already selected the application: it waits for the publicity notice",
+            )
         if graded_at_step(locked):
-            raise ReviewError("本级已评定等级，等待本级公示。", "already graded here, waiting for publicity")
+            raise ReviewError(
+                "本级已评定等级，等待本级公示。",
+                "this step has already graded the application: it waits for this level's publicity notice",
+            )
         missing = _preconditions(locked, step)
         if missing:
             raise ReviewError(
-                "本级尚不能通过：" + "；".join(missing), "preconditions missing", details=missing
+                "本级尚不能通过：" + "；".join(missing),
+                "this step cannot pass the application yet: " + "; ".join(d.en for d in missing),
+                details=missing,
             )
         found = _allowed_verdict(locked, step)
         score, source, detail = found.score, found.basis.zh, found.to_detail()
@@ -299,7 +346,7 @@ def return_step(
     _check_bureau(actor, application)
     reasons = _reasons(reasons)
     if deadline is None:
-        raise ReviewError("退回修改须设定补正期限。", "a return needs a deadline")
+        raise ReviewError("退回修改须设定补正期限。", "set the revision deadline for the return")
     with transaction.atomic():
         locked, step = _locked_step(actor, application)
         applications.return_for_revision(actor, locked, reasons, deadline, items)
@@ -324,7 +371,7 @@ def run_forwarding(actor: Actor, call: Call, step_index: int) -> list[Decision]:
     decision is recorded."""
     chain = chain_of(call)
     if not 0 <= step_index < len(chain):
-        raise ReviewError("没有这一审核环节。", "no such step")
+        raise ReviewError("没有这一审核环节。", "there is no such review step")
     step = chain[step_index]
     if step.forward is None:
         raise ReviewError("本步骤没有转报规则。", "this step has no forwarding rule")
@@ -340,7 +387,7 @@ def run_forwarding(actor: Actor, call: Call, step_index: int) -> list[Decision]:
         )
         pool = [a for a in pool if decides_step(actor, a, step) and awaiting_forwarding(a)]
         if not pool:
-            raise ReviewError("没有等待转报的申报。", "nothing is waiting for forwarding")
+            raise ReviewError("没有等待转报的申报。", "no application is waiting for forwarding")
         ranked = rank_pool(pool, step)
         _check_quota(actor, call, step, sum(1 for row in ranked if row.decision.forwarded))
         made: list[Decision] = []
@@ -425,11 +472,11 @@ def record_credit_check(
     negative list makes the application ineligible: it is rejected with the item as the reason."""
     _check_bureau(actor, application)
     if source not in CreditCheck.Source.values or outcome not in CreditCheck.Outcome.values:
-        raise ReviewError("请选择核查来源和结果。", "source and outcome are required")
+        raise ReviewError("请选择核查来源和结果。", "choose the source and the outcome of the credit check")
     if outcome == CreditCheck.Outcome.HIT and negative_item not in NEGATIVE_ITEMS:
-        raise ReviewError("命中负面清单时须指明哪一项。", "a hit names its negative-list item")
+        raise ReviewError("命中负面清单时须指明哪一项。", "a hit on the negative list must name the item")
     if checked_on > timezone.localdate():
-        raise ReviewError("核查日期不能晚于今天。", "the check date is in the future")
+        raise ReviewError("核查日期不能晚于今天。", "the check date cannot be later than today")
     stored: files.StoredFile | None = None
     if upload is not None:
         try:
@@ -517,17 +564,19 @@ def record_meeting(
     The step passes only once a meeting agreed; a meeting that did not agree leaves return or reject."""
     _check_bureau(actor, application)
     if outcome not in Meeting.Outcome.values:
-        raise ReviewError("请选择会议决定（同意或不同意）。", "choose the meeting's decision")
+        raise ReviewError(
+            "请选择会议决定（同意或不同意）。", "choose the meeting's decision (agreed or not agreed)"
+        )
     if not attendees.strip():
         raise ReviewError("请填写参会人员。", "list the attendees")
     if not decision.strip():
         raise ReviewError("请填写会议决定的内容。", "write down what the meeting decided")
     if held_on is None:
-        raise ReviewError("请填写会议日期。", "the meeting date is required")
+        raise ReviewError("请填写会议日期。", "give the meeting's date")
     if held_on > timezone.localdate():
-        raise ReviewError("会议日期不能晚于今天。", "the meeting date is in the future")
+        raise ReviewError("会议日期不能晚于今天。", "the meeting date cannot be later than today")
     if minutes is None:
-        raise ReviewError("请上传会议纪要。", "the minutes file is required")
+        raise ReviewError("请上传会议纪要。", "upload the minutes of the meeting")
     try:
         stored = files.receive(
             "minutes",
@@ -630,7 +679,7 @@ def form_panel(actor: Actor, application: Application) -> list[Assignment]:
         existing = list(panel_of(locked, step.index))
         needed = step.panel.size - len(existing)
         if needed <= 0:
-            raise ReviewError("专家组已满。", "the panel is complete")
+            raise ReviewError("专家组已满。", "the expert panel is already full")
         taken = {str(a.expert_id) for a in existing}
         pool = [p for p in _pool() if str(p.pk) not in taken]
         try:
@@ -665,7 +714,9 @@ def assign_expert(actor: Actor, application: Application, profile: ExpertProfile
             raise ReviewError("本步骤不组织专家评审。", "this step has no expert panel")
         conflict = check_assignment(_case_facts(locked), _expert_facts(profile))
         if conflict is not None:
-            raise ReviewError(f"该专家存在利益冲突：{conflict.zh}", f"conflict: {conflict.en}")
+            raise ReviewError(
+                f"该专家存在利益冲突：{conflict.zh}", f"the expert has a conflict of interest: {conflict.en}"
+            )
         now = timezone.now()
         try:
             with transaction.atomic():
@@ -678,7 +729,7 @@ def assign_expert(actor: Actor, application: Application, profile: ExpertProfile
                     closes_at=now + timedelta(days=step.panel.window_days),
                 )
         except IntegrityError:
-            raise ReviewError("该专家已在专家组中。", "already on the panel") from None
+            raise ReviewError("该专家已在专家组中。", "the expert is already on the panel") from None
         _event(actor, "expert_assigned", locked, step=step.index, expert=profile.pk)
     return made
 
@@ -691,7 +742,7 @@ def reopen_stale_scores(actor: Actor, application: Application) -> list[Assignme
         locked, step = _locked_step(actor, application)
         stale = [s.assignment for s in stale_results(locked, step) if s.assignment is not None]
         if not stale or step.panel is None:
-            raise ReviewError("没有须专家重新确认的评分。", "no expert score rests on changed items")
+            raise ReviewError("没有须专家重新确认的评分。", "no expert score needs to be confirmed again")
         now = timezone.now()
         reopened: list[Assignment] = []
         for assignment in stale:
@@ -721,9 +772,11 @@ def _locked_assignment(actor: Actor, assignment: Assignment) -> Assignment:
         raise PermissionDenied
     now = timezone.now()
     if locked.status != Assignment.Status.ACTIVE:
-        raise ReviewError("该评审任务已签署或已撤销。", "the assignment is closed")
+        raise ReviewError(
+            "该评审任务已签署或已撤销。", "the review assignment is already signed or withdrawn"
+        )
     if not locked.opens_at <= now <= locked.closes_at:
-        raise ReviewError("不在评审期内。", "outside the review window")
+        raise ReviewError("不在评审期内。", "the review window is not open")
     return locked
 
 
@@ -747,17 +800,17 @@ def declare_conflict(actor: Actor, assignment: Assignment, kind: str, note: str)
     return locked
 
 
-def save_expert_scores(actor: Actor, assignment: Assignment, points: dict[str, str]) -> list[str]:
-    """Store the expert's points per indicator; returns the errors (per indicator, in Chinese). Values
-    outside 0..max are refused and nothing of that indicator is stored."""
-    errors: list[str] = []
+def save_expert_scores(actor: Actor, assignment: Assignment, points: dict[str, str]) -> list[Detail]:
+    """Store the expert's points per indicator; returns the errors (per indicator, in Chinese and English,
+    placed at the indicator). Values outside 0..max are refused and nothing of that indicator is stored."""
+    errors: list[Detail] = []
     with transaction.atomic():
         locked = _locked_assignment(actor, assignment)
         sheet = {row["id"]: row for row in scoring_sheet(locked.application)}
         for indicator, text in points.items():
             row = sheet.get(indicator)
             if row is None:
-                errors.append(f"未知指标：{indicator}")
+                errors.append(Detail(f"未知指标：{indicator}", f"unknown indicator: {indicator}", indicator))
                 continue
             if not str(text).strip():
                 ExpertScore.objects.filter(assignment=locked, indicator=indicator).delete()
@@ -765,10 +818,22 @@ def save_expert_scores(actor: Actor, assignment: Assignment, points: dict[str, s
             try:
                 value = Decimal(str(text).strip())
             except ArithmeticError:
-                errors.append(f"{row['label']}：「{text}」不是数字")
+                errors.append(
+                    Detail(
+                        f"{row['label']}：「{text}」不是数字",
+                        f"{row['label_en']}: “{text}” is not a number",
+                        indicator,
+                    )
+                )
                 continue
             if not value.is_finite() or value < 0 or value > row["max_points"]:
-                errors.append(f"{row['label']}：得分须在 0 至 {row['max_points']} 之间")
+                errors.append(
+                    Detail(
+                        f"{row['label']}：得分须在 0 至 {row['max_points']} 之间",
+                        f"{row['label_en']}: the points must lie between 0 and {row['max_points']}",
+                        indicator,
+                    )
+                )
                 continue
             ExpertScore.objects.update_or_create(
                 assignment=locked, indicator=indicator, defaults={"points": value.quantize(Decimal("0.01"))}
@@ -796,12 +861,13 @@ def sign_scores(actor: Actor, assignment: Assignment) -> Assignment:
     with transaction.atomic():
         locked = _locked_assignment(actor, assignment)
         scored = set(locked.scores.values_list("indicator", flat=True))
-        missing = [row["label"] for row in scoring_sheet(locked.application) if row["id"] not in scored]
+        missing = [row for row in scoring_sheet(locked.application) if row["id"] not in scored]
         if missing:
             raise ReviewError(
-                f"还有 {len(missing)} 项指标未评分：{'、'.join(missing[:5])}",
-                "indicators unscored",
-                details=missing,
+                f"还有 {len(missing)} 项指标未评分：{'、'.join(row['label'] for row in missing[:5])}",
+                f"{len(missing)} indicator(s) are not scored yet: "
+                + "; ".join(row["label_en"] for row in missing[:5]),
+                details=[Detail(row["label"], row["label_en"], row["id"]) for row in missing],
             )
         locked.status = Assignment.Status.SIGNED
         locked.signed_at = timezone.now()
@@ -849,7 +915,11 @@ def _checked_fields(fields: list[str]) -> list[str]:
     known = [key for key, _ in EXPERT_FIELDS]
     unknown = [f for f in fields if f not in known]
     if unknown or not fields:
-        raise PoolError("请从列表中选择至少一个专业领域。", f"unknown fields {unknown}", field="fields")
+        raise PoolError(
+            "请从列表中选择至少一个专业领域。",
+            "choose at least one field of expertise from the list",
+            field="fields",
+        )
     return [f for f in known if f in fields]
 
 
@@ -945,13 +1015,13 @@ def declare_relation(actor: Actor, *, credit_code: str, kind: str, note: str) ->
     if not actor.is_expert:
         raise PermissionDenied
     if kind not in dict(RELATION_KINDS):
-        raise PoolError("请选择关系类型。", f"unknown relation {kind}", field="kind")
+        raise PoolError("请选择关系类型。", "choose the kind of relation", field="kind")
     code = (credit_code or "").strip().upper()
     organisation = Organisation.objects.filter(credit_code=code).first() if code else None
     if organisation is None:
         raise PoolError(
             f"平台上没有统一社会信用代码为 {code or '（空）'} 的单位。",
-            "no organisation with that code",
+            f"no organisation on the platform has the unified social credit code {code or '(empty)'}",
             field="credit_code",
         )
     with transaction.atomic():
@@ -963,7 +1033,7 @@ def declare_relation(actor: Actor, *, credit_code: str, kind: str, note: str) ->
             defaults={"note": (note or "").strip()[:200]},
         )
         if not created:
-            raise PoolError("该关系已声明。", "already declared", field="kind")
+            raise PoolError("该关系已声明。", "this relation is already declared", field="kind")
         _pool_event(actor, "relation_declared", relation, {"organisation": organisation.pk, "kind": kind})
     return relation
 

@@ -18,7 +18,7 @@ from greenmfg.applications.dossier import build_form, scheme_for
 from greenmfg.applications.selectors import item_labels, resubmission_changes
 from greenmfg.applications.states import LIVE, WORKFLOW
 from greenmfg.catalog.selectors import key_list_calls_for
-from greenmfg.core.errors import Refused
+from greenmfg.core.errors import Detail, Refused
 from greenmfg.core.forms import form_refusal, only_missing, posted_fields
 from greenmfg.core.i18n import localized
 from greenmfg.core.idempotency import idempotent
@@ -41,11 +41,11 @@ def _expert(request: HttpRequest) -> Actor:
 
 
 def _refused(request: HttpRequest, error: Refused) -> None:
-    messages.error(
-        request,
-        localized(error)
-        + (_("：") + _("；").join(localized(d) for d in error.details[:8]) if error.details else ""),
-    )
+    """The refusal in the user's language, followed by those of its detail lines it does not already
+    name."""
+    shown = localized(error)
+    details = [text for d in error.details[:8] if (text := localized(d)) not in shown]
+    messages.error(request, shown + (_("：") + _("；").join(details) if details else ""))
 
 
 @require_GET
@@ -322,7 +322,7 @@ def expert_cases(request: HttpRequest) -> HttpResponse:
 def expert_score(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _expert(request)
     assignment = access_assignment(request.user, public_id)
-    errors: list[str] = []
+    errors: list[Detail] = []
     if request.method == "POST":
         points = {key[3:]: value for key, value in posted_fields(request).items() if key.startswith("pt:")}
         try:
