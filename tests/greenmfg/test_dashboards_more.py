@@ -711,7 +711,7 @@ def test_waiting_per_target_equals_direct_counts(world):
     for p in rows:
         t = p.target
         prefix = "" if t.scope == "ministry" else jurisdiction_prefix(t.scope, t.region_id)
-        apps = Application.objects.filter(region_id__startswith=prefix, call__title_kind=t.kind)
+        apps = Application.objects.filter(region__code__startswith=prefix, call__title_kind=t.kind)
         live = apps.filter(state__in=LIVE, **({"call__level": t.level} if t.level else {}))
         assert p.pipeline == live.count(), t
         undecided = {
