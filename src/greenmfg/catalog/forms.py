@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greencore import ChainError, steps
 from greenmfg.core.forms import LongSelect
-from greenmfg.core.i18n import translated_choices
+from greenmfg.core.i18n import localized, translated_choices
 
 from .models import Call, TitleKind
 
@@ -289,7 +289,7 @@ class CalendarForm(forms.Form):
         for spec in chain:
             name = f"step_{spec.index}"
             self.fields[name] = forms.DateField(
-                label=_("%(step)s完成日期") % {"step": spec.name},
+                label=_("%(step)s完成日期") % {"step": localized(spec)},
                 required=False,
                 widget=DATE,
                 help_text=_("留空：按办理期限 %(days)s 天计") % {"days": spec.days},
