@@ -46,10 +46,15 @@ TEMPLATE_DIRS = (
     "supervision",
     "register",
     "dashboards",
+    "catalog",
+    "pool",  # the expert pool's pages (reviews/pool_views.py)
 )
 PYTHON_FILES = [
     SRC / "core" / "i18n.py",
-    *(SRC / app / "views.py" for app in TEMPLATE_DIRS),
+    *(SRC / app / "views.py" for app in TEMPLATE_DIRS if (SRC / app / "views.py").exists()),
+    *(SRC / app / "forms.py" for app in TEMPLATE_DIRS if (SRC / app / "forms.py").exists()),
+    SRC / "reviews" / "pool_views.py",
+    SRC / "catalog" / "selectors.py",
     SRC / "orgs" / "admin_views.py",
     SRC / "orgs" / "forms.py",
     SRC / "orgs" / "admin_forms.py",

@@ -12,67 +12,68 @@ from django.utils.translation import gettext_lazy as _
 
 from greencore import ChainError, steps
 from greenmfg.core.forms import LongSelect
+from greenmfg.core.i18n import localized, translated_choices
 
 from .models import Call, TitleKind
 
 STEP_ROWS = 4  # district, city, province, ministry: a chain rises, so it has at most four steps
 LEVEL_CHOICES = [
-    ("", "（不设）"),
-    ("district", "区县初审"),
-    ("city", "市级审核"),
-    ("province", "省级审核"),
-    ("ministry", "部级审核"),
+    ("", _("（不设）")),
+    ("district", _("区县初审")),
+    ("city", _("市级审核")),
+    ("province", _("省级审核")),
+    ("ministry", _("部级审核")),
 ]
-AGGREGATION_CHOICES = [("", "—"), ("trimmed_mean", "去掉最高最低分后平均"), ("mean", "平均")]
-REQUIRED_LEVEL_CHOICES = [("", "不要求"), ("city", "市级"), ("province", "省级")]
+AGGREGATION_CHOICES = [("", "—"), ("trimmed_mean", _("去掉最高最低分后平均")), ("mean", _("平均"))]
+REQUIRED_LEVEL_CHOICES = [("", _("不要求")), ("city", _("市级")), ("province", _("省级"))]
 SEPARATORS = re.compile(r"[\s,，、;；]+")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CallForm(forms.Form):
     code = forms.CharField(
-        label="批次代码",
+        label=_("批次代码"),
         max_length=64,
-        help_text="用于网址，小写字母、数字或 -，创建后不能修改，如 suzhou-2027-factory",
+        help_text=_("用于网址，小写字母、数字或 -，创建后不能修改，如 suzhou-2027-factory"),
     )
-    name = forms.CharField(label="批次名称", max_length=128)
-    title_kind = forms.ChoiceField(label="称号类型", choices=TitleKind.choices)
-    region = forms.CharField(label="申报地区", max_length=6, widget=LongSelect())
-    scheme = forms.ChoiceField(label="评价方案（固定版本）", help_text="须与称号类型相符")
-    opens_on = forms.DateField(label="开始申报日期", widget=DATE)
-    closes_on = forms.DateField(label="截止日期", widget=DATE)
+    name = forms.CharField(label=_("批次名称"), max_length=128)
+    title_kind = forms.ChoiceField(label=_("称号类型"), choices=translated_choices(TitleKind.choices))
+    region = forms.CharField(label=_("申报地区"), max_length=6, widget=LongSelect())
+    scheme = forms.ChoiceField(label=_("评价方案（固定版本）"), help_text=_("须与称号类型相符"))
+    opens_on = forms.DateField(label=_("开始申报日期"), widget=DATE)
+    closes_on = forms.DateField(label=_("截止日期"), widget=DATE)
     requires_third_party = forms.BooleanField(
-        label="须经第三方评价", required=False, help_text="不勾选：仅接受自评价（如2025年国家级批次）"
+        label=_("须经第三方评价"), required=False, help_text=_("不勾选：仅接受自评价（如2025年国家级批次）")
     )
     score_margin = forms.DecimalField(
-        label="分差提示阈值（分）",
+        label=_("分差提示阈值（分）"),
         max_digits=5,
         decimal_places=2,
         initial=Decimal("2"),
-        help_text="同一指标第三方评分与自评分之差超过该分值时，标记给审核人员",
+        help_text=_("同一指标第三方评分与自评分之差超过该分值时，标记给审核人员"),
     )
     requires_title_level = forms.ChoiceField(
-        label="须已取得的称号层级", choices=REQUIRED_LEVEL_CHOICES, required=False
+        label=_("须已取得的称号层级"), choices=REQUIRED_LEVEL_CHOICES, required=False
     )
     requires_title_grade = forms.CharField(
-        label="须已取得的最低等级",
+        label=_("须已取得的最低等级"),
         max_length=16,
         required=False,
-        help_text="按评价方案的等级，如 2A（苏州：申报3A须已获得2A）；不分等级的可不填",
+        help_text=_("按评价方案的等级，如 2A（苏州：申报3A须已获得2A）；不分等级的可不填"),
     )
     requires_title_scheme = forms.ChoiceField(
         label=_("等级所属的评价方案"),
         required=False,
         help_text=_("不选：按本批次的评价方案；如本批次方案不分等级而要求苏州市的3A，选苏州市绿色工厂评价"),
     )
-    negative_list = forms.BooleanField(label="核查负面清单（近三年有命中记录的不能申报）", required=False)
+    negative_list = forms.BooleanField(label=_("核查负面清单（近三年有命中记录的不能申报）"), required=False)
     evidence_required = forms.CharField(
-        label="须上传佐证材料的指标编号",
+        label=_("须上传佐证材料的指标编号"),
         max_length=2000,
         required=False,
-        help_text="多个编号用逗号或空格分隔",
+        help_text=_("多个编号用逗号或空格分隔"),
     )
-    notice = forms.CharField(label="申报通知", max_length=10000, required=False, widget=forms.Textarea)
+    notice = forms.CharField(label=_("申报通知"), max_length=10000, required=False, widget=forms.Textarea)
 
     def __init__(
         self,
@@ -91,7 +92,8 @@ class CallForm(forms.Form):
         self.fields["region"].widget.attrs.pop("maxlength", None)  # a list, not a text box
         scheme = self.fields["scheme"]
         assert isinstance(scheme, forms.ChoiceField)
-        scheme.choices = [("", "请选择"), *schemes]
+        # the groups are the title kinds (model choice labels, in the catalogue); the schemes' titles are data
+        scheme.choices = [("", _("请选择")), *((_(kind), items) for kind, items in schemes)]
         if editing:  # the code names the call in every link; it stays
             self.fields["code"].disabled = True
             self.fields["code"].required = False
@@ -157,17 +159,21 @@ class CallForm(forms.Form):
 class StepForm(forms.Form):
     """One step of the review chain. Numbers are only typed here: greencore says what is wrong with them."""
 
-    level = forms.ChoiceField(label="层级", choices=LEVEL_CHOICES, required=False)
-    name = forms.CharField(label="名称", max_length=64, required=False)
-    days = forms.IntegerField(label="办理期限（天）", required=False)
-    forward_min = forms.DecimalField(label="转报：得分不低于", required=False, max_digits=7, decimal_places=2)
-    forward_above = forms.DecimalField(label="转报：得分高于", required=False, max_digits=7, decimal_places=2)
-    forward_top = forms.IntegerField(label="转报：前 N 名", required=False)
-    panel_size = forms.IntegerField(label="专家人数", required=False)
-    panel_aggregation = forms.ChoiceField(label="汇总方式", choices=AGGREGATION_CHOICES, required=False)
-    panel_window_days = forms.IntegerField(label="评审期限（天）", required=False)
-    credit_check = forms.BooleanField(label="信用核查", required=False)
-    publicity_days = forms.IntegerField(label="公示天数（最后一步）", required=False)
+    level = forms.ChoiceField(label=_("层级"), choices=LEVEL_CHOICES, required=False)
+    name = forms.CharField(label=_("名称"), max_length=64, required=False)
+    days = forms.IntegerField(label=_("办理期限（天）"), required=False)
+    forward_min = forms.DecimalField(
+        label=_("转报：得分不低于"), required=False, max_digits=7, decimal_places=2
+    )
+    forward_above = forms.DecimalField(
+        label=_("转报：得分高于"), required=False, max_digits=7, decimal_places=2
+    )
+    forward_top = forms.IntegerField(label=_("转报：前 N 名"), required=False)
+    panel_size = forms.IntegerField(label=_("专家人数"), required=False)
+    panel_aggregation = forms.ChoiceField(label=_("汇总方式"), choices=AGGREGATION_CHOICES, required=False)
+    panel_window_days = forms.IntegerField(label=_("评审期限（天）"), required=False)
+    credit_check = forms.BooleanField(label=_("信用核查"), required=False)
+    publicity_days = forms.IntegerField(label=_("公示天数（最后一步）"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -283,7 +289,7 @@ class CalendarForm(forms.Form):
         for spec in chain:
             name = f"step_{spec.index}"
             self.fields[name] = forms.DateField(
-                label=_("%(step)s完成日期") % {"step": spec.name},
+                label=_("%(step)s完成日期") % {"step": localized(spec)},
                 required=False,
                 widget=DATE,
                 help_text=_("留空：按办理期限 %(days)s 天计") % {"days": spec.days},

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext
 
 from greencore import (
     ApplicantRecord,
@@ -148,7 +149,7 @@ def call_region_choices(actor: Actor) -> list[tuple[str, str]]:
     """Where a bureau may open a call: its own region, or one of the divisions directly inside it."""
     own = actor.organisation.region
     if actor.organisation.level == AuthorityLevel.MINISTRY:
-        return [(own.code, "全国（国家级批次面向全国）")]
+        return [(own.code, gettext("全国（国家级批次面向全国）"))]
     inside = Region.objects.filter(parent=own).exclude(name__in=("市辖区", "县")).order_by("code")
     return [(own.code, own.full_name()), *((r.code, r.full_name()) for r in inside)]
 

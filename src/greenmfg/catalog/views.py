@@ -121,7 +121,7 @@ def create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, f"已发布申报批次“{call.name}”。")
+            messages.success(request, _("已发布申报批次“%(name)s”。") % {"name": call.name})
             return redirect("catalog:list")
     return _page(request, actor, form, chain, chain_error=chain_error, call=None)
 
@@ -140,7 +140,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, f"已保存申报批次“{saved.name}”。")
+            messages.success(request, _("已保存申报批次“%(name)s”。") % {"name": saved.name})
             return redirect("catalog:list")
     return _page(request, actor, form, chain, chain_error=chain_error, call=call)
 

@@ -11,7 +11,7 @@ the browser's Accept-Language is not consulted, so an English browser still gets
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from typing import Any
 
@@ -21,7 +21,8 @@ from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext, gettext_noop
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 
 def english() -> bool:
@@ -59,6 +60,24 @@ def label(value: Any) -> str:
         return localized(value)
     text = str(value)
     return gettext(text) if text else ""  # gettext("") would be the catalogue's header
+
+
+def translated_choices(choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Promise]]:
+    """A form field's choices with their labels in the language active when the form is shown: for the
+    Chinese labels of model choices (listed in DATA_LABELS, so the catalogue has their English)."""
+    return [(value, gettext_lazy(str(text))) for value, text in choices]
+
+
+def _both(zh: str, en: str, code: str) -> str:
+    text = localized((zh, en))
+    if not code:
+        return text
+    return f"{text} ({code})" if english() and en else f"{text}（{code}）"
+
+
+both_lazy = lazy(_both, str)
+"""A label with both languages, in the language active when it is shown: ``both_lazy(zh, en, code)`` (the
+code after the label in brackets, or ``""``), for form choices built from data that carries both."""
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):

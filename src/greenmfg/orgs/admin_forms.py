@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from greenmfg.core.forms import LongSelect
+from greenmfg.core.i18n import translated_choices
 from greenmfg.reference.models import Region
 
 from .models import AuthorityLevel, Role
@@ -26,7 +27,7 @@ STAFF_ROLE_CHOICES = [
 class BureauForm(forms.Form):
     name = forms.CharField(label=_("部门名称"), max_length=128)
     region = forms.CharField(label=_("所在行政区划代码（GB/T 2260）"), max_length=6, min_length=6)
-    level = forms.ChoiceField(label=_("层级"), choices=AuthorityLevel.choices)
+    level = forms.ChoiceField(label=_("层级"), choices=translated_choices(AuthorityLevel.choices))
 
     def __init__(self, *args: Any, lower_levels: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from greenmfg.catalog.models import TitleKind, TitleLevel
+from greenmfg.core.i18n import translated_choices
 from greenmfg.reference.national_lists import BATCHES
 
 
@@ -13,23 +15,29 @@ class SearchForm(forms.Form):
     """The register's filters, parsed from the query string (the list, its exports and the API share
     the same names: q, kind, level, province, region, industry, year, batch)."""
 
-    q = forms.CharField(label="关键词", max_length=100, required=False)
-    kind = forms.ChoiceField(label="称号类型", choices=[("", "全部"), *TitleKind.choices], required=False)
-    level = forms.ChoiceField(label="级别", choices=[("", "全部"), *TitleLevel.choices], required=False)
+    q = forms.CharField(label=_("关键词"), max_length=100, required=False)
+    kind = forms.ChoiceField(
+        label=_("称号类型"), choices=[("", _("全部")), *translated_choices(TitleKind.choices)], required=False
+    )
+    level = forms.ChoiceField(
+        label=_("级别"), choices=[("", _("全部")), *translated_choices(TitleLevel.choices)], required=False
+    )
     province = forms.CharField(
-        label="省份", required=False, validators=[RegexValidator(r"^\d{2}0000$", "省份代码应为 6 位数字")]
+        label=_("省份"),
+        required=False,
+        validators=[RegexValidator(r"^\d{2}0000$", _("省份代码应为 6 位数字"))],
     )
     region = forms.CharField(
-        label="地区", required=False, validators=[RegexValidator(r"^\d{6}$", "地区代码应为 6 位数字")]
+        label=_("地区"), required=False, validators=[RegexValidator(r"^\d{6}$", _("地区代码应为 6 位数字"))]
     )
     industry = forms.CharField(
-        label="行业",
+        label=_("行业"),
         required=False,
-        validators=[RegexValidator(r"^([A-T]|\d{2,4})$", "行业代码应为门类字母或 2–4 位数字")],
+        validators=[RegexValidator(r"^([A-T]|\d{2,4})$", _("行业代码应为门类字母或 2–4 位数字"))],
     )
-    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
     batch = forms.ChoiceField(
-        label="批次", choices=[("", "全部"), *((b, b) for b in BATCHES)], required=False
+        label=_("批次"), choices=[("", _("全部")), *((b, b) for b in BATCHES)], required=False
     )
 
     def filters(self) -> dict[str, Any]:

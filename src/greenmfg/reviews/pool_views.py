@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from greenmfg.core.i18n import localized
@@ -24,43 +26,43 @@ from .services import EXPERT_FIELDS, RELATION_KINDS, PoolError
 
 
 class ExpertForm(forms.Form):
-    employer = forms.TypedChoiceField(label="工作单位（本辖区内已登记的单位）", coerce=int, required=False)
-    employer_name = forms.CharField(label="或新登记工作单位：名称", max_length=128, required=False)
-    employer_region = forms.CharField(label="新工作单位所在行政区划代码", max_length=6, required=False)
+    employer = forms.TypedChoiceField(label=_("工作单位（本辖区内已登记的单位）"), coerce=int, required=False)
+    employer_name = forms.CharField(label=_("或新登记工作单位：名称"), max_length=128, required=False)
+    employer_region = forms.CharField(label=_("新工作单位所在行政区划代码"), max_length=6, required=False)
     employer_code = forms.CharField(
-        label="新工作单位统一社会信用代码（可不填）", max_length=24, required=False
+        label=_("新工作单位统一社会信用代码（可不填）"), max_length=24, required=False
     )
-    display_name = forms.CharField(label="姓名", max_length=64)
-    title = forms.CharField(label="职称", max_length=64, required=False)
+    display_name = forms.CharField(label=_("姓名"), max_length=64)
+    title = forms.CharField(label=_("职称"), max_length=64, required=False)
     # the expert's fields of expertise, posted as "fields": Django's form metaclass moves a declared field
     # into base_fields, so self.fields stays the form's dict at run time; mypy sees only the class body
     fields = forms.MultipleChoiceField(  # type: ignore[assignment]
-        label="专业领域", choices=EXPERT_FIELDS, widget=forms.CheckboxSelectMultiple
+        label=_("专业领域"), choices=EXPERT_FIELDS, widget=forms.CheckboxSelectMultiple
     )
-    username = forms.CharField(label="用户名", max_length=40)
-    email = forms.EmailField(label="电子邮箱", required=False)
+    username = forms.CharField(label=_("用户名"), max_length=40)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
 
     def __init__(self, *args: Any, employers: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self["employer"].field  # the instance's copy (self.fields is shadowed by the field "fields")
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "（新登记）"), *employers]
+        field.choices = [("", _("（新登记）")), *employers]
 
 
 class ExpertChangeForm(forms.Form):
-    title = forms.CharField(label="职称", max_length=64, required=False)
+    title = forms.CharField(label=_("职称"), max_length=64, required=False)
     # the expert's fields of expertise, posted as "fields": Django's form metaclass moves a declared field
     # into base_fields, so self.fields stays the form's dict at run time; mypy sees only the class body
     fields = forms.MultipleChoiceField(  # type: ignore[assignment]
-        label="专业领域", choices=EXPERT_FIELDS, widget=forms.CheckboxSelectMultiple
+        label=_("专业领域"), choices=EXPERT_FIELDS, widget=forms.CheckboxSelectMultiple
     )
-    active = forms.BooleanField(label="在专家库中（可被抽取）", required=False)
+    active = forms.BooleanField(label=_("在专家库中（可被抽取）"), required=False)
 
 
 class RelationForm(forms.Form):
-    credit_code = forms.CharField(label="相关单位统一社会信用代码", max_length=24)
-    kind = forms.ChoiceField(label="关系类型", choices=RELATION_KINDS)
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    credit_code = forms.CharField(label=_("相关单位统一社会信用代码"), max_length=24)
+    kind = forms.ChoiceField(label=_("关系类型"), choices=RELATION_KINDS)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 def _refused(form: forms.Form, refused: PoolError | orgs.AdminRefused) -> None:
@@ -143,7 +145,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, f"已保存专家“{profile.user}”。")
+            messages.success(request, gettext("已保存专家“%(name)s”。") % {"name": profile.user})
             return redirect("reviews:experts")
     return render(request, "pool/expert_form.html", {"form": form, "profile": profile})
 
@@ -161,7 +163,7 @@ def my_relations(request: HttpRequest) -> HttpResponse:
         except PoolError as refused:
             _refused(form, refused)
         else:
-            messages.success(request, "已声明。")
+            messages.success(request, gettext("已声明。"))
             return redirect("reviews:my_relations")
     relations = profile.relations.select_related("organisation").order_by("-declared_at")
     return render(
@@ -178,5 +180,5 @@ def relation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         services.withdraw_relation(actor, pk)
     except PermissionDenied:
         raise Http404 from None
-    messages.success(request, "已撤回该声明。")
+    messages.success(request, gettext("已撤回该声明。"))
     return redirect("reviews:my_relations")

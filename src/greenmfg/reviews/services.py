@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from greencore import (
     CaseFacts,
@@ -884,22 +885,22 @@ def sign_scores(actor: Actor, assignment: Assignment) -> Assignment:
 # out of the pool; each expert keeps their own declared relations current (the panel rules read them).
 
 EXPERT_FIELDS = [
-    ("factory", "绿色工厂"),
-    ("park", "绿色工业园区"),
-    ("supply_chain", "绿色供应链管理企业"),
-    ("product", "绿色设计产品"),
-    ("energy", "节能与能源管理"),
-    ("water", "节水与水资源"),
-    ("carbon", "碳排放核算"),
-    ("materials", "资源综合利用"),
-    ("pollution", "污染物治理"),
+    ("factory", gettext_lazy("绿色工厂")),
+    ("park", gettext_lazy("绿色工业园区")),
+    ("supply_chain", gettext_lazy("绿色供应链管理企业")),
+    ("product", gettext_lazy("绿色设计产品")),
+    ("energy", gettext_lazy("节能与能源管理")),
+    ("water", gettext_lazy("节水与水资源")),
+    ("carbon", gettext_lazy("碳排放核算")),
+    ("materials", gettext_lazy("资源综合利用")),
+    ("pollution", gettext_lazy("污染物治理")),
 ]
 RELATION_KINDS = [
-    ("consulted", "为其提供过咨询服务"),
-    ("employed", "曾在该单位任职"),
-    ("equity", "持有股权或投资关联"),
-    ("family", "近亲属在该单位任职"),
-    ("other", "其他利害关系"),
+    ("consulted", gettext_lazy("为其提供过咨询服务")),
+    ("employed", gettext_lazy("曾在该单位任职")),
+    ("equity", gettext_lazy("持有股权或投资关联")),
+    ("family", gettext_lazy("近亲属在该单位任职")),
+    ("other", gettext_lazy("其他利害关系")),
 ]
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from greencore import evidence_rule
 from greenmfg.catalog.models import TitleKind
 from greenmfg.core.forms import LineField, TextAreaField
+from greenmfg.core.i18n import both_lazy, translated_choices
 
 from .models import ChangeEvent, Purpose, Report, RevocationReason
 from .services import IMMEDIATE_REASONS, MAX_SAMPLE
@@ -14,9 +15,9 @@ from .services import IMMEDIATE_REASONS, MAX_SAMPLE
 class DrawForm(forms.Form):
     purpose = forms.ChoiceField(
         label=_("类型"),
-        choices=[(p.value, p.label) for p in (Purpose.SPOT_CHECK, Purpose.RE_CHECK)],
+        choices=translated_choices((p.value, p.label) for p in (Purpose.SPOT_CHECK, Purpose.RE_CHECK)),
     )
-    title_kind = forms.ChoiceField(label=_("称号类型"), choices=TitleKind.choices)
+    title_kind = forms.ChoiceField(label=_("称号类型"), choices=translated_choices(TitleKind.choices))
     size = forms.IntegerField(label=_("抽取数量"), min_value=1, max_value=MAX_SAMPLE)
     risk_weighted = forms.BooleanField(
         label=_("按风险加权"),
@@ -56,7 +57,7 @@ class DecideForm(forms.Form):
 class RevokeForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("撤销理由"),
-        choices=[(r.value, r.label) for r in RevocationReason if r in IMMEDIATE_REASONS],
+        choices=translated_choices((r.value, r.label) for r in RevocationReason if r in IMMEDIATE_REASONS),
     )
     details = forms.CharField(label=_("事实依据"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
@@ -85,7 +86,9 @@ class EvidenceRuleForm(forms.Form):
         label=_("须附证明材料的指标"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(key, f"{zh}（{key}）") for key, (zh, _en) in evidence_rule("default").documents.items()],
+        choices=[
+            (key, both_lazy(zh, en, key)) for key, (zh, en) in evidence_rule("default").documents.items()
+        ],
     )
 
 
@@ -118,7 +121,7 @@ class ReportDecisionForm(forms.Form):
 
 
 class ChangeForm(forms.Form):
-    kind = forms.ChoiceField(label=_("变更类型"), choices=ChangeEvent.Kind.choices)
+    kind = forms.ChoiceField(label=_("变更类型"), choices=translated_choices(ChangeEvent.Kind.choices))
     new_name = LineField(label=_("变更后的单位名称"), model=ChangeEvent, column="new_name", required=False)
     details = TextAreaField(label=_("变更情况"), max_length=5000)
 
