@@ -168,6 +168,7 @@ def _pages(world: Any) -> list[tuple[str, str | None]]:
         (reverse("orgs:site_new"), "sz-machinery"),
         (reverse("accounts:register"), None),
         (reverse("accounts:password_change"), "sz-machinery"),
+        (reverse("dashboards:target_new"), "sz-reviewer"),
     ]
 
 
@@ -243,3 +244,10 @@ def test_exact_english_labels_help_and_options(world):
     assert "A close relative works there" in texts(relations, "option")
     draw = _get(world, reverse("supervision:draw_new"), "sz-reviewer", in_english=True)
     assert {"Spot check", "Green factory"} <= texts(draw, "option")
+
+
+def test_the_target_form_in_both_languages(world):
+    english = _get(world, reverse("dashboards:target_new"), "sz-reviewer", in_english=True)
+    assert {"Title kind", "Deadline"} <= texts(english, "label"), texts(english, "label")
+    chinese = _get(world, reverse("dashboards:target_new"), "sz-reviewer", in_english=False)
+    assert {"称号类型", "完成期限", "出处（文件名称）"} <= texts(chinese, "label")
