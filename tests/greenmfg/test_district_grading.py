@@ -433,6 +433,10 @@ def test_a_provincial_call_reads_the_3a_the_platform_granted_and_refuses_a_unit_
         ("city", "3A"),
         ("district", "2A"),
     ]
+    # each read on Suzhou's ladder: the scheme it was graded under and the one that scheme extends
+    assert {t.lineage for t in selectors.platform_titles(application)} == {
+        ("factory-suzhou", "factory-gbt36132-2018")
+    }
 
 
 def test_a_provincial_call_grants_4a_at_the_province_and_a_city_call_still_3a(world, call):

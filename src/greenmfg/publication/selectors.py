@@ -293,12 +293,13 @@ def titles_record(organisation: Organisation, kind: str) -> ApplicantRecord:
     mine = Title.objects.filter(organisation=organisation, kind=kind)
     held = mine.filter(status=Title.Status.ACTIVE)
     revoked = mine.filter(status=Title.Status.REVOKED, revoked_on__isnull=False).order_by("revoked_on")
+    rows = list(held.values_list("level", "grade", "application__public_id", "scheme"))
+    # one lookup per scheme version, not per title (an adopted local scheme is read from the database)
+    lineages = {scheme: _lineage(scheme) for scheme in {row[3] for row in rows}}
     return ApplicantRecord(
         titles=tuple(
-            HeldTitle(level, grade, str(source or ""), scheme.partition("@")[0], _lineage(scheme))
-            for level, grade, source, scheme in held.values_list(
-                "level", "grade", "application__public_id", "scheme"
-            )
+            HeldTitle(level, grade, str(source or ""), scheme.partition("@")[0], lineages[scheme])
+            for level, grade, source, scheme in rows
         ),
         national_list=HistoricalTitle.objects.filter(kind=kind, unit_name=organisation.name.strip()).exists(),
         revocations=tuple(
